@@ -1,0 +1,1 @@
+"""Enrichment: a waterfall of providers adding company and person facts with provenance."""

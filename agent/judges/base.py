@@ -1,0 +1,47 @@
+"""The judge protocol: one request per lead, one answer per applicable question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from agent.schemas import Enrichment, EntityMatch, Lead, QuestionAnswer, Usage
+from library.schemas import QualifyingQuestion, Seller
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The library entities that best describe a lead, from retrieval."""
+
+    segment: EntityMatch | None
+    persona: EntityMatch | None
+    use_cases: list[EntityMatch] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class JudgeRequest:
+    lead: Lead
+    enrichment: Enrichment
+    questions: list[QualifyingQuestion]
+    matches: Matches
+    seller: Seller
+    now: datetime
+
+
+@dataclass(frozen=True)
+class JudgeResult:
+    answers: list[QuestionAnswer]
+    model: str | None = None
+    prompt_hashes: dict[str, str] = field(default_factory=dict)
+    usage: Usage = field(default_factory=Usage)
+
+
+@runtime_checkable
+class Judge(Protocol):
+    name: str
+    version: str
+
+    async def judge(self, request: JudgeRequest) -> JudgeResult:
+        """Answer every question in the request (unknown when the data does not say)."""
+        ...

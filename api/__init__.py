@@ -1,0 +1,1 @@
+"""Qualify's edge: settings, database, HTTP API, CLI and review UI."""

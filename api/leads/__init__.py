@@ -1,0 +1,1 @@
+"""Leads: intake, idempotency, qualification runs and scorecards."""

@@ -1,0 +1,63 @@
+"""The only place that reads the environment. Bad values fail fast at start-up with the variable named."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_LIBRARY = ROOT / "library" / "data" / "acme"
+
+
+class Settings(BaseSettings):
+    """Qualify's configuration; every variable has a working offline default."""
+
+    model_config = SettingsConfigDict(env_prefix="QUALIFY_", extra="ignore", env_file=None)
+
+    data_dir: Path = Field(default=Path(".qualify"), description="Where the SQLite database and Chroma folder live")
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL",
+                                     description="SQLAlchemy URL; SQLite in data_dir when unset")
+    library_dir: Path = DEFAULT_LIBRARY
+    chroma_path: Path | None = Field(default=None, description="Embedded Chroma folder; data_dir/chroma when unset")
+    chroma_host: str | None = Field(default=None, description="Chroma server host; embedded when unset")
+    chroma_port: int = 8000
+
+    judge: Literal["local", "llm", "hybrid"] = "local"
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    model: str = "gpt-4o-mini"
+    openai_api_version: str | None = Field(default=None, validation_alias="OPENAI_API_VERSION",
+                                           description="Set for Azure OpenAI")
+
+    max_body_bytes: int = Field(default=1_000_000, ge=10_000)
+    min_enrichment_confidence: float = Field(default=0.5, ge=0, le=1)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        if value and value.startswith("postgres://"):
+            return "postgresql+psycopg://" + value[len("postgres://"):]
+        if value and value.startswith("postgresql://"):
+            return "postgresql+psycopg://" + value[len("postgresql://"):]
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'qualify.db').resolve()}"
+
+    @property
+    def resolved_chroma_path(self) -> Path:
+        return self.chroma_path or self.data_dir / "chroma"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The qualification library: YAML files in git, validated, indexed in ChromaDB, retrieved per lead."""

@@ -1,0 +1,256 @@
+"""Contracts for the qualification library: the YAML files RevOps keeps in git.
+
+A library is a folder `library/data/<name>/` holding one YAML file per entry kind (see `FILES`).
+Every model forbids unknown keys so a typo in a file is an error that names the file, the entry and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]{1,63}$", description="Stable identifier: lowercase, digits, _ or -")]
+Category = Literal["budget", "authority", "need", "timeline", "fit", "competition", "custom"]
+FitType = Literal["good", "bad"]
+Operator = Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "exists"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Seller(_Strict):
+    """Who sells what: the context every judgment is made in."""
+
+    name: str
+    product: str
+    description: str
+    website: str | None = None
+
+
+class Thresholds(_Strict):
+    """Score cut-offs (0-100) for a segment's tiers; below `needs_discovery` a lead goes to nurture."""
+
+    sql_ready: float = Field(ge=0, le=100)
+    needs_discovery: float = Field(ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.needs_discovery > self.sql_ready:
+            raise ValueError("needs_discovery must not exceed sql_ready")
+        return self
+
+
+class Segment(_Strict):
+    """A market segment with its own firmographic range, questions and thresholds."""
+
+    id: Slug
+    name: str
+    description: str
+    min_employees: int | None = Field(default=None, ge=0)
+    max_employees: int | None = Field(default=None, ge=0)
+    thresholds: Thresholds
+
+
+PersonaRole = Literal["decision_maker", "champion", "approver", "influencer", "user", "bad_fit"]
+
+
+class Persona(_Strict):
+    """A buyer role; `titles` are example job titles used for matching."""
+
+    id: Slug
+    name: str
+    role: PersonaRole
+    fit: FitType
+    description: str
+    titles: list[str] = Field(min_length=1)
+
+
+class UseCase(_Strict):
+    """A problem the product solves, described by the pains a prospect would voice."""
+
+    id: Slug
+    name: str
+    description: str
+    pains: list[str] = Field(min_length=1)
+
+
+class Competitor(_Strict):
+    id: Slug
+    name: str
+    domains: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+
+
+class StructuredCheck(_Strict):
+    """A question answered from data, not text.
+
+    `field` is a dotted path on the lead view: `company.employees`, `company.country`, `company.industry`,
+    `person.title`, `person.seniority`, `person.department`, `email.free_mail`, or `events.<event type>`,
+    whose value is the number of such events (in the last `within_days` days when given).
+    """
+
+    field: str = Field(pattern=r"^(company|person|email|events|form)\.[A-Za-z0-9_\-]+$")
+    operator: Operator
+    value: str | int | float | bool | list[str] | None = None
+    within_days: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StructuredCheck:
+        if self.operator != "exists" and self.value is None:
+            raise ValueError(f"operator {self.operator!r} needs a value")
+        if self.operator in ("in", "not_in") and not isinstance(self.value, list):
+            raise ValueError(f"operator {self.operator!r} needs a list value")
+        if self.within_days is not None and not self.field.startswith("events."):
+            raise ValueError("within_days applies to events.* fields only")
+        return self
+
+
+class Threshold(_Strict):
+    """A quantity the judge must extract and compare: money (amount), number (count) or date (days from now)."""
+
+    kind: Literal["money", "number", "date"]
+    operator: Literal["gte", "lte"]
+    value: float
+
+
+class QualifyingQuestion(_Strict):
+    """A natural-language question the judge answers yes / no / unknown for a lead."""
+
+    id: Slug
+    text: str
+    category: Category
+    weight: float = Field(ge=0, le=10)
+    fit_type: FitType
+    instant_disqualifier: bool = False
+    segments: list[str] = Field(default_factory=list, description="Segment ids it applies to; empty means all")
+    check: StructuredCheck | None = None
+    threshold: Threshold | None = None
+    yes_examples: list[str] = Field(default_factory=list)
+    no_examples: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list, description="Words that make a text unit relevant")
+    discovery_question: str | None = Field(default=None, description="What an SDR should ask when the answer is unknown")
+
+
+class CountryRule(_Strict):
+    supported: list[str] = Field(default_factory=list, description="ISO 3166-1 alpha-2 codes; empty means all")
+
+
+class Disqualifiers(_Strict):
+    """Hard rules applied before any judgment."""
+
+    min_employees: int | None = Field(default=None, ge=0)
+    countries: CountryRule = CountryRule()
+    existing_customer_domains: list[str] = Field(default_factory=list)
+    blocked_domains: list[str] = Field(default_factory=list)
+    student_title_patterns: list[str] = Field(default_factory=list)
+    student_email_suffixes: list[str] = Field(default_factory=list)
+    job_seeker_patterns: list[str] = Field(default_factory=list)
+
+
+class TemplateSection(_Strict):
+    name: str
+    categories: list[Category] = Field(default_factory=list)
+    question_ids: list[str] = Field(default_factory=list)
+
+
+class ScorecardTemplate(_Strict):
+    id: Slug
+    name: str
+    kind: Literal["bant", "meddicc", "custom"]
+    sections: list[TemplateSection] = Field(min_length=1)
+
+
+class EventRule(_Strict):
+    """Points for a behavioural event type, decaying with a half-life."""
+
+    event: str
+    points: float
+    half_life_days: float = Field(default=30, gt=0)
+    cap: float | None = Field(default=None, ge=0, description="Maximum absolute points from this event type")
+
+
+class ScoringConfig(_Strict):
+    """How fit, intent and answers combine into the 0-100 score."""
+
+    fit_weight: float = Field(default=0.35, ge=0, le=1)
+    answers_weight: float = Field(default=0.45, ge=0, le=1)
+    intent_weight: float = Field(default=0.20, ge=0, le=1)
+    intent_cap: float = Field(default=100, gt=0)
+    events: list[EventRule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> ScoringConfig:
+        total = self.fit_weight + self.answers_weight + self.intent_weight
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"fit_weight + answers_weight + intent_weight must be 1 (is {total:g})")
+        return self
+
+
+class Library(_Strict):
+    """One complete library, as loaded from its folder."""
+
+    name: Slug
+    seller: Seller
+    segments: list[Segment] = Field(min_length=1)
+    personas: list[Persona] = Field(min_length=1)
+    use_cases: list[UseCase] = Field(min_length=1)
+    competitors: list[Competitor] = Field(default_factory=list)
+    questions: list[QualifyingQuestion] = Field(min_length=1)
+    disqualifiers: Disqualifiers = Disqualifiers()
+    templates: list[ScorecardTemplate] = Field(default_factory=list)
+    scoring: ScoringConfig = ScoringConfig()
+
+    @model_validator(mode="after")
+    def _references(self) -> Library:
+        segment_ids = {s.id for s in self.segments}
+        question_ids = {q.id for q in self.questions}
+        for kind, items in (("segments", self.segments), ("personas", self.personas), ("use_cases", self.use_cases),
+                            ("competitors", self.competitors), ("questions", self.questions), ("templates", self.templates)):
+            seen: set[str] = set()
+            for item in items:
+                if item.id in seen:
+                    raise ValueError(f"{kind}: duplicate id {item.id!r}")
+                seen.add(item.id)
+        for q in self.questions:
+            unknown = set(q.segments) - segment_ids
+            if unknown:
+                raise ValueError(f"questions: {q.id!r} names unknown segment(s) {sorted(unknown)}")
+        for t in self.templates:
+            for section in t.sections:
+                missing = set(section.question_ids) - question_ids
+                if missing:
+                    raise ValueError(f"templates: {t.id!r} section {section.name!r} names unknown question(s) {sorted(missing)}")
+        return self
+
+    def snapshot_id(self) -> str:
+        """Content hash of the whole library: equal content, equal id."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def question(self, question_id: str) -> QualifyingQuestion:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    def questions_for(self, segment_id: str | None) -> list[QualifyingQuestion]:
+        """The questions that apply to a lead in this segment (all-segment questions included)."""
+        return [q for q in self.questions if not q.segments or (segment_id is not None and segment_id in q.segments)]
+
+
+# Which file holds which part of the library; a file maps its top-level key to the Library field.
+FILES: dict[str, str] = {
+    "seller.yaml": "seller",
+    "segments.yaml": "segments",
+    "personas.yaml": "personas",
+    "use_cases.yaml": "use_cases",
+    "competitors.yaml": "competitors",
+    "questions.yaml": "questions",
+    "disqualifiers.yaml": "disqualifiers",
+    "templates.yaml": "templates",
+    "scoring.yaml": "scoring",
+}

@@ -1,0 +1,1 @@
+"""Typed fakes that subclass or satisfy the real protocols (never `Mock()`)."""
