@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_LIBRARY = ROOT / "library" / "data" / "acme"
+DEFAULT_LIBRARY = ROOT / "library" / "data" / "ledgerly"
 
 
 class Settings(BaseSettings):
