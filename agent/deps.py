@@ -37,6 +37,7 @@ class PipelineSettings:
     pipeline_version: str = __version__
     max_discovery_questions: int = 5
     max_reasons: int = 8
+    min_enrichment_confidence: float = 0.5
 
 
 def utc_now() -> datetime:

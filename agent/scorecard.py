@@ -1,0 +1,66 @@
+"""Building scorecard drafts: answers, scores, unknowns and the discovery questions an SDR should ask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from agent.judges.base import Matches
+from agent.schemas import (
+    DiscoveryQuestion, Disqualification, EntityMatch, Enrichment, Provenance, QuestionAnswer, ScorecardDraft,
+    SectionScore, Usage,
+)
+from agent.scoring import ScoreResult
+from library.schemas import QualifyingQuestion
+
+
+@dataclass(frozen=True)
+class DraftParts:
+    lead_id: str
+    revision: int
+    created_at: datetime
+    enrichment: Enrichment
+    matches: Matches
+    questions: list[QualifyingQuestion]
+    answers: list[QuestionAnswer]
+    disqualifications: list[Disqualification]
+    result: ScoreResult
+    provenance: Provenance
+    usage: Usage
+
+
+def complete_answers(answers: list[QuestionAnswer], questions: list[QualifyingQuestion]) -> list[QuestionAnswer]:
+    """One answer per applicable question, in library order: a missing one is unknown, a stray one is dropped."""
+    by_id = {a.question_id: a for a in answers}
+    return [by_id.get(q.id) or QuestionAnswer(question_id=q.id, reasoning="The judge gave no answer.", answer="unknown",
+                                               confidence=0.0) for q in questions]
+
+
+def discovery_questions(answers: list[QuestionAnswer], questions: list[QualifyingQuestion],
+                        limit: int) -> list[DiscoveryQuestion]:
+    """What to ask next: the unknowns, heaviest questions first."""
+    unknown = {a.question_id for a in answers if a.answer == "unknown"}
+    ranked = sorted((q for q in questions if q.id in unknown), key=lambda q: -q.weight)
+    return [DiscoveryQuestion(question_id=q.id, ask=q.discovery_question or q.text) for q in ranked[:limit]]
+
+
+def _section(kind: str, match: EntityMatch | None) -> SectionScore:
+    return SectionScore(section=kind, match=match,  # type: ignore[arg-type]
+                        score=round(max(0.0, match.similarity) * 100, 1) if match else 0.0)
+
+
+def build_draft(parts: DraftParts, max_discovery: int, max_reasons: int) -> ScorecardDraft:
+    """Assemble the scorecard draft for review."""
+    m = parts.matches
+    sections = [_section("segment", m.segment), _section("persona", m.persona)]
+    sections += [_section("use_case", u) for u in m.use_cases] or [_section("use_case", None)]
+    r = parts.result
+    return ScorecardDraft(
+        lead_id=parts.lead_id, revision=parts.revision, created_at=parts.created_at,
+        tier=r.tier, route=r.route, score=r.score, probability=r.probability,
+        fit_score=round(parts.enrichment.fit_score, 1), intent_score=r.intent_score, sections=sections,
+        answers=parts.answers, disqualifications=parts.disqualifications, reasons=r.factors[:max_reasons],
+        unknowns=[a.question_id for a in parts.answers if a.answer == "unknown"],
+        discovery_questions=discovery_questions(parts.answers, parts.questions, max_discovery),
+        enrichment=parts.enrichment, provenance=parts.provenance, usage=parts.usage,
+    )
