@@ -1,0 +1,242 @@
+"""The `qualify` command line. Exit codes: 0 ok, 1 some leads failed to qualify, 2 bad input (names file, row, field)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
+
+from agent.errors import LibraryError
+from api.settings import Settings, get_settings
+
+app = typer.Typer(help="Qualify: which leads deserve a salesperson's time, and why.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+library_app = typer.Typer(help="Validate, index and show the qualification library.", no_args_is_help=True)
+enrich_app = typer.Typer(help="Local enrichment data.", no_args_is_help=True)
+app.add_typer(library_app, name="library")
+app.add_typer(enrich_app, name="enrich")
+
+out = Console()
+err = Console(stderr=True)
+BAD_INPUT, FAILED = 2, 1
+
+
+def _fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
+    err.print(Text(f"error: {message}", style="red"))
+    return typer.Exit(code)
+
+
+def _settings(library_dir: Path | None = None) -> Settings:
+    settings = get_settings()
+    return settings.model_copy(update={"library_dir": library_dir}) if library_dir else settings
+
+
+def _runtime(settings: Settings):  # type: ignore[no-untyped-def]
+    from api.runtime import build_runtime
+
+    try:
+        return build_runtime(settings)
+    except LibraryError as exc:
+        raise _fail(str(exc)) from exc
+
+
+@library_app.command("sync")
+def library_sync(directory: Annotated[Path | None, typer.Argument(help="Library folder")] = None) -> None:
+    """Validate the library files and index them in ChromaDB (idempotent); prints the snapshot id."""
+    from api.runtime import open_store
+    from library.loader import load_library
+    from library.sync import sync_library
+
+    settings = _settings(directory)
+    try:
+        library = load_library(settings.library_dir)
+        report = sync_library(settings.library_dir, open_store(settings, library.name))
+    except LibraryError as exc:
+        raise _fail(str(exc)) from exc
+    out.print(f"library {library.name}: snapshot {report.snapshot_id} "
+              f"(added {report.added}, updated {report.updated}, deleted {report.deleted}, unchanged {report.unchanged})")
+
+
+@library_app.command("show")
+def library_show(directory: Annotated[Path | None, typer.Argument(help="Library folder")] = None) -> None:
+    """Print the library as readable tables."""
+    from library.loader import load_library
+    from library.show import render_library
+
+    settings = _settings(directory)
+    try:
+        library = load_library(settings.library_dir)
+    except LibraryError as exc:
+        raise _fail(str(exc)) from exc
+    for part in render_library(library):
+        out.print(part)
+
+
+@enrich_app.command("import")
+def enrich_import(
+    csv_path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Companies CSV")],
+    mapping: Annotated[Path | None, typer.Option(help="Column-mapping YAML (default: canonical column names)")] = None,
+) -> None:
+    """Import a firmographics table for the local enrichment provider (re-import updates, never duplicates)."""
+    from api.enrichment.service import MappingError, import_companies, load_mapping
+    from api.runtime import open_database
+
+    try:
+        spec = load_mapping(mapping)
+    except MappingError as exc:
+        raise _fail(str(exc)) from exc
+    _, sessions = open_database(get_settings())
+    with sessions() as session:
+        try:
+            report = import_companies(session, csv_path, spec)
+        except MappingError as exc:
+            raise _fail(str(exc)) from exc
+    out.print(f"imported {report.inserted} new, {report.updated} updated companies from {csv_path.name}")
+    for problem in report.errors[:20]:
+        err.print(Text(f"  {problem}", style="yellow"))
+    if report.errors:
+        raise typer.Exit(BAD_INPUT)
+
+
+@app.command("lead")
+def lead_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="One lead as JSON")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scorecard as JSON")] = False,
+) -> None:
+    """Qualify one lead and print its scorecard."""
+    from api.leads.batch import latest_scorecard, lead_status
+    from api.leads.io import LeadFileError, read_json_lead
+    from api.leads.render import scorecard
+    from api.leads import service
+    from api.errors import ApiError
+
+    try:
+        lead = read_json_lead(file)
+    except LeadFileError as exc:
+        raise _fail(str(exc)) from exc
+    rt = _runtime(get_settings())
+    try:
+        intake = service.intake(rt.sessions, lead, rt.deps.clock())
+    except ApiError as exc:
+        raise _fail(exc.detail) from exc
+    asyncio.run(service.qualify_stored(rt.sessions, rt.deps, intake.lead_id))
+    found = latest_scorecard(rt, intake.lead_id)
+    if found is None:
+        raise _fail(f"lead {intake.lead_id} ended {lead_status(rt, intake.lead_id)}; see `qualify retry`", FAILED)
+    scorecard_id, draft = found
+    if as_json:
+        out.print_json(json.dumps({"scorecard_id": scorecard_id, **draft.model_dump(mode="json")}))
+    else:
+        out.print(scorecard(draft, rt.deps.library))
+
+
+@app.command("batch")
+def batch_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Leads as .csv or .jsonl")],
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write scorecards (JSONL)")] = Path("scorecards.jsonl"),
+    concurrency: Annotated[int, typer.Option(min=1, max=64)] = 4,
+    show: Annotated[int, typer.Option(help="How many leads to list in the summary")] = 25,
+) -> None:
+    """Qualify every lead of a file; bad rows are reported with row and field and the batch goes on."""
+    _run_batch(file, out_path, concurrency, show)
+
+
+def _run_batch(file: Path, out_path: Path, concurrency: int, show: int, rt=None) -> None:  # type: ignore[no-untyped-def]
+    from api.leads.batch import run_batch, write_jsonl
+    from api.leads.io import LeadFileError, read_leads
+    from api.leads.render import leads_table, summary
+
+    try:
+        rows = list(read_leads(file))
+    except LeadFileError as exc:
+        raise _fail(str(exc)) from exc
+    rt = rt or _runtime(get_settings())
+    started = time.perf_counter()
+    columns = (TextColumn("qualifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("leads", total=len(rows))
+        result = asyncio.run(run_batch(rt, rows, concurrency, lambda: progress.advance(task)))
+    write_jsonl(out_path, result)
+    drafts = [d for _, _, d in result.drafts]
+    labels = {r.row: (r.lead.person.email or r.lead.person.name or r.lead.external_id or "?",
+                      r.lead.company.name or r.lead.company.domain or "") for r in rows if r.lead}
+    ranked = sorted(result.drafts, key=lambda d: -d[2].score)[:show]
+    out.print(leads_table([(labels[row][0], d, labels[row][1]) for row, _, d in ranked]))
+    out.print(summary(drafts, len(result.errors), len(result.failed), time.perf_counter() - started))
+    out.print(f"scorecards written to {out_path}")
+    for e in result.errors:
+        err.print(Text(f"{file.name}: {e}", style="yellow"))
+    for row, lead_id, status in result.failed:
+        err.print(Text(f"{file.name}: row {row}: lead {lead_id} ended {status}; run `qualify retry {lead_id}`", style="red"))
+    if result.errors:
+        raise typer.Exit(BAD_INPUT)
+    if result.failed:
+        raise typer.Exit(FAILED)
+
+
+@app.command("retry")
+def retry_command(lead_ids: Annotated[list[str] | None, typer.Argument(help="Lead ids; all failed leads when omitted")] = None) -> None:
+    """Re-run leads that failed (endpoint faults) or were stopped by the spend cap; each ends with one scorecard."""
+    from sqlalchemy import select
+
+    from api.leads import service
+    from api.leads.flows import RETRYABLE
+    from api.leads.models import LeadRow
+
+    rt = _runtime(get_settings())
+    if not lead_ids:
+        with rt.sessions() as s:
+            lead_ids = list(s.scalars(select(LeadRow.id).where(LeadRow.status.in_(list(RETRYABLE)))))
+    done = 0
+    for lead_id in lead_ids:
+        made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, lead_id))
+        done += made is not None
+        out.print(f"{lead_id}: " + ("qualified" if made else "not retried (not in a failed state, or failed again)"))
+    if done < len(lead_ids):
+        raise typer.Exit(FAILED)
+
+
+@app.command("serve")
+def serve_command(host: str | None = None, port: int | None = None) -> None:
+    """Serve the API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from api.main import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@app.command("demo")
+def demo_command(serve: Annotated[bool, typer.Option(help="Serve the API afterwards")] = True) -> None:
+    """Sync the sample library, import sample firmographics, qualify the sample leads, print a summary, serve the API."""
+    from api.enrichment.service import import_companies, load_mapping
+    from api.runtime import open_database
+    from api.settings import ROOT
+
+    samples = ROOT / "samples" / "ledgerly"
+    _, sessions = open_database(get_settings())
+    with sessions() as session:
+        report = import_companies(session, samples / "companies.csv", load_mapping(None))
+    out.print(f"firmographics: {report.inserted} new, {report.updated} updated")
+    rt = _runtime(get_settings())
+    out.print(f"library {rt.deps.library.name}: snapshot {rt.deps.snapshot_id} · judge {rt.deps.judge.name}")
+    try:
+        _run_batch(samples / "leads.csv", Path(get_settings().data_dir) / "demo-scorecards.jsonl", 4, 25, rt)
+    except typer.Exit as exc:
+        if exc.exit_code not in (0, None):
+            raise
+    if serve:
+        out.print(f"serving on http://{rt.settings.host}:{rt.settings.port} (docs at /docs); Ctrl-C to stop")
+        serve_command()
+
+
+if __name__ == "__main__":
+    app()

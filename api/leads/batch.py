@@ -1,0 +1,89 @@
+"""Batch qualification of a lead file: every good row is persisted and qualified once; bad rows are reported."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from agent.schemas import ScorecardDraft
+from api.errors import ApiError
+from api.leads import service
+from api.leads.io import Row, RowError
+from api.leads.models import LeadRow, ScorecardRow
+from api.runtime import Runtime
+
+
+@dataclass
+class BatchResult:
+    drafts: list[tuple[int, str, ScorecardDraft]] = field(default_factory=list)  # (row, scorecard id, draft)
+    errors: list[RowError] = field(default_factory=list)
+    failed: list[tuple[int, str, str]] = field(default_factory=list)  # (row, lead id, status)
+
+
+def latest_scorecard(rt: Runtime, lead_id: str) -> tuple[str, ScorecardDraft] | None:
+    with rt.sessions() as s:
+        row = s.scalars(select(ScorecardRow).where(ScorecardRow.lead_id == lead_id)
+                        .order_by(ScorecardRow.revision.desc()).limit(1)).first()
+        return (row.id, ScorecardDraft.model_validate(row.payload)) if row else None
+
+
+def lead_status(rt: Runtime, lead_id: str) -> str:
+    with rt.sessions() as s:
+        row = s.get(LeadRow, lead_id)
+        return row.status if row else "missing"
+
+
+async def _one(rt: Runtime, row: Row, result: BatchResult, gate: asyncio.Semaphore) -> None:
+    assert row.lead is not None
+    try:
+        intake = service.intake(rt.sessions, row.lead, rt.deps.clock())
+    except ApiError as exc:
+        result.errors.append(RowError(row.row, "external_id" if exc.status == 409 else "lead", exc.detail))
+        return
+    async with gate:
+        await service.qualify_stored(rt.sessions, rt.deps, intake.lead_id)
+    found = latest_scorecard(rt, intake.lead_id)
+    if found is None:
+        result.failed.append((row.row, intake.lead_id, lead_status(rt, intake.lead_id)))
+    else:
+        result.drafts.append((row.row, *found))
+
+
+async def run_batch(rt: Runtime, rows: Iterable[Row], concurrency: int = 4,
+                    advance: Callable[[], None] = lambda: None) -> BatchResult:
+    """Qualify rows with bounded concurrency; re-running the same file reuses the leads and scorecards it made."""
+    result = BatchResult()
+    gate = asyncio.Semaphore(concurrency)
+    pending: set[asyncio.Task[None]] = set()
+    for row in rows:
+        if row.error is not None:
+            result.errors.append(row.error)
+            advance()
+            continue
+        task = asyncio.create_task(_one(rt, row, result, gate))
+        task.add_done_callback(lambda _t: advance())
+        pending.add(task)
+        if len(pending) >= concurrency * 2:
+            _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+    if pending:
+        await asyncio.gather(*pending)
+    result.drafts.sort(key=lambda d: d[0])
+    result.errors.sort(key=lambda e: e.row)
+    return result
+
+
+def write_jsonl(path: Path, result: BatchResult) -> None:
+    """Write scorecards atomically: a reader never sees a half-written file."""
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for row, scorecard_id, draft in result.drafts:
+            fh.write(json.dumps({"row": row, "scorecard_id": scorecard_id, **draft.model_dump(mode="json")}) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)

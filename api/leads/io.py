@@ -1,0 +1,159 @@
+"""Reading leads from files: one JSON lead, JSONL, or CSV with dotted columns. Errors name the row and the field.
+
+CSV columns: external_id, source, received_at, person.name, person.email, person.title, person.phone, company.name,
+company.domain, company.employees, company.industry, company.country, notes, events (a JSON array of
+{type, timestamp, detail}) and `form.<question>` for each form answer. Empty cells are missing values.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from agent.schemas import Lead
+
+CSV_COLUMNS = frozenset({
+    "id", "external_id", "source", "received_at", "notes", "events",
+    "person.name", "person.email", "person.title", "person.phone",
+    "company.name", "company.domain", "company.employees", "company.industry", "company.country",
+})
+MAX_FILE_BYTES = 200 * 1024 * 1024
+csv.field_size_limit(10 * 1024 * 1024)
+
+
+class LeadFileError(Exception):
+    """The file as a whole cannot be read (encoding, header, format); names the file and where."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, field {self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Row:
+    row: int
+    lead: Lead | None
+    error: RowError | None = None
+
+
+def validation_error(row: int, exc: ValidationError) -> RowError:
+    """The first problem of a pydantic error as a row error with a dotted field name."""
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first.get("loc", ())) or "lead"
+    return RowError(row, field, first.get("msg", "invalid"))
+
+
+def _text(path: Path) -> str:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise LeadFileError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LeadFileError(f"{path}: not UTF-8 (line {line}, byte {exc.start}); re-export the file as UTF-8") from exc
+
+
+def read_json_lead(path: Path) -> Lead:
+    """One lead from a JSON file; raises LeadFileError naming the field."""
+    try:
+        data = json.loads(_text(path))
+    except json.JSONDecodeError as exc:
+        raise LeadFileError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+    try:
+        return Lead.model_validate(data)
+    except ValidationError as exc:
+        err = validation_error(1, exc)
+        raise LeadFileError(f"{path}: field {err.field}: {err.message}") from exc
+
+
+def read_leads(path: Path, default_source: str = "csv") -> Iterator[Row]:
+    """Leads from a .csv or .jsonl file, one Row each; a bad row carries an error and the rest go on."""
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        yield from _jsonl(path)
+    elif suffix == ".csv":
+        yield from _csv(path, default_source)
+    elif suffix == ".json":
+        yield Row(1, read_json_lead(path))
+    else:
+        raise LeadFileError(f"{path}: unsupported file type {suffix!r} (use .csv, .jsonl or .json)")
+
+
+def _jsonl(path: Path) -> Iterator[Row]:
+    for number, line in enumerate(_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield Row(number, Lead.model_validate_json(line))
+        except ValidationError as exc:
+            kind = exc.errors()[0].get("type", "")
+            if kind == "json_invalid":
+                yield Row(number, None, RowError(number, "line", "malformed JSON"))
+            else:
+                yield Row(number, None, validation_error(number, exc))
+
+
+def _csv(path: Path, default_source: str) -> Iterator[Row]:
+    reader = csv.DictReader(io.StringIO(_text(path), newline=""), strict=True)
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise LeadFileError(f"{path}: unreadable CSV header: {exc}") from exc
+    if not header:
+        raise LeadFileError(f"{path}: empty file (no header row)")
+    unknown = [c for c in header if c not in CSV_COLUMNS and not c.startswith("form.")]
+    if unknown:
+        raise LeadFileError(f"{path}: unknown column(s) {unknown}; expected {sorted(CSV_COLUMNS)} or form.<question>")
+    rows = iter(reader)
+    while True:
+        number = reader.line_num + 1
+        try:
+            record = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Row(number, None, RowError(number, "row", f"malformed CSV: {exc}"))
+            return  # the parser cannot resynchronise after a broken quote
+        number = reader.line_num
+        if None in record:
+            yield Row(number, None, RowError(number, "row", f"{len(record[None])} more cell(s) than the header has"))
+            continue
+        yield _csv_row(number, record, default_source)
+
+
+def _csv_row(number: int, record: dict[str, str], default_source: str) -> Row:
+    data: dict[str, Any] = {"source": default_source, "person": {}, "company": {}, "form_answers": {}}
+    for column, cell in record.items():
+        value = (cell or "").strip()
+        if not value:
+            continue
+        if column == "events":
+            try:
+                data["events"] = json.loads(value)
+            except json.JSONDecodeError as exc:
+                return Row(number, None, RowError(number, "events", f"not a JSON array: {exc.msg}"))
+        elif column.startswith("form."):
+            data["form_answers"][column[len("form."):]] = value
+        elif "." in column:
+            group, name = column.split(".", 1)
+            data[group][name] = value
+        else:
+            data[column] = value
+    try:
+        return Row(number, Lead.model_validate(data))
+    except ValidationError as exc:
+        return Row(number, None, validation_error(number, exc))

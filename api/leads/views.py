@@ -1,0 +1,71 @@
+"""HTTP routes for leads and scorecards."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Header, Request, Response
+from sqlalchemy import select
+
+from agent.schemas import Lead, ScorecardDraft
+from api.errors import NotFound
+from api.leads import service
+from api.leads.models import LeadRow, ScorecardRow
+
+router = APIRouter(tags=["leads"])
+
+
+def _runtime(request: Request):  # type: ignore[no-untyped-def]
+    return request.app.state.runtime
+
+
+@router.post("/leads", status_code=202, summary="Submit a lead for qualification")
+async def submit_lead(
+    lead: Lead, request: Request, response: Response, background: BackgroundTasks,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> dict[str, Any]:
+    """Accept a lead (202); qualification runs in the background. Replays with the same Idempotency-Key are safe."""
+    rt = _runtime(request)
+    result = service.intake(rt.sessions, lead, rt.deps.clock(), idempotency_key)
+    if result.created:
+        background.add_task(service.qualify_stored, rt.sessions, rt.deps, result.lead_id)
+    else:
+        response.headers["Idempotent-Replayed"] = "true"
+    return {"lead_id": result.lead_id, "links": {"lead": f"/leads/{result.lead_id}"}}
+
+
+@router.get("/leads/{lead_id}", summary="A lead, its status and its scorecard revisions")
+def get_lead(lead_id: str, request: Request) -> dict[str, Any]:
+    rt = _runtime(request)
+    with rt.sessions() as s:
+        row = s.get(LeadRow, lead_id)
+        if row is None:
+            raise NotFound("lead", lead_id)
+        cards = s.scalars(select(ScorecardRow).where(ScorecardRow.lead_id == lead_id)
+                          .order_by(ScorecardRow.revision)).all()
+        return {
+            "id": row.id, "external_id": row.external_id, "source": row.source, "status": row.status,
+            "received_at": row.received_at, "updated_at": row.updated_at, "attempts": row.attempts,
+            "error_class": row.error_class, "last_error": row.last_error, "lead": row.payload,
+            "scorecards": [{"id": c.id, "revision": c.revision, "tier": c.tier, "route": c.route, "score": c.score,
+                            "created_at": c.created_at} for c in cards],
+        }
+
+
+@router.post("/leads/{lead_id}/retry", status_code=202, summary="Re-run a failed or budget-stopped lead")
+async def retry_lead(lead_id: str, request: Request, background: BackgroundTasks) -> dict[str, Any]:
+    rt = _runtime(request)
+    service.reset_for_retry(rt.sessions, lead_id)
+    background.add_task(service.qualify_stored, rt.sessions, rt.deps, lead_id)
+    return {"lead_id": lead_id, "links": {"lead": f"/leads/{lead_id}"}}
+
+
+@router.get("/scorecards/{scorecard_id}", summary="One scorecard revision")
+def get_scorecard(scorecard_id: str, request: Request) -> dict[str, Any]:
+    rt = _runtime(request)
+    with rt.sessions() as s:
+        row = s.get(ScorecardRow, scorecard_id)
+        if row is None:
+            raise NotFound("scorecard", scorecard_id)
+        draft = ScorecardDraft.model_validate(row.payload)
+        return {"id": row.id, **draft.model_dump(mode="json")}

@@ -1,0 +1,1 @@
+"""The library as the API shows it."""

@@ -1,0 +1,52 @@
+"""The FastAPI application: routes, problem+json errors, body limit, and background recovery at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from sqlalchemy import text
+
+from agent import __version__
+from api import errors
+from api.leads import service
+from api.leads.views import router as leads_router
+from api.library.views import router as library_router
+from api.limits import BodyLimit
+from api.runtime import Runtime, build_runtime
+from api.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app; tests pass a prepared runtime."""
+    settings = settings or (runtime.settings if runtime else get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt = runtime or build_runtime(settings)
+        app.state.runtime = rt
+        pending = service.recover_interrupted(rt.sessions, rt.deps.clock())
+        tasks = [asyncio.create_task(service.qualify_stored(rt.sessions, rt.deps, lead_id)) for lead_id in pending]
+        yield
+        for t in tasks:
+            t.cancel()
+
+    app = FastAPI(title="Qualify", version=__version__, lifespan=lifespan,
+                  description="Which leads deserve a salesperson's time, and why.")
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(leads_router)
+    app.include_router(library_router)
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness and readiness")
+    def healthz(request: Request) -> dict[str, Any]:
+        rt: Runtime = request.app.state.runtime
+        with rt.sessions() as s:
+            s.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__, "library": rt.deps.library.name,
+                "library_snapshot": rt.deps.snapshot_id, "judge": rt.deps.judge.name}
+
+    return app

@@ -1,0 +1,75 @@
+"""Builds the running system from settings: database, library, index, embedder, enrichers and judge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.deps import Deps, PipelineSettings
+from agent.enrichment.email import EmailProvider
+from agent.enrichment.lead import LeadProvider
+from agent.enrichment.local import DirectoryProvider
+from agent.enrichment.titles import TitleProvider
+from agent.judges.base import Judge
+from agent.judges.local import LocalJudge
+from api.db import create_schema, make_engine, session_factory
+from api.enrichment.service import load_directory
+from api.settings import Settings
+from library.embeddings import get_embedder
+from library.loader import load_library
+from library.retrieve import LibraryRetriever
+from library.schemas import Library
+from library.store import LibraryStore
+from library.sync import SyncReport, sync_library
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    deps: Deps
+    sync_report: SyncReport
+
+
+def open_store(settings: Settings, library_name: str) -> LibraryStore:
+    """The Chroma index: a server when QUALIFY_CHROMA_HOST is set, else the embedded folder."""
+    if settings.chroma_host:
+        return LibraryStore.server(settings.chroma_host, settings.chroma_port, library_name)
+    return LibraryStore.embedded(settings.resolved_chroma_path, library_name)
+
+
+def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+    engine = make_engine(settings.resolved_database_url)
+    create_schema(engine)
+    return engine, session_factory(engine)
+
+
+def build_judge(settings: Settings, library: Library) -> Judge:
+    """The embedded judge unless an LLM endpoint is configured and asked for."""
+    if settings.judge == "local":
+        return LocalJudge(get_embedder())
+    from api.llm_wiring import build_llm_judge  # the LLM path is optional; imported only when asked for
+
+    return build_llm_judge(settings, library)
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Everything the API and CLI need, built once."""
+    engine, sessions = open_database(settings)
+    library = load_library(settings.library_dir)
+    report = sync_library(settings.library_dir, open_store(settings, library.name))
+    embedder = get_embedder()
+    with sessions() as s:
+        directory = load_directory(s)
+    deps = Deps(
+        library=library, snapshot_id=report.snapshot_id,
+        retriever=LibraryRetriever(library, embedder),
+        judge=build_judge(settings, library),
+        enrichers=[LeadProvider(), EmailProvider(), DirectoryProvider(directory), TitleProvider(library)],
+        settings=PipelineSettings(min_enrichment_confidence=settings.min_enrichment_confidence),
+        embedding_model=embedder.name,
+    )
+    return Runtime(settings, engine, sessions, deps, report)
