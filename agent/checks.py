@@ -20,6 +20,14 @@ def _as_number(value: Value) -> float | None:
         return None
 
 
+def _as_bool(value: Value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().casefold() in ("true", "yes", "1", "false", "no", "0"):
+        return value.strip().casefold() in ("true", "yes", "1")
+    return None
+
+
 def compare(actual: Value, check: StructuredCheck) -> bool:
     """Apply the check's operator; strings compare case-insensitively."""
     op, expected = check.operator, check.value
@@ -39,7 +47,12 @@ def compare(actual: Value, check: StructuredCheck) -> bool:
         if isinstance(actual, list):
             return any(fold(expected) == fold(v) for v in actual)
         return str(expected).casefold() in str(actual).casefold()
-    equal = fold(actual) == fold(expected) if not isinstance(expected, (int, float)) else _as_number(actual) == expected
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        equal = _as_bool(actual) == _as_bool(expected)
+    elif isinstance(expected, (int, float)):
+        equal = _as_number(actual) == expected
+    else:
+        equal = fold(actual) == fold(expected)
     return equal if op == "eq" else not equal
 
 

@@ -1,0 +1,33 @@
+# Qualify — the two commands of the README are `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install bench serve clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Set up, sync the sample library, qualify the sample leads, print a summary, serve the API on 127.0.0.1:8000.
+demo: $(STAMP)
+	$(BIN)/qualify demo
+
+## Run the test suite (PostgreSQL tests too when QUALIFY_TEST_POSTGRES_URL is set).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+serve: $(STAMP)
+	$(BIN)/qualify serve
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/judge.py
+
+clean:
+	rm -rf .qualify .pytest_cache
