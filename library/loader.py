@@ -1,0 +1,177 @@
+"""Load a library folder of YAML files into a validated `Library`, or say exactly what is wrong with it.
+
+Every problem names the file, the entry (its `id`, else its index) and the field. All problems of all files are
+collected and raised together, so a RevOps engineer fixes a folder in one pass instead of one error at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from agent.errors import LibraryError
+from library.schemas import FILES, Library
+
+# Library fields without a default: their files must exist.
+REQUIRED_FILES = tuple(name for name, field in FILES.items() if Library.model_fields[field].is_required())
+
+
+@dataclass(frozen=True)
+class LibraryProblem:
+    """One thing wrong in one file."""
+
+    file: str
+    message: str
+    entry: str | None = None
+    field: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = [self.file + (f":{self.line}" if self.line else "")]
+        if self.entry is not None:
+            where.append(f"entry {self.entry}")
+        if self.field:
+            where.append(f"field {self.field}")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class LibraryValidationError(LibraryError):
+    """A library folder has one or more problems; `problems` lists them all."""
+
+    def __init__(self, problems: Sequence[LibraryProblem]):
+        self.problems = list(problems)
+        first = self.problems[0]
+        head = f"{len(self.problems)} problem(s) in library:\n" if len(self.problems) > 1 else ""
+        body = "\n".join(f"  {p}" if head else str(p) for p in self.problems)
+        # Keep LibraryError's attributes pointing at the first problem so callers that read them still work.
+        Exception.__init__(self, head + body)
+        self.file, self.entry, self.field = first.file, first.entry, first.field
+
+
+def load_library(path: Path) -> Library:
+    """Read and validate every YAML file of the library folder `path`; the library's name is the folder's name."""
+    path = Path(path)
+    if not path.is_dir():
+        raise LibraryValidationError([LibraryProblem(str(path), "library folder not found")])
+    problems: list[LibraryProblem] = []
+    known = set(FILES)
+    for extra in sorted(p.name for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in known):
+        problems.append(LibraryProblem(extra, f"unknown library file; expected one of {', '.join(sorted(FILES))}"))
+    for name in REQUIRED_FILES:
+        if not (path / name).is_file():
+            problems.append(LibraryProblem(name, "required file is missing"))
+
+    parts: dict[str, Any] = {}
+    for name, field in FILES.items():
+        file = path / name
+        if file.is_file():
+            value, file_problems = _load_file(file, field)
+            problems += file_problems
+            if not file_problems:
+                parts[field] = value
+    if problems:
+        raise LibraryValidationError(problems)
+
+    problems += _cross_references(parts)
+    if problems:
+        raise LibraryValidationError(problems)
+    try:
+        return Library(name=path.name, **parts)
+    except ValidationError as exc:  # only the folder name can still be wrong here
+        raise LibraryValidationError([LibraryProblem(path.name, _message(e), field=_dotted(e["loc"]))
+                                      for e in exc.errors()]) from exc
+
+
+def _load_file(file: Path, field: str) -> tuple[Any, list[LibraryProblem]]:
+    name = file.name
+    try:
+        text = file.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+        root = yaml.compose(text)
+    except UnicodeDecodeError as exc:
+        return None, [LibraryProblem(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, [LibraryProblem(name, f"YAML syntax error: {reason}", line=line)]
+    if not isinstance(data, dict) or list(data) != [field]:
+        found = sorted(map(str, data)) if isinstance(data, dict) else type(data).__name__
+        return None, [LibraryProblem(name, f"the file must hold exactly one top-level key {field!r}; found {found}")]
+
+    value = data[field]
+    info = Library.model_fields[field]
+    # Validate each file on its own (with the field's constraints, e.g. min_length) so errors name this file.
+    annotated = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation  # type: ignore[valid-type]
+    adapter: TypeAdapter[Any] = TypeAdapter(annotated)
+    try:
+        return adapter.validate_python(value), []
+    except ValidationError as exc:
+        lines = _entry_lines(root)
+        return None, [_problem(name, value, e, lines) for e in exc.errors()]
+
+
+def _problem(file: str, value: Any, error: Any, lines: list[int]) -> LibraryProblem:
+    loc = list(error["loc"])
+    entry: str | None = None
+    line: int | None = None
+    if isinstance(value, list) and loc and isinstance(loc[0], int):
+        index = loc.pop(0)
+        item = value[index] if index < len(value) else None
+        item_id = item.get("id") if isinstance(item, dict) else None
+        entry = str(item_id) if isinstance(item_id, str) and item_id else f"#{index}"
+        line = lines[index] if index < len(lines) else None
+    return LibraryProblem(file, _message(error), entry=entry, field=_dotted(loc) or None, line=line)
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key (misspelled?)"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _dotted(loc: Sequence[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _entry_lines(root: yaml.Node | None) -> list[int]:
+    """1-based line of each list item under the file's single top-level key (empty when not a list)."""
+    if not isinstance(root, yaml.MappingNode) or not root.value:
+        return []
+    body = root.value[0][1]
+    if not isinstance(body, yaml.SequenceNode):
+        return []
+    return [item.start_mark.line + 1 for item in body.value]
+
+
+def _cross_references(parts: dict[str, Any]) -> list[LibraryProblem]:
+    """Duplicate ids in a file and references between files, each named by file, entry and field."""
+    problems: list[LibraryProblem] = []
+    file_of = {field: name for name, field in FILES.items()}
+    for field in ("segments", "personas", "use_cases", "competitors", "questions", "templates"):
+        seen: set[str] = set()
+        for item in parts.get(field, []):
+            if item.id in seen:
+                problems.append(LibraryProblem(file_of[field], f"duplicate id {item.id!r}", entry=item.id, field="id"))
+            seen.add(item.id)
+    segment_ids = {s.id for s in parts.get("segments", [])}
+    question_ids = {q.id for q in parts.get("questions", [])}
+    for q in parts.get("questions", []):
+        for unknown in sorted(set(q.segments) - segment_ids):
+            problems.append(LibraryProblem(file_of["questions"], f"unknown segment {unknown!r} (not in segments.yaml)",
+                                           entry=q.id, field="segments"))
+    for t in parts.get("templates", []):
+        for i, section in enumerate(t.sections):
+            for unknown in sorted(set(section.question_ids) - question_ids):
+                problems.append(LibraryProblem(file_of["templates"],
+                                               f"unknown question {unknown!r} (not in questions.yaml)",
+                                               entry=t.id, field=f"sections[{i}].question_ids"))
+    return problems
