@@ -1,0 +1,236 @@
+"""The LLM judge: answers a lead's qualifying questions through any OpenAI-compatible endpoint.
+
+Flow per lead (or per question, `per_question=True`): structured checks answered locally first in `hybrid` mode →
+one structured call → validate each answer and verify its quotes in code → on any failure ONE repair request carrying
+the errors → answers still invalid become unknown with `model_output_invalid`, unverifiable ones `evidence_unverified`.
+A context overflow trims the evidence by relevance and retries once. Endpoint failures propagate as the core's
+RetryableJudgeError / PermanentJudgeError / BudgetExceededError with the lead's attempts counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
+
+from agent import checks
+from agent.errors import JudgeError
+from agent.evidence import EvidenceChecker, SourceText
+from agent.judges.base import JudgeRequest, JudgeResult
+from agent.judges.llm_prompting import LeadData, boundary, lead_data, system_context, trim_by_relevance, user_context
+from agent.llm import ContextLengthExceeded, StructuredLLM, StructuredReply
+from agent.schemas import Evidence, QuestionAnswer, Usage
+from library.schemas import Persona, QualifyingQuestion
+from prompts import render
+from prompts.contexts import DataItem, RepairContext
+
+Mode = Literal["llm", "hybrid"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelEvidence(_Strict):
+    source: Literal["form", "notes", "enrichment", "event"] = Field(description="The source label of the data item")
+    ref: str = Field(description="The ref label of the data item, copied exactly")
+    quote: str = Field(description="A short span copied verbatim from that item, not paraphrased")
+
+    @field_validator("quote")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:  # a validator, not minLength: strict json_schema servers reject keywords
+        if not value.strip():
+            raise ValueError("a quote cannot be empty")
+        return value
+
+
+class _ModelAnswerBase(_Strict):
+    @field_validator("confidence", check_fields=False)
+    @classmethod
+    def _unit_interval(cls, value: float) -> float:
+        if not 0 <= value <= 1:
+            raise ValueError("confidence must be between 0 and 1")
+        return value
+
+    @model_validator(mode="after")
+    def _evidence_for_decided(self) -> Any:
+        if getattr(self, "answer") != "unknown" and not getattr(self, "evidence"):
+            raise ValueError("a yes or no answer needs at least one evidence quote; answer unknown when there is none")
+        return self
+
+
+def output_model(question_ids: Sequence[str]) -> type[BaseModel]:
+    """The answer schema for these questions: reasoning before answer, closed literals, every field required."""
+    answer_model = create_model(
+        "QuestionVerdict", __base__=_ModelAnswerBase,
+        question_id=(Literal[tuple(question_ids)], Field(description="Id of the question answered")),  # type: ignore[valid-type]
+        reasoning=(str, Field(description="First: one or two sentences on what the data says about the question")),
+        answer=(Literal["yes", "no", "unknown"], Field(description="yes or no with evidence; unknown when the data does not say")),
+        confidence=(float, Field(description="How sure the answer is, from 0 to 1")),
+        evidence=(list[ModelEvidence], Field(description="Verbatim quotes supporting the answer; empty when unknown")),
+    )
+    return create_model("SubmitAnswers", __base__=_Strict,
+                        answers=(list[answer_model], Field(description="Exactly one entry per question id")))  # type: ignore[valid-type]
+
+
+def tool_schema(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema()
+    schema.update(title="submit_answers", description="Submit one answer for every qualifying question.")
+    return schema
+
+
+@dataclass
+class _Outcome:
+    answers: dict[str, QuestionAnswer] = field(default_factory=dict)
+    usage: Usage = field(default_factory=Usage)
+    prompts: dict[str, str] = field(default_factory=dict)
+
+
+class LLMJudge:
+    """A `Judge` backed by an OpenAI-compatible endpoint (see agent/llm.py for configuration)."""
+
+    name = "llm"
+    version = "1"
+
+    def __init__(self, llm: StructuredLLM, *, mode: Mode = "llm", per_question: bool = False,
+                 personas: Sequence[Persona] = ()):
+        self.llm = llm
+        self.mode = mode
+        self.per_question = per_question
+        self.personas = list(personas)
+        if mode == "hybrid":
+            self.name = "hybrid"
+
+    async def judge(self, request: JudgeRequest) -> JudgeResult:
+        """Answer every question: locally where a check exists (hybrid), else through the model."""
+        local: dict[str, QuestionAnswer] = {}
+        remote: list[QualifyingQuestion] = []
+        for q in request.questions:
+            if self.mode == "hybrid" and q.check is not None:
+                local[q.id] = checks.evaluate(q, request.lead, request.enrichment, request.now)
+            else:
+                remote.append(q)
+        outcome = _Outcome()
+        if remote:
+            data = lead_data(request)
+            groups = [[q] for q in remote] if self.per_question else [remote]
+            tasks = [asyncio.ensure_future(self._judge_group(request, g, data)) for g in groups]
+            try:
+                parts = await asyncio.gather(*tasks)
+            except BaseException:
+                for task in tasks:  # one question failing fails the lead: stop spending on the others
+                    task.cancel()
+                raise
+            for part in parts:
+                outcome.answers.update(part.answers)
+                outcome.usage += part.usage
+                outcome.prompts.update(part.prompts)
+        answers = [local.get(q.id) or outcome.answers[q.id] for q in request.questions]
+        return JudgeResult(answers=answers, model=self.llm.config.model if remote else None,
+                           prompt_hashes=outcome.prompts, usage=outcome.usage)
+
+    async def _judge_group(self, request: JudgeRequest, questions: list[QualifyingQuestion],
+                           data: LeadData) -> _Outcome:
+        out = _Outcome()
+        system = render("judge_system", system_context(request, questions, self.personas))
+        out.prompts[system.name] = system.hash
+        model = output_model([q.id for q in questions])
+        schema = tool_schema(model)
+        checker = EvidenceChecker([SourceText(i.source, i.ref, i.text) for i in data.items])  # type: ignore[arg-type]
+        items = data.items
+        try:
+            try:
+                messages, reply = await self._ask(out, schema, system.text, items, questions)
+            except ContextLengthExceeded:
+                items = trim_by_relevance(items, questions)  # never the same request twice: send less evidence
+                messages, reply = await self._ask(out, schema, system.text, items, questions)
+            good, errors = _validate(reply, model, checker)
+            if errors:
+                repair = render("judge_repair", RepairContext(
+                    boundary=boundary([DataItem(source="output", ref="previous", text=reply.output_text)]),
+                    errors=errors, previous_output=reply.output_text, question_ids=[q.id for q in questions]))
+                out.prompts[repair.name] = repair.hash
+                try:
+                    second = await self._call(out, schema, [*messages, ("user", repair.text)])
+                    fixed, _ = _validate(second, model, checker)
+                    good.update(fixed)
+                except ContextLengthExceeded:
+                    pass  # no room for a repair: the affected answers degrade below
+        except JudgeError as exc:
+            exc.attempts = max(exc.attempts, out.usage.llm_calls)
+            raise
+        for q in questions:
+            out.answers[q.id] = _finish(good.get(q.id), q, checker, data)
+        return out
+
+    async def _ask(self, out: _Outcome, schema: dict[str, Any], system: str, items: list[DataItem],
+                   questions: list[QualifyingQuestion]) -> tuple[list[tuple[Any, str]], StructuredReply]:
+        user = render("judge_user", user_context(items, questions))
+        out.prompts[user.name] = user.hash
+        messages: list[tuple[Any, str]] = [("system", system), ("user", user.text)]
+        return messages, await self._call(out, schema, messages)
+
+    async def _call(self, out: _Outcome, schema: dict[str, Any], messages: list[tuple[Any, str]]) -> StructuredReply:
+        try:
+            reply = await self.llm.call(schema, messages)
+        except JudgeError as exc:
+            out.usage += Usage(llm_calls=exc.attempts)
+            exc.attempts = out.usage.llm_calls
+            raise
+        u = reply.usage
+        out.usage += Usage(llm_calls=u.calls, prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
+                           cost_usd=u.cost_usd, latency_ms=u.latency_ms)
+        return reply
+
+
+def _validate(reply: StructuredReply, model: type[BaseModel],
+              checker: EvidenceChecker) -> tuple[dict[str, QuestionAnswer], list[str]]:
+    """The answers that passed schema and evidence checks, and a description of every failure (no lead text in it)."""
+    if reply.payload is None:
+        return {}, [reply.error or "no output"]
+    items = reply.payload.get("answers")
+    extra = sorted(set(reply.payload) - {"answers"})
+    errors = [f"unexpected top-level field(s): {', '.join(extra)}"] if extra else []
+    if not isinstance(items, list):
+        return {}, [*errors, "the output needs an 'answers' list"]
+    answer_model = model.model_fields["answers"].annotation.__args__[0]  # type: ignore[union-attr]
+    good: dict[str, QuestionAnswer] = {}
+    allowed = answer_model.model_fields["question_id"].annotation.__args__
+    for n, item in enumerate(items):
+        try:
+            parsed = answer_model.model_validate(item)
+        except ValidationError as exc:
+            where = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors())
+            errors.append(f"answers[{n}] is invalid: {where}")
+            continue
+        if parsed.question_id in good:
+            errors.append(f"answers[{n}] repeats question {parsed.question_id}")
+            continue
+        answer = QuestionAnswer(
+            question_id=parsed.question_id, reasoning=parsed.reasoning, answer=parsed.answer,
+            confidence=parsed.confidence,
+            evidence=[Evidence(source=e.source, ref=e.ref, quote=e.quote) for e in parsed.evidence])
+        bad = [k for k, e in enumerate(answer.evidence) if not checker.is_verbatim(e)]
+        if bad:
+            errors.append(f"the answer to {parsed.question_id} has quote(s) {', '.join(str(k) for k in bad)} that are not "
+                          "verbatim text of the item named by their source and ref")
+        good[parsed.question_id] = answer
+    missing = [q for q in allowed if q not in good]
+    if missing:
+        errors.append(f"no valid answer for: {', '.join(missing)}")
+    return good, errors
+
+
+def _finish(answer: QuestionAnswer | None, question: QualifyingQuestion, checker: EvidenceChecker,
+            data: LeadData) -> QuestionAnswer:
+    """Verify quotes (downgrading fabricated ones), mark hidden content, or stand in unknown for a missing answer."""
+    if answer is None:
+        return QuestionAnswer(question_id=question.id, answer="unknown", confidence=0.0, flags=["model_output_invalid"],
+                              reasoning="The model's output for this question failed validation twice.")
+    answer = checker.verify(answer)
+    if any((e.source, e.ref) in data.hidden for e in answer.evidence):
+        answer = answer.model_copy(update={"flags": list(dict.fromkeys([*answer.flags, "hidden_content"]))})
+    return answer

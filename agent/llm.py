@@ -1,0 +1,275 @@
+"""The only module that imports LangChain or OpenAI: structured calls to any OpenAI-compatible endpoint.
+
+One retry budget for the whole chain: the SDK's and LangChain's own retries are off (max_retries=0) and `StructuredLLM`
+retries itself, so `max_attempts` is the real number of HTTP requests a call may make. Errors map to the core's tree:
+
+    connection error, timeout, 408/409/429, 5xx  → RetryableJudgeError (429 waits for Retry-After, bounded)
+    401, 403, 404, other 4xx                      → PermanentJudgeError
+    context length exceeded                       → ContextLengthExceeded (the judge trims evidence and retries once)
+    a spend cap reached                           → BudgetExceededError (raised before the request is sent)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+import httpx
+import openai
+from langchain_core.exceptions import ContextOverflowError
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_openai import AzureChatOpenAI, ChatOpenAI
+from langsmith import tracing_context
+
+from agent.budget import DEFAULT_PRICES, PriceTable, SpendTracker, cost_usd, estimate_tokens
+from agent.errors import PermanentJudgeError, RetryableJudgeError
+
+Method = Literal["function_calling", "json_schema"]
+Role = Literal["system", "user"]
+_NO_KEY = "not-needed"  # self-hosted servers (vLLM, Ollama, llama.cpp) ignore the key but the SDK insists on one
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """How to reach the endpoint; built by api/settings.py, never from the environment here."""
+
+    model: str
+    base_url: str = "https://api.openai.com/v1"
+    api_key: str | None = field(default=None, repr=False)
+    api_version: str | None = None  # set for Azure OpenAI: base_url is then the resource endpoint, model the deployment
+    temperature: float = 0.0
+    timeout: float = 30.0
+    max_attempts: int = 3
+    structured_output_method: Method = "function_calling"
+    max_completion_tokens: int = 2048
+    send_max_tokens: bool = True  # also send the legacy max_tokens: some servers ignore max_completion_tokens
+    concurrency: int = 4
+    max_retry_after: float = 20.0  # a longer Retry-After gives up at once (the lead is retried later)
+    backoff_seconds: float = 1.0  # first wait between attempts without Retry-After; doubles each time
+    context_tokens: int | None = None  # the model's window when known: oversized prompts fail before being sent
+    prices: PriceTable = field(default_factory=lambda: dict(DEFAULT_PRICES))
+
+
+class ContextLengthExceeded(PermanentJudgeError):
+    """The prompt does not fit the model's context: send less evidence, never the same request again."""
+
+
+@dataclass(frozen=True)
+class CallUsage:
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    latency_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class StructuredReply:
+    """What one structured call produced: the JSON object, or why there is none."""
+
+    payload: dict[str, Any] | None  # tool-call arguments or message content, parsed as JSON (not yet validated)
+    error: str | None  # why the output is unusable as it stands (parse error, refusal, truncation)
+    output_text: str  # the raw output, quoted back to the model in a repair request
+    finish_reason: str | None
+    usage: CallUsage
+    attempts: int
+
+
+class StructuredLLM:
+    """Structured-output calls with one retry budget, a bound on in-flight calls and spend control."""
+
+    def __init__(self, config: LLMConfig, spend: SpendTracker | None = None):
+        if config.max_attempts < 1 or config.concurrency < 1:
+            raise ValueError("max_attempts and concurrency must be at least 1")
+        self.config = config
+        self.spend = spend
+        # Chat models hold an httpx client and semaphores bind to a loop: one of each per running event loop.
+        self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Any, asyncio.Semaphore]] = (
+            weakref.WeakKeyDictionary())
+
+    def chat_model(self) -> ChatOpenAI:
+        """The configured LangChain chat model (OpenAI or Azure OpenAI), no retries of its own."""
+        c = self.config
+        common: dict[str, Any] = dict(
+            model=c.model, api_key=c.api_key or _NO_KEY, temperature=c.temperature, timeout=c.timeout, max_retries=0,
+            max_completion_tokens=c.max_completion_tokens,
+            extra_body={"max_tokens": c.max_completion_tokens} if c.send_max_tokens else None,
+            http_async_client=httpx.AsyncClient(timeout=c.timeout, trust_env=False),
+            http_client=httpx.Client(timeout=c.timeout, trust_env=False),
+        )
+        if c.api_version:
+            return AzureChatOpenAI(azure_endpoint=c.base_url, azure_deployment=c.model, api_version=c.api_version,
+                                   **common)
+        return ChatOpenAI(base_url=c.base_url, organization=None, **common)
+
+    def _loop_state(self) -> tuple[Any, asyncio.Semaphore]:
+        loop = asyncio.get_running_loop()
+        state = self._per_loop.get(loop)
+        if state is None:
+            state = (self.chat_model(), asyncio.Semaphore(self.config.concurrency))
+            self._per_loop[loop] = state
+        return state
+
+    async def call(self, schema: dict[str, Any], messages: Sequence[tuple[Role, str]]) -> StructuredReply:
+        """Send one structured request (schema: a JSON schema with title and description), retrying within the budget.
+
+        The payload comes back unvalidated: the caller validates it, so it can name each failure in a repair request.
+        """
+        c = self.config
+        prompt_tokens = estimate_tokens("".join(text for _, text in messages))
+        if c.context_tokens is not None and prompt_tokens + c.max_completion_tokens > c.context_tokens:
+            raise ContextLengthExceeded(f"prompt of ~{prompt_tokens} tokens does not fit a {c.context_tokens}-token "
+                                        "context", attempts=0, error_class="context_length_exceeded")
+        model, semaphore = self._loop_state()
+        strict = True if c.structured_output_method == "json_schema" else None
+        runnable = model.with_structured_output(schema, method=c.structured_output_method, include_raw=True,
+                                                strict=strict)
+        lc_messages: list[BaseMessage] = [SystemMessage(t) if r == "system" else HumanMessage(t) for r, t in messages]
+        attempt = 0
+        while True:
+            reservation = (self.spend.reserve(cost_usd(c.prices, c.model, prompt_tokens, c.max_completion_tokens))
+                           if self.spend else None)
+            attempt += 1
+            started = time.perf_counter()
+            try:
+                async with semaphore:
+                    started = time.perf_counter()  # latency of the call itself, not of waiting for a slot
+                    with tracing_context(enabled=False):  # never ship lead data to a tracing service
+                        out = await asyncio.wait_for(runnable.ainvoke(lc_messages), timeout=c.timeout * 2 + 5)
+            except (openai.APIError, ContextOverflowError, asyncio.TimeoutError) as exc:
+                if reservation:
+                    self.spend.settle(reservation, 0.0)  # type: ignore[union-attr]
+                delay = self._retry_delay(exc, attempt)  # raises when the failure is final
+                await asyncio.sleep(delay)
+                continue
+            except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:
+                # The SDK raises these while parsing a response that did arrive: an output problem, not a transport one.
+                tokens = _usage_of(exc.completion.usage)
+                error = ("the output was cut off (finish_reason: length); answer more briefly"
+                         if isinstance(exc, openai.LengthFinishReasonError) else "the output was filtered")
+                return self._reply(None, error, "", _finish_of(exc), tokens, started, attempt, reservation)
+            raw: AIMessage = out["raw"]
+            payload, output_text, error = _payload_of(raw, c.structured_output_method)
+            finish = raw.response_metadata.get("finish_reason")
+            if finish == "length":
+                payload, error = None, "the output was cut off (finish_reason: length); answer more briefly"
+            elif error is None and out.get("parsing_error") is not None:
+                error = _describe(out["parsing_error"])
+            return self._reply(payload, error, output_text, finish, _usage_of(raw.usage_metadata), started, attempt,
+                               reservation)
+
+    def _reply(self, payload: dict[str, Any] | None, error: str | None, output_text: str, finish: str | None,
+               tokens: tuple[int, int], started: float, attempts: int, reservation: Any) -> StructuredReply:
+        latency = (time.perf_counter() - started) * 1000
+        cost = cost_usd(self.config.prices, self.config.model, *tokens)
+        if reservation:
+            self.spend.settle(reservation, cost)  # type: ignore[union-attr]
+        usage = CallUsage(attempts, tokens[0], tokens[1], cost, latency)
+        return StructuredReply(payload, error, output_text, finish, usage, attempts)
+
+    def _retry_delay(self, exc: BaseException, attempt: int) -> float:
+        """Seconds to wait before the next attempt; raises the mapped error when there must be none."""
+        c = self.config
+        if isinstance(exc, ContextOverflowError):
+            raise ContextLengthExceeded(str(exc), attempts=attempt, error_class="context_length_exceeded") from exc
+        status = getattr(exc, "status_code", None)
+        error_class = _error_class(exc, status)
+        message = f"{error_class} after {attempt} attempt(s): {_describe(exc)}"
+        if status is not None and status not in (408, 409, 429) and status < 500:
+            text = _describe(exc).lower()
+            if "context_length_exceeded" in text or ("context" in text and "length" in text):
+                raise ContextLengthExceeded(f"context_length_exceeded: {_describe(exc)}", attempts=attempt,
+                                            error_class="context_length_exceeded") from exc
+            raise PermanentJudgeError(message, attempts=attempt, error_class=error_class) from exc
+        if attempt >= c.max_attempts:
+            raise RetryableJudgeError(message, attempts=attempt, error_class=error_class) from exc
+        retry_after = _retry_after(exc)
+        if retry_after is not None and retry_after > c.max_retry_after:
+            raise RetryableJudgeError(f"{message} (Retry-After {retry_after:.0f}s is beyond the "
+                                      f"{c.max_retry_after:.0f}s bound)", attempts=attempt, error_class=error_class)
+        return retry_after if retry_after is not None else c.backoff_seconds * 2 ** (attempt - 1)
+
+
+def _error_class(exc: BaseException, status: int | None) -> str:
+    if isinstance(exc, (openai.APITimeoutError, asyncio.TimeoutError)):
+        return "timeout"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection_error"
+    return {401: "authentication_error", 403: "permission_denied", 404: "not_found", 429: "rate_limited"}.get(
+        status or 0, "server_error" if (status or 0) >= 500 else f"http_{status}")
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if not headers:
+        return None
+    if ms := headers.get("retry-after-ms"):
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def _payload_of(raw: AIMessage, method: Method) -> tuple[dict[str, Any] | None, str, str | None]:
+    """The JSON object the model produced, its raw text, and an error when there is no usable object."""
+    if method == "function_calling":
+        if raw.tool_calls:
+            args = raw.tool_calls[0]["args"]
+            return args, json.dumps(args, ensure_ascii=False), None
+        if raw.invalid_tool_calls:
+            bad = raw.invalid_tool_calls[0]
+            return None, str(bad.get("args") or ""), f"the tool-call arguments are not valid JSON: {bad.get('error')}"
+        text = raw.text if isinstance(raw.text, str) else str(raw.content)
+        return None, text, f"no tool call was made; the model wrote instead: {text[:300]!r}"
+    refusal = raw.additional_kwargs.get("refusal")
+    if refusal:
+        return None, "", f"the model refused: {refusal[:300]}"
+    text = raw.content if isinstance(raw.content, str) else json.dumps(raw.content)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, text, f"the output is not valid JSON: {exc}"
+    if not isinstance(value, dict):
+        return None, text, "the output is not a JSON object"
+    return value, text, None
+
+
+def _usage_of(usage: Any) -> tuple[int, int]:
+    if usage is None:
+        return 0, 0
+    if isinstance(usage, dict):
+        return int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
+    return int(getattr(usage, "prompt_tokens", 0) or 0), int(getattr(usage, "completion_tokens", 0) or 0)
+
+
+def _finish_of(exc: BaseException) -> str | None:
+    if isinstance(exc, openai.LengthFinishReasonError):
+        return "length"
+    if isinstance(exc, openai.ContentFilterFinishReasonError):
+        return "content_filter"
+    return None
+
+
+def _describe(exc: BaseException | str) -> str:
+    if isinstance(exc, str):
+        return exc[:1000]
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code}: {exc.message}"[:1000]
+    return f"{type(exc).__name__}: {exc}"[:1000]

@@ -1,0 +1,257 @@
+"""A scripted OpenAI-compatible Chat Completions server: real HTTP on 127.0.0.1, a random port, a background thread.
+
+It answers `tools` (function calling) and `response_format` (json_schema) requests alike: a scripted payload comes back as
+the forced tool call's arguments or as the message content. Faults are scripted replies too (latency, hang, 429 with or
+without Retry-After, 5xx, 401, malformed JSON, `finish_reason: length`, a refusal). Every request is recorded, and
+`assert_complete()` fails when a scripted reply was never used or a request arrived with no reply scripted for it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted reply: a payload (or raw text) on 200, or an error status."""
+
+    payload: dict[str, Any] | None = None
+    text: str | None = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    error_message: str = ""
+    error_code: str | None = None
+    finish_reason: str | None = None
+    refusal: str | None = None
+    latency: float = 0.0
+    hang: bool = False
+
+
+def answer(payload: dict[str, Any], *, latency: float = 0.0) -> Reply:
+    return Reply(payload=payload, latency=latency)
+
+
+def raw_text(text: str, *, finish_reason: str | None = None) -> Reply:
+    """Output text sent as is: malformed or truncated JSON."""
+    return Reply(text=text, finish_reason=finish_reason)
+
+
+def error(status: int, message: str = "error", *, code: str | None = None, headers: dict[str, str] | None = None) -> Reply:
+    return Reply(status=status, error_message=message, error_code=code, headers=headers or {})
+
+
+def rate_limited(retry_after: str | None = None) -> Reply:
+    return error(429, "Rate limit reached", code="rate_limit_exceeded",
+                 headers={"Retry-After": retry_after} if retry_after is not None else {})
+
+
+def refusal(text: str = "I'm sorry, I can't help with that.") -> Reply:
+    return Reply(refusal=text)
+
+
+def hang() -> Reply:
+    """Accept the request and never answer (until the server stops)."""
+    return Reply(hang=True)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return list(self.body.get("messages", []))
+
+    def message_text(self, role: str) -> str:
+        return "\n".join(str(m.get("content") or "") for m in self.messages if m.get("role") == role)
+
+
+Responder = Callable[[RecordedRequest], Reply]
+
+
+def output_schema(request: RecordedRequest) -> dict[str, Any]:
+    """The JSON schema the client asked for, whichever structured-output method it used."""
+    if request.body.get("tools"):
+        return request.body["tools"][0]["function"]["parameters"]
+    return request.body["response_format"]["json_schema"]["schema"]
+
+
+def _question_ids(schema: Any) -> list[str]:
+    if isinstance(schema, dict):
+        prop = schema.get("properties", {}).get("question_id")
+        if isinstance(prop, dict) and "enum" in prop:
+            return list(prop["enum"])
+        for value in schema.values():
+            found = _question_ids(value)
+            if found:
+                return found
+    if isinstance(schema, list):
+        for value in schema:
+            found = _question_ids(value)
+            if found:
+                return found
+    return []
+
+
+def all_unknown(request: RecordedRequest) -> Reply:
+    """A responder answering unknown to every question id the request's schema allows."""
+    ids = _question_ids(output_schema(request))
+    return answer({"answers": [{"question_id": q, "reasoning": "The data does not say.", "answer": "unknown",
+                                "confidence": 0.0, "evidence": []} for q in ids]})
+
+
+class FakeOpenAIServer:
+    """Start with `with FakeOpenAIServer([...]) as server:`; point clients at `server.base_url`."""
+
+    def __init__(self, script: Iterable[Reply] = (), *, responder: Responder | None = None, latency: float = 0.0):
+        self._script: deque[Reply] = deque(script)
+        self._responder = responder
+        self._latency = latency
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self.requests: list[RecordedRequest] = []
+        self.unscripted = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="fake-openai", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.url + "/v1"
+
+    def push(self, *replies: Reply) -> None:
+        with self._lock:
+            self._script.extend(replies)
+
+    def __enter__(self) -> FakeOpenAIServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def assert_complete(self) -> None:
+        """Every scripted reply was consumed and no request went unanswered by the script."""
+        with self._lock:
+            left, unscripted = len(self._script), self.unscripted
+        assert left == 0, f"{left} scripted repl{'y' if left == 1 else 'ies'} never requested"
+        assert unscripted == 0, f"{unscripted} request(s) arrived with no scripted reply"
+
+    # --- serving ----------------------------------------------------------------------------------------------------
+
+    def _next_reply(self, request: RecordedRequest) -> Reply:
+        with self._lock:
+            self.requests.append(request)
+            if self._script:
+                return self._script.popleft()
+            if self._responder is None:
+                self.unscripted += 1
+                return error(500, "fake server: no scripted reply left")
+        return self._responder(request)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # keep test output quiet
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b"{}"
+                parts = urlsplit(self.path)
+                request = RecordedRequest("POST", parts.path, parse_qs(parts.query),
+                                          {k.lower(): v for k, v in self.headers.items()}, json.loads(raw or b"{}"))
+                if not parts.path.endswith("/chat/completions"):
+                    return self._send(404, {"error": {"message": f"no route {parts.path}", "type": "not_found"}}, {})
+                with server._lock:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    self._answer(request)
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _answer(self, request: RecordedRequest) -> None:
+                reply = server._next_reply(request)
+                if reply.hang:
+                    server._stopping.wait(120)
+                    return
+                if server._latency + reply.latency:
+                    server._stopping.wait(server._latency + reply.latency)
+                if reply.status != 200:
+                    body = {"error": {"message": reply.error_message, "type": "fake_error", "code": reply.error_code}}
+                    return self._send(reply.status, body, reply.headers)
+                self._send(200, _completion(request, reply, len(server.requests)), reply.headers)
+
+            def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+                data = json.dumps(body).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout): nothing to do
+                    pass
+
+        return Handler
+
+
+def _completion(request: RecordedRequest, reply: Reply, serial: int) -> dict[str, Any]:
+    """A Chat Completions response carrying the reply the way the request asked for structured output."""
+    body = request.body
+    output = reply.text if reply.text is not None else json.dumps(reply.payload or {})
+    message: dict[str, Any] = {"role": "assistant", "content": None}
+    finish = reply.finish_reason
+    if reply.refusal is not None:
+        if "response_format" in body:
+            message["refusal"] = reply.refusal
+        else:
+            message["content"] = reply.refusal
+        finish = finish or "stop"
+    elif body.get("tools"):
+        name = body["tools"][0]["function"]["name"]
+        message["tool_calls"] = [{"id": f"call_{serial}", "type": "function",
+                                  "function": {"name": name, "arguments": output}}]
+        finish = finish or "tool_calls"
+    else:
+        message["content"] = output
+        finish = finish or "stop"
+    prompt_tokens = len(json.dumps(body.get("messages", []))) // 4
+    completion_tokens = len(reply.refusal or output) // 4
+    return {
+        "id": f"chatcmpl-fake-{serial}", "object": "chat.completion", "created": 0, "model": body.get("model", "fake"),
+        "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens},
+    }
