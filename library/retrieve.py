@@ -16,7 +16,7 @@ from agent.judges.base import Matches
 from agent.schemas import Enrichment, EntityMatch, Lead
 from agent.text import sentences
 from library.schemas import Library, QualifyingQuestion, Segment
-from library.store import LibraryStore
+from library.store import LibraryStore, library_documents
 
 Vectors = dict[str, tuple[list[str], np.ndarray]]
 _WORD = re.compile(r"[a-z0-9]+")
@@ -25,8 +25,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 class LibraryRetriever:
     """Matches leads against one library's entities (implements `agent.deps.Retriever`)."""
 
-    def __init__(self, library: Library, embedder: Embedder, vectors: Vectors, *, max_use_cases: int = 3,
-                 min_use_case_similarity: float = 0.40, min_persona_similarity: float = 0.40,
+    def __init__(self, library: Library, embedder: Embedder, store: LibraryStore | None = None, *,
+                 max_use_cases: int = 3, min_use_case_similarity: float = 0.40, min_persona_similarity: float = 0.40,
                  min_segment_similarity: float = 0.35, max_units: int = 16):
         self.library = library
         self.embedder = embedder
@@ -35,6 +35,7 @@ class LibraryRetriever:
         self.min_persona_similarity = min_persona_similarity
         self.min_segment_similarity = min_segment_similarity
         self.max_units = max_units
+        vectors = _stored_vectors(library, store) if store is not None else _embedded_vectors(library, embedder)
         self._names = {(kind, e.id): e.name for kind, items in (("segment", library.segments),
                        ("persona", library.personas), ("use_case", library.use_cases)) for e in items}
         self._segments = _Index.merge(vectors, "segment")
@@ -42,16 +43,6 @@ class LibraryRetriever:
         self._use_cases = _Index.merge(vectors, "use_case", "use_case_pain")
         # Normalised persona titles for exact and fuzzy matching before any embedding.
         self._titles = [(_norm(t), p.id) for p in library.personas for t in p.titles]
-
-    @classmethod
-    def from_store(cls, library: Library, store: LibraryStore, embedder: Embedder, **options: float) -> LibraryRetriever:
-        """Load the library's vectors from its synced collection; refuse a collection synced from other files."""
-        synced = store.snapshot_id(library.name)
-        if synced != library.snapshot_id():
-            state = "was never synced" if synced is None else f"is synced at snapshot {synced}"
-            raise LibraryError(f"library {library.name!r} {state}, but its files are at snapshot "
-                               f"{library.snapshot_id()}; run `qualify library sync`", entry=library.name)
-        return cls(library, embedder, store.entity_vectors(library.name), **options)  # type: ignore[arg-type]
 
     def match(self, lead: Lead, enrichment: Enrichment) -> Matches:
         """Best segment (firmographic rule, else embedding), persona (title rule, else embedding) and use cases."""
@@ -118,6 +109,28 @@ class LibraryRetriever:
     def _entity(self, kind: str, entity_id: str, similarity: float, method: str) -> EntityMatch:
         return EntityMatch(kind=kind, entity_id=entity_id, name=self._names[(kind, entity_id)],  # type: ignore[arg-type]
                            similarity=round(float(np.clip(similarity, -1.0, 1.0)), 4), method=method)  # type: ignore[arg-type]
+
+
+def _stored_vectors(library: Library, store: LibraryStore) -> Vectors:
+    """The synced vectors, refusing a collection synced from other files (its vectors would not match them)."""
+    synced = store.snapshot_id()
+    if synced != library.snapshot_id():
+        state = "was never synced" if synced is None else f"is synced at snapshot {synced}"
+        raise LibraryError(f"library {library.name!r} {state}, but its files are at snapshot "
+                           f"{library.snapshot_id()}; run `qualify library sync`", entry=library.name)
+    return store.entity_vectors()
+
+
+def _embedded_vectors(library: Library, embedder: Embedder) -> Vectors:
+    """Embed the library's documents directly (no index needed: evals, tests, a one-off run)."""
+    docs = [d for d in library_documents(library) if d.kind in ("segment", "persona", "persona_title", "use_case",
+                                                                   "use_case_pain")]
+    matrix = embedder.embed([d.text for d in docs])
+    vectors: Vectors = {}
+    for kind in dict.fromkeys(d.kind for d in docs):
+        rows = [i for i, d in enumerate(docs) if d.kind == kind]
+        vectors[kind] = ([docs[i].entity_id for i in rows], matrix[rows])
+    return vectors
 
 
 def applicable_questions(library: Library, matches: Matches) -> list[QualifyingQuestion]:

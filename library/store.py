@@ -116,10 +116,13 @@ def collection_name(library_name: str) -> str:
 
 
 class LibraryStore:
-    """A library index in an embedded persistent Chroma folder (`path`) or on a Chroma server (`host`, `port`)."""
+    """One library's index, in an embedded persistent Chroma folder (`path`) or on a Chroma server (`host`, `port`)."""
 
-    def __init__(self, path: Path | str | None = None, *, host: str | None = None, port: int = 8000):
+    def __init__(self, library_name: str, *, path: Path | str | None = None, host: str | None = None, port: int = 8000):
         settings = ChromaSettings(anonymized_telemetry=False)
+        self.library_name = library_name
+        self.collection_name = collection_name(library_name)
+        self.path = None if host else (Path(path) if path is not None else None)
         if host:
             self._client = chromadb.HttpClient(host=host, port=port, settings=settings)
         elif path is not None:
@@ -128,9 +131,22 @@ class LibraryStore:
         else:
             raise ValueError("LibraryStore needs a folder path or a server host")
 
+    @classmethod
+    def embedded(cls, path: Path | str, library_name: str) -> LibraryStore:
+        """A store in a local persistent Chroma folder."""
+        return cls(library_name, path=path)
+
+    @classmethod
+    def server(cls, host: str, port: int, library_name: str) -> LibraryStore:
+        """A store on a Chroma server."""
+        return cls(library_name, host=host, port=port)
+
     def sync(self, library: Library) -> SyncReport:
         """Bring the library's collection in line with `library`: add, update and delete only what changed."""
-        name = collection_name(library.name)
+        if library.name != self.library_name:
+            raise LibraryError(f"this store indexes library {self.library_name!r}, not {library.name!r}",
+                               entry=library.name)
+        name = self.collection_name
         collection = self._client.get_or_create_collection(
             name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=MiniLMEmbeddingFunction())
         existing = collection.get(include=["metadatas"])
@@ -155,14 +171,14 @@ class LibraryStore:
         return SyncReport(library=library.name, collection=name, snapshot_id=snapshot, added=len(new),
                           updated=len(changed), deleted=len(gone), unchanged=len(desired) - len(new) - len(changed))
 
-    def snapshot_id(self, library_name: str) -> str | None:
-        """The snapshot id of the last sync of this library, or None when it was never synced."""
-        collection = self._open(library_name, required=False)
+    def snapshot_id(self) -> str | None:
+        """The snapshot id of the last sync, or None when the library was never synced."""
+        collection = self._open(required=False)
         return None if collection is None else (collection.metadata or {}).get("snapshot_id")
 
-    def query(self, library_name: str, kind: str, texts: Sequence[str], n: int = 3) -> list[list[tuple[str, float]]]:
+    def query(self, kind: str, texts: Sequence[str], n: int = 3) -> list[list[tuple[str, float]]]:
         """For each text, the `n` most similar entities of `kind` as (entity_id, cosine similarity), best first."""
-        collection = self._open(library_name)
+        collection = self._open()
         # Several documents can share an entity (persona titles, use-case pains): ask for more, keep each entity's best.
         fetch = min(max(n * 8, n), max(collection.count(), 1))
         found = collection.query(query_texts=list(texts), n_results=fetch, where={"kind": kind},
@@ -176,9 +192,9 @@ class LibraryStore:
             results.append(sorted(best.items(), key=lambda kv: -kv[1])[:n])
         return results
 
-    def entity_vectors(self, library_name: str) -> dict[str, tuple[list[str], np.ndarray]]:
+    def entity_vectors(self) -> dict[str, tuple[list[str], np.ndarray]]:
         """All stored vectors by kind: (entity id of each row, matrix of unit rows), for in-memory retrieval."""
-        collection = self._open(library_name)
+        collection = self._open()
         found = collection.get(include=["metadatas", "embeddings"])
         rows: dict[str, tuple[list[str], list[np.ndarray]]] = {}
         embeddings = found["embeddings"] if found["embeddings"] is not None else []
@@ -188,21 +204,20 @@ class LibraryStore:
             vectors.append(np.asarray(vector, dtype=np.float32))
         return {kind: (ids, np.vstack(vectors)) for kind, (ids, vectors) in rows.items()}
 
-    def embedding_config(self, library_name: str) -> dict[str, Any] | None:
+    def embedding_config(self) -> dict[str, Any] | None:
         """The embedding-function configuration Chroma persisted for the collection (to rebuild it on reopen)."""
-        collection = self._open(library_name)
+        collection = self._open()
         return collection.configuration_json.get("embedding_function")
 
-    def _open(self, library_name: str, *, required: bool = True) -> Any:
-        name = collection_name(library_name)
+    def _open(self, *, required: bool = True) -> Any:
         try:
             # No embedding function passed: Chroma rebuilds ours from the persisted configuration.
-            return self._client.get_collection(name)
+            return self._client.get_collection(self.collection_name)
         except chromadb.errors.NotFoundError as exc:
             if not required:
                 return None
-            raise LibraryError(f"library {library_name!r} is not indexed; run `qualify library sync`",
-                               entry=name) from exc
+            raise LibraryError(f"library {self.library_name!r} is not indexed; run `qualify library sync`",
+                               entry=self.collection_name) from exc
 
 
 def _payload(docs: list[Document], vectors: np.ndarray) -> dict[str, Any]:
