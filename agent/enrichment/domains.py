@@ -1,0 +1,67 @@
+"""Domains: registrable domain of a URL, email or host (offline), and the shipped free-mail / disposable lists."""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from importlib import resources
+
+import tldextract
+
+# suffix_list_urls=() and cache_dir=None: never fetch the public suffix list, use the snapshot bundled with tldextract.
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def registrable_domain(text: str | None) -> str | None:
+    """The bare registrable domain ("stock.walmart.com" → "walmart.com") of a URL, email address or host; None if none."""
+    if not text:
+        return None
+    host = text.strip().lower()
+    if "@" in host and "://" not in host:
+        host = host.rsplit("@", 1)[1]
+    if not host or " " in host:
+        return None
+    parts = _EXTRACT(host)
+    if not parts.domain or not parts.suffix:
+        return None
+    return f"{parts.domain}.{parts.suffix}"
+
+
+def email_domain(email: str | None) -> str | None:
+    """The part after @ of an email address, lowercased (not reduced to the registrable domain)."""
+    if not email or "@" not in email:
+        return None
+    return email.rsplit("@", 1)[1].strip().lower() or None
+
+
+def _load(name: str) -> frozenset[str]:
+    with resources.files("agent.enrichment").joinpath("data", name).open(encoding="utf-8") as fh:
+        return frozenset(row["domain"].strip().lower() for row in csv.DictReader(fh) if row["domain"].strip())
+
+
+@cache
+def free_mail_domains() -> frozenset[str]:
+    """Consumer mailbox providers (gmail.com, outlook.com, …)."""
+    return _load("free_mail_domains.csv")
+
+
+@cache
+def disposable_domains() -> frozenset[str]:
+    """Throw-away inbox services (mailinator.com, …)."""
+    return _load("disposable_domains.csv")
+
+
+def _listed(domain: str, listed: frozenset[str]) -> bool:
+    # Match the host itself and its registrable domain, so "mail.yahoo.co.uk"-style hosts are caught too.
+    domain = domain.lower()
+    return domain in listed or (registrable_domain(domain) or "") in listed
+
+
+def is_free_mail(domain: str | None) -> bool:
+    """Whether a mail domain belongs to a consumer provider."""
+    return bool(domain) and _listed(domain, free_mail_domains())  # type: ignore[arg-type]
+
+
+def is_disposable(domain: str | None) -> bool:
+    """Whether a mail domain is a throw-away inbox service."""
+    return bool(domain) and _listed(domain, disposable_domains())  # type: ignore[arg-type]

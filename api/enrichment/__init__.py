@@ -1,0 +1,1 @@
+"""Local firmographics: the imported companies table behind the directory enrichment provider."""
