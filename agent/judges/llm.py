@@ -78,6 +78,9 @@ def output_model(question_ids: Sequence[str]) -> type[BaseModel]:
 
 def tool_schema(model: type[BaseModel]) -> dict[str, Any]:
     schema = model.model_json_schema()
+    qid = schema["$defs"]["QuestionVerdict"]["properties"]["question_id"]
+    if "const" in qid:  # a one-question schema: `enum` is understood by more servers than `const`
+        qid["enum"] = [qid.pop("const")]
     schema.update(title="submit_answers", description="Submit one answer for every qualifying question.")
     return schema
 
