@@ -1,0 +1,172 @@
+"""The column mapping: how a CSV of past leads becomes typed eval cases and a feature table.
+
+A mapping YAML names the id and label columns, the values that mean "missing", how columns become lead fields, form
+answers and events, which columns are leaky (recorded after contact, so never an input), and one or more named feature
+sets. Each set lists the columns the scoring model may use directly (`features`) and the columns fed to the judge as
+free-text notes (`notes`); a set may `extend` another. The format is documented in docs/datasets.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from evals.errors import MappingError
+
+LeadField = Literal["person.name", "person.email", "person.title", "person.phone", "company.name", "company.domain",
+                    "company.employees", "company.industry", "company.country"]
+EventType = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(_Model):
+    """The outcome column: `positive` values mean converted / SQL; with `negative` given, any other value is an error."""
+
+    column: str
+    positive: list[str] = Field(min_length=1)
+    negative: list[str] = Field(default_factory=list)
+
+
+class FormColumn(_Model):
+    column: str
+    question: str | None = Field(default=None, description="Form question text; the column name when absent")
+
+
+class EventColumn(_Model):
+    """`count`: the cell is a number of events (e.g. visits); `value`: one event whose detail is the cell."""
+
+    column: str
+    type: EventType
+    mode: Literal["count", "value"] = "count"
+    max_count: int = Field(default=50, ge=1, le=1000)
+
+
+class NoteColumn(_Model):
+    column: str
+    prefix: str = Field(default="", description="Text written before the value, e.g. 'SDR note: '")
+
+
+class Features(_Model):
+    numeric: list[str] = Field(default_factory=list)
+    categorical: list[str] = Field(default_factory=list)
+
+    def columns(self) -> list[str]:
+        return [*self.numeric, *self.categorical]
+
+
+class FeatureSet(_Model):
+    """A named view of the data: which columns are model inputs, which are notes, which are leaky in this view."""
+
+    description: str = ""
+    extends: str | None = None
+    features: Features = Features()
+    notes: list[NoteColumn] = Field(default_factory=list)
+    leaky: list[str] | None = Field(default=None, description="Replaces the parent's list when given")
+
+
+class Mapping(_Model):
+    """A whole mapping file; `leaky` at the top applies to every feature set."""
+
+    name: str
+    description: str = ""
+    id_column: str
+    label: Label
+    missing_values: list[str] = Field(default_factory=lambda: [""])
+    as_of: AwareDatetime = Field(description="Timestamp given to events derived from columns (CSV rows have none)")
+    lead: dict[LeadField, str] = Field(default_factory=dict, description="Lead field -> column")
+    form: list[FormColumn] = Field(default_factory=list)
+    events: list[EventColumn] = Field(default_factory=list)
+    leaky: list[str] = Field(default_factory=list)
+    sets: dict[str, FeatureSet] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _parents_exist(self) -> Mapping:
+        for name, fs in self.sets.items():
+            seen = {name}
+            parent = fs.extends
+            while parent is not None:
+                if parent not in self.sets:
+                    raise ValueError(f"sets.{name}: extends unknown set {parent!r}")
+                if parent in seen:
+                    raise ValueError(f"sets.{name}: extends forms a cycle")
+                seen.add(parent)
+                parent = self.sets[parent].extends
+        return self
+
+    def input_columns(self) -> set[str]:
+        """Every column the mapping reads, in any role."""
+        cols = {self.id_column, self.label.column, *self.lead.values(), *(f.column for f in self.form),
+                *(e.column for e in self.events), *self.leaky}
+        for fs in self.sets.values():
+            cols |= {*fs.features.columns(), *(n.column for n in fs.notes), *(fs.leaky or [])}
+        return cols
+
+
+class ResolvedSet(_Model):
+    """A feature set with inheritance applied: what one eval or calibration run may and may not use."""
+
+    name: str
+    description: str
+    numeric: list[str]
+    categorical: list[str]
+    notes: list[NoteColumn]
+    leaky: list[str]
+
+    def refuse_leaky(self, columns: list[str] | set[str]) -> None:
+        """Raise when any requested input column is declared leaky in this set."""
+        bad = sorted(set(columns) & set(self.leaky))
+        if bad:
+            raise MappingError(f"feature set {self.name!r} declares {bad} leaky: they cannot be model inputs",
+                               column=bad[0])
+
+
+def resolve(mapping: Mapping, set_name: str) -> ResolvedSet:
+    """Apply `extends` and check that no leaky column is used as a feature or note."""
+    if set_name not in mapping.sets:
+        raise MappingError(f"no feature set {set_name!r}; the mapping declares {sorted(mapping.sets)}")
+    chain, name = [], set_name
+    while name is not None:
+        chain.append(mapping.sets[name])
+        name = mapping.sets[name].extends
+    numeric: list[str] = []
+    categorical: list[str] = []
+    notes: list[NoteColumn] = []
+    leaky: list[str] | None = None
+    for fs in reversed(chain):  # parent first, so a child adds to its parent
+        numeric += [c for c in fs.features.numeric if c not in numeric]
+        categorical += [c for c in fs.features.categorical if c not in categorical]
+        notes += [n for n in fs.notes if n.column not in {m.column for m in notes}]
+        leaky = fs.leaky if fs.leaky is not None else leaky
+    all_leaky = sorted(set(mapping.leaky) | set(leaky or []))
+    resolved = ResolvedSet(name=set_name, description=mapping.sets[set_name].description, numeric=numeric,
+                           categorical=categorical, notes=notes, leaky=all_leaky)
+    resolved.refuse_leaky([*numeric, *categorical, *(n.column for n in notes)])
+    return resolved
+
+
+def load_mapping(path: Path) -> Mapping:
+    """Read and validate a mapping YAML; errors name the file and the offending key."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise MappingError(f"cannot read the mapping: {exc}", file=str(path)) from exc
+    if not isinstance(raw, dict):
+        raise MappingError("the mapping must be a YAML mapping of keys to values", file=str(path))
+    try:
+        return Mapping.model_validate(raw)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()]
+        raise MappingError("invalid mapping", file=str(path), problems=problems) from exc
+
+
+def check_columns(mapping: Mapping, header: list[str], file: str) -> None:
+    """Every column the mapping names must exist in the CSV header."""
+    missing = sorted(mapping.input_columns() - set(header))
+    if missing:
+        raise MappingError(f"the mapping names column(s) the CSV lacks: {missing}", file=file, column=missing[0])

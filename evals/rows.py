@@ -1,0 +1,146 @@
+"""Turning CSV rows into leads, labels and feature values through a mapping; every problem names its row and column."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from agent.schemas import Lead
+from evals.errors import DatasetError
+from evals.mapping import Mapping, ResolvedSet
+
+MAX_PROBLEMS = 20
+
+
+class _RowProblem(Exception):
+    def __init__(self, column: str, message: str):
+        self.column, self.message = column, message
+
+
+@dataclass
+class ParsedRows:
+    ids: list[str] = field(default_factory=list)
+    y: list[int] = field(default_factory=list)
+    leads: list[Lead] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    numeric: dict[str, list[float | None]] = field(default_factory=dict)
+    categorical: dict[str, list[str | None]] = field(default_factory=dict)
+
+
+class RowReader:
+    """Collects rows; `finish` raises with every problem found, or returns the parsed columns."""
+
+    def __init__(self, mapping: Mapping, feature_set: ResolvedSet, header: list[str], file: str):
+        self.mapping, self.set, self.header, self.file = mapping, feature_set, header, file
+        self.index = {name: i for i, name in enumerate(header)}
+        self.missing = set(mapping.missing_values)
+        self.excluded = set(feature_set.leaky)
+        self.out = ParsedRows(numeric={c: [] for c in feature_set.numeric},
+                              categorical={c: [] for c in feature_set.categorical})
+        self.problems: list[str] = []
+        self.seen_ids: set[str] = set()
+
+    def add(self, line: int, row: list[str]) -> None:
+        """Parse one data row (`line` is its line number in the file)."""
+        if len(row) != len(self.header):
+            self.problems.append(f"row {line}: {len(row)} fields where the header has {len(self.header)}")
+            return
+        try:
+            parsed = self._parse(row)
+        except _RowProblem as p:
+            self.problems.append(f"row {line}, column {p.column!r}: {p.message}")
+            return
+        case_id, y, lead, nums, cats = parsed
+        self.seen_ids.add(case_id)
+        self.out.ids.append(case_id)
+        self.out.y.append(y)
+        self.out.leads.append(lead)
+        self.out.lines.append(line)
+        for c, v in nums.items():
+            self.out.numeric[c].append(v)
+        for c, s in cats.items():
+            self.out.categorical[c].append(s)
+
+    def finish(self) -> ParsedRows:
+        """Every row parsed, or a DatasetError listing the problems; also refuses an empty or one-class file."""
+        if self.problems:
+            raise DatasetError(f"{len(self.problems)} bad row(s); nothing was loaded", file=self.file,
+                               problems=self.problems[:MAX_PROBLEMS])
+        if not self.out.ids:
+            raise DatasetError("the file has a header but no data rows", file=self.file)
+        if len(set(self.out.y)) < 2:
+            only = "positive" if self.out.y[0] else "negative"
+            raise DatasetError(f"every row is {only}: metrics need both classes", file=self.file,
+                               column=self.mapping.label.column)
+        return self.out
+
+    def _cell(self, row: list[str], column: str) -> str | None:
+        value = row[self.index[column]].strip()
+        return None if value in self.missing else value
+
+    def _parse(self, row: list[str]) -> tuple[str, int, Lead, dict[str, float | None], dict[str, str | None]]:
+        m = self.mapping
+        case_id = self._cell(row, m.id_column)
+        if case_id is None:
+            raise _RowProblem(m.id_column, "the id is empty")
+        if case_id in self.seen_ids:
+            raise _RowProblem(m.id_column, f"duplicate id {case_id!r}")
+        y = self._label(row)
+        nums = {c: self._number(row, c) for c in self.set.numeric}
+        cats = {c: self._cell(row, c) for c in self.set.categorical}
+        return case_id, y, self._lead(row, case_id), nums, cats
+
+    def _label(self, row: list[str]) -> int:
+        label = self.mapping.label
+        value = row[self.index[label.column]].strip()
+        if value in label.positive:
+            return 1
+        if value in label.negative or (not label.negative and value not in self.missing):
+            return 0
+        expected = label.positive + label.negative
+        raise _RowProblem(label.column, f"unexpected label {value!r}; expected one of {expected}")
+
+    def _number(self, row: list[str], column: str) -> float | None:
+        value = self._cell(row, column)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            raise _RowProblem(column, f"{value!r} is not a number") from None
+        if not math.isfinite(number):
+            raise _RowProblem(column, f"{value!r} is not a finite number")
+        return number
+
+    def _lead(self, row: list[str], case_id: str) -> Lead:
+        m, use = self.mapping, (lambda c: c not in self.excluded)
+        data: dict = {"external_id": case_id, "source": "eval", "person": {}, "company": {}}
+        for target, column in m.lead.items():
+            value = self._cell(row, column) if use(column) else None
+            if value is not None:
+                part, name = target.split(".", 1)
+                data[part][name] = value
+        data["form_answers"] = {f.question or f.column: v for f in m.form
+                                if use(f.column) and (v := self._cell(row, f.column)) is not None}
+        events = []
+        for e in m.events:
+            value = self._cell(row, e.column) if use(e.column) else None
+            if value is None:
+                continue
+            if e.mode == "value":
+                events.append({"type": e.type, "timestamp": m.as_of, "detail": f"{e.column}: {value}"})
+                continue
+            count = self._number(row, e.column) or 0
+            events += [{"type": e.type, "timestamp": m.as_of}] * min(e.max_count, max(0, round(count)))
+        data["events"] = events
+        notes = [f"{n.prefix}{v}" for n in self.set.notes if (v := self._cell(row, n.column)) is not None]
+        data["notes"] = "\n".join(notes) or None
+        try:
+            return Lead.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise _RowProblem(".".join(str(p) for p in err["loc"]) or "(lead)", err["msg"]) from None
+
+
