@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-W, H, PAD = 360, 260, 40
+W, H, PAD = 370, 270, 50
 COLORS = ("#1f6feb", "#d1242f", "#1a7f37", "#8250df")
 
 
@@ -16,11 +16,11 @@ def _y(v: float) -> float:
     return H - PAD - v * (H - 2 * PAD)
 
 
-def _frame(title: str, x_label: str, y_label: str, body: str, y_max: float = 1.0) -> str:
+def _frame(title: str, x_label: str, y_label: str, body: str, y_max: float = 1.0, x_ticks: bool = True) -> str:
     ticks = "".join(
-        f'<line x1="{_x(t):.1f}" y1="{_y(0):.1f}" x2="{_x(t):.1f}" y2="{_y(0) + 4:.1f}" stroke="#555"/>'
-        f'<text x="{_x(t):.1f}" y="{_y(0) + 16:.1f}" font-size="10" text-anchor="middle">{t:g}</text>'
-        f'<text x="{PAD - 6}" y="{_y(t) + 3:.1f}" font-size="10" text-anchor="end">{t * y_max:.3g}</text>'
+        (f'<line x1="{_x(t):.1f}" y1="{_y(0):.1f}" x2="{_x(t):.1f}" y2="{_y(0) + 4:.1f}" stroke="#555"/>'
+         f'<text x="{_x(t):.1f}" y="{_y(0) + 16:.1f}" font-size="10" text-anchor="middle">{t:g}</text>' if x_ticks else "")
+        + f'<text x="{PAD - 6}" y="{_y(t) + 3:.1f}" font-size="10" text-anchor="end">{t * y_max:.3g}</text>'
         for t in (0, 0.25, 0.5, 0.75, 1))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" role="img" '
             f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
@@ -80,9 +80,9 @@ def bar_chart(title: str, x_label: str, y_label: str, labels: list[str], values:
         x, y = PAD + i * width, _y(v / top)
         body += (f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{width - 4:.1f}" height="{_y(0) - y:.1f}" fill="{COLORS[0]}"/>'
                  f'<text x="{x + width / 2:.1f}" y="{y - 3:.1f}" font-size="9" text-anchor="middle">{v:.2f}</text>'
-                 f'<text x="{x + width / 2:.1f}" y="{_y(0) - 4:.1f}" font-size="9" fill="#fff" text-anchor="middle">'
+                 f'<text x="{x + width / 2:.1f}" y="{_y(0) + 14:.1f}" font-size="10" text-anchor="middle">'
                  f'{escape(label)}</text>')
     if reference is not None:
         body += (f'<line x1="{PAD}" y1="{_y(reference / top):.1f}" x2="{W - PAD}" y2="{_y(reference / top):.1f}" '
                  f'stroke="{COLORS[1]}" stroke-dasharray="4 3"/>')
-    return _frame(title, x_label, y_label, body, y_max=top)
+    return _frame(title, x_label, y_label, body, y_max=top, x_ticks=False)
