@@ -22,6 +22,7 @@ library_app = typer.Typer(help="Validate, index and show the qualification libra
 enrich_app = typer.Typer(help="Local enrichment data.", no_args_is_help=True)
 app.add_typer(library_app, name="library")
 app.add_typer(enrich_app, name="enrich")
+# Each domain may add its own command group in api/<domain>/cli.py (a `typer.Typer` named `app`), registered here.
 
 out = Console()
 err = Console(stderr=True)

@@ -8,10 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.deps import Deps, PipelineSettings
-from agent.enrichment.email import EmailProvider
-from agent.enrichment.lead import LeadProvider
-from agent.enrichment.local import DirectoryProvider
-from agent.enrichment.titles import TitleProvider
+from agent.enrichment.local import local_providers
 from agent.judges.base import Judge
 from agent.judges.local import LocalJudge
 from api.db import create_schema, make_engine, session_factory
@@ -21,8 +18,7 @@ from library.embeddings import get_embedder
 from library.loader import load_library
 from library.retrieve import LibraryRetriever
 from library.schemas import Library
-from library.store import LibraryStore
-from library.sync import SyncReport, sync_library
+from library.store import LibraryStore, SyncReport
 
 
 @dataclass
@@ -60,15 +56,16 @@ def build_runtime(settings: Settings) -> Runtime:
     """Everything the API and CLI need, built once."""
     engine, sessions = open_database(settings)
     library = load_library(settings.library_dir)
-    report = sync_library(settings.library_dir, open_store(settings, library.name))
+    store = open_store(settings, library.name)
+    report = store.sync(library)
     embedder = get_embedder()
     with sessions() as s:
         directory = load_directory(s)
     deps = Deps(
         library=library, snapshot_id=report.snapshot_id,
-        retriever=LibraryRetriever(library, embedder),
+        retriever=LibraryRetriever(library, embedder, store),
         judge=build_judge(settings, library),
-        enrichers=[LeadProvider(), EmailProvider(), DirectoryProvider(directory), TitleProvider(library)],
+        enrichers=local_providers(library, directory),
         settings=PipelineSettings(min_enrichment_confidence=settings.min_enrichment_confidence),
         embedding_model=embedder.name,
     )
