@@ -29,9 +29,11 @@ def _domains(lead: Lead, enrichment: Enrichment) -> list[tuple[str, str]]:
     """(field, domain) pairs the lead is known by: the company domain and the email's host."""
     out: list[tuple[str, str]] = []
     enriched = _enriched(enrichment, "company.domain")
-    for field, domain in (("company.domain", enriched if isinstance(enriched, str) else None),
-                          ("company.domain", registrable_domain(lead.company.domain)),
-                          ("person.email", email_domain(lead.person.email))):
+    for field, domain in (
+        ("company.domain", enriched if isinstance(enriched, str) else None),
+        ("company.domain", registrable_domain(lead.company.domain)),
+        ("person.email", email_domain(lead.person.email)),
+    ):
         if domain and (field, domain.lower()) not in out:
             out.append((field, domain.lower()))
     return out
@@ -76,8 +78,12 @@ def competitor_domain(lead: Lead, enrichment: Enrichment, library: Library) -> D
     for competitor in library.competitors:
         hit = _domain_hit(lead, enrichment, competitor.domains)
         if hit:
-            return Disqualification(rule_id="competitor_domain", reason=f"Works at a competitor ({competitor.name})",
-                                    field=hit[0], value=hit[1])
+            return Disqualification(
+                rule_id="competitor_domain",
+                reason=f"Works at a competitor ({competitor.name})",
+                field=hit[0],
+                value=hit[1],
+            )
     return None
 
 
@@ -85,8 +91,9 @@ def existing_customer(lead: Lead, enrichment: Enrichment, library: Library) -> D
     """The company is already a customer: account management, not new business."""
     hit = _domain_hit(lead, enrichment, library.disqualifiers.existing_customer_domains)
     if hit:
-        return Disqualification(rule_id="existing_customer", reason=f"Already a customer ({hit[2]})",
-                                field=hit[0], value=hit[1])
+        return Disqualification(
+            rule_id="existing_customer", reason=f"Already a customer ({hit[2]})", field=hit[0], value=hit[1]
+        )
     return None
 
 
@@ -94,7 +101,9 @@ def blocked_domain(lead: Lead, enrichment: Enrichment, library: Library) -> Disq
     """The company or email domain is on the blocked list."""
     hit = _domain_hit(lead, enrichment, library.disqualifiers.blocked_domains)
     if hit:
-        return Disqualification(rule_id="blocked_domain", reason=f"Blocked domain ({hit[2]})", field=hit[0], value=hit[1])
+        return Disqualification(
+            rule_id="blocked_domain", reason=f"Blocked domain ({hit[2]})", field=hit[0], value=hit[1]
+        )
     return None
 
 
@@ -105,20 +114,33 @@ def student(lead: Lead, enrichment: Enrichment, library: Library) -> Disqualific
     if isinstance(title, str):
         for text in filter(str.strip, rules.student_title_patterns):
             if _pattern(text).search(title):
-                return Disqualification(rule_id="student", reason="Job title says student or intern",
-                                        field="person.title", value=title)
+                return Disqualification(
+                    rule_id="student", reason="Job title says student or intern", field="person.title", value=title
+                )
     persona_id = _enriched(enrichment, "person.persona")
     persona = next((p for p in library.personas if p.id == persona_id), None)
-    if persona is not None and persona.fit == "bad" and re.search(r"student|intern\b", f"{persona.id} {persona.name}", re.I):
-        return Disqualification(rule_id="student", reason=f"Matches the bad-fit persona {persona.name}",
-                                field="person.persona", value=persona.id)
+    if (
+        persona is not None
+        and persona.fit == "bad"
+        and re.search(r"student|intern\b", f"{persona.id} {persona.name}", re.I)
+    ):
+        return Disqualification(
+            rule_id="student",
+            reason=f"Matches the bad-fit persona {persona.name}",
+            field="person.persona",
+            value=persona.id,
+        )
     domain = email_domain(lead.person.email)
     if domain:
         for suffix in rules.student_email_suffixes:
             clean = suffix.strip().lower().lstrip("@")
             if clean and (domain.endswith(clean) if clean.startswith(".") else _under(domain, clean)):
-                return Disqualification(rule_id="student", reason=f"School email address ({suffix.strip()})",
-                                        field="person.email", value=lead.person.email or domain)
+                return Disqualification(
+                    rule_id="student",
+                    reason=f"School email address ({suffix.strip()})",
+                    field="person.email",
+                    value=lead.person.email or domain,
+                )
     return None
 
 
@@ -133,8 +155,12 @@ def job_seeker(lead: Lead, enrichment: Enrichment, library: Library) -> Disquali
         for pattern in patterns:
             match = pattern.search(text)
             if match:
-                return Disqualification(rule_id="job_seeker", reason="Looking for a job, not to buy",
-                                        field=field, value=_excerpt(text, match))
+                return Disqualification(
+                    rule_id="job_seeker",
+                    reason="Looking for a job, not to buy",
+                    field=field,
+                    value=_excerpt(text, match),
+                )
     return None
 
 
@@ -145,8 +171,9 @@ def unsupported_country(lead: Lead, enrichment: Enrichment, library: Library) ->
     code = enriched if isinstance(enriched, str) else country_code(lead.company.country)
     if not supported or code is None or code.upper() in supported:
         return None
-    return Disqualification(rule_id="unsupported_country", reason=f"Country {code} is not served",
-                            field="company.country", value=code)
+    return Disqualification(
+        rule_id="unsupported_country", reason=f"Country {code} is not served", field="company.country", value=code
+    )
 
 
 def below_min_employees(lead: Lead, enrichment: Enrichment, library: Library) -> Disqualification | None:
@@ -156,12 +183,23 @@ def below_min_employees(lead: Lead, enrichment: Enrichment, library: Library) ->
     employees = enriched if isinstance(enriched, int) and not isinstance(enriched, bool) else lead.company.employees
     if minimum is None or employees is None or employees >= minimum:
         return None
-    return Disqualification(rule_id="below_min_employees", reason=f"{employees} employees, below the minimum of {minimum}",
-                            field="company.employees", value=str(employees))
+    return Disqualification(
+        rule_id="below_min_employees",
+        reason=f"{employees} employees, below the minimum of {minimum}",
+        field="company.employees",
+        value=str(employees),
+    )
 
 
-RULES: tuple[Rule, ...] = (competitor_domain, existing_customer, blocked_domain, student, job_seeker, unsupported_country,
-                           below_min_employees)
+RULES: tuple[Rule, ...] = (
+    competitor_domain,
+    existing_customer,
+    blocked_domain,
+    student,
+    job_seeker,
+    unsupported_country,
+    below_min_employees,
+)
 
 
 def check_hard_rules(lead: Lead, enrichment: Enrichment, library: Library) -> list[Disqualification]:

@@ -29,11 +29,49 @@ class CompanyRecord:
 
 
 # Legal-form words that say nothing about which company it is ("Acme Inc." is "Acme").
-_SUFFIXES = frozenset({
-    "inc", "incorporated", "llc", "llp", "lp", "ltd", "limited", "plc", "gmbh", "ag", "kg", "ug", "se", "sa", "sas", "sarl",
-    "srl", "spa", "bv", "nv", "ab", "as", "asa", "oy", "oyj", "aps", "pty", "pte", "kk", "corp", "corporation", "co",
-    "company", "holding", "holdings", "group", "the", "and", "&",
-})
+_SUFFIXES = frozenset(
+    {
+        "inc",
+        "incorporated",
+        "llc",
+        "llp",
+        "lp",
+        "ltd",
+        "limited",
+        "plc",
+        "gmbh",
+        "ag",
+        "kg",
+        "ug",
+        "se",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "ab",
+        "as",
+        "asa",
+        "oy",
+        "oyj",
+        "aps",
+        "pty",
+        "pte",
+        "kk",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "holding",
+        "holdings",
+        "group",
+        "the",
+        "and",
+        "&",
+    }
+)
 _WORD = re.compile(r"[a-z0-9]+")
 _WEB_SUFFIX = re.compile(r"\.(?:com|net|org|io|co|ai)\b")  # "Amazon.com, Inc." is "Amazon"
 
@@ -107,8 +145,11 @@ class DirectoryProvider:
 
     def _domains(self, lead: Lead, known: Mapping[str, EnrichedValue]) -> list[str]:
         found = known.get("company.domain")
-        candidates = [found.value if found is not None and isinstance(found.value, str) else None,
-                      lead.company.domain, email_domain(lead.person.email)]
+        candidates = [
+            found.value if found is not None and isinstance(found.value, str) else None,
+            lead.company.domain,
+            email_domain(lead.person.email),
+        ]
         out: list[str] = []
         for candidate in candidates:
             domain = registrable_domain(candidate)
@@ -132,9 +173,17 @@ class DirectoryProvider:
 
     def _fields(self, record: CompanyRecord, confidence: float, now: datetime) -> dict[str, EnrichedValue]:
         values = {
-            "company.name": record.name, "company.domain": record.domain, "company.employees": record.employees,
-            "company.industry": record.industry, "company.country": record.country, "company.city": record.city,
-            "company.state": record.state, "company.revenue_usd": record.revenue_usd,
+            "company.name": record.name,
+            "company.domain": record.domain,
+            "company.employees": record.employees,
+            "company.industry": record.industry,
+            "company.country": record.country,
+            "company.city": record.city,
+            "company.state": record.state,
+            "company.revenue_usd": record.revenue_usd,
         }
-        return {key: EnrichedValue(value=value, source=self.name, fetched_at=now, confidence=confidence)
-                for key, value in values.items() if value not in (None, "")}
+        return {
+            key: EnrichedValue(value=value, source=self.name, fetched_at=now, confidence=confidence)
+            for key, value in values.items()
+            if value not in (None, "")
+        }

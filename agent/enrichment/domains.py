@@ -13,7 +13,7 @@ _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def registrable_domain(text: str | None) -> str | None:
-    """The bare registrable domain ("stock.walmart.com" → "walmart.com") of a URL, email address or host; None if none."""
+    """The registrable domain ("stock.walmart.com" → "walmart.com") of a URL, email or host; None if none."""
     if not text:
         return None
     host = text.strip().lower()

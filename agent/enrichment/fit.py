@@ -15,8 +15,13 @@ SIZE_IN_RANGE, SIZE_OUT_OF_RANGE, SIZE_BELOW_MINIMUM = 15, -10, -20
 COUNTRY_SUPPORTED, COUNTRY_UNSUPPORTED = 10, -25
 PERSONA_GOOD, PERSONA_BAD = 15, -30
 SENIORITY_POINTS = {"c_level": 10, "vp": 8, "director": 6, "manager": 3, "individual": 0, "student": -15, "unknown": 0}
-SENIORITY_LABELS = {"c_level": "C-level", "vp": "VP-level", "director": "Director-level", "manager": "Manager-level",
-                    "student": "Student or intern"}
+SENIORITY_LABELS = {
+    "c_level": "C-level",
+    "vp": "VP-level",
+    "director": "Director-level",
+    "manager": "Manager-level",
+    "student": "Student or intern",
+}
 DEPARTMENT_MATCH = 8
 FREE_MAIL, DISPOSABLE = -10, -20
 INDUSTRY_GOOD, INDUSTRY_OFF, INDUSTRY_BAD = 5, -5, -15
@@ -41,7 +46,8 @@ def _range(segment: Segment) -> str:
 
 def _in_range(segment: Segment, employees: int) -> bool:
     return (segment.min_employees is None or employees >= segment.min_employees) and (
-        segment.max_employees is None or employees <= segment.max_employees)
+        segment.max_employees is None or employees <= segment.max_employees
+    )
 
 
 _BUYERS: dict[int, tuple[Library, frozenset[str]]] = {}  # by id(); the library is kept so the id cannot be reused
@@ -52,7 +58,9 @@ def buyer_departments(library: Library) -> frozenset[str]:
     cached = _BUYERS.get(id(library))
     if cached is not None and cached[0] is library:
         return cached[1]
-    found = frozenset({department(title)[0] for p in library.personas if p.fit == "good" for title in p.titles} - {"other"})
+    found = frozenset(
+        {department(title)[0] for p in library.personas if p.fit == "good" for title in p.titles} - {"other"}
+    )
     if len(_BUYERS) > 16:
         _BUYERS.clear()
     _BUYERS[id(library)] = (library, found)
@@ -93,7 +101,8 @@ def _persona(enrichment: Enrichment, library: Library) -> tuple[float, str] | No
     if persona is None:
         return None
     title = _value(enrichment, "person.title")
-    label = f"{persona.name} ({title})" if isinstance(title, str) else persona.name
+    shown = isinstance(title, str) and title.casefold() != persona.name.casefold()
+    label = f"{persona.name} ({title})" if shown else persona.name
     return (PERSONA_GOOD, label) if persona.fit == "good" else (PERSONA_BAD, f"Bad-fit persona: {label}")
 
 
@@ -111,8 +120,11 @@ def _industry(enrichment: Enrichment, library: Library) -> list[tuple[float, str
         except ValueError:
             continue
         if question.fit_type == "good":
-            out.append((INDUSTRY_GOOD, f"Target industry: {industry}") if holds
-                       else (INDUSTRY_OFF, f"Industry outside the target list: {industry}"))
+            out.append(
+                (INDUSTRY_GOOD, f"Target industry: {industry}")
+                if holds
+                else (INDUSTRY_OFF, f"Industry outside the target list: {industry}")
+            )
         elif holds:
             out.append((INDUSTRY_BAD, f"Poor-fit industry: {industry}"))
     return out[:1]  # one industry verdict is enough; several questions on it would count it twice
@@ -129,8 +141,12 @@ def product_fit(enrichment: Enrichment, library: Library, segment_id: str | None
         parts.append((SENIORITY_POINTS[level], SENIORITY_LABELS[level]))
     dept = _value(enrichment, "person.department")
     if isinstance(dept, str) and dept in buyer_departments(library):
-        parts.append((DEPARTMENT_MATCH, f"{dept.upper() if dept in ('it', 'hr') else dept.capitalize()} department, "
-                                        "where the buyers sit"))
+        parts.append(
+            (
+                DEPARTMENT_MATCH,
+                f"{dept.upper() if dept in ('it', 'hr') else dept.capitalize()} department, where the buyers sit",
+            )
+        )
     if _value(enrichment, "email.disposable") is True:
         parts.append((DISPOSABLE, "Disposable email address"))
     elif _value(enrichment, "email.free_mail") is True:

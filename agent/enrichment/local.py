@@ -16,7 +16,7 @@ from library.schemas import Library
 
 
 def local_providers(library: Library, directory: CompanyDirectory | None = None) -> list[Enricher]:
-    """The default provider order: what the lead says wins, the directory fills gaps, titles come last (they read title)."""
+    """Default order: what the lead says wins, the directory fills gaps, titles last (they read the title)."""
     providers: list[Enricher] = [LeadProvider(), EmailProvider()]
     if directory is not None:
         providers.append(DirectoryProvider(directory))
@@ -24,11 +24,13 @@ def local_providers(library: Library, directory: CompanyDirectory | None = None)
     return providers
 
 
-async def enrich_lead(lead: Lead, providers: Sequence[Enricher], library: Library, now: datetime,
-                      segment_id: str | None = None) -> Enrichment:
+async def enrich_lead(
+    lead: Lead, providers: Sequence[Enricher], library: Library, now: datetime, segment_id: str | None = None
+) -> Enrichment:
     """Run the waterfall, then attach the product-fit score and its reasons."""
     enrichment = await waterfall(lead, providers, now)
     score, reasons = product_fit(enrichment, library, segment_id)
     return enrichment.model_copy(update={"fit_score": score, "fit_reasons": reasons})
+
 
 __all__ = ["CompanyDirectory", "DirectoryProvider", "enrich_lead", "local_providers"]

@@ -10,8 +10,20 @@ from agent.enrichment.domains import is_free_mail, registrable_domain
 
 _EMPTY = {"", "-", "—", "n/a", "na", "none", "null", "unknown", "?"}
 _SCALE = {
-    "k": 10**3, "thousand": 10**3, "m": 10**6, "mm": 10**6, "mn": 10**6, "mio": 10**6, "million": 10**6,
-    "millions": 10**6, "b": 10**9, "bn": 10**9, "billion": 10**9, "billions": 10**9, "t": 10**12, "tn": 10**12,
+    "k": 10**3,
+    "thousand": 10**3,
+    "m": 10**6,
+    "mm": 10**6,
+    "mn": 10**6,
+    "mio": 10**6,
+    "million": 10**6,
+    "millions": 10**6,
+    "b": 10**9,
+    "bn": 10**9,
+    "billion": 10**9,
+    "billions": 10**9,
+    "t": 10**12,
+    "tn": 10**12,
     "trillion": 10**12,
 }
 _AMOUNT = re.compile(r"^(?:usd|us\$|\$)?\s*(\d[\d,]*(?:\.\d+)?|\.\d+)\s*([a-z]+)?\.?\s*(?:usd)?$", re.IGNORECASE)

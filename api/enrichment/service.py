@@ -36,8 +36,16 @@ class ColumnMapping(BaseModel):
 
     columns: dict[Target, str] = Field(description="Field → CSV header, e.g. employees: '_ - workers'")
     defaults: dict[Literal["industry", "country", "city", "state"], str] = Field(
-        default_factory=dict, description="Values for fields the file has no column for, e.g. country: US")
-    revenue_unit: int = Field(default=1, ge=1, description="Multiplier for bare revenue numbers (10**6 when in millions)")
+        default_factory=dict, description="Values for fields the file has no column for, e.g. country: US"
+    )
+    revenue_unit: int = Field(
+        default=1, ge=1, description="Multiplier for bare revenue numbers (10**6 when in millions)"
+    )
+    strict: bool = Field(
+        default=True,
+        description="False: a mapped column the file lacks is empty, except name and "
+        "domain/website, which every file must have",
+    )
 
     @model_validator(mode="after")
     def _usable(self) -> ColumnMapping:
@@ -50,10 +58,18 @@ class ColumnMapping(BaseModel):
         return self
 
 
-DEFAULT_MAPPING = ColumnMapping(columns={
-    "name": "name", "domain": "domain", "employees": "employees", "industry": "industry", "country": "country",
-    "city": "city", "revenue": "revenue_usd",
-})
+DEFAULT_MAPPING = ColumnMapping(
+    columns={
+        "name": "name",
+        "domain": "domain",
+        "employees": "employees",
+        "industry": "industry",
+        "country": "country",
+        "city": "city",
+        "revenue": "revenue_usd",
+    },
+    strict=False,
+)
 
 
 def load_mapping(path: Path | str | None) -> ColumnMapping:
@@ -105,10 +121,15 @@ def _read(csv_path: Path, mapping: ColumnMapping) -> tuple[csv.DictReader[str], 
         raise MappingError(f"{csv_path}: not UTF-8 (byte {exc.start}); re-export the file as UTF-8") from exc
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
-    missing = [f"{target} → {column!r}" for target, column in mapping.columns.items() if column not in header]
+    needed = {t: c for t, c in mapping.columns.items() if mapping.strict or t in ("name", "domain", "website")}
+    if not mapping.strict and "domain" in needed and "website" in needed:
+        needed.pop("website" if needed["domain"] in header else "domain")  # either one is enough
+    missing = [f"{target} → {column!r}" for target, column in needed.items() if column not in header]
     if missing:
-        raise MappingError(f"{csv_path}: the mapping names column(s) the file lacks: {', '.join(missing)}; "
-                           f"the header is {', '.join(map(repr, header))}")
+        raise MappingError(
+            f"{csv_path}: the mapping names column(s) the file lacks: {', '.join(missing)}; "
+            f"the header is {', '.join(map(repr, header))}"
+        )
     return reader, Path(csv_path).name
 
 
@@ -122,6 +143,7 @@ def _cell(raw: dict[str | None, str | list[str] | None], mapping: ColumnMapping,
 
 def _record(raw: dict[str | None, str | list[str] | None], mapping: ColumnMapping) -> CompanyRecord:
     """One CSV row as a record; raises ValueError("field: message") on the first bad cell."""
+
     def parsed(target: str, parse: Callable[[str | None], object]) -> object:
         try:
             return parse(_cell(raw, mapping, target))
@@ -144,17 +166,23 @@ def _record(raw: dict[str | None, str | list[str] | None], mapping: ColumnMappin
     if domain is None:
         raise ValueError(f"{'domain' if 'domain' in mapping.columns else 'website'}: missing")
     return CompanyRecord(
-        name=texts["name"], domain=str(domain), employees=parsed("employees", parse_employees),  # type: ignore[arg-type]
-        industry=texts["industry"], country=parsed("country", parse_country),  # type: ignore[arg-type]
-        city=texts["city"], state=texts["state"],
+        name=texts["name"],
+        domain=str(domain),
+        employees=parsed("employees", parse_employees),  # type: ignore[arg-type]
+        industry=texts["industry"],
+        country=parsed("country", parse_country),  # type: ignore[arg-type]
+        city=texts["city"],
+        state=texts["state"],
         revenue_usd=parsed("revenue", lambda v: parse_revenue(v, mapping.revenue_unit)),  # type: ignore[arg-type]
     )
 
 
-def import_companies(session: Session, csv_path: Path | str, mapping: ColumnMapping | Path | str | None) -> ImportReport:
+def import_companies(
+    session: Session, csv_path: Path | str, mapping: ColumnMapping | Path | str | None
+) -> ImportReport:
     """Upsert every good row by domain and commit once; bad rows are reported (line, field) and skipped.
 
-    A mapping naming a column the file lacks, or a file that is not UTF-8, raises MappingError before anything is written.
+    A mapping naming a column the file lacks, or a non-UTF-8 file, raises MappingError before anything is written.
     """
     started = time.perf_counter()
     spec = mapping if isinstance(mapping, ColumnMapping) else load_mapping(mapping)
@@ -185,13 +213,25 @@ def _upsert(session: Session, records: list[CompanyRecord], source: str) -> tupl
     now = datetime.now(UTC)
     inserted = updated = 0
     for start in range(0, len(records), _CHUNK):
-        chunk = records[start:start + _CHUNK]
-        existing = {row.domain: row for row in session.scalars(
-            select(FirmographicRow).where(FirmographicRow.domain.in_([r.domain for r in chunk])))}
+        chunk = records[start : start + _CHUNK]
+        existing = {
+            row.domain: row
+            for row in session.scalars(
+                select(FirmographicRow).where(FirmographicRow.domain.in_([r.domain for r in chunk]))
+            )
+        }
         for record in chunk:
-            values = {"name": record.name, "employees": record.employees, "industry": record.industry,
-                      "country": record.country, "city": record.city, "state": record.state,
-                      "revenue_usd": record.revenue_usd, "source": source, "updated_at": now}
+            values = {
+                "name": record.name,
+                "employees": record.employees,
+                "industry": record.industry,
+                "country": record.country,
+                "city": record.city,
+                "state": record.state,
+                "revenue_usd": record.revenue_usd,
+                "source": source,
+                "updated_at": now,
+            }
             row = existing.get(record.domain)
             if row is None:
                 session.add(FirmographicRow(domain=record.domain, created_at=now, **values))
@@ -206,7 +246,16 @@ def _upsert(session: Session, records: list[CompanyRecord], source: str) -> tupl
 
 def load_directory(session: Session, name: str = "firmographics") -> CompanyDirectory:
     """Every imported company as an in-memory CompanyDirectory (empty when nothing was imported)."""
-    rows = session.execute(select(
-        FirmographicRow.name, FirmographicRow.domain, FirmographicRow.employees, FirmographicRow.industry,
-        FirmographicRow.country, FirmographicRow.city, FirmographicRow.state, FirmographicRow.revenue_usd))
+    rows = session.execute(
+        select(
+            FirmographicRow.name,
+            FirmographicRow.domain,
+            FirmographicRow.employees,
+            FirmographicRow.industry,
+            FirmographicRow.country,
+            FirmographicRow.city,
+            FirmographicRow.state,
+            FirmographicRow.revenue_usd,
+        )
+    )
     return CompanyDirectory((CompanyRecord(*row) for row in rows), name=name)

@@ -16,14 +16,42 @@ from agent.schemas import Lead
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("US", "US"), ("us", "US"), ("USA", "US"), ("U.S.A.", "US"), ("United States of America", "US"), ("America", "US"),
-    ("UK", "GB"), ("United Kingdom", "GB"), ("England", "GB"), ("Great Britain", "GB"), ("GBR", "GB"),
-    ("Deutschland", "DE"), ("germany", "DE"), ("DEU", "DE"), ("The Netherlands", "NL"), ("Holland", "NL"),
-    ("Côte d'Ivoire", "CI"), ("Cote d’Ivoire", "CI"), ("Ivory Coast", "CI"), ("Türkiye", "TR"), ("Turkey", "TR"),
-    ("  Canada ", "CA"), ("Bosnia & Herzegovina", "BA"), ("South Korea", "KR"), ("España", "ES"), ("Schweiz", "CH"),
-    ("Atlantis", None), ("", None), ("   ", None), (None, None), ("XX", None),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("US", "US"),
+        ("us", "US"),
+        ("USA", "US"),
+        ("U.S.A.", "US"),
+        ("United States of America", "US"),
+        ("America", "US"),
+        ("UK", "GB"),
+        ("United Kingdom", "GB"),
+        ("England", "GB"),
+        ("Great Britain", "GB"),
+        ("GBR", "GB"),
+        ("Deutschland", "DE"),
+        ("germany", "DE"),
+        ("DEU", "DE"),
+        ("The Netherlands", "NL"),
+        ("Holland", "NL"),
+        ("Côte d'Ivoire", "CI"),
+        ("Cote d’Ivoire", "CI"),
+        ("Ivory Coast", "CI"),
+        ("Türkiye", "TR"),
+        ("Turkey", "TR"),
+        ("  Canada ", "CA"),
+        ("Bosnia & Herzegovina", "BA"),
+        ("South Korea", "KR"),
+        ("España", "ES"),
+        ("Schweiz", "CH"),
+        ("Atlantis", None),
+        ("", None),
+        ("   ", None),
+        (None, None),
+        ("XX", None),
+    ],
+)
 def test_country_names_and_aliases_become_iso2(text: str | None, code: str | None) -> None:
     assert country_code(text) == code
 
@@ -35,11 +63,20 @@ def test_the_country_table_has_every_iso_code() -> None:
     assert country_name("DE") == "Germany"
 
 
-@pytest.mark.parametrize(("text", "domain"), [
-    ("https://www.stock.walmart.com", "walmart.com"), ("http://csgstore.net/", "csgstore.net"),
-    ("acme.co.uk", "acme.co.uk"), ("WWW.Acme.COM", "acme.com"), ("dana@eu.acme.com", "acme.com"),
-    ("localhost", None), ("not a domain", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("text", "domain"),
+    [
+        ("https://www.stock.walmart.com", "walmart.com"),
+        ("http://csgstore.net/", "csgstore.net"),
+        ("acme.co.uk", "acme.co.uk"),
+        ("WWW.Acme.COM", "acme.com"),
+        ("dana@eu.acme.com", "acme.com"),
+        ("localhost", None),
+        ("not a domain", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_registrable_domain(text: str | None, domain: str | None) -> None:
     assert domains.registrable_domain(text) == domain
 
@@ -64,14 +101,27 @@ def test_tldextract_never_reaches_the_network(monkeypatch: pytest.MonkeyPatch) -
 
 
 async def test_lead_provider_normalises_what_the_lead_says() -> None:
-    lead = Lead(person={"email": "Dana@Acme.com", "title": "  VP   Finance "},
-                company={"name": "Acme Inc.", "domain": "https://www.acme.com/about", "employees": 250,
-                         "industry": "Manufacturing", "country": "Deutschland"})
+    lead = Lead(
+        person={"email": "Dana@Acme.com", "title": "  VP   Finance "},
+        company={
+            "name": "Acme Inc.",
+            "domain": "https://www.acme.com/about",
+            "employees": 250,
+            "industry": "Manufacturing",
+            "country": "Deutschland",
+        },
+    )
     out = await LeadProvider().enrich(lead, {}, NOW)
     values = {k: v.value for k, v in out.items()}
-    assert values == {"company.name": "Acme Inc.", "email.domain": "acme.com", "company.domain": "acme.com",
-                      "company.employees": 250, "company.industry": "Manufacturing", "company.country": "DE",
-                      "person.title": "VP Finance"}
+    assert values == {
+        "company.name": "Acme Inc.",
+        "email.domain": "acme.com",
+        "company.domain": "acme.com",
+        "company.employees": 250,
+        "company.industry": "Manufacturing",
+        "company.country": "DE",
+        "person.title": "VP Finance",
+    }
     assert all(v.source == "lead" and v.fetched_at == NOW for v in out.values())
 
 

@@ -36,8 +36,10 @@ class FixedProvider:
 
     async def enrich(self, lead: Lead, known: Mapping[str, EnrichedValue], now: datetime) -> dict[str, EnrichedValue]:
         self.seen = dict(known)
-        return {k: EnrichedValue(value=v, source=self.name, fetched_at=now, confidence=self.confidence)
-                for k, v in self.values.items()}
+        return {
+            k: EnrichedValue(value=v, source=self.name, fetched_at=now, confidence=self.confidence)
+            for k, v in self.values.items()
+        }
 
 
 LEAD = Lead(person={"email": "dana@acme.com", "title": "CFO"}, company={"name": "Acme"})
@@ -76,8 +78,10 @@ async def test_a_weak_value_is_replaced_by_a_later_confident_one() -> None:
 
 async def test_the_local_chain_fills_person_fields_and_the_fit_score() -> None:
     library = tiny_library()
-    lead = Lead(person={"email": "dana@acme.com", "title": "Chief Financial Officer"},
-                company={"name": "Acme", "employees": 500, "country": "USA", "industry": "Manufacturing"})
+    lead = Lead(
+        person={"email": "dana@acme.com", "title": "Chief Financial Officer"},
+        company={"name": "Acme", "employees": 500, "country": "USA", "industry": "Manufacturing"},
+    )
     result = await enrich_lead(lead, [FailingProvider(), *local_providers(library)], library, NOW)
     assert result.get("company.domain") == "acme.com"
     assert result.get("company.country") == "US"
