@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -33,7 +34,8 @@ _ABBREVIATIONS = {
     "avp": "assistant vice president", "sr": "senior", "snr": "senior", "jr": "junior", "mgr": "manager",
     "dir": "director", "hr": "human resources", "fp&a": "financial planning and analysis",
     "fpa": "financial planning and analysis", "asst": "assistant", "acct": "accountant", "ops": "operations",
-    "bizdev": "business development", "ar/ap": "accounts receivable accounts payable",
+    "bizdev": "business development", "ar/ap": "accounts receivable accounts payable", "rep": "representative",
+    "reps": "representatives", "exec": "executive", "coord": "coordinator",
 }  # fmt: skip
 _WORD = re.compile(r"[a-z0-9&/]+")
 
@@ -186,8 +188,23 @@ def department(title: str) -> tuple[Department, float]:
     return "other", FALLBACK_CONFIDENCE
 
 
-def _words(text: str) -> list[str]:
-    return [w for w in normalise_title(text).split() if w not in _STOPWORDS]
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    # Cached: persona example titles are compared against every lead.
+    return tuple(w for w in normalise_title(text).split() if w not in _STOPWORDS)
+
+
+def _similarity(a: tuple[str, ...], b: tuple[str, ...], floor: float = 0.0) -> float:
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 100.0
+    base = fuzz.token_set_ratio(" ".join(a), " ".join(b))
+    if base < floor:  # the damping below only lowers the score: no need to compute it
+        return base
+    recall = sum(1 for w in set(b) if any(fuzz.ratio(w, v) >= 85 for v in a)) / len(set(b))
+    precision = sum(1 for w in set(a) if any(fuzz.ratio(w, v) >= 85 for v in b)) / len(set(a))
+    return base * (0.5 + 0.5 * recall) * (0.85 + 0.15 * precision)
 
 
 def title_similarity(title: str, example: str) -> float:
@@ -196,22 +213,17 @@ def title_similarity(title: str, example: str) -> float:
     Missing example words cost most ("Manager" is not "AP Manager"); extra title words cost a little
     ("AP Team Manager" is close to, not equal to, "AP Manager").
     """
-    a, b = _words(title), _words(example)
-    if not a or not b:
-        return 0.0
-    base = fuzz.token_set_ratio(" ".join(a), " ".join(b))
-    recall = sum(1 for w in set(b) if any(fuzz.ratio(w, v) >= 85 for v in a)) / len(set(b))
-    precision = sum(1 for w in set(a) if any(fuzz.ratio(w, v) >= 85 for v in b)) / len(set(a))
-    return base * (0.5 + 0.5 * recall) * (0.85 + 0.15 * precision)
+    return _similarity(_words(title), _words(example))
 
 
 def match_persona(
     title: str, personas: list[Persona], threshold: float = PERSONA_THRESHOLD
 ) -> tuple[Persona, float] | None:
     """The persona whose example titles best match, with its 0-100 score; None below the threshold."""
+    words = _words(title)
     best: tuple[Persona, float] | None = None
     for persona in personas:
-        score = max(title_similarity(title, example) for example in persona.titles)
+        score = max(_similarity(words, _words(example), threshold) for example in persona.titles)
         if score >= threshold and (best is None or score > best[1]):
             best = (persona, score)
     return best
