@@ -163,7 +163,7 @@ def reset_for_retry(factory: sessionmaker[Session], lead_id: str) -> None:
         if row is None:
             raise NotFound("lead", lead_id)
         if row.status not in RETRYABLE:
-            raise Conflict(f"lead is {row.status}; only failed or budget-stopped leads can be retried", status=row.status)
+            raise Conflict(f"lead is {row.status}; only failed or budget-stopped leads can be retried", state=row.status)
 
 
 def recover_interrupted(factory: sessionmaker[Session], now: datetime) -> list[str]:

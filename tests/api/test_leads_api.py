@@ -119,7 +119,7 @@ def test_unknown_ids_are_404_problem_json(client: TestClient) -> None:
 def test_retry_of_a_lead_that_did_not_fail_is_409_with_state(client: TestClient) -> None:
     lead_id = client.post("/leads", json=lead()).json()["lead_id"]
     r = client.post(f"/leads/{lead_id}/retry")
-    assert r.status_code == 409 and r.json()["status"] == "in_review"
+    assert r.status_code == 409 and r.json()["state"] == "in_review"
 
 
 def test_library_health_and_docs(client: TestClient, runtime: Runtime) -> None:
