@@ -36,6 +36,12 @@ class ExpectedField(_Model):
     value: str | None = Field(default=None, description="Normalised value, compared case-insensitively; lists as a,b")
     evidence: list[str] = Field(default_factory=list, description="Verbatim prospect quotes that support the status")
 
+    @field_validator("status", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, value: object) -> object:
+        # YAML 1.1 reads an unquoted `no` as False; a label writer means the status "no".
+        return {False: "no", True: "confirmed"}.get(value, value) if isinstance(value, bool) else value
+
     @field_validator("value", mode="before")
     @classmethod
     def _as_text(cls, value: object) -> object:

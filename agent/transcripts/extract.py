@@ -20,7 +20,7 @@ from agent.evidence import EvidenceChecker
 from agent.schemas import AnswerFlag, Answer, QuestionAnswer
 from agent.transcripts.fields import call_fields
 from agent.transcripts.models import Transcript
-from agent.transcripts.normalise import parse_count, parse_money, parse_when
+from agent.transcripts.normalise import TIMELINE_WORDS, parse_count, parse_money, parse_when
 from agent.transcripts.units import Unit, build_units, hedged, negated, source_texts
 from library.schemas import Library, QualifyingQuestion
 
@@ -35,8 +35,6 @@ _BUDGET_YES = re.compile(r"\b(approved|signed off|sign-off is done|funded|alloca
                          re.IGNORECASE)
 _BUDGET_WORDS = re.compile(r"\b(budget|spend|afford|set aside|allocated|approved|price|pricing|cost|per year|a year|annually|"
                            r"grand|signed off|funded|plan)\b", re.IGNORECASE)
-_TIMELINE_WORDS = re.compile(r"\b(go live|live|launch|roll ?out|in place|up and running|implemented|deadline|timeline|"
-                             r"need (?:it|this)|want (?:it|this)|switch|start|ready|done|by|before)\b", re.IGNORECASE)
 _NO_TIMELINE = re.compile(r"\bno (?:real )?(?:timeline|rush|deadline|urgency)\b|\bjust (?:researching|exploring|looking)\b|"
                           r"\bnot (?:a priority|urgent)\b|\bnothing urgent\b", re.IGNORECASE)
 
@@ -83,10 +81,13 @@ def _money_verdicts(q: QualifyingQuestion, units: list[Unit]) -> list[Verdict]:
 
 def _budget_status_verdicts(units: list[Unit]) -> list[Verdict]:
     out = []
-    for u in units:
+    for i, u in enumerate(units):
+        # "We set aside forty grand. Our CFO approved it." - the topic comes from the sentence before.
+        before = units[i - 1].text if i and units[i - 1].utterance.id == u.utterance.id else ""
+        topic = f"{before} {u.content} {u.asked or ''}"
         if _BUDGET_NO.search(u.content):
             out.append(Verdict("no" if u.reply != "no" else "unknown", u, 0.8))
-        elif re.search(r"\bbudget\b", u.content, re.IGNORECASE) and _BUDGET_YES.search(u.content):
+        elif re.search(r"\bbudget|\bspend|grand\b|[$€£]|\d\s?k\b", topic, re.IGNORECASE) and _BUDGET_YES.search(u.content):
             if hedged(u.text) or re.search(r"\b(need|needs|have) to (?:get|find)\b|\bstill (?:an )?estimate\b", u.content, re.I):
                 out.append(Verdict("unknown", u, 0.3, flags=["hedged"]))
             else:
@@ -97,7 +98,7 @@ def _budget_status_verdicts(units: list[Unit]) -> list[Verdict]:
 def _count_verdicts(q: QualifyingQuestion, units: list[Unit]) -> list[Verdict]:
     out = []
     for u in units:
-        count = parse_count(u.content)
+        count = parse_count(u.content, context=u.asked or "")
         if count is None or u.reply == "no":
             continue
         ok = count >= q.threshold.value if q.threshold.operator == "gte" else count <= q.threshold.value
@@ -112,9 +113,10 @@ def _date_verdicts(q: QualifyingQuestion, units: list[Unit], call_date: date | N
         if _NO_TIMELINE.search(u.content):
             out.append(Verdict("no", u, 0.7))
             continue
-        if call_date is None or not _TIMELINE_WORDS.search(u.content):
+        # The prospect's own words only: a "yes" to "shall I send it this week?" is a next step, not a go-live date.
+        if call_date is None or not TIMELINE_WORDS.search(u.text):
             continue
-        when = parse_when(u.content, call_date)
+        when = parse_when(u.text, call_date)
         if when is None or u.reply == "no":
             continue
         days = (when.date - call_date).days
@@ -167,7 +169,8 @@ class EmbeddedExtractor:
         evidence_units = _evidence_units(units)
         vectors = self._embed([u.content for u in evidence_units]) if self.embedder and evidence_units else None
         answers = [self._answer(q, evidence_units, vectors, transcript.call_date) for q in questions]
-        answers += call_fields(units, evidence_units, transcript, self.library, contact)
+        fields = call_fields(units, evidence_units, transcript, self.library, contact)
+        answers = _discount_outsiders(answers + fields, fields, questions)
         checker = EvidenceChecker(source_texts(transcript))
         return [checker.verify(a) for a in answers]
 
@@ -188,7 +191,8 @@ class EmbeddedExtractor:
         elif q.category == "competition" and {"contract", "renewal"} & {k.lower() for k in q.keywords}:
             verdicts = _lock_in_verdicts(units, self.library, call_date)
         else:
-            verdicts = self._example_verdicts(q, units, vectors)
+            # Example similarity is not a correction signal: its strongest verdict wins, not its latest.
+            return decide(q.id, self._example_verdicts(q, units, vectors), strongest=True)
         return decide(q.id, verdicts)
 
     def _example_verdicts(self, q: QualifyingQuestion, units: list[Unit], vectors: np.ndarray | None) -> list[Verdict]:
@@ -198,9 +202,32 @@ class EmbeddedExtractor:
         return classify(q, units, vectors, self)
 
 
-def decide(question_id: str, verdicts: list[Verdict]) -> QuestionAnswer:
-    """The latest firm verdict wins; firm verdicts pointing both ways lower confidence and are flagged."""
+_OUTSIDERS = {"wrong_person", "student", "job_seeker"}
+
+
+def _discount_outsiders(answers: list[QuestionAnswer], fields: list[QuestionAnswer],
+                        questions: Sequence[QualifyingQuestion]) -> list[QuestionAnswer]:
+    """Someone outside the buying company's AP (wrong person, student, job seeker) is no evidence of its situation."""
+    bad_fit = {q.id for q in questions if q.fit_type == "bad"} | {"call.disqualifier", "call.next_step"}
+    flag = next((f for f in fields if f.question_id == "call.disqualifier" and f.answer == "yes"), None)
+    who = flag.value if flag is not None and flag.value in _OUTSIDERS else None
+    # A "yes" to a bad-fit profile question (student, job seeker, vendor pitching us) marks an outsider too.
+    profile = next((a for a in answers if a.answer == "yes" and a.question_id in
+                    {q.id for q in questions if q.fit_type == "bad" and q.category == "fit"}), None)
+    who = who or (profile.question_id if profile else None)
+    if who is None:
+        return answers
+    return [a if a.question_id in bad_fit or a.answer == "unknown" else QuestionAnswer(
+        question_id=a.question_id, answer="unknown", confidence=0.0,
+        reasoning=f"The speaker is not part of the buying team ({who.replace('_', ' ')}), so this is not evidence.")
+        for a in answers]
+
+
+def decide(question_id: str, verdicts: list[Verdict], strongest: bool = False) -> QuestionAnswer:
+    """The latest (or the most confident) firm verdict wins; firm verdicts pointing both ways are flagged."""
     firm = [v for v in verdicts if v.answer != "unknown"]
+    if strongest:
+        firm.sort(key=lambda v: v.confidence)  # stable: among equals the later statement still wins
     if not firm:
         if verdicts:
             v = verdicts[-1]

@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 
 from agent.schemas import QuestionAnswer
 from agent.transcripts.models import Transcript
-from agent.transcripts.normalise import parse_money, parse_when
+from agent.transcripts.normalise import TIMELINE_WORDS, parse_money, parse_when
 from agent.transcripts.units import _YES, Unit, hedged
 from library.schemas import Library
 
@@ -23,20 +23,24 @@ _TITLE = r"(CFO|CEO|COO|CIO|VP (?:of )?Finance|finance director|director of fina
 _SELF_DM = re.compile(r"\bI(?:'m| am)? (?:the one who |who )?(?:sign(?:s)?(?: off)?|decide|make the (?:final )?call|"
                       r"own the budget|have (?:the )?final say|approve (?:it|this|purchases))\b|\b(?:it'?s|that'?s|this is) "
                       r"(?:my|our) (?:call|decision)\b|\bI(?:'m| am) the " + _TITLE + r"\b", re.IGNORECASE)
-_OTHER_DM = re.compile(r"\b(?:our|the|my) " + _TITLE + r"\b[^.?!]{0,60}\b(?:signs?|decides?|approves?|final say|makes? the "
+_OTHER_DM = re.compile(r"\b(?:our|the|my) " + _TITLE + r"'s (?:call|decision|department|budget)\b|"
+                       r"\b(?:our|the|my) " + _TITLE + r"\b[^.?!]{0,60}\b(?:signs?|decides?|approves?|final say|makes? the "
                        r"(?:final )?(?:call|decision)|has to (?:approve|sign)|needs? to (?:approve|sign))|\b(?:run (?:it|this) "
                        r"(?:by|past)|sign-?off from|approval from|(?:it'?s|that'?s) (?:up to|really)) (?:our|the|my) " + _TITLE,
                        re.IGNORECASE)
 _NOT_ME = re.compile(r"\bnot (?:really )?(?:my|up to me|my call|my decision)\b|\bI don'?t (?:sign|decide|make)", re.I)
 _NO_PAIN = re.compile(r"\b(works fine|happy with (?:it|our|the)|no real (?:issues|problems|pain)|not a problem)\b", re.I)
 _TOOLS = {"netsuite": "NetSuite", "sap": "SAP", "quickbooks": "QuickBooks", "qbo": "QuickBooks", "xero": "Xero",
-          "sage": "Sage", "dynamics": "Dynamics", "business central": "Dynamics", "oracle": "Oracle", "excel": "spreadsheets",
+          "sage": "Sage", "dynamics": "Dynamics", "business central": "Dynamics", "oracle": "Oracle", "odoo": "Odoo",
+          "totvs": "Totvs", "tally": "Tally", "zoho": "Zoho", "freshbooks": "FreshBooks", "acumatica": "Acumatica",
+          "workday": "Workday", "infor": "Infor", "epicor": "Epicor", "myob": "MYOB", "excel": "spreadsheets",
           "spreadsheets?": "spreadsheets", "bill\\.com": "Bill.com", "paper": "paper", "email": "email"}
-_CURRENT = re.compile(r"\b(?:we(?:'re| are)? (?:currently |still |mostly |basically )?(?:use|using|on|run|running|do it in|"
-                      r"do everything in|live in)|today (?:we|it'?s|everything)|currently (?:on|use|using)|it'?s all|we have)\b",
-                      re.IGNORECASE)
+# A sentence about the present ("we", "our", "today"), not about where they are going or what they are comparing.
+_PRESENT = re.compile(r"\b(we|we're|our|today|currently|still|i|i'm)\b", re.IGNORECASE)
+_NOT_CURRENT = re.compile(r"\b(moving to|migrating to|switch(?:ing)? to|looking at|evaluat\w*|talking to|call with|"
+                          r"demo (?:with|from)|compar\w*|instead of|rather than|considering)\b", re.IGNORECASE)
 _NEXT = re.compile(r"\b(demo|follow[- ]?up|proposal|pricing|quote|trial|pilot|meeting|call|invite|intro|loop (?:in|them)|"
-                   r"next step|book|schedule|calendar|send (?:it|that|over|me|you))\b", re.IGNORECASE)
+                   r"next step|book|schedule|calendar|send|docs|documents|report)\b", re.IGNORECASE)
 _DISQUALIFIERS: list[tuple[str, re.Pattern[str]]] = [
     ("student", re.compile(r"\bI(?:'m| am) (?:an? |a (?:\w+ )?)?(?:\w+ )?(student|intern|mba candidate)\b|\b(my|our) "
                            r"(thesis|dissertation|coursework|class project|assignment)\b|\bfor (?:a|my) (class|course|paper)\b",
@@ -94,22 +98,21 @@ def call_fields(units: list[Unit], evidence_units: list[Unit], transcript: Trans
 
     def decision_maker(u: Unit) -> QuestionAnswer | None:
         speaker = u.utterance.speaker
+        if _SELF_DM.search(u.text) and not _NOT_ME.search(u.text):
+            is_contact = contact is None or speaker == contact
+            return _answer("call.decision_maker", "yes" if is_contact else "no", u, speaker, 0.8, f"{speaker} decides")
         if (m := _OTHER_DM.search(u.content)) or _NOT_ME.search(u.text):
             who = next((g for g in (m.groups() if m else ()) if g), None)
             return _answer("call.decision_maker", "no", u, who.upper() if who and len(who) <= 3 else who, 0.75,
                            "someone else decides")
-        if _SELF_DM.search(u.text):
-            is_contact = contact is None or speaker == contact
-            return _answer("call.decision_maker", "yes" if is_contact else "no", u, speaker, 0.8, f"{speaker} decides")
         return None
 
     def timeline(u: Unit) -> QuestionAnswer | None:
         if re.search(r"\bno (?:real )?(?:timeline|rush|deadline)\b|\bjust (?:researching|exploring)\b", u.content, re.I):
             return _answer("call.timeline", "no", u, None, 0.7, "no timeline")
-        if call_date is None or not re.search(r"\b(live|launch|roll ?out|in place|up and running|deadline|timeline|switch|"
-                                              r"implement|need (?:it|this)|want (?:it|this)|ready)\b", u.content, re.I):
+        if call_date is None or not TIMELINE_WORDS.search(u.text):
             return None
-        when = parse_when(u.content, call_date)
+        when = parse_when(u.text, call_date)
         if when is None or hedged(u.text):
             return None
         return _answer("call.timeline", "yes", u, when.label, 0.8, f"target {when.label}")
@@ -123,7 +126,7 @@ def call_fields(units: list[Unit], evidence_units: list[Unit], transcript: Trans
         return None
 
     def current(u: Unit) -> QuestionAnswer | None:
-        if not _CURRENT.search(u.text):
+        if not _PRESENT.search(u.text) or _NOT_CURRENT.search(u.text) or u.reply:
             return None
         tools = sorted({name for pat, name in _TOOLS.items() if re.search(rf"\b{pat}\b", u.text, re.I)}
                        | {cid for cid, p in competitors.items() if p.search(u.text)})
@@ -195,11 +198,11 @@ def _next_step(units: list[Unit], call_date) -> QuestionAnswer:  # type: ignore[
             continue
         proposal = u.text
         if _YES.match(u.text) and len(u.text.split()) <= 10 and i > 0 and units[i - 1].utterance.role == "seller":
-            proposal = units[i - 1].text + " " + u.text
+            proposal = units[i - 1].utterance.text + " " + u.text  # the rep's whole proposal, then the prospect's yes
         elif not re.search(r"\b(let'?s|we(?:'ll| will| can)|I(?:'ll| will| can)|can you|could you|please)\b", u.text, re.I):
             continue
         if not _NEXT.search(proposal):
             continue
-        when = parse_when(proposal, call_date) if call_date else None
+        when = (parse_when(u.text, call_date) or parse_when(proposal, call_date)) if call_date else None
         found = _answer("call.next_step", "yes", u, when.label if when else None, 0.7, "next step agreed")
     return found or _unknown("call.next_step", "No next step was agreed.")

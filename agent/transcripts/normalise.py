@@ -92,9 +92,23 @@ def quantities(text: str) -> list[tuple[float, float | None, str | None, str]]:
     return out
 
 
+_NUM = rf"(?:\d[\d,.]*|(?:{_NUMBER_WORD})(?:[\s-]+(?:and\s+)?(?:{_NUMBER_WORD}))*)"
+_RANGE = re.compile(rf"\b(?P<low>{_NUM})\s*(?:to|or|and|-)\s*(?P<high>{_NUM})\s?(?P<scale>k|grand|thousand|million)\b",
+                    re.IGNORECASE)
+
+
+def _lower_bound(m: re.Match[str]) -> str:
+    low, high = words_to_number(m["low"]), words_to_number(m["high"])
+    if low is None or high is None or low >= high:
+        return m.group(0)
+    return f"{low * _SCALES[m['scale'].lower()] / 1000:g}k"
+
+
 def parse_money(text: str, default_currency: str = "USD") -> Money | None:
     """The largest money amount in a text ('about forty grand' → 40000 USD); a range counts at its lower end."""
     best: Money | None = None
+    # "fifteen to twenty grand": the lower bound borrows the upper bound's scale, and the range counts at its lower end.
+    text = _RANGE.sub(_lower_bound, text)
     for value, _upper, currency, span in quantities(text):
         looks_like_money = currency is not None or re.search(r"(?i)\d\s?k\b|grand|thousand|million|\bbn\b", span)
         if not looks_like_money or value < 100:
@@ -107,10 +121,13 @@ def parse_money(text: str, default_currency: str = "USD") -> Money | None:
     return best
 
 
-def parse_count(text: str, unit_words: tuple[str, ...] = ("invoice", "bill")) -> float | None:
-    """A monthly count ('about 12k invoices a year' → 1000, 'ten or so a week' → 43); None without a unit word or period."""
+def parse_count(text: str, unit_words: tuple[str, ...] = ("invoice", "bill"), context: str = "") -> float | None:
+    """A monthly count ('about 12k invoices a year' → 1000, 'ten or so a week' → 43); None without a unit word or period.
+
+    `context` (the question being answered) may supply the unit word; the number always comes from `text`.
+    """
     lowered = text.lower()
-    if not any(w in lowered for w in unit_words):
+    if not any(w in lowered or w in context.lower() for w in unit_words):
         return None
     per = 1.0
     if re.search(r"\b(a|per|each|every)\s+year\b|\bannual(ly)?\b|\byearly\b", lowered):
@@ -123,6 +140,11 @@ def parse_count(text: str, unit_words: tuple[str, ...] = ("invoice", "bill")) ->
         return None
     found = [v for v, _u, cur, span in quantities(text) if cur is None and not re.fullmatch(r"(19|20)\d\d", span)]
     return round(max(found) * per) if found else None
+
+
+# Words that make a date in a sentence a target for the project (not, say, a trade show in March).
+TIMELINE_WORDS = re.compile(r"\b(go live|live|launch|roll ?out|in place|up and running|running|implemented|deadline|timeline|"
+                            r"need|needs|want|wants|switch|ready|fixed|sorted|have it)\b", re.IGNORECASE)
 
 
 # --- dates -----------------------------------------------------------------------------------------------------------
@@ -210,12 +232,10 @@ _DATE_PHRASE = re.compile(
 
 
 def _dateparser_when(text: str, call_date: date) -> When | None:
-    m = _DATE_PHRASE.search(text)
-    if not m:
-        return None
-    phrase = re.sub(r"(?i)^(on|by|before|until)\s+", "", m.group(0))
     base = datetime(call_date.year, call_date.month, call_date.day)
-    found = dateparser.parse(phrase, languages=["en"], settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future"})
-    if found is None:
-        return None
-    return When(found.date(), found.date().isoformat(), m.group(0))
+    for m in _DATE_PHRASE.finditer(text):
+        phrase = re.sub(r"(?i)^(on|by|before|until)\s+", "", m.group(0))
+        found = dateparser.parse(phrase, languages=["en"], settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future"})
+        if found is not None:
+            return When(found.date(), found.date().isoformat(), m.group(0))
+    return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from agent.evidence import SourceText
 from agent.schemas import Evidence
@@ -35,6 +35,7 @@ class Unit:
     retracted: bool = False
     prompt: str | None = None
     reply: str | None = None  # "yes" or "no" when this is a short reply to `prompt`
+    asked: str | None = None  # the rep's question this sentence answers: tells what a bare "about 800 a month" counts
 
     @property
     def is_prospect(self) -> bool:
@@ -69,16 +70,17 @@ def build_units(transcript: Transcript) -> list[Unit]:
                 if starts_with_cue and utt.speaker in last_by_speaker:
                     # "…a million dollars. Just kidding, it's forty grand." retracts the sentence before it.
                     i = last_by_speaker[utt.speaker]
-                    units[i] = Unit(units[i].utterance, units[i].text, True, units[i].prompt, units[i].reply)
+                    units[i] = replace(units[i], retracted=True)
                 retracted = not starts_with_cue
-            prompt, reply = None, None
+            prompt, reply, asked = None, None, None
             if position == 0 and previous is not None and previous.role == "seller" and utt.role != "seller":
                 question = [s for s in sentences(previous.text) if s.rstrip().endswith("?")]
+                asked = question[-1] if question else None
                 short = len(text.split()) <= 8
                 if question and short and (_YES.match(text) or _NO.match(text)):
                     prompt, reply = question[-1], "yes" if _YES.match(text) else "no"
             last_by_speaker[utt.speaker] = len(units)
-            units.append(Unit(utt, text, retracted, prompt, reply))
+            units.append(Unit(utt, text, retracted, prompt, reply, asked))
         previous = utt
     return units
 
