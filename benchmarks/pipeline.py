@@ -55,8 +55,9 @@ def generate(n: int, seed: int, now: datetime) -> list[Lead]:
     leads = []
     for i in range(n):
         name, domain = rng.choice(COMPANIES)
-        notes = " ".join(rng.sample(NOTES, rng.randint(0, 3))).format(n=rng.choice([200, 800, 3000]),
-                                                                     k=rng.choice([8, 25, 60]))
+        # Every sentence carries lead-specific numbers so the embedder's cache cannot flatter the figures.
+        notes = " ".join(f"{t} (ref {i}-{j})" for j, t in enumerate(rng.sample(NOTES, rng.randint(0, 3))))
+        notes = notes.format(n=rng.randint(50, 9000), k=rng.randint(5, 150))
         events = [{"type": rng.choice(EVENTS), "timestamp": now - timedelta(days=rng.uniform(0, 60))}
                   for _ in range(rng.randint(0, 6))]
         leads.append(Lead.model_validate({
@@ -65,7 +66,8 @@ def generate(n: int, seed: int, now: datetime) -> list[Lead]:
                        "title": rng.choice(TITLES) or None},
             "company": {"name": name, "employees": rng.choice([5, 40, 150, 400, 2500, None]),
                         "country": rng.choice(COUNTRIES)},
-            "form_answers": {"When do you want to go live?": rng.choice(["Q1", "next quarter", "not sure", "ASAP"])}
+            "form_answers": {"When do you want to go live?": rng.choice(["Q1", "next quarter", "not sure", "ASAP"])
+                             + f" (we are {name} {i})"}
             if rng.random() < 0.6 else {},
             "notes": notes or None, "events": events,
         }))
