@@ -17,6 +17,8 @@ FAST_TRACK_EVENTS = ("demo_request", "contact_sales")
 FAST_TRACK_WINDOW = timedelta(days=14)
 FAST_TRACK_MIN_FIT = 60.0
 MAX_UNKNOWN_SHARE_FOR_SQL = 0.5
+# A judged answer disqualifies outright only when the judge is sure; a less certain one still counts against the score.
+INSTANT_DQ_MIN_CONFIDENCE = 0.75
 
 
 @dataclass(frozen=True)
@@ -88,12 +90,12 @@ def answers_component(answers: list[QuestionAnswer], questions: list[QualifyingQ
 
 
 def instant_disqualifiers(answers: list[QuestionAnswer], questions: list[QualifyingQuestion]) -> list[Factor]:
-    """Answers to instant-disqualifier questions that point the bad way (a confident yes to a bad-fit question)."""
+    """Confident answers to instant-disqualifier questions that point the bad way (e.g. a sure yes to a bad-fit question)."""
     by_id = {q.id: q for q in questions}
     hits = []
     for a in answers:
         q = by_id.get(a.question_id)
-        if q is None or not q.instant_disqualifier or a.answer == "unknown":
+        if q is None or not q.instant_disqualifier or a.answer == "unknown" or a.confidence < INSTANT_DQ_MIN_CONFIDENCE:
             continue
         if (a.answer == "yes") != (q.fit_type == "good"):
             hits.append(Factor(kind="rule", label=f"Disqualifying answer: {q.text} → {a.answer}", points=0.0))

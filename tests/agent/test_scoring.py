@@ -102,6 +102,13 @@ def test_instant_disqualifier_answer_disqualifies() -> None:
     assert "Locked into a competitor?" in r.factors[0].label
 
 
+def test_unsure_disqualifying_answer_lowers_the_score_but_does_not_disqualify() -> None:
+    unsure = score(inputs(fit_score=100, questions=[Q_BUDGET, Q_COMPETITOR],
+                          answers=[ans("budget", "yes"), ans("locked_in", "yes", confidence=0.6)]), CONFIG)
+    clean = score(inputs(fit_score=100, questions=[Q_BUDGET, Q_COMPETITOR], answers=[ans("budget", "yes")]), CONFIG)
+    assert unsure.tier != "disqualified" and unsure.score < clean.score
+
+
 def test_hard_rule_disqualification_short_circuits() -> None:
     dq = Disqualification(rule_id="competitor", reason="Works at a competitor", field="company.domain", value="x.com")
     r = score(inputs(fit_score=100, disqualifications=[dq]), CONFIG)
