@@ -7,11 +7,12 @@ from datetime import datetime
 
 from agent.judges.base import Matches
 from agent.schemas import (
-    DiscoveryQuestion, Disqualification, EntityMatch, Enrichment, Provenance, QuestionAnswer, ScorecardDraft,
+    DiscoveryQuestion, Disqualification, EngagementEvent, EntityMatch, Enrichment, Provenance, QuestionAnswer,
+    ScorecardDraft,
     SectionScore, Usage,
 )
 from agent.scoring import ScoreResult
-from library.schemas import QualifyingQuestion
+from library.schemas import Library, QualifyingQuestion
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,21 @@ def build_draft(parts: DraftParts, max_discovery: int, max_reasons: int) -> Scor
         discovery_questions=discovery_questions(parts.answers, parts.questions, max_discovery),
         enrichment=parts.enrichment, provenance=parts.provenance, usage=parts.usage,
     )
+
+
+def rescore(draft: ScorecardDraft, events: list[EngagementEvent], library: Library, as_of: datetime) -> ScorecardDraft:
+    """Score a revised draft again (e.g. after a call) with the same model the pipeline uses; hard-rule results stay."""
+    from agent.scoring import ScoringInputs, score  # scoring imports this module's types
+
+    segment_id = next((s.match.entity_id for s in draft.sections if s.section == "segment" and s.match), None)
+    segment = next((s for s in library.segments if s.id == segment_id), library.segments[0])
+    questions = library.questions_for(segment_id)
+    answers = [a for a in draft.answers if any(q.id == a.question_id for q in questions)]
+    result = score(ScoringInputs(draft.fit_score, draft.enrichment.fit_reasons, answers, questions, events,
+                                 segment.thresholds, as_of, draft.disqualifications), library.scoring)
+    unknown = [a.question_id for a in answers if a.answer == "unknown"]
+    return draft.model_copy(update={
+        "tier": result.tier, "route": result.route, "score": result.score, "probability": result.probability,
+        "intent_score": result.intent_score, "reasons": result.factors[: max(len(draft.reasons), 8)],
+        "unknowns": unknown, "discovery_questions": discovery_questions(answers, questions, 5),
+    })

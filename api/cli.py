@@ -23,6 +23,9 @@ enrich_app = typer.Typer(help="Local enrichment data.", no_args_is_help=True)
 app.add_typer(library_app, name="library")
 app.add_typer(enrich_app, name="enrich")
 # Each domain may add its own command group in api/<domain>/cli.py (a `typer.Typer` named `app`), registered here.
+from api.transcripts.cli import app as _transcripts_app  # noqa: E402
+
+app.add_typer(_transcripts_app, name="transcript")
 
 out = Console()
 err = Console(stderr=True)

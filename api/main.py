@@ -15,6 +15,7 @@ from api import errors
 from api.leads import service
 from api.leads.views import router as leads_router
 from api.library.views import router as library_router
+from api.transcripts.views import router as transcripts_router
 from api.limits import BodyLimit
 from api.runtime import Runtime, build_runtime
 from api.settings import Settings, get_settings
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(leads_router)
     app.include_router(library_router)
+    app.include_router(transcripts_router)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and readiness")
     def healthz(request: Request) -> dict[str, Any]:

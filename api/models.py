@@ -2,3 +2,4 @@
 
 from api.enrichment import models as _enrichment  # noqa: F401
 from api.leads import models as _leads  # noqa: F401
+from api.transcripts import models as _transcripts  # noqa: F401

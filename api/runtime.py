@@ -11,6 +11,7 @@ from agent.deps import Deps, PipelineSettings
 from agent.enrichment.local import local_providers
 from agent.judges.base import Judge
 from agent.judges.local import LocalJudge
+from agent.transcripts.extract import EmbeddedExtractor, TranscriptExtractor
 from api.db import create_schema, make_engine, session_factory
 from api.enrichment.service import load_directory
 from api.settings import Settings
@@ -28,6 +29,7 @@ class Runtime:
     sessions: sessionmaker[Session]
     deps: Deps
     sync_report: SyncReport
+    extractor: TranscriptExtractor
 
 
 def open_store(settings: Settings, library_name: str) -> LibraryStore:
@@ -69,4 +71,4 @@ def build_runtime(settings: Settings) -> Runtime:
         settings=PipelineSettings(min_enrichment_confidence=settings.min_enrichment_confidence),
         embedding_model=embedder.name,
     )
-    return Runtime(settings, engine, sessions, deps, report)
+    return Runtime(settings, engine, sessions, deps, report, EmbeddedExtractor(library, embedder))

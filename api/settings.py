@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     openai_api_version: str | None = Field(default=None, validation_alias="OPENAI_API_VERSION",
                                            description="Set for Azure OpenAI")
 
-    max_body_bytes: int = Field(default=1_000_000, ge=10_000)
+    max_body_bytes: int = Field(default=3_000_000, ge=10_000, description="Request size limit (transcripts up to 2 MB)")
     min_enrichment_confidence: float = Field(default=0.5, ge=0, le=1)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -27,6 +27,9 @@ MACHINE_TRANSITIONS: dict[LeadStatus, frozenset[LeadStatus]] = {
     LeadStatus.disqualified: frozenset(),
 }
 
+# A transcript adds a scorecard revision; these statuses then go (back) to review. Extend with the human statuses.
+REVIEW_AFTER_TRANSCRIPT = frozenset({LeadStatus.in_review, LeadStatus.disqualified})
+
 RETRYABLE = frozenset({LeadStatus.failed_retryable, LeadStatus.failed_permanent, LeadStatus.budget_exceeded})
 
 

@@ -1,0 +1,1 @@
+"""Call transcripts: ingestion, storage and the scorecard revisions they produce."""

@@ -1,0 +1,115 @@
+"""Transcript ingestion: parse, extract the lead's questions, merge into a new scorecard revision — one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from agent.errors import TranscriptError
+from agent.scorecard import rescore
+from agent.schemas import Lead, ScorecardDraft
+from agent.transcripts import MAX_TRANSCRIPT_BYTES, RoleHints, TranscriptMeta, merge_transcript, read_transcript
+from api.db import transaction
+from api.errors import ApiError, Conflict, NotFound, Unprocessable
+from api.leads.flows import REVIEW_AFTER_TRANSCRIPT, LeadStatus
+from api.leads.models import LeadRow, ScorecardRow
+from api.runtime import Runtime
+from api.transcripts.models import TranscriptRow
+
+
+class TranscriptTooLarge(ApiError):
+    def __init__(self, size: int):
+        super().__init__(413, "Transcript too large", f"the transcript is {size} bytes; the limit is {MAX_TRANSCRIPT_BYTES}")
+
+
+@dataclass(frozen=True)
+class Ingested:
+    transcript_id: str
+    scorecard_id: str
+    revision: int
+    diff: dict[str, Any]
+    created: bool
+
+
+def _latest(s: Any, lead_id: str) -> ScorecardRow | None:
+    return s.scalars(select(ScorecardRow).where(ScorecardRow.lead_id == lead_id)
+                     .order_by(ScorecardRow.revision.desc()).limit(1)).first()
+
+
+def _replay(rt: Runtime, lead_id: str, digest: str) -> Ingested | None:
+    with rt.sessions() as s:
+        row = s.scalar(select(TranscriptRow).where(TranscriptRow.lead_id == lead_id, TranscriptRow.sha256 == digest))
+        if row is None:
+            return None
+        card = s.get(ScorecardRow, row.scorecard_id)
+        return Ingested(row.id, row.scorecard_id, card.revision if card else 0, row.diff, created=False)
+
+
+def ingest(rt: Runtime, lead_id: str, data: bytes, *, filename: str | None = None, format: str | None = None,
+           call_date: date | None = None, roles: RoleHints | None = None) -> Ingested:
+    """Store a call and the scorecard revision extracted from it; the same file again returns the same result."""
+    if len(data) > MAX_TRANSCRIPT_BYTES:
+        raise TranscriptTooLarge(len(data))
+    digest = hashlib.sha256(data).hexdigest()
+    with rt.sessions() as s:
+        lead_row = s.get(LeadRow, lead_id)
+        if lead_row is None:
+            raise NotFound("lead", lead_id)
+        latest = _latest(s, lead_id)
+        if latest is None:
+            raise Conflict(f"lead {lead_id} has no scorecard yet (it is {lead_row.status}); qualify it first",
+                           state=lead_row.status)
+        lead = Lead.model_validate(lead_row.payload)
+        draft = ScorecardDraft.model_validate(latest.payload)
+    if (done := _replay(rt, lead_id, digest)) is not None:
+        return done
+    try:
+        transcript = read_transcript(data, filename=filename, format=format, call_date=call_date,  # type: ignore[arg-type]
+                                     roles=roles or RoleHints(seller_company=rt.deps.library.seller.name))
+    except TranscriptError as exc:
+        raise Unprocessable(str(exc), field="transcript") from exc
+
+    library = rt.deps.library
+    segment_id = next((x.match.entity_id for x in draft.sections if x.section == "segment" and x.match), None)
+    answers = rt.extractor.extract(transcript, library.questions_for(segment_id), contact=lead.person.name)
+    transcript_id = uuid.uuid4().hex
+    meta = TranscriptMeta(transcript_id=transcript_id, call_date=transcript.call_date,
+                          extractor=rt.extractor.name, extractor_version=rt.extractor.version)
+    as_of = rt.deps.clock()
+    new, diff = merge_transcript(draft, answers, meta, now=rt.deps.clock,
+                                 rescore=lambda d: rescore(d, lead.events, library, as_of))
+    scorecard_id = uuid.uuid4().hex
+    try:
+        with transaction(rt.sessions) as s:
+            row = s.get(LeadRow, lead_id, with_for_update=True)
+            assert row is not None
+            s.add(ScorecardRow(id=scorecard_id, lead_id=lead_id, revision=new.revision, tier=new.tier, route=new.route,
+                               score=new.score, payload=new.model_dump(mode="json"), created_at=new.created_at))
+            s.flush()  # the transcript row references the new scorecard
+            s.add(TranscriptRow(id=transcript_id, lead_id=lead_id, sha256=digest, filename=filename,
+                                format=transcript.format, call_date=transcript.call_date, raw=_text(data),
+                                parsed=transcript.model_dump(mode="json"), scorecard_id=scorecard_id,
+                                diff=diff.model_dump(mode="json"), created_at=as_of))
+            if row.status in REVIEW_AFTER_TRANSCRIPT:
+                row.status = LeadStatus.in_review
+            row.updated_at = as_of
+    except IntegrityError as exc:  # the same file, or another revision, landed concurrently
+        if (done := _replay(rt, lead_id, digest)) is not None:
+            return done
+        raise Conflict("another scorecard revision was written at the same time; retry") from exc
+    return Ingested(transcript_id, scorecard_id, new.revision, diff.model_dump(mode="json"), created=True)
+
+
+def _text(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "utf-16"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Unprocessable("the transcript is not UTF-8 or UTF-16 text", field="transcript")
