@@ -1,6 +1,9 @@
-"""The scoring model: fit + behavioural intent + answers → 0-100 score, tier, route and signed reasons.
+"""The scoring model: fit + behavioural intent + answers → P(SQL), 0-100 score, tier, route and signed reasons.
 
-Every component is on a 0-100 scale with 50 as neutral; the overall score is their weighted mean (weights from the
+Intent: points per event type, decayed with a half-life (the rule's or its group's), capped per type, per group and
+overall; pattern rules add points when a behaviour repeats. When the library's scoring.yaml holds a fitted `model`
+(written by `qualify calibrate`), the probability is that logistic model's and the score is 100 x probability.
+Without one, every component is on a 0-100 scale with 50 as neutral; the overall score is their weighted mean (weights from the
 library's `scoring.yaml`). Each factor's `points` is its signed contribution to the overall score, so an SDR can add them up.
 """
 
@@ -10,12 +13,11 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from agent.schemas import Disqualification, EngagementEvent, Factor, QuestionAnswer, Route, Tier
-from library.schemas import QualifyingQuestion, ScoringConfig, Thresholds
+from agent.features import FeatureContext
+from agent.fitted import default_probability, predict
+from agent.schemas import Disqualification, EngagementEvent, Factor, Lead, QuestionAnswer, Route, Tier
+from library.schemas import FastTrack, FittedModel, QualifyingQuestion, ScoringConfig, Thresholds
 
-FAST_TRACK_EVENTS = ("demo_request", "contact_sales")
-FAST_TRACK_WINDOW = timedelta(days=14)
-FAST_TRACK_MIN_FIT = 60.0
 MAX_UNKNOWN_SHARE_FOR_SQL = 0.5
 # A judged answer disqualifies outright only when the judge is sure; a less certain one still counts against the score.
 INSTANT_DQ_MIN_CONFIDENCE = 0.75
@@ -31,6 +33,8 @@ class ScoringInputs:
     thresholds: Thresholds
     as_of: datetime
     disqualifications: list[Disqualification] = field(default_factory=list)
+    lead: Lead | None = None  # a fitted model reads its features from the lead
+    segment_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,27 +48,63 @@ class ScoreResult:
     probability: float | None = None
 
 
-def intent(events: list[EngagementEvent], config: ScoringConfig, as_of: datetime) -> tuple[float, list[Factor]]:
-    """Behavioural intent 0-100 (50 = no signal): decayed points per event type, capped per type and overall."""
+def _decayed(events: list[EngagementEvent], config: ScoringConfig, as_of: datetime) -> dict[str, float]:
+    """Points per event type after decay (the rule's half-life, else its group's) and the per-type cap."""
     rules = {r.event: r for r in config.events}
+    groups = {g.id: g for g in config.groups}
     per_type: dict[str, float] = {}
     for e in events:
         rule = rules.get(e.type)
         if rule is None or e.timestamp > as_of:
             continue
+        half_life = rule.half_life_days
+        if rule.group is not None and "half_life_days" not in rule.model_fields_set:
+            half_life = groups[rule.group].half_life_days
         age_days = max((as_of - e.timestamp).total_seconds() / 86_400, 0.0)
-        per_type[e.type] = per_type.get(e.type, 0.0) + rule.points * math.pow(0.5, age_days / rule.half_life_days)
+        per_type[e.type] = per_type.get(e.type, 0.0) + rule.points * math.pow(0.5, age_days / half_life)
     for kind, pts in per_type.items():
         cap = rules[kind].cap
         if cap is not None:
             per_type[kind] = max(-cap, min(cap, pts))
-    raw = sum(per_type.values())
+    return per_type
+
+
+def _group_capped(per_type: dict[str, float], config: ScoringConfig) -> dict[str, float]:
+    """Scale a group's types down together when their sum exceeds the group's cap."""
+    rules = {r.event: r for r in config.events}
+    out = dict(per_type)
+    for g in config.groups:
+        members = [k for k in per_type if rules[k].group == g.id]
+        total = sum(per_type[k] for k in members)
+        if g.cap is not None and abs(total) > g.cap:
+            for k in members:
+                out[k] = per_type[k] * g.cap / abs(total)
+    return out
+
+
+def patterns(events: list[EngagementEvent], config: ScoringConfig, as_of: datetime) -> dict[str, float]:
+    """Points of each pattern rule that fires, keyed by its label (e.g. three pricing views within seven days)."""
+    fired: dict[str, float] = {}
+    for rule in config.patterns:
+        since = as_of - timedelta(days=rule.within_days)
+        hits = [e.timestamp for e in events if e.type in rule.events and since <= e.timestamp <= as_of]
+        count = len({t.date() for t in hits}) if rule.distinct_days else len(hits)
+        if count >= rule.min_count:
+            fired[rule.label] = rule.points
+    return fired
+
+
+def intent(events: list[EngagementEvent], config: ScoringConfig, as_of: datetime) -> tuple[float, list[Factor]]:
+    """Behavioural intent 0-100 (50 = no signal): decayed, capped points per event type and group, plus patterns."""
+    per_type = _group_capped(_decayed(events, config, as_of), config)
+    items = [(f"{k.replace('_', ' ')} (decayed {v:+.1f} pts)", v) for k, v in per_type.items()]
+    items += [(f"pattern: {label}", v) for label, v in patterns(events, config, as_of).items()]
+    raw = sum(v for _, v in items)
     bounded = max(-config.intent_cap, min(config.intent_cap, raw))
     component = 50 + 50 * bounded / config.intent_cap
     scale = (component - 50) / raw if raw else 0.0
-    factors = [Factor(kind="intent", label=f"{kind.replace('_', ' ')} (decayed {pts:+.1f} pts)",
-                      points=round(config.intent_weight * pts * scale, 2))
-               for kind, pts in per_type.items() if abs(pts) >= 0.05]
+    factors = [Factor(kind="intent", label=label, points=round(config.intent_weight * v * scale, 2))
+               for label, v in items if abs(v) >= 0.05]
     return component, factors
 
 
@@ -102,42 +142,67 @@ def instant_disqualifiers(answers: list[QuestionAnswer], questions: list[Qualify
     return hits
 
 
-def fast_track(events: list[EngagementEvent], fit_score: float, as_of: datetime) -> Factor | None:
+def fast_track(events: list[EngagementEvent], fit_score: float, as_of: datetime,
+               rule: FastTrack | None = None) -> Factor | None:
     """A recent high-intent action from a strong fit goes straight to the SDR queue, whatever the score."""
-    if fit_score < FAST_TRACK_MIN_FIT:
+    rule = rule or FastTrack()
+    if fit_score < rule.min_fit:
         return None
+    window = timedelta(days=rule.window_days)
     for e in events:
-        if e.type in FAST_TRACK_EVENTS and as_of - FAST_TRACK_WINDOW <= e.timestamp <= as_of:
+        if e.type in rule.events and as_of - window <= e.timestamp <= as_of:
             return Factor(kind="fast_track", label=f"Fast-track: {e.type.replace('_', ' ')} from a strong fit", points=0.0)
     return None
 
 
+def _thresholds(inputs: ScoringInputs, model: FittedModel | None) -> Thresholds:
+    if model is None:
+        return inputs.thresholds
+    return model.segment_thresholds.get(inputs.segment_id or "", model.thresholds)
+
+
 def score(inputs: ScoringInputs, config: ScoringConfig) -> ScoreResult:
-    """Combine the components into the score, tier and route with their reasons."""
+    """Combine the components into P(SQL), the score, tier and route with their reasons.
+
+    With a fitted model the probability comes from it (score = 100 x probability, factors = each feature's points);
+    otherwise the score is the weighted sum of components and the probability the default mapping of `agent.fitted`.
+    """
     if inputs.disqualifications:
         factors = [Factor(kind="rule", label=d.reason, points=0.0) for d in inputs.disqualifications]
-        return ScoreResult(0.0, "disqualified", "disqualified", 50.0, 50.0, factors)
+        return ScoreResult(0.0, "disqualified", "disqualified", 50.0, 50.0, factors, probability=0.0)
     intent_score, intent_factors = intent(inputs.events, config, inputs.as_of)
     answers_score, answer_factors, unknown_share = answers_component(inputs.answers, inputs.questions, config.answers_weight)
-    fit_factor = Factor(kind="fit", label="Product fit: " + ("; ".join(inputs.fit_reasons[:3]) or "no firmographic signal"),
-                        points=round(config.fit_weight * (inputs.fit_score - 50), 2))
-    total = 50 + fit_factor.points + sum(f.points for f in answer_factors) + config.intent_weight * (intent_score - 50)
-    total = round(max(0.0, min(100.0, total)), 1)
-    factors = sorted([fit_factor, *intent_factors, *answer_factors], key=lambda f: -abs(f.points))
+    thresholds = _thresholds(inputs, config.model)
+    if config.model is not None:
+        if inputs.lead is None:
+            raise ValueError("a fitted scoring model needs the lead to read its features from")
+        ctx = FeatureContext(inputs.lead, inputs.answers, inputs.fit_score, intent_score)
+        probability, factors = predict(config.model, ctx)
+        total = round(100 * probability, 1)
+        unknown_share = 0.0  # the fitted model already weighs unknown answers
+    else:
+        fit_factor = Factor(kind="fit", label="Product fit: " + ("; ".join(inputs.fit_reasons[:3]) or "no firmographic signal"),
+                            points=round(config.fit_weight * (inputs.fit_score - 50), 2))
+        total = 50 + fit_factor.points + sum(f.points for f in answer_factors) + config.intent_weight * (intent_score - 50)
+        total = round(max(0.0, min(100.0, total)), 1)
+        factors = sorted([fit_factor, *intent_factors, *answer_factors], key=lambda f: -abs(f.points))
+        probability = default_probability(total, thresholds.sql_ready)
+    probability = round(probability, 6)
 
     blockers = instant_disqualifiers(inputs.answers, inputs.questions)
     if blockers:
-        return ScoreResult(total, "disqualified", "disqualified", intent_score, answers_score, blockers + factors)
+        return ScoreResult(total, "disqualified", "disqualified", round(intent_score, 1), round(answers_score, 1),
+                           blockers + factors, probability)
     tier: Tier
-    if total >= inputs.thresholds.sql_ready and unknown_share <= MAX_UNKNOWN_SHARE_FOR_SQL:
+    if total >= thresholds.sql_ready and unknown_share <= MAX_UNKNOWN_SHARE_FOR_SQL:
         tier = "sql_ready"
-    elif total >= inputs.thresholds.needs_discovery or total >= inputs.thresholds.sql_ready:
+    elif total >= thresholds.needs_discovery or total >= thresholds.sql_ready:
         tier = "needs_discovery"
     else:
         tier = "nurture"
     route: Route = {"sql_ready": "sdr_review", "needs_discovery": "sdr_discovery", "nurture": "nurture"}[tier]  # type: ignore[assignment]
-    ft = fast_track(inputs.events, inputs.fit_score, inputs.as_of)
+    ft = fast_track(inputs.events, inputs.fit_score, inputs.as_of, config.fast_track)
     if ft is not None:
         route = "sdr_fast_track"
         factors.insert(0, ft)
-    return ScoreResult(total, tier, route, round(intent_score, 1), round(answers_score, 1), factors)
+    return ScoreResult(total, tier, route, round(intent_score, 1), round(answers_score, 1), factors, probability)

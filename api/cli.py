@@ -26,6 +26,10 @@ app.add_typer(enrich_app, name="enrich")
 from api.transcripts.cli import app as _transcripts_app  # noqa: E402
 
 app.add_typer(_transcripts_app, name="transcript")
+from api.evals.cli import app as _evals_app, calibrate_command as _calibrate  # noqa: E402
+
+app.add_typer(_evals_app, name="eval")
+app.command("calibrate")(_calibrate)
 
 out = Console()
 err = Console(stderr=True)

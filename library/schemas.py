@@ -171,22 +171,106 @@ class EventRule(_Strict):
     points: float
     half_life_days: float = Field(default=30, gt=0)
     cap: float | None = Field(default=None, ge=0, description="Maximum absolute points from this event type")
+    group: str | None = Field(default=None, description="Id of an EventGroup: its half-life applies unless set here")
+
+
+class EventGroup(_Strict):
+    """Event types that decay alike and share one cap (e.g. all content downloads)."""
+
+    id: Slug
+    half_life_days: float = Field(gt=0, description="Used by the group's event rules that set no half-life of their own")
+    cap: float | None = Field(default=None, ge=0, description="Maximum absolute points from the whole group")
+
+
+class PatternRule(_Strict):
+    """Bonus (or malus) points when a behaviour repeats: `min_count` events of the types within `within_days`."""
+
+    id: Slug
+    label: str
+    events: list[str] = Field(min_length=1)
+    min_count: int = Field(ge=1)
+    within_days: float = Field(gt=0)
+    distinct_days: bool = Field(default=False, description="Count calendar days with an event, not events")
+    points: float
+
+
+class FastTrack(_Strict):
+    """A recent high-intent action from a strong fit goes straight to the SDR queue, whatever the score."""
+
+    events: list[str] = Field(default_factory=lambda: ["demo_request", "contact_sales"])
+    window_days: float = Field(default=14, gt=0)
+    min_fit: float = Field(default=60, ge=0, le=100)
+
+
+ModelSource = Annotated[str, Field(pattern=r"^(form|company|person|events|last_event|answer|score)\.[A-Za-z0-9_\-]+$")]
+
+
+class ModelFeature(_Strict):
+    """One named input of a fitted model and how it is read from a lead and encoded.
+
+    `source`: `form.<answer key>`, `company.<field>`, `person.<field>`, `events.<type>` (a count),
+    `last_event.<type>` (the detail of the latest such event),
+    `answer.<question id>` (yes / no / unknown) or `score.fit` / `score.intent`. A categorical feature becomes one column
+    per level in `levels` plus `<other>`; a numeric one becomes value, log1p, zero, missing and one bin per `edges` gap.
+    """
+
+    name: str = Field(min_length=1)
+    source: ModelSource
+    kind: Literal["numeric", "categorical"]
+    levels: list[str] = Field(default_factory=list)
+    edges: list[float] = Field(default_factory=list)
+    baseline: float = Field(default=0.0, description="Mean log-odds contribution on the fitting data (factor points are relative to it)")
+
+
+class ModelProvenance(_Strict):
+    """Where a fitted model came from: the data, when, how, and how well it did."""
+
+    data_file: str
+    data_sha256: str
+    rows: int = Field(ge=0)
+    positives: int = Field(ge=0)
+    mapping: str | None = None
+    feature_set: str | None = None
+    fitted_at: str
+    method: str
+    cv_folds: int = Field(ge=0)
+    cv_metrics: dict[str, float | None] = Field(default_factory=dict)
+    in_sample_metrics: dict[str, float | None] = Field(default_factory=dict)
+
+
+class FittedModel(_Strict):
+    """A logistic model over named features: P(SQL) = sigmoid(intercept + sum of coefficients x encoded columns)."""
+
+    intercept: float
+    features: list[ModelFeature] = Field(min_length=1)
+    coefficients: dict[str, float] = Field(description="Encoded column name (e.g. 'Lead Origin=API') -> log-odds weight")
+    thresholds: Thresholds = Field(description="Fitted 0-100 cut-offs (score = 100 x probability) for every segment")
+    segment_thresholds: dict[str, Thresholds] = Field(default_factory=dict, description="Per-segment overrides")
+    provenance: ModelProvenance | None = None
 
 
 class ScoringConfig(_Strict):
-    """How fit, intent and answers combine into the 0-100 score."""
+    """How fit, intent and answers combine into the 0-100 score; a fitted `model`, when present, gives the probability."""
 
     fit_weight: float = Field(default=0.35, ge=0, le=1)
     answers_weight: float = Field(default=0.45, ge=0, le=1)
     intent_weight: float = Field(default=0.20, ge=0, le=1)
     intent_cap: float = Field(default=100, gt=0)
     events: list[EventRule] = Field(default_factory=list)
+    groups: list[EventGroup] = Field(default_factory=list)
+    patterns: list[PatternRule] = Field(default_factory=list)
+    fast_track: FastTrack = FastTrack()
+    model: FittedModel | None = None
 
     @model_validator(mode="after")
     def _sums_to_one(self) -> ScoringConfig:
         total = self.fit_weight + self.answers_weight + self.intent_weight
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"fit_weight + answers_weight + intent_weight must be 1 (is {total:g})")
+        groups = {g.id for g in self.groups}
+        for rule in self.events:
+            if rule.group is not None and rule.group not in groups:
+                raise ValueError(f"events: {rule.event!r} names unknown group {rule.group!r}")
         return self
 
 

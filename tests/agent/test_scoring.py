@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -122,3 +123,105 @@ def test_demo_request_from_strong_fit_is_fast_tracked_whatever_the_score() -> No
     assert weak.route != "sdr_fast_track"
     stale = score(inputs(fit_score=70, events=[ev("demo_request", 40)]), CONFIG)
     assert stale.route != "sdr_fast_track"
+
+
+# --- groups, patterns, fast-track config, fitted model ----------------------------------------------------------------
+
+from agent.fitted import default_probability, sigmoid  # noqa: E402
+from agent.schemas import Lead  # noqa: E402
+from library.schemas import EventGroup, FastTrack, FittedModel, ModelFeature, PatternRule  # noqa: E402
+
+GROUPED = ScoringConfig(
+    intent_cap=100,
+    groups=[EventGroup(id="content", half_life_days=10, cap=8)],
+    events=[EventRule(event="ebook_download", points=5, group="content"),
+            EventRule(event="case_study_view", points=5, group="content", half_life_days=1000),
+            EventRule(event="pricing_page_view", points=4, half_life_days=7)],
+    patterns=[PatternRule(id="pricing-burst", label="3+ pricing views in 7 days", events=["pricing_page_view"],
+                          min_count=3, within_days=7, points=20),
+              PatternRule(id="returning", label="back on 3 days in a week", events=["pricing_page_view", "ebook_download"],
+                          min_count=3, within_days=7, distinct_days=True, points=10)],
+)
+
+
+def test_group_half_life_applies_unless_the_rule_sets_its_own() -> None:
+    ebook, _ = intent([ev("ebook_download", 10)], GROUPED, NOW)  # group half-life 10 days → 2.5 points
+    assert ebook == pytest.approx(50 + 50 * 2.5 / 100)
+    case, _ = intent([ev("case_study_view", 10)], GROUPED, NOW)  # own half-life 1000 days → ~5 points
+    assert case == pytest.approx(50 + 50 * 5 * 0.5 ** (10 / 1000) / 100)
+
+
+def test_group_cap_bounds_the_whole_group() -> None:
+    both, _ = intent([ev("ebook_download", 0), ev("case_study_view", 0)], GROUPED, NOW)  # 10 points, group cap 8
+    assert both == pytest.approx(50 + 50 * 8 / 100)
+
+
+def test_pricing_burst_pattern_fires_on_three_views_within_seven_days_only() -> None:
+    burst, factors = intent([ev("pricing_page_view", d) for d in (0, 2, 6)], GROUPED, NOW)
+    spread, _ = intent([ev("pricing_page_view", d) for d in (0, 8, 20)], GROUPED, NOW)
+    assert any(f.label == "pattern: 3+ pricing views in 7 days" for f in factors)
+    assert burst - spread > 50 * 20 / 100 - 1e-9  # the pattern's 20 points, on top of less decay
+
+
+def test_returning_pattern_counts_distinct_days_not_events() -> None:
+    same_day = [ev("pricing_page_view", 1), ev("pricing_page_view", 1.01)]
+    _, f1 = intent(same_day + [ev("ebook_download", 1.02)], GROUPED, NOW)
+    assert not any("back on 3 days" in f.label for f in f1)
+    _, f2 = intent([ev("pricing_page_view", 1), ev("ebook_download", 3), ev("ebook_download", 5)], GROUPED, NOW)
+    assert any("back on 3 days" in f.label for f in f2)
+
+
+def test_fast_track_rule_comes_from_the_config() -> None:
+    config = ScoringConfig(events=CONFIG.events, fast_track=FastTrack(events=["free_trial_signup"], window_days=3, min_fit=40))
+    assert score(inputs(fit_score=45, events=[ev("free_trial_signup", 1)]), config).route == "sdr_fast_track"
+    assert score(inputs(fit_score=45, events=[ev("free_trial_signup", 5)]), config).route != "sdr_fast_track"
+    assert score(inputs(fit_score=45, events=[ev("demo_request", 1)]), config).route != "sdr_fast_track"
+
+
+def test_default_probability_is_one_half_at_the_segment_sql_threshold() -> None:
+    r = score(inputs(), CONFIG)
+    assert r.probability == pytest.approx(default_probability(r.score, THRESHOLDS.sql_ready), abs=1e-6)
+    assert default_probability(THRESHOLDS.sql_ready, THRESHOLDS.sql_ready) == 0.5
+    dq = Disqualification(rule_id="x", reason="r", field="f", value="v")
+    assert score(inputs(disqualifications=[dq]), CONFIG).probability == 0.0
+
+
+MODEL = FittedModel(
+    intercept=-1.0,
+    features=[ModelFeature(name="Origin", source="form.origin", kind="categorical", levels=["ad", "referral"], baseline=0.2),
+              ModelFeature(name="Minutes", source="form.minutes", kind="numeric", edges=[10.0]),
+              ModelFeature(name="Visits", source="events.site_visit", kind="numeric")],
+    coefficients={"Origin=referral": 1.5, "Origin=<other>": -0.5, "Minutes:value": 0.05, "Minutes:bin1": 0.4,
+                  "Visits:log1p": 0.3},
+    thresholds=Thresholds(sql_ready=50, needs_discovery=30),
+    segment_thresholds={"enterprise": Thresholds(sql_ready=80, needs_discovery=60)},
+)
+
+
+def test_fitted_model_probability_is_the_logistic_of_the_named_features() -> None:
+    lead = Lead(form_answers={"origin": "referral", "minutes": "20"}, events=[ev("site_visit", 1), ev("site_visit", 2)])
+    r = score(inputs(lead=lead), ScoringConfig(model=MODEL))
+    z = -1.0 + 1.5 + 0.05 * 20 + 0.4 + 0.3 * math.log1p(2)
+    assert r.probability == pytest.approx(sigmoid(z), abs=1e-6)
+    assert r.score == pytest.approx(round(100 * sigmoid(z), 1))
+    assert r.tier == "sql_ready"
+    labels = {f.label: f for f in r.factors}
+    # Origin's points: the score change against its baseline (average) contribution 0.2 → 1.5 - 0.2 log-odds
+    assert labels["Origin: referral"].points == pytest.approx(100 * (sigmoid(z) - sigmoid(z - 1.3)), abs=0.01)
+    assert labels["Origin: referral"].kind == "fit" and labels["Visits: 2"].kind == "intent"
+
+
+def test_fitted_model_unseen_level_missing_value_and_segment_thresholds() -> None:
+    lead = Lead(form_answers={"origin": "billboard"})
+    r = score(inputs(lead=lead, segment_id="enterprise"), ScoringConfig(model=MODEL))
+    assert r.probability == pytest.approx(sigmoid(-1.0 - 0.5), abs=1e-6)  # <other> level; minutes missing; 0 visits
+    assert any(f.label == "Minutes: not given" for f in r.factors) is False  # a zero-weight column adds no factor
+    assert r.tier == "nurture"
+    strong = Lead(form_answers={"origin": "referral", "minutes": "5"})  # p = sigmoid(0.75) = 0.68
+    assert score(inputs(lead=strong), ScoringConfig(model=MODEL)).tier == "sql_ready"
+    assert score(inputs(lead=strong, segment_id="enterprise"), ScoringConfig(model=MODEL)).tier == "needs_discovery"
+
+
+def test_fitted_model_needs_the_lead() -> None:
+    with pytest.raises(ValueError, match="needs the lead"):
+        score(inputs(), ScoringConfig(model=MODEL))

@@ -1,0 +1,244 @@
+"""`qualify eval DATASET`, `qualify eval compare A B`, `qualify eval transcripts DIR` and `qualify calibrate`.
+
+Exit codes: 0 ok, 1 a `--fail-under` gate failed (each failed gate is named), 2 bad input (names file, row, column).
+Evals build their own runtime in a temporary folder (database and index), so a run never touches the user's leads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
+from typer.core import TyperGroup
+
+from agent.deps import Deps
+from agent.errors import QualifyError
+
+out, err = Console(), Console(stderr=True)
+BAD_INPUT, GATE_FAILED = 2, 1
+
+
+class _RunByDefault(TyperGroup):
+    """`qualify eval DATASET …` means `qualify eval run DATASET …`; named subcommands keep working."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(cls=_RunByDefault, no_args_is_help=True,
+                  help="Evaluate the pipeline on labeled leads: `qualify eval DATASET`, `compare`, `transcripts`.")
+
+
+def _fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
+    err.print(Text(f"error: {message}", style="red"))
+    return typer.Exit(code)
+
+
+@contextmanager
+def eval_deps(library_dir: Path | None) -> Iterator[Deps]:
+    """The production runtime built from settings, with its database and index in a temporary folder."""
+    from api.runtime import build_runtime
+    from api.settings import get_settings
+
+    with tempfile.TemporaryDirectory(prefix="qualify-eval-") as tmp:
+        update: dict[str, Any] = {"data_dir": Path(tmp), "database_url": None, "chroma_path": None, "chroma_host": None}
+        if library_dir is not None:
+            update["library_dir"] = library_dir
+        rt = build_runtime(get_settings().model_copy(update=update))
+        try:
+            yield rt.deps
+        finally:
+            rt.engine.dispose()
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=err, transient=True)
+
+
+def _print_summary(record: Any, html: Path, path: Path) -> None:
+    mt = record.metrics
+    fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+    if not mt.complete:
+        out.print(Text(f"INCOMPLETE: {mt.n_invalid} of {mt.n_cases} cases produced no valid scorecard", style="bold red"))
+    ci = lambda iv: "-" if iv is None else f"{iv.value:.3f} [{iv.low:.3f}, {iv.high:.3f}]"  # noqa: E731
+    out.print(f"cases {mt.n_cases} (valid {mt.n_valid}), base rate {mt.base_rate:.3f}")
+    out.print(f"ROC AUC {ci(mt.roc_auc)}   PR AUC {ci(mt.pr_auc)}")
+    for label, t in (("threshold", mt.at_threshold), ("SQL tier", mt.at_tier)):
+        if t is not None:
+            at = f" {t.threshold:g}" if t.threshold is not None else ""
+            out.print(f"at {label}{at}: precision {fmt(t.precision)} recall {fmt(t.recall)} F1 {fmt(t.f1)} "
+                      f"FPR {fmt(t.fpr)}")
+    if mt.calibration:
+        out.print(f"Brier {mt.calibration.brier:.4f}   ECE {mt.calibration.ece:.4f}   "
+                  f"capture top 10 % {fmt(mt.capture_top_10)}  top 20 % {fmt(mt.capture_top_20)}")
+    overall = next((q for q in mt.questions if q.question_id == "__all__"), None)
+    if overall:
+        out.print(f"answers: accuracy {fmt(overall.accuracy)} kappa {fmt(overall.kappa)} over {overall.n} labeled answers")
+    out.print(f"unknown rate {fmt(mt.unknown_rate)}")
+    if mt.usage:
+        out.print(f"per lead: {mt.usage.mean_tokens:.0f} tokens, ${mt.usage.mean_cost_usd:.5f}, latency p50 "
+                  f"{mt.usage.latency_p50_ms:.1f} ms p95 {mt.usage.latency_p95_ms:.1f} ms")
+    out.print(f"run: {path}\nreport: {html}")
+
+
+@app.command("run")
+def run_command(
+    dataset: Annotated[Path, typer.Argument(help="Whole-lead or question-level JSONL, or a CSV with --mapping")],
+    mapping: Annotated[Path | None, typer.Option(help="Column-mapping YAML (CSV datasets)")] = None,
+    feature_set: Annotated[str | None, typer.Option(help="Feature set of the mapping (its first when omitted)")] = None,
+    library: Annotated[Path | None, typer.Option(help="Library folder (the configured one when omitted)")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the run JSON and HTML report")] = Path("eval-runs"),
+    name: Annotated[str | None, typer.Option(help="Run name (the dataset's name and a timestamp when omitted)")] = None,
+    fail_under: Annotated[str | None, typer.Option(help="Gates, e.g. auc=0.85,fpr_at_threshold=0.2")] = None,
+    n_boot: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals")] = 1000,
+) -> None:
+    """Run the real pipeline over a labeled dataset; print metrics, write run JSON and an HTML report."""
+    from datetime import UTC, datetime
+
+    from evals.compare import save_run
+    from evals.gates import failed_gates, parse_gates
+    from evals.load import load_dataset
+    from evals.report import write_report
+    from evals.run import build_record, run_cases
+
+    try:
+        gates = parse_gates(fail_under) if fail_under else {}
+        loaded = load_dataset(dataset, mapping, feature_set)
+    except QualifyError as exc:
+        raise _fail(str(exc)) from exc
+    if loaded.questions:
+        _question_run(loaded, library, out_dir, gates)
+        return
+    run_name = name or f"{dataset.stem}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
+    try:
+        with eval_deps(library) as deps, _progress() as bar:
+            task = bar.add_task(f"qualifying {dataset.name}", total=len(loaded.cases))
+            runs = asyncio.run(run_cases(loaded.cases, deps, on_done=lambda _: bar.advance(task)))
+            record = build_record(run_name, runs, deps, loaded.config, n_boot=n_boot)
+    except QualifyError as exc:
+        raise _fail(str(exc)) from exc
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = save_run(record, out_dir / f"{run_name}.json")
+    html = write_report(record, out_dir / f"{run_name}.html")
+    _print_summary(record, html, path)
+    failed = failed_gates(record.metrics, gates) if gates else []
+    for line in failed:
+        err.print(Text(f"gate failed: {line}", style="red"))
+    if failed:
+        raise typer.Exit(GATE_FAILED)
+
+
+def _question_run(loaded: Any, library: Path | None, out_dir: Path, gates: dict[str, float]) -> None:
+    import json
+
+    from evals.metrics import question_metrics
+    from evals.run import run_question_cases
+
+    with eval_deps(library) as deps, _progress() as bar:
+        task = bar.add_task("answering questions", total=len(loaded.questions))
+        pairs = asyncio.run(run_question_cases(loaded.questions, deps, on_done=lambda _: bar.advance(task)))
+    rows = question_metrics(pairs)
+    for q in rows:
+        kappa = "-" if q.kappa is None else f"{q.kappa:.2f}"
+        out.print(f"{q.question_id:32} n {q.n:>4}  accuracy {q.accuracy or 0:.2f}  kappa {kappa:>5}  "
+                  f"unknown {q.unknown_rate or 0:.2f} (expected {q.expected_unknown_rate or 0:.2f})")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{Path(loaded.config['dataset']).stem}-questions.json"
+    path.write_text(json.dumps({"config": loaded.config, "questions": [q.model_dump(mode="json") for q in rows]}, indent=2))
+    out.print(f"run: {path}")
+    overall = next(q for q in rows if q.question_id == "__all__")
+    checks = {"question_accuracy": overall.accuracy, "kappa": overall.kappa}
+    failed = [f"{k}: {checks.get(k)} < {v:g}" for k, v in gates.items() if checks.get(k) is None or checks[k] < v]
+    for line in failed:
+        err.print(Text(f"gate failed: {line}", style="red"))
+    if failed:
+        raise typer.Exit(GATE_FAILED)
+
+
+@app.command("compare")
+def compare_command(run_a: Annotated[Path, typer.Argument(help="Run JSON A (before)")],
+                    run_b: Annotated[Path, typer.Argument(help="Run JSON B (after)")],
+                    show: Annotated[int, typer.Option(help="Tier changes to list")] = 20) -> None:
+    """Metric deltas B − A with a paired bootstrap, and the leads whose tier changed."""
+    from evals.compare import compare_runs, load_run
+
+    try:
+        c = compare_runs(load_run(run_a), load_run(run_b))
+    except QualifyError as exc:
+        raise _fail(str(exc)) from exc
+    out.print(f"{c.run_b} − {c.run_a}: {c.n_paired} paired cases (only in A {c.only_in_a}, only in B {c.only_in_b}, "
+              f"invalid in either {c.excluded_invalid})")
+    for metric, d in c.deltas.items():
+        better = (d.delta > 0) == c.higher_is_better[metric] and d.delta != 0
+        style = "green" if better and d.p_value < 0.05 else "red" if d.p_value < 0.05 else ""
+        out.print(Text(f"{metric:20} {d.a:.4f} → {d.b:.4f}  Δ {d.delta:+.4f} [{d.low:+.4f}, {d.high:+.4f}] "
+                       f"p={d.p_value:.3f}", style=style))
+    out.print(f"{len(c.tier_changes)} lead(s) changed tier")
+    for t in c.tier_changes[:show]:
+        out.print(f"  {t.id}: {t.tier_a} → {t.tier_b} (converted={t.y_true})")
+
+
+@app.command("transcripts")
+def transcripts_command(directory: Annotated[Path, typer.Argument(help="Folder of transcripts with .labels.yaml files")],
+                        library: Annotated[Path | None, typer.Option(help="Library folder")] = None) -> None:
+    """Score transcript extraction against labeled calls (see evals.transcripts)."""
+    from evals.transcripts import evaluate_transcripts, render
+
+    with eval_deps(library) as deps:
+        from agent.transcripts.extract import EmbeddedExtractor
+        from library.embeddings import get_embedder
+
+        try:
+            report = evaluate_transcripts(directory, deps.library, EmbeddedExtractor(deps.library, get_embedder()))
+        except QualifyError as exc:
+            raise _fail(str(exc)) from exc
+    out.print(render(report))
+
+
+def calibrate_command(
+    dataset: Annotated[Path, typer.Argument(help="CSV of labeled past leads")],
+    mapping: Annotated[Path, typer.Option(help="Column-mapping YAML")],
+    library: Annotated[Path, typer.Option(help="Library folder whose scoring.yaml receives the fitted model")],
+    feature_set: Annotated[str | None, typer.Option(help="Feature set of the mapping (its first when omitted)")] = None,
+    folds: Annotated[int, typer.Option(min=2, max=20, help="Stratified cross-validation folds")] = 5,
+    c: Annotated[float, typer.Option("--C", min=1e-6, help="Inverse L2 regularisation strength")] = 0.3,
+    dry_run: Annotated[bool, typer.Option(help="Report the metrics without writing the library")] = False,
+) -> None:
+    """Fit the scoring model (regularised logistic regression, k-fold CV) and write it into the library."""
+    from evals.calibration_run import calibrate_dataset
+
+    try:
+        with eval_deps(library) as deps, _progress() as bar:
+            fit = calibrate_dataset(dataset, mapping, feature_set, deps, library, folds=folds, c=c, write=not dry_run,
+                                    progress=bar)
+    except QualifyError as exc:
+        raise _fail(str(exc)) from exc
+    fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+    for label, figures in (("cross-validated", fit.cv_metrics), ("in-sample", fit.in_sample_metrics)):
+        out.print(f"{label}: AUC {fmt(figures['roc_auc'])} PR AUC {fmt(figures['pr_auc'])} ECE {fmt(figures['ece'])} | "
+                  f"at threshold {figures['threshold']:g}: precision {fmt(figures['precision'])} recall "
+                  f"{fmt(figures['recall'])} FPR {fmt(figures['fpr'])}")
+    out.print(f"{len(fit.model.features)} features, {len(fit.model.coefficients)} weights; SQL threshold "
+              f"{fit.model.thresholds.sql_ready:g}, discovery {fit.model.thresholds.needs_discovery:g}"
+              + ("" if dry_run else f"; written to {library / 'scoring.yaml'}"))
+
+
+def with_library(deps: Deps, library_dir: Path) -> Deps:
+    """The same runtime with a freshly loaded library (e.g. just calibrated): scoring changes, the index does not."""
+    from library.loader import load_library
+
+    lib = load_library(library_dir)
+    return replace(deps, library=lib, snapshot_id=lib.snapshot_id())
