@@ -173,9 +173,8 @@ def score(inputs: ScoringInputs, config: ScoringConfig) -> ScoreResult:
     intent_score, intent_factors = intent(inputs.events, config, inputs.as_of)
     answers_score, answer_factors, unknown_share = answers_component(inputs.answers, inputs.questions, config.answers_weight)
     thresholds = _thresholds(inputs, config.model)
-    if config.model is not None:
-        if inputs.lead is None:
-            raise ValueError("a fitted scoring model needs the lead to read its features from")
+    unapplied = config.model is not None and inputs.lead is None  # e.g. a rescore that was not given the lead
+    if config.model is not None and inputs.lead is not None:
         ctx = FeatureContext(inputs.lead, inputs.answers, inputs.fit_score, intent_score)
         probability, factors = predict(config.model, ctx)
         total = round(100 * probability, 1)
@@ -187,6 +186,9 @@ def score(inputs: ScoringInputs, config: ScoringConfig) -> ScoreResult:
         total = round(max(0.0, min(100.0, total)), 1)
         factors = sorted([fit_factor, *intent_factors, *answer_factors], key=lambda f: -abs(f.points))
         probability = default_probability(total, thresholds.sql_ready)
+        if unapplied:
+            factors.insert(0, Factor(kind="rule", points=0.0,
+                                     label="Fitted model not applied (no lead data): default scoring used"))
     probability = round(probability, 6)
 
     blockers = instant_disqualifiers(inputs.answers, inputs.questions)

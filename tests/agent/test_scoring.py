@@ -222,6 +222,7 @@ def test_fitted_model_unseen_level_missing_value_and_segment_thresholds() -> Non
     assert score(inputs(lead=strong, segment_id="enterprise"), ScoringConfig(model=MODEL)).tier == "needs_discovery"
 
 
-def test_fitted_model_needs_the_lead() -> None:
-    with pytest.raises(ValueError, match="needs the lead"):
-        score(inputs(), ScoringConfig(model=MODEL))
+def test_without_the_lead_a_fitted_model_degrades_to_default_scoring_and_says_so() -> None:
+    r = score(inputs(), ScoringConfig(model=MODEL))
+    assert r.factors[0].label.startswith("Fitted model not applied")
+    assert r.probability == pytest.approx(default_probability(r.score, MODEL.thresholds.sql_ready), abs=1e-6)
