@@ -7,8 +7,7 @@ from datetime import datetime
 
 from agent.judges.base import Matches
 from agent.schemas import (
-    DiscoveryQuestion, Disqualification, EngagementEvent, EntityMatch, Enrichment, Provenance, QuestionAnswer,
-    ScorecardDraft,
+    DiscoveryQuestion, Disqualification, EntityMatch, Enrichment, Lead, Provenance, QuestionAnswer, ScorecardDraft,
     SectionScore, Usage,
 )
 from agent.scoring import ScoreResult
@@ -67,7 +66,7 @@ def build_draft(parts: DraftParts, max_discovery: int, max_reasons: int) -> Scor
     )
 
 
-def rescore(draft: ScorecardDraft, events: list[EngagementEvent], library: Library, as_of: datetime) -> ScorecardDraft:
+def rescore(draft: ScorecardDraft, lead: Lead, library: Library, as_of: datetime) -> ScorecardDraft:
     """Score a revised draft again (e.g. after a call) with the same model the pipeline uses; hard-rule results stay."""
     from agent.scoring import ScoringInputs, score  # scoring imports this module's types
 
@@ -75,8 +74,9 @@ def rescore(draft: ScorecardDraft, events: list[EngagementEvent], library: Libra
     segment = next((s for s in library.segments if s.id == segment_id), library.segments[0])
     questions = library.questions_for(segment_id)
     answers = [a for a in draft.answers if any(q.id == a.question_id for q in questions)]
-    result = score(ScoringInputs(draft.fit_score, draft.enrichment.fit_reasons, answers, questions, events,
-                                 segment.thresholds, as_of, draft.disqualifications), library.scoring)
+    result = score(ScoringInputs(draft.fit_score, draft.enrichment.fit_reasons, answers, questions, lead.events,
+                                 segment.thresholds, as_of, draft.disqualifications, lead=lead, segment_id=segment_id),
+                   library.scoring)
     unknown = [a.question_id for a in answers if a.answer == "unknown"]
     return draft.model_copy(update={
         "tier": result.tier, "route": result.route, "score": result.score, "probability": result.probability,

@@ -83,7 +83,7 @@ def ingest(rt: Runtime, lead_id: str, data: bytes, *, filename: str | None = Non
                           extractor=rt.extractor.name, extractor_version=rt.extractor.version)
     as_of = rt.deps.clock()
     new, diff = merge_transcript(draft, answers, meta, now=rt.deps.clock,
-                                 rescore=lambda d: rescore(d, lead.events, library, as_of))
+                                 rescore=lambda d: rescore(d, lead, library, as_of))
     scorecard_id = uuid.uuid4().hex
     try:
         with transaction(rt.sessions) as s:
