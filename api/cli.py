@@ -26,6 +26,11 @@ app.add_typer(enrich_app, name="enrich")
 from api.transcripts.cli import app as _transcripts_app  # noqa: E402
 
 app.add_typer(_transcripts_app, name="transcript")
+from api.users.cli import app as _users_app  # noqa: E402
+from api.review.cli import app as _review_app  # noqa: E402
+
+app.add_typer(_users_app, name="user")
+app.add_typer(_review_app, name="review")
 from api.evals.cli import app as _evals_app, calibrate_command as _calibrate  # noqa: E402
 
 app.add_typer(_evals_app, name="eval")
@@ -241,9 +246,23 @@ def demo_command(serve: Annotated[bool, typer.Option(help="Serve the API afterwa
     except typer.Exit as exc:
         if exc.exit_code not in (0, None):
             raise
+    _demo_people(rt)
     if serve:
         out.print(f"serving on http://{rt.settings.host}:{rt.settings.port} (docs at /docs); Ctrl-C to stop")
         serve_command()
+
+
+
+def _demo_people(rt) -> None:  # type: ignore[no-untyped-def]
+    """Demo users (created once) and the sample drafts assigned to them, so the review UI works at once."""
+    from api.review.assign import assign_pending, territories_for
+    from api.users.cli import demo_users
+
+    for email, role, key in demo_users():
+        out.print(f"user {email} ({role}) password demo-password" + (f" · API key (shown once): {key}" if key else ""))
+    while assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock()):
+        pass
+    out.print(f"review UI: http://{rt.settings.host}:{rt.settings.port}/ui/login")
 
 
 if __name__ == "__main__":

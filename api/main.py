@@ -7,11 +7,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import text
 
 from agent import __version__
 from api import errors
+from api.audit.context import RequestId
+from api.auth.policy import PUBLIC, api
+from api.review.views import router as review_router
+from api.users.service import Role
+from api.users.views import router as users_router
+from api.web import views as web
 from api.leads import service
 from api.leads.views import router as leads_router
 from api.library.views import router as library_router
@@ -39,11 +45,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                   description="Which leads deserve a salesperson's time, and why.")
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestId)
     app.include_router(leads_router)
-    app.include_router(library_router)
-    app.include_router(transcripts_router)
+    app.include_router(library_router, dependencies=[Depends(api())])
+    # Transcripts come from call recorders (service) or from the people working the lead.
+    app.include_router(transcripts_router, dependencies=[Depends(api(Role.service, Role.admin, Role.sdr, Role.ae))])
+    app.include_router(review_router)
+    app.include_router(users_router)
+    web.install(app)
 
-    @app.get("/healthz", tags=["ops"], summary="Liveness and readiness")
+    @app.get("/healthz", tags=["ops"], summary="Liveness and readiness", dependencies=[Depends(PUBLIC)])
     def healthz(request: Request) -> dict[str, Any]:
         rt: Runtime = request.app.state.runtime
         with rt.sessions() as s:

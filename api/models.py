@@ -3,3 +3,6 @@
 from api.enrichment import models as _enrichment  # noqa: F401
 from api.leads import models as _leads  # noqa: F401
 from api.transcripts import models as _transcripts  # noqa: F401
+from api.users import models as _users  # noqa: F401
+from api.audit import models as _audit  # noqa: F401
+from api.review import models as _review  # noqa: F401

@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
+    session_secret: SecretStr | None = Field(default=None, description="Signs login-form tokens; random per process when unset")
+    session_hours: float = Field(default=12, gt=0, le=24 * 30, description="Browser sessions expire after this long")
+    cookie_secure: bool | None = Field(default=None, description="Secure cookies; None: only when served over https")
+    speed_to_lead_minutes: dict[str, float] = Field(default_factory=lambda: {"sql_ready": 5.0},
+                                                    description="Speed-to-lead target per tier, in minutes")
+    territory_rules_file: Path | None = Field(default=None, description="YAML territory rules (country/segment → team)")
+
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str | None) -> str | None:

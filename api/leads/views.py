@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Header, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request, Response
 from sqlalchemy import select
 
 from agent.schemas import Lead, ScorecardDraft
+from api.auth.policy import api
 from api.errors import NotFound
 from api.leads import service
 from api.leads.models import LeadRow, ScorecardRow
+from api.review.assign import assign_pending, territories_for
+from api.users.service import Role
 
 router = APIRouter(tags=["leads"])
+INTAKE = [Depends(api(Role.service, Role.admin))]
+READ = [Depends(api())]
+
+
+async def _qualify(rt, lead_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Qualify in the background, then hand the draft to an SDR."""
+    await service.qualify_stored(rt.sessions, rt.deps, lead_id)
+    assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock())
 
 
 def _runtime(request: Request):  # type: ignore[no-untyped-def]
     return request.app.state.runtime
 
 
-@router.post("/leads", status_code=202, summary="Submit a lead for qualification")
+@router.post("/leads", status_code=202, summary="Submit a lead for qualification", dependencies=INTAKE)
 async def submit_lead(
     lead: Lead, request: Request, response: Response, background: BackgroundTasks,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
@@ -28,13 +39,13 @@ async def submit_lead(
     rt = _runtime(request)
     result = service.intake(rt.sessions, lead, rt.deps.clock(), idempotency_key)
     if result.created:
-        background.add_task(service.qualify_stored, rt.sessions, rt.deps, result.lead_id)
+        background.add_task(_qualify, rt, result.lead_id)
     else:
         response.headers["Idempotent-Replayed"] = "true"
     return {"lead_id": result.lead_id, "links": {"lead": f"/leads/{result.lead_id}"}}
 
 
-@router.get("/leads/{lead_id}", summary="A lead, its status and its scorecard revisions")
+@router.get("/leads/{lead_id}", summary="A lead, its status and its scorecard revisions", dependencies=READ)
 def get_lead(lead_id: str, request: Request) -> dict[str, Any]:
     rt = _runtime(request)
     with rt.sessions() as s:
@@ -52,15 +63,16 @@ def get_lead(lead_id: str, request: Request) -> dict[str, Any]:
         }
 
 
-@router.post("/leads/{lead_id}/retry", status_code=202, summary="Re-run a failed or budget-stopped lead")
+@router.post("/leads/{lead_id}/retry", status_code=202, summary="Re-run a failed or budget-stopped lead",
+             dependencies=INTAKE)
 async def retry_lead(lead_id: str, request: Request, background: BackgroundTasks) -> dict[str, Any]:
     rt = _runtime(request)
     service.reset_for_retry(rt.sessions, lead_id)
-    background.add_task(service.qualify_stored, rt.sessions, rt.deps, lead_id)
+    background.add_task(_qualify, rt, lead_id)
     return {"lead_id": lead_id, "links": {"lead": f"/leads/{lead_id}"}}
 
 
-@router.get("/scorecards/{scorecard_id}", summary="One scorecard revision")
+@router.get("/scorecards/{scorecard_id}", summary="One scorecard revision", dependencies=READ)
 def get_scorecard(scorecard_id: str, request: Request) -> dict[str, Any]:
     rt = _runtime(request)
     with rt.sessions() as s:

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from api.db import transaction
 from api.main import create_app
 from api.runtime import Runtime, build_runtime
 from api.settings import Settings
@@ -44,7 +45,19 @@ def runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     rt.engine.dispose()
 
 
+def add_user(runtime: Runtime, role: str, email: str | None = None, *, team: str | None = None,
+             password: str | None = None) -> str:
+    """Create a user with one API key and return the key (every API route needs one)."""
+    from api.users.service import Role, add_user as add, issue_key
+
+    with transaction(runtime.sessions) as s:
+        user = add(s, email or f"{role}-{uuid.uuid4().hex[:8]}@test.example", Role(role), runtime.deps.clock(),
+                   team=team, password=password)
+        return issue_key(s, user, runtime.deps.clock())
+
+
 @pytest.fixture(scope="module")
 def client(runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(runtime=runtime)) as c:
+    """An API client authenticated as an admin (intake, reads, transcripts and retries)."""
+    with TestClient(create_app(runtime=runtime), headers={"X-API-Key": add_user(runtime, "admin")}) as c:
         yield c

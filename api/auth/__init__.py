@@ -1,0 +1,1 @@
+"""Access control: who is calling, and the policy every route declares."""

@@ -1,0 +1,43 @@
+"""Reviewed leads as labeled eval data: whole-lead cases in the JSONL format of evals/datasets.py."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from agent.schemas import Lead
+from api.leads.flows import ReviewAction
+from api.leads.models import LeadRow
+from api.review.flows import NOT_NOW, Reason
+from api.review.models import AnswerReviewRow, DecisionRow
+from evals.datasets import ExpectedAnswer, LeadCase, Origin
+
+OUTCOME_ACTIONS = (ReviewAction.confirm, ReviewAction.accept, ReviewAction.reject, ReviewAction.push_back)
+
+
+def reviewed_cases(s: Session) -> list[LeadCase]:
+    """One case per lead whose latest outcome decision is confirm/accept (sql) or reject/push back (nurture/disqualify)."""
+    decisions = s.scalars(select(DecisionRow).where(DecisionRow.action.in_(list(OUTCOME_ACTIONS)))
+                          .order_by(DecisionRow.created_at)).all()
+    last: dict[str, DecisionRow] = {d.lead_id: d for d in decisions}
+    cases = []
+    for lead_id, d in sorted(last.items()):
+        lead = s.get(LeadRow, lead_id)
+        if lead is None:
+            continue
+        if d.action in (ReviewAction.confirm, ReviewAction.accept):
+            outcome = "sql"
+        else:
+            outcome = "nurture" if d.reason is None or Reason(d.reason) in NOT_NOW else "disqualify"
+        edits = s.scalars(select(AnswerReviewRow).where(AnswerReviewRow.lead_id == lead_id,
+                                                        AnswerReviewRow.revision == d.revision)
+                          .order_by(AnswerReviewRow.created_at)).all()
+        answers = {e.question_id: ExpectedAnswer(answer=e.human_answer, evidence=[e.evidence] if e.evidence else [])
+                   for e in edits}
+        decision = "edit" if edits else ("reject" if outcome != "sql" else "confirm")
+        cases.append(LeadCase(
+            id=f"review-{lead_id}", lead=Lead.model_validate(lead.payload), expected_outcome=outcome,  # type: ignore[arg-type]
+            answers=answers, note=(f"{d.reason}: {d.note}" if d.reason else d.note) or None,
+            origin=Origin(kind="reviewer", reviewer=d.actor, scorecard_id=d.scorecard_id, revision=d.revision,
+                          decision=decision, reviewed_at=d.created_at)))  # type: ignore[arg-type]
+    return cases

@@ -1,0 +1,118 @@
+"""The review vocabulary: closed reason taxonomy, checklist values and the typed bodies of every decision.
+
+The allowed status transitions themselves live with the lead statuses in api/leads/flows.py (HUMAN_TRANSITIONS).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from agent.schemas import Answer
+
+MAX_NOTE = 4_000
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE)]
+
+
+class Reason(StrEnum):
+    """Why a draft was rejected or an SQL pushed back (closed; `other` needs a note)."""
+
+    no_budget = "no_budget"
+    no_authority = "no_authority"
+    no_need = "no_need"
+    bad_timing = "bad_timing"  # future pipeline
+    wrong_persona = "wrong_persona"
+    competitor = "competitor"
+    student_or_job_seeker = "student_or_job_seeker"
+    too_small = "too_small"
+    unsupported_region = "unsupported_region"
+    existing_customer = "existing_customer"
+    duplicate = "duplicate"
+    unreachable = "unreachable"
+    other = "other"
+
+
+REASON_LABELS = {
+    Reason.no_budget: "No budget", Reason.no_authority: "No authority", Reason.no_need: "No need",
+    Reason.bad_timing: "Bad timing — future pipeline", Reason.wrong_persona: "Wrong persona",
+    Reason.competitor: "Competitor", Reason.student_or_job_seeker: "Student or job seeker", Reason.too_small: "Too small",
+    Reason.unsupported_region: "Unsupported region", Reason.existing_customer: "Existing customer",
+    Reason.duplicate: "Duplicate", Reason.unreachable: "Unreachable", Reason.other: "Other (explain in the note)",
+}
+
+# Reasons that mean "not now" rather than "never": such leads go to nurture when exported as eval cases.
+NOT_NOW = frozenset({Reason.no_budget, Reason.no_authority, Reason.bad_timing, Reason.unreachable, Reason.other})
+
+Check = Literal["confirmed", "unknown", "disqualifying"]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Bound(_Body):
+    revision: int = Field(ge=1, description="The scorecard revision the decision is about; a stale one is a 409")
+
+
+class SqlRecord(_Body):
+    """What the CRM needs to accept an SQL."""
+
+    qualified_at: AwareDatetime
+    checklist: dict[Annotated[str, Field(max_length=100)], Check] = Field(min_length=1, max_length=200)
+    discovery_notes: Text
+    next_step: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    next_step_date: date
+    opportunity_value: Decimal = Field(ge=0, le=1_000_000_000, max_digits=14, decimal_places=2)
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+
+
+class Confirm(Bound):
+    record: SqlRecord
+
+
+class Edit(Bound):
+    question_id: Annotated[str, Field(min_length=1, max_length=100)]
+    answer: Answer
+    note: Text
+    evidence: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1_000)] | None = Field(
+        default=None, description="A verbatim quote from the lead backing a yes/no answer")
+
+    @model_validator(mode="after")
+    def _quote_for_yes_no(self) -> Edit:
+        if self.answer != "unknown" and not self.evidence:
+            raise ValueError("a yes or no answer needs an evidence quote from the lead")
+        return self
+
+
+class WithReason(Bound):
+    reason: Reason
+    note: Note = ""
+
+    @model_validator(mode="after")
+    def _note_for_other(self) -> WithReason:
+        if self.reason == Reason.other and not self.note:
+            raise ValueError("reason 'other' needs a note")
+        return self
+
+
+class Reject(WithReason):
+    pass
+
+
+class PushBack(WithReason):
+    pass
+
+
+class Accept(Bound):
+    note: Note = ""
+
+
+class Reopen(_Body):
+    reason: Text
+
+

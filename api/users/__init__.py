@@ -1,0 +1,1 @@
+"""Users, their roles, API keys and browser sessions."""
