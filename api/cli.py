@@ -259,7 +259,8 @@ def _demo_people(rt) -> None:  # type: ignore[no-untyped-def]
     from api.users.cli import demo_users
 
     for email, role, key in demo_users():
-        out.print(f"user {email} ({role}) password demo-password" + (f" · API key (shown once): {key}" if key else ""))
+        out.print(f"user {email} ({role}) password demo-password" + (f" · API key (shown once): {key}" if key else ""),
+                  soft_wrap=True)
     while assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock()):
         pass
     out.print(f"review UI: http://{rt.settings.host}:{rt.settings.port}/ui/login")

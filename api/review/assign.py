@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import transaction
@@ -80,10 +80,11 @@ def _next_in_turn(s: Session, role: Role, now: datetime, team: str | None = None
     query = select(UserRow).where(UserRow.role == role, UserRow.active.is_(True))
     if team is not None:
         query = query.where(UserRow.team == team)
-    user = s.scalar(query.order_by(UserRow.last_assigned_at.asc().nulls_first(), UserRow.email).limit(1))
+    user = s.scalar(query.order_by(UserRow.assign_turn, UserRow.email).limit(1))
     if user is None:
         return None
-    user.last_assigned_at = now
+    # a counter, not a timestamp: many leads assigned in one sweep share the same `now`
+    user.assign_turn = (s.scalar(select(func.max(UserRow.assign_turn)).where(UserRow.role == role)) or 0) + 1
     return user.id
 
 
@@ -112,12 +113,25 @@ def assign_ae(s: Session, lead: LeadRow, card: dict[str, Any] | None, rules: Ter
     return row.ae_id
 
 
+_last_sweep: dict[int, float] = {}
+
+
+def sweep(factory: sessionmaker[Session], rules: Territories, now: datetime, every_s: float = 5.0) -> None:
+    """Assign leads drafted outside the API (CLI batch, imports); at most every few seconds per database."""
+    import time
+
+    key = id(factory)
+    if time.monotonic() - _last_sweep.get(key, -every_s) >= every_s:
+        _last_sweep[key] = time.monotonic()
+        assign_pending(factory, rules, now)
+
+
 def assign_pending(factory: sessionmaker[Session], rules: Territories, now: datetime, limit: int = 500) -> int:
     """Give every drafted lead without an SDR one; returns how many were assigned."""
     done = 0
     with transaction(factory) as s:
-        leads = s.scalars(select(LeadRow).outerjoin(AssignmentRow, AssignmentRow.lead_id == LeadRow.id)
-                          .where(LeadRow.status.in_(ASSIGNABLE), AssignmentRow.sdr_id.is_(None))
+        owned = select(AssignmentRow.lead_id).where(AssignmentRow.lead_id == LeadRow.id, AssignmentRow.sdr_id.is_not(None))
+        leads = s.scalars(select(LeadRow).where(LeadRow.status.in_(ASSIGNABLE), ~owned.exists())
                           .order_by(LeadRow.received_at).limit(limit)).all()
         for lead in leads:
             card = s.scalar(select(ScorecardRow.payload).where(ScorecardRow.lead_id == lead.id)

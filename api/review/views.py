@@ -12,7 +12,7 @@ from api.errors import NotFound
 from api.leads.flows import ReviewAction
 from api.leads.models import LeadRow
 from api.review import service
-from api.review.assign import assign_pending, territories_for
+from api.review.assign import sweep, territories_for
 from api.review.flows import Accept, Confirm, Edit, PushBack, Reject, Reopen
 from api.review.queue import queue
 from api.users.service import Principal, Role
@@ -37,7 +37,7 @@ def run(request: Request, lead_id: str, action: ReviewAction, body: service.Body
 def get_queue(request: Request, who: Annotated[Principal, Depends(api(*PEOPLE))], limit: int = 200) -> dict[str, Any]:
     rt = request.app.state.runtime
     now = rt.deps.clock()
-    assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), now)
+    sweep(rt.sessions, territories_for(rt.settings.territory_rules_file), now)
     with rt.sessions() as s:
         items = queue(s, who, now, rt.settings.speed_to_lead_minutes, min(max(limit, 1), 1000))
     return {"items": [i.as_json() for i in items]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base, UTCDateTime
@@ -21,7 +21,7 @@ class UserRow(Base):
     password_hash: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), doc="Round-robin position")
+    assign_turn: Mapped[int] = mapped_column(Integer, default=0, doc="Round-robin position: lowest goes next")
 
 
 class ApiKeyRow(Base):

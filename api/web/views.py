@@ -22,7 +22,7 @@ from api.errors import ApiError, NotFound
 from api.leads.flows import HUMAN_TRANSITIONS, LeadStatus, ReviewAction
 from api.leads.models import LeadRow
 from api.review import service
-from api.review.assign import assign_pending, territories_for
+from api.review.assign import sweep, territories_for
 from api.review.flows import REASON_LABELS
 from api.review.queue import queue
 from api.review.views import run
@@ -106,7 +106,7 @@ async def logout(request: Request, who: WEB) -> Response:
 def queue_page(request: Request, who: WEB) -> HTMLResponse:
     rt = request.app.state.runtime
     now = rt.deps.clock()
-    assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), now)
+    sweep(rt.sessions, territories_for(rt.settings.territory_rules_file), now)
     with transaction(rt.sessions) as s:
         items = queue(s, who, now, rt.settings.speed_to_lead_minutes)
         logout_token = users.form_token(s, who.session or "", "logout", now)

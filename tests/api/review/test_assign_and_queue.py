@@ -84,3 +84,23 @@ def test_queue_orders_by_tier_score_and_waiting_and_flags_breaches(runtime: Runt
     assert not {i.lead_id for i in other} & {i.lead_id for i in items}
     with runtime.sessions() as s:
         assert s.scalar(select(AssignmentRow.sdr_id).where(AssignmentRow.lead_id == items[0].lead_id)) == sdr
+
+
+def test_one_sweep_takes_turns_within_a_territory_team(runtime: Runtime) -> None:
+    from api.review.assign import Territories, TerritoryRule, assign_pending
+
+    team = f"t{uuid.uuid4().hex[:6]}"
+    members = [user_id(runtime, e) for e in (f"{team}a@t.example", f"{team}b@t.example")
+               if add_user(runtime, "sdr", e, team=team)]
+    now = runtime.deps.clock()
+    ids = [f"sw-{uuid.uuid4().hex[:8]}" for _ in range(4)]
+    with transaction(runtime.sessions) as s:
+        for i, lead_id in enumerate(ids):
+            s.add(LeadRow(id=lead_id, source="api", status="in_review", payload={"company": {"country": "ZZ"}},
+                          payload_hash="x", received_at=now - timedelta(minutes=10 - i), updated_at=now, attempts=1,
+                          company_domain=f"{lead_id}.example"))
+    rules = Territories(rules=[TerritoryRule(team=team, countries=["zz"])])
+    assert assign_pending(runtime.sessions, rules, now) >= 4
+    got = [_sdr_of(runtime, i) for i in ids]
+    assert {rule for _, rule in got} == {f"territory:{team}"}
+    assert [o for o, _ in got] == [members[0], members[1], members[0], members[1]]

@@ -65,3 +65,7 @@ async def test_requalifying_or_a_transcript_never_keeps_or_sets_a_human_status(a
     assert status(runtime, lead_id) == "in_review"  # the confirmation named an older revision; review again
     stale = api.post(f"/leads/{lead_id}/review/accept", json={"revision": 1}, headers=people.h("ae"))
     assert stale.status_code == 409
+    old = confirm_body(api, people, lead_id)
+    old["revision"] = 1  # a confirm naming the revision before the call
+    r = api.post(f"/leads/{lead_id}/review/confirm", json=old, headers=people.h("sdr"))
+    assert r.status_code == 409 and r.json()["revision"] == 2 and status(runtime, lead_id) == "in_review"
