@@ -133,3 +133,22 @@ def test_lead_text_is_escaped_and_nothing_can_load_or_run(app: FastAPI, api: Tes
     assert scripts == ['<script src="/ui/static/app.js" defer>']
     csp = html.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "img-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+def test_cookies_are_secure_over_https(app: FastAPI, people: People) -> None:
+    c = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    page = c.get("/ui/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    r = c.post("/ui/login", data={"csrf": token, "email": people.emails["sdr"], "password": "correct horse battery"})
+    assert r.status_code == 303 and "secure" in r.headers["set-cookie"].lower()
+    assert "secure" not in TestClient(app).get("/ui/login").headers["set-cookie"].lower()
+
+
+def test_logout_ends_the_session(app: FastAPI, people: People) -> None:
+    sdr = browser(app, people, "sdr")
+    html = sdr.get("/ui/queue").text
+    token = re.search(r'action="/ui/logout"[^>]*>\s*<input type="hidden" name="csrf" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    stolen = sdr.cookies.get("qualify_session")
+    assert sdr.post("/ui/logout", data={"csrf": token}).status_code == 303
+    replay = TestClient(app, follow_redirects=False, cookies={"qualify_session": stolen})
+    assert replay.get("/ui/queue").status_code == 303  # the old cookie no longer opens a session
