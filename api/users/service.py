@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError, Conflict, NotFound, Unprocessable
@@ -135,6 +135,9 @@ def login(s: Session, email: str, password: str, now: datetime, hours: float) ->
     if user is None or not verify_password(password, user.password_hash):
         return None
     token = secrets.token_urlsafe(32)
+    # housekeeping on login keeps the token tables small: spent or stale form tokens go
+    s.execute(delete(FormTokenRow).where((FormTokenRow.used_at.is_not(None)) |
+                                         (FormTokenRow.created_at < now - timedelta(hours=hours))))
     s.add(SessionRow(sha256=sha256(token), user_id=user.id, created_at=now, expires_at=now + timedelta(hours=hours)))
     return token, _principal(user, sha256(token))
 
