@@ -21,6 +21,7 @@ from api.leads.flows import REVIEW_AFTER_TRANSCRIPT, LeadStatus
 from api.leads.models import LeadRow, ScorecardRow
 from api.runtime import Runtime
 from api.transcripts.models import TranscriptRow
+from library.schemas import Library
 
 
 class TranscriptTooLarge(ApiError):
@@ -113,3 +114,23 @@ def _text(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise Unprocessable("the transcript is not UTF-8 or UTF-16 text", field="transcript")
+
+
+def call_changes(s: Any, lead_id: str, library: Library) -> list[dict[str, Any]]:
+    """Per ingested call, the answers it changed (before → after, with who said what and when), newest call first."""
+    rows = s.scalars(select(TranscriptRow).where(TranscriptRow.lead_id == lead_id)
+                     .order_by(TranscriptRow.created_at.desc())).all()
+    texts = {q.id: q.text for q in library.questions}
+    calls = []
+    for row in rows:
+        changes = []
+        for c in row.diff.get("changes", []):
+            if not c["needs_review"]:
+                continue
+            quote = next((e for e in c["after"]["evidence"] if e["source"] == "transcript"), None)
+            changes.append({"question": texts.get(c["question_id"], c["question_id"].replace("call.", "Call: ")),
+                            "before": (c["before"] or {}).get("answer", "—"), "after": c["after"]["answer"],
+                            "value": c["after"].get("value"), "kind": c["kind"].replace("_", " "), "quote": quote})
+        calls.append({"id": row.id, "filename": row.filename, "call_date": row.call_date, "format": row.format,
+                      "revision": row.diff.get("to_revision"), "changes": changes})
+    return calls

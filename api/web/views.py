@@ -26,6 +26,7 @@ from api.review.assign import sweep, territories_for
 from api.review.flows import REASON_LABELS
 from api.review.queue import queue
 from api.review.views import run
+from api.transcripts.service import call_changes
 from api.users import service as users
 from api.users.service import Principal, Role
 from api.web.forms import body_from_form
@@ -127,6 +128,7 @@ def _lead_page(request: Request, who: Principal, lead_id: str, *, error: str | N
         edits = service.edits_for(s, lead_id, card.revision) if card else {}
         state = service.review_state(s, lead_id)
         history = audit.for_lead(s, lead_id)
+        calls = call_changes(s, lead_id, rt.deps.library)
         allowed = [a for a, (sources, _) in HUMAN_TRANSITIONS.items()
                    if row.status in sources and (card or a == ReviewAction.reopen) and _may(who, a, state)]
         tokens = {a.value: users.form_token(s, who.session or "", f"{a.value}:{lead_id}", now) for a in allowed}
@@ -135,7 +137,7 @@ def _lead_page(request: Request, who: Principal, lead_id: str, *, error: str | N
     view = scorecard_view(lead, draft, rt.deps.library, edits) if draft else None
     return page("scorecard.html", status, who=who, lead=lead, lead_id=lead_id, status_now=status_now, draft=draft,
                 card_revision=card.revision if card else None, view=view, state=state, history=history, tokens=tokens,
-                error=error, done=done, reasons=REASON_LABELS, values=values or {}, now=now,
+                error=error, done=done, reasons=REASON_LABELS, values=values or {}, now=now, calls=calls,
                 logout=tokens["logout"], LeadStatus=LeadStatus)
 
 
