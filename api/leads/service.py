@@ -166,6 +166,12 @@ def reset_for_retry(factory: sessionmaker[Session], lead_id: str) -> None:
             raise Conflict(f"lead is {row.status}; only failed or budget-stopped leads can be retried", state=row.status)
 
 
+def failed_leads(s: Session, limit: int = 100) -> list[LeadRow]:
+    """Leads that qualification could not finish (endpoint faults, spend cap), most recent first."""
+    return list(s.scalars(select(LeadRow).where(LeadRow.status.in_(list(RETRYABLE)))
+                          .order_by(LeadRow.updated_at.desc()).limit(limit)))
+
+
 def recover_interrupted(factory: sessionmaker[Session], now: datetime) -> list[str]:
     """Leads left `received` or `qualifying` by a stopped process go back to `received` to be run again."""
     with transaction(factory) as s:

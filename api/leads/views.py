@@ -20,7 +20,7 @@ INTAKE = [Depends(api(Role.service, Role.admin))]
 READ = [Depends(api())]
 
 
-async def _qualify(rt, lead_id: str) -> None:  # type: ignore[no-untyped-def]
+async def qualify_and_assign(rt, lead_id: str) -> None:  # type: ignore[no-untyped-def]
     """Qualify in the background, then hand the draft to an SDR."""
     await service.qualify_stored(rt.sessions, rt.deps, lead_id)
     assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock())
@@ -39,7 +39,7 @@ async def submit_lead(
     rt = _runtime(request)
     result = service.intake(rt.sessions, lead, rt.deps.clock(), idempotency_key)
     if result.created:
-        background.add_task(_qualify, rt, result.lead_id)
+        background.add_task(qualify_and_assign, rt, result.lead_id)
     else:
         response.headers["Idempotent-Replayed"] = "true"
     return {"lead_id": result.lead_id, "links": {"lead": f"/leads/{result.lead_id}"}}
@@ -68,7 +68,7 @@ def get_lead(lead_id: str, request: Request) -> dict[str, Any]:
 async def retry_lead(lead_id: str, request: Request, background: BackgroundTasks) -> dict[str, Any]:
     rt = _runtime(request)
     service.reset_for_retry(rt.sessions, lead_id)
-    background.add_task(_qualify, rt, lead_id)
+    background.add_task(qualify_and_assign, rt, lead_id)
     return {"lead_id": lead_id, "links": {"lead": f"/leads/{lead_id}"}}
 
 

@@ -9,7 +9,7 @@ import secrets
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
@@ -19,8 +19,10 @@ from api.audit import service as audit
 from api.auth.policy import PUBLIC, SESSION_COOKIE, LoginRequired, web
 from api.db import transaction
 from api.errors import ApiError, NotFound
+from api.leads import service as lead_service
 from api.leads.flows import HUMAN_TRANSITIONS, LeadStatus, ReviewAction
 from api.leads.models import LeadRow
+from api.leads.views import qualify_and_assign
 from api.review import service
 from api.review.assign import sweep, territories_for
 from api.review.flows import REASON_LABELS
@@ -111,7 +113,24 @@ def queue_page(request: Request, who: WEB) -> HTMLResponse:
     with transaction(rt.sessions) as s:
         items = queue(s, who, now, rt.settings.speed_to_lead_minutes)
         logout_token = users.form_token(s, who.session or "", "logout", now)
-    return page("queue.html", who=who, items=items, logout=logout_token, now=now)
+        failed = lead_service.failed_leads(s) if who.role == Role.admin else []
+        retry = {r.id: users.form_token(s, who.session or "", f"retry:{r.id}", now) for r in failed}
+    return page("queue.html", who=who, items=items, logout=logout_token, now=now, failed=failed, retry=retry,
+                done=request.query_params.get("done"))
+
+
+@router.post("/ui/leads/{lead_id}/retry")
+async def retry(lead_id: str, request: Request, who: WEB, background: BackgroundTasks) -> Response:
+    """Admins re-run a lead whose qualification failed; the same rules as POST /leads/{id}/retry."""
+    rt = request.app.state.runtime
+    if who.role != Role.admin:
+        raise ApiError(403, "Forbidden", "only an admin can retry a failed lead")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    with transaction(rt.sessions) as s:
+        users.use_form_token(s, who.session or "", f"retry:{lead_id}", form.get("csrf", ""), rt.deps.clock())
+    lead_service.reset_for_retry(rt.sessions, lead_id)
+    background.add_task(qualify_and_assign, rt, lead_id)
+    return RedirectResponse("/ui/queue?done=retry", status_code=303)
 
 
 def _lead_page(request: Request, who: Principal, lead_id: str, *, error: str | None = None, status: int = 200,
