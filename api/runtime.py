@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent.budget import SpendTracker
 from agent.deps import Deps, PipelineSettings
 from agent.enrichment.local import local_providers
 from agent.judges.base import Judge
@@ -30,6 +31,7 @@ class Runtime:
     deps: Deps
     sync_report: SyncReport
     extractor: TranscriptExtractor
+    spend: SpendTracker | None = None  # the LLM judge's spend caps; None for the embedded judge
 
 
 def open_store(settings: Settings, library_name: str) -> LibraryStore:
@@ -45,13 +47,14 @@ def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
     return engine, session_factory(engine)
 
 
-def build_judge(settings: Settings, library: Library) -> Judge:
-    """The embedded judge unless an LLM endpoint is configured and asked for."""
+def build_judge(settings: Settings, library: Library,
+                sessions: sessionmaker[Session]) -> tuple[Judge, SpendTracker | None]:
+    """The embedded judge unless QUALIFY_JUDGE asks for an LLM endpoint (then with its spend tracker)."""
     if settings.judge == "local":
-        return LocalJudge(get_embedder())
-    from api.llm_wiring import build_llm_judge  # the LLM path is optional; imported only when asked for
+        return LocalJudge(get_embedder()), None
+    from api.llm_wiring import build_llm_judge  # LangChain is imported only when an endpoint is used
 
-    return build_llm_judge(settings, library)
+    return build_llm_judge(settings, library, sessions)
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -63,12 +66,13 @@ def build_runtime(settings: Settings) -> Runtime:
     embedder = get_embedder()
     with sessions() as s:
         directory = load_directory(s)
+    judge, spend = build_judge(settings, library, sessions)
     deps = Deps(
         library=library, snapshot_id=report.snapshot_id,
         retriever=LibraryRetriever(library, embedder, store),
-        judge=build_judge(settings, library),
+        judge=judge,
         enrichers=local_providers(library, directory),
         settings=PipelineSettings(min_enrichment_confidence=settings.min_enrichment_confidence),
         embedding_model=embedder.name,
     )
-    return Runtime(settings, engine, sessions, deps, report, EmbeddedExtractor(library, embedder))
+    return Runtime(settings, engine, sessions, deps, report, EmbeddedExtractor(library, embedder), spend)

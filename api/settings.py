@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,17 @@ class Settings(BaseSettings):
     openai_api_version: str | None = Field(default=None, validation_alias="OPENAI_API_VERSION",
                                            description="Set for Azure OpenAI")
 
+    llm_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds per LLM call (the SDK default is 600)")
+    llm_max_attempts: int = Field(default=3, ge=1, le=10, description="One retry budget for the whole call chain")
+    llm_method: Literal["function_calling", "json_schema"] = "function_calling"
+    llm_concurrency: int = Field(default=4, ge=1, le=256, description="LLM calls in flight at once")
+    llm_max_completion_tokens: int = Field(default=2048, ge=64, le=200_000)
+    llm_per_question: bool = Field(default=False, description="One call per question instead of one per lead")
+    llm_context_tokens: int | None = Field(default=None, ge=1024, description="The model's context window, when known")
+    llm_prices_file: Path | None = Field(default=None, description="YAML: model → input/output USD per million tokens")
+    budget_per_run_usd: float | None = Field(default=None, ge=0, description="Spend cap for one batch run")
+    budget_per_day_usd: float | None = Field(default=None, ge=0, description="Spend cap per UTC day")
+
     max_body_bytes: int = Field(default=3_000_000, ge=10_000, description="Request size limit (transcripts up to 2 MB)")
     min_enrichment_confidence: float = Field(default=0.5, ge=0, le=1)
     host: str = "127.0.0.1"
@@ -55,6 +66,12 @@ class Settings(BaseSettings):
         if value and value.startswith("postgresql://"):
             return "postgresql+psycopg://" + value[len("postgresql://"):]
         return value
+
+    @model_validator(mode="after")
+    def _llm_needs_an_endpoint(self) -> Settings:
+        if self.judge != "local" and not (self.openai_base_url or self.openai_api_key):
+            raise ValueError(f"QUALIFY_JUDGE={self.judge} needs OPENAI_BASE_URL (self-hosted) or OPENAI_API_KEY (OpenAI)")
+        return self
 
     @property
     def resolved_database_url(self) -> str:

@@ -59,6 +59,8 @@ async def run_batch(rt: Runtime, rows: Iterable[Row], concurrency: int = 4,
                     advance: Callable[[], None] = lambda: None) -> BatchResult:
     """Qualify rows with bounded concurrency; re-running the same file reuses the leads and scorecards it made."""
     result = BatchResult()
+    if rt.spend is not None:
+        rt.spend.start_run()  # the per-run spend cap counts from here
     gate = asyncio.Semaphore(concurrency)
     pending: set[asyncio.Task[None]] = set()
     for row in rows:

@@ -1,0 +1,64 @@
+"""Builds the LLM judge from settings: endpoint, retry budget, structured-output method, prices and spend caps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.budget import DEFAULT_PRICES, BudgetConfig, Price, SpendTracker
+from agent.judges.llm import LLMJudge
+from agent.llm import LLMConfig, StructuredLLM
+from api.leads.models import ScorecardRow
+from api.settings import Settings
+from library.schemas import Library
+
+
+def load_prices(path: Path | None) -> dict[str, Price]:
+    """The default price table, overridden per model by a YAML file of {model: {input_per_million, output_per_million}}."""
+    prices = dict(DEFAULT_PRICES)
+    if path is None:
+        return prices
+    raw = yaml.safe_load(path.read_text()) or {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected a mapping of model → prices")
+    for model, entry in raw.items():
+        try:
+            prices[str(model)] = Price(float(entry["input_per_million"]), float(entry["output_per_million"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: model {model!r} needs numeric input_per_million and output_per_million") from exc
+    return prices
+
+
+def spent_today(sessions: sessionmaker[Session], now: datetime) -> float:
+    """What today's scorecards cost, so a restart does not reset the daily cap."""
+    start = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    with sessions() as s:
+        total = s.scalar(select(func.sum(ScorecardRow.payload["usage"]["cost_usd"].as_float()))
+                         .where(ScorecardRow.created_at >= start))
+    return float(total or 0.0)
+
+
+def llm_config(settings: Settings) -> LLMConfig:
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return LLMConfig(
+        model=settings.model, base_url=settings.openai_base_url or "https://api.openai.com/v1", api_key=key,
+        api_version=settings.openai_api_version, timeout=settings.llm_timeout, max_attempts=settings.llm_max_attempts,
+        structured_output_method=settings.llm_method, max_completion_tokens=settings.llm_max_completion_tokens,
+        concurrency=settings.llm_concurrency, context_tokens=settings.llm_context_tokens,
+        prices=load_prices(settings.llm_prices_file),
+    )
+
+
+def build_llm_judge(settings: Settings, library: Library,
+                    sessions: sessionmaker[Session]) -> tuple[LLMJudge, SpendTracker]:
+    """The LLM (or hybrid) judge and its spend tracker, seeded from today's recorded costs."""
+    spend = SpendTracker(BudgetConfig(settings.budget_per_run_usd, settings.budget_per_day_usd),
+                         spent_today=spent_today(sessions, datetime.now(UTC)))
+    mode = "hybrid" if settings.judge == "hybrid" else "llm"
+    judge = LLMJudge(StructuredLLM(llm_config(settings), spend), mode=mode, per_question=settings.llm_per_question,
+                     personas=library.personas)
+    return judge, spend
