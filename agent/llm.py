@@ -81,6 +81,13 @@ class StructuredReply:
     attempts: int
 
 
+@dataclass
+class _LoopState:
+    model: Any
+    semaphore: asyncio.Semaphore
+    runnables: dict[str, Any] = field(default_factory=dict)
+
+
 class StructuredLLM:
     """Structured-output calls with one retry budget, a bound on in-flight calls and spend control."""
 
@@ -90,8 +97,7 @@ class StructuredLLM:
         self.config = config
         self.spend = spend
         # Chat models hold an httpx client and semaphores bind to a loop: one of each per running event loop.
-        self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Any, asyncio.Semaphore]] = (
-            weakref.WeakKeyDictionary())
+        self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
 
     def chat_model(self) -> ChatOpenAI:
         """The configured LangChain chat model (OpenAI or Azure OpenAI), no retries of its own."""
@@ -108,13 +114,23 @@ class StructuredLLM:
                                    **common)
         return ChatOpenAI(base_url=c.base_url, organization=None, **common)
 
-    def _loop_state(self) -> tuple[Any, asyncio.Semaphore]:
+    def _loop_state(self) -> _LoopState:
         loop = asyncio.get_running_loop()
         state = self._per_loop.get(loop)
         if state is None:
-            state = (self.chat_model(), asyncio.Semaphore(self.config.concurrency))
+            state = _LoopState(self.chat_model(), asyncio.Semaphore(self.config.concurrency))
             self._per_loop[loop] = state
         return state
+
+    def _runnable(self, state: _LoopState, schema: dict[str, Any]) -> Any:
+        key = json.dumps(schema, sort_keys=True)
+        runnable = state.runnables.get(key)
+        if runnable is None:
+            strict = True if self.config.structured_output_method == "json_schema" else None
+            runnable = state.model.with_structured_output(schema, method=self.config.structured_output_method,
+                                                          include_raw=True, strict=strict)
+            state.runnables[key] = runnable
+        return runnable
 
     async def call(self, schema: dict[str, Any], messages: Sequence[tuple[Role, str]]) -> StructuredReply:
         """Send one structured request (schema: a JSON schema with title and description), retrying within the budget.
@@ -126,10 +142,8 @@ class StructuredLLM:
         if c.context_tokens is not None and prompt_tokens + c.max_completion_tokens > c.context_tokens:
             raise ContextLengthExceeded(f"prompt of ~{prompt_tokens} tokens does not fit a {c.context_tokens}-token "
                                         "context", attempts=0, error_class="context_length_exceeded")
-        model, semaphore = self._loop_state()
-        strict = True if c.structured_output_method == "json_schema" else None
-        runnable = model.with_structured_output(schema, method=c.structured_output_method, include_raw=True,
-                                                strict=strict)
+        state = self._loop_state()
+        semaphore, runnable = state.semaphore, self._runnable(state, schema)
         lc_messages: list[BaseMessage] = [SystemMessage(t) if r == "system" else HumanMessage(t) for r, t in messages]
         attempt = 0
         while True:

@@ -10,8 +10,10 @@ RetryableJudgeError / PermanentJudgeError / BudgetExceededError with the lead's 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
@@ -62,7 +64,8 @@ class _ModelAnswerBase(_Strict):
         return self
 
 
-def output_model(question_ids: Sequence[str]) -> type[BaseModel]:
+@lru_cache(maxsize=256)  # building a model and its schema costs ~10 ms: once per question set, not once per lead
+def output_model(question_ids: tuple[str, ...]) -> type[BaseModel]:
     """The answer schema for these questions: reasoning before answer, closed literals, every field required."""
     answer_model = create_model(
         "QuestionVerdict", __base__=_ModelAnswerBase,
@@ -76,8 +79,14 @@ def output_model(question_ids: Sequence[str]) -> type[BaseModel]:
                         answers=(list[answer_model], Field(description="Exactly one entry per question id")))  # type: ignore[valid-type]
 
 
+@lru_cache(maxsize=256)
+def _schema_json(model: type[BaseModel]) -> str:
+    return json.dumps(model.model_json_schema())
+
+
 def tool_schema(model: type[BaseModel]) -> dict[str, Any]:
-    schema = model.model_json_schema()
+    """The JSON schema sent to the endpoint (a fresh copy: callers may not mutate the cached one)."""
+    schema = json.loads(_schema_json(model))
     qid = schema["$defs"]["QuestionVerdict"]["properties"]["question_id"]
     if "const" in qid:  # a one-question schema: `enum` is understood by more servers than `const`
         qid["enum"] = [qid.pop("const")]
@@ -140,7 +149,7 @@ class LLMJudge:
         out = _Outcome()
         system = render("judge_system", system_context(request, questions, self.personas))
         out.prompts[system.name] = system.hash
-        model = output_model([q.id for q in questions])
+        model = output_model(tuple(q.id for q in questions))
         schema = tool_schema(model)
         checker = EvidenceChecker([SourceText(i.source, i.ref, i.text) for i in data.items])  # type: ignore[arg-type]
         items = data.items
