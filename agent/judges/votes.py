@@ -25,6 +25,7 @@ class Tuning:
     flip_sim: float = 0.6  # a unit this close to an example of the opposite negation means the opposite answer
     min_margin: float = 0.02  # closer than this between the best yes and best no example: undecided
     quantity_bonus: float = 0.15  # an amount, count or date of the kind the question asks for makes a unit relevant
+    example_floor: float = 0.5  # for a damaging answer the nearest example must be this close, unless a keyword is named
 
 _APPROXIMATORS = {"maybe", "perhaps", "possibly", "could be"}  # before an amount they mean "about"
 _TEXT_SOURCES = ("form", "notes", "transcript")
@@ -118,6 +119,10 @@ def vote(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, rel: float, key
     text = unit.source.text
     hedge, neg = hedge_cue(text), negated(text)
     flags: list[AnswerFlag] = ["hidden_content"] if unit.hidden else []
+    if unit.source.source not in _TEXT_SOURCES and not any(p.search(text) for p in qv.keywords):
+        # An enrichment fact or an event is data, not a statement: a job title or an e-book download does not answer
+        # "is this a job seeker?" by sounding like one. It counts only when it names the question's subject.
+        return Vote(unit, rel, "unknown", 0.0, "a data fact that does not mention what the question asks about", flags)
     if q.threshold and unit.source.source in _TEXT_SOURCES and (qty := _quantity(q, text, ref)) is not None:
         approximate = hedge is not None and hedge.lower() in _APPROXIMATORS
         if hedge and not approximate:
@@ -159,6 +164,12 @@ def _by_examples(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, rel: fl
     if qv.learned[best]:
         flags = [*flags, "learned"]
     example = qv.example_texts[best]
+    # The damaging answer (yes to a bad-fit question, no to a must-have) disqualifies or penalises a good lead if wrong.
+    damaging = (label == "yes" and q.fit_type == "bad") or (label == "no" and q.fit_type == "good" and q.instant_disqualifier)
+    if damaging and sims[best] < tuning.example_floor and not any(p.search(unit.source.text) for p in qv.keywords):
+        # Nearest is not near: "Finance manager;" is closer to a student example than to a non-student one only
+        # because both are far away. Topic words would have made it relevant; without them, say nothing.
+        return Vote(unit, rel, "unknown", 0.0, f'not close to any example (nearest: "{example}")', flags)
     if label == "unknown" or margin < tuning.min_margin:
         return Vote(unit, rel, "unknown", 0.0, f'as close to "yes" as to "no" examples (nearest: "{example}")', flags)
     strength = min(0.85, 0.45 + 2.0 * margin + 0.3 * max(0.0, float(sims[best]) - 0.5))
