@@ -75,4 +75,9 @@ def build_runtime(settings: Settings) -> Runtime:
         settings=PipelineSettings(min_enrichment_confidence=settings.min_enrichment_confidence),
         embedding_model=embedder.name,
     )
-    return Runtime(settings, engine, sessions, deps, report, EmbeddedExtractor(library, embedder), spend)
+    extractor: TranscriptExtractor = EmbeddedExtractor(library, embedder)
+    if settings.judge != "local":  # the same endpoint, retry budget and spend caps as the judge
+        from agent.transcripts.llm_extract import LLMExtractor
+
+        extractor = LLMExtractor(judge, library.seller)  # type: ignore[arg-type]
+    return Runtime(settings, engine, sessions, deps, report, extractor, spend)

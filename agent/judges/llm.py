@@ -37,7 +37,7 @@ class _Strict(BaseModel):
 
 
 class ModelEvidence(_Strict):
-    source: Literal["form", "notes", "enrichment", "event"] = Field(description="The source label of the data item")
+    source: Literal["form", "notes", "enrichment", "event", "transcript"] = Field(description="The source label of the data item")
     ref: str = Field(description="The ref label of the data item, copied exactly")
     quote: str = Field(description="A short span copied verbatim from that item, not paraphrased")
 
@@ -143,6 +143,13 @@ class LLMJudge:
         answers = [local.get(q.id) or outcome.answers[q.id] for q in request.questions]
         return JudgeResult(answers=answers, model=self.llm.config.model if remote else None,
                            prompt_hashes=outcome.prompts, usage=outcome.usage)
+
+    async def judge_data(self, request: JudgeRequest, questions: Sequence[QualifyingQuestion],
+                         data: LeadData) -> JudgeResult:
+        """Answer questions from given data items (a call's utterances) with the same schema, checks and repair."""
+        out = await self._judge_group(request, list(questions), data)
+        return JudgeResult(answers=[out.answers[q.id] for q in questions], model=self.llm.config.model,
+                           prompt_hashes=out.prompts, usage=out.usage)
 
     async def _judge_group(self, request: JudgeRequest, questions: list[QualifyingQuestion],
                            data: LeadData) -> _Outcome:

@@ -8,7 +8,7 @@ hedged statements and conflicts without a later firm statement stay unknown.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 from datetime import date
@@ -258,4 +258,6 @@ class TranscriptExtractor(Protocol):
     version: str
 
     def extract(self, transcript: Transcript, questions: Sequence[QualifyingQuestion] | None = None,
-                contact: str | None = None) -> list[QuestionAnswer]: ...
+                contact: str | None = None) -> list[QuestionAnswer] | Awaitable[list[QuestionAnswer]]:
+        """The embedded extractor answers at once; the LLM one returns an awaitable."""
+        ...

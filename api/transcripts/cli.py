@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -39,8 +40,8 @@ def ingest_command(
     rt = _runtime(get_settings())
     roles = RoleHints(seller_names=rep or [], seller_company=rt.deps.library.seller.name)
     try:
-        found = service.ingest(rt, lead, file.read_bytes(), filename=file.name, format=format, call_date=when,
-                               roles=roles)
+        found = asyncio.run(service.ingest(rt, lead, file.read_bytes(), filename=file.name, format=format,
+                                           call_date=when, roles=roles))
     except ApiError as exc:
         err.print(Text(f"error: {file.name}: {exc.detail}", style="red"))
         raise typer.Exit(2) from exc

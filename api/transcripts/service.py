@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -52,7 +53,7 @@ def _replay(rt: Runtime, lead_id: str, digest: str) -> Ingested | None:
         return Ingested(row.id, row.scorecard_id, card.revision if card else 0, row.diff, created=False)
 
 
-def ingest(rt: Runtime, lead_id: str, data: bytes, *, filename: str | None = None, format: str | None = None,
+async def ingest(rt: Runtime, lead_id: str, data: bytes, *, filename: str | None = None, format: str | None = None,
            call_date: date | None = None, roles: RoleHints | None = None) -> Ingested:
     """Store a call and the scorecard revision extracted from it; the same file again returns the same result."""
     if len(data) > MAX_TRANSCRIPT_BYTES:
@@ -79,6 +80,8 @@ def ingest(rt: Runtime, lead_id: str, data: bytes, *, filename: str | None = Non
     library = rt.deps.library
     segment_id = next((x.match.entity_id for x in draft.sections if x.section == "segment" and x.match), None)
     answers = rt.extractor.extract(transcript, library.questions_for(segment_id), contact=lead.person.name)
+    if inspect.isawaitable(answers):  # the LLM extractor calls an endpoint; the embedded one answers at once
+        answers = await answers
     transcript_id = uuid.uuid4().hex
     meta = TranscriptMeta(transcript_id=transcript_id, call_date=transcript.call_date,
                           extractor=rt.extractor.name, extractor_version=rt.extractor.version)

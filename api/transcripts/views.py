@@ -60,7 +60,7 @@ async def ingest_transcript(lead_id: str, request: Request, response: Response) 
         except (ValidationError, ValueError) as exc:
             raise Unprocessable(f"invalid roles or call_date: {exc}", field="roles") from exc
         fmt = str(form["format"]) if form.get("format") else None
-        found = service.ingest(rt, lead_id, data, filename=upload.filename, format=fmt, call_date=call_date, roles=roles)
+        found = await service.ingest(rt, lead_id, data, filename=upload.filename, format=fmt, call_date=call_date, roles=roles)
         return _result(found, response)
     try:
         body = TranscriptIn.model_validate_json(await request.body())
@@ -68,7 +68,7 @@ async def ingest_transcript(lead_id: str, request: Request, response: Response) 
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or "body"
         raise Unprocessable(f"{field}: {first.get('msg')}", field=field) from exc
-    found = service.ingest(rt, lead_id, body.content.encode(), filename=body.filename, format=body.format,
+    found = await service.ingest(rt, lead_id, body.content.encode(), filename=body.filename, format=body.format,
                            call_date=body.call_date, roles=body.roles)
     return _result(found, response)
 

@@ -93,3 +93,17 @@ def test_spend_cap_stops_calls_and_leaves_the_lead_waiting(tmp_path: Path, serve
 def test_llm_judge_without_an_endpoint_fails_fast_naming_the_variable() -> None:
     with pytest.raises(ValueError, match="OPENAI_BASE_URL"):
         Settings(judge="llm", OPENAI_BASE_URL=None, OPENAI_API_KEY=None)  # type: ignore[arg-type]
+
+
+def test_transcript_ingestion_uses_the_llm_extractor(tmp_path: Path, server: FakeOpenAIServer) -> None:
+    rt, client, key = make(tmp_path, server)
+    lead_id = client.post("/leads", json=LEAD, headers=key).json()["lead_id"]
+    before = len(server.requests)
+    call = "[00:05] Sam (Ledgerly): Budget?\n[00:12] Ana (Globex): We have eighty thousand approved.\n"
+    r = client.post(f"/leads/{lead_id}/transcripts", headers=key, files={"file": ("call.txt", call.encode())},
+                    data={"roles": '{"seller_names": ["Sam"]}', "call_date": "2026-11-20"})
+    assert r.status_code == 201 and r.json()["revision"] == 2 and cards(rt, lead_id) == 2
+    assert r.json()["diff"]["source"]["extractor"] == "llm-transcript"
+    sent = server.requests[before:]
+    assert sent and "eighty thousand approved" in sent[0].message_text("user")
+    client.__exit__(None, None, None)
