@@ -15,47 +15,17 @@ from typing import Literal
 
 from price_parser.parser import parse_number
 
+from agent.numbers import TENS, UNITS, words_to_number
+
 Kind = Literal["money", "number", "date"]
 INF = math.inf
 
 # --- words to numbers ---------------------------------------------------------------------------------------------
 
-_SMALL = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
-    "eighteen nineteen".split())}
-_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
-_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-_NUMBER_WORD = "|".join([*_SMALL, *_TENS, *_SCALES, "dozen", "half", "couple"])
+_NUMBER_WORD = "|".join([*UNITS, *TENS, "hundred", "thousand", "million", "billion", "dozen", "half", "couple"])
 _WORD_RUN = re.compile(
     rf"\b(?:(?:a|an|a\s+couple\s+of)\s+)?(?:{_NUMBER_WORD})(?:(?:[\s-]+(?:and[\s-]+)?|[\s-]+a[\s-]+)(?:{_NUMBER_WORD}))*\b",
     re.I)
-
-
-def words_to_number(phrase: str) -> float | None:
-    """'forty five thousand' → 45000, 'half a million' → 500000, 'a couple' → 2; None when it is not a number."""
-    words = [w for w in re.split(r"[\s-]+", phrase.lower()) if w and w not in ("and", "of")]
-    total, current, seen = 0.0, 0.0, False
-    for i, w in enumerate(words):
-        if w in ("a", "an"):
-            current = current or 1
-        elif w == "half":
-            current, seen = 0.5, True
-        elif w == "couple":
-            current, seen = 2, True
-        elif w == "dozen":
-            current, seen = (current or 1) * 12, True
-        elif w in _SMALL:
-            current, seen = current + _SMALL[w], True
-        elif w in _TENS:
-            current, seen = current + _TENS[w], True
-        elif w == "hundred":
-            current, seen = (current or 1) * 100, True
-        elif w in _SCALES:
-            total, current, seen = total + (current or 1) * _SCALES[w], 0.0, True
-        else:
-            return None
-    value = total + current
-    return value if seen and value >= 1 else None  # "half the team" is not a quantity
 
 
 def digitise(text: str) -> str:

@@ -14,13 +14,9 @@ from datetime import date, datetime, timedelta
 import dateparser
 from price_parser import Price
 
-_UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-                                      "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
-_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
-_SCALES = {"hundred": 100, "thousand": 1_000, "grand": 1_000, "k": 1_000, "million": 1_000_000, "mil": 1_000_000,
-           "m": 1_000_000, "mm": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000}
-_FILLER = {"and", "a", "an", "-"}
-_NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS, "hundred", "thousand", "million", "billion", "dozen", "couple"],
+from agent.numbers import SCALES, TENS, UNITS, words_to_number
+
+_NUMBER_WORD = "|".join(sorted([*UNITS, *TENS, "hundred", "thousand", "million", "billion", "dozen", "couple"],
                                key=len, reverse=True))
 # A spoken or written quantity: "forty grand", "1.2 million", "$25k", "two hundred and fifty thousand", "20-30k".
 QUANTITY = re.compile(
@@ -42,36 +38,6 @@ class Money:
         return f"{self.amount:g} {self.currency}" if self.amount % 1 else f"{int(self.amount)} {self.currency}"
 
 
-def words_to_number(text: str) -> float | None:
-    """'forty' → 40, 'two hundred and fifty thousand' → 250000, '1,200' → 1200, 'a couple hundred' → 200."""
-    raw = text.strip().lower().replace(",", "")
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+", raw):  # "25.000" written the European way
-        return float(raw.replace(".", ""))
-    try:
-        return float(raw)
-    except ValueError:
-        pass
-    total, current, seen = 0.0, 0.0, False
-    for word in re.split(r"[\s-]+", raw):
-        if word in _FILLER or not word:
-            continue
-        if word == "couple":
-            current, seen = current + 2, True
-        elif word == "dozen":
-            current, seen = (current or 1) * 12, True
-        elif word in _UNITS:
-            current, seen = current + _UNITS[word], True
-        elif word in _TENS:
-            current, seen = current + _TENS[word], True
-        elif word == "hundred":
-            current, seen = (current or 1) * 100, True
-        elif word in ("thousand", "million", "billion"):
-            total, current, seen = total + (current or 1) * _SCALES[word], 0.0, True
-        else:
-            return None
-    return total + current if seen else None
-
-
 def quantities(text: str) -> list[tuple[float, float | None, str | None, str]]:
     """Every quantity in a text: (value, upper bound of a range or None, currency or None, matched span)."""
     out = []
@@ -79,7 +45,7 @@ def quantities(text: str) -> list[tuple[float, float | None, str | None, str]]:
         value = words_to_number(m["num"])
         if value is None:
             continue
-        scale = _SCALES.get((m["scale"] or "").lower(), 1)
+        scale = SCALES.get((m["scale"] or "").lower(), 1)
         if m["scale"] and m["scale"].lower() == "m" and not m["cur1"]:
             scale = 1  # a bare "5 m" is more often minutes or metres than millions
         upper = words_to_number(m["upper"]) * scale if m["upper"] else None
@@ -101,7 +67,7 @@ def _lower_bound(m: re.Match[str]) -> str:
     low, high = words_to_number(m["low"]), words_to_number(m["high"])
     if low is None or high is None or low >= high:
         return m.group(0)
-    return f"{low * _SCALES[m['scale'].lower()] / 1000:g}k"
+    return f"{low * SCALES[m['scale'].lower()] / 1000:g}k"
 
 
 def parse_money(text: str, default_currency: str = "USD") -> Money | None:
