@@ -111,6 +111,11 @@ def all_unknown(request: RecordedRequest) -> Reply:
                                 "confidence": 0.0, "evidence": []} for q in ids]})
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default backlog of 5 drops connections when many clients connect at once
+
+
 class FakeOpenAIServer:
     """Start with `with FakeOpenAIServer([...]) as server:`; point clients at `server.base_url`."""
 
@@ -124,8 +129,7 @@ class FakeOpenAIServer:
         self.unscripted = 0
         self.in_flight = 0
         self.max_in_flight = 0
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02},
                                         name="fake-openai", daemon=True)
 
