@@ -48,7 +48,9 @@ class LLMConfig:
     max_attempts: int = 3
     structured_output_method: Method = "function_calling"
     max_completion_tokens: int = 2048
-    send_max_tokens: bool = True  # also send the legacy max_tokens: some servers ignore max_completion_tokens
+    # Also send the legacy max_tokens (some self-hosted servers ignore max_completion_tokens). None: every endpoint but
+    # OpenAI's and Azure's, whose reasoning models reject max_tokens with HTTP 400.
+    send_max_tokens: bool | None = None
     concurrency: int = 4
     max_retry_after: float = 20.0  # a longer Retry-After gives up at once (the lead is retried later)
     backoff_seconds: float = 1.0  # first wait between attempts without Retry-After; doubles each time
@@ -81,6 +83,14 @@ class StructuredReply:
     attempts: int
 
 
+def sends_max_tokens(config: LLMConfig) -> bool:
+    """Whether requests carry max_tokens next to max_completion_tokens."""
+    if config.send_max_tokens is not None:
+        return config.send_max_tokens
+    host = httpx.URL(config.base_url).host
+    return not (config.api_version or host == "api.openai.com" or host.endswith(".openai.azure.com"))
+
+
 @dataclass
 class _LoopState:
     model: Any
@@ -105,7 +115,7 @@ class StructuredLLM:
         common: dict[str, Any] = dict(
             model=c.model, api_key=c.api_key or _NO_KEY, temperature=c.temperature, timeout=c.timeout, max_retries=0,
             max_completion_tokens=c.max_completion_tokens,
-            extra_body={"max_tokens": c.max_completion_tokens} if c.send_max_tokens else None,
+            extra_body={"max_tokens": c.max_completion_tokens} if sends_max_tokens(c) else None,
             http_async_client=httpx.AsyncClient(timeout=c.timeout, trust_env=False),
             http_client=httpx.Client(timeout=c.timeout, trust_env=False),
         )

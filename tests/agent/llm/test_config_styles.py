@@ -40,6 +40,23 @@ async def test_azure_style() -> None:
     assert sent.path == "/openai/deployments/qualify-gpt4o/chat/completions"
     assert sent.query["api-version"] == ["2024-10-21"]
     assert sent.headers["api-key"] == "azure-key" and "authorization" not in sent.headers
+    assert sent.body["max_completion_tokens"] == 2048 and "max_tokens" not in sent.body  # reasoning models reject it
+
+
+@pytest.mark.parametrize(("base_url", "api_version", "override", "expected"), [
+    ("https://api.openai.com/v1", None, None, False),
+    ("https://res.openai.azure.com", "2024-10-21", None, False),
+    ("http://127.0.0.1:8000/v1", None, None, True),
+    ("http://gpu-box:11434/v1", None, None, True),
+    ("https://api.openai.com/v1", None, True, True),
+    ("http://127.0.0.1:8080/v1", None, False, False),
+])
+def test_which_endpoints_also_get_max_tokens(base_url: str, api_version: str | None, override: bool | None,
+                                             expected: bool) -> None:
+    from agent.llm import LLMConfig, sends_max_tokens
+
+    config = LLMConfig(model="m", base_url=base_url, api_version=api_version, send_max_tokens=override)
+    assert sends_max_tokens(config) is expected
 
 
 @pytest.mark.parametrize("path", ["/v1"], ids=["vllm-ollama-llamacpp"])
