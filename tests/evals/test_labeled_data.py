@@ -63,9 +63,10 @@ def question_cases() -> list[dict]:
     return _rows("question_cases.jsonl")
 
 
-@pytest.fixture(scope="module")
-def lead_cases() -> list[dict]:
-    return _rows("lead_cases.jsonl")
+# lead_cases.jsonl was written by the pipeline's author; lead_cases_independent.jsonl by someone who never saw the judge.
+@pytest.fixture(scope="module", params=["lead_cases.jsonl", "lead_cases_independent.jsonl"])
+def lead_cases(request: pytest.FixtureRequest) -> list[dict]:
+    return _rows(request.param)
 
 
 def test_question_cases_are_well_formed(question_cases: list[dict], library: Library) -> None:
@@ -130,6 +131,26 @@ def test_lead_outcomes_are_a_realistic_mix(lead_cases: list[dict]) -> None:
     assert 0.20 <= share["sql"] / total <= 0.40
     assert 0.35 <= share["nurture"] / total <= 0.55
     assert 0.15 <= share["disqualify"] / total <= 0.35
+
+
+@pytest.mark.parametrize("name", ["question_cases.jsonl", "lead_cases_independent.jsonl"])
+def test_independent_cases_do_not_copy_the_library_examples(name: str, library: Library) -> None:
+    # The sets measure generalisation: a lead that repeats a yes/no example verbatim would test recall, not judgment.
+    examples = {normalise(e).rstrip(".") for q in library.questions for e in (*q.yes_examples, *q.no_examples)}
+    examples = {e for e in examples if len(e) > 12}  # short ones ("CFO", "NetSuite") are ordinary words in a lead
+    for case in _rows(name):
+        lead = Lead.model_validate(case["lead"])
+        texts = [normalise(t) for t in (*lead.form_answers.values(), lead.notes or "", *map(render_event, lead.events))]
+        copied = sorted(e for e in examples if any(e in t for t in texts))
+        assert not copied, f"{name} {case['id']} repeats library examples: {copied}"
+
+
+def test_the_typed_loaders_accept_the_files() -> None:
+    from evals.datasets import load_lead_cases, load_question_cases
+
+    assert len(load_question_cases(DATA / "question_cases.jsonl")) >= 120
+    assert len(load_lead_cases(DATA / "lead_cases.jsonl")) >= 80
+    assert len(load_lead_cases(DATA / "lead_cases_independent.jsonl")) >= 80
 
 
 def test_the_quote_check_rejects_a_paraphrase() -> None:
