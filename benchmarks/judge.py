@@ -3,13 +3,17 @@
     .venv/bin/python -m benchmarks.judge [--cases FILE.jsonl] [--library DIR] [--show-errors]
 
 Each case line: {"id", "lead": <Lead JSON>, "question_id", "expected": "yes"|"no"|"unknown", "evidence": [...], "note"}.
-Prints accuracy overall and per class (precision / recall), the confusion matrix, the share of unknowns, accuracy by
-confidence band for the decided answers, and milliseconds per question. Figures only; no assertions.
+The cases are split deterministically by `int(sha1(id), 16) % 2` into DEV (0, the only half to tune on) and TEST (1).
+For each half and each predictor it prints accuracy overall and per class (precision / recall), the confusion matrix,
+the share of unknowns, accuracy by confidence band for the decided answers, and milliseconds per question.
+`--show-errors` lists DEV mistakes only: reading TEST mistakes would turn TEST into a second DEV. Figures only.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import hashlib
 import json
 import statistics
 import time
@@ -22,11 +26,13 @@ import numpy as np
 
 from agent.checks import evaluate
 from agent.deps import Embedder
+from agent.enrichment.base import waterfall
+from agent.enrichment.local import local_providers
 from agent.evidence import lead_sources, units
 from agent.judges.local import LocalJudge
 from agent.schemas import Enrichment, Lead
 from library.loader import load_library
-from library.schemas import QualifyingQuestion
+from library.schemas import Library, QualifyingQuestion
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "evals/data/ledgerly/question_cases.jsonl"
@@ -35,7 +41,7 @@ LIBRARY = ROOT / "library/data/ledgerly"
 CLASSES = ("yes", "no", "unknown")
 BASELINE_CUT = 0.5  # below this cosine the baseline says unknown
 
-Predict = Callable[[Lead, QualifyingQuestion, datetime], tuple[str, float]]
+Predict = Callable[[Lead, Enrichment, QualifyingQuestion, datetime], tuple[str, float]]
 
 
 def load_cases(path: Path) -> list[dict]:
@@ -43,11 +49,19 @@ def load_cases(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def split(cases: list[dict]) -> tuple[list[dict], list[dict]]:
+    """DEV (sha1 of the id is even) and TEST (odd): stable as cases are appended."""
+    halves: tuple[list[dict], list[dict]] = ([], [])
+    for case in cases:
+        halves[int(hashlib.sha1(case["id"].encode()).hexdigest(), 16) % 2].append(case)
+    return halves
+
+
 def baseline(embedder: Embedder) -> Predict:
     """Plain embedding similarity: the label of the nearest yes/no example over all units; unknown below a cut."""
-    def predict(lead: Lead, q: QualifyingQuestion, now: datetime) -> tuple[str, float]:
+    def predict(lead: Lead, enrichment: Enrichment, q: QualifyingQuestion, now: datetime) -> tuple[str, float]:
         if q.check is not None:
-            a = evaluate(q, lead, Enrichment(), now)
+            a = evaluate(q, lead, enrichment, now)
             return a.answer, a.confidence
         texts = [u.text for u in units(lead_sources(lead))]
         examples = [*q.yes_examples, *q.no_examples]
@@ -63,21 +77,26 @@ def baseline(embedder: Embedder) -> Predict:
 
 
 def local(judge: LocalJudge) -> Predict:
-    def predict(lead: Lead, q: QualifyingQuestion, now: datetime) -> tuple[str, float]:
-        [a] = judge.answer(lead, Enrichment(), [q], now)
+    def predict(lead: Lead, enrichment: Enrichment, q: QualifyingQuestion, now: datetime) -> tuple[str, float]:
+        [a] = judge.answer(lead, enrichment, [q], now)
         return a.answer, a.confidence
     return predict
 
 
-def run(name: str, predict: Predict, cases: list[dict], questions: dict[str, QualifyingQuestion],
-        show_errors: bool) -> None:
+def enrich(case: dict, library: Library) -> tuple[Lead, Enrichment, datetime]:
+    """The lead, its offline enrichment (as the pipeline gives the judge: title rules, free-mail, country codes), now."""
+    lead = Lead.model_validate(case["lead"])
+    now = lead.received_at or datetime.now(UTC)
+    return lead, asyncio.run(waterfall(lead, local_providers(library), now)), now
+
+
+def run(name: str, predict: Predict, cases: list[tuple[dict, Lead, Enrichment, datetime]],
+        questions: dict[str, QualifyingQuestion], show_errors: bool) -> None:
     """Score one predictor on all cases and print its figures."""
     rows, times = [], []
-    for case in cases:
-        lead = Lead.model_validate(case["lead"])
-        now = lead.received_at or datetime.now(UTC)
+    for case, lead, enrichment, now in cases:
         started = time.perf_counter()
-        answer, confidence = predict(lead, questions[case["question_id"]], now)
+        answer, confidence = predict(lead, enrichment, questions[case["question_id"]], now)
         times.append((time.perf_counter() - started) * 1000)
         rows.append((case["expected"], answer, confidence, case))
     n = len(rows)
@@ -127,17 +146,18 @@ def main() -> None:
     library = load_library(args.library)
     questions = {q.id: q for q in library.questions}
     cases = [c for c in load_cases(path) if c["question_id"] in questions]
-    counts = Counter(c["expected"] for c in cases)
-    print(f"cases: {path} ({len(cases)}; " + ", ".join(f"{k} {counts[k]}" for k in CLASSES) + ")")
     judge = LocalJudge(embedder)
     started = time.perf_counter()
     for q in library.questions:  # warm the question-vector cache once per library, as a running service would
         judge._question_vectors(q)
     print(f"question vectors for {len(library.questions)} questions: {(time.perf_counter() - started) * 1000:.0f} ms")
-    run(f"LocalJudge {judge.version}", local(judge), cases, questions, args.show_errors)
-    # A fresh embedder, so the baseline's timing does not ride on the judge's cached unit vectors.
-    run(f"baseline: nearest example, unknown below cosine {BASELINE_CUT}", baseline(MiniLMEmbedder()), cases, questions,
-        args.show_errors)
+    plain = baseline(MiniLMEmbedder())  # a fresh embedder: the baseline's timing must not ride on the judge's cache
+    for name, cases_half in zip(("DEV", "TEST"), split(cases), strict=True):
+        counts = Counter(c["expected"] for c in cases_half)
+        half = [(c, *enrich(c, library)) for c in cases_half]
+        print(f"\n######## {name}: {path.name} ({len(half)}; " + ", ".join(f"{k} {counts[k]}" for k in CLASSES) + ")")
+        run(f"{name} LocalJudge {judge.version}", local(judge), half, questions, args.show_errors and name == "DEV")
+        run(f"{name} baseline: nearest example, unknown below cosine {BASELINE_CUT}", plain, half, questions, False)
 
 
 if __name__ == "__main__":
