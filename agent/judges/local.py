@@ -34,7 +34,7 @@ class LocalJudge:
     """Answers questions from a lead's own words with a small sentence-embedding model and explicit cues."""
 
     name = "local"
-    version = "1.1.0"
+    version = "1.0.0"
 
     def __init__(self, embedder: Embedder, *, tuning: Tuning | None = None, top_k: int = 3,
                  reviewed: list[ReviewedExample] | None = None):

@@ -22,18 +22,10 @@ class Tuning:
     relevance_cut: float = 0.4  # a unit less relevant than this is not read at all
     key_cut: float = 0.45  # a form question this close to the qualifying question makes its answer relevant
     negation_bonus: float = 0.12  # examples sharing the unit's negation count a little more (embeddings ignore "not")
-    flip_sim: float = 0.8  # a unit this close to an example of the opposite negation means the opposite answer
-    min_margin: float = 0.04  # closer than this between the best yes and best no example: undecided
+    flip_sim: float = 0.6  # a unit this close to an example of the opposite negation means the opposite answer
+    min_margin: float = 0.02  # closer than this between the best yes and best no example: undecided
     quantity_bonus: float = 0.15  # an amount, count or date of the kind the question asks for makes a unit relevant
-    example_floor: float = 0.6  # for a damaging answer the nearest example must be this close, unless a keyword is named
-    # A unit that neither names the question's subject (a keyword) nor answers a form question like it is "on topic" only
-    # by resembling one example: it must resemble it closely and clearly more than any example of the other answer.
-    off_topic_floor: float = 0.45
-    off_topic_margin: float = 0.06
-    example_min: float = 0.35  # no example this close at all: the unit is not read by examples, on topic or not
-    topic_cut: float = 0.6  # a unit this close to the question's own text is about it, keyword or not
-    damaging_floor: float = 0.45  # a damaging answer needs an example this close even when a keyword is named
-    flip_floor: float = 0.75  # negation may turn an example's answer into a damaging one only when this close
+    example_floor: float = 0.5  # for a damaging answer the nearest example must be this close, unless a keyword is named
 
 _APPROXIMATORS = {"maybe", "perhaps", "possibly", "could be"}  # before an amount they mean "about"
 _TEXT_SOURCES = ("form", "notes", "transcript")
@@ -74,13 +66,6 @@ class Vote:
     quantity: bool = False
 
 
-def on_topic(qv: QuestionVectors, unit: Unit, key_sim: float, tuning: Tuning) -> bool:
-    """Whether the unit names the question's subject (a keyword) or answers a form question close to it."""
-    haystack = unit.source.text + (" " + unit.source.ref if unit.source.source == "form" else "")
-    return (key_sim >= tuning.key_cut or float(unit.vector @ qv.text) >= tuning.topic_cut
-            or any(p.search(haystack) for p in qv.keywords))
-
-
 def keyword_patterns(keywords: list[str]) -> list[re.Pattern[str]]:
     """Word-boundary patterns; short upper-case keywords ('IT', 'AP', 'PO') match case-sensitively."""
     out = []
@@ -88,8 +73,7 @@ def keyword_patterns(keywords: list[str]) -> list[re.Pattern[str]]:
         if len(k.strip()) < 2:
             continue
         flags = 0 if (k.isupper() and len(k) <= 4) else re.I
-        plural = "(?:s|es)?" if k.strip()[-1].isalpha() else ""  # "auditors" names "auditor", "entities" not "entity"
-        out.append(re.compile(rf"(?<!\w){re.escape(k.strip())}{plural}(?!\w)", flags))
+        out.append(re.compile(rf"(?<!\w){re.escape(k.strip())}(?!\w)", flags))
     return out
 
 
@@ -110,29 +94,21 @@ def relevance(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, tuning: Tu
     return rel, key_sim
 
 
-def _quantity(q: QualifyingQuestion, text: str, ref: datetime, topical: bool) -> quantities.Quantity | None:
-    """The amount, count or date that answers the question; an amount in a text not about the question does not."""
+def _quantity(q: QualifyingQuestion, text: str, ref: datetime) -> quantities.Quantity | None:
     assert q.threshold is not None
     found = quantities.extract(q.threshold.kind, text, ref)
     if not found:
         return None
-    if q.threshold.kind == "date":
+    if q.threshold.kind != "number":
         return found[0]
-    if q.threshold.kind == "money":
-        # "$300M a year through AP" is spend, not a budget: an amount answers only in a text about the question.
-        return found[0] if topical else None
     work, target = quantities.digitise(text), quantities.period_days(q.text)
     nouns = [w for w in re.findall(r"[a-z]{4,}", q.text.lower()) if w not in ("does", "company", "least", "process")]
-    chosen = None
+    chosen = found[0]
     for item in found:  # prefer the count of the question's own noun ("800 invoices", not "3 entities")
         after = work[work.find(item.text) + len(item.text):][:30].lower()
         if any(n[:-1] in after for n in nouns):
             chosen = item
             break
-    if chosen is None:
-        if not topical:
-            return None  # "600 active vendors": a count of something else
-        chosen = found[0]
     after = work[work.find(chosen.text) + len(chosen.text):]
     return quantities.per_period(chosen, after, target)
 
@@ -143,15 +119,11 @@ def vote(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, rel: float, key
     text = unit.source.text
     hedge, neg = hedge_cue(text), negated(text)
     flags: list[AnswerFlag] = ["hidden_content"] if unit.hidden else []
-    about_person = unit.source.ref.startswith("person.")
-    if unit.source.source not in _TEXT_SOURCES and (not any(p.search(text) for p in qv.keywords)
-                                                    or (q.fit_type == "bad" and not about_person)):
+    if unit.source.source not in _TEXT_SOURCES and not any(p.search(text) for p in qv.keywords):
         # An enrichment fact or an event is data, not a statement: a job title or an e-book download does not answer
-        # "is this a job seeker?" by sounding like one. It counts only when it names the question's subject; for a
-        # bad-fit question only the person's own facts do ("Financial Services" is no pitch, a careers view no CV).
+        # "is this a job seeker?" by sounding like one. It counts only when it names the question's subject.
         return Vote(unit, rel, "unknown", 0.0, "a data fact that does not mention what the question asks about", flags)
-    topical = on_topic(qv, unit, key_sim, tuning)
-    if q.threshold and unit.source.source in _TEXT_SOURCES and (qty := _quantity(q, text, ref, topical)) is not None:
+    if q.threshold and unit.source.source in _TEXT_SOURCES and (qty := _quantity(q, text, ref)) is not None:
         approximate = hedge is not None and hedge.lower() in _APPROXIMATORS
         if hedge and not approximate:
             return Vote(unit, rel, "unknown", 0.0, f'tentative ("{hedge}") about {qty.text}', [*flags, "hedged"],
@@ -175,11 +147,11 @@ def vote(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, rel: float, key
         return Vote(unit, rel, "unknown", 0.0, f'tentative ("{hedge}")', [*flags, "hedged"])
     if not len(qv.examples):
         return Vote(unit, rel, "no" if neg else "yes", 0.45, "relevant text, read by its negation", flags)
-    return _by_examples(q, qv, unit, rel, neg, flags, tuning, topical)
+    return _by_examples(q, qv, unit, rel, neg, flags, tuning)
 
 
 def _by_examples(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, rel: float, neg: bool,
-                 flags: list[AnswerFlag], tuning: Tuning, topical: bool) -> Vote:
+                 flags: list[AnswerFlag], tuning: Tuning) -> Vote:
     sims = qv.examples @ unit.vector
     adjusted = sims + tuning.negation_bonus * (qv.negations == neg)
     best = int(np.argmax(adjusted))
@@ -191,25 +163,15 @@ def _by_examples(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, rel: fl
     margin = float(adjusted[best] - max(others)) if others else float(adjusted[best]) - 0.3
     if qv.learned[best]:
         flags = [*flags, "learned"]
-    example = f'"{qv.example_texts[best]}" ({float(sims[best]):.2f})'
+    example = qv.example_texts[best]
     # The damaging answer (yes to a bad-fit question, no to a must-have) disqualifies or penalises a good lead if wrong.
     damaging = (label == "yes" and q.fit_type == "bad") or (label == "no" and q.fit_type == "good" and q.instant_disqualifier)
-    named = any(p.search(unit.source.text) for p in qv.keywords)
-    # Titles are short, so even "Accounting Student" sits far from any sentence: a named keyword there is enough.
-    floor = tuning.example_floor if not named else 0.35 if unit.source.source == "enrichment" else tuning.damaging_floor
-    if damaging and (sims[best] < floor or margin < tuning.off_topic_margin
-                     or (flipped and sims[best] < tuning.flip_floor)):
+    if damaging and sims[best] < tuning.example_floor and not any(p.search(unit.source.text) for p in qv.keywords):
         # Nearest is not near: "Finance manager;" is closer to a student example than to a non-student one only
-        # because both are far away. A wrong damaging answer costs a good lead, so it needs a close example.
-        return Vote(unit, rel, "unknown", 0.0, f'not close to any example (nearest: {example})', flags)
-    if sims[best] < tuning.example_min:
-        return Vote(unit, rel, "unknown", 0.0, f"like no example (nearest: {example})", flags)
-    if not topical and (sims[best] < tuning.off_topic_floor or margin < tuning.off_topic_margin):
-        # "SAP" resembles "14 legal entities on SAP" but says nothing about entities: similarity to one phrasing is
-        # not an answer unless the unit names the subject or is close to the phrasing and clearly to one side.
-        return Vote(unit, rel, "unknown", 0.0, f'does not name the subject; only loosely like {example}', flags)
+        # because both are far away. Topic words would have made it relevant; without them, say nothing.
+        return Vote(unit, rel, "unknown", 0.0, f'not close to any example (nearest: "{example}")', flags)
     if label == "unknown" or margin < tuning.min_margin:
-        return Vote(unit, rel, "unknown", 0.0, f'as close to "yes" as to "no" examples (nearest: {example})', flags)
+        return Vote(unit, rel, "unknown", 0.0, f'as close to "yes" as to "no" examples (nearest: "{example}")', flags)
     strength = min(0.85, 0.45 + 2.0 * margin + 0.3 * max(0.0, float(sims[best]) - 0.5))
     if qv.learned[best] and sims[best] >= 0.95:
         strength = 0.9  # the same words a reviewer already judged
@@ -218,7 +180,7 @@ def _by_examples(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, rel: fl
     if soft_hedged(unit.source.text):
         strength *= 0.85
     how = " (negation reverses it)" if flipped else ""
-    return Vote(unit, rel, label, round(strength, 3), f'closest to the {qv.labels[best]} example {example}{how}', flags)
+    return Vote(unit, rel, label, round(strength, 3), f'closest to the {qv.labels[best]} example "{example}"{how}', flags)
 
 
 def _evidence(votes: list[Vote]) -> list[Evidence]:

@@ -24,8 +24,7 @@ def judge() -> LocalJudge:
     (APPROVED, "The CFO already signed off on the spend.", "yes"),
     (APPROVED, "Budget is not approved yet.", "no"),
     (STUDENT, "I'm a finance student working on my thesis.", "yes"),
-    # Works at a company, but says nothing about studying: only loosely like a "no" example (0.41), so unknown.
-    (STUDENT, "We are a 300-person logistics company in Ohio.", "unknown"),
+    (STUDENT, "We are a 300-person logistics company in Ohio.", "no"),  # works at a company: not a student
     (APPROVED, "We use NetSuite and pay about 400 vendors.", "unknown"),
 ])
 def test_real_model_cases(judge: LocalJudge, question, notes: str, expected: str) -> None:  # type: ignore[no-untyped-def]
