@@ -38,7 +38,8 @@ async def qualify_lead(lead: Lead, deps: Deps, *, lead_id: str | None = None, re
     # 4. Judge (skipped for a disqualified lead); every quote is verified again here, whatever the judge.
     result = JudgeResult(answers=[])
     if not disqualifications:
-        result = await deps.judge.judge(JudgeRequest(lead, enrichment, questions, matches, library.seller, as_of))
+        result = await deps.judge.judge(JudgeRequest(lead, enrichment, questions, matches, library.seller, as_of,
+                                                        library.competitors))
     checker = EvidenceChecker(lead_sources(lead, enrichment))
     answers = complete_answers([checker.verify(a) for a in result.answers], questions) if not disqualifications else []
 

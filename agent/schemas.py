@@ -59,6 +59,14 @@ class Lead(_Model):
     events: list[EngagementEvent] = Field(default_factory=list, max_length=MAX_EVENTS)
     received_at: AwareDatetime | None = None
 
+    @field_validator("person", "company", "form_answers", "events", mode="before")
+    @classmethod
+    def _null_is_empty(cls, value: object, info: object) -> object:
+        """CRMs send `null` for an empty object or list; it means the same as leaving it out."""
+        if value is None:
+            return {"events": [], "form_answers": {}}.get(getattr(info, "field_name", ""), {})
+        return value
+
     @model_validator(mode="after")
     def _not_empty(self) -> Lead:
         if not any((self.person.email, self.person.name, self.company.name, self.company.domain,
@@ -110,6 +118,7 @@ AnswerFlag = Literal[
     "hedged",  # the text was tentative
     "learned",  # decided with help from reviewed answers
     "reviewer_override",  # a person set this answer
+    "instruction_text_ignored",  # the lead holds text addressed to an AI or a reviewer; it was set aside, never evidence
 ]
 
 

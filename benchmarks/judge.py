@@ -1,163 +1,122 @@
-"""Quality and speed of the embedded judge on labeled question-level cases, next to a plain-similarity baseline.
+"""The embedded judge on labeled question cases that it was not written for: several sellers' own plain questions.
 
-    .venv/bin/python -m benchmarks.judge [--cases FILE.jsonl] [--library DIR] [--show-errors]
+    .venv/bin/python -m benchmarks.judge [--sellers DIR] [--holdout] [--ledgerly] [--show-errors] [--seller NAME]
 
-Each case line: {"id", "lead": <Lead JSON>, "question_id", "expected": "yes"|"no"|"unknown", "evidence": [...], "note"}.
-The cases are split deterministically by `int(sha1(id), 16) % 2` into DEV (0, the only half to tune on) and TEST (1).
-For each half and each predictor it prints accuracy overall and per class (precision / recall), the confusion matrix,
-the share of unknowns, accuracy by confidence band for the decided answers, and milliseconds per question.
-`--show-errors` lists DEV mistakes only: reading TEST mistakes would turn TEST into a second DEV. Figures only.
+Sellers are folders `<dir>/<seller>/library/` + `question_cases.jsonl`, written blind from a one-line description and
+ANSWERS.md. Cases split by sha1 of the id into DEV (tune on it) and TEST (never look at its mistakes); `--holdout` adds
+`evals/data/holdout/` sellers, written after the engine was frozen, reported on their own. Metrics come from
+`evals.judging`. `--show-errors` lists DEV mistakes only. Figures, never assertions.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import json
 import statistics
 import time
-from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
-from agent.checks import evaluate
-from agent.deps import Embedder
 from agent.enrichment.base import waterfall
 from agent.enrichment.local import local_providers
-from agent.evidence import lead_sources, units
+from agent.evidence import lead_sources
 from agent.judges.local import LocalJudge
-from agent.schemas import Enrichment, Lead
+from agent.schemas import Lead
+from agent.text import sentences
+from evals.datasets import QuestionCase, load_question_cases
+from evals.judging import Judged, evaluate, half, render
 from library.loader import load_library
-from library.schemas import Library, QualifyingQuestion
+from library.schemas import Library
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ROOT / "evals/data/ledgerly/question_cases.jsonl"
-DEV_CASES = ROOT / "tests/agent/judges/data/dev_cases.jsonl"
-LIBRARY = ROOT / "library/data/ledgerly"
-CLASSES = ("yes", "no", "unknown")
-BASELINE_CUT = 0.5  # below this cosine the baseline says unknown
-
-Predict = Callable[[Lead, Enrichment, QualifyingQuestion, datetime], tuple[str, float]]
+SELLERS = ROOT / "evals/data/sellers"
+HOLDOUT = ROOT / "evals/data/holdout"
+LEDGERLY = (ROOT / "library/data/ledgerly", ROOT / "evals/data/ledgerly/question_cases.jsonl")
 
 
-def load_cases(path: Path) -> list[dict]:
-    """Labeled cases, one JSON object per line."""
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+def _texts(lead: Lead) -> set[str]:
+    return {s for src in lead_sources(lead) for s in sentences(src.text)}
 
 
-def split(cases: list[dict]) -> tuple[list[dict], list[dict]]:
-    """DEV (sha1 of the id is even) and TEST (odd): stable as cases are appended."""
-    halves: tuple[list[dict], list[dict]] = ([], [])
+def judge_cases(judge: LocalJudge, library: Library, cases: list[QuestionCase], seller: str) -> list[Judged]:
+    """Run the judge on every case (each lead enriched offline as the pipeline does) and record what it said."""
+    questions = {q.id: q for q in library.questions}
+    by_id = {c.id: c for c in cases}
+    rows = []
     for case in cases:
-        halves[int(hashlib.sha1(case["id"].encode()).hexdigest(), 16) % 2].append(case)
-    return halves
-
-
-def baseline(embedder: Embedder) -> Predict:
-    """Plain embedding similarity: the label of the nearest yes/no example over all units; unknown below a cut."""
-    def predict(lead: Lead, enrichment: Enrichment, q: QualifyingQuestion, now: datetime) -> tuple[str, float]:
-        if q.check is not None:
-            a = evaluate(q, lead, enrichment, now)
-            return a.answer, a.confidence
-        texts = [u.text for u in units(lead_sources(lead))]
-        examples = [*q.yes_examples, *q.no_examples]
-        if not texts or not examples:
-            return "unknown", 0.0
-        sims = embedder.embed(texts) @ embedder.embed(examples).T
-        i = int(np.argmax(sims.max(axis=0)))
-        best = float(sims.max())
-        if best < BASELINE_CUT:
-            return "unknown", 0.0
-        return ("yes" if i < len(q.yes_examples) else "no"), best
-    return predict
-
-
-def local(judge: LocalJudge) -> Predict:
-    def predict(lead: Lead, enrichment: Enrichment, q: QualifyingQuestion, now: datetime) -> tuple[str, float]:
-        [a] = judge.answer(lead, enrichment, [q], now)
-        return a.answer, a.confidence
-    return predict
-
-
-def enrich(case: dict, library: Library) -> tuple[Lead, Enrichment, datetime]:
-    """The lead, its offline enrichment (as the pipeline gives the judge: title rules, free-mail, country codes), now."""
-    lead = Lead.model_validate(case["lead"])
-    now = lead.received_at or datetime.now(UTC)
-    return lead, asyncio.run(waterfall(lead, local_providers(library), now)), now
-
-
-def run(name: str, predict: Predict, cases: list[tuple[dict, Lead, Enrichment, datetime]],
-        questions: dict[str, QualifyingQuestion], show_errors: bool) -> None:
-    """Score one predictor on all cases and print its figures."""
-    rows, times = [], []
-    for case, lead, enrichment, now in cases:
+        q = questions.get(case.question_id)
+        if q is None:
+            continue
+        lead = case.lead
+        now = lead.received_at or datetime.now(UTC)
+        enrichment = asyncio.run(waterfall(lead, local_providers(library), now))
         started = time.perf_counter()
-        answer, confidence = predict(lead, enrichment, questions[case["question_id"]], now)
-        times.append((time.perf_counter() - started) * 1000)
-        rows.append((case["expected"], answer, confidence, case))
-    n = len(rows)
-    correct = sum(e == p for e, p, _, _ in rows)
-    print(f"\n== {name}: {n} cases, accuracy {correct / n:.1%} ==")
-    matrix = Counter((e, p) for e, p, _, _ in rows)
-    print(f"{'expected / predicted':>22}" + "".join(f"{c:>9}" for c in CLASSES) + f"{'recall':>9}")
-    for e in CLASSES:
-        total = sum(matrix[(e, p)] for p in CLASSES)
-        recall = matrix[(e, e)] / total if total else float("nan")
-        print(f"{e:>22}" + "".join(f"{matrix[(e, p)]:>9}" for p in CLASSES) + f"{recall:>9.1%}")
-    precision = [matrix[(c, c)] / s if (s := sum(matrix[(e, c)] for e in CLASSES)) else float("nan") for c in CLASSES]
-    print(f"{'precision':>22}" + "".join(f"{p:>9.1%}" for p in precision))
-    unknowns = sum(p == "unknown" for _, p, _, _ in rows)
-    print(f"unknown share: predicted {unknowns / n:.1%}, expected {sum(e == 'unknown' for e, *_ in rows) / n:.1%}")
-    decided = [(e == p, c) for e, p, c, _ in rows if p != "unknown"]
-    if decided:
-        wrong_sign = sum(1 for e, p, _, _ in rows if {e, p} == {"yes", "no"})
-        print(f"decided answers: {len(decided)}, correct {sum(ok for ok, _ in decided) / len(decided):.1%}, "
-              f"yes<->no swaps {wrong_sign}")
-        for lo, hi in ((0.0, 0.5), (0.5, 0.7), (0.7, 0.85), (0.85, 1.01)):
-            band = [ok for ok, c in decided if lo <= c < hi]
-            if band:
-                print(f"  confidence [{lo:.2f}, {min(hi, 1):.2f}): {len(band):>4} answers, {sum(band) / len(band):.1%} correct")
-    warm = times[min(5, n - 1):] or times
-    print(f"ms per question: p50 {statistics.median(warm):.2f}, mean {statistics.fmean(warm):.2f}, max {max(warm):.2f}")
-    if show_errors:
-        for e, p, _, case in rows:
-            if e != p:
-                print(f"  {case['id']} {case['question_id']}: expected {e}, got {p} | {case.get('note', '')}")
+        [a] = judge.answer(lead, enrichment, [q], now, seller=library.seller, competitors=library.competitors)
+        seconds = time.perf_counter() - started
+        injected: tuple[str, ...] = ()
+        if case.twin and case.twin in by_id:
+            injected = tuple(_texts(lead) - _texts(by_id[case.twin].lead))
+        rows.append(Judged(
+            case_id=f"{seller}/{case.id}", expected=case.expected, predicted=a.answer, confidence=a.confidence,
+            category=q.category, tags=tuple(case.tags), twin=f"{seller}/{case.twin}" if case.twin else None,
+            quotes=tuple(e.quote for e in a.evidence), evidence_valid="evidence_unverified" not in a.flags,
+            injected_texts=injected, seconds=seconds))
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=Path, default=CASES)
-    parser.add_argument("--library", type=Path, default=LIBRARY)
-    parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--sellers", type=Path, default=SELLERS)
+    parser.add_argument("--seller", help="only this seller")
+    parser.add_argument("--holdout", action="store_true", help="also the held-out sellers (all TEST)")
+    parser.add_argument("--ledgerly", action="store_true", help="also the Ledgerly sample library's cases")
+    parser.add_argument("--show-errors", action="store_true", help="list DEV mistakes (never TEST)")
     args = parser.parse_args()
-    path = args.cases if args.cases.exists() else DEV_CASES
-    if path != args.cases:
-        print(f"{args.cases} not found; using the dev set {path}")
-    from library.embeddings import MiniLMEmbedder, get_embedder
+    from library.embeddings import get_embedder
 
-    started = time.perf_counter()
-    embedder = get_embedder()
-    print(f"embedder {embedder.name} loaded in {(time.perf_counter() - started) * 1000:.0f} ms")
-    library = load_library(args.library)
-    questions = {q.id: q for q in library.questions}
-    cases = [c for c in load_cases(path) if c["question_id"] in questions]
-    judge = LocalJudge(embedder)
-    started = time.perf_counter()
-    for q in library.questions:  # warm the question-vector cache once per library, as a running service would
-        judge._question_vectors(q)
-    print(f"question vectors for {len(library.questions)} questions: {(time.perf_counter() - started) * 1000:.0f} ms")
-    plain = baseline(MiniLMEmbedder())  # a fresh embedder: the baseline's timing must not ride on the judge's cache
-    for name, cases_half in zip(("DEV", "TEST"), split(cases), strict=True):
-        counts = Counter(c["expected"] for c in cases_half)
-        half = [(c, *enrich(c, library)) for c in cases_half]
-        print(f"\n######## {name}: {path.name} ({len(half)}; " + ", ".join(f"{k} {counts[k]}" for k in CLASSES) + ")")
-        run(f"{name} LocalJudge {judge.version}", local(judge), half, questions, args.show_errors and name == "DEV")
-        run(f"{name} baseline: nearest example, unknown below cosine {BASELINE_CUT}", plain, half, questions, False)
+    judge = LocalJudge(get_embedder())
+    groups: dict[str, list[Judged]] = {"dev": [], "test": []}
+    holdout: list[Judged] = []
+    per_seller: dict[str, list[Judged]] = {}
+    folders = sorted(p for p in args.sellers.iterdir() if (p / "question_cases.jsonl").is_file())
+    for folder in folders:
+        if args.seller and folder.name != args.seller:
+            continue
+        rows = judge_cases(judge, load_library(folder / "library"), load_question_cases(folder / "question_cases.jsonl"),
+                           folder.name)
+        per_seller[folder.name] = rows
+        for r in rows:
+            groups[half(r.case_id.split("/", 1)[1])].append(r)
+    if args.ledgerly:
+        lib = load_library(LEDGERLY[0])
+        rows = judge_cases(judge, lib, load_question_cases(LEDGERLY[1]), "ledgerly")
+        dev = [r for r in rows if half(r.case_id.split("/", 1)[1]) == "dev"]
+        test = [r for r in rows if half(r.case_id.split("/", 1)[1]) == "test"]
+        print(render("Ledgerly DEV", evaluate(dev)))
+        print(render("Ledgerly TEST", evaluate(test)))
+    if args.holdout and HOLDOUT.is_dir():
+        for folder in sorted(p for p in HOLDOUT.iterdir() if (p / "question_cases.jsonl").is_file()):
+            holdout += judge_cases(judge, load_library(folder / "library"),
+                                   load_question_cases(folder / "question_cases.jsonl"), f"holdout-{folder.name}")
+    for name, rows in groups.items():
+        if rows:
+            print(render(f"multi-seller {name.upper()}", evaluate(rows)))
+    for seller, rows in per_seller.items():
+        dev = [r for r in rows if half(r.case_id.split("/", 1)[1]) == "dev"]
+        test = [r for r in rows if half(r.case_id.split("/", 1)[1]) == "test"]
+        print(f"  {seller:<14} DEV {evaluate(dev).accuracy:.1%} (n={len(dev)})   TEST {evaluate(test).accuracy:.1%} "
+              f"(n={len(test)})")
+    if holdout:
+        print(render("held-out sellers (written after the engine was frozen)", evaluate(holdout)))
+    every = [r for rows in groups.values() for r in rows] + holdout
+    if every:
+        ms = [r.seconds * 1000 for r in every]
+        print(f"ms per question: p50 {statistics.median(ms):.2f}, p95 {sorted(ms)[int(0.95 * (len(ms) - 1))]:.2f}")
+    if args.show_errors:
+        for r in groups["dev"]:
+            if r.expected != r.predicted:
+                print(f"  DEV {r.case_id} [{r.category}] expected {r.expected}, got {r.predicted} ({r.confidence:.2f}) "
+                      f"tags={','.join(r.tags)}")
 
 
 if __name__ == "__main__":

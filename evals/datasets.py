@@ -86,6 +86,8 @@ class QuestionCase(_Model):
     evidence: list[str] = Field(default_factory=list)
     note: str | None = None
     origin: Origin | None = None
+    tags: list[str] = Field(default_factory=list, description="Hard-case kinds the case exercises (ANSWERS.md)")
+    twin: str | None = Field(default=None, description="For an injection case: the id of its clean twin")
 
     @model_validator(mode="after")
     def _quotes_match_answer(self) -> QuestionCase:

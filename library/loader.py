@@ -15,6 +15,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from agent.errors import LibraryError
+from library.reading import ReadingError, check_reading, read_question
 from library.schemas import FILES, Library
 
 # Library fields without a default: their files must exist.
@@ -81,10 +82,31 @@ def load_library(path: Path) -> Library:
     if problems:
         raise LibraryValidationError(problems)
     try:
-        return Library(name=path.name, **parts)
+        library = Library(name=path.name, **parts)
     except ValidationError as exc:  # only the folder name can still be wrong here
         raise LibraryValidationError([LibraryProblem(path.name, _message(e), field=_dotted(e["loc"]))
                                       for e in exc.errors()]) from exc
+    return with_readings(library)
+
+
+def with_readings(library: Library) -> Library:
+    """Read every question into its typed spec; a question the seller profile cannot support is a problem."""
+    questions, problems = [], []
+    seller = library.seller
+    if not seller.regions and library.disqualifiers.countries.supported:  # the hard rule's list is the same fact
+        seller = seller.model_copy(update={"regions": list(library.disqualifiers.countries.supported)})
+    for q in library.questions:
+        try:
+            questions.append(q.model_copy(update={"reading": read_question(q, seller, library.competitors)}))
+        except ReadingError as exc:
+            if q.check is not None:  # answered by its structured check; the reading is only shown
+                questions.append(q.model_copy(update={"reading": check_reading(q)}))
+                continue
+            problems.append(LibraryProblem("questions.yaml", f"{exc} (add it to seller.yaml)", entry=q.id,
+                                           field=exc.field))
+    if problems:
+        raise LibraryValidationError(problems)
+    return library.model_copy(update={"questions": questions})
 
 
 def _load_file(file: Path, field: str) -> tuple[Any, list[LibraryProblem]]:

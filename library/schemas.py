@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]{1,63}$", description="Stable identifier: lowercase, digits, _ or -")]
-Category = Literal["budget", "authority", "need", "timeline", "fit", "competition", "custom"]
+Category = Literal["budget", "authority", "need", "timeline", "fit", "competition", "intent", "disqualifier", "custom"]
 FitType = Literal["good", "bad"]
 Operator = Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "exists"]
 
@@ -29,6 +29,14 @@ class Seller(_Strict):
     product: str
     description: str
     website: str | None = None
+    category: str | None = Field(default=None, description="What a budget, a pain or a tool in use must be about, "
+                                 "e.g. 'field service management software'")
+    products: list[str] = Field(default_factory=list, description="The seller's own product names")
+    regions: list[str] = Field(default_factory=list, description="Where it sells: ISO alpha-2 codes, country names or "
+                               "groups (EU, EEA, EFTA, UK&I, DACH, Benelux, Nordics, North America, LATAM, APAC, ANZ)")
+    languages: list[str] = Field(default_factory=list, description="Languages offered (ISO 639-1 codes or names)")
+    min_employees: int | None = Field(default=None, ge=0, description="Smallest company it sells to")
+    max_employees: int | None = Field(default=None, ge=0, description="Largest company it sells to")
 
 
 class Thresholds(_Strict):
@@ -117,6 +125,39 @@ class Threshold(_Strict):
     value: float
 
 
+SpecKind = Literal[
+    "company_size", "named_count", "revenue", "industry", "location", "language", "technology", "competitor",
+    "authority", "budget", "timeline", "pain", "intent", "student", "competitor_employee", "existing_customer",
+    "partner", "job_seeker", "vendor_pitch", "text",
+]
+SpecOperator = Literal["gte", "gt", "lte", "lt", "between", "in", "not_in", "any"]
+
+
+class QuestionSpec(_Strict):
+    """What a question asks, read once from its words: the kind, the comparison and its values, tense and topic.
+
+    Made by `library.reading` at load time; a library may set `reading:` on a question to override it.
+    """
+
+    kind: SpecKind
+    subject: str | None = Field(default=None, description="What is counted or located: employees, technicians, seats, "
+                                "the facility, the payroll …")
+    scope: Literal["company", "facility", "payroll", "users", "contact"] = "company"
+    operator: SpecOperator = "any"
+    low: float | None = Field(default=None, description="Threshold or range start (money in the seller's terms)")
+    high: float | None = Field(default=None, description="Range end")
+    period_days: float | None = Field(default=None, description="Money per period: 365.25 a year, 30.44 a month")
+    values: list[str] = Field(default_factory=list, description="Countries, vendors, roles, languages, industries or "
+                              "event types the question names")
+    window_days: float | None = Field(default=None, description="Timeline or intent window in days")
+    deadline: str | None = Field(default=None, description="A named deadline ('end of Q2'), read against each lead's date")
+    tense: Literal["current", "past", "evaluating", "in_play", "any"] = "current"
+    topic: str | None = Field(default=None, description="What a budget, pain or tool must be about")
+    confirmed: bool = Field(default=False, description="Budget questions: asks for a confirmed or approved budget")
+    source: Literal["reader", "library", "text"] = "reader"
+    words: str = Field(default="", description="The reading in words, shown to people")
+
+
 class QualifyingQuestion(_Strict):
     """A natural-language question the judge answers yes / no / unknown for a lead."""
 
@@ -133,6 +174,8 @@ class QualifyingQuestion(_Strict):
     no_examples: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list, description="Words that make a text unit relevant")
     discovery_question: str | None = Field(default=None, description="What an SDR should ask when the answer is unknown")
+    reading: QuestionSpec | None = Field(default=None, description="How the question is read; set by the loader unless "
+                                         "the library gives one")
 
 
 class CountryRule(_Strict):

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from agent.schemas import Enrichment, EntityMatch, Lead, QuestionAnswer, Usage
-from library.schemas import QualifyingQuestion, Seller
+from library.schemas import Competitor, QualifyingQuestion, Seller
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class JudgeRequest:
     matches: Matches
     seller: Seller
     now: datetime
+    competitors: list[Competitor] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

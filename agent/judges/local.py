@@ -1,9 +1,10 @@
-"""The embedded judge: offline, no key. Structured checks where a question has one; otherwise evidence units ranked by
-embedding similarity and read with examples, negation and hedging cues, and money / count / date thresholds."""
+"""The embedded judge: offline, no key. Each question's typed reading (library.reading) is decided from the lead's
+clause-level facts (agent.facts) by the answer engine (agent.judges.engine); a question with an explicit structured
+`check` is answered from data. Example phrasings and reviewed answers are refinements: a clause very close to one
+settles a question the engine left unknown."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,13 +13,15 @@ import numpy as np
 
 from agent.checks import evaluate
 from agent.deps import Embedder
-from agent.evidence import EvidenceChecker, SourceText, lead_sources, units
+from agent.evidence import EvidenceChecker, lead_sources
+from agent.facts.clauses import Clause, read_facts
 from agent.judges.base import JudgeRequest, JudgeResult
-from agent.judges.cues import negated
-from agent.judges.votes import QuestionVectors, Tuning, Unit, Vote, decide, keyword_patterns, relevance, vote
-from agent.schemas import Answer, Enrichment, Lead, QuestionAnswer, Usage
-from agent.text import strip_hidden
-from library.schemas import QualifyingQuestion
+from agent.judges.engine import DECIDERS, Context, Finding, resolve
+from agent.schemas import Answer, Enrichment, Evidence, Lead, QuestionAnswer, Usage
+from library.reading import read_question
+from library.schemas import Competitor, QualifyingQuestion, Seller
+
+EXAMPLE_MATCH = 0.82  # cosine at which a clause counts as saying what an example says
 
 
 @dataclass(frozen=True)
@@ -30,90 +33,106 @@ class ReviewedExample:
     answer: Answer
 
 
+_DEFAULT_SELLER = Seller(name="the seller", product="the product", description="")
+
+
 class LocalJudge:
-    """Answers questions from a lead's own words with a small sentence-embedding model and explicit cues."""
+    """Answers questions from a lead's own words: typed readings, clause facts, a small sentence-embedding model."""
 
     name = "local"
-    version = "1.0.0"
+    version = "2.0.0"
 
-    def __init__(self, embedder: Embedder, *, tuning: Tuning | None = None, top_k: int = 3,
-                 reviewed: list[ReviewedExample] | None = None):
+    def __init__(self, embedder: Embedder, *, reviewed: list[ReviewedExample] | None = None):
         self.embedder = embedder
-        self.tuning = tuning or Tuning()
-        self.top_k = top_k
         self._reviewed: dict[str, list[ReviewedExample]] = {}
-        self._vectors: dict[str, QuestionVectors] = {}  # keyed by question id + content hash + reviewed count
-        self._keys: dict[str, np.ndarray] = {}  # form question vectors: the same form asks the same questions
+        self._topic_vectors: dict[str, np.ndarray] = {}
+        self._example_vectors: dict[str, tuple[np.ndarray, list[Answer], list[str]]] = {}
         for example in reviewed or []:
             self.learn(example)
 
     def learn(self, example: ReviewedExample) -> None:
         """Remember a reviewed answer; the question's later judgments use it as an example."""
         self._reviewed.setdefault(example.question_id, []).append(example)
+        self._example_vectors.pop(example.question_id, None)
 
     async def judge(self, request: JudgeRequest) -> JudgeResult:
         """Answer every question; every answer's quotes are verified against the lead before it is returned."""
         started = time.perf_counter()
-        answers = self.answer(request.lead, request.enrichment, request.questions, request.now)
+        answers = self.answer(request.lead, request.enrichment, request.questions, request.now,
+                              seller=request.seller, competitors=request.competitors)
         return JudgeResult(answers=answers, usage=Usage(latency_ms=round((time.perf_counter() - started) * 1000, 3)))
 
-    def answer(self, lead: Lead, enrichment: Enrichment, questions: list[QualifyingQuestion],
-               now: datetime) -> list[QuestionAnswer]:
+    def answer(self, lead: Lead, enrichment: Enrichment, questions: list[QualifyingQuestion], now: datetime, *,
+               seller: Seller | None = None, competitors: list[Competitor] | None = None) -> list[QuestionAnswer]:
         """The synchronous core of `judge` (benchmarks call it directly)."""
+        seller = seller or _DEFAULT_SELLER
+        competitors = competitors or []
         sources = lead_sources(lead, enrichment)
         checker = EvidenceChecker(sources)
-        text_questions = [q for q in questions if q.check is None]
-        lead_units = self._embed_units(units(sources)) if text_questions else []
         ref = lead.received_at or now
-        offset = float((ref.date() - now.date()).days)
+        facts = read_facts(sources, year=ref.year)
+        vectors: list[np.ndarray] = []
+
+        def similarity(topic: str, clauses: list[Clause]) -> np.ndarray:
+            target = clauses or facts.clauses
+            if not target:
+                return np.zeros(0)
+            if clauses:
+                mat = self.embedder.embed([c.text for c in clauses])
+            else:
+                if not vectors:
+                    vectors.append(self.embedder.embed([c.text for c in facts.clauses]))
+                mat = vectors[0]
+            return mat @ self._topic(topic)
+
+        ctx = Context(lead, enrichment, facts, ref, seller, competitors, similarity)
         out = []
         for q in questions:
             if q.check is not None:
                 answer = evaluate(q, lead, enrichment, now)
             else:
-                answer = self._answer_text(q, lead_units, ref, offset)
+                spec = q.reading or read_question(q, seller, competitors)
+                findings = DECIDERS[spec.kind](spec, ctx)
+                answer = resolve(q, spec, findings, bool(facts.injected))
+                if answer.answer == "unknown":
+                    answer = self._from_examples(q, ctx, similarity) or answer
+            if facts.injected and "instruction_text_ignored" not in answer.flags:
+                answer = answer.model_copy(update={"flags": [*answer.flags, "instruction_text_ignored"]})
             out.append(checker.verify(answer))
         return out
 
-    def _answer_text(self, q: QualifyingQuestion, lead_units: list[Unit], ref: datetime, offset: float) -> QuestionAnswer:
-        qv = self._question_vectors(q)
-        scored = sorted(((*relevance(q, qv, u, self.tuning, ref), u) for u in lead_units), key=lambda x: -x[0])
-        votes: list[Vote] = [vote(q, qv, u, rel, key_sim, ref, offset, self.tuning)
-                             for rel, key_sim, u in scored[: self.top_k] if rel >= self.tuning.relevance_cut]
-        return decide(q.id, votes)
+    def _topic(self, text: str) -> np.ndarray:
+        found = self._topic_vectors.get(text)
+        if found is None:
+            if len(self._topic_vectors) > 4096:
+                self._topic_vectors.clear()
+            found = self._topic_vectors[text] = self.embedder.embed([text])[0]
+        return found
 
-    def _embed_units(self, found: list[SourceText]) -> list[Unit]:
-        texts, hidden = [], []
-        for s in found:
-            clean, was_hidden = strip_hidden(s.text)
-            hidden.append(was_hidden)
-            # A bare enrichment value ("Student") says little; its field name gives it meaning for retrieval.
-            texts.append(f"{s.ref.replace('.', ' ').replace('_', ' ')}: {clean}" if s.source == "enrichment" else clean)
-        new_keys = sorted({s.ref for s in found if s.source == "form" and s.ref not in self._keys})
-        if not texts:
-            return []
-        vectors = self.embedder.embed(texts + new_keys)  # one batch per lead
-        for key, vector in zip(new_keys, vectors[len(texts):], strict=True):
-            if len(self._keys) > 4096:
-                self._keys.clear()
-            self._keys[key] = vector
-        return [Unit(s, vectors[i], self._keys.get(s.ref) if s.source == "form" else None, hidden[i])
-                for i, s in enumerate(found)]
+    def _from_examples(self, q: QualifyingQuestion, ctx: Context, similarity) -> QuestionAnswer | None:  # type: ignore[no-untyped-def]
+        """A clause that says what a library example or a reviewed answer says settles an otherwise unknown answer."""
+        texts = [*q.yes_examples, *q.no_examples, *(r.text for r in self._reviewed.get(q.id, []))]
+        if not texts or not ctx.facts.clauses:
+            return None
+        labels: list[Answer] = (["yes"] * len(q.yes_examples) + ["no"] * len(q.no_examples)
+                                + [r.answer for r in self._reviewed.get(q.id, [])])
+        cached = self._example_vectors.get(q.id)
+        if cached is None or len(cached[1]) != len(labels):
+            cached = (self.embedder.embed(texts), labels, texts)
+            self._example_vectors[q.id] = cached
+        clause_vectors = self.embedder.embed([c.text for c in ctx.facts.clauses])
+        sims = clause_vectors @ cached[0].T
+        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        if float(sims[i, j]) < EXAMPLE_MATCH or cached[1][j] == "unknown" or ctx.facts.clauses[i].hedge:
+            return None
+        c = ctx.facts.clauses[i]
+        flags = ["learned"] if j >= len(q.yes_examples) + len(q.no_examples) else []
+        return QuestionAnswer(
+            question_id=q.id, answer=cached[1][j], confidence=0.7, flags=flags,  # type: ignore[arg-type]
+            reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {cached[1][j].capitalize()}: the lead says "
+                      f"what the example \"{cached[2][j][:80]}\" says.",
+            evidence=[Evidence(source=c.unit.source, ref=c.unit.ref, quote=c.text, timestamp=c.unit.timestamp,
+                               speaker=c.unit.speaker)])
 
-    def _question_vectors(self, q: QualifyingQuestion) -> QuestionVectors:
-        reviewed = self._reviewed.get(q.id, [])
-        digest = hashlib.sha256(q.model_dump_json().encode()).hexdigest()[:16]
-        key = f"{q.id}:{digest}:{len(reviewed)}"
-        cached = self._vectors.get(key)
-        if cached is not None:
-            return cached
-        texts = [*q.yes_examples, *q.no_examples, *(r.text for r in reviewed)]
-        labels: list[Answer] = ["yes"] * len(q.yes_examples) + ["no"] * len(q.no_examples) + [r.answer for r in reviewed]
-        learned = [False] * (len(q.yes_examples) + len(q.no_examples)) + [True] * len(reviewed)
-        vectors = self.embedder.embed([q.text, *texts])
-        self._vectors = {k: v for k, v in self._vectors.items() if not k.startswith(f"{q.id}:")}
-        qv = QuestionVectors(text=vectors[0], examples=vectors[1:], labels=labels, example_texts=texts, learned=learned,
-                             negations=np.array([negated(t) for t in texts], dtype=bool),
-                             keywords=keyword_patterns(q.keywords))
-        self._vectors[key] = qv
-        return qv
+
+__all__ = ["LocalJudge", "ReviewedExample", "Finding"]

@@ -9,7 +9,7 @@ from datetime import datetime
 import numpy as np
 
 from agent.evidence import SourceText
-from agent.judges import quantities
+from agent.facts import quantities
 from agent.judges.cues import bare_reply, hedge_cue, negated, soft_hedged
 from agent.schemas import Answer, AnswerFlag, Evidence, QuestionAnswer
 from library.schemas import QualifyingQuestion

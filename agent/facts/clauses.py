@@ -1,0 +1,142 @@
+"""Lead text → clause-level facts: the one reading of text that the embedded judge and the call extractor share.
+
+A clause is a verbatim span of one source (a form answer, the notes, an event, a field, a call utterance) cut at sentence
+ends and at contrast words ("no issues with uptime, but reporting is a mess" is two clauses), so a negation decides
+only its own clause. Each clause knows its hedges, tense, whether it is addressed to an AI (then it is never evidence)
+and how recent it is, so "the most recent explicit statement wins" can be applied.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from agent.evidence import SourceText
+from agent.facts import lexicon as lx
+from agent.text import normalise, sentences, strip_hidden
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_LINE_DATE = re.compile(
+    r"^\s*[\[(]?(?:(?P<iso>20\d\d-\d\d-\d\d)|(?P<d>\d{1,2})[./](?P<m>\d{1,2})(?:[./](?P<y>\d{2,4}))?|"
+    r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<md>\d{1,2}))\b", re.I)
+_MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
+
+
+@dataclass(frozen=True)
+class Clause:
+    unit: SourceText  # the sentence-sized unit the clause is quoted from (source, ref, time, speaker)
+    text: str  # verbatim span
+    context: str  # the form question it answers, '' otherwise
+    order: float  # larger is more recent
+    hedge: str | None
+    past: bool
+    evaluating: bool
+    position: int  # index within the lead, for stable ordering
+
+    @property
+    def folded(self) -> str:
+        return normalise(self.text)
+
+
+@dataclass
+class Facts:
+    clauses: list[Clause]
+    injected: list[SourceText] = field(default_factory=list)  # units addressed to an AI: flagged, never evidence
+    hidden: bool = False  # invisible characters were removed from some source
+
+
+def _split_clauses(text: str) -> list[str]:
+    parts, start = [], 0
+    for m in lx.CONTRAST.finditer(text):
+        if m.start() > start:
+            parts.append(text[start:m.start()])
+        start = m.end()
+    parts.append(text[start:])
+    return [p.strip(" ,;") for p in parts if len(p.strip(" ,;")) > 1]
+
+
+def _line_date(line: str, year: int) -> float | None:
+    m = _LINE_DATE.match(line)
+    if not m:
+        return None
+    try:
+        if m.group("iso"):
+            d = date.fromisoformat(m.group("iso"))
+        elif m.group("mon"):
+            d = date(year, _MONTHS[m.group("mon").lower()[:3]], int(m.group("md")))
+        else:
+            a, b = int(m.group("d")), int(m.group("m"))
+            y = int(m.group("y")) if m.group("y") else year
+            y = y + 2000 if y < 100 else y
+            month, day = (b, a) if b <= 12 and (a > 12 or "." in line[:6]) else (a, b)
+            d = date(y, month, day)
+    except ValueError:
+        return None
+    return float(d.toordinal())
+
+
+def is_injection(text: str) -> bool:
+    """Whether a text addresses an AI or a reviewer, carries a role marker, a fake delimiter or a URL payload."""
+    return bool(lx.INJECTION.search(text) or lx.URL_PAYLOAD.search(text))
+
+
+def read_facts(sources: list[SourceText], *, year: int = 2026) -> Facts:
+    """Clauses of every quotable text, in order; injected text is set aside."""
+    facts = Facts(clauses=[])
+    position = 0
+    for rank, s in enumerate(sources):
+        clean, hidden = strip_hidden(s.text)
+        facts.hidden |= hidden
+        base = {"form": 1.0, "enrichment": 0.5, "event": 1.5, "notes": 2.0, "transcript": 3.0}[s.source]
+        if _COMMENT.search(clean):
+            facts.injected.append(SourceText(s.source, s.ref, clean, s.timestamp, s.speaker))
+            clean = _COMMENT.sub(" ", clean)
+        dated: float | None = None
+        for line_no, line in enumerate(clean.splitlines() or [clean]):
+            dated = _line_date(line, year) or dated
+            for sentence in sentences(line) if s.source in ("form", "notes", "transcript") else [line]:
+                unit = SourceText(s.source, s.ref, sentence, s.timestamp, s.speaker)
+                if is_injection(sentence):
+                    facts.injected.append(unit)
+                    continue
+                for part in _split_clauses(sentence):
+                    position += 1
+                    recency = (dated or 0.0) * 10 + base + position / 10_000 + (s.timestamp or 0) / 1e6
+                    facts.clauses.append(Clause(
+                        unit=unit, text=part, context=s.ref if s.source == "form" else "", order=recency,
+                        hedge=_first(lx.HEDGES, part), past=bool(lx.PAST.search(part)),
+                        evaluating=bool(lx.EVALUATING.search(part)), position=position))
+        del line_no, rank
+    return facts
+
+
+def _first(pattern: re.Pattern[str], text: str) -> str | None:
+    m = pattern.search(text)
+    return m.group(0) if m else None
+
+
+def negated_near(text: str, start: int, *, before: int = 4, after: int = 0) -> bool:
+    """Whether a negator stands within `before` words ahead of position `start` (or `after` words behind it) in the
+    clause — the scope of a negation is its own phrase, not the whole sentence."""
+    cleaned = lx.NOT_NEGATION.sub(lambda m: "_" * len(m.group(0)), text)
+    head = cleaned[:start]
+    words = re.findall(r"[\w'’]+", head)[-before:] if before else []
+    if any(lx.NEGATORS.fullmatch(w) for w in words):
+        # "without" negates what follows it only up to the next verb phrase: "can sign without going to the board"
+        return True
+    if after:
+        tail = re.findall(r"[\w'’]+", cleaned[start:])[: after + 1][1:]
+        if any(lx.NEGATORS.fullmatch(w) for w in tail):
+            return True
+    return False
+
+
+def frozen(text: str) -> bool:
+    """A freeze, a hold or a cut ('spending is frozen')."""
+    return bool(lx.FROZEN.search(text))
+
+
+def has_negation(text: str) -> bool:
+    cleaned = lx.NOT_NEGATION.sub(" ", text)
+    return bool(lx.NEGATORS.search(cleaned)) or frozen(text)

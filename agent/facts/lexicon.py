@@ -1,0 +1,156 @@
+"""Cue words in the languages Qualify reads (en, de, fr, es, pt, it, nl, pl, cs): negation, hedging, past tense,
+contrast, pain and contentment, authority, and text addressed to an AI. Patterns, not per-question keywords: they say
+how something is said, never what a particular seller's question is about."""
+
+from __future__ import annotations
+
+import re
+
+
+def rx(*parts: str) -> re.Pattern[str]:
+    """Whole-word alternatives, case-insensitive."""
+    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])", re.I)
+
+
+NEGATORS = rx(
+    r"no", r"not", r"never", r"none", r"nothing", r"nobody", r"neither", r"nor", r"without", r"zero", r"cannot",
+    r"\w+n't", r"\w+n’t", r"nope", r"lack(?:s|ing)?",
+    r"kein\w*", r"nicht", r"nie", r"niemals", r"ohne", r"nichts",  # de
+    r"pas", r"aucune?", r"jamais", r"sans", r"rien", r"ne", r"n'\w+", r"n’\w+",  # fr
+    r"nunca", r"ning[uú]n[oa]?", r"sin", r"nada", r"tampoco",  # es
+    r"n[ãa]o", r"nenhum[a]?", r"sem",  # pt
+    r"non", r"mai", r"nessun[oa]?", r"senza", r"niente", r"nulla",  # it
+    r"geen", r"niet", r"nooit", r"zonder", r"niets",  # nl
+    r"nie", r"brak\w*", r"[zż]adn\w*", r"bez", r"nigdy",  # pl
+    r"ne", r"nen[ií]", r"[zž][aá]dn\w*", r"nikdy", r"nem\w+", r"nep\w+", r"nech\w+", r"nebud\w+", r"nejsou",  # cs
+)
+# Words that look like negation but negate nothing, removed before looking.
+NOT_NEGATION = re.compile(
+    r"\b(?:no later than|no more than|no less than|not only|no doubt|no problem|not a problem|no-brainer|no brainer|"
+    r"can't wait|cannot wait|couldn't be happier|not bad|no matter|nothing else|second to none|no-code|no code|"
+    r"if not|whether or not|not sure)\b", re.I)
+FROZEN = rx(r"frozen", r"freeze", r"on hold", r"paused", r"ruled out", r"shelved", r"cancel(?:l)?ed", r"cut",
+            r"eingefroren", r"gestoppt", r"gel[ée]e?s?", r"congelad[oa]s?", r"congelat[oa]", r"bevroren",
+            r"zamro[zż]on\w*", r"zmrazen\w*", r"pozastaven\w*", r"wstrzyman\w*")
+
+HEDGES = rx(
+    r"might", r"maybe", r"perhaps", r"possibly", r"potentially", r"not sure", r"unsure", r"uncertain", r"unclear", r"tbd",
+    r"tbc", r"to be (?:determined|confirmed)", r"need(?:s)? to (?:check|confirm|see|verify|ask|find out)",
+    r"(?:have|had|would have|'d have|'d need) to (?:check|confirm|ask|see)", r"i'd need to \w+",
+    r"(?:will|we'll|i'll|let me) (?:check|see|find out|get back)", r"don't know", r"do not know", r"no idea",
+    r"not decided", r"undecided", r"depends", r"depending on", r"could be", r"may or may not", r"hard to say",
+    r"we'll see", r"not clear", r"still figuring", r"figuring out", r"open question", r"if approved", r"if we get",
+    r"pending", r"waiting (?:on|for)", r"hopefully", r"in theory", r"who knows", r"not yet decided", r"we may",
+    r"it may", r"possibly", r"ask around", r"some point",
+    r"vielleicht", r"eventuell", r"m[öo]glicherweise", r"unklar", r"wei[ßs] (?:ich )?nicht", r"muss (?:ich )?(?:noch )?\w*fragen",
+    r"kl[äa]ren", r"mal sehen", r"kommt darauf an", r"je nachdem", r"unsicher",  # de
+    r"peut[- ][êe]tre", r"[ée]ventuellement", r"pas s[ûu]re?", r"[àa] voir", r"[çc]a d[ée]pend", r"d[ée]pend",
+    r"je dois demander", r"il faut que je (?:demande|v[ée]rifie)", r"[àa] confirmer", r"je ne sais pas",  # fr
+    r"quiz[áa]s?", r"tal vez", r"a lo mejor", r"no estoy segur[oa]", r"depende", r"tengo que (?:consultar|preguntar|ver)",
+    r"por confirmar", r"no s[ée]", r"puede que",  # es
+    r"talvez", r"n[ãa]o tenho certeza", r"preciso (?:checar|verificar|perguntar|confirmar|ver)", r"a confirmar",
+    r"n[ãa]o sei", r"pode ser",  # pt
+    r"forse", r"magari", r"dipende", r"non sono sicur[oa]", r"devo (?:chiedere|verificare)", r"da confermare",
+    r"non so",  # it
+    r"misschien", r"eventueel", r"hangt (?:er )?van af", r"weet (?:ik )?(?:het )?niet", r"moet (?:ik )?\w*vragen",
+    r"onzeker", r"nog onduidelijk",  # nl
+    r"mo[zż]e", r"by[ćc] mo[zż]e", r"zale[zż]y", r"nie wiem", r"musz[ęe] (?:zapyta[ćc]|sprawdzi[ćc])",
+    r"do potwierdzenia", r"nie jestem pewn\w*",  # pl
+    r"mo[zž]n[áa]", r"z[áa]le[zž][ií]", r"nev[ií]m", r"mus[ií]m se zeptat", r"uvid[ií]me", r"nejsem si jist\w*",  # cs
+)
+PAST = rx(
+    r"used to", r"moved (?:off|away from)", r"switched (?:away )?(?:from|off)", r"left", r"churned", r"dropped",
+    r"cancel(?:l)?ed", r"ended", r"stopped (?:using)?", r"replaced", r"migrated (?:from|off)", r"previously", r"formerly",
+    r"former", r"ago", r"until last (?:year|month|quarter|spring|summer|fall|autumn|winter)", r"were on", r"was on",
+    r"got rid of", r"ditched", r"sunset(?:ted)?", r"last (?:year|spring|summer|fall|autumn|winter)",
+    r"fr[üu]her", r"bis letzte\w*", r"gewechselt", r"gek[üu]ndigt", r"vorher", r"ehemalig\w*",  # de
+    r"auparavant", r"anciennement", r"avons quitt[ée]", r"a quitt[ée]", r"jusqu'[àa] l'ann[ée]e derni[èe]re",
+    r"ancien(?:ne)?",  # fr
+    r"anteriormente", r"dejamos", r"cambiamos de", r"hasta el a[ñn]o pasado", r"antiguo",  # es
+    r"sa[íi]mos", r"trocamos", r"at[ée] o ano passado", r"antigo",  # pt
+    r"in passato", r"abbiamo lasciato", r"fino all'anno scorso",  # it
+    r"vroeger", r"voorheen", r"tot vorig jaar", r"overgestapt van", r"gestopt met",  # nl
+    r"wcze[śs]niej", r"kiedy[śs]", r"do zesz[łl]ego roku", r"zrezygnowali[śs]my", r"przeszli[śs]my z",  # pl
+    r"d[řr][ií]ve", r"d[řr][ií]v", r"do lo[ňn]ska", r"p[řr]e[šs]li jsme z", r"p[řr]estali jsme",  # cs
+)
+FUTURE_ONLY = rx(r"will start", r"plan(?:ning)? to", r"going to", r"next year", r"considering", r"thinking about")
+EVALUATING = rx(
+    r"evaluat\w*", r"consider\w*", r"looking at", r"comparing", r"compare[ds]?", r"shortlist\w*", r"talking to",
+    r"in talks with", r"trial(?:l)?ing", r"assessing", r"shopping around", r"demo(?:s|ed)? (?:with|of|from)",
+    r"had (?:a|one) (?:call|demo) with", r"got (?:a )?quotes?", r"quote from", r"proposal from", r"pilot(?:ing)?",
+    r"vergleichen", r"evaluieren", r"pr[üu]fen", r"angebot von",  # de
+    r"comparons", r"comparer", r"[ée]valuons", r"regardons",  # fr
+    r"evaluando", r"comparando", r"considerando", r"mirando",  # es/pt
+    r"valutando", r"confrontando",  # it
+    r"vergelijken", r"bekijken", r"evalueren",  # nl
+    r"por[óo]wnujemy", r"rozwa[żz]amy", r"testujemy",  # pl
+    r"porovn[áa]v\w+", r"zva[žz]ujeme", r"testujeme",  # cs
+)
+CONTRAST = re.compile(
+    r"\s*(?:,\s*|\s)(?:but|however|although|though|whereas|except|yet|aber|jedoch|sondern|mais|cependant|pero|sino|"
+    r"aunque|mas|por[ée]m|mas|ma|per[òo]|tuttavia|maar|echter|ale|lecz|jednak|ale|v[šs]ak|av[šs]ak)\s+|\s*;\s*", re.I)
+PAIN = rx(
+    r"pain\w*", r"struggl\w*", r"problem\w*", r"issues?", r"mess(?:y)?", r"chaos", r"chaotic", r"nightmare", r"manual(?:ly)?",
+    r"by hand", r"errors?", r"mistakes?", r"slow", r"delays?", r"late", r"missed", r"miss(?:ing)?", r"lost", r"losing",
+    r"broken", r"frustrat\w*", r"complain\w*", r"waste\w*", r"wasting", r"drowning", r"overwhelm\w*", r"backlog",
+    r"can't keep up", r"cannot keep up", r"pain point", r"headache", r"killing us", r"hurts?", r"terrible", r"awful",
+    r"painful", r"inefficien\w*", r"downtime", r"break(?:s|downs?)", r"fail\w*", r"outages?", r"bottleneck", r"spreadsheets?",
+    r"whiteboard", r"paper", r"double[- ]book\w*", r"duplicat\w*", r"churn\w*", r"fines?", r"finding", r"findings",
+    r"audit", r"blocked", r"stuck", r"keeps? \w+ing", r"constantly", r"always", r"too much time", r"hours? (?:a|per|every)",
+    r"chaos", r"Probleme?", r"Fehler", r"manuell", r"m[üu]hsam", r"Chaos", r"Aufwand", r"Ausf[äa]ll\w*", r"Stillst[äa]nd\w*",
+    r"probl[èe]mes?", r"erreurs?", r"gal[èe]re", r"pannes?", r"[àa] la main", r"problemas?", r"errores", r"errores?",
+    r"a mano", r"ca[íi]das?", r"aver[íi]as?", r"falhas?", r"erros?", r"problemi", r"errori", r"guasti", r"fermi",
+    r"problemen", r"fouten", r"storingen", r"handmatig", r"problem(?:y|ów)?", r"b[łl][ęe]d\w*", r"awari\w*", r"przestoj\w*",
+    r"r[ęe]cznie", r"probl[ée]m\w*", r"chyb\w*", r"poruch\w*", r"prostoj\w*", r"ru[čc]n[ěe]",
+)
+CONTENT = rx(
+    r"fine", r"happy with", r"works? (?:well|fine|great|for us)", r"working (?:well|fine)", r"no complaints", r"smooth(?:ly)?",
+    r"under control", r"not an issue", r"isn't an issue", r"not a (?:problem|priority|pain)", r"no (?:issues?|problems?|pain)",
+    r"solid", r"satisfied", r"good enough", r"doing ok(?:ay)?", r"all good", r"sorted", r"handled", r"no need",
+    r"zufrieden", r"l[äa]uft (?:gut|rund)", r"kein problem", r"satisfaits?", r"[çc]a marche", r"tout va bien",
+    r"contentos", r"funciona bien", r"satisfeitos", r"funciona bem", r"soddisfatti", r"funziona bene", r"tevreden",
+    r"werkt goed", r"zadowoleni", r"dzia[łl]a dobrze", r"spokojen[íi]", r"funguje dob[řr]e",
+)
+GENERIC_TITLE = rx(r"manager", r"operations lead", r"lead", r"team lead", r"supervisor", r"specialist", r"consultant")
+AUTHORITY_YES = rx(
+    r"i (?:can )?(?:sign|approve|decide|own the budget|make the (?:call|decision)|have (?:final )?sign[- ]off|control the budget)",
+    r"i(?:'m| am) the (?:decision[- ]maker|one who (?:decides|signs)|budget (?:holder|owner)|final (?:say|decision))",
+    r"(?:she|he|they) (?:can )?(?:signs?|approves?|decides?|owns? the budget)", r"can sign", r"signs? off",
+    r"final (?:say|decision|sign[- ]off)", r"my (?:call|decision|budget|sign[- ]off)", r"approves? (?:anything|purchases|spend)",
+    r"decision[- ]maker", r"budget (?:holder|owner)", r"signing authority", r"sign[- ]off authority", r"economic buyer",
+    r"ich entscheide", r"entscheide ich", r"ich unterschreibe", r"entscheidet (?:er|sie)", r"entscheidungstr[äa]ger\w*",
+    r"je d[ée]cide", r"c'est moi qui (?:d[ée]cide|signe)", r"d[ée]cideu[rs]e?", r"yo decido", r"decido yo", r"firmo yo",
+    r"decisor\w*", r"eu decido", r"quem decide sou eu", r"decido io", r"firmo io", r"ik beslis", r"beslis ik", r"beslisser",
+    r"decyduj[ęe]", r"ja decyduj[ęe]", r"podpisuj[ęe]", r"rozhoduji", r"rozhoduju", r"podepisuji",
+)
+AUTHORITY_NO = rx(
+    r"(?:needs?|requires?|need) (?:the |our |my )?[\w' ]{0,20}(?:sign[- ]off|approval|ok|okay|blessing)",
+    r"(?:has|have|had) to (?:go|run it|take it) (?:to|past|by) (?:the |our |my )?\w+", r"goes to (?:the )?(?:board|cfo|ceo|owner)",
+    r"(?:the |our |my )?(?:boss|owner|ceo|cfo|coo|board|director|gm|manager|vp|head office|hq|procurement|parent company) "
+    r"(?:decides|signs|approves|makes the (?:call|decision)|has (?:the )?final say)",
+    r"not the decision[- ]maker", r"(?:just|only) (?:collecting|gathering|getting) (?:quotes|info\w*|prices|pricing)",
+    r"(?:for|on behalf of) my (?:boss|manager|director)", r"can't sign", r"cannot sign", r"no authority",
+    r"someone else (?:decides|signs)", r"above my pay ?grade", r"not my (?:call|decision)",
+    r"entscheidet (?:der|die|unser|unsere) \w+", r"muss (?:der|die) \w+ (?:freigeben|entscheiden|unterschreiben)",
+    r"(?:c'est|le) (?:mon |notre )?\w+ qui d[ée]cide", r"decide (?:el|la|mi|nuestro) \w+", r"quem decide [ée] (?:o|a) \w+",
+    r"decide (?:il|la|il mio|la mia) \w+", r"beslist (?:de|onze|mijn) \w+", r"decyduje (?:szef|zarz[ąa]d|dyrektor|prezes)",
+    r"rozhoduje (?:[šs]\w+|\w+tel|vedení|majitel)",
+)
+# Text addressed to an AI, a model or a reviewer, role markers, fake delimiters: never evidence, always flagged.
+INJECTION = re.compile(
+    r"(?:(?:^|[\s(\[\-])(?:ai|a\.i\.|assistant|bot|chatbot|model|gpt|chatgpt|llm|claude|system|reviewer|scorer)\s*[:,]\s|"
+    r"\b(?:dear|hey|hi|attention|note to|message to|instructions? (?:to|for)|memo to)\s+(?:the\s+)?(?:ai|a\.i\.|assistant|"
+    r"bot|chatbot|model|llm|gpt|chatgpt|reviewer|qualification|scoring|system)\b|"
+    r"\b(?:ai|llm|language model|chatbot|gpt|chatgpt)\b[^.\n]{0,30}\b(?:must|should|please|reading|must answer)\b|"
+    r"\bsystem prompt\b|\bignore (?:all |any |the |your )?(?:previous|prior|above|earlier|other|preceding)\b|"
+    r"\bdisregard (?:all|any|the|previous|prior|your)\b|\byou are now\b|\bas an ai\b|\bnew instructions?\b|"
+    r"(?:^|\n)\s*(?:system|assistant|user|developer)\s*:|<\/?\s*(?:lead|system|data|instructions?|user|assistant|"
+    r"lead_data|context)\s*>|\[/?inst\]|<<\s*/?sys\s*>>|<\|[a-z_]+\|>|<!--|-->|"
+    r"\b(?:mark|set|flag|score|rate|classify|treat|route|label|tag)\s+(?:this|the|that)\s+(?:lead|prospect|contact|account)\b|"
+    r"\b(?:answer|respond|reply)\s+(?:with\s+)?[\"']?yes[\"']?\s+(?:to|for)\s+(?:all|every|each|any)\b|"
+    r"\b(?:qualify|approve)\s+(?:this|the)\s+lead\b|\bhighest (?:score|priority|tier)\b)",
+    re.I)
+URL_PAYLOAD = re.compile(r"https?://\S*[?#&]\S*(?:ignore|instruction|assistant|qualified|prompt|system|answer)\S*", re.I)
+SELF = rx(r"i", r"i'm", r"i am", r"my", r"me", r"we", r"we're", r"we are", r"our", r"us", r"ich", r"wir", r"je", r"nous",
+          r"yo", r"soy", r"somos", r"eu", r"sou", r"somos", r"io", r"sono", r"siamo", r"ik", r"wij", r"we", r"ja", r"jestem",
+          r"jeste[śs]my", r"jsem", r"jsme")

@@ -1,0 +1,728 @@
+"""The answer engine: a question's typed reading (library.reading) + a lead's clause-level facts (agent.facts) → an
+answer per ANSWERS.md. Absence is unknown, explicit negation is no, hedging is unknown, the most recent explicit
+statement wins a conflict, and a damaging answer needs a direct statement.
+
+Each kind of question has one decision function; all of them return `Finding`s (an answer, the clause or field that
+settles it, how sure, why), and `resolve` turns findings into one `QuestionAnswer`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from agent.evidence import SourceText, render_event
+from agent.facts import lexicon as lx
+from agent.facts.amounts import annualise, dates, money
+from agent.facts.clauses import Clause, Facts, frozen, has_negation, negated_near
+from agent.facts.quantities import INF, amounts
+from agent.enrichment.titles import normalise_title, seniority
+from agent.schemas import Answer, AnswerFlag, Enrichment, Evidence, Lead, QuestionAnswer
+from library.geo import country_code, find_places
+from library.schemas import Competitor, QualifyingQuestion, QuestionSpec, Seller
+
+
+@dataclass
+class Finding:
+    answer: Answer
+    unit: SourceText | None
+    quote: str
+    confidence: float
+    reason: str
+    order: float = 0.0
+    value: str | None = None
+
+
+@dataclass
+class Context:
+    """One lead as the engine reads it."""
+
+    lead: Lead
+    enrichment: Enrichment
+    facts: Facts
+    ref: datetime
+    seller: Seller
+    competitors: list[Competitor]
+    similarity: Callable[[str, list[Clause]], np.ndarray]  # topic text → cosine per clause
+    _cache: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def related(self, topic: str) -> np.ndarray:
+        if topic not in self._cache:
+            self._cache[topic] = self.similarity(topic, self.facts.clauses)
+        return self._cache[topic]
+
+    def field(self, key: str) -> tuple[object, SourceText] | None:
+        value = self.enrichment.get(key)
+        if value is None or value == "" or value == []:
+            return None
+        text = ", ".join(value) if isinstance(value, list) else str(value)
+        return value, SourceText("enrichment", key, text)
+
+
+def _clause_finding(answer: Answer, c: Clause, confidence: float, reason: str, value: str | None = None) -> Finding:
+    return Finding(answer, c.unit, c.text, confidence, reason, c.order, value)
+
+
+def _field_finding(answer: Answer, unit: SourceText, confidence: float, reason: str) -> Finding:
+    return Finding(answer, unit, unit.text, confidence, reason, 0.0)
+
+
+# --- comparisons ---------------------------------------------------------------------------------------------------
+
+def _meets(spec: QuestionSpec, low: float, high: float) -> bool | None:
+    """Whether [low, high] satisfies the spec's comparison; None when the threshold falls inside it."""
+    op, a, b = spec.operator, spec.low, spec.high
+    if a is None:
+        return None
+    if op == "gte":
+        return True if low >= a else False if high < a else None
+    if op == "gt":
+        return True if low > a else False if high <= a else None
+    if op == "lte":
+        return True if high <= a else False if low > a else None
+    if op == "lt":
+        return True if high < a else False if low >= a else None
+    if op == "between" and b is not None:
+        if low >= a and high <= b:
+            return True
+        return False if high < a or low > b else None
+    return None
+
+
+def _cmp_finding(spec: QuestionSpec, low: float, high: float, c: Clause | None, unit: SourceText | None, quote: str,
+                 what: str, conf: float = 0.88) -> Finding:
+    ok = _meets(spec, low, high)
+    shown = f"{low:,.0f}" if low == high else f"{low:,.0f}–{'∞' if high == INF else f'{high:,.0f}'}"
+    if ok is None:
+        return Finding("unknown", unit, quote, 0.6, f"{what} {shown} straddles the threshold", c.order if c else 0)
+    return Finding("yes" if ok else "no", unit, quote, conf, f"{what} {shown} {'meets' if ok else 'misses'} "
+                   f"{spec.words or 'the threshold'}", c.order if c else 0.0, shown)
+
+
+# --- sizes and counts -----------------------------------------------------------------------------------------------
+
+_PEOPLE = re.compile(r"\b(employees?|staff|people|headcount|FTEs?|workers|personnel|team of|Mitarbeiter\w*|Beschäftigte\w*|"
+                     r"salari[ée]s?|employ[ée]s|empleados|trabajadores|funcion[áa]rios|colaboradores|dipendenti|"
+                     r"medewerkers|werknemers|pracownik\w*|zam[eě]stnan\w*|osob|lidí)\b", re.I)
+_SYNONYMS = [
+    {"technician", "tech", "engineer", "installer", "fitter", "plumber", "electrician", "techniker", "technicien",
+     "técnico", "tecnico", "monteur", "technik", "serviceman", "field"},
+    {"seat", "user", "license", "licence", "rep", "sdr", "bdr", "caller", "agent", "dialer", "login"},
+    {"agent", "support", "rep", "advisor", "associate", "agente", "agenten", "medewerker"},
+    {"site", "location", "plant", "facility", "branch", "store", "shop", "venue", "restaurant", "outlet", "depot", "factory",
+     "warehouse", "standort", "sede", "vestiging", "lokal", "zakład", "závod", "pobočk"},
+    {"truck", "vehicle", "van", "rig", "tractor", "unit", "lkw", "camion", "camión", "caminhão", "ciężarów", "tir"},
+    {"driver", "fahrer", "chauffeur", "conductor", "motorista", "kierowc", "řidič"},
+]
+_SUBSET_OF_PEOPLE = ("technician", "agent", "driver", "rep", "engineer", "sdr", "bdr", "caller", "staff", "nurse", "worker")
+
+
+def _same_noun(a: str, b: str) -> bool:
+    a, b = a.lower().rstrip("s"), b.lower().rstrip("s")
+    if a[:5] == b[:5] or a.startswith(b) or b.startswith(a):
+        return True
+    return any(any(a.startswith(w[:5]) for w in group) and any(b.startswith(w[:5]) for w in group) for group in _SYNONYMS)
+
+
+def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[Finding]:
+    """Numbers that count the subject in the lead's clauses (a form field about it counts its bare number)."""
+    spec_subject = subject or "employees"
+    out: list[Finding] = []
+    for c in ctx.facts.clauses:
+        if c.unit.source == "event":
+            continue
+        found = amounts(c.text, "number")
+        if not found:
+            continue
+        about_form = bool(c.context) and (
+            _PEOPLE.search(c.context) if people else any(_same_noun(w, spec_subject) for w in re.findall(r"\w+", c.context)))
+        for q in found:
+            i = c.text.find(q.text)
+            near = c.text[i + len(q.text): i + len(q.text) + 30] if i >= 0 else ""
+            before = c.text[max(0, i - 25): i] if i >= 0 else ""
+            words = re.findall(r"[^\W\d_]+", near)[:3]
+            if people:
+                hit = bool(_PEOPLE.search(near[:25]) or re.search(r"team of\s*$|staff of\s*$|headcount\D*$", before, re.I))
+            else:
+                hit = any(_same_noun(w, spec_subject) for w in words) or bool(
+                    re.search(rf"{re.escape(spec_subject[:5])}\w*\D{{0,15}}$", before, re.I))
+            if hit or (about_form and not words):
+                out.append(Finding("unknown", c.unit, c.text, 0.0, "", c.order, f"{q.low}:{q.high}"))
+                break
+    return out
+
+
+def decide_size(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    people = spec.kind == "company_size"
+    findings = []
+    for f in _count_clauses(ctx, spec.subject, people):
+        low, high = (float(x) for x in (f.value or "0:0").split(":"))
+        clause = next(c for c in ctx.facts.clauses if c.text == f.quote)
+        findings.append(_cmp_finding(spec, low, high, clause, f.unit, f.quote, f"stated {spec.subject or 'employees'}"))
+    emp = ctx.field("company.employees")
+    if emp is not None:
+        total = float(emp[0])  # type: ignore[arg-type]
+        if people and spec.scope == "company":
+            findings.append(_cmp_finding(spec, total, total, None, emp[1], emp[1].text, "company employees", 0.9))
+        elif spec.operator in ("gte", "gt") and spec.low is not None and total < spec.low and (
+                spec.scope == "facility" or any(spec.subject and spec.subject.startswith(s[:5]) for s in _SUBSET_OF_PEOPLE)):
+            findings.append(_field_finding("no", emp[1], 0.8, f"the whole company has {total:,.0f} employees, fewer "
+                                           f"than {spec.low:,.0f} {spec.subject}"))
+    return findings
+
+
+_REVENUE = re.compile(r"\b(revenue|turnover|sales|ARR|Umsatz|chiffre d'affaires|CA|facturaci[óo]n|ventas|faturamento|"
+                      r"fatturato|omzet|obr[óo]t|przych[óo]d\w*|obrat|tr[žz]by)\b", re.I)
+
+
+def decide_revenue(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    out = []
+    for c in ctx.facts.clauses:
+        if _REVENUE.search(c.text):
+            for m in money(c.text):
+                low, high = annualise(m, 365.25)
+                out.append(_cmp_finding(spec, low, high, c, c.unit, c.text, "stated revenue"))
+    return out
+
+
+# --- places, languages, industry, tools -----------------------------------------------------------------------------
+
+_FACILITY = re.compile(r"\b(plant|factory|facilit\w+|site|warehouse|mill|depot|works|production|manufactur\w+|operations? "
+                       r"(?:in|are)|Werk|Standort|usine|site|planta|f[áa]brica|stabilimento|fabriek|zak[łl]ad|fabryk\w+|"
+                       r"z[áa]vod|provoz)\b", re.I)
+_PAYROLL = re.compile(r"\b(payroll|employees?|staff|team|people|workforce|hires?|employ\w*|Mitarbeiter\w*|Lohn\w*|paie|"
+                      r"salari[ée]s|n[óo]mina|folha|dipendenti|personeel|loonadministratie|medewerkers|pracownik\w*)\b", re.I)
+_HQ = re.compile(r"\b(hq|headquarter\w*|head office|based|registered|incorporated|Sitz|siège|sede)\b", re.I)
+
+
+def decide_location(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    wanted = set(spec.values)
+    out = []
+    scope_rx = _FACILITY if spec.scope == "facility" else _PAYROLL if spec.scope in ("payroll", "users") else None
+    for c in ctx.facts.clauses:
+        places = [p for p in find_places(c.text) if p.kind != "group" or len(p.countries) == 1]
+        if not places:
+            continue
+        codes = {code for p in places for code in p.countries}
+        if scope_rx is not None and not scope_rx.search(c.text) and not scope_rx.search(c.context):
+            continue
+        if scope_rx is None and _FACILITY.search(c.text) and not _HQ.search(c.text) and not c.context:
+            continue  # a plant abroad says little about where the business is
+        inside = bool(codes & wanted)
+        names = ", ".join(p.text for p in places)
+        negated = has_negation(c.text) and not re.search(r"\bonly\b", c.text, re.I)
+        if negated:
+            continue
+        yes = inside if spec.operator != "not_in" else not inside
+        out.append(_clause_finding("yes" if yes else "no", c, 0.85, f"{names} is {'' if inside else 'not '}in "
+                                   f"{spec.words.split(' in ', 1)[-1]}", names))
+    if spec.scope == "company" or not out:
+        country = ctx.field("company.country")
+        if country is not None and spec.scope == "company":
+            code = country_code(str(country[0]))
+            if code:
+                inside = code in wanted
+                yes = inside if spec.operator != "not_in" else not inside
+                out.append(_field_finding("yes" if yes else "no", country[1], 0.88,
+                                          f"company country {code} is {'' if inside else 'not '}supported"))
+    return out
+
+
+_LANGUAGE_NAMES = {
+    "en": r"english|englisch|anglais|ingl[ée]s|inglese|engels|angielsk\w*|angli[čc]tin\w*",
+    "de": r"german|deutsch|allemand|alem[áa]n|alem[ãa]o|tedesco|duits|niemieck\w*|n[ěe]m[čc]in\w*",
+    "fr": r"french|franz[öo]sisch|fran[çc]ais|franc[ée]s|francese|frans|francusk\w*|francouz\w*",
+    "es": r"spanish|spanisch|espagnol|espa[ñn]ol|castellano|spagnolo|spaans|hiszpa[ńn]sk\w*|[šs]pan[ěe]l\w*",
+    "it": r"italian|italienisch|italien|italiano|italiaans|w[łl]osk\w*|ital\w*tin\w*",
+    "nl": r"dutch|flemish|niederl[äa]ndisch|n[ée]erlandais|neerland[ée]s|olandese|nederlands|vlaams|holendersk\w*",
+    "pt": r"portuguese|portugiesisch|portugais|portugu[ée]s|portoghese|portugees|portugalsk\w*",
+    "pl": r"polish|polnisch|polonais|polaco|polacco|pools|polsk\w*|pol[šs]tin\w*",
+    "cs": r"czech|tschechisch|tch[èe]que|checo|ceco|tsjechisch|czesk\w*|[čc]e[šs]tin\w*",
+    "sv": r"swedish|schwedisch|su[ée]dois|sueco|svedese|zweeds|svenska", "da": r"danish|d[äa]nisch|danois|dansk",
+    "no": r"norwegian|norwegisch|norv[ée]gien|noruego|norsk", "fi": r"finnish|finnisch|finnois|suomi",
+    "ja": r"japanese|japonais|japon[ée]s", "zh": r"chinese|mandarin|cantonese|chinois|chino",
+    "ar": r"arabic|arabe|[áa]rabe", "tr": r"turkish|t[üu]rkisch|turc|turco", "ru": r"russian|russisch|russe|ruso",
+}
+_LANG_RX = {code: re.compile(rf"\b(?:{rx})\b", re.I) for code, rx in _LANGUAGE_NAMES.items()}
+
+
+def decide_language(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    offered = set(spec.values)
+    out = []
+    for c in ctx.facts.clauses:
+        named = {code for code, rx in _LANG_RX.items() if rx.search(c.text)}
+        if not named or (has_negation(c.text) and not re.search(r"\bonly\b", c.text, re.I)):
+            continue
+        missing = named - offered
+        yes = bool(missing) if spec.operator == "not_in" else not missing
+        out.append(_clause_finding("yes" if yes else "no", c, 0.8,
+                                   f"needs {', '.join(sorted(named))}; " + (f"{', '.join(sorted(missing))} not offered"
+                                                                          if missing else "all offered")))
+    return out
+
+
+def _tool_mentions(names: list[str], text: str) -> list[str]:
+    low = text.casefold()
+    return [n for n in names if n and re.search(rf"(?<!\w){re.escape(n.casefold())}(?!\w)", low)]
+
+
+def _use_answer(spec: QuestionSpec, c: Clause, name_at: int) -> tuple[Answer, str] | None:
+    """yes/no for 'currently uses / is evaluating / recently left <name>' from one clause that names it."""
+    negated = negated_near(c.text, name_at, before=5) or frozen(c.text[:name_at])
+    trial_now = bool(re.search(r"\btrial\b.*\b(ends?|expires?|runs? out)\b", c.text, re.I))
+    past = c.past and not trial_now and not re.search(r"\b(still|currently|today|now)\b", c.text, re.I)
+    if spec.tense == "evaluating":
+        if c.evaluating:
+            return ("no", "says it is not looking at it") if negated else ("yes", "is evaluating it")
+        return None
+    if spec.tense == "past":
+        if past:
+            return ("yes", "left it")
+        return ("no", "still uses it") if not negated and not c.hedge else None
+    if spec.tense == "any":
+        return ("no", "says it never used it") if negated else ("yes", "uses, evaluates or used it")
+    if spec.tense == "in_play":
+        if past:
+            return ("no", "used it in the past, not now")
+        return ("no", "says it does not use or consider it") if negated else ("yes", "uses or evaluates it")
+    if past:
+        return ("no", "used it in the past, not now")
+    if c.evaluating and not re.search(r"\b(use|using|on|run|running|with|contract)\b", c.text, re.I):
+        return ("no", "only evaluating it")
+    if negated:
+        return ("no", "says it does not use it")
+    return ("yes", "uses it now")
+
+
+def decide_competitor(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    names: dict[str, str] = {}
+    for comp in ctx.competitors:
+        if comp.id in spec.values:
+            for n in (comp.name, *comp.aliases):
+                names[n] = comp.id
+    out = []
+    for c in ctx.facts.clauses:
+        for n in _tool_mentions(list(names), c.text):
+            at = c.text.casefold().find(n.casefold())
+            verdict = _use_answer(spec, c, at)
+            if verdict and not (c.hedge and verdict[0] == "yes"):
+                out.append(_clause_finding(verdict[0], c, 0.82, f"{n}: {verdict[1]}", names[n]))
+                break
+        else:
+            if spec.tense in ("current", "evaluating") and re.search(
+                    r"\b(only (?:talking to|looking at) you|you(?:'re| are) the only|not (?:looking at|talking to) "
+                    r"(?:anyone|any other|other)|no other vendors?)\b", c.text, re.I) and spec.tense == "evaluating":
+                out.append(_clause_finding("no", c, 0.8, "says it is not evaluating other vendors"))
+    return out
+
+
+def decide_technology(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    out = []
+    names = [v for v in spec.values if v]
+    for c in ctx.facts.clauses:
+        for n in _tool_mentions(names, c.text):
+            verdict = _use_answer(spec, c, c.text.casefold().find(n.casefold()))
+            if verdict and not (c.hedge and verdict[0] == "yes"):
+                out.append(_clause_finding(verdict[0], c, 0.8, f"{n}: {verdict[1]}", n))
+                break
+    if not out and spec.topic:
+        out += _by_meaning(spec.topic, ctx, min_sim=0.55)
+    return out
+
+
+def decide_industry(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    industry = ctx.field("company.industry")
+    targets = spec.values or ([spec.topic] if spec.topic else [])
+    if industry is not None and targets:
+        text = str(industry[0])
+        sims = ctx.similarity(text, [])  # placeholder to keep signature; real check below
+        del sims
+        score = max(_overlap(text, t) for t in targets)
+        if score >= 0.5:
+            return [_field_finding("yes", industry[1], 0.8, f"industry '{text}' matches {', '.join(targets)}")]
+        meaning = _meaning(ctx, text, " or ".join(targets))
+        if meaning >= 0.5:
+            return [_field_finding("yes", industry[1], 0.7, f"industry '{text}' is close to {', '.join(targets)}")]
+        if meaning < 0.3:
+            return [_field_finding("no", industry[1], 0.65, f"industry '{text}' is not {', '.join(targets)}")]
+    return _by_meaning(spec.topic or " ".join(targets), ctx, min_sim=0.55)
+
+
+def _overlap(a: str, b: str) -> float:
+    wa = {w[:5] for w in re.findall(r"[^\W\d_]{3,}", a.lower())}
+    wb = {w[:5] for w in re.findall(r"[^\W\d_]{3,}", b.lower())}
+    return len(wa & wb) / max(1, min(len(wa), len(wb))) if wa and wb else 0.0
+
+
+def _meaning(ctx: Context, a: str, b: str) -> float:
+    sims = ctx.similarity(a, [_fake_clause(b)])
+    return float(sims[0]) if len(sims) else 0.0
+
+
+def _fake_clause(text: str) -> Clause:
+    return Clause(SourceText("notes", "notes", text), text, "", 0.0, None, False, False, 0)
+
+
+# --- authority ------------------------------------------------------------------------------------------------------
+
+_C_GENERAL = re.compile(r"\b(owner|founder|co-?founder|ceo|president|managing director|general manager|gm|"
+                        r"chief executive|geschaftsfuhrer\w*|inhaber\w*|directeur general|director general|gerente general|"
+                        r"amministratore delegato|direttore generale|prezes|jednatel\w*|majitel\w*|wlasciciel\w*|"
+                        r"eigenaar|directeur|proprietario|propri[ée]taire|dueño|dono|s[óo]cio|fundador\w*)\b", re.I)
+
+
+def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    out = []
+    for c in ctx.facts.clauses:
+        for m in lx.AUTHORITY_NO.finditer(c.text):
+            if not negated_near(c.text, m.start(), before=2):
+                out.append(_clause_finding("no", c, 0.82, "someone else signs or approves"))
+                break
+        else:
+            for m in lx.AUTHORITY_YES.finditer(c.text):
+                if c.hedge:
+                    break
+                if negated_near(c.text, m.start(), before=3) or re.search(r"\bnot\b", c.text[m.start():m.end()]):
+                    out.append(_clause_finding("no", c, 0.8, "says the contact cannot sign or decide"))
+                elif _about_contact(c.text[:m.start()]):
+                    out.append(_clause_finding("yes", c, 0.82, "the contact signs or decides"))
+                break
+    if out:
+        return out
+    title = ctx.field("person.title")
+    if title is None:
+        return []
+    raw = str(title[0])
+    level, _ = seniority(raw)
+    norm = normalise_title(raw)
+    named = [normalise_title(v) for v in spec.values]
+    if level == "student" or re.search(r"\b(assistant|intern|trainee|coordinator|technician|buyer|clerk|"
+                                       r"koordinator\w*|assistent\w*|asistente|assistente|stagiaire|technik)\b", norm):
+        return [_field_finding("no", title[1], 0.78, f"'{raw}' is not a decision-making role")]
+    if _C_GENERAL.search(norm) or level == "c_level":
+        return [_field_finding("yes", title[1], 0.8, f"'{raw}' is a top executive")]
+    function_named = [n for n in named if not re.fullmatch(r"(c level|c suite|vice president|director|head of|owner|"
+                                                           r"founder|executive|manager|senior|decision maker)", n)]
+    if function_named:
+        if any(_overlap(norm, n) >= 0.5 or n in norm for n in function_named):
+            return [_field_finding("yes", title[1], 0.75, f"'{raw}' is one of the named roles")]
+        if level in ("vp", "director") and not any(n.split()[0] in norm for n in function_named):
+            return [_field_finding("no", title[1], 0.55, f"'{raw}' is senior but not one of the named roles")]
+    if level in ("vp", "director"):
+        return [_field_finding("yes", title[1], 0.75, f"'{raw}' is a senior role")]
+    if level == "individual" and not lx.GENERIC_TITLE.search(raw):
+        return [_field_finding("no", title[1], 0.65, f"'{raw}' is an individual contributor")]
+    return []
+
+
+def _about_contact(head: str) -> bool:
+    """Whether a statement before a verb is about the contact (I / she / the name), not a third party."""
+    return not re.search(r"\b(boss|manager|cfo|ceo|owner|board|director|they|parent|hq|head office)\s*\w*\s*$", head, re.I)
+
+
+# --- budget and timeline ---------------------------------------------------------------------------------------------
+
+_BUDGET = re.compile(r"\b(budget\w*|spend\w*|afford|allocated|earmarked|set aside|funding|funded|money|invest\w*|"
+                     r"pay|price|cost|approved|sign(?:ed)?[- ]off|line item|opex|capex|Budget\w*|presupuesto|or[çc]amento|"
+                     r"rozpo[čc]et\w*|bud[żz]et\w*|begroting|geld|Mittel|fondi|fonds|budżet|prix|precio|preço)\b", re.I)
+_OTHER_PURPOSE = re.compile(r"\bfor (?:the |our |a |an |new )?(?P<what>[\w\- ]{3,40}?)(?:[,.;]|$| this| next| but| and)", re.I)
+_GENERIC_PURPOSE = re.compile(r"^(?:this|it|that|tooling|tools?|software|a (?:new )?(?:tool|solution|system|platform)|"
+                              r"the (?:project|tool|solution|switch|rollout)|project|solution|platform|system|(?:the )?year|"
+                              r"next year|this year|20\d\d|q[1-4]|licen[cs]es?|seats?|users?|implementation|a new)", re.I)
+_BUDGET_NO = re.compile(r"\b(no budget|nothing (?:set aside|budgeted|allocated)|budget (?:is )?(?:frozen|gone|spent|zero)|"
+                        r"can'?t (?:spend|afford)|no money|haven'?t (?:got|asked for) (?:a |any )?budget|not budgeted|"
+                        r"no funds?|kein(?:e|en)? (?:Budget|Geld)|pas de budget|sin presupuesto|sem or[çc]amento|"
+                        r"nessun budget|geen budget|brak bud[żz]etu|nem[áa]me (?:[žz][áa]dn[ýy] )?rozpo[čc]et)\b", re.I)
+
+
+def _purpose_ok(c: Clause, spec: QuestionSpec, ctx: Context) -> bool:
+    """A budget clause is about the seller's category unless it names another purpose."""
+    m = _OTHER_PURPOSE.search(c.text)
+    if not m or _GENERIC_PURPOSE.match(m.group("what").strip()):
+        return True
+    topic = spec.topic or ctx.seller.category or ctx.seller.product
+    what = m.group("what")
+    return _overlap(what, f"{topic} {ctx.seller.product}") > 0 or _meaning(ctx, what, topic) >= 0.42
+
+
+def decide_budget(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    out = []
+    for c in ctx.facts.clauses:
+        if c.unit.source == "event":
+            continue
+        cue = _BUDGET.search(c.text) or (c.context and _BUDGET.search(c.context))
+        amounts_here = money(c.text)
+        if not cue and not (amounts_here and c.context):
+            continue
+        if not _purpose_ok(c, spec, ctx):
+            continue
+        if _BUDGET_NO.search(c.text) or frozen(c.text) or (cue and isinstance(cue, re.Match) and
+                                                          cue.string is c.text and negated_near(c.text, cue.start(), before=4)):
+            if not c.hedge:
+                out.append(_clause_finding("no", c, 0.85, "says there is no budget for it"))
+            continue
+        if c.hedge:
+            out.append(Finding("unknown", c.unit, c.text, 0.55, f"hedged ('{c.hedge}')", c.order))
+            continue
+        if spec.low is not None and amounts_here:
+            for m in amounts_here:
+                if m.one_off and spec.period_days:
+                    continue
+                low, high = annualise(m, spec.period_days)
+                out.append(_cmp_finding(spec, low, high, c, c.unit, c.text, "stated budget", 0.85))
+                break
+        elif spec.low is None and (amounts_here or re.search(
+                r"\b(approved|allocated|earmarked|set aside|signed off|in the budget|budgeted|funded|committed|"
+                r"genehmigt|freigegeben|approuv[ée]|aprobado|aprovado|approvato|goedgekeurd|zatwierdzon\w*|schv[áa]len\w*)\b",
+                c.text, re.I)):
+            if re.search(r"\b(not yet|still (?:need|to be)|estimate|pending|hasn'?t been)\b", c.text, re.I):
+                out.append(_clause_finding("no", c, 0.7, "budget not yet approved"))
+            else:
+                out.append(_clause_finding("yes", c, 0.82, "budget stated"))
+    return out
+
+
+_ACTION = re.compile(r"\b(live|launch\w*|roll\w*|switch\w*|start\w*|buy\w*|purchas\w*|decid\w*|decision|sign\w*|implement\w*|"
+                     r"deploy\w*|replace\w*|migrat\w*|move|moving|onboard\w*|up and running|in place|kick\w*|go|need|want|"
+                     r"plan\w*|deadline|timeline|target|by|before|within|einf[üu]hr\w*|umstell\w*|starten|lancer|mise en place|"
+                     r"d[ée]ploy\w*|implementar|implantar|arrancar|lanzar|avviare|implementare|invoeren|overstappen|wdro[żz]\w*|"
+                     r"uruchom\w*|spustit|nasadit|zav[ée]st)\b", re.I)
+_NO_TIMELINE = re.compile(r"\b(no (?:real )?(?:timeline|rush|deadline|urgency|timeframe)|just (?:researching|exploring|"
+                          r"looking|browsing)|not (?:a priority|urgent|this year)|nothing urgent|no plans?|"
+                          r"keine eile|pas press[ée]|sin prisa|sem pressa|nessuna fretta|geen haast|nie spieszy|nesp[ěe]ch[áa])\b",
+                          re.I)
+
+
+def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    ref = ctx.ref.date()
+    window = spec.window_days
+    if window is None and spec.deadline:
+        found = dates(spec.deadline, ref)
+        window = float((found[0].end - ref).days) if found else None
+    if window is None:
+        return []
+    out = []
+    for c in ctx.facts.clauses:
+        if c.unit.source == "event":
+            continue
+        if _NO_TIMELINE.search(c.text) and not c.hedge:
+            out.append(_clause_finding("no", c, 0.75, "no timeline: just researching"))
+            continue
+        whens = dates(c.text, ref)
+        if not whens or not (_ACTION.search(c.text) or c.context):
+            continue
+        w = whens[0]
+        low, high = w.days(ref)
+        if c.hedge:
+            out.append(Finding("unknown", c.unit, c.text, 0.5, f"hedged timeframe ('{c.hedge}')", c.order))
+            continue
+        if negated_near(c.text, c.text.find(w.text) if w.text in c.text else 0, before=3) and high != INF:
+            low, high = high, INF  # "not before March"
+        value = w.end.isoformat()
+        if high <= window and low >= -1:
+            out.append(_clause_finding("yes", c, 0.82, f"{w.text} ({value}) is within {window:.0f} days", value))
+        elif low > window:
+            out.append(_clause_finding("no", c, 0.82, f"{w.text} ({value}) is after {window:.0f} days", value))
+        else:
+            out.append(Finding("unknown", c.unit, c.text, 0.55, f"{w.text} spans the {window:.0f}-day window", c.order))
+    return out
+
+
+# --- pain and generic text -------------------------------------------------------------------------------------------
+
+def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45) -> list[Finding]:
+    clauses = ctx.facts.clauses
+    if not clauses or not topic:
+        return []
+    sims = ctx.related(topic)
+    out = []
+    for i in np.argsort(-sims)[:3]:
+        c = clauses[int(i)]
+        sim = float(sims[int(i)])
+        lexical = _overlap(c.text, topic)
+        if sim < min_sim and not (lexical >= 0.5 and sim >= min_sim - 0.15):
+            continue
+        if c.unit.source == "enrichment":
+            continue
+        if c.hedge:
+            out.append(Finding("unknown", c.unit, c.text, 0.5, f"hedged ('{c.hedge}')", c.order))
+            continue
+        content = bool(lx.CONTENT.search(c.text))
+        pain_topic = bool(lx.PAIN.search(topic))
+        negated = has_negation(c.text)
+        if content and pain_topic or (negated and not lx.PAIN.search(c.text.split(",")[0]) or negated and content):
+            out.append(_clause_finding("no", c, 0.7, "says it is not the case"))
+        else:
+            out.append(_clause_finding("yes", c, 0.72 if sim >= min_sim + 0.1 else 0.62, "says so"))
+        break
+    return out
+
+
+def decide_pain(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    return _by_meaning(spec.topic or "", ctx)
+
+
+# --- intent events ---------------------------------------------------------------------------------------------------
+
+_INTENT_EVENTS = {"demo_request", "trial_signup", "trial_start", "pricing_page_view", "contact_sales", "meeting_booked",
+                  "comparison_page_view", "free_trial", "quote_request"}
+
+
+def decide_intent(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    wanted = {v.split(":")[0]: int(v.split(":")[1]) if ":" in v else 1 for v in spec.values} or {t: 1 for t in _INTENT_EVENTS}
+    window = spec.window_days or 30.0
+    since = ctx.ref - timedelta(days=window)
+    best: list[Finding] = []
+    for kind, need in wanted.items():
+        stem = kind.split("_")[0]
+        hits = [(i, e) for i, e in enumerate(ctx.lead.events) if (e.type == kind or e.type.startswith(stem))
+                and since <= e.timestamp <= ctx.ref + timedelta(hours=12)]
+        if len(hits) >= need:
+            i, e = hits[-1]
+            unit = SourceText("event", str(i), render_event(e))
+            return [Finding("yes", unit, unit.text, 0.9, f"{len(hits)} {kind.replace('_', ' ')} event(s) in the last "
+                            f"{window:.0f} days", e.timestamp.timestamp())]
+    return best
+
+
+# --- disqualifiers ----------------------------------------------------------------------------------------------------
+
+_SELF_STATEMENTS: dict[str, re.Pattern[str]] = {
+    "student": re.compile(r"\b(i(?:'m| am) (?:a |an )?(?:\w+ )?(?:student|undergrad\w*|phd|doctoral|grad student)|"
+                          r"(?:my|our) (?:thesis|dissertation|coursework|course|class|capstone|assignment|school project|"
+                          r"university project|research project|professor)|for (?:a |my )?(?:class|course|thesis|uni|school)|"
+                          r"\bstudent\b|estudiante|[ée]tudiant\w*|studente|Student(?:in)?|Masterarbeit|Bachelorarbeit|"
+                          r"tese|tesis|tesi|m[ée]moire|scriptie|praca (?:magisterska|dyplomowa)|diplomov[áa] pr[áa]ce)\b", re.I),
+    "job_seeker": re.compile(r"\b(looking for (?:a |an )?(?:job|role|position|work|opportunit\w+)|open (?:positions?|roles?)|"
+                             r"(?:my|attached) (?:cv|resume|résumé)|apply(?:ing)? for|job application|hire me|"
+                             r"career opportunit\w+|internship|Bewerbung|Stelle|candidature|emploi|empleo|vaga|lavoro|"
+                             r"sollicitatie|vacature|praca|pr[áa]ce|zam[ěe]stn[áa]n[íi])\b", re.I),
+    "partner": re.compile(r"\b(on behalf of (?:our|my|a) (?:clients?|customers?)|for (?:our|my) (?:clients?|customers?)|"
+                          r"we(?:'re| are) (?:an? )?(?:agency|consultancy|consultants?|reseller|msp|integrator|partner|bureau|"
+                          r"accounting firm|payroll bureau|audit firm)|resell\w*|white[- ]label|referral partner|"
+                          r"(?:our|my) clients|für (?:unsere|meine) (?:kunden|mandanten)|pour (?:nos|mes) clients|"
+                          r"para (?:nuestros|nossos|mis|meus) clientes|per i (?:nostri|miei) clienti|voor (?:onze|mijn) klanten|"
+                          r"dla (?:naszych|moich) klient\w+|pro (?:na[šs]e|m[ée]) klienty|Steuerberat\w*|Mandanten)\b", re.I),
+    "vendor_pitch": re.compile(r"\b(we (?:offer|provide|help companies|specialize|build|sell)|our (?:agency|services|"
+                               r"team can|company offers|platform helps)|partnership (?:opportunit\w+|proposal)|"
+                               r"would love to (?:show|offer|discuss how)|lead lists?|outsourc\w+|seo services|"
+                               r"can help you (?:grow|get|increase)|wir bieten|nous proposons|ofrecemos|oferecemos|offriamo|"
+                               r"wij bieden|oferujemy|nab[íi]z[íi]me)\b", re.I),
+}
+
+
+def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    kinds = [k for k in spec.values if k in _SELF_STATEMENTS or k == "student"] or [spec.kind]
+    if len(kinds) > 1:
+        return [f for k in kinds for f in decide_disqualifier(spec.model_copy(update={"kind": k, "values": []}), ctx)]
+    out: list[Finding] = []
+    kind = spec.kind
+    if kind == "student":
+        title = ctx.field("person.title")
+        if title is not None and seniority(str(title[0]))[0] == "student" and re.search(
+                r"stud|estud|[ée]tud|phd|doktor", normalise_title(str(title[0]))):
+            out.append(_field_finding("yes", title[1], 0.85, f"title '{title[0]}' is a student"))
+        email = ctx.lead.person.email or ""
+        if re.search(r"@(?:[\w-]+\.)*(?:edu|ac\.[a-z]{2}|edu\.[a-z]{2})$|@(?:student|stud|uni)[\w.-]*\.", email, re.I):
+            out.append(_field_finding("yes", SourceText("enrichment", "email.domain", email.split("@")[1]), 0.8,
+                                      "academic email domain"))
+    if kind == "competitor_employee":
+        domain = (ctx.lead.person.email or "").split("@")[-1].lower()
+        for comp in ctx.competitors:
+            if domain and any(domain == d or domain.endswith("." + d) for d in comp.domains):
+                out.append(_field_finding("yes", SourceText("enrichment", "email.domain", domain), 0.9,
+                                          f"email domain belongs to {comp.name}"))
+        for c in ctx.facts.clauses:
+            for comp in ctx.competitors:
+                for n in (comp.name, *comp.aliases):
+                    if n and re.search(rf"\b(?:i|we) (?:work|am|'m) (?:at|for|with) {re.escape(n)}\b|\b{re.escape(n)} "
+                                       rf"(?:employee|staff)\b", c.text, re.I) and not c.past:
+                        out.append(_clause_finding("yes", c, 0.85, f"works at {comp.name}"))
+    if kind == "existing_customer":
+        names = [ctx.seller.name, ctx.seller.product, *ctx.seller.products]
+        for c in ctx.facts.clauses:
+            said = _tool_mentions(names, c.text) or (
+                re.search(r"\b(your (?:platform|product|software|tool|app)|already (?:a )?customers?|renewal|our account "
+                          r"with you)\b", c.text, re.I) and [""])
+            if not said:
+                continue
+            if re.search(r"\b(customer|client|use|using|used|on|account|renew\w*|licen[cs]e|subscri\w+|contract|were|was)\b",
+                         c.text, re.I) is None:
+                continue
+            negated = has_negation(c.text)
+            if negated and not c.past:
+                out.append(_clause_finding("no", c, 0.75, "says it has never been a customer"))
+            elif c.past:
+                out.append(_clause_finding("yes" if spec.tense in ("past", "any") else "no", c, 0.8,
+                                           "was a customer before, not now"))
+            else:
+                out.append(_clause_finding("yes", c, 0.82, "is a customer now"))
+    pattern = _SELF_STATEMENTS.get(kind)
+    if pattern is not None:
+        for c in ctx.facts.clauses:
+            m = pattern.search(c.text)
+            if not m or c.unit.source in ("enrichment", "event"):
+                continue
+            if kind == "job_seeker" and re.search(r"\b(we(?:'re| are) hiring|our open|we have open)\b", c.text, re.I):
+                continue
+            if kind == "student" and (c.past or re.search(r"\b(students|schools|universities|for students)\b", c.text, re.I)
+                                      and not re.search(r"\bi(?:'m| am)\b", c.text, re.I)):
+                continue
+            if negated_near(c.text, m.start(), before=3):
+                out.append(_clause_finding("no", c, 0.7, "says it is not the case"))
+            elif not c.hedge:
+                out.append(_clause_finding("yes", c, 0.8, "says so directly"))
+    return out
+
+
+DECIDERS: dict[str, Callable[[QuestionSpec, Context], list[Finding]]] = {
+    "company_size": decide_size, "named_count": decide_size, "revenue": decide_revenue, "location": decide_location,
+    "language": decide_language, "technology": decide_technology, "competitor": decide_competitor,
+    "authority": decide_authority, "budget": decide_budget, "timeline": decide_timeline, "pain": decide_pain,
+    "intent": decide_intent, "industry": decide_industry, "student": decide_disqualifier,
+    "competitor_employee": decide_disqualifier, "existing_customer": decide_disqualifier,
+    "partner": decide_disqualifier, "job_seeker": decide_disqualifier, "vendor_pitch": decide_disqualifier,
+    "text": lambda spec, ctx: _by_meaning(spec.topic or "", ctx),
+}
+
+
+def resolve(q: QualifyingQuestion, spec: QuestionSpec, findings: list[Finding], injected: bool) -> QuestionAnswer:
+    """Findings → one answer: agreement decides; a conflict goes to the most recent explicit statement."""
+    flags: list[AnswerFlag] = []
+    decided = [f for f in findings if f.answer != "unknown" and f.unit is not None]
+    hedged = [f for f in findings if f.answer == "unknown" and f.unit is not None]
+    reading = f"Read as: {spec.words}."
+    if not decided:
+        if hedged:
+            flags.append("hedged")
+            h = hedged[0]
+            return QuestionAnswer(question_id=q.id, reasoning=f"{reading} Unknown: {h.reason}; closest text: "
+                                  f"\"{h.quote[:160]}\".", answer="unknown", confidence=0.6, flags=flags)
+        return QuestionAnswer(question_id=q.id, reasoning=f"{reading} Unknown: the lead's data does not say.",
+                              answer="unknown", confidence=0.6, flags=flags)
+    answers = {f.answer for f in decided}
+    best = max(decided, key=lambda f: (f.order, f.confidence))
+    confidence = best.confidence
+    reason = best.reason
+    if len(answers) > 1:
+        flags.append("conflicting_evidence")
+        others = [f for f in decided if f.answer != best.answer]
+        if all(f.order == best.order for f in others):
+            best = max(decided, key=lambda f: f.confidence)
+            confidence = min(best.confidence, 0.6)
+            reason = f"{best.reason} (signals conflict; the most explicit one is used)"
+        else:
+            confidence = min(confidence, 0.7)
+            reason = f"{best.reason}; the most recent statement wins over an earlier \"{others[0].quote[:80]}\""
+    if injected:
+        flags.append("hidden_content") if False else None
+    assert best.unit is not None
+    evidence = [Evidence(source=best.unit.source, ref=best.unit.ref, quote=best.quote, timestamp=best.unit.timestamp,
+                         speaker=best.unit.speaker)]
+    return QuestionAnswer(question_id=q.id, reasoning=f"{reading} {best.answer.capitalize()}: {reason}.",
+                          answer=best.answer, confidence=round(confidence, 3), evidence=evidence, flags=flags,
+                          value=best.value)
