@@ -105,7 +105,8 @@ def _cmp_finding(spec: QuestionSpec, low: float, high: float, c: Clause | None, 
 
 # --- sizes and counts -----------------------------------------------------------------------------------------------
 
-_PEOPLE = re.compile(r"\b(employees?|staff|people|headcount|FTEs?|workers|personnel|team of|Mitarbeiter\w*|Beschäftigte\w*|"
+_PEOPLE = re.compile(r"\b(employees?|staff|people|headcount|FTEs?|workers|personnel|team of|on site|pessoas|personas|"
+                     r"personnes|persone|mensen|os[óo]b|lid[ií]|Leute|Personen|K[öo]pfe|Mitarbeiter\w*|Beschäftigte\w*|"
                      r"salari[ée]s?|employ[ée]s|empleados|trabajadores|funcion[áa]rios|colaboradores|dipendenti|"
                      r"medewerkers|werknemers|pracownik\w*|zam[eě]stnan\w*|osob|lidí)\b", re.I)
 _SYNONYMS = [
@@ -146,11 +147,13 @@ def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[Find
             before = c.text[max(0, i - 25): i] if i >= 0 else ""
             words = re.findall(r"[^\W\d_]+", near)[:3]
             if people:
-                hit = bool(_PEOPLE.search(near[:25]) or re.search(r"team of\s*$|staff of\s*$|headcount\D*$", before, re.I))
+                hit = bool(_PEOPLE.search(near[:25]) or re.search(r"(?:team|staff|equipe|[ée]quipe|equipo|squadra|Team|"
+                                                                  r"zesp[óo][łl]|t[ýy]m) (?:of|de|di|von|van|z)?\s*$|"
+                                                                  r"headcount\D*$", before, re.I))
             else:
                 hit = any(_same_noun(w, spec_subject) for w in words) or bool(
                     re.search(rf"{re.escape(spec_subject[:5])}\w*\D{{0,15}}$", before, re.I))
-            if hit or (about_form and not words):
+            if hit or about_form:
                 out.append(Finding("unknown", c.unit, c.text, 0.0, "", c.order, f"{q.low}:{q.high}"))
                 break
     return out
@@ -194,7 +197,8 @@ def decide_revenue(spec: QuestionSpec, ctx: Context) -> list[Finding]:
 _FACILITY = re.compile(r"\b(plant|factory|facilit\w+|site|warehouse|mill|depot|works|production|manufactur\w+|operations? "
                        r"(?:in|are)|Werk|Standort|usine|site|planta|f[áa]brica|stabilimento|fabriek|zak[łl]ad|fabryk\w+|"
                        r"z[áa]vod|provoz)\b", re.I)
-_PAYROLL = re.compile(r"\b(payroll|employees?|staff|team|people|workforce|hires?|employ\w*|Mitarbeiter\w*|Lohn\w*|paie|"
+_PAYROLL = re.compile(r"\b(payroll|employees?|staff|team|people|workforce|hires?|employ\w*|crews?|techs?|technicians?|"
+                      r"reps?|agents?|drivers?|workers|SDRs?|BDRs?|callers?|support|office|Mitarbeiter\w*|Lohn\w*|paie|"
                       r"salari[ée]s|n[óo]mina|folha|dipendenti|personeel|loonadministratie|medewerkers|pracownik\w*)\b", re.I)
 _HQ = re.compile(r"\b(hq|headquarter\w*|head office|based|registered|incorporated|Sitz|siège|sede)\b", re.I)
 
@@ -329,6 +333,15 @@ def decide_technology(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             if verdict and not (c.hedge and verdict[0] == "yes"):
                 out.append(_clause_finding(verdict[0], c, 0.8, f"{n}: {verdict[1]}", n))
                 break
+    generic = [w for w in re.findall(r"\b(cloud|crm|erp|wms|software|system|platform|tool|app|sensors?)\b",
+                                     (spec.topic or "").lower())]
+    if not out:
+        for c in ctx.facts.clauses:
+            for g in generic:
+                m = re.search(rf"\b{g}\b", c.text, re.I)
+                if m and negated_near(c.text, m.start(), before=3):
+                    out.append(_clause_finding("no", c, 0.75, f"says it has no {g}"))
+                    break
     if not out and spec.topic:
         out += _by_meaning(spec.topic, ctx, min_sim=0.55)
     return out
@@ -356,6 +369,17 @@ def _overlap(a: str, b: str) -> float:
     wa = {w[:5] for w in re.findall(r"[^\W\d_]{3,}", a.lower())}
     wb = {w[:5] for w in re.findall(r"[^\W\d_]{3,}", b.lower())}
     return len(wa & wb) / max(1, min(len(wa), len(wb))) if wa and wb else 0.0
+
+
+_STOP = frozenset("""about their there these those which would could should today right other being having where
+    while with from that this they them have does into your ours such than then when what were will just only""".split())
+
+
+def _shared_stems(a: str, b: str) -> set[str]:
+    """Content-word stems (first five letters) two texts share."""
+    def stems(t: str) -> set[str]:
+        return {w[:5] for w in re.findall(r"[^\W\d_]{5,}", t.lower()) if w not in _STOP}
+    return stems(a) & stems(b)
 
 
 def _meaning(ctx: Context, a: str, b: str) -> float:
@@ -543,8 +567,8 @@ def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45) -> list[Find
     for i in np.argsort(-sims)[:3]:
         c = clauses[int(i)]
         sim = float(sims[int(i)])
-        lexical = _overlap(c.text, topic)
-        if sim < min_sim and not (lexical >= 0.5 and sim >= min_sim - 0.15):
+        shared = _shared_stems(c.text, topic)
+        if sim < min_sim and not (shared and sim >= min_sim - 0.2):
             continue
         if c.unit.source == "enrichment":
             continue
@@ -661,6 +685,11 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                                            "was a customer before, not now"))
             else:
                 out.append(_clause_finding("yes", c, 0.82, "is a customer now"))
+    if kind == "competitor_employee" and not out:
+        industry = ctx.field("company.industry")
+        vendorish = re.compile(r"\b(software|saas|technology|tech|it services|platform|app)\b", re.I)
+        if industry is not None and not vendorish.search(str(industry[0])):
+            out.append(_field_finding("no", industry[1], 0.7, f"works at a {industry[0]} company, not a vendor"))
     pattern = _SELF_STATEMENTS.get(kind)
     if pattern is not None:
         for c in ctx.facts.clauses:
@@ -676,7 +705,18 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 out.append(_clause_finding("no", c, 0.7, "says it is not the case"))
             elif not c.hedge:
                 out.append(_clause_finding("yes", c, 0.8, "says so directly"))
+    if not any(f.answer == "yes" for f in out) and kind in ("student", "job_seeker", "vendor_pitch", "partner"):
+        for c in ctx.facts.clauses:
+            if c.unit.source in ("form", "notes", "transcript") and _OWN_NEED.search(c.text) and not c.hedge:
+                out.append(_clause_finding("no", c, 0.65, "asks for its own business"))
+                break
     return out
+
+
+_OWN_NEED = re.compile(r"\b(?:need|needs|want|wants|looking for|interested in|replace|replacing|switch\w*|evaluat\w*)\b.*"
+                       r"\b(?:our|we|us|my|their own|for (?:our|their|the) (?:\w+ )?(?:team|company|plant|business|"
+                       r"platform|staff|techs|reps|agents|people|employees))\b|\bfor (?:our|their) own\b|"
+                       r"\b(?:our|my) (?:\d+|team|plant|techs|technicians|reps|agents|staff|employees)\b.*\b(?:need|want)", re.I)
 
 
 DECIDERS: dict[str, Callable[[QuestionSpec, Context], list[Finding]]] = {

@@ -16,12 +16,14 @@ from agent.deps import Embedder
 from agent.evidence import EvidenceChecker, lead_sources
 from agent.facts.clauses import Clause, read_facts
 from agent.judges.base import JudgeRequest, JudgeResult
+from agent.judges.cues import bare_reply
 from agent.judges.engine import DECIDERS, Context, Finding, resolve
 from agent.schemas import Answer, Enrichment, Evidence, Lead, QuestionAnswer, Usage
 from library.reading import read_question
 from library.schemas import Competitor, QualifyingQuestion, Seller
 
-EXAMPLE_MATCH = 0.82  # cosine at which a clause counts as saying what an example says
+EXAMPLE_MATCH = 0.82
+FORM_MATCH = 0.6  # cosine at which a form field asks the same thing as a question  # cosine at which a clause counts as saying what an example says
 
 
 @dataclass(frozen=True)
@@ -95,11 +97,23 @@ class LocalJudge:
                 findings = DECIDERS[spec.kind](spec, ctx)
                 answer = resolve(q, spec, findings, bool(facts.injected))
                 if answer.answer == "unknown":
-                    answer = self._from_examples(q, ctx, similarity) or answer
+                    answer = self._form_reply(q, lead, similarity) or self._from_examples(q, ctx, similarity) or answer
             if facts.injected and "instruction_text_ignored" not in answer.flags:
                 answer = answer.model_copy(update={"flags": [*answer.flags, "instruction_text_ignored"]})
             out.append(checker.verify(answer))
         return out
+
+    def _form_reply(self, q: QualifyingQuestion, lead: Lead, similarity) -> QuestionAnswer | None:  # type: ignore[no-untyped-def]
+        """A form field that asks the question itself, answered with a bare yes or no ('No, first time looking')."""
+        for key, value in lead.form_answers.items():
+            reply = bare_reply(value)
+            if reply is None or float(self._topic(key) @ self._topic(q.text)) < FORM_MATCH:
+                continue
+            return QuestionAnswer(question_id=q.id, answer=reply, confidence=0.75,  # type: ignore[arg-type]
+                                  reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {reply.capitalize()}: "
+                                            f"the form asked \"{key[:80]}\" and the answer was \"{value[:60]}\".",
+                                  evidence=[Evidence(source="form", ref=key, quote=value)])
+        return None
 
     def _topic(self, text: str) -> np.ndarray:
         found = self._topic_vectors.get(text)
