@@ -109,7 +109,8 @@ _RX = {k: re.compile(v, re.I) for k, v in {
             r"spreadsheets?|frustrat\w*|complain\w*|slow|backlog|missed|chaos|inefficien\w*|delays?|late|overdue|"
             r"audit findings?|compliance|questionnaires?|losing|churn|pressure|need\w*|trouble|hard time|difficult\w*)\b",
 }.items()}
-_PAST = re.compile(r"\b(former(?:ly)?|past|previous(?:ly)?|used to|recently (?:left|moved|switched|churned|stopped)|moved off|"
+_PAST = re.compile(r"\b(former(?:ly)?|past|previous(?:ly)?|used to|recently (?:left|moved|switched|churned|stopped)|"
+                   r"mov(?:e|ed) (?:off|away from)|leave|"
                    r"switched (?:away )?from|churned|left|stopped using|dropped|replaced)\b", re.I)
 _EVALUATING = re.compile(r"\b(evaluat\w*|consider\w*|looking at|comparing|compare|shortlist\w*|talking to|in talks with|"
                          r"trialing|trialling|assessing|shopping around|alternatives?)\b", re.I)

@@ -68,7 +68,8 @@ def money(text: str) -> list[Money]:
         low, high = q.low, q.high
         unit = _PER_UNIT.match(after.strip())
         if unit:
-            n = _unit_count(work, unit.group("unit"), counts)
+            rest = text[:i] + " " + after.strip()[unit.end():] if i >= 0 else work
+            n = _unit_count(digitise(rest), unit.group("unit"), counts)
             if n is None:
                 continue  # a per-seat price without a seat count is not a budget
             low, high = low * n, (high * n if high != INF else INF)

@@ -473,6 +473,11 @@ def _purpose_ok(c: Clause, spec: QuestionSpec, ctx: Context) -> bool:
     return _overlap(what, f"{topic} {ctx.seller.product}") > 0 or _meaning(ctx, what, topic) >= 0.42
 
 
+_APPROVED = re.compile(r"\b(approved|allocated|earmarked|set aside|signed off|in the budget|budgeted|funded|committed|"
+                       r"genehmigt|freigegeben|approuv[ée]|aprobado|aprovado|approvato|goedgekeurd|zatwierdzon\w*|"
+                       r"schv[áa]len\w*)\b", re.I)
+
+
 def decide_budget(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     out = []
     for c in ctx.facts.clauses:
@@ -480,7 +485,8 @@ def decide_budget(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             continue
         cue = _BUDGET.search(c.text) or (c.context and _BUDGET.search(c.context))
         amounts_here = money(c.text)
-        if not cue and not (amounts_here and c.context):
+        if not cue and not (amounts_here and (c.context or any(m.period_days for m in amounts_here) or
+                                              re.search(r"\bfor (?:this|it|that)\b", c.text, re.I))):
             continue
         if not _purpose_ok(c, spec, ctx):
             continue
@@ -499,11 +505,9 @@ def decide_budget(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 low, high = annualise(m, spec.period_days)
                 out.append(_cmp_finding(spec, low, high, c, c.unit, c.text, "stated budget", 0.85))
                 break
-        elif spec.low is None and (amounts_here or re.search(
-                r"\b(approved|allocated|earmarked|set aside|signed off|in the budget|budgeted|funded|committed|"
-                r"genehmigt|freigegeben|approuv[ée]|aprobado|aprovado|approvato|goedgekeurd|zatwierdzon\w*|schv[áa]len\w*)\b",
-                c.text, re.I)):
-            if re.search(r"\b(not yet|still (?:need|to be)|estimate|pending|hasn'?t been)\b", c.text, re.I):
+        elif spec.low is None and (amounts_here or (status := _APPROVED.search(c.text))):
+            if re.search(r"\b(not yet|still (?:need|to be)|estimate|pending|hasn'?t been)\b", c.text, re.I) or (
+                    not amounts_here and status and negated_near(c.text, status.start(), before=3)):
                 out.append(_clause_finding("no", c, 0.7, "budget not yet approved"))
             else:
                 out.append(_clause_finding("yes", c, 0.82, "budget stated"))
@@ -713,7 +717,9 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     return out
 
 
-_OWN_NEED = re.compile(r"\b(?:need|needs|want|wants|looking for|interested in|replace|replacing|switch\w*|evaluat\w*)\b.*"
+_OWN_NEED = re.compile(r"\bwe(?:'re| are) (?:a|an) [\w\- ]{0,40}?(?:company|business|firm|manufacturer|contractor|"
+                       r"brand|retailer|group|plant|carrier|shop|startup|operator)\b|"
+                       r"\b(?:need|needs|want|wants|looking for|interested in|replace|replacing|switch\w*|evaluat\w*)\b.*"
                        r"\b(?:our|we|us|my|their own|for (?:our|their|the) (?:\w+ )?(?:team|company|plant|business|"
                        r"platform|staff|techs|reps|agents|people|employees))\b|\bfor (?:our|their) own\b|"
                        r"\b(?:our|my) (?:\d+|team|plant|techs|technicians|reps|agents|staff|employees)\b.*\b(?:need|want)", re.I)

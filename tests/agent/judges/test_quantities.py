@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from agent.judges.quantities import INF, compare, extract, per_period, words_to_number
+from agent.facts.quantities import INF, compare, extract, per_period, words_to_number
 
 REF = date(2026, 11, 22)
 
