@@ -23,7 +23,8 @@ def render_library(library: Library) -> list[RenderableType]:
     if library.competitors:
         out.append(_table("Competitors", ["id", "name", "domains", "aliases"],
                           [[c.id, c.name, ", ".join(c.domains), ", ".join(c.aliases)] for c in library.competitors]))
-    out.append(_table("Qualifying questions", ["id", "question", "category", "weight", "fit", "DQ", "segments", "check"],
+    out.append(_table("Qualifying questions", ["id", "question", "category", "weight", "fit", "DQ", "segments", "check",
+                                                      "read as"],
                       [_question_row(q) for q in library.questions]))
     out.append(_disqualifiers(library))
     for t in library.templates:
@@ -48,7 +49,17 @@ def _question_row(q: QualifyingQuestion) -> list[str | Text]:
     elif q.threshold is not None:
         check = f"{q.threshold.kind} {q.threshold.operator} {q.threshold.value:g}"
     return [q.id, q.text, q.category, f"{q.weight:g}", _fit(q.fit_type),
-            Text("yes", style="bold red") if q.instant_disqualifier else "", ", ".join(q.segments) or "all", check]
+            Text("yes", style="bold red") if q.instant_disqualifier else "", ", ".join(q.segments) or "all", check,
+            _reading(q)]
+
+
+def _reading(q: QualifyingQuestion) -> str:
+    """The question's typed reading in words, or why it has none."""
+    if q.reading is None:
+        return "not read"
+    if q.reading.kind == "text":
+        return f"not typed: answered from the text by meaning" if q.reading.source != "library" else q.reading.words
+    return q.reading.words
 
 
 def _disqualifiers(library: Library) -> Table:

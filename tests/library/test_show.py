@@ -18,3 +18,16 @@ def test_render_library_shows_every_part(fixture_library: Library) -> None:
                      "US, GB, DE", "Template: BANT", fixture_library.snapshot_id()):
         assert expected in text, expected
     assert "budget-approved" in text and "enterprise" in text
+
+
+def test_library_show_prints_each_questions_reading(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from library.loader import load_library
+
+    library = load_library(Path(__file__).resolve().parents[2] / "evals/data/sellers/fieldhand/library")
+    console = Console(record=True, width=400, color_system=None)
+    for part in render_library(library):
+        console.print(part)
+    text = console.export_text()
+    assert "read as" in text and "number of technicians ≥ 10 (inclusive)" in text
