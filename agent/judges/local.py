@@ -46,6 +46,9 @@ class LocalJudge:
 
     def __init__(self, embedder: Embedder, *, reviewed: list[ReviewedExample] | None = None):
         self.embedder = embedder
+        from agent.judges.examples import ExampleJudge
+
+        self._examples = ExampleJudge(embedder)
         self._reviewed: dict[str, list[ReviewedExample]] = {}
         self._topic_vectors: dict[str, np.ndarray] = {}
         self._example_vectors: dict[str, tuple[np.ndarray, list[Answer], list[str]]] = {}
@@ -56,6 +59,7 @@ class LocalJudge:
         """Remember a reviewed answer; the question's later judgments use it as an example."""
         self._reviewed.setdefault(example.question_id, []).append(example)
         self._example_vectors.pop(example.question_id, None)
+        self._examples.learn(example)
 
     async def judge(self, request: JudgeRequest) -> JudgeResult:
         """Answer every question; every answer's quotes are verified against the lead before it is returned."""
@@ -92,6 +96,9 @@ class LocalJudge:
         for q in questions:
             if q.check is not None:
                 answer = evaluate(q, lead, enrichment, now)
+            elif q.yes_examples and q.no_examples:
+                # The library wrote example phrasings for this question (the sample library does): judge 1.0 reads them.
+                [answer] = self._examples.answer(lead, enrichment, [q], now)
             else:
                 spec = q.reading or read_question(q, seller, competitors)
                 findings = DECIDERS[spec.kind](spec, ctx)
