@@ -4,7 +4,7 @@
 
 Sellers are folders `<dir>/<seller>/library/` + `question_cases.jsonl`, written blind from a one-line description and
 ANSWERS.md. Cases split by sha1 of the id into DEV (tune on it) and TEST (never look at its mistakes); `--holdout` adds
-`evals/data/holdout/` sellers, written after the engine was frozen, reported on their own. Metrics come from
+`evals/data/holdout/` sellers, whose cases were never opened while tuning, reported on their own. Metrics come from
 `evals.judging`. `--show-errors` lists DEV mistakes only. Figures, never assertions.
 """
 
@@ -107,7 +107,7 @@ def main() -> None:
         print(f"  {seller:<14} DEV {evaluate(dev).accuracy:.1%} (n={len(dev)})   TEST {evaluate(test).accuracy:.1%} "
               f"(n={len(test)})")
     if holdout:
-        print(render("held-out sellers (written after the engine was frozen)", evaluate(holdout)))
+        print(render("held-out sellers (never looked at while tuning)", evaluate(holdout)))
     every = [r for rows in groups.values() for r in rows] + holdout
     if every:
         ms = [r.seconds * 1000 for r in every]

@@ -143,7 +143,6 @@ _LANG_NAMES = {"english": "en", "german": "de", "french": "fr", "spanish": "es",
                "finnish": "fi", "japanese": "ja", "chinese": "zh", "arabic": "ar", "turkish": "tr", "russian": "ru"}
 _SUPPORTED = re.compile(r"\b(supported|we (?:sell|serve|support|cover|operate)|our (?:markets?|regions?|countries|territor\w*)|"
                         r"serviceable|in (?:a|one of the) (?:region|countr\w+|market)s? we)\b", re.I)
-_OFFERED = re.compile(r"\b(we (?:offer|support|provide|speak)|offered|supported|our languages|available in)\b", re.I)
 
 
 _WINDOW_THE = re.compile(rf"\b(?:in|during|over|within) the (?:last |past |next )?(?P<n>{_NUM})\s*(?P<u>day|week|month|"
@@ -219,20 +218,17 @@ def _proper_names(text: str) -> list[str]:
     return out
 
 
-def _subject(text: str) -> tuple[str | None, float | None, str]:
-    """The counted noun of a size question: ('employees', 200, op) or ('technicians', 10, op)."""
-    op, low, high = _comparison(text)
+def _subject(text: str) -> str | None:
+    """The counted noun of a size question: 'employees', 'technicians', 'seats' …"""
     for m in _COUNT_NOUN.finditer(text):
         noun = m.group("noun").lower()
         if noun in ("days", "weeks", "months", "years", "day", "week", "month", "year", "times", "percent", "k"):
             continue
         if noun in ("or", "and", "to", "more", "fewer", "less"):
             continue
-        return noun, low, op
+        return noun
     m = _COUNT_AFTER.search(text)
-    if m:
-        return m.group("noun").lower(), low, op
-    return None, low, op
+    return m.group("noun").lower() if m else None
 
 
 def read_question(q: QualifyingQuestion, seller: Seller, competitors: list[Competitor]) -> QuestionSpec:
@@ -260,11 +256,10 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
         return QuestionSpec(kind=kinds[0], values=kinds)
     if hit["existing_customer"] and not named:
         return QuestionSpec(kind="existing_customer", tense=_tense(text))
-    if hit["vendor_pitch"]:
-        return QuestionSpec(kind="vendor_pitch")
     if hit["partner"] and (bad or re.search(r"\b(reseller|on behalf|clients)\b", text, re.I)):
         return QuestionSpec(kind="partner")
-    if named or re.search(r"\b(competitors?|another vendor|other vendors?|\w+ vendors|alternatives?|rivals?)\b", text, re.I):
+    if named or re.search(r"\b(competitors?|another vendor|other vendors?|alternatives?|rivals?|(?:alternative|competing|(?:comparing|evaluating) (?:\w+ ){0,3})vendors)\b",
+                           text, re.I):
         tense = _tense(text)
         return QuestionSpec(kind="competitor", values=named or [c.id for c in competitors], tense=tense)
     if hit["intent"] and not hit["budget"]:
@@ -288,7 +283,7 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
             raise ReadingError("a language question needs the languages offered", "seller.languages")
         outside = re.search(r"\b(other than|besides|apart from|except|not (?:in|among|one of)|beyond)\b", text, re.I)
         return QuestionSpec(kind="language", values=values, operator="not_in" if outside else "in")
-    places = [p for p in find_places(text)]
+    places = find_places(text)
     if low is not None and not places and not re.search(r"\b(countr\w+|region\w*|located|based)\b", text, re.I):
         hit["location"] = False
     if hit["location"]:
@@ -306,7 +301,7 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
             return QuestionSpec(kind="location", scope=scope, operator="not_in" if _negative(text) else "in",
                                 values=codes, subject=scope)
     if low is not None:
-        noun, _, _ = _subject(text)
+        noun = _subject(text)
         if noun is None or noun in _EMPLOYEES:
             scope = next((s for s, rx in _SCOPES if rx.search(text) and s == "facility"), "company")
             return QuestionSpec(kind="company_size", subject="employees", scope=scope, operator=op, low=low, high=high)

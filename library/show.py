@@ -58,7 +58,7 @@ def _reading(q: QualifyingQuestion) -> str:
     if q.reading is None:
         return "not read"
     if q.reading.kind == "text":
-        return f"not typed: answered from the text by meaning" if q.reading.source != "library" else q.reading.words
+        return "not typed: answered from the text by meaning" if q.reading.source != "library" else q.reading.words
     return q.reading.words
 
 

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from agent.facts.quantities import INF, Quantity, amounts, digitise, timeframes
+from agent.facts.quantities import INF, amounts, digitise, timeframes
 
 _PERIOD = re.compile(
     r"(?:\b(?:a|an|per|each|every|/|por|pro|par|al|il|per|na|za|im|au|le)\s*(?P<u>month|year|quarter|week|mes|m[êe]s|ano|"
@@ -35,7 +35,7 @@ def period_of(text: str) -> float | None:
     if m.group("arr"):
         return 365.25 if word == "arr" else 30.44
     if m.group("ly"):
-        if word.startswith(("mon", "mens", "maand", "mies", "m")) and not word.startswith("mensil") or "mensil" in word:
+        if word.startswith("m"):  # monthly, mensual, mensais, monatlich, mensuel, mensile, maandelijks, miesięcznie, měsíčně
             return 30.44
         if word.startswith(("quart",)):
             return 91.3
@@ -60,16 +60,14 @@ class Money:
 def money(text: str) -> list[Money]:
     """Money amounts with their period; '$40 per seat, 30 seats' becomes the total for 30 seats."""
     out = []
-    work = digitise(text)
-    counts = [q for q in amounts(work, "number")]
     for q in amounts(text, "money"):
         i = text.find(q.text)
         after = text[i + len(q.text): i + len(q.text) + 40] if i >= 0 else ""
         low, high = q.low, q.high
         unit = _PER_UNIT.match(after.strip())
         if unit:
-            rest = text[:i] + " " + after.strip()[unit.end():] if i >= 0 else work
-            n = _unit_count(digitise(rest), unit.group("unit"), counts)
+            rest = text[:i] + " " + after.strip()[unit.end():] if i >= 0 else text
+            n = _unit_count(digitise(rest), unit.group("unit"))
             if n is None:
                 continue  # a per-seat price without a seat count is not a budget
             low, high = low * n, (high * n if high != INF else INF)
@@ -79,7 +77,8 @@ def money(text: str) -> list[Money]:
     return out
 
 
-def _unit_count(text: str, unit: str, counts: list[Quantity]) -> float | None:
+def _unit_count(text: str, unit: str) -> float | None:
+    """The count of `unit` a text states ('30 seats'), if any."""
     stem = unit.lower()[:4]
     for m in re.finditer(r"(\d[\d,.]*)\s+(?:\w+\s+)?(\w+)", text):
         if m.group(2).lower().startswith(stem):

@@ -85,7 +85,7 @@ def read_facts(sources: list[SourceText], *, year: int = 2026) -> Facts:
     """Clauses of every quotable text, in order; injected text is set aside."""
     facts = Facts(clauses=[])
     position = 0
-    for rank, s in enumerate(sources):
+    for s in sources:
         clean, hidden = strip_hidden(s.text)
         facts.hidden |= hidden
         base = {"form": 1.0, "enrichment": 0.5, "event": 1.5, "notes": 2.0, "transcript": 3.0}[s.source]
@@ -93,7 +93,7 @@ def read_facts(sources: list[SourceText], *, year: int = 2026) -> Facts:
             facts.injected.append(SourceText(s.source, s.ref, clean, s.timestamp, s.speaker))
             clean = _COMMENT.sub(" ", clean)
         dated: float | None = None
-        for line_no, line in enumerate(clean.splitlines() or [clean]):
+        for line in clean.splitlines() or [clean]:
             dated = _line_date(line, year) or dated
             for sentence in sentences(line) if s.source in ("form", "notes", "transcript") else [line]:
                 unit = SourceText(s.source, s.ref, sentence, s.timestamp, s.speaker)
@@ -107,7 +107,6 @@ def read_facts(sources: list[SourceText], *, year: int = 2026) -> Facts:
                         unit=unit, text=part, context=s.ref if s.source == "form" else "", order=recency,
                         hedge=_first(lx.HEDGES, part), past=bool(lx.PAST.search(part)),
                         evaluating=bool(lx.EVALUATING.search(part)), position=position))
-        del line_no, rank
     return facts
 
 
@@ -122,8 +121,7 @@ def negated_near(text: str, start: int, *, before: int = 4, after: int = 0) -> b
     cleaned = lx.NOT_NEGATION.sub(lambda m: "_" * len(m.group(0)), text)
     head = cleaned[:start]
     words = re.findall(r"[\w'’]+", head)[-before:] if before else []
-    if any(lx.NEGATORS.fullmatch(w) for w in words):
-        # "without" negates what follows it only up to the next verb phrase: "can sign without going to the board"
+    if any(lx.NEGATORS.fullmatch(w) for w in words):  # "can sign without going to the board": nothing before "can sign"
         return True
     if after:
         tail = re.findall(r"[\w'’]+", cleaned[start:])[: after + 1][1:]

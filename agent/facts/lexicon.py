@@ -88,7 +88,7 @@ EVALUATING = rx(
 )
 CONTRAST = re.compile(
     r"\s*(?:,\s*|\s)(?:but|however|although|though|whereas|except|yet|aber|jedoch|sondern|mais|cependant|pero|sino|"
-    r"aunque|mas|por[ée]m|mas|ma|per[òo]|tuttavia|maar|echter|ale|lecz|jednak|ale|v[šs]ak|av[šs]ak)\s+|\s*;\s*", re.I)
+    r"aunque|mas|por[ée]m|ma|per[òo]|tuttavia|maar|echter|ale|lecz|jednak|v[šs]ak|av[šs]ak)\s+|\s*;\s*", re.I)
 PAIN = rx(
     r"pain\w*", r"struggl\w*", r"problem\w*", r"issues?", r"mess(?:y)?", r"chaos", r"chaotic", r"nightmare", r"manual(?:ly)?",
     r"by hand", r"errors?", r"mistakes?", r"slow", r"delays?", r"late", r"missed", r"miss(?:ing)?", r"lost", r"losing",
@@ -152,5 +152,5 @@ INJECTION = re.compile(
     re.I)
 URL_PAYLOAD = re.compile(r"https?://\S*[?#&]\S*(?:ignore|instruction|assistant|qualified|prompt|system|answer)\S*", re.I)
 SELF = rx(r"i", r"i'm", r"i am", r"my", r"me", r"we", r"we're", r"we are", r"our", r"us", r"ich", r"wir", r"je", r"nous",
-          r"yo", r"soy", r"somos", r"eu", r"sou", r"somos", r"io", r"sono", r"siamo", r"ik", r"wij", r"we", r"ja", r"jestem",
+          r"yo", r"soy", r"somos", r"eu", r"sou", r"io", r"sono", r"siamo", r"ik", r"wij", r"we", r"ja", r"jestem",
           r"jeste[śs]my", r"jsem", r"jsme")

@@ -9,7 +9,7 @@ settles it, how sure, why), and `resolve` turns findings into one `QuestionAnswe
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -47,13 +47,26 @@ class Context:
     ref: datetime
     seller: Seller
     competitors: list[Competitor]
-    similarity: Callable[[str, list[Clause]], np.ndarray]  # topic text → cosine per clause
-    _cache: dict[str, np.ndarray] = field(default_factory=dict)
+    embed: Callable[[Sequence[str]], np.ndarray]  # texts → L2-normalised vectors, one row each
+    vector: Callable[[str], np.ndarray]  # one short text (a topic, a phrase) → its vector, cached by the judge
+    _clause_vectors: np.ndarray | None = None
+    _related: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def clause_vectors(self) -> np.ndarray:
+        """Every clause embedded once per lead, in one batch."""
+        if self._clause_vectors is None:
+            texts = [c.text for c in self.facts.clauses]
+            self._clause_vectors = self.embed(texts) if texts else np.zeros((0, 1))
+        return self._clause_vectors
 
     def related(self, topic: str) -> np.ndarray:
-        if topic not in self._cache:
-            self._cache[topic] = self.similarity(topic, self.facts.clauses)
-        return self._cache[topic]
+        """Cosine of every clause with a topic."""
+        if topic not in self._related:
+            self._related[topic] = self.clause_vectors() @ self.vector(topic) if self.facts.clauses else np.zeros(0)
+        return self._related[topic]
+
+    def cosine(self, a: str, b: str) -> float:
+        return float(self.vector(a) @ self.vector(b))
 
     def field(self, key: str) -> tuple[object, SourceText] | None:
         value = self.enrichment.get(key)
@@ -129,10 +142,10 @@ def _same_noun(a: str, b: str) -> bool:
     return any(any(a.startswith(w[:5]) for w in group) and any(b.startswith(w[:5]) for w in group) for group in _SYNONYMS)
 
 
-def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[Finding]:
+def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[tuple[Clause, float, float]]:
     """Numbers that count the subject in the lead's clauses (a form field about it counts its bare number)."""
     spec_subject = subject or "employees"
-    out: list[Finding] = []
+    out: list[tuple[Clause, float, float]] = []
     for c in ctx.facts.clauses:
         if c.unit.source == "event":
             continue
@@ -154,7 +167,7 @@ def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[Find
                 hit = any(_same_noun(w, spec_subject) for w in words) or bool(
                     re.search(rf"{re.escape(spec_subject[:5])}\w*\D{{0,15}}$", before, re.I))
             if hit or about_form:
-                out.append(Finding("unknown", c.unit, c.text, 0.0, "", c.order, f"{q.low}:{q.high}"))
+                out.append((c, q.low, q.high))
                 break
     return out
 
@@ -162,10 +175,8 @@ def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[Find
 def decide_size(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     people = spec.kind == "company_size"
     findings = []
-    for f in _count_clauses(ctx, spec.subject, people):
-        low, high = (float(x) for x in (f.value or "0:0").split(":"))
-        clause = next(c for c in ctx.facts.clauses if c.text == f.quote)
-        findings.append(_cmp_finding(spec, low, high, clause, f.unit, f.quote, f"stated {spec.subject or 'employees'}"))
+    for c, low, high in _count_clauses(ctx, spec.subject, people):
+        findings.append(_cmp_finding(spec, low, high, c, c.unit, c.text, f"stated {spec.subject or 'employees'}"))
     emp = ctx.field("company.employees")
     if emp is not None:
         total = float(emp[0])  # type: ignore[arg-type]
@@ -317,9 +328,9 @@ def decide_competitor(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 out.append(_clause_finding(verdict[0], c, 0.82, f"{n}: {verdict[1]}", names[n]))
                 break
         else:
-            if spec.tense in ("current", "evaluating") and re.search(
+            if spec.tense == "evaluating" and re.search(
                     r"\b(only (?:talking to|looking at) you|you(?:'re| are) the only|not (?:looking at|talking to) "
-                    r"(?:anyone|any other|other)|no other vendors?)\b", c.text, re.I) and spec.tense == "evaluating":
+                    r"(?:anyone|any other|other)|no other vendors?)\b", c.text, re.I):
                 out.append(_clause_finding("no", c, 0.8, "says it is not evaluating other vendors"))
     return out
 
@@ -352,12 +363,10 @@ def decide_industry(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     targets = spec.values or ([spec.topic] if spec.topic else [])
     if industry is not None and targets:
         text = str(industry[0])
-        sims = ctx.similarity(text, [])  # placeholder to keep signature; real check below
-        del sims
         score = max(_overlap(text, t) for t in targets)
         if score >= 0.5:
             return [_field_finding("yes", industry[1], 0.8, f"industry '{text}' matches {', '.join(targets)}")]
-        meaning = _meaning(ctx, text, " or ".join(targets))
+        meaning = ctx.cosine(text, " or ".join(targets))
         if meaning >= 0.5:
             return [_field_finding("yes", industry[1], 0.7, f"industry '{text}' is close to {', '.join(targets)}")]
         if meaning < 0.3:
@@ -365,30 +374,24 @@ def decide_industry(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     return _by_meaning(spec.topic or " ".join(targets), ctx, min_sim=0.55)
 
 
-def _overlap(a: str, b: str) -> float:
-    wa = {w[:5] for w in re.findall(r"[^\W\d_]{3,}", a.lower())}
-    wb = {w[:5] for w in re.findall(r"[^\W\d_]{3,}", b.lower())}
-    return len(wa & wb) / max(1, min(len(wa), len(wb))) if wa and wb else 0.0
-
-
 _STOP = frozenset("""about their there these those which would could should today right other being having where
     while with from that this they them have does into your ours such than then when what were will just only""".split())
 
 
+def _stems(text: str, min_len: int) -> set[str]:
+    """Word stems (first five letters) of the words of at least `min_len` letters, stop words left out."""
+    return {w[:5] for w in re.findall(rf"[^\W\d_]{{{min_len},}}", text.lower()) if w not in _STOP}
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of the shorter text's stems that the other text has too (names, industries, roles)."""
+    wa, wb = _stems(a, 3), _stems(b, 3)
+    return len(wa & wb) / min(len(wa), len(wb)) if wa and wb else 0.0
+
+
 def _shared_stems(a: str, b: str) -> set[str]:
-    """Content-word stems (first five letters) two texts share."""
-    def stems(t: str) -> set[str]:
-        return {w[:5] for w in re.findall(r"[^\W\d_]{5,}", t.lower()) if w not in _STOP}
-    return stems(a) & stems(b)
-
-
-def _meaning(ctx: Context, a: str, b: str) -> float:
-    sims = ctx.similarity(a, [_fake_clause(b)])
-    return float(sims[0]) if len(sims) else 0.0
-
-
-def _fake_clause(text: str) -> Clause:
-    return Clause(SourceText("notes", "notes", text), text, "", 0.0, None, False, False, 0)
+    """Content-word stems two longer texts share."""
+    return _stems(a, 5) & _stems(b, 5)
 
 
 # --- authority ------------------------------------------------------------------------------------------------------
@@ -470,7 +473,7 @@ def _purpose_ok(c: Clause, spec: QuestionSpec, ctx: Context) -> bool:
         return True
     topic = spec.topic or ctx.seller.category or ctx.seller.product
     what = m.group("what")
-    return _overlap(what, f"{topic} {ctx.seller.product}") > 0 or _meaning(ctx, what, topic) >= 0.42
+    return _overlap(what, f"{topic} {ctx.seller.product}") > 0 or ctx.cosine(what, topic) >= 0.42
 
 
 _APPROVED = re.compile(r"\b(approved|allocated|earmarked|set aside|signed off|in the budget|budgeted|funded|committed|"
@@ -483,15 +486,15 @@ def decide_budget(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     for c in ctx.facts.clauses:
         if c.unit.source == "event":
             continue
-        cue = _BUDGET.search(c.text) or (c.context and _BUDGET.search(c.context))
+        text_cue = _BUDGET.search(c.text)
+        cue = text_cue or (c.context and _BUDGET.search(c.context))
         amounts_here = money(c.text)
         if not cue and not (amounts_here and (c.context or any(m.period_days for m in amounts_here) or
                                               re.search(r"\bfor (?:this|it|that)\b", c.text, re.I))):
             continue
         if not _purpose_ok(c, spec, ctx):
             continue
-        if _BUDGET_NO.search(c.text) or frozen(c.text) or (cue and isinstance(cue, re.Match) and
-                                                          cue.string is c.text and negated_near(c.text, cue.start(), before=4)):
+        if _BUDGET_NO.search(c.text) or frozen(c.text) or (text_cue and negated_near(c.text, text_cue.start(), before=4)):
             if not c.hedge:
                 out.append(_clause_finding("no", c, 0.85, "says there is no budget for it"))
             continue
@@ -505,7 +508,8 @@ def decide_budget(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 low, high = annualise(m, spec.period_days)
                 out.append(_cmp_finding(spec, low, high, c, c.unit, c.text, "stated budget", 0.85))
                 break
-        elif spec.low is None and (amounts_here or (status := _APPROVED.search(c.text))):
+        elif spec.low is None and (amounts_here or _APPROVED.search(c.text)):
+            status = _APPROVED.search(c.text)
             if re.search(r"\b(not yet|still (?:need|to be)|estimate|pending|hasn'?t been)\b", c.text, re.I) or (
                     not amounts_here and status and negated_near(c.text, status.start(), before=3)):
                 out.append(_clause_finding("no", c, 0.7, "budget not yet approved"))
@@ -604,7 +608,6 @@ def decide_intent(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     wanted = {v.split(":")[0]: int(v.split(":")[1]) if ":" in v else 1 for v in spec.values} or {t: 1 for t in _INTENT_EVENTS}
     window = spec.window_days or 30.0
     since = ctx.ref - timedelta(days=window)
-    best: list[Finding] = []
     for kind, need in wanted.items():
         stem = kind.split("_")[0]
         hits = [(i, e) for i, e in enumerate(ctx.lead.events) if (e.type == kind or e.type.startswith(stem))
@@ -614,7 +617,7 @@ def decide_intent(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             unit = SourceText("event", str(i), render_event(e))
             return [Finding("yes", unit, unit.text, 0.9, f"{len(hits)} {kind.replace('_', ' ')} event(s) in the last "
                             f"{window:.0f} days", e.timestamp.timestamp())]
-    return best
+    return []
 
 
 # --- disqualifiers ----------------------------------------------------------------------------------------------------
@@ -736,7 +739,7 @@ DECIDERS: dict[str, Callable[[QuestionSpec, Context], list[Finding]]] = {
 }
 
 
-def resolve(q: QualifyingQuestion, spec: QuestionSpec, findings: list[Finding], injected: bool) -> QuestionAnswer:
+def resolve(q: QualifyingQuestion, spec: QuestionSpec, findings: list[Finding]) -> QuestionAnswer:
     """Findings → one answer: agreement decides; a conflict goes to the most recent explicit statement."""
     flags: list[AnswerFlag] = []
     decided = [f for f in findings if f.answer != "unknown" and f.unit is not None]
@@ -764,8 +767,6 @@ def resolve(q: QualifyingQuestion, spec: QuestionSpec, findings: list[Finding], 
         else:
             confidence = min(confidence, 0.7)
             reason = f"{best.reason}; the most recent statement wins over an earlier \"{others[0].quote[:80]}\""
-    if injected:
-        flags.append("hidden_content") if False else None
     assert best.unit is not None
     evidence = [Evidence(source=best.unit.source, ref=best.unit.ref, quote=best.quote, timestamp=best.unit.timestamp,
                          speaker=best.unit.speaker)]

@@ -14,11 +14,11 @@ import numpy as np
 from agent.checks import evaluate
 from agent.deps import Embedder
 from agent.evidence import EvidenceChecker, lead_sources
-from agent.facts.clauses import Clause, read_facts
+from agent.facts.clauses import read_facts
 from agent.judges.base import JudgeRequest, JudgeResult
 from agent.judges.cues import bare_reply
-from agent.judges.engine import DECIDERS, Context, Finding, resolve
-from agent.schemas import Answer, Enrichment, Evidence, Lead, QuestionAnswer, Usage
+from agent.judges.engine import DECIDERS, Context, resolve
+from agent.schemas import Answer, AnswerFlag, Enrichment, Evidence, Lead, QuestionAnswer, Usage
 from library.reading import read_question
 from library.schemas import Competitor, QualifyingQuestion, Seller
 
@@ -77,40 +77,31 @@ class LocalJudge:
         checker = EvidenceChecker(sources)
         ref = lead.received_at or now
         facts = read_facts(sources, year=ref.year)
-        vectors: list[np.ndarray] = []
-
-        def similarity(topic: str, clauses: list[Clause]) -> np.ndarray:
-            target = clauses or facts.clauses
-            if not target:
-                return np.zeros(0)
-            if clauses:
-                mat = self.embedder.embed([c.text for c in clauses])
-            else:
-                if not vectors:
-                    vectors.append(self.embedder.embed([c.text for c in facts.clauses]))
-                mat = vectors[0]
-            return mat @ self._topic(topic)
-
-        ctx = Context(lead, enrichment, facts, ref, seller, competitors, similarity)
+        ctx = Context(lead, enrichment, facts, ref, seller, competitors, self.embedder.embed, self._topic)
+        # Questions whose library wrote example phrasings (the sample library does) are read by judge 1.0 in one pass.
+        with_examples = [q for q in questions if q.check is None and q.yes_examples and q.no_examples]
+        by_examples = {a.question_id: a for a in self._examples.answer(lead, enrichment, with_examples, now)} \
+            if with_examples else {}
+        flags: list[AnswerFlag] = [f for f, on in (("instruction_text_ignored", bool(facts.injected)),
+                                                   ("hidden_content", facts.hidden)) if on]
         out = []
         for q in questions:
             if q.check is not None:
                 answer = evaluate(q, lead, enrichment, now)
-            elif q.yes_examples and q.no_examples:
-                # The library wrote example phrasings for this question (the sample library does): judge 1.0 reads them.
-                [answer] = self._examples.answer(lead, enrichment, [q], now)
+            elif q.id in by_examples:
+                answer = by_examples[q.id]
             else:
                 spec = q.reading or read_question(q, seller, competitors)
-                findings = DECIDERS[spec.kind](spec, ctx)
-                answer = resolve(q, spec, findings, bool(facts.injected))
+                answer = resolve(q, spec, DECIDERS[spec.kind](spec, ctx))
                 if answer.answer == "unknown":
-                    answer = self._form_reply(q, lead, similarity) or self._from_examples(q, ctx, similarity) or answer
-            if facts.injected and "instruction_text_ignored" not in answer.flags:
-                answer = answer.model_copy(update={"flags": [*answer.flags, "instruction_text_ignored"]})
+                    answer = self._form_reply(q, lead) or self._from_examples(q, ctx) or answer
+            missing = [f for f in flags if f not in answer.flags]
+            if missing:
+                answer = answer.model_copy(update={"flags": [*answer.flags, *missing]})
             out.append(checker.verify(answer))
         return out
 
-    def _form_reply(self, q: QualifyingQuestion, lead: Lead, similarity) -> QuestionAnswer | None:  # type: ignore[no-untyped-def]
+    def _form_reply(self, q: QualifyingQuestion, lead: Lead) -> QuestionAnswer | None:
         """A form field that asks the question itself, answered with a bare yes or no ('No, first time looking')."""
         for key, value in lead.form_answers.items():
             reply = bare_reply(value)
@@ -130,7 +121,7 @@ class LocalJudge:
             found = self._topic_vectors[text] = self.embedder.embed([text])[0]
         return found
 
-    def _from_examples(self, q: QualifyingQuestion, ctx: Context, similarity) -> QuestionAnswer | None:  # type: ignore[no-untyped-def]
+    def _from_examples(self, q: QualifyingQuestion, ctx: Context) -> QuestionAnswer | None:
         """A clause that says what a library example or a reviewed answer says settles an otherwise unknown answer."""
         texts = [*q.yes_examples, *q.no_examples, *(r.text for r in self._reviewed.get(q.id, []))]
         if not texts or not ctx.facts.clauses:
@@ -141,8 +132,7 @@ class LocalJudge:
         if cached is None or len(cached[1]) != len(labels):
             cached = (self.embedder.embed(texts), labels, texts)
             self._example_vectors[q.id] = cached
-        clause_vectors = self.embedder.embed([c.text for c in ctx.facts.clauses])
-        sims = clause_vectors @ cached[0].T
+        sims = ctx.clause_vectors() @ cached[0].T
         i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
         if float(sims[i, j]) < EXAMPLE_MATCH or cached[1][j] == "unknown" or ctx.facts.clauses[i].hedge:
             return None
@@ -155,5 +145,3 @@ class LocalJudge:
             evidence=[Evidence(source=c.unit.source, ref=c.unit.ref, quote=c.text, timestamp=c.unit.timestamp,
                                speaker=c.unit.speaker)])
 
-
-__all__ = ["LocalJudge", "ReviewedExample", "Finding"]

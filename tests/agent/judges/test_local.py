@@ -195,3 +195,18 @@ async def test_judge_protocol_passes_seller_and_competitors(judge: LocalJudge) -
     request = JudgeRequest(lead, Enrichment(), [RIVAL], Matches(None, None), SELLER, NOW, COMPETITORS)
     result = await judge.judge(request)
     assert result.answers[0].answer == "yes" and result.answers[0].evidence[0].source == "notes"
+
+
+def test_hidden_characters_are_flagged_and_the_text_still_read(judge: LocalJudge) -> None:
+    answer = ask(judge, RIVAL, "We use Job\u200bber for all our sched\u200buling.")
+    assert answer.answer == "yes" and "hidden_content" in answer.flags
+    assert "hidden_content" not in ask(judge, RIVAL, "We use Jobber for all our scheduling.").flags
+
+
+def test_example_phrasings_of_a_library_are_answered_in_one_pass(judge: LocalJudge) -> None:
+    approved = APPROVED.model_copy(update={"yes_examples": ["CFO signed off on the spend."],
+                                           "no_examples": ["No budget until next fiscal year."]})
+    lead = Lead(notes="The CFO signed off on the spend last week.", received_at=NOW)
+    answers = judge.answer(lead, Enrichment(), [approved, RIVAL], NOW, seller=SELLER, competitors=COMPETITORS)
+    assert [a.question_id for a in answers] == ["budget_approved", "on_rival"]
+    assert answers[0].answer == "yes" and answers[1].answer == "unknown"
