@@ -1,7 +1,10 @@
-"""Transcript extraction figures: per-field F1 on the labeled Ledgerly calls, and the time to process a generated
-60-minute call (~9,000 words) with the embedded extractor. Prints numbers; asserts nothing.
+"""Transcript extraction figures: per-field F1 on the labeled calls of the blind multi-seller benchmark (DEV and TEST
+halves by a hash of `<seller>/<file>`), on the labeled Ledgerly calls, and the time to process a generated 60-minute
+call (~9,000 words) with the embedded extractor. Prints numbers; asserts nothing.
 
-    .venv/bin/python benchmarks/transcripts.py [--no-embedder]
+    .venv/bin/python benchmarks/transcripts.py [--no-embedder] [--show-errors]
+
+`--show-errors` lists the DEV half's mismatches only (never TEST's: tuning on it would make it a DEV set).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agent.transcripts import EmbeddedExtractor, RoleHints, read_transcript  # noqa: E402
-from evals.transcripts import applicable, evaluate_transcripts, render  # noqa: E402
+from evals.judging import half  # noqa: E402
+from evals.transcripts import applicable, evaluate_transcripts, load_labels, render, score_calls  # noqa: E402
 from library.loader import load_library  # noqa: E402
 
 REP = ["Could you walk me through how invoices reach you today?", "How many people touch an invoice before it is paid?",
@@ -51,6 +55,8 @@ def generated_call(words: int = 9_000, seed: int = 7) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-embedder", action="store_true", help="lexical similarity only (no ONNX model)")
+    parser.add_argument("--show-errors", action="store_true", help="print the DEV half's mismatches")
+    parser.add_argument("--sellers", type=Path, default=ROOT / "evals/data/sellers")
     args = parser.parse_args()
     library = load_library(ROOT / "library/data/ledgerly")
     embedder, load_s = None, 0.0
@@ -64,6 +70,21 @@ def main() -> None:
     extractor = EmbeddedExtractor(library, embedder)
     print(f"extractor {extractor.name} {extractor.version}, embedder {getattr(embedder, 'name', 'none')}"
           + (f" (loaded in {load_s:.2f} s)" if embedder else ""))
+
+    halves: dict[str, list] = {"dev": [], "test": []}
+    for folder in sorted(p for p in args.sellers.iterdir() if (p / "calls").is_dir()):
+        seller_library = load_library(folder / "library")
+        seller_extractor = EmbeddedExtractor(seller_library, embedder)
+        for label, path in load_labels(folder / "calls", seller_library):
+            halves[half(f"{folder.name}/{path.name}")].append((label, path, seller_library, seller_extractor))
+    for name, calls in halves.items():
+        report = score_calls(calls)
+        print(f"\nmulti-seller calls {name.upper()}")
+        print(render(report))
+        if args.show_errors and name == "dev":
+            for m in report.mismatches:
+                print(f"  {m.transcript:38} {m.field:24} want {m.expected}/{m.expected_value}  got {m.got}/{m.got_value}")
+    print("\nLedgerly calls")
     print(render(evaluate_transcripts(ROOT / "evals/data/ledgerly/transcripts", library, extractor)))
 
     text = generated_call()

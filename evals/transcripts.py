@@ -11,12 +11,15 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+import re
+from collections.abc import Callable, Iterable
+
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.errors import TranscriptError
 from agent.evidence import EvidenceChecker, SourceText
-from agent.schemas import QuestionAnswer, Tier
+from agent.schemas import Tier
 from agent.text import normalise
 from agent.transcripts import CALL_FIELDS, RoleHints, Transcript, read_transcript
 from agent.transcripts.extract import TranscriptExtractor
@@ -104,12 +107,34 @@ class TranscriptEvalReport(_Model):
     evidence_agreement: float | None = Field(description="Share of correct decided answers quoting a labeled quote")
     unknown_rate: float
     expected_unknown_rate: float
+    dates_checked: int = Field(default=0, description="Labeled dates (timeline, next step ...) in the set")
+    dates_exact: int = Field(default=0, description="Of those, resolved to exactly the labeled day")
+    invented: int = Field(default=0, description="Decided answers where the label says the call never states it")
+    ungrounded: int = Field(default=0, description="Decided answers without a verbatim prospect quote")
     mismatches: list[Mismatch]
 
     @property
+    def date_exactness(self) -> float | None:
+        return self.dates_exact / self.dates_checked if self.dates_checked else None
+
+    @property
     def micro_f1(self) -> float:
-        tp, fp, fn = (sum(getattr(f, k) for f in self.fields) for k in ("tp", "fp", "fn"))
-        return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+        return _micro(self.fields)
+
+    @property
+    def call_field_f1(self) -> float:
+        """Micro-F1 over the call template fields (`call.*`) only."""
+        return _micro([f for f in self.fields if f.field.startswith("call.")])
+
+    @property
+    def question_f1(self) -> float:
+        """Micro-F1 over the library's questions only."""
+        return _micro([f for f in self.fields if not f.field.startswith("call.")])
+
+
+def _micro(fields: list[FieldScore]) -> float:
+    tp, fp, fn = (sum(getattr(f, k) for f in fields) for k in ("tp", "fp", "fn"))
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
 
 
 def load_labels(directory: Path, library: Library) -> list[tuple[TranscriptLabel, Path]]:
@@ -148,14 +173,27 @@ def _overlaps(quote: str, expected: list[str]) -> bool:
     return any(q in normalise(e) or normalise(e) in q for e in expected)
 
 
-def evaluate_transcripts(directory: Path, library: Library, extractor: TranscriptExtractor) -> TranscriptEvalReport:
-    """Run the extractor over a labeled folder and score every field."""
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def evaluate_transcripts(directory: Path, library: Library, extractor: TranscriptExtractor,
+                         select: Callable[[Path], bool] | None = None) -> TranscriptEvalReport:
+    """Run the extractor over a labeled folder (the files `select` keeps) and score every field."""
+    labels = [(label, path) for label, path in load_labels(directory, library) if select is None or select(path)]
+    return score_calls([(label, path, library, extractor) for label, path in labels])
+
+
+def score_calls(calls: Iterable[tuple[TranscriptLabel, Path, Library, TranscriptExtractor]]) -> TranscriptEvalReport:
+    """Score labeled calls, each with its own library and extractor (several sellers in one report)."""
     scores: dict[str, FieldScore] = {}
     mismatches: list[Mismatch] = []
     total = correct_status = predicted_unknown = expected_unknown = 0
-    decided = valid = agreed_n = agreed = 0
-    labels = load_labels(directory, library)
-    for label, path in labels:
+    decided = valid = agreed_n = agreed = dates_checked = dates_exact = invented = 0
+    n = 0
+    names: set[tuple[str, str]] = set()
+    for label, path, library, extractor in calls:
+        n += 1
+        names.add((extractor.name, extractor.version))
         try:
             transcript = read_transcript(path.read_bytes(), filename=path.name, call_date=label.call_date, roles=label.roles)
         except TranscriptError as exc:
@@ -167,11 +205,15 @@ def evaluate_transcripts(directory: Path, library: Library, extractor: Transcrip
             want = label.fields.get(field, ExpectedField(status="unknown"))
             got_answer = answers.get(field)
             got: Status = _STATUS[got_answer.answer] if got_answer else "unknown"
+            got_value = got_answer.value if got_answer else None
             s = scores.setdefault(field, FieldScore(field=field))
             s.n += 1
             total += 1
             predicted_unknown += got == "unknown"
             expected_unknown += want.status == "unknown"
+            if want.value is not None and _ISO_DAY.match(want.value):
+                dates_checked += 1
+                dates_exact += got != "unknown" and got_value == want.value
             if got == want.status:
                 s.status_correct += 1
                 correct_status += 1
@@ -179,26 +221,33 @@ def evaluate_transcripts(directory: Path, library: Library, extractor: Transcrip
                 s.tp += 1
                 if want.value is not None:
                     s.value_checked += 1
-                    s.value_correct += _same_value(want.value, got_answer.value if got_answer else None)
+                    s.value_correct += _same_value(want.value, got_value)
                 if want.evidence and got_answer is not None:
                     agreed_n += 1
                     agreed += any(_overlaps(e.quote, want.evidence) for e in got_answer.evidence)
             else:
                 s.fp += got != "unknown"
                 s.fn += want.status != "unknown"
-            if got != want.status or (want.value and got != "unknown" and not _same_value(want.value, got_answer.value)):
+            if got != want.status or (want.value and got != "unknown" and not _same_value(want.value, got_value)):
                 mismatches.append(Mismatch(transcript=path.name, field=field, expected=want.status, got=got,
-                                           expected_value=want.value, got_value=got_answer.value if got_answer else None))
+                                           expected_value=want.value, got_value=got_value))
             if got_answer is not None and got != "unknown":
                 decided += 1
+                invented += want.status == "unknown"
                 valid += all(prospect_only.is_verbatim(e) for e in got_answer.evidence) and bool(got_answer.evidence)
+    if not n:
+        raise DatasetError("no labeled calls selected", file="-")
     checked = sum(s.value_checked for s in scores.values())
+    name = ", ".join(sorted({a for a, _ in names}))
+    version = ", ".join(sorted({b for _, b in names}))
     return TranscriptEvalReport(
-        extractor=extractor.name, extractor_version=extractor.version, transcripts=len(labels),
+        extractor=name, extractor_version=version, transcripts=n,
         fields=sorted(scores.values(), key=lambda s: s.field), status_accuracy=correct_status / total,
         value_accuracy=sum(s.value_correct for s in scores.values()) / checked if checked else None,
         evidence_validity=valid / decided if decided else None, evidence_agreement=agreed / agreed_n if agreed_n else None,
-        unknown_rate=predicted_unknown / total, expected_unknown_rate=expected_unknown / total, mismatches=mismatches)
+        unknown_rate=predicted_unknown / total, expected_unknown_rate=expected_unknown / total,
+        dates_checked=dates_checked, dates_exact=dates_exact, invented=invented, ungrounded=decided - valid,
+        mismatches=mismatches)
 
 
 def _prospect_sources(transcript: Transcript) -> list[SourceText]:
@@ -213,8 +262,11 @@ def render(report: TranscriptEvalReport) -> str:
         value = f"{s.value_correct}/{s.value_checked}" if s.value_checked else "-"
         lines.append(f"{s.field:28} {s.n:>3} {s.tp:>3} {s.fp:>3} {s.fn:>3} {s.precision:>5.2f} {s.recall:>5.2f} "
                      f"{s.f1:>5.2f} {value:>6}")
-    lines.append(f"micro F1 {report.micro_f1:.2f} | status accuracy {pct(report.status_accuracy)} | value accuracy "
+    lines.append(f"micro F1 {report.micro_f1:.2f} (call fields {report.call_field_f1:.2f}, questions "
+                 f"{report.question_f1:.2f}) | status accuracy {pct(report.status_accuracy)} | value accuracy "
                  f"{pct(report.value_accuracy)} | evidence validity {pct(report.evidence_validity)} | evidence agreement "
                  f"{pct(report.evidence_agreement)} | unknown rate {pct(report.unknown_rate)} "
                  f"(expected {pct(report.expected_unknown_rate)}) | {report.transcripts} transcripts")
+    lines.append(f"dates exact {report.dates_exact}/{report.dates_checked} ({pct(report.date_exactness)}) | invented "
+                 f"(label: not in the call) {report.invented} | without a verbatim prospect quote {report.ungrounded}")
     return "\n".join(lines)

@@ -95,16 +95,24 @@ def vtt(text: str) -> tuple[list[Segment], Meta]:
 
 
 def srt(text: str) -> tuple[list[Segment], Meta]:
-    """SubRip: numbered blocks of 'hh:mm:ss,mmm --> hh:mm:ss,mmm' and text; speakers as 'Name:' or '[Name]' prefixes."""
-    segments = []
-    for block, (line_no, lines) in enumerate(_blocks(text), 1):
+    """SubRip: numbered blocks of 'hh:mm:ss,mmm --> hh:mm:ss,mmm' and text; speakers as 'Name:' or '[Name]' prefixes.
+
+    Some recorders put a header block of metadata lines ('Date: …', 'Participants: …') before the first cue: it is read
+    as call metadata when every line of it is one."""
+    segments, meta = [], Meta()
+    blocks = _blocks(text)
+    if blocks and not any("-->" in line for line in blocks[0][1][:2]):
+        probe = Meta()
+        if all(read_meta_line(line, probe) for line in blocks[0][1]):
+            meta, blocks = probe, blocks[1:]
+    for block, (line_no, lines) in enumerate(blocks, 1):
         timing_at = 1 if lines[0].strip().isdigit() else 0
         where = f"block {block} (line {line_no + timing_at})"
         if timing_at >= len(lines) or "-->" not in lines[timing_at]:
             raise TranscriptError(f"{where}: expected a timing line 'hh:mm:ss,mmm --> hh:mm:ss,mmm'")
         start, end = _timing(lines[timing_at], where)
         segments += _caption_speech(lines[timing_at + 1:], start, end, where)
-    return segments, Meta()
+    return segments, meta
 
 
 _TEXT_LINE = re.compile(

@@ -72,6 +72,22 @@ def test_srt_with_name_and_bracket_speakers() -> None:
         ("Priya Nair", "Hello Greg.", 1.0, 3.5), ("Greg Hanley", "We use TallyForge.", 4.0, 6.0)]
 
 
+def test_srt_header_block_is_read_as_call_metadata() -> None:
+    body = ("Date: 2026-11-17\nParticipants: Nicole Harper <nicole@uptimo.example> (Uptimo); Rick Delgado\n\n"
+            "1\n00:00:02,000 --> 00:00:05,400\nNicole Harper: Hi Rick.\n\n"
+            "2\n00:00:06,000 --> 00:00:08,000\nRick Delgado: Hi.\n")
+    t = parse_transcript(body.encode(), filename="call.srt")
+    assert t.call_date == date(2026, 11, 17)
+    assert [u.speaker for u in t.utterances] == ["Nicole Harper", "Rick Delgado"]
+    assert any(p.email == "nicole@uptimo.example" for p in t.participants)
+
+
+def test_srt_header_that_is_not_metadata_is_still_an_error() -> None:
+    body = "Some title\n\n1\n00:00:01,000 --> 00:00:03,500\nA: hi\n"
+    with pytest.raises(TranscriptError, match=r"block 1 \(line 1\): expected a timing line"):
+        parse_transcript(body.encode(), filename="x.srt")
+
+
 def test_srt_block_without_timing_names_the_block() -> None:
     body = "1\n00:00:01,000 --> 00:00:03,500\nA: hi\n\n2\nB: no timing here\n"
     with pytest.raises(TranscriptError, match=r"block 2 \(line 6\): expected a timing line"):
