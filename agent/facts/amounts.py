@@ -55,30 +55,40 @@ class Money:
     text: str
     period_days: float | None
     one_off: bool
+    currency: str | None = None  # ISO code when the text names one ('€', 'dollars', 'EUR')
 
 
-def money(text: str) -> list[Money]:
-    """Money amounts with their period; '$40 per seat, 30 seats' becomes the total for 30 seats."""
+def money(text: str, *, assume_money: bool = False) -> list[Money]:
+    """Money amounts with their period and currency; '$40 per seat, 30 seats' becomes the total for 30 seats.
+
+    `assume_money` (the clause is about a budget or a price): a bare 'eighteen thousand' is money too."""
     out = []
-    for q in amounts(text, "money"):
-        i = text.find(q.text)
-        after = text[i + len(q.text): i + len(q.text) + 40] if i >= 0 else ""
+    work = digitise(text)
+    for q in amounts(text, "money", assume_money=assume_money):
+        i = work.find(q.text)
+        after = work[i + len(q.text): i + len(q.text) + 60] if i >= 0 else ""
         low, high = q.low, q.high
         unit = _PER_UNIT.match(after.strip())
         if unit:
-            rest = text[:i] + " " + after.strip()[unit.end():] if i >= 0 else text
-            n = _unit_count(digitise(rest), unit.group("unit"))
+            rest = work[:i] + " " + after.strip()[unit.end():] if i >= 0 else work
+            n = _unit_count(rest, unit.group("unit"))
             if n is None:
                 continue  # a per-seat price without a seat count is not a budget
             low, high = low * n, (high * n if high != INF else INF)
-            after = after[unit.end():]
-        out.append(Money(low, high, q.text, period_of(after[:30]) or period_of(text[max(0, i - 12):i]),
-                         bool(_ONE_OFF.search(text))))
+            after = after.strip()[unit.end():]
+        before = work[max(0, i - 14):i] if i >= 0 else ""
+        out.append(Money(low, high, q.text, period_of(after[:30]) or period_of(before), bool(_ONE_OFF.search(text)),
+                         q.currency))
     return out
 
 
+_GROUP_OF = re.compile(r"\b(?:(?P<a>\d[\d,.]*) of us|(?:team|group) of (?P<b>\d[\d,.]*)|(?:all|the) (?P<c>\d[\d,.]*) of (?:us|them)|"
+                       r"(?P<d>\d[\d,.]*) (?:people|persons|staff|employees|users|seats|licen[cs]es|agents|reps|techs?|"
+                       r"technicians|drivers|trucks|vehicles|sites|locations))\b", re.I)
+
+
 def _unit_count(text: str, unit: str) -> float | None:
-    """The count of `unit` a text states ('30 seats'), if any."""
+    """The count of `unit` a text states ('30 seats', 'the fourteen of us', 'a team of 12'), if any."""
     stem = unit.lower()[:4]
     for m in re.finditer(r"(\d[\d,.]*)\s+(?:\w+\s+)?(\w+)", text):
         if m.group(2).lower().startswith(stem):
@@ -86,6 +96,13 @@ def _unit_count(text: str, unit: str) -> float | None:
                 return float(m.group(1).replace(",", ""))
             except ValueError:
                 continue
+    m = _GROUP_OF.search(text)
+    if m:
+        raw = next(g for g in m.groups() if g)
+        try:
+            return float(raw.replace(",", ""))
+        except ValueError:
+            return None
     return None
 
 
@@ -206,3 +223,72 @@ def dates(text: str, ref: date) -> list[When]:
         assert q.when is not None
         out.append(When(q.when[0], q.when[1], q.text, open_ended=q.high == INF))
     return out
+
+
+# --- the day of a meeting --------------------------------------------------------------------------------------------
+
+_WEEKDAYS: dict[str, int] = {}
+for _i, _names in enumerate([
+        "monday montag lundi lunes segunda lunedì lunedi maandag poniedziałek poniedzialek pondělí pondeli",
+        "tuesday dienstag mardi martes terça terca martedì martedi dinsdag wtorek úterý utery",
+        "wednesday mittwoch mercredi miércoles miercoles quarta mercoledì mercoledi woensdag środa środę sroda srode "
+        "středa středu streda",
+        "thursday donnerstag jeudi jueves quinta giovedì giovedi donderdag czwartek čtvrtek ctvrtek",
+        "friday freitag vendredi viernes sexta venerdì venerdi vrijdag piątek piatek pátek patek",
+        "saturday samstag samedi sábado sabado sabato zaterdag sobota sobotę sobotu",
+        "sunday sonntag dimanche domingo domenica zondag niedziela niedzielę neděle neděli"]):
+    for _n in _names.split():
+        _WEEKDAYS[_n] = _i
+_WEEKDAY = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, _WEEKDAYS), key=len, reverse=True)) + r")(?!\w)", re.I)
+_NEXT_WEEK = re.compile(r"\b(next week|(?:la |da )?semaine prochaine|n[äa]chste[nr]? woche|(?:de |da )?(?:la )?pr[óo]xima "
+                        r"semana|(?:la )?prossima settimana|volgende week|przysz[łl]ym tygodniu|przysz[łl]y tydzie[ńn]|"
+                        r"p[řr][íi][šs]t[íi] t[ýy]den)\b", re.I)
+_IN_WEEKS = re.compile(r"(?<!\w)(?:in|dans|en|em|tra|fra|over|za)\s+(\d+|two|deux|zwei|dos|duas|due|twee|dwa|dva)\s*(?:weeks?|semaines?|wochen|semanas?|settimane|"
+                       r"weken|tygodni\w*|t[ýy]dn\w*)(?!\w)", re.I)
+_DAY_OF_MONTH = re.compile(r"(?:\bthe\s+|\b(?:le|el|o|il|den|de)\s+)?(?<!\d)([1-9]|[12]\d|3[01])(?:st|nd|rd|th|\.|º|er)?(?!\d|:)"
+                           r"(?!\s*(?:%|percent|people|weeks?|days?|months?|years?|h\b|am\b|pm\b|[€$£]))", re.I)
+_AFTER_HOLIDAY = re.compile(r"\b(?:after|nach|apr[èe]s|despu[ée]s de|depois d[oae]|dopo|na)\s+(.{3,30})", re.I)
+
+
+def meeting_day(text: str, ref: date) -> date | None:
+    """The day a meeting is set for, from the words people use on calls: 'Thursday 3 December', 'next Tuesday, the
+    24th', 'Monday the 7th', 'el jueves de la próxima semana', 'mardi dans deux semaines', 'the Tuesday after
+    Thanksgiving', 'the 12th of January'. Never a day before `ref`; None when no single day is named."""
+    work = digitise(text)
+    wd = _WEEKDAY.search(work)
+    weekday = _WEEKDAYS[wd.group(1).lower()] if wd else None
+    # A day and a month named: the explicit date wins.
+    for w in dates(work, ref):
+        if w.start == w.end and w.start >= ref and re.search(r"\d", w.text):
+            return w.start
+    if weekday is not None:
+        after = _AFTER_HOLIDAY.search(work[wd.end():wd.end() + 40])
+        if after:
+            anchor = [w for w in dates(after.group(0), ref) if w.end >= ref]
+            if anchor:
+                base = anchor[0].end
+                return base + timedelta(days=(weekday - base.weekday()) % 7 or 7)
+        weeks = _IN_WEEKS.search(work)
+        if weeks:
+            n = weeks.group(1)
+            target = ref + timedelta(weeks=int(n) if n.isdigit() else 2)
+            return target + timedelta(days=((weekday - target.weekday() + 3) % 7) - 3)
+        if _NEXT_WEEK.search(work):
+            monday = ref - timedelta(days=ref.weekday()) + timedelta(weeks=1)
+            return monday + timedelta(days=weekday)
+    m = _DAY_OF_MONTH.search(work[wd.end():wd.end() + 14]) if wd else None
+    if m is None and not wd:
+        m = re.search(r"\bthe\s+([1-9]|[12]\d|3[01])(?:st|nd|rd|th)\b", work, re.I)
+    if m is not None:
+        day = int(m.group(1))
+        for k in range(0, 3):  # this month or the next months that have that day (and that weekday, when named)
+            y, mo = ref.year + (ref.month - 1 + k) // 12, (ref.month - 1 + k) % 12 + 1
+            if day > calendar.monthrange(y, mo)[1]:
+                continue
+            d = date(y, mo, day)
+            if d >= ref and (weekday is None or d.weekday() == weekday):
+                return d
+        return None
+    if weekday is not None:
+        return ref + timedelta(days=(weekday - ref.weekday()) % 7 or 7)
+    return None

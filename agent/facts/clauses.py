@@ -81,10 +81,16 @@ def is_injection(text: str) -> bool:
     return bool(lx.INJECTION.search(text) or lx.URL_PAYLOAD.search(text))
 
 
-def read_facts(sources: list[SourceText], *, year: int = 2026) -> Facts:
-    """Clauses of every quotable text, in order; injected text is set aside."""
+def read_facts(sources: list[SourceText], *, year: int = 2026, prompts: dict[str, str] | None = None) -> Facts:
+    """Clauses of every quotable text, in order; injected text is set aside.
+
+    `prompts` maps a call utterance's ref to the seller's question it answers: its first sentence reads in that context
+    (a bare "about forty grand" after "what budget do you have?"), as a form answer reads in its field's question.
+    A retraction ("just kidding", "scratch that") drops what its speaker said just before, or the sentence it ends."""
     facts = Facts(clauses=[])
     position = 0
+    last_sentence: dict[tuple[str, str], list[int]] = {}  # (source, speaker or ref) → clause indexes of its last sentence
+    dropped: set[int] = set()
     for s in sources:
         clean, hidden = strip_hidden(s.text)
         facts.hidden |= hidden
@@ -93,6 +99,9 @@ def read_facts(sources: list[SourceText], *, year: int = 2026) -> Facts:
             facts.injected.append(SourceText(s.source, s.ref, clean, s.timestamp, s.speaker))
             clean = _COMMENT.sub(" ", clean)
         dated: float | None = None
+        who = (s.source, s.speaker or s.ref)
+        first = True
+        asked = ""
         for line in clean.splitlines() or [clean]:
             dated = _line_date(line, year) or dated
             for sentence in sentences(line) if s.source in ("form", "notes", "transcript") else [line]:
@@ -100,13 +109,32 @@ def read_facts(sources: list[SourceText], *, year: int = 2026) -> Facts:
                 if is_injection(sentence):
                     facts.injected.append(unit)
                     continue
-                for part in _split_clauses(sentence):
+                context = s.ref if s.source == "form" else (prompts or {}).get(s.ref, "") if first else ""
+                if not context and asked:  # "Budget? There's none this fiscal year.": the answer reads in its question
+                    context = asked
+                asked = sentence if sentence.rstrip().endswith("?") and s.source != "form" else ""
+                first = False
+                body = sentence
+                cue = lx.RETRACT.search(sentence) if s.source in ("notes", "transcript", "form") else None
+                if cue is not None:
+                    if cue.start() <= len(lx.LEADING_FILLER.match(sentence).group(0)):
+                        dropped.update(last_sentence.get(who, []))  # "… a million. Just kidding, it's forty grand."
+                        body = sentence[cue.end():]
+                    else:
+                        continue  # "put down a million dollars - kidding"
+                indexes = []
+                for part in _split_clauses(body):
                     position += 1
                     recency = (dated or 0.0) * 10 + base + position / 10_000 + (s.timestamp or 0) / 1e6
+                    indexes.append(len(facts.clauses))
                     facts.clauses.append(Clause(
-                        unit=unit, text=part, context=s.ref if s.source == "form" else "", order=recency,
+                        unit=unit, text=part, context=context, order=recency,
                         hedge=_first(lx.HEDGES, part), past=bool(lx.PAST.search(part)),
                         evaluating=bool(lx.EVALUATING.search(part)), position=position))
+                if indexes:
+                    last_sentence[who] = indexes
+    if dropped:
+        facts.clauses = [c for i, c in enumerate(facts.clauses) if i not in dropped]
     return facts
 
 

@@ -122,6 +122,13 @@ AUTHORITY_YES = rx(
     r"je d[ée]cide", r"c'est moi qui (?:d[ée]cide|signe)", r"d[ée]cideu[rs]e?", r"yo decido", r"decido yo", r"firmo yo",
     r"decisor\w*", r"eu decido", r"quem decide sou eu", r"decido io", r"firmo io", r"ik beslis", r"beslis ik", r"beslisser",
     r"decyduj[ęe]", r"ja decyduj[ęe]", r"podpisuj[ęe]", r"rozhoduji", r"rozhoduju", r"podepisuji",
+    r"i make the final (?:call|decision)", r"i own the (?:business|company|firm)",
+    r"i(?:'m| am) the (?:owner|ceo|founder|co-?founder|md|managing director|president|cfo)",
+    r"(?:the )?(?:budget|or[çc]amento|presupuesto|Budget) [\w ]{0,40}(?:is mine|[ée] meu|es m[íi]o|ist meins)",
+    r"sou o (?:dono|diretor\w*|s[óo]cio|ceo)", r"soy (?:el|la) (?:due[ñn][oa]|director\w*|ceo|gerente)",
+    r"je suis (?:le|la) (?:g[ée]rant\w*|propri[ée]taire|pdg|directeur\w*|fondat\w+)",
+    r"ich bin (?:der |die )?(?:gesch[äa]ftsf[üu]hrer\w*|inhaber\w*|eigent[üu]mer\w*)", r"sono (?:il|la) titolare",
+    r"(?:[ée]|es|c'est|it'?s) (?:minha|mía|mia|moi|mine)(?: decis[ãa]o| decisi[óo]n)?",
 )
 AUTHORITY_NO = rx(
     r"(?:needs?|requires?|need) (?:the |our |my )?[\w' ]{0,20}(?:sign[- ]off|approval|ok|okay|blessing)",
@@ -135,6 +142,12 @@ AUTHORITY_NO = rx(
     r"(?:c'est|le) (?:mon |notre )?\w+ qui d[ée]cide", r"decide (?:el|la|mi|nuestro) \w+", r"quem decide [ée] (?:o|a) \w+",
     r"decide (?:il|la|il mio|la mia) \w+", r"beslist (?:de|onze|mijn) \w+", r"decyduje (?:szef|zarz[ąa]d|dyrektor|prezes)",
     r"rozhoduje (?:[šs]\w+|\w+tel|vedení|majitel)",
+    r"(?:cfo|ceo|coo|owner|md|managing director|president|board|pdg|dg|daf|propri[ée]taire|patron|g[ée]rant|due[ñn]o|jefe|"
+    r"dono|chefe|gesch[äa]ftsf[üu]hrer\w*|chef\w*|inhaber\w*|titolare|eigenaar|directeur|prezes|szef|majitel|jednatel)\b"
+    r"[^.?!]{0,40}?\b(?:decides|signs|approves|has the final say|makes the (?:final )?(?:call|decision)|signe|d[ée]cide|"
+    r"entscheidet|unterschreibt|firma|assina|beslist|tekent|decyduje|podpisuje|rozhoduje|podepisuje)",
+    r"c'est (?:lui|elle) qui (?:signe|d[ée]cide)", r"la decisi[óo]n (?:final )?la toma", r"quem (?:decide|assina) [ée]",
+    r"(?:er|sie) entscheidet", r"lo decide (?:el|la|nuestro|nuestra)", r"a decis[ãa]o (?:final )?[ée] d[oa]",
 )
 # Text addressed to an AI, a model or a reviewer, role markers, fake delimiters: never evidence, always flagged.
 INJECTION = re.compile(
@@ -154,3 +167,11 @@ URL_PAYLOAD = re.compile(r"https?://\S*[?#&]\S*(?:ignore|instruction|assistant|q
 SELF = rx(r"i", r"i'm", r"i am", r"my", r"me", r"we", r"we're", r"we are", r"our", r"us", r"ich", r"wir", r"je", r"nous",
           r"yo", r"soy", r"somos", r"eu", r"sou", r"io", r"sono", r"siamo", r"ik", r"wij", r"we", r"ja", r"jestem",
           r"jeste[śs]my", r"jsem", r"jsme")
+
+# "just kidding", "scratch that"… take back what was just said; "no kidding" and "kidding aside" do not.
+RETRACT = re.compile(r"(?<!no )(?<!not )\b(?:just kidding|kidding(?! aside)|only joking|i'?m joking|joking|jk|"
+                     r"scratch that|strike that|i take (?:that|it) back|ignore (?:that|what i said)|forget i said that|"
+                     r"don'?t write that down|don'?t put that down|spaß beiseite|nur ein scherz|je plaisante|c'est une blague|"
+                     r"es broma|(?:é|e) brincadeira|sto scherzando|grapje)\b|\bhaha+\b|\blol\b|[(\[]laugh(?:s|ter|ing)?[)\]]",
+                     re.IGNORECASE)
+LEADING_FILLER = re.compile(r"^\W*(?:(?:ha|haha|no|oh|ok|okay|well|actually|sorry)\W+)*", re.IGNORECASE)

@@ -10,10 +10,12 @@ import calendar
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 from price_parser.parser import parse_number
+from text_to_num import alpha2digit
 
 from agent.numbers import TENS, UNITS, words_to_number
 
@@ -28,21 +30,51 @@ _WORD_RUN = re.compile(
     re.I)
 
 
+# Number words of the other languages text2num reads (German, French, Spanish, Portuguese, Italian, Dutch): a cheap
+# test before handing a clause to it, so English-only text never pays for six parsers.
+_FOREIGN_NUMBER = re.compile(
+    r"(?i)(?:tausend|hundert|zig\b|zehn|zwölf|duizend|honderd|tig\b|tien\b|twaalf|mil\b|mille|mila\b|cent\b|cents\b|"
+    r"cien|ciento|cento|centos|vingt|trente|quarante|cinquante|soixante|treinta|cuarenta|cincuenta|sesenta|setenta|"
+    r"ochenta|noventa|trinta|quarenta|cinquenta|sessenta|oitenta|venti|trenta|quaranta|cinquanta|sessanta|ottanta|"
+    r"novanta|dieci|douze|quinze|seize|doce|quince|dezesseis|sedici|dertig|veertig|vijftig|zestig|twintig|zwanzig|"
+    r"dreißig|vierzig|fünfzig|sechzig|dois|duas|três|tres|trois|quatre|cinq|drei|vier|fünf|sechs|sieben|acht|neun|"
+    r"cinco|seis|sete|siete|ocho|oito|nueve|nove|due|tre|quattro|sei|sette|otto|twee|drie|vijf|zes|zeven|negen|"
+    r"zwei|deux|dos|duas)")
+_TEXT2NUM_LANGS = ("de", "fr", "es", "pt", "it", "nl")
+
+
+@lru_cache(maxsize=8192)
 def digitise(text: str) -> str:
-    """Replace spelled-out numbers by digits so one set of patterns reads both ('forty grand' → '40 grand')."""
+    """Replace spelled-out numbers by digits so one set of patterns reads both ('forty grand' → '40 grand',
+    'dois mil euros' → '2000 euros'); English by agent.numbers, six more languages by text2num."""
     def repl(m: re.Match[str]) -> str:
         value = words_to_number(m.group(0))
         if value is None or m.group(0).strip().lower() in ("a", "an"):
             return m.group(0)
         return f"{value:g}" if value < 1e15 else m.group(0)
-    return _WORD_RUN.sub(repl, text)
+    out = _WORD_RUN.sub(repl, text)
+    if _FOREIGN_NUMBER.search(out):
+        # The language whose parser consumes the most words is the text's ("dois mil" is Portuguese 2000, not
+        # Spanish "mil" after an unknown word).
+        candidates = [out]
+        for lang in _TEXT2NUM_LANGS:
+            try:
+                candidates.append(alpha2digit(out, lang))
+            except (ValueError, TypeError):  # a parser refusing odd text leaves it as it was
+                continue
+        out = min(candidates, key=len)
+    return out
 
 
 # --- money and counts -------------------------------------------------------------------------------------------------
 
-_CUR_PREFIX = r"(?:US\$|\$|€|£|USD|EUR|GBP|CAD|AUD|CHF)"
-_CUR_SUFFIX = r"(?:USD|EUR|GBP|CAD|AUD|CHF|dollars?|euros?|pounds?|bucks)"
+_CUR_PREFIX = r"(?:US\$|R\$|MX\$|CA\$|C\$|A\$|\$|€|£|USD|EUR|GBP|CAD|AUD|CHF|BRL|MXN|PLN|CZK)"
+_CUR_SUFFIX = (r"(?:€|£|\$|USD|EUR|GBP|CAD|AUD|CHF|BRL|MXN|COP|ARS|CLP|PLN|CZK|SEK|NOK|DKK|dollars?|d[óo]lares|euros?|pounds?|"
+               r"bucks|libras?|reais|pesos|z[łl]otych|z[łl]|k[čc]|korun|franken|francs?)")
 _CURRENCY = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "dollar": "USD", "dollars": "USD", "bucks": "USD",
+             "r$": "BRL", "mx$": "MXN", "ca$": "CAD", "c$": "CAD", "a$": "AUD", "dólares": "USD", "dolares": "USD",
+             "libra": "GBP", "libras": "GBP", "reais": "BRL", "złotych": "PLN", "zł": "PLN", "zlotych": "PLN",
+             "zl": "PLN", "kč": "CZK", "kc": "CZK", "korun": "CZK", "franken": "CHF", "franc": "CHF", "francs": "CHF",
              "euro": "EUR", "euros": "EUR", "pound": "GBP", "pounds": "GBP"}
 _NUM = r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _SCALE = r"(?:k|K|m|M|mm|MM|bn|thousand|million|billion|grand)\b"
@@ -53,7 +85,7 @@ _QUANTITY = re.compile(
     rf"up to|under|less than|fewer than|below|at most|no more than|max(?:imum)?|min(?:imum)?)\s*)?"
     rf"(?<![\w.,]){_AMOUNT1}"
     rf"(?:\s*(?:-|–|to|and)\s*{_AMOUNT2})?"
-    rf"(?P<plus>\+)?\s?(?P<c>{_CUR_SUFFIX}\b)?", re.I)
+    rf"(?P<plus>\+)?\s?(?P<c>{_CUR_SUFFIX}(?!\w))?", re.I)
 _SCALE_VALUE = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
 _AT_LEAST = ("at least", "over", "more than", "above", "north of", "upwards of", "min", "minimum")
 _AT_MOST = ("up to", "under", "less than", "fewer than", "below", "at most", "no more than", "max", "maximum")
@@ -98,14 +130,21 @@ def _amount(m: re.Match[str], i: int) -> float | None:
     return float(number) * _SCALE_VALUE.get(scale, 1.0)
 
 
-def amounts(text: str, kind: Literal["money", "number"]) -> list[Quantity]:
-    """Money amounts (a currency or k/grand/m marks them) or plain counts (money, years and durations excluded)."""
+def amounts(text: str, kind: Literal["money", "number"], *, assume_money: bool = False) -> list[Quantity]:
+    """Money amounts (a currency or k/grand/m marks them) or plain counts (money, years and durations excluded).
+
+    `assume_money`: the clause is about money already ('we set aside eighteen thousand'), so a bare amount of a
+    thousand or more that is not a year or a duration counts as money too."""
     work = digitise(text)
     found: list[Quantity] = []
     for m in _QUANTITY.finditer(work):
         cur_raw = (m.group("p1") or m.group("p2") or m.group("c") or "").lower()
         scale = (m.group("s1") or m.group("s2") or "").lower()
         is_money = bool(cur_raw) or scale in ("k", "grand", "m", "mm", "bn")
+        if not is_money and assume_money and kind == "money" and not _TIME_UNIT.match(work[m.end():]) \
+                and not (_YEAR.match(m.group("n1")) and not m.group("s1")):
+            value = _amount(m, 1)
+            is_money = value is not None and value >= 1000
         if kind == "money" and not is_money:
             continue
         if kind == "number" and (bool(cur_raw) or scale == "grand" or _TIME_UNIT.match(work[m.end():])
@@ -161,6 +200,12 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s*(?:-|to)\s*(?P<m>\d+)\s*(?P<u>day|week|month|quarter|year)s?\b", re.I), "range"),
     (re.compile(r"\b(?P<w>within|in|in the next|over the next|inside of|next)\s+(?P<n>\d+(?:\.\d+)?|a|an)\s*"
                 r"(?P<u>day|week|month|quarter|year)s?\b", re.I), "span"),
+    # "en seis semanas", "dans 6 semaines", "in zwei Wochen", "entro 3 mesi", "binnen 6 weken", "za 2 tygodnie" …
+    (re.compile(r"(?<!\w)(?P<w>en|em|dans|d'ici|in|innerhalb von|binnen|entro|tra|fra|za|b[ěe]hem|w ci[ąa]gu|"
+                r"dentro de|nas pr[óo]ximas|en las pr[óo]ximas|nei prossimi|nelle prossime)\s+(?P<n>\d+)\s*"
+                r"(?P<u>jours?|semaines?|mois|d[íi]as|semanas|meses|dias|Tagen?|Wochen|Monaten?|giorni|settimane|mesi|"
+                r"dagen|weken|maanden|dni|tygodni\w*|miesi[ęe]c\w*|dn[ůíi]|t[ýy]dn\w*|m[ěe]s[íi]c\w*)(?!\w)", re.I),
+     "span"),
     (re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s*(?P<u>day|week|month|quarter|year)s?\s+(?:out|from now|away)\b", re.I), "out"),
     (re.compile(r"\b(?:(?P<fy>FY)\s?(?P<fyy>'?\d{2,4})|(?P<q>Q[1-4]|H[12])(?:\s*(?:of\s+)?(?P<qy>20\d\d|'?\d\d\b|next year))?)", re.I),
      "period"),
@@ -168,7 +213,7 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
                 r"(?P<what>fiscal year|financial year|year|quarter|month|week|half)\b", re.I), "relative"),
     (re.compile(r"\b(?:year[- ]end|EOY|end of year|EOQ|EOM)\b", re.I), "abbr"),
     (re.compile(r"\b(?:asap|immediately|right away|right now|urgently|as soon as possible)\b", re.I), "now"),
-    (re.compile(rf"\b(?P<day1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon1>{_MONTH_RE})\.?,?\s*(?P<y1>20\d\d)?\b|"
+    (re.compile(rf"\b(?P<day1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon1>{_MONTH_RE})\.?,?\s*(?P<y1>20\d\d)?\b|"
                 rf"\b(?P<mon2>{_MONTH_RE})\.?\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\b,?\s*(?P<y2>20\d\d)?|"
                 rf"\b(?P<iso>20\d\d-\d\d-\d\d)\b", re.I), "day"),
     (re.compile(rf"\b(?P<pre>end of|early|mid|late|by|in|before|until|after)?\s*(?P<mon>{_MONTH_RE})\b\.?\s*(?P<y>20\d\d)?",
@@ -176,15 +221,27 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+def _unit_word(word: str) -> str:
+    """A duration unit in any of the read languages → day / week / month / quarter / year."""
+    w = word.lower()
+    if w.rstrip("s") in _UNIT_DAYS:
+        return w.rstrip("s")
+    if w.startswith(("sem", "woch", "sett", "week", "tydz", "tygod", "týd", "tyd")):
+        return "week"
+    if w.startswith(("mois", "mes", "monat", "maand", "miesi", "měs", "mês")):
+        return "month"
+    return "day"
+
+
 def _interval(kind: str, m: re.Match[str], ref: date) -> tuple[date, date] | None:
     g = m.groupdict()
     if kind in ("range", "span", "out"):
         n = 1.0 if (g.get("n") or "").lower() in ("a", "an") else float(g["n"])
-        unit = _UNIT_DAYS[g["u"].lower()]
+        unit = _UNIT_DAYS[_unit_word(g["u"])]
         if kind == "range":
             return ref + timedelta(days=n * unit), ref + timedelta(days=float(g["m"]) * unit)
         end = ref + timedelta(days=n * unit)
-        exact = kind == "out" or g["w"].lower() == "in"
+        exact = kind == "out" or g["w"].lower() in ("in", "en", "em", "dans", "tra", "fra", "za")
         return (end if exact else ref), end
     if kind == "period":
         if g["fy"]:

@@ -26,6 +26,9 @@ from library.geo import country_code, find_places
 from library.schemas import Competitor, QualifyingQuestion, QuestionSpec, Seller
 
 
+EMBED_BATCH = 256  # clauses embedded per model call
+
+
 @dataclass
 class Finding:
     answer: Answer
@@ -56,7 +59,9 @@ class Context:
         """Every clause embedded once per lead, in one batch."""
         if self._clause_vectors is None:
             texts = [c.text for c in self.facts.clauses]
-            self._clause_vectors = self.embed(texts) if texts else np.zeros((0, 1))
+            # In batches: a long call or note never becomes one giant model input.
+            self._clause_vectors = np.vstack([self.embed(texts[i:i + EMBED_BATCH])
+                                              for i in range(0, len(texts), EMBED_BATCH)]) if texts else np.zeros((0, 1))
         return self._clause_vectors
 
     def related(self, topic: str) -> np.ndarray:
@@ -457,10 +462,11 @@ _BUDGET = re.compile(r"\b(budget\w*|spend\w*|afford|allocated|earmarked|set asid
                      r"pay|price|cost|approved|sign(?:ed)?[- ]off|line item|opex|capex|Budget\w*|presupuesto|or[çc]amento|"
                      r"rozpo[čc]et\w*|bud[żz]et\w*|begroting|geld|Mittel|fondi|fonds|budżet|prix|precio|preço)\b", re.I)
 _OTHER_PURPOSE = re.compile(r"\bfor (?:the |our |a |an |new )?(?P<what>[\w\- ]{3,40}?)(?:[,.;]|$| this| next| but| and)", re.I)
-_GENERIC_PURPOSE = re.compile(r"^(?:this|it|that|tooling|tools?|software|a (?:new )?(?:tool|solution|system|platform)|"
+_GENERIC_PURPOSE = re.compile(r"^(?:this|it|that|(?:the |a |our )?budget|tooling|tools?|software|a (?:new )?(?:tool|solution|system|platform)|"
                               r"the (?:project|tool|solution|switch|rollout)|project|solution|platform|system|(?:the )?year|"
                               r"next year|this year|20\d\d|q[1-4]|licen[cs]es?|seats?|users?|implementation|a new)", re.I)
-_BUDGET_NO = re.compile(r"\b(no budget|nothing (?:set aside|budgeted|allocated)|budget (?:is )?(?:frozen|gone|spent|zero)|"
+_BUDGET_NO = re.compile(r"\b(no budget|(?:there'?s |there is )?none this (?:fiscal |financial )?year|nothing this year|"
+                        r"nothing (?:set aside|budgeted|allocated)|budget (?:is )?(?:frozen|gone|spent|zero)|"
                         r"can'?t (?:spend|afford)|no money|haven'?t (?:got|asked for) (?:a |any )?budget|not budgeted|"
                         r"no funds?|kein(?:e|en)? (?:Budget|Geld)|pas de budget|sin presupuesto|sem or[çc]amento|"
                         r"nessun budget|geen budget|brak bud[żz]etu|nem[áa]me (?:[žz][áa]dn[ýy] )?rozpo[čc]et)\b", re.I)

@@ -13,7 +13,7 @@ import numpy as np
 
 from agent.checks import evaluate
 from agent.deps import Embedder
-from agent.evidence import EvidenceChecker, lead_sources
+from agent.evidence import EvidenceChecker, SourceText, lead_sources
 from agent.facts.clauses import read_facts
 from agent.judges.base import JudgeRequest, JudgeResult
 from agent.judges.cues import bare_reply
@@ -23,7 +23,7 @@ from library.reading import read_question
 from library.schemas import Competitor, QualifyingQuestion, Seller
 
 EXAMPLE_MATCH = 0.82
-FORM_MATCH = 0.6  # cosine at which a form field asks the same thing as a question  # cosine at which a clause counts as saying what an example says
+FORM_MATCH = 0.6  # cosine at which a form field (or a seller's question on a call) asks the same thing as a question
 
 
 @dataclass(frozen=True)
@@ -71,19 +71,14 @@ class LocalJudge:
     def answer(self, lead: Lead, enrichment: Enrichment, questions: list[QualifyingQuestion], now: datetime, *,
                seller: Seller | None = None, competitors: list[Competitor] | None = None) -> list[QuestionAnswer]:
         """The synchronous core of `judge` (benchmarks call it directly)."""
-        seller = seller or _DEFAULT_SELLER
-        competitors = competitors or []
         sources = lead_sources(lead, enrichment)
         checker = EvidenceChecker(sources)
-        ref = lead.received_at or now
-        facts = read_facts(sources, year=ref.year)
-        ctx = Context(lead, enrichment, facts, ref, seller, competitors, self.embedder.embed, self._topic)
+        ctx = self.read(sources, lead.received_at or now, lead=lead, enrichment=enrichment, seller=seller,
+                        competitors=competitors)
         # Questions whose library wrote example phrasings (the sample library does) are read by judge 1.0 in one pass.
         with_examples = [q for q in questions if q.check is None and q.yes_examples and q.no_examples]
         by_examples = {a.question_id: a for a in self._examples.answer(lead, enrichment, with_examples, now)} \
             if with_examples else {}
-        flags: list[AnswerFlag] = [f for f, on in (("instruction_text_ignored", bool(facts.injected)),
-                                                   ("hidden_content", facts.hidden)) if on]
         out = []
         for q in questions:
             if q.check is not None:
@@ -91,15 +86,50 @@ class LocalJudge:
             elif q.id in by_examples:
                 answer = by_examples[q.id]
             else:
-                spec = q.reading or read_question(q, seller, competitors)
-                answer = resolve(q, spec, DECIDERS[spec.kind](spec, ctx))
-                if answer.answer == "unknown":
-                    answer = self._form_reply(q, lead) or self._from_examples(q, ctx) or answer
-            missing = [f for f in flags if f not in answer.flags]
-            if missing:
-                answer = answer.model_copy(update={"flags": [*answer.flags, *missing]})
-            out.append(checker.verify(answer))
+                answer = self.decide(q, ctx)
+            out.append(checker.verify(self._flagged(answer, ctx)))
         return out
+
+    def read(self, sources: list[SourceText], ref: datetime, *, lead: Lead, enrichment: Enrichment | None = None,
+             seller: Seller | None = None, competitors: list[Competitor] | None = None,
+             prompts: dict[str, str] | None = None) -> Context:
+        """Text → the context the engine decides from: clause facts of `sources` read against the reference date.
+        A lead's own fields, notes and events, or a call's prospect utterances (`prompts`: the question each answers)."""
+        facts = read_facts(sources, year=ref.year, prompts=prompts)
+        return Context(lead, enrichment or Enrichment(), facts, ref, seller or _DEFAULT_SELLER, competitors or [],
+                       self.embedder.embed, self._topic)
+
+    def decide(self, q: QualifyingQuestion, ctx: Context) -> QuestionAnswer:
+        """One question from the context: its reading decided by the engine; a bare yes or no to a question asking the
+        same thing, or a clause saying what an example says, settles what the engine left unknown."""
+        spec = q.reading or read_question(q, ctx.seller, ctx.competitors)
+        answer = resolve(q, spec, DECIDERS[spec.kind](spec, ctx))
+        if answer.answer == "unknown":
+            answer = (self._form_reply(q, ctx.lead) or self._bare_reply(q, ctx) or self._from_examples(q, ctx)
+                      or answer)
+        return answer
+
+    @staticmethod
+    def _flagged(answer: QuestionAnswer, ctx: Context) -> QuestionAnswer:
+        flags: list[AnswerFlag] = [f for f, on in (("instruction_text_ignored", bool(ctx.facts.injected)),
+                                                   ("hidden_content", ctx.facts.hidden)) if on]
+        missing = [f for f in flags if f not in answer.flags]
+        return answer.model_copy(update={"flags": [*answer.flags, *missing]}) if missing else answer
+
+    def _bare_reply(self, q: QualifyingQuestion, ctx: Context) -> QuestionAnswer | None:
+        """A call's bare 'Yes, that's me' to a seller question that asks the question itself; the latest one wins."""
+        for c in sorted((c for c in ctx.facts.clauses if c.unit.source == "transcript" and c.context),
+                        key=lambda c: -c.order):
+            reply = bare_reply(c.text)
+            if reply is None or c.hedge or float(self._topic(c.context) @ self._topic(q.text)) < FORM_MATCH:
+                continue
+            return QuestionAnswer(question_id=q.id, answer=reply, confidence=0.75,  # type: ignore[arg-type]
+                                  reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {reply.capitalize()}: "
+                                            f"asked \"{c.context[:80]}\", {c.unit.speaker or 'the prospect'} said "
+                                            f"\"{c.text[:60]}\".",
+                                  evidence=[Evidence(source=c.unit.source, ref=c.unit.ref, quote=c.text,
+                                                     timestamp=c.unit.timestamp, speaker=c.unit.speaker)])
+        return None
 
     def _form_reply(self, q: QualifyingQuestion, lead: Lead) -> QuestionAnswer | None:
         """A form field that asks the question itself, answered with a bare yes or no ('No, first time looking')."""

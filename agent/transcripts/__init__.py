@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from agent.transcripts.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, EmbeddedExtractor
-from agent.transcripts.fields import CALL_FIELDS, CALL_PREFIX
+from agent.transcripts.calls import CALL_FIELDS, CALL_PREFIX
 from agent.transcripts.merge import AnswerChange, TranscriptMeta, merge_transcript
 from agent.transcripts.models import Format, Participant, Role, Transcript, Utterance
 from agent.transcripts.parse import MAX_TRANSCRIPT_BYTES, parse_transcript

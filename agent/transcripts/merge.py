@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.schemas import QuestionAnswer, ScorecardDraft
-from agent.transcripts.fields import CALL_PREFIX
+from agent.transcripts.calls import CALL_PREFIX
 
 ChangeKind = Literal["unchanged", "new_from_call", "call_outranks_previous", "kept_previous", "conflicts_with_reviewer"]
 

@@ -93,7 +93,25 @@ def test_label_with_an_unknown_field_is_rejected(tmp_path: Path, library) -> Non
 
 def test_embedded_extractor_on_the_labeled_set(library) -> None:  # type: ignore[no-untyped-def]
     report = evaluate_transcripts(LABELED, library, EmbeddedExtractor(library))
-    # Floors well under today's figures: they catch a broken extractor, not a one-point slip.
-    assert report.micro_f1 >= 0.75 and report.status_accuracy >= 0.85
+    # Floors under today's figures (micro-F1 0.71, call fields 0.82, status 80 %, dates 9/13): they catch a broken
+    # extractor, not a one-point slip. The engine-based extractor (1.0) reads every seller's calls the same way; the
+    # rules it replaced were written for this library's calls and scored higher here (0.92), far lower elsewhere.
+    assert report.micro_f1 >= 0.65 and report.call_field_f1 >= 0.75 and report.status_accuracy >= 0.75
     assert report.evidence_validity == 1.0  # every decided answer quotes the prospect verbatim
+
+
+def test_embedded_extractor_on_the_other_sellers_calls() -> None:
+    """The blind sellers' calls (written without the code): the call template fields must hold for them too."""
+    from evals.transcripts import score_calls
+
+    calls = []
+    for folder in sorted((ROOT / "evals/data/sellers").iterdir()):
+        if (folder / "calls").is_dir():
+            lib = load_library(folder / "library")
+            extractor = EmbeddedExtractor(lib)
+            calls += [(label, path, lib, extractor) for label, path in load_labels(folder / "calls", lib)]
+    report = score_calls(calls)
+    assert report.transcripts >= 20
+    assert report.call_field_f1 >= 0.75 and report.date_exactness is not None and report.date_exactness >= 0.5
+    assert report.evidence_validity == 1.0
 
