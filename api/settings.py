@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
+    login_limit_account: str = Field(default="10 per 15 minutes",
+                                     description="Failed logins allowed per account (a `limits` rate string)")
+    login_limit_address: str = Field(default="50 per 15 minutes",
+                                     description="Failed logins allowed per client address")
+    rate_limit_storage: str = Field(default="memory://",
+                                    description="Where login counters live (memory:// or redis://host:port for several API processes)")
     session_secret: SecretStr | None = Field(default=None, description="Signs login-form tokens; random per process when unset")
     session_hours: float = Field(default=12, gt=0, le=24 * 30, description="Browser sessions expire after this long")
     cookie_secure: bool | None = Field(default=None, description="Secure cookies; None: only when served over https")
@@ -65,6 +71,14 @@ class Settings(BaseSettings):
             return "postgresql+psycopg://" + value[len("postgres://"):]
         if value and value.startswith("postgresql://"):
             return "postgresql+psycopg://" + value[len("postgresql://"):]
+        return value
+
+    @field_validator("login_limit_account", "login_limit_address")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # raises ValueError naming the bad string
         return value
 
     @model_validator(mode="after")

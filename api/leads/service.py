@@ -45,12 +45,22 @@ def _domain(lead: Lead) -> str | None:
     return None
 
 
-def intake(factory: sessionmaker[Session], lead: Lead, now: datetime, idempotency_key: str | None = None) -> Intake:
+def scoped_key(key: str | None, caller: str | None) -> str | None:
+    """An Idempotency-Key as stored: hashed with the caller's id, so one caller's key never answers for another."""
+    if key is None:
+        return None
+    return hashlib.sha256(f"{caller or ''}\x00{key}".encode()).hexdigest()
+
+
+def intake(factory: sessionmaker[Session], lead: Lead, now: datetime, idempotency_key: str | None = None,
+           caller: str | None = None) -> Intake:
     """Persist a new lead, or return the one this exact submission already created.
 
-    Same Idempotency-Key with a different body → 422. Same source + external id with a different body → 409.
+    Idempotency keys are scoped per caller (user id). Same key from the same caller with a different body → 422.
+    Same source + external id with a different body → 409.
     """
     digest = payload_hash(lead)
+    idempotency_key = scoped_key(idempotency_key, caller)
     for _ in range(2):  # a concurrent insert of the same key loses the race once, then finds the winner
         try:
             with transaction(factory) as s:

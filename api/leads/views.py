@@ -37,7 +37,7 @@ async def submit_lead(
 ) -> dict[str, Any]:
     """Accept a lead (202); qualification runs in the background. Replays with the same Idempotency-Key are safe."""
     rt = _runtime(request)
-    result = service.intake(rt.sessions, lead, rt.deps.clock(), idempotency_key)
+    result = service.intake(rt.sessions, lead, rt.deps.clock(), idempotency_key, caller=request.state.principal.user_id)
     if result.created:
         background.add_task(qualify_and_assign, rt, result.lead_id)
     else:

@@ -10,9 +10,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from agent.schemas import Answer
+from agent.schemas import Answer, SaneDatetime
 
 MAX_NOTE = 4_000
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE)]
@@ -62,7 +62,7 @@ class Bound(_Body):
 class SqlRecord(_Body):
     """What the CRM needs to accept an SQL."""
 
-    qualified_at: AwareDatetime
+    qualified_at: SaneDatetime
     checklist: dict[Annotated[str, Field(max_length=100)], Check] = Field(min_length=1, max_length=200)
     discovery_notes: Text
     next_step: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
