@@ -14,13 +14,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from agent.errors import LibraryError
+from api.db import SchemaBehind
 from api.settings import Settings, get_settings
 
 app = typer.Typer(help="Qualify: which leads deserve a salesperson's time, and why.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 library_app = typer.Typer(help="Validate, index and show the qualification library.", no_args_is_help=True)
 enrich_app = typer.Typer(help="Local enrichment data.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(library_app, name="library")
+app.add_typer(db_app, name="db")
 app.add_typer(enrich_app, name="enrich")
 # Each domain may add its own command group in api/<domain>/cli.py (a `typer.Typer` named `app`), registered here.
 from api.transcripts.cli import app as _transcripts_app  # noqa: E402
@@ -56,8 +59,29 @@ def _runtime(settings: Settings):  # type: ignore[no-untyped-def]
 
     try:
         return build_runtime(settings)
-    except LibraryError as exc:
+    except (LibraryError, SchemaBehind) as exc:
         raise _fail(str(exc)) from exc
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Upgrade the database schema to this version of Qualify (a database from before migrations is adopted)."""
+    from api.db import make_engine, upgrade
+
+    engine = make_engine(get_settings().resolved_database_url)
+    before, after = upgrade(engine)
+    engine.dispose()
+    out.print(f"database schema: {before or 'empty'} → {after}" if before != after else f"database schema at {after}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database and the one this code needs."""
+    from api.db import current_revision, head_revision, make_engine
+
+    engine = make_engine(get_settings().resolved_database_url)
+    out.print(f"database {current_revision(engine) or 'empty'} · code {head_revision()}")
+    engine.dispose()
 
 
 @library_app.command("sync")
@@ -105,7 +129,10 @@ def enrich_import(
         spec = load_mapping(mapping)
     except MappingError as exc:
         raise _fail(str(exc)) from exc
-    _, sessions = open_database(get_settings())
+    try:
+        _, sessions = open_database(get_settings())
+    except SchemaBehind as exc:
+        raise _fail(str(exc)) from exc
     with sessions() as session:
         try:
             report = import_companies(session, csv_path, spec)
@@ -235,7 +262,10 @@ def demo_command(serve: Annotated[bool, typer.Option(help="Serve the API afterwa
     from api.settings import ROOT
 
     samples = ROOT / "samples" / "ledgerly"
-    _, sessions = open_database(get_settings())
+    try:
+        _, sessions = open_database(get_settings())
+    except SchemaBehind as exc:
+        raise _fail(str(exc)) from exc
     with sessions() as session:
         report = import_companies(session, samples / "companies.csv", load_mapping(None))
     out.print(f"firmographics: {report.inserted} new, {report.updated} updated")

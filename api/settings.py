@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".qualify"), description="Where the SQLite database and Chroma folder live")
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL",
                                      description="SQLAlchemy URL; SQLite in data_dir when unset")
+    auto_migrate: bool | None = Field(default=None, description="Upgrade the schema at start-up; default: only for "
+                                      "SQLite (PostgreSQL refuses to start until `qualify db upgrade` is run)")
     library_dir: Path = DEFAULT_LIBRARY
     chroma_path: Path | None = Field(default=None, description="Embedded Chroma folder; data_dir/chroma when unset")
     chroma_host: str | None = Field(default=None, description="Chroma server host; embedded when unset")
@@ -90,6 +92,12 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'qualify.db').resolve()}"
+
+    @property
+    def migrates_at_start(self) -> bool:
+        if self.auto_migrate is not None:
+            return self.auto_migrate
+        return self.resolved_database_url.startswith("sqlite")
 
     @property
     def resolved_chroma_path(self) -> Path:
