@@ -55,7 +55,7 @@ def get_lead(lead_id: str, request: Request) -> dict[str, Any]:
         cards = s.scalars(select(ScorecardRow).where(ScorecardRow.lead_id == lead_id)
                           .order_by(ScorecardRow.revision)).all()
         return {
-            "id": row.id, "external_id": row.external_id, "source": row.source, "status": row.status,
+            "id": row.id, "external_id": row.external_id, "source": row.source, "status": row.status, "version": row.version,
             "received_at": row.received_at, "updated_at": row.updated_at, "attempts": row.attempts,
             "error_class": row.error_class, "last_error": row.last_error, "lead": row.payload,
             "scorecards": [{"id": c.id, "revision": c.revision, "tier": c.tier, "route": c.route, "score": c.score,
@@ -67,7 +67,7 @@ def get_lead(lead_id: str, request: Request) -> dict[str, Any]:
              dependencies=INTAKE)
 async def retry_lead(lead_id: str, request: Request, background: BackgroundTasks) -> dict[str, Any]:
     rt = _runtime(request)
-    service.reset_for_retry(rt.sessions, lead_id)
+    service.reset_for_retry(rt.sessions, lead_id, rt.deps.clock())
     background.add_task(qualify_and_assign, rt, lead_id)
     return {"lead_id": lead_id, "links": {"lead": f"/leads/{lead_id}"}}
 

@@ -57,6 +57,8 @@ class _Body(BaseModel):
 
 class Bound(_Body):
     revision: int = Field(ge=1, description="The scorecard revision the decision is about; a stale one is a 409")
+    version: int | None = Field(default=None, ge=1, description="The lead version the decision was made on "
+                                "(`version` of GET /leads/{id}); when given, a stale one is a 409")
 
 
 class SqlRecord(_Body):
