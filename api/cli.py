@@ -223,17 +223,14 @@ def _run_batch(file: Path, out_path: Path, concurrency: int, show: int, rt=None)
 
 @app.command("retry")
 def retry_command(lead_ids: Annotated[list[str] | None, typer.Argument(help="Lead ids; all failed leads when omitted")] = None) -> None:
-    """Re-run leads that failed (endpoint faults) or were stopped by the spend cap; each ends with one scorecard."""
-    from sqlalchemy import select
-
+    """Re-run leads that failed (endpoint faults), were stopped by the spend cap, or were left `qualifying` by a
+    killed process (once its lease has expired); each ends with one scorecard."""
     from api.leads import service
-    from api.leads.flows import RETRYABLE
-    from api.leads.models import LeadRow
 
     rt = _runtime(get_settings())
     if not lead_ids:
         with rt.sessions() as s:
-            lead_ids = list(s.scalars(select(LeadRow.id).where(LeadRow.status.in_(list(RETRYABLE)))))
+            lead_ids = [row.id for row in service.failed_leads(s, rt.deps.clock(), limit=1_000_000)]
     done = 0
     for lead_id in lead_ids:
         made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, lead_id))

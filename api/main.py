@@ -19,7 +19,7 @@ from api.users.service import Role
 from api.users.views import router as users_router
 from api.web import views as web
 from api.leads import service
-from api.leads.views import router as leads_router
+from api.leads.views import qualify_and_assign, router as leads_router
 from api.library.views import router as library_router
 from api.transcripts.views import router as transcripts_router
 from api.limits import BodyLimit
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         rt = runtime or build_runtime(settings)
         app.state.runtime = rt
         pending = service.recover_interrupted(rt.sessions, rt.deps.clock())
-        tasks = [asyncio.create_task(service.qualify_stored(rt.sessions, rt.deps, lead_id)) for lead_id in pending]
+        tasks = [asyncio.create_task(qualify_and_assign(rt, lead_id)) for lead_id in pending]  # then to an SDR
         yield
         for t in tasks:
             t.cancel()

@@ -7,7 +7,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +23,7 @@ from api.leads.flows import RETRYABLE, LeadStatus, can_machine_move
 from api.leads.models import LeadRow, ScorecardRow
 
 log = logging.getLogger("qualify.leads")
+LEASE = timedelta(minutes=10)  # longer than any one lead's qualification (LLM timeouts × attempts included)
 
 
 @dataclass(frozen=True)
@@ -100,15 +101,24 @@ def _existing(s: Session, lead: Lead, digest: str, key: str | None) -> str | Non
     return None
 
 
+def lease_expired(row: LeadRow, now: datetime) -> bool:
+    """A `qualifying` lead whose claiming process stopped (killed, crashed) before finishing."""
+    return row.status == LeadStatus.qualifying and (row.lease_until is None or row.lease_until <= now)
+
+
 def _claim(factory: sessionmaker[Session], lead_id: str, now: datetime) -> tuple[Lead, int] | None:
-    """Move a lead to `qualifying` (the claim); None when it is not in a state that may be qualified."""
+    """Move a lead to `qualifying` with a lease (the claim); None when it is not in a state that may be qualified.
+
+    A lead still `qualifying` under an expired lease is claimed again: its previous run died.
+    """
     with transaction(factory) as s:
         row = s.get(LeadRow, lead_id, with_for_update=True)
         if row is None:
             raise NotFound("lead", lead_id)
-        if not can_machine_move(row.status, LeadStatus.qualifying):
+        if not (can_machine_move(row.status, LeadStatus.qualifying) or lease_expired(row, now)):
             return None
         row.status, row.updated_at, row.attempts = LeadStatus.qualifying, now, row.attempts + 1
+        row.lease_until = now + LEASE
         revision = (s.scalar(select(func.max(ScorecardRow.revision)).where(ScorecardRow.lead_id == lead_id)) or 0) + 1
         return Lead.model_validate(row.payload), revision
 
@@ -117,7 +127,7 @@ def _fail(factory: sessionmaker[Session], lead_id: str, status: LeadStatus, exc:
     with transaction(factory) as s:
         row = s.get(LeadRow, lead_id, with_for_update=True)
         assert row is not None
-        row.status, row.updated_at = status, now
+        row.status, row.updated_at, row.lease_until = status, now, None
         row.error_class = getattr(exc, "error_class", None) or type(exc).__name__
         row.last_error = str(exc)[:2000]
 
@@ -133,7 +143,7 @@ def save_draft(factory: sessionmaker[Session], draft: ScorecardDraft, now: datet
                                route=draft.route, score=draft.score, payload=draft.model_dump(mode="json"),
                                created_at=draft.created_at))
             row.status = LeadStatus.disqualified if draft.tier == "disqualified" else LeadStatus.in_review
-            row.updated_at, row.error_class, row.last_error = now, None, None
+            row.updated_at, row.error_class, row.last_error, row.lease_until = now, None, None, None
             return scorecard_id
     except IntegrityError:
         return None
@@ -166,26 +176,34 @@ async def qualify_stored(factory: sessionmaker[Session], deps: Deps, lead_id: st
     return save_draft(factory, draft, deps.clock())
 
 
-def reset_for_retry(factory: sessionmaker[Session], lead_id: str) -> None:
-    """Check a retry is allowed (409 with the current state otherwise)."""
+def reset_for_retry(factory: sessionmaker[Session], lead_id: str, now: datetime) -> None:
+    """Check a retry is allowed: failed, budget-stopped, or stuck under an expired lease (409 otherwise)."""
     with factory() as s:
         row = s.get(LeadRow, lead_id)
         if row is None:
             raise NotFound("lead", lead_id)
-        if row.status not in RETRYABLE:
-            raise Conflict(f"lead is {row.status}; only failed or budget-stopped leads can be retried", state=row.status)
+        if row.status not in RETRYABLE and not lease_expired(row, now):
+            detail = f"lead is {row.status}; only failed, budget-stopped or stuck (expired lease) leads can be retried"
+            raise Conflict(detail, state=row.status, lease_until=row.lease_until.isoformat() if row.lease_until else None)
 
 
-def failed_leads(s: Session, limit: int = 100) -> list[LeadRow]:
-    """Leads that qualification could not finish (endpoint faults, spend cap), most recent first."""
-    return list(s.scalars(select(LeadRow).where(LeadRow.status.in_(list(RETRYABLE)))
-                          .order_by(LeadRow.updated_at.desc()).limit(limit)))
+def _retryable(now: datetime):  # type: ignore[no-untyped-def]
+    expired = (LeadRow.status == LeadStatus.qualifying) & (LeadRow.lease_until.is_(None) | (LeadRow.lease_until <= now))
+    return LeadRow.status.in_(list(RETRYABLE)) | expired
+
+
+def failed_leads(s: Session, now: datetime, limit: int = 100) -> list[LeadRow]:
+    """Leads qualification could not finish (endpoint faults, spend cap, a dead run's lease), most recent first."""
+    return list(s.scalars(select(LeadRow).where(_retryable(now)).order_by(LeadRow.updated_at.desc()).limit(limit)))
 
 
 def recover_interrupted(factory: sessionmaker[Session], now: datetime) -> list[str]:
-    """Leads left `received` or `qualifying` by a stopped process go back to `received` to be run again."""
-    with transaction(factory) as s:
-        rows = s.scalars(select(LeadRow).where(LeadRow.status.in_([LeadStatus.received, LeadStatus.qualifying]))).all()
-        for row in rows:
-            row.status, row.updated_at = LeadStatus.received, now
-        return [r.id for r in rows]
+    """Leads a stopped process left `received`, or `qualifying` under an expired lease, to be run again.
+
+    A lead whose lease is still live belongs to a running process (another API or `qualify batch`) and is left alone.
+    """
+    with factory() as s:
+        rows = s.scalars(select(LeadRow.id).where(
+            (LeadRow.status == LeadStatus.received) | ((LeadRow.status == LeadStatus.qualifying)
+                                                       & (LeadRow.lease_until.is_(None) | (LeadRow.lease_until <= now))))).all()
+        return list(rows)

@@ -129,7 +129,7 @@ def queue_page(request: Request, who: WEB) -> HTMLResponse:
     with transaction(rt.sessions) as s:
         items = queue(s, who, now, rt.settings.speed_to_lead_minutes)
         logout_token = users.form_token(s, who.session or "", "logout", now)
-        failed = lead_service.failed_leads(s) if who.role == Role.admin else []
+        failed = lead_service.failed_leads(s, rt.deps.clock()) if who.role == Role.admin else []
         retry = {r.id: users.form_token(s, who.session or "", f"retry:{r.id}", now) for r in failed}
     return page("queue.html", who=who, items=items, logout=logout_token, now=now, failed=failed, retry=retry,
                 done=request.query_params.get("done"))
@@ -144,7 +144,7 @@ async def retry(lead_id: str, request: Request, who: WEB, background: Background
     form = {k: str(v) for k, v in (await request.form()).items()}
     with transaction(rt.sessions) as s:
         users.use_form_token(s, who.session or "", f"retry:{lead_id}", form.get("csrf", ""), rt.deps.clock())
-    lead_service.reset_for_retry(rt.sessions, lead_id)
+    lead_service.reset_for_retry(rt.sessions, lead_id, rt.deps.clock())
     background.add_task(qualify_and_assign, rt, lead_id)
     return RedirectResponse("/ui/queue?done=retry", status_code=303)
 
