@@ -240,6 +240,29 @@ def retry_command(lead_ids: Annotated[list[str] | None, typer.Argument(help="Lea
         raise typer.Exit(FAILED)
 
 
+@app.command("worker")
+def worker_command(
+    once: Annotated[bool, typer.Option(help="Drain the queue once and exit (cron, tests)")] = False,
+    poll: Annotated[float | None, typer.Option(help="Seconds between looks when idle")] = None,
+) -> None:
+    """Qualify queued leads (and take over expired leases) until stopped; SIGTERM/Ctrl-C finish the lead in hand."""
+    import signal
+    import threading
+
+    from api.leads.worker import drain, run
+
+    rt = _runtime(get_settings())
+    if once:
+        out.print(f"qualified {drain(rt)} lead(s)")
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    out.print(f"worker running (judge {rt.deps.judge.name}); Ctrl-C to stop")
+    run(rt, stop, poll or rt.settings.worker_poll_seconds)
+    out.print("worker stopped")
+
+
 @app.command("serve")
 def serve_command(host: str | None = None, port: int | None = None) -> None:
     """Serve the API (OpenAPI docs at /docs)."""

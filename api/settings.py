@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     budget_per_day_usd: float | None = Field(default=None, ge=0, description="Spend cap per UTC day")
 
     max_body_bytes: int = Field(default=3_000_000, ge=10_000, description="Request size limit (transcripts up to 2 MB)")
+    embedded_worker: bool = Field(default=True, description="The API qualifies leads in worker threads of its own; "
+                                  "false: it only queues them for `qualify worker` processes")
+    worker_poll_seconds: float = Field(default=1.0, gt=0, le=3600, description="How often idle workers look for work")
     min_enrichment_confidence: float = Field(default=0.5, ge=0, le=1)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

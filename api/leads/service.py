@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from agent.deps import Deps
 from agent.errors import BudgetExceededError, PermanentJudgeError, QualifyError, RetryableJudgeError
@@ -109,8 +110,16 @@ def lease_expired(row: LeadRow, now: datetime) -> bool:
 def _claim(factory: sessionmaker[Session], lead_id: str, now: datetime) -> tuple[Lead, int] | None:
     """Move a lead to `qualifying` with a lease (the claim); None when it is not in a state that may be qualified.
 
-    A lead still `qualifying` under an expired lease is claimed again: its previous run died.
+    A lead still `qualifying` under an expired lease is claimed again: its previous run died. Two workers reaching
+    for one lead: the row lock (PostgreSQL) or the versioned UPDATE (SQLite) lets exactly one have it.
     """
+    try:
+        return _claim_once(factory, lead_id, now)
+    except StaleDataError:
+        return None
+
+
+def _claim_once(factory: sessionmaker[Session], lead_id: str, now: datetime) -> tuple[Lead, int] | None:
     with transaction(factory) as s:
         row = s.get(LeadRow, lead_id, with_for_update=True)
         if row is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request, Response
@@ -12,7 +13,7 @@ from api.auth.policy import api
 from api.errors import NotFound
 from api.leads import service
 from api.leads.models import LeadRow, ScorecardRow
-from api.review.assign import assign_pending, territories_for
+from api.leads.worker import qualify_and_assign_sync
 from api.users.service import Role
 
 router = APIRouter(tags=["leads"])
@@ -21,9 +22,12 @@ READ = [Depends(api())]
 
 
 async def qualify_and_assign(rt, lead_id: str) -> None:  # type: ignore[no-untyped-def]
-    """Qualify in the background, then hand the draft to an SDR."""
-    await service.qualify_stored(rt.sessions, rt.deps, lead_id)
-    assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock())
+    """Qualify after the response, in a worker thread (never on the API's event loop), then hand the draft to an SDR.
+
+    With QUALIFY_EMBEDDED_WORKER=false the lead only waits, `received`, for a `qualify worker` process.
+    """
+    if rt.settings.embedded_worker:
+        await asyncio.to_thread(qualify_and_assign_sync, rt, lead_id)
 
 
 def _runtime(request: Request):  # type: ignore[no-untyped-def]
