@@ -204,15 +204,3 @@ def _retryable(now: datetime):  # type: ignore[no-untyped-def]
 def failed_leads(s: Session, now: datetime, limit: int = 100) -> list[LeadRow]:
     """Leads qualification could not finish (endpoint faults, spend cap, a dead run's lease), most recent first."""
     return list(s.scalars(select(LeadRow).where(_retryable(now)).order_by(LeadRow.updated_at.desc()).limit(limit)))
-
-
-def recover_interrupted(factory: sessionmaker[Session], now: datetime) -> list[str]:
-    """Leads a stopped process left `received`, or `qualifying` under an expired lease, to be run again.
-
-    A lead whose lease is still live belongs to a running process (another API or `qualify batch`) and is left alone.
-    """
-    with factory() as s:
-        rows = s.scalars(select(LeadRow.id).where(
-            (LeadRow.status == LeadStatus.received) | ((LeadRow.status == LeadStatus.qualifying)
-                                                       & (LeadRow.lease_until.is_(None) | (LeadRow.lease_until <= now))))).all()
-        return list(rows)

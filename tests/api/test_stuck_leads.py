@@ -19,6 +19,7 @@ from api.cli import app
 from api.leads import service
 from api.leads.io import read_leads
 from api.leads.models import LeadRow, ScorecardRow
+from api.leads.worker import claimable
 from api.runtime import Runtime, build_runtime
 from api.settings import get_settings
 from tests.api.test_cli import GOOD, HEADER
@@ -72,12 +73,12 @@ def test_retry_waits_for_a_live_lease_then_takes_the_expired_one(rt: Runtime) ->
     lead_id = killed_mid_run(rt, LEAD, datetime.now(UTC))
     code, out = run("retry", lead_id)
     assert code == 1 and "not retried" in out  # a live lease belongs to a process that may still be running
-    assert service.recover_interrupted(rt.sessions, datetime.now(UTC)) == []  # and start-up leaves it alone too
+    assert lead_id not in claimable(rt, datetime.now(UTC))  # and no worker (embedded or `qualify worker`) takes it
     assert state(rt, lead_id) == ("qualifying", 0)
     with rt.sessions.begin() as s:  # ten minutes later: the lease has run out
         s.execute(update(LeadRow).where(LeadRow.id == lead_id)
                   .values(lease_until=datetime.now(UTC) - timedelta(seconds=1)))
-    assert service.recover_interrupted(rt.sessions, datetime.now(UTC)) == [lead_id]
+    assert claimable(rt, datetime.now(UTC)) == [lead_id]  # now every worker may
     code, out = run("retry")  # no ids: every failed or stuck lead
     assert code == 0 and f"{lead_id}: qualified" in out, out
     assert state(rt, lead_id) == ("in_review", 1)
