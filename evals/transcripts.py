@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agent.errors import TranscriptError
 from agent.evidence import EvidenceChecker, SourceText
-from agent.schemas import QuestionAnswer, Tier
+from agent.schemas import Tier
 from agent.text import normalise
 from agent.transcripts import CALL_FIELDS, RoleHints, Transcript, read_transcript
 from agent.transcripts.extract import TranscriptExtractor
