@@ -244,6 +244,9 @@ def retry_command(lead_ids: Annotated[list[str] | None, typer.Argument(help="Lea
 def worker_command(
     once: Annotated[bool, typer.Option(help="Drain the queue once and exit (cron, tests)")] = False,
     poll: Annotated[float | None, typer.Option(help="Seconds between looks when idle")] = None,
+    engine: Annotated[str, typer.Option(help="leads (poll the leads table) | dramatiq (QUALIFY_QUEUE_URL)")] = "leads",
+    processes: Annotated[int, typer.Option(min=1, help="Dramatiq worker processes")] = 1,
+    threads: Annotated[int, typer.Option(min=1, help="Threads per Dramatiq process")] = 1,
 ) -> None:
     """Qualify queued leads (and take over expired leases) until stopped; SIGTERM/Ctrl-C finish the lead in hand."""
     import signal
@@ -251,6 +254,10 @@ def worker_command(
 
     from api.leads.worker import drain, run
 
+    if engine == "dramatiq":
+        raise typer.Exit(_dramatiq_workers(processes, threads, poll))
+    if engine != "leads":
+        raise _fail(f"--engine {engine!r}: use leads or dramatiq")
     rt = _runtime(get_settings())
     if once:
         out.print(f"qualified {drain(rt)} lead(s)")
@@ -261,6 +268,33 @@ def worker_command(
     out.print(f"worker running (judge {rt.deps.judge.name}); Ctrl-C to stop")
     run(rt, stop, poll or rt.settings.worker_poll_seconds)
     out.print("worker stopped")
+
+
+def _dramatiq_workers(processes: int, threads: int, poll: float | None) -> int:
+    """Dramatiq's own supervisor with N worker processes, and the periodic sweep sent on the same broker."""
+    import sys
+    import threading
+
+    from dramatiq.cli import main as dramatiq_main
+
+    settings = get_settings()
+    if not settings.queue_url:
+        raise _fail("--engine dramatiq needs QUALIFY_QUEUE_URL (redis://host:port/db)")
+    from api.leads.engine import QUEUE, sweep
+
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(poll or settings.worker_poll_seconds):
+            sweep.send()
+
+    threading.Thread(target=tick, daemon=True, name="qualify-sweep").start()
+    sys.argv = ["dramatiq", "api.leads.engine", "--processes", str(processes), "--threads", str(threads),
+                "--queues", QUEUE]
+    try:
+        return int(dramatiq_main() or 0)
+    finally:
+        stop.set()
 
 
 @app.command("serve")

@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         rt = runtime or build_runtime(settings)
         app.state.runtime = rt
         worker = None
-        if rt.settings.embedded_worker:  # it also takes over what a stopped process left (expired leases)
+        if rt.settings.embedded_worker and not rt.settings.queue_url:  # also takes over expired leases
             worker = EmbeddedWorker(rt, rt.settings.worker_poll_seconds)
             worker.start()
         yield

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=3_000_000, ge=10_000, description="Request size limit (transcripts up to 2 MB)")
     embedded_worker: bool = Field(default=True, description="The API qualifies leads in worker threads of its own; "
                                   "false: it only queues them for `qualify worker` processes")
+    queue_url: str | None = Field(default=None, description="redis:// URL: intake sends leads to Dramatiq workers "
+                                  "(`qualify worker --engine dramatiq`) instead of qualifying them in the API process")
     worker_poll_seconds: float = Field(default=1.0, gt=0, le=3600, description="How often idle workers look for work")
     min_enrichment_confidence: float = Field(default=0.5, ge=0, le=1)
     host: str = "127.0.0.1"

@@ -24,9 +24,14 @@ READ = [Depends(api())]
 async def qualify_and_assign(rt, lead_id: str) -> None:  # type: ignore[no-untyped-def]
     """Qualify after the response, in a worker thread (never on the API's event loop), then hand the draft to an SDR.
 
-    With QUALIFY_EMBEDDED_WORKER=false the lead only waits, `received`, for a `qualify worker` process.
+    With QUALIFY_QUEUE_URL set the lead goes to the Dramatiq workers instead; with QUALIFY_EMBEDDED_WORKER=false and
+    no queue URL it waits, `received`, for a `qualify worker` process.
     """
-    if rt.settings.embedded_worker:
+    if rt.settings.queue_url:
+        from api.leads.engine import qualify_lead  # Dramatiq only when an engine URL is configured
+
+        await asyncio.to_thread(qualify_lead.send, lead_id)
+    elif rt.settings.embedded_worker:
         await asyncio.to_thread(qualify_and_assign_sync, rt, lead_id)
 
 
