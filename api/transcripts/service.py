@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from agent.errors import TranscriptError
 from agent.scorecard import rescore
@@ -120,10 +121,10 @@ async def ingest(rt: Runtime, lead_id: str, data: bytes, *, filename: str | None
                          request_id=request_id, old={"status": old, "revision": draft.revision},
                          new={"status": row.status, "revision": new.revision, "scorecard_id": scorecard_id,
                               "filename": filename})
-    except IntegrityError as exc:  # the same file, or another revision, landed concurrently
+    except (IntegrityError, StaleDataError) as exc:  # the same file, another revision or a decision landed first
         if (done := _replay(rt, lead_id, digest)) is not None:
             return done
-        raise Conflict("another scorecard revision was written at the same time; retry") from exc
+        raise Conflict("the lead changed at the same time (another revision or a review decision); retry") from exc
     return Ingested(transcript_id, scorecard_id, new.revision, diff.model_dump(mode="json"), created=True)
 
 
