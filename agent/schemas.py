@@ -5,10 +5,10 @@ All models forbid unknown fields. Fields an LLM fills carry descriptions (they l
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 MAX_NOTES_CHARS = 50_000
 MAX_ANSWER_CHARS = 5_000
@@ -20,6 +20,23 @@ class _Model(BaseModel):
 
 
 ShortText = Annotated[str, Field(max_length=500)]
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _sane(value: datetime) -> datetime:
+    """Reject instants that cannot be stored as UTC (year 0001 at +14:00 underflows) or are plainly not real."""
+    try:
+        utc = value.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ValueError("the date is out of range") from exc
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError(f"the date must fall between {EARLIEST.year} and {LATEST.year - 1}")
+    return value
+
+
+SaneDatetime = Annotated[AwareDatetime, AfterValidator(_sane)]
+LeadId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+                              description="Letters, digits, '.', '_' and '-' (it becomes part of URLs)")]
 LeadSource = Literal["api", "csv", "webhook", "form", "import", "eval"]
 
 
@@ -40,14 +57,14 @@ class Company(_Model):
 
 class EngagementEvent(_Model):
     type: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$", description="Event type, e.g. pricing_page_view")]
-    timestamp: AwareDatetime
+    timestamp: SaneDatetime
     detail: Annotated[str, Field(max_length=2_000)] | None = None
 
 
 class Lead(_Model):
     """A lead as it arrives; `id` is assigned at intake when absent."""
 
-    id: Annotated[str, Field(max_length=100)] | None = None
+    id: LeadId | None = None
     external_id: Annotated[str, Field(max_length=200)] | None = None
     source: LeadSource = "api"
     person: Person = Person()
@@ -57,7 +74,7 @@ class Lead(_Model):
     )
     notes: Annotated[str, Field(max_length=MAX_NOTES_CHARS)] | None = None
     events: list[EngagementEvent] = Field(default_factory=list, max_length=MAX_EVENTS)
-    received_at: AwareDatetime | None = None
+    received_at: SaneDatetime | None = None
 
     @field_validator("person", "company", "form_answers", "events", mode="before")
     @classmethod

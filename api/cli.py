@@ -14,13 +14,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from agent.errors import LibraryError
+from api.db import SchemaBehind
 from api.settings import Settings, get_settings
 
 app = typer.Typer(help="Qualify: which leads deserve a salesperson's time, and why.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 library_app = typer.Typer(help="Validate, index and show the qualification library.", no_args_is_help=True)
 enrich_app = typer.Typer(help="Local enrichment data.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(library_app, name="library")
+app.add_typer(db_app, name="db")
 app.add_typer(enrich_app, name="enrich")
 # Each domain may add its own command group in api/<domain>/cli.py (a `typer.Typer` named `app`), registered here.
 from api.transcripts.cli import app as _transcripts_app  # noqa: E402
@@ -56,8 +59,29 @@ def _runtime(settings: Settings):  # type: ignore[no-untyped-def]
 
     try:
         return build_runtime(settings)
-    except LibraryError as exc:
+    except (LibraryError, SchemaBehind) as exc:
         raise _fail(str(exc)) from exc
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Upgrade the database schema to this version of Qualify (a database from before migrations is adopted)."""
+    from api.db import make_engine, upgrade
+
+    engine = make_engine(get_settings().resolved_database_url)
+    before, after = upgrade(engine)
+    engine.dispose()
+    out.print(f"database schema: {before or 'empty'} → {after}" if before != after else f"database schema at {after}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database and the one this code needs."""
+    from api.db import current_revision, head_revision, make_engine
+
+    engine = make_engine(get_settings().resolved_database_url)
+    out.print(f"database {current_revision(engine) or 'empty'} · code {head_revision()}")
+    engine.dispose()
 
 
 @library_app.command("sync")
@@ -105,7 +129,10 @@ def enrich_import(
         spec = load_mapping(mapping)
     except MappingError as exc:
         raise _fail(str(exc)) from exc
-    _, sessions = open_database(get_settings())
+    try:
+        _, sessions = open_database(get_settings())
+    except SchemaBehind as exc:
+        raise _fail(str(exc)) from exc
     with sessions() as session:
         try:
             report = import_companies(session, csv_path, spec)
@@ -196,17 +223,14 @@ def _run_batch(file: Path, out_path: Path, concurrency: int, show: int, rt=None)
 
 @app.command("retry")
 def retry_command(lead_ids: Annotated[list[str] | None, typer.Argument(help="Lead ids; all failed leads when omitted")] = None) -> None:
-    """Re-run leads that failed (endpoint faults) or were stopped by the spend cap; each ends with one scorecard."""
-    from sqlalchemy import select
-
+    """Re-run leads that failed (endpoint faults), were stopped by the spend cap, or were left `qualifying` by a
+    killed process (once its lease has expired); each ends with one scorecard."""
     from api.leads import service
-    from api.leads.flows import RETRYABLE
-    from api.leads.models import LeadRow
 
     rt = _runtime(get_settings())
     if not lead_ids:
         with rt.sessions() as s:
-            lead_ids = list(s.scalars(select(LeadRow.id).where(LeadRow.status.in_(list(RETRYABLE)))))
+            lead_ids = [row.id for row in service.failed_leads(s, rt.deps.clock(), limit=1_000_000)]
     done = 0
     for lead_id in lead_ids:
         made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, lead_id))
@@ -214,6 +238,63 @@ def retry_command(lead_ids: Annotated[list[str] | None, typer.Argument(help="Lea
         out.print(f"{lead_id}: " + ("qualified" if made else "not retried (not in a failed state, or failed again)"))
     if done < len(lead_ids):
         raise typer.Exit(FAILED)
+
+
+@app.command("worker")
+def worker_command(
+    once: Annotated[bool, typer.Option(help="Drain the queue once and exit (cron, tests)")] = False,
+    poll: Annotated[float | None, typer.Option(help="Seconds between looks when idle")] = None,
+    engine: Annotated[str, typer.Option(help="leads (poll the leads table) | dramatiq (QUALIFY_QUEUE_URL)")] = "leads",
+    processes: Annotated[int, typer.Option(min=1, help="Dramatiq worker processes")] = 1,
+    threads: Annotated[int, typer.Option(min=1, help="Threads per Dramatiq process")] = 1,
+) -> None:
+    """Qualify queued leads (and take over expired leases) until stopped; SIGTERM/Ctrl-C finish the lead in hand."""
+    import signal
+    import threading
+
+    from api.leads.worker import drain, run
+
+    if engine == "dramatiq":
+        raise typer.Exit(_dramatiq_workers(processes, threads, poll))
+    if engine != "leads":
+        raise _fail(f"--engine {engine!r}: use leads or dramatiq")
+    rt = _runtime(get_settings())
+    if once:
+        out.print(f"qualified {drain(rt)} lead(s)")
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    out.print(f"worker running (judge {rt.deps.judge.name}); Ctrl-C to stop")
+    run(rt, stop, poll or rt.settings.worker_poll_seconds)
+    out.print("worker stopped")
+
+
+def _dramatiq_workers(processes: int, threads: int, poll: float | None) -> int:
+    """Dramatiq's own supervisor with N worker processes, and the periodic sweep sent on the same broker."""
+    import sys
+    import threading
+
+    from dramatiq.cli import main as dramatiq_main
+
+    settings = get_settings()
+    if not settings.queue_url:
+        raise _fail("--engine dramatiq needs QUALIFY_QUEUE_URL (redis://host:port/db)")
+    from api.leads.engine import QUEUE, sweep
+
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(poll or settings.worker_poll_seconds):
+            sweep.send()
+
+    threading.Thread(target=tick, daemon=True, name="qualify-sweep").start()
+    sys.argv = ["dramatiq", "api.leads.engine", "--processes", str(processes), "--threads", str(threads),
+                "--queues", QUEUE]
+    try:
+        return int(dramatiq_main() or 0)
+    finally:
+        stop.set()
 
 
 @app.command("serve")
@@ -235,7 +316,10 @@ def demo_command(serve: Annotated[bool, typer.Option(help="Serve the API afterwa
     from api.settings import ROOT
 
     samples = ROOT / "samples" / "ledgerly"
-    _, sessions = open_database(get_settings())
+    try:
+        _, sessions = open_database(get_settings())
+    except SchemaBehind as exc:
+        raise _fail(str(exc)) from exc
     with sessions() as session:
         report = import_companies(session, samples / "companies.csv", load_mapping(None))
     out.print(f"firmographics: {report.inserted} new, {report.updated} updated")

@@ -7,9 +7,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event, inspect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -55,11 +60,63 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every table the models declare (idempotent)."""
-    import api.models  # noqa: F401  (registers every table on Base.metadata)
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BASE_REVISION = "0001"  # the schema of the last release without migrations (create_all only)
 
-    Base.metadata.create_all(engine)
+
+class SchemaBehind(Exception):
+    """The database is at an older schema revision than the code (one line, with the command that fixes it)."""
+
+
+def _alembic(connection: Connection | None) -> Config:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic(None)).get_current_head()  # type: ignore[return-value]
+
+
+def _stamped(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at; BASE_REVISION for a pre-migration database; None when it is empty."""
+    with engine.connect() as conn:
+        rev = _stamped(conn)
+        if rev is None and inspect(conn).has_table("leads"):
+            return BASE_REVISION
+        return rev
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str]:
+    """Bring the schema to the code's revision (`qualify db upgrade`); returns (from, to)."""
+    from alembic import command
+
+    before = current_revision(engine)
+    with engine.begin() as conn:
+        cfg = _alembic(conn)
+        if before == BASE_REVISION and _stamped(conn) is None:
+            command.stamp(cfg, BASE_REVISION)  # created by create_all: its tables are the base revision
+        command.upgrade(cfg, "head")
+    return before, head_revision()
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse to run on a database behind the code."""
+    have, want = current_revision(engine), head_revision()
+    if have != want:
+        raise SchemaBehind(f"the database schema is at revision {have or 'none (empty)'} but this Qualify needs {want}; "
+                           "run `qualify db upgrade` (back up the database first)")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -18,8 +18,8 @@ from api.review.views import router as review_router
 from api.users.service import Role
 from api.users.views import router as users_router
 from api.web import views as web
-from api.leads import service
 from api.leads.views import router as leads_router
+from api.leads.worker import EmbeddedWorker
 from api.library.views import router as library_router
 from api.transcripts.views import router as transcripts_router
 from api.limits import BodyLimit
@@ -35,11 +35,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = runtime or build_runtime(settings)
         app.state.runtime = rt
-        pending = service.recover_interrupted(rt.sessions, rt.deps.clock())
-        tasks = [asyncio.create_task(service.qualify_stored(rt.sessions, rt.deps, lead_id)) for lead_id in pending]
+        worker = None
+        if rt.settings.embedded_worker and not rt.settings.queue_url:  # also takes over expired leases
+            worker = EmbeddedWorker(rt, rt.settings.worker_poll_seconds)
+            worker.start()
         yield
-        for t in tasks:
-            t.cancel()
+        if worker is not None:
+            await asyncio.to_thread(worker.close)
 
     app = FastAPI(title="Qualify", version=__version__, lifespan=lifespan,
                   description="Which leads deserve a salesperson's time, and why.")

@@ -1,4 +1,4 @@
-"""Imports every package's ORM models so `create_schema` sees all tables."""
+"""Imports every package's ORM models so migrations (api/migrations) see all tables."""
 
 from api.enrichment import models as _enrichment  # noqa: F401
 from api.leads import models as _leads  # noqa: F401

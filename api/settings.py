@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".qualify"), description="Where the SQLite database and Chroma folder live")
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL",
                                      description="SQLAlchemy URL; SQLite in data_dir when unset")
+    auto_migrate: bool | None = Field(default=None, description="Upgrade the schema at start-up; default: only for "
+                                      "SQLite (PostgreSQL refuses to start until `qualify db upgrade` is run)")
     library_dir: Path = DEFAULT_LIBRARY
     chroma_path: Path | None = Field(default=None, description="Embedded Chroma folder; data_dir/chroma when unset")
     chroma_host: str | None = Field(default=None, description="Chroma server host; embedded when unset")
@@ -45,10 +47,21 @@ class Settings(BaseSettings):
     budget_per_day_usd: float | None = Field(default=None, ge=0, description="Spend cap per UTC day")
 
     max_body_bytes: int = Field(default=3_000_000, ge=10_000, description="Request size limit (transcripts up to 2 MB)")
+    embedded_worker: bool = Field(default=True, description="The API qualifies leads in worker threads of its own; "
+                                  "false: it only queues them for `qualify worker` processes")
+    queue_url: str | None = Field(default=None, description="redis:// URL: intake sends leads to Dramatiq workers "
+                                  "(`qualify worker --engine dramatiq`) instead of qualifying them in the API process")
+    worker_poll_seconds: float = Field(default=1.0, gt=0, le=3600, description="How often idle workers look for work")
     min_enrichment_confidence: float = Field(default=0.5, ge=0, le=1)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
+    login_limit_account: str = Field(default="10 per 15 minutes",
+                                     description="Failed logins allowed per account (a `limits` rate string)")
+    login_limit_address: str = Field(default="50 per 15 minutes",
+                                     description="Failed logins allowed per client address")
+    rate_limit_storage: str = Field(default="memory://",
+                                    description="Where login counters live (memory:// or redis://host:port for several API processes)")
     session_secret: SecretStr | None = Field(default=None, description="Signs login-form tokens; random per process when unset")
     session_hours: float = Field(default=12, gt=0, le=24 * 30, description="Browser sessions expire after this long")
     cookie_secure: bool | None = Field(default=None, description="Secure cookies; None: only when served over https")
@@ -67,6 +80,14 @@ class Settings(BaseSettings):
             return "postgresql+psycopg://" + value[len("postgresql://"):]
         return value
 
+    @field_validator("login_limit_account", "login_limit_address")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # raises ValueError naming the bad string
+        return value
+
     @model_validator(mode="after")
     def _llm_needs_an_endpoint(self) -> Settings:
         if self.judge != "local" and not (self.openai_base_url or self.openai_api_key):
@@ -76,6 +97,12 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'qualify.db').resolve()}"
+
+    @property
+    def migrates_at_start(self) -> bool:
+        if self.auto_migrate is not None:
+            return self.auto_migrate
+        return self.resolved_database_url.startswith("sqlite")
 
     @property
     def resolved_chroma_path(self) -> Path:

@@ -27,8 +27,15 @@ class LeadRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error_class: Mapped[str | None] = mapped_column(String(100))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Optimistic concurrency: every ORM UPDATE says WHERE version = <the version read>, so of two concurrent
+    # changes made from the same read exactly one matches; the other raises StaleDataError (a 409 at the API).
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    # While `qualifying`: until when the claiming process owns the run. A killed process's lease runs out and
+    # the lead may be claimed again (retry), so nothing stays `qualifying` forever.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("source", "external_id", name="uq_leads_source_external_id"),)
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ScorecardRow(Base):

@@ -7,11 +7,12 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from agent.deps import Deps
 from agent.errors import BudgetExceededError, PermanentJudgeError, QualifyError, RetryableJudgeError
@@ -23,6 +24,7 @@ from api.leads.flows import RETRYABLE, LeadStatus, can_machine_move
 from api.leads.models import LeadRow, ScorecardRow
 
 log = logging.getLogger("qualify.leads")
+LEASE = timedelta(minutes=10)  # longer than any one lead's qualification (LLM timeouts × attempts included)
 
 
 @dataclass(frozen=True)
@@ -45,12 +47,22 @@ def _domain(lead: Lead) -> str | None:
     return None
 
 
-def intake(factory: sessionmaker[Session], lead: Lead, now: datetime, idempotency_key: str | None = None) -> Intake:
+def scoped_key(key: str | None, caller: str | None) -> str | None:
+    """An Idempotency-Key as stored: hashed with the caller's id, so one caller's key never answers for another."""
+    if key is None:
+        return None
+    return hashlib.sha256(f"{caller or ''}\x00{key}".encode()).hexdigest()
+
+
+def intake(factory: sessionmaker[Session], lead: Lead, now: datetime, idempotency_key: str | None = None,
+           caller: str | None = None) -> Intake:
     """Persist a new lead, or return the one this exact submission already created.
 
-    Same Idempotency-Key with a different body → 422. Same source + external id with a different body → 409.
+    Idempotency keys are scoped per caller (user id). Same key from the same caller with a different body → 422.
+    Same source + external id with a different body → 409.
     """
     digest = payload_hash(lead)
+    idempotency_key = scoped_key(idempotency_key, caller)
     for _ in range(2):  # a concurrent insert of the same key loses the race once, then finds the winner
         try:
             with transaction(factory) as s:
@@ -90,15 +102,32 @@ def _existing(s: Session, lead: Lead, digest: str, key: str | None) -> str | Non
     return None
 
 
+def lease_expired(row: LeadRow, now: datetime) -> bool:
+    """A `qualifying` lead whose claiming process stopped (killed, crashed) before finishing."""
+    return row.status == LeadStatus.qualifying and (row.lease_until is None or row.lease_until <= now)
+
+
 def _claim(factory: sessionmaker[Session], lead_id: str, now: datetime) -> tuple[Lead, int] | None:
-    """Move a lead to `qualifying` (the claim); None when it is not in a state that may be qualified."""
+    """Move a lead to `qualifying` with a lease (the claim); None when it is not in a state that may be qualified.
+
+    A lead still `qualifying` under an expired lease is claimed again: its previous run died. Two workers reaching
+    for one lead: the row lock (PostgreSQL) or the versioned UPDATE (SQLite) lets exactly one have it.
+    """
+    try:
+        return _claim_once(factory, lead_id, now)
+    except StaleDataError:
+        return None
+
+
+def _claim_once(factory: sessionmaker[Session], lead_id: str, now: datetime) -> tuple[Lead, int] | None:
     with transaction(factory) as s:
         row = s.get(LeadRow, lead_id, with_for_update=True)
         if row is None:
             raise NotFound("lead", lead_id)
-        if not can_machine_move(row.status, LeadStatus.qualifying):
+        if not (can_machine_move(row.status, LeadStatus.qualifying) or lease_expired(row, now)):
             return None
         row.status, row.updated_at, row.attempts = LeadStatus.qualifying, now, row.attempts + 1
+        row.lease_until = now + LEASE
         revision = (s.scalar(select(func.max(ScorecardRow.revision)).where(ScorecardRow.lead_id == lead_id)) or 0) + 1
         return Lead.model_validate(row.payload), revision
 
@@ -107,7 +136,7 @@ def _fail(factory: sessionmaker[Session], lead_id: str, status: LeadStatus, exc:
     with transaction(factory) as s:
         row = s.get(LeadRow, lead_id, with_for_update=True)
         assert row is not None
-        row.status, row.updated_at = status, now
+        row.status, row.updated_at, row.lease_until = status, now, None
         row.error_class = getattr(exc, "error_class", None) or type(exc).__name__
         row.last_error = str(exc)[:2000]
 
@@ -123,7 +152,7 @@ def save_draft(factory: sessionmaker[Session], draft: ScorecardDraft, now: datet
                                route=draft.route, score=draft.score, payload=draft.model_dump(mode="json"),
                                created_at=draft.created_at))
             row.status = LeadStatus.disqualified if draft.tier == "disqualified" else LeadStatus.in_review
-            row.updated_at, row.error_class, row.last_error = now, None, None
+            row.updated_at, row.error_class, row.last_error, row.lease_until = now, None, None, None
             return scorecard_id
     except IntegrityError:
         return None
@@ -156,26 +185,22 @@ async def qualify_stored(factory: sessionmaker[Session], deps: Deps, lead_id: st
     return save_draft(factory, draft, deps.clock())
 
 
-def reset_for_retry(factory: sessionmaker[Session], lead_id: str) -> None:
-    """Check a retry is allowed (409 with the current state otherwise)."""
+def reset_for_retry(factory: sessionmaker[Session], lead_id: str, now: datetime) -> None:
+    """Check a retry is allowed: failed, budget-stopped, or stuck under an expired lease (409 otherwise)."""
     with factory() as s:
         row = s.get(LeadRow, lead_id)
         if row is None:
             raise NotFound("lead", lead_id)
-        if row.status not in RETRYABLE:
-            raise Conflict(f"lead is {row.status}; only failed or budget-stopped leads can be retried", state=row.status)
+        if row.status not in RETRYABLE and not lease_expired(row, now):
+            detail = f"lead is {row.status}; only failed, budget-stopped or stuck (expired lease) leads can be retried"
+            raise Conflict(detail, state=row.status, lease_until=row.lease_until.isoformat() if row.lease_until else None)
 
 
-def failed_leads(s: Session, limit: int = 100) -> list[LeadRow]:
-    """Leads that qualification could not finish (endpoint faults, spend cap), most recent first."""
-    return list(s.scalars(select(LeadRow).where(LeadRow.status.in_(list(RETRYABLE)))
-                          .order_by(LeadRow.updated_at.desc()).limit(limit)))
+def _retryable(now: datetime):  # type: ignore[no-untyped-def]
+    expired = (LeadRow.status == LeadStatus.qualifying) & (LeadRow.lease_until.is_(None) | (LeadRow.lease_until <= now))
+    return LeadRow.status.in_(list(RETRYABLE)) | expired
 
 
-def recover_interrupted(factory: sessionmaker[Session], now: datetime) -> list[str]:
-    """Leads left `received` or `qualifying` by a stopped process go back to `received` to be run again."""
-    with transaction(factory) as s:
-        rows = s.scalars(select(LeadRow).where(LeadRow.status.in_([LeadStatus.received, LeadStatus.qualifying]))).all()
-        for row in rows:
-            row.status, row.updated_at = LeadStatus.received, now
-        return [r.id for r in rows]
+def failed_leads(s: Session, now: datetime, limit: int = 100) -> list[LeadRow]:
+    """Leads qualification could not finish (endpoint faults, spend cap, a dead run's lease), most recent first."""
+    return list(s.scalars(select(LeadRow).where(_retryable(now)).order_by(LeadRow.updated_at.desc()).limit(limit)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request, Response
@@ -12,7 +13,7 @@ from api.auth.policy import api
 from api.errors import NotFound
 from api.leads import service
 from api.leads.models import LeadRow, ScorecardRow
-from api.review.assign import assign_pending, territories_for
+from api.leads.worker import qualify_and_assign_sync
 from api.users.service import Role
 
 router = APIRouter(tags=["leads"])
@@ -21,9 +22,17 @@ READ = [Depends(api())]
 
 
 async def qualify_and_assign(rt, lead_id: str) -> None:  # type: ignore[no-untyped-def]
-    """Qualify in the background, then hand the draft to an SDR."""
-    await service.qualify_stored(rt.sessions, rt.deps, lead_id)
-    assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock())
+    """Qualify after the response, in a worker thread (never on the API's event loop), then hand the draft to an SDR.
+
+    With QUALIFY_QUEUE_URL set the lead goes to the Dramatiq workers instead; with QUALIFY_EMBEDDED_WORKER=false and
+    no queue URL it waits, `received`, for a `qualify worker` process.
+    """
+    if rt.settings.queue_url:
+        from api.leads.engine import qualify_lead  # Dramatiq only when an engine URL is configured
+
+        await asyncio.to_thread(qualify_lead.send, lead_id)
+    elif rt.settings.embedded_worker:
+        await asyncio.to_thread(qualify_and_assign_sync, rt, lead_id)
 
 
 def _runtime(request: Request):  # type: ignore[no-untyped-def]
@@ -37,7 +46,7 @@ async def submit_lead(
 ) -> dict[str, Any]:
     """Accept a lead (202); qualification runs in the background. Replays with the same Idempotency-Key are safe."""
     rt = _runtime(request)
-    result = service.intake(rt.sessions, lead, rt.deps.clock(), idempotency_key)
+    result = service.intake(rt.sessions, lead, rt.deps.clock(), idempotency_key, caller=request.state.principal.user_id)
     if result.created:
         background.add_task(qualify_and_assign, rt, result.lead_id)
     else:
@@ -55,7 +64,7 @@ def get_lead(lead_id: str, request: Request) -> dict[str, Any]:
         cards = s.scalars(select(ScorecardRow).where(ScorecardRow.lead_id == lead_id)
                           .order_by(ScorecardRow.revision)).all()
         return {
-            "id": row.id, "external_id": row.external_id, "source": row.source, "status": row.status,
+            "id": row.id, "external_id": row.external_id, "source": row.source, "status": row.status, "version": row.version,
             "received_at": row.received_at, "updated_at": row.updated_at, "attempts": row.attempts,
             "error_class": row.error_class, "last_error": row.last_error, "lead": row.payload,
             "scorecards": [{"id": c.id, "revision": c.revision, "tier": c.tier, "route": c.route, "score": c.score,
@@ -67,7 +76,7 @@ def get_lead(lead_id: str, request: Request) -> dict[str, Any]:
              dependencies=INTAKE)
 async def retry_lead(lead_id: str, request: Request, background: BackgroundTasks) -> dict[str, Any]:
     rt = _runtime(request)
-    service.reset_for_retry(rt.sessions, lead_id)
+    service.reset_for_retry(rt.sessions, lead_id, rt.deps.clock())
     background.add_task(qualify_and_assign, rt, lead_id)
     return {"lead_id": lead_id, "links": {"lead": f"/leads/{lead_id}"}}
 

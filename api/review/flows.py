@@ -10,9 +10,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from agent.schemas import Answer
+from agent.schemas import Answer, SaneDatetime
 
 MAX_NOTE = 4_000
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE)]
@@ -57,12 +57,14 @@ class _Body(BaseModel):
 
 class Bound(_Body):
     revision: int = Field(ge=1, description="The scorecard revision the decision is about; a stale one is a 409")
+    version: int | None = Field(default=None, ge=1, description="The lead version the decision was made on "
+                                "(`version` of GET /leads/{id}); when given, a stale one is a 409")
 
 
 class SqlRecord(_Body):
     """What the CRM needs to accept an SQL."""
 
-    qualified_at: AwareDatetime
+    qualified_at: SaneDatetime
     checklist: dict[Annotated[str, Field(max_length=100)], Check] = Field(min_length=1, max_length=200)
     discovery_notes: Text
     next_step: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

@@ -13,7 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from agent.evidence import lead_sources
 from agent.schemas import Lead, ScorecardDraft
@@ -113,10 +116,29 @@ def _check_quote(quote: str, lead: Lead) -> None:
 
 def decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: Actor,
            rules: Territories | None = None) -> dict[str, Any]:
-    """Apply one decision (see the module docstring for the checks); returns what changed."""
+    """Apply one decision (see the module docstring for the checks); returns what changed.
+
+    Concurrent decisions on one lead cannot both land: the lead's UPDATE is checked against the version read
+    (LeadRow.version), so exactly one wins and the others get 409 with the state the winner left.
+    """
+    try:
+        return _decide(rt, lead_id, action, body, actor, rules)
+    except (StaleDataError, OperationalError) as exc:
+        if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
+            raise
+        with rt.sessions() as s:
+            lead = s.get(LeadRow, lead_id)
+            card = latest_card(s, lead_id)
+            state, revision = (lead.status if lead else None), (card.revision if card else None)
+        raise Conflict(f"another decision on this lead landed first; it is now {state} at revision {revision}: "
+                       "reload and decide again", state=state, revision=revision) from exc
+
+
+def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: Actor,
+            rules: Territories | None) -> dict[str, Any]:
     now, who = rt.deps.clock(), actor.who
     with transaction(rt.sessions) as s:
-        lead = s.get(LeadRow, lead_id, with_for_update=True)
+        lead = s.get(LeadRow, lead_id)  # no lock: the versioned UPDATE below decides who wins
         if lead is None:
             raise NotFound("lead", lead_id)
         _authorise(s, lead, action, who)
@@ -126,6 +148,10 @@ def decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: A
         except ValueError as exc:
             raise Conflict(str(exc), state=old) from exc
         card = _bound(s, lead, body)
+        if getattr(body, "version", None) not in (None, lead.version):
+            raise Conflict(f"the decision was made on version {body.version} of the lead but it is now at "  # type: ignore[union-attr]
+                           f"{lead.version}; reload and decide again", state=old, version=lead.version,
+                           revision=card.revision if card else None)
         result: dict[str, Any] = {"lead_id": lead_id, "action": action.value, "old_status": old}
         if isinstance(body, Edit):
             assert card is not None
@@ -143,10 +169,14 @@ def decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: A
             s.add(decision)
             result["decision_id"] = decision.id
         if target is not None:
-            lead.status, lead.updated_at = target, now
+            lead.status = target
+        lead.updated_at = now
+        flag_modified(lead, "updated_at")  # every decision, edits too, UPDATEs the lead row and so checks its version
         if isinstance(body, Confirm):
             result["ae_id"] = assign_ae(s, lead, card.payload if card else None, rules or Territories(), now)
         result["status"] = lead.status
+        s.flush()  # the versioned UPDATE: a concurrent winner makes this raise StaleDataError
+        result["version"] = lead.version
         audit.record(s, who, action.value, "lead", lead_id, at=now, lead_id=lead_id, request_id=actor.request_id,
                      old={"status": old, **({"answer": result["edit"]["old"]} if "edit" in result else {})},
                      new={"status": lead.status, "revision": card.revision if card else None,

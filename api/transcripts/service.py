@@ -10,18 +10,23 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from agent.errors import TranscriptError
 from agent.scorecard import rescore
 from agent.schemas import Lead, ScorecardDraft
 from agent.transcripts import MAX_TRANSCRIPT_BYTES, RoleHints, TranscriptMeta, merge_transcript, read_transcript
+from api.audit import service as audit
 from api.db import transaction
 from api.errors import ApiError, Conflict, NotFound, Unprocessable
 from api.leads.flows import REVIEW_AFTER_TRANSCRIPT, LeadStatus
 from api.leads.models import LeadRow, ScorecardRow
 from api.runtime import Runtime
+from api.transcripts.checks import check_format, check_json
 from api.transcripts.models import TranscriptRow
+from api.users.service import Principal, Role
 from library.schemas import Library
 
 
@@ -54,15 +59,22 @@ def _replay(rt: Runtime, lead_id: str, digest: str) -> Ingested | None:
 
 
 async def ingest(rt: Runtime, lead_id: str, data: bytes, *, filename: str | None = None, format: str | None = None,
-           call_date: date | None = None, roles: RoleHints | None = None) -> Ingested:
-    """Store a call and the scorecard revision extracted from it; the same file again returns the same result."""
+           call_date: date | None = None, roles: RoleHints | None = None, who: Principal | None = None,
+           request_id: str | None = None) -> Ingested:
+    """Store a call and the scorecard revision extracted from it; the same file again returns the same result.
+
+    `who` is the API caller (None from the CLI); people may only add calls to leads assigned to them, like reviews.
+    """
     if len(data) > MAX_TRANSCRIPT_BYTES:
         raise TranscriptTooLarge(len(data))
+    check_format(format)
     digest = hashlib.sha256(data).hexdigest()
     with rt.sessions() as s:
         lead_row = s.get(LeadRow, lead_id)
         if lead_row is None:
             raise NotFound("lead", lead_id)
+        if who is not None:
+            may_add_call(s, lead_row, who)
         latest = _latest(s, lead_id)
         if latest is None:
             raise Conflict(f"lead {lead_id} has no scorecard yet (it is {lead_row.status}); qualify it first",
@@ -71,10 +83,11 @@ async def ingest(rt: Runtime, lead_id: str, data: bytes, *, filename: str | None
         draft = ScorecardDraft.model_validate(latest.payload)
     if (done := _replay(rt, lead_id, digest)) is not None:
         return done
+    check_json(data, format, filename)
     try:
         transcript = read_transcript(data, filename=filename, format=format, call_date=call_date,  # type: ignore[arg-type]
                                      roles=roles or RoleHints(seller_company=rt.deps.library.seller.name))
-    except TranscriptError as exc:
+    except (TranscriptError, ValidationError) as exc:
         raise Unprocessable(str(exc), field="transcript") from exc
 
     library = rt.deps.library
@@ -100,14 +113,32 @@ async def ingest(rt: Runtime, lead_id: str, data: bytes, *, filename: str | None
                                 format=transcript.format, call_date=transcript.call_date, raw=_text(data),
                                 parsed=transcript.model_dump(mode="json"), scorecard_id=scorecard_id,
                                 diff=diff.model_dump(mode="json"), created_at=as_of))
+            old = row.status
             if row.status in REVIEW_AFTER_TRANSCRIPT:
                 row.status = LeadStatus.in_review
             row.updated_at = as_of
-    except IntegrityError as exc:  # the same file, or another revision, landed concurrently
+            audit.record(s, who, "transcript", "transcript", transcript_id, at=as_of, lead_id=lead_id,
+                         request_id=request_id, old={"status": old, "revision": draft.revision},
+                         new={"status": row.status, "revision": new.revision, "scorecard_id": scorecard_id,
+                              "filename": filename})
+    except (IntegrityError, StaleDataError) as exc:  # the same file, another revision or a decision landed first
         if (done := _replay(rt, lead_id, digest)) is not None:
             return done
-        raise Conflict("another scorecard revision was written at the same time; retry") from exc
+        raise Conflict("the lead changed at the same time (another revision or a review decision); retry") from exc
     return Ingested(transcript_id, scorecard_id, new.revision, diff.model_dump(mode="json"), created=True)
+
+
+def may_add_call(s: Any, lead: LeadRow, who: Principal) -> None:
+    """The review assignment policy for calls: service and admin keys any lead; an SDR or AE only their own."""
+    from api.review.models import AssignmentRow
+    from api.review.service import Forbidden
+
+    if who.role in (Role.admin, Role.service):
+        return
+    assigned = s.get(AssignmentRow, lead.id)
+    owners = {assigned.sdr_id, assigned.ae_id} - {None} if assigned else set()
+    if who.user_id not in owners:
+        raise Forbidden("this lead is assigned to someone else")
 
 
 def _text(data: bytes) -> str:

@@ -29,6 +29,10 @@ class TranscriptIn(BaseModel):
     roles: RoleHints | None = None
 
 
+def _caller(request: Request) -> dict[str, Any]:
+    return {"who": request.state.principal, "request_id": getattr(request.state, "request_id", None)}
+
+
 def _result(found: service.Ingested, response: Response) -> dict[str, Any]:
     response.status_code = 201 if found.created else 200
     if not found.created:
@@ -60,7 +64,8 @@ async def ingest_transcript(lead_id: str, request: Request, response: Response) 
         except (ValidationError, ValueError) as exc:
             raise Unprocessable(f"invalid roles or call_date: {exc}", field="roles") from exc
         fmt = str(form["format"]) if form.get("format") else None
-        found = await service.ingest(rt, lead_id, data, filename=upload.filename, format=fmt, call_date=call_date, roles=roles)
+        found = await service.ingest(rt, lead_id, data, filename=upload.filename, format=fmt, call_date=call_date,
+                                     roles=roles, **_caller(request))
         return _result(found, response)
     try:
         body = TranscriptIn.model_validate_json(await request.body())
@@ -69,7 +74,7 @@ async def ingest_transcript(lead_id: str, request: Request, response: Response) 
         field = ".".join(str(p) for p in first.get("loc", ())) or "body"
         raise Unprocessable(f"{field}: {first.get('msg')}", field=field) from exc
     found = await service.ingest(rt, lead_id, body.content.encode(), filename=body.filename, format=body.format,
-                           call_date=body.call_date, roles=body.roles)
+                                 call_date=body.call_date, roles=body.roles, **_caller(request))
     return _result(found, response)
 
 

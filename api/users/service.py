@@ -1,4 +1,7 @@
-"""Users and credentials: scrypt password hashes, API keys stored as sha256, sessions and single-use form tokens."""
+"""Users and credentials: argon2 password hashes (pwdlib), API keys stored as sha256, sessions and single-use form tokens.
+
+Hashes written before argon2 (scrypt$N$r$p$salt$digest) still verify and are replaced by argon2 at the next login.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from pwdlib import PasswordHash
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -24,8 +28,8 @@ class Role(StrEnum):
     service = "service"
 
 
-# scrypt with the parameters OWASP lists for it (N=2^17 is the stronger choice; 2^14 keeps logins ~50 ms on 2 cores)
-_N, _R, _P = 2**14, 8, 1
+_HASHER = PasswordHash.recommended()  # argon2id with argon2-cffi's RFC 9106 low-memory defaults (m=64 MiB, t=3, p=4)
+_DUMMY: list[str] = []  # a real hash to verify against when the e-mail is unknown, so both cost the same time
 KEY_PREFIX = "qk_"
 
 
@@ -34,22 +38,44 @@ def sha256(token: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    """A salted scrypt hash in one self-describing string."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+    """A salted argon2id hash in one self-describing string."""
+    return _HASHER.hash(password)
 
 
-def verify_password(password: str, stored: str | None) -> bool:
-    """Constant-time check of a password against a stored scrypt hash."""
-    if not stored:
-        return False
+def _legacy_scrypt(password: str, stored: str) -> bool:
     try:
         _, n, r, p, salt, digest = stored.split("$")
-        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32)
+        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32,
+                             maxmem=256 * 1024 * 1024)
     except ValueError:
         return False
     return hmac.compare_digest(got.hex(), digest)
+
+
+def verify_and_update(password: str, stored: str | None) -> tuple[bool, str | None]:
+    """Check a password; also returns a fresh argon2 hash when the stored one is old (scrypt or weaker argon2)."""
+    if not stored:
+        verify_dummy(password)  # a user without a password costs the same as a wrong one
+        return False, None
+    if stored.startswith("scrypt$"):
+        ok = _legacy_scrypt(password, stored)
+        return ok, (hash_password(password) if ok else None)
+    try:
+        return _HASHER.verify_and_update(password, stored)
+    except Exception:  # an unreadable stored hash (pwdlib raises its own UnknownHashError) is a failed login
+        return False, None
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    """Constant-time check of a password against a stored hash."""
+    return verify_and_update(password, stored)[0]
+
+
+def verify_dummy(password: str) -> None:
+    """Spend the time a real verification costs, for logins naming no user."""
+    if not _DUMMY:
+        _DUMMY.append(_HASHER.hash(secrets.token_urlsafe(16)))
+    _HASHER.verify(password, _DUMMY[0])
 
 
 @dataclass(frozen=True)
@@ -132,8 +158,14 @@ def by_api_key(s: Session, token: str) -> Principal | None:
 def login(s: Session, email: str, password: str, now: datetime, hours: float) -> tuple[str, Principal] | None:
     """Check a password and open a session; returns the cookie token (kept only as a hash) or None."""
     user = s.scalar(select(UserRow).where(UserRow.email == email.strip().lower(), UserRow.active.is_(True)))
-    if user is None or not verify_password(password, user.password_hash):
+    if user is None:
+        verify_dummy(password)  # unknown and known e-mails take the same time, so accounts cannot be enumerated
         return None
+    ok, fresher = verify_and_update(password, user.password_hash)
+    if not ok:
+        return None
+    if fresher:
+        user.password_hash = fresher  # transparent upgrade of an old hash, in the login's transaction
     token = secrets.token_urlsafe(32)
     # housekeeping on login keeps the token tables small: spent or stale form tokens go
     s.execute(delete(FormTokenRow).where((FormTokenRow.used_at.is_not(None)) |

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from agent.schemas import Lead, ScorecardDraft
 from api.audit import service as audit
 from api.auth.policy import PUBLIC, SESSION_COOKIE, LoginRequired, web
+from api.auth.throttle import LoginThrottle
 from api.db import transaction
 from api.errors import ApiError, NotFound
 from api.leads import service as lead_service
@@ -74,6 +75,15 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/ui/") and not target.startswith("//") else "/ui/queue"
 
 
+def _throttle(request: Request) -> LoginThrottle:
+    """One throttle per app, built from its settings on first use."""
+    if not hasattr(request.app.state, "login_throttle"):
+        st = request.app.state.runtime.settings
+        request.app.state.login_throttle = LoginThrottle(st.login_limit_account, st.login_limit_address,
+                                                         st.rate_limit_storage)
+    return request.app.state.login_throttle  # type: ignore[no-any-return]
+
+
 @router.post("/ui/login", dependencies=[Depends(PUBLIC)])
 async def login(request: Request) -> Response:
     form = await request.form()
@@ -81,10 +91,16 @@ async def login(request: Request) -> Response:
     if not nonce or not hmac.compare_digest(str(form.get("csrf", "")), _login_token(request, nonce)):
         return login_page(request, error="The login form expired; please try again.", status=403)
     rt = request.app.state.runtime
+    email, address = str(form.get("email", ""))[:255], request.client.host if request.client else "unknown"
+    throttle = _throttle(request)
+    if (wait := throttle.retry_after(email, address)) is not None:
+        resp = login_page(request, error=f"Too many failed logins; try again in {wait} seconds.", status=429)
+        resp.headers["Retry-After"] = str(wait)
+        return resp
     with transaction(rt.sessions) as s:
-        opened = users.login(s, str(form.get("email", ""))[:255], str(form.get("password", ""))[:200],
-                             rt.deps.clock(), rt.settings.session_hours)
+        opened = users.login(s, email, str(form.get("password", ""))[:200], rt.deps.clock(), rt.settings.session_hours)
     if opened is None:
+        throttle.failed(email, address)
         return login_page(request, error="Wrong e-mail or password.", status=401)
     resp = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
     resp.set_cookie(SESSION_COOKIE, opened[0], httponly=True, samesite="lax", secure=_secure(request),
@@ -113,7 +129,7 @@ def queue_page(request: Request, who: WEB) -> HTMLResponse:
     with transaction(rt.sessions) as s:
         items = queue(s, who, now, rt.settings.speed_to_lead_minutes)
         logout_token = users.form_token(s, who.session or "", "logout", now)
-        failed = lead_service.failed_leads(s) if who.role == Role.admin else []
+        failed = lead_service.failed_leads(s, rt.deps.clock()) if who.role == Role.admin else []
         retry = {r.id: users.form_token(s, who.session or "", f"retry:{r.id}", now) for r in failed}
     return page("queue.html", who=who, items=items, logout=logout_token, now=now, failed=failed, retry=retry,
                 done=request.query_params.get("done"))
@@ -128,7 +144,7 @@ async def retry(lead_id: str, request: Request, who: WEB, background: Background
     form = {k: str(v) for k, v in (await request.form()).items()}
     with transaction(rt.sessions) as s:
         users.use_form_token(s, who.session or "", f"retry:{lead_id}", form.get("csrf", ""), rt.deps.clock())
-    lead_service.reset_for_retry(rt.sessions, lead_id)
+    lead_service.reset_for_retry(rt.sessions, lead_id, rt.deps.clock())
     background.add_task(qualify_and_assign, rt, lead_id)
     return RedirectResponse("/ui/queue?done=retry", status_code=303)
 

@@ -35,6 +35,7 @@ def make_settings(tmp: Path, backend: str, **overrides: object) -> Settings:
     url = None
     if backend == "postgresql":
         url, _ = _postgres_schema_url()
+        overrides.setdefault("auto_migrate", True)  # each test schema starts empty
     return Settings(data_dir=tmp, DATABASE_URL=url, **overrides)  # type: ignore[arg-type]
 
 

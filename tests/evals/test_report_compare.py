@@ -19,7 +19,7 @@ Y = [1, 0, 1, 0, 1, 0, 0, 1, 0, 0] * 3
 def _run(name: str, probs: list[float | None], tiers: list[str | None]) -> RunRecord:
     metrics = m.compute_metrics(Y, probs, tiers, threshold=0.5, n_boot=50,
                                 question_pairs=[("q<1>", "yes", "yes"), ("q<1>", "no", "unknown")])
-    cases = [CaseResult(id=f"c{i}", y_true=y, probability=p, tier=t) for i, (y, p, t) in enumerate(zip(Y, probs, tiers))]
+    cases = [CaseResult(id=f"c{i}", y_true=y, probability=p, tier=t) for i, (y, p, t) in enumerate(zip(Y, probs, tiers, strict=True))]
     return RunRecord(name=name, created_at="2026-01-01T00:00:00Z", metrics=metrics, cases=cases,
                      config={"library": "x-education", "note": "<script>alert(1)</script>"})
 
@@ -50,7 +50,7 @@ def test_compare_deltas_and_tier_changes(tmp_path: Path) -> None:
     assert result.n_paired == 30 and result.deltas["roc_auc"].delta > 0 and result.deltas["roc_auc"].b == 1.0
     assert result.deltas["fpr_at_tier"].delta < 0 and result.higher_is_better["fpr_at_tier"] is False
     changed = {c.id for c in result.tier_changes}
-    assert changed == {f"c{i}" for i, (p, q) in enumerate(zip(_tiers(weak), _tiers(strong))) if p != q}
+    assert changed == {f"c{i}" for i, (p, q) in enumerate(zip(_tiers(weak), _tiers(strong), strict=True)) if p != q}
 
 
 def test_compare_refuses_conflicting_labels(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def test_encoder_fits_on_training_rows_only() -> None:
     names = enc.names()
     assert "c=y" not in names and "c=<other>" in names and "c=<missing>" in names
     x = enc.transform(table)
-    row = dict(zip(names, x[3]))
+    row = dict(zip(names, x[3], strict=True))
     assert row["c=<other>"] == 1 and row["t:value"] == 100 and np.isclose(row["t:log1p"], np.log1p(100))
-    missing = dict(zip(names, x[2]))
+    missing = dict(zip(names, x[2], strict=True))
     assert missing["t:missing"] == 1 and missing["t:value"] == 0 and missing["c=<missing>"] == 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from agent.errors import RetryableJudgeError
+
 from tests.agent.llm import factory as f
 from tests.fakes.openai_server import FakeOpenAIServer, RecordedRequest, answer
 
@@ -70,7 +72,7 @@ async def test_sdk_retries_are_off_so_the_budget_is_ours() -> None:
     from tests.fakes.openai_server import error
 
     with FakeOpenAIServer([error(500)]) as server:
-        with pytest.raises(Exception):
+        with pytest.raises(RetryableJudgeError):
             await f.judge(server.base_url, max_attempts=1).judge(f.request())
     assert len(server.requests) == 1 and "x-stainless-retry-count" in server.requests[0].headers
     assert server.requests[0].headers["x-stainless-retry-count"] == "0"

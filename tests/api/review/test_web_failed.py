@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from agent.schemas import Lead

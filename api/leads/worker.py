@@ -1,0 +1,99 @@
+"""Qualification workers: the leads table is the job queue (intake writes the lead as `received` in its own
+transaction; a claim is the lease in api/leads/service.py), so any number of workers, threads or processes, can drain it.
+
+Every run happens off the API's event loop: in a worker thread with its own loop (`qualify serve`'s embedded worker
+and the API's hand-off after intake) or in `qualify worker` processes. A scorecard is unique per lead and revision,
+and a lead is claimed by one worker at a time, so a lead is never qualified twice at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from api.leads import service
+from api.leads.flows import LeadStatus
+from api.leads.models import LeadRow
+from api.runtime import Runtime
+
+log = logging.getLogger("qualify.worker")
+
+
+def claimable(rt: Runtime, now: datetime, limit: int = 50, grace: timedelta = timedelta(0)) -> list[str]:
+    """Leads waiting to be qualified: `received` (for at least `grace`), or `qualifying` under an expired lease."""
+    with rt.sessions() as s:
+        waiting = ((LeadRow.status == LeadStatus.received) & (LeadRow.updated_at <= now - grace)) | (
+            (LeadRow.status == LeadStatus.qualifying)
+            & (LeadRow.lease_until.is_(None) | (LeadRow.lease_until <= now)))
+        return list(s.scalars(select(LeadRow.id).where(waiting).order_by(LeadRow.received_at).limit(limit)))
+
+
+def qualify_and_assign_sync(rt: Runtime, lead_id: str) -> str | None:
+    """Qualify one lead on this thread's own event loop, then hand drafts to SDRs."""
+    from api.review.assign import assign_pending, territories_for
+
+    made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, lead_id))
+    assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock())
+    return made
+
+
+def drain(rt: Runtime, stop: threading.Event | None = None, grace: timedelta = timedelta(0)) -> int:
+    """Qualify every claimable lead once; returns how many scorecards this worker wrote."""
+    done = 0
+    while not (stop and stop.is_set()):
+        batch = claimable(rt, rt.deps.clock(), grace=grace)
+        if not batch:
+            break
+        progressed = False
+        for lead_id in batch:
+            if stop and stop.is_set():
+                break
+            made = qualify_and_assign_sync(rt, lead_id)  # None: another worker holds it, or it failed explicitly
+            done += made is not None
+            progressed = progressed or made is not None
+        if not progressed:
+            break  # everything left is held by other workers or failed; look again after the poll interval
+    return done
+
+
+def run(rt: Runtime, stop: threading.Event, poll_seconds: float = 1.0, wake: threading.Event | None = None,
+        grace: timedelta = timedelta(0)) -> None:
+    """Drain, then sleep until `wake` (new work) or the poll interval; returns once `stop` is set (graceful)."""
+    wake = wake or threading.Event()
+    while not stop.is_set():
+        try:
+            drain(rt, stop, grace)
+        except Exception:  # the worker must survive a bug or a lost connection; the lead stays claimable
+            log.exception("worker pass failed")
+        wake.wait(poll_seconds)
+        wake.clear()
+
+
+class EmbeddedWorker:
+    """The worker the API runs in a thread of its own (one command, SQLite, no broker).
+
+    Intake hands each new lead straight to a worker thread; this sweeper takes whatever that missed (a crash, a
+    restart, an expired lease) once it has waited `grace`, so the two do not reach for the same fresh lead.
+    """
+
+    def __init__(self, rt: Runtime, poll_seconds: float = 1.0, grace: timedelta = timedelta(seconds=10)):
+        self.rt, self.poll = rt, poll_seconds
+        self.stop, self.wake = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=run, args=(rt, self.stop, poll_seconds, self.wake, grace),
+                                       name="qualify-worker", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def notify(self) -> None:
+        self.wake.set()
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Finish the lead in hand, then stop (an unfinished claim's lease expires and it is retried)."""
+        self.stop.set()
+        self.wake.set()
+        self.thread.join(timeout)

@@ -1,0 +1,69 @@
+"""Scale-out on Dramatiq + Redis: intake sends each lead to the broker, Dramatiq workers qualify each exactly once,
+and a duplicated message or a swept lead changes nothing. Runs when QUALIFY_TEST_REDIS_URL names a Redis database
+(CI: redis://127.0.0.1:6379/12); skipped otherwise, like the PostgreSQL tests."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import uuid
+from collections.abc import Iterator
+from types import ModuleType
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from api.leads.models import LeadRow, ScorecardRow
+from api.main import create_app
+from api.runtime import Runtime, build_runtime
+from api.settings import get_settings
+from tests.api.conftest import add_user, make_settings
+
+REDIS = os.environ.get("QUALIFY_TEST_REDIS_URL")
+pytestmark = pytest.mark.skipif(not REDIS, reason="QUALIFY_TEST_REDIS_URL is not set")
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ModuleType, Runtime]]:
+    mp = pytest.MonkeyPatch()
+    mp.setenv("QUALIFY_QUEUE_URL", REDIS or "")
+    get_settings.cache_clear()
+    module = importlib.import_module("api.leads.engine")
+    rt = build_runtime(make_settings(tmp_path_factory.mktemp("dramatiq"), "sqlite", queue_url=REDIS))
+    module.use_runtime(rt)
+    module.broker.flush(module.QUEUE)
+    yield module, rt
+    module.broker.flush(module.QUEUE)
+    rt.engine.dispose()
+    mp.undo()
+    get_settings.cache_clear()
+
+
+def lead() -> dict[str, object]:
+    tag = uuid.uuid4().hex[:8]
+    return {"person": {"name": "Ada Stone", "email": f"ada@stone-{tag}.com", "title": "CFO"},
+            "company": {"name": f"Stone {tag}", "employees": 400, "country": "US"}, "notes": "Budget approved."}
+
+
+def test_dramatiq_workers_qualify_each_sent_lead_exactly_once(engine: tuple[ModuleType, Runtime]) -> None:
+    import dramatiq
+
+    module, rt = engine
+    with TestClient(create_app(runtime=rt), headers={"X-API-Key": add_user(rt, "service")}) as c:
+        ids = [c.post("/leads", json=lead()).json()["lead_id"] for _ in range(8)]
+    with rt.sessions() as s:  # sent to the broker, not run in the API process
+        assert set(s.scalars(select(LeadRow.status).where(LeadRow.id.in_(ids)))) == {"received"}
+    for lead_id in ids[:3]:
+        module.qualify_lead.send(lead_id)  # a redelivered or duplicated message
+    worker = dramatiq.Worker(module.broker, worker_threads=3)
+    worker.start()
+    try:
+        module.broker.join(module.QUEUE, timeout=120_000)
+    finally:
+        worker.stop()
+    with rt.sessions() as s:
+        cards = dict(s.execute(select(ScorecardRow.lead_id, func.count()).where(ScorecardRow.lead_id.in_(ids))
+                               .group_by(ScorecardRow.lead_id)).all())
+        states = set(s.scalars(select(LeadRow.status).where(LeadRow.id.in_(ids))))
+    assert cards == {i: 1 for i in ids} and states <= {"in_review", "disqualified"}
