@@ -28,6 +28,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     error_message: str = ""
     error_code: str | None = None
+    error_type: str = "fake_error"
     finish_reason: str | None = None
     refusal: str | None = None
     latency: float = 0.0
@@ -214,7 +215,7 @@ class FakeOpenAIServer:
                 if server._latency + reply.latency:
                     server._stopping.wait(server._latency + reply.latency)
                 if reply.status != 200:
-                    body = {"error": {"message": reply.error_message, "type": "fake_error", "code": reply.error_code}}
+                    body = {"error": {"message": reply.error_message, "type": reply.error_type, "code": reply.error_code}}
                     return self._send(reply.status, body, reply.headers)
                 self._send(200, _completion(request, reply, len(server.requests)), reply.headers)
 

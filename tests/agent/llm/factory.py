@@ -55,7 +55,7 @@ def request(the_lead: Lead | None = None, questions: list[QualifyingQuestion] | 
 
 def config(base_url: str, **overrides: Any) -> LLMConfig:
     values: dict[str, Any] = dict(model="gpt-4o-mini", base_url=base_url, api_key="sk-test", timeout=2.0,
-                                  max_attempts=3, backoff_seconds=0.01, max_retry_after=1.0)
+                                  timeout_per_1k_tokens=0.0, max_attempts=3, backoff_seconds=0.01, max_retry_after=1.0)
     values.update(overrides)
     return LLMConfig(**values)
 
