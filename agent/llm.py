@@ -26,7 +26,7 @@ import json
 import time
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
@@ -184,6 +184,10 @@ class StructuredLLM:
             self._per_loop[loop] = state
         return state
 
+    def use(self, method: Method) -> None:
+        """Switch the structured-output method (after a probe)."""
+        self.config = replace(self.config, structured_output_method=method)
+
     def timeout_for(self, prompt_tokens: int) -> float:
         """Seconds allowed for one call with a prompt of this size."""
         return self.config.timeout + self.config.timeout_per_1k_tokens * prompt_tokens / 1000
@@ -205,7 +209,7 @@ class StructuredLLM:
 
     async def call(self, schema: dict[str, Any], messages: Sequence[tuple[Role, str]], *,
                    max_attempts: int | None = None, max_completion_tokens: int | None = None,
-                   method: Method | None = None) -> StructuredReply:
+                   method: Method | None = None, charge: bool = True) -> StructuredReply:
         """Send one structured request (schema: a JSON schema with title and description), retrying within the budget.
 
         max_attempts: what is left of the caller's budget (default: the whole configured budget). The payload comes
@@ -233,7 +237,7 @@ class StructuredLLM:
         attempt = 0
         while True:
             reservation = (self.spend.reserve(cost_usd(c.prices, c.model, prompt_tokens, max_tokens))
-                           if self.spend else None)
+                           if self.spend and charge else None)
             attempt += 1
             started = time.perf_counter()
             try:
@@ -266,7 +270,7 @@ class StructuredLLM:
         for method in METHODS:
             try:
                 reply = await self.call(PROBE_SCHEMA, PROBE_MESSAGES, max_attempts=1, max_completion_tokens=64,
-                                        method=method)
+                                        method=method, charge=False)  # a few tokens: not held to the spend caps
             except JudgeError as exc:
                 results.append(ProbeResult(method, False, str(exc)[:300]))
                 continue

@@ -4,7 +4,8 @@ Flow per lead (or per question, `per_question=True`): structured checks answered
 one structured call → validate each answer and verify its quotes in code → on any failure ONE repair request for the
 failed questions only, carrying the errors and the invalid fragments (never the whole prior output) with a small output
 cap → answers still invalid become unknown with `model_output_invalid`, unverifiable ones `evidence_unverified`.
-A context overflow (any server's wording, agent/llm.py) trims the evidence by relevance and retries. ONE retry budget
+A context overflow (any server's wording, agent/llm.py) halves the evidence by relevance and retries while the
+budget lasts. ONE retry budget
 (`max_attempts`) covers the whole chain: first call, its retries, the trimmed retry and the repair. Endpoint failures
 propagate as the core's RetryableJudgeError / PermanentJudgeError / BudgetExceededError with the lead's attempts counted.
 """
@@ -63,7 +64,7 @@ class _ModelAnswerBase(_Strict):
 
     @model_validator(mode="after")
     def _evidence_for_decided(self) -> Any:
-        if getattr(self, "answer") != "unknown" and not getattr(self, "evidence"):
+        if self.answer != "unknown" and not self.evidence:
             raise ValueError("a yes or no answer needs at least one evidence quote; answer unknown when there is none")
         return self
 
@@ -167,13 +168,14 @@ class LLMJudge:
         checker = EvidenceChecker([SourceText(i.source, i.ref, i.text) for i in data.items])  # type: ignore[arg-type]
         items = data.items
         try:
-            try:
-                messages, reply = await self._ask(out, schema, system.text, items, questions)
-            except ContextLengthExceeded:
-                if self._budget_left(out) < 1:
-                    raise
-                items = trim_by_relevance(items, questions)  # never the same request twice: send less evidence
-                messages, reply = await self._ask(out, schema, system.text, items, questions)
+            while True:
+                try:
+                    messages, reply = await self._ask(out, schema, system.text, items, questions)
+                    break
+                except ContextLengthExceeded:
+                    if self._budget_left(out) < 1:
+                        raise
+                    items = trim_by_relevance(items, questions)  # never the same request twice: half the evidence
             good, errors, fragments = _validate(reply, model, checker)
             unverified = {i for i, a in good.items() if not all(checker.is_verbatim(e) for e in a.evidence)}
             failed = [q for q in questions if q.id not in good or q.id in unverified]

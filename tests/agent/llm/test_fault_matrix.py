@@ -106,7 +106,7 @@ async def test_endpoint_down_is_retryable() -> None:
                                  raw_text('{"answers": []', finish_reason="length"), refusal()],
                          ids=["malformed", "schema-invalid", "length", "refusal"])
 async def test_bad_output_gets_one_repair_request(method: str, bad: Reply) -> None:
-    with FakeOpenAIServer([bad, answer(f.ALL_GOOD)]) as server:
+    with FakeOpenAIServer([bad, answer(f.ALL_GOOD)], profile=f.honouring(method)) as server:
         result = await f.judge(server.base_url, structured_output_method=method).judge(f.request())
         server.assert_complete()
     assert [a.answer for a in result.answers] == ["yes", "yes", "yes"]
@@ -177,12 +177,15 @@ async def test_context_overflow_trims_the_evidence_and_retries_once() -> None:
     assert result["timeline"].answer == "yes"  # the quote is still checked against the full, untrimmed notes
 
 
-async def test_context_overflow_twice_is_permanent() -> None:
+async def test_context_overflow_until_the_budget_is_spent_is_permanent() -> None:
     overflow = error(400, "maximum context length exceeded", code="context_length_exceeded")
-    with FakeOpenAIServer([overflow, overflow]) as server:
+    with FakeOpenAIServer([overflow, overflow, overflow]) as server:
         with pytest.raises(ContextLengthExceeded) as caught:
-            await f.judge(server.base_url).judge(f.request())
-    assert isinstance(caught.value, PermanentJudgeError) and caught.value.attempts == 2
+            await f.judge(server.base_url, max_attempts=3).judge(f.request())
+        server.assert_complete()
+    assert isinstance(caught.value, PermanentJudgeError) and caught.value.attempts == 3
+    sizes = [len(r.message_text("user")) for r in server.requests]
+    assert sizes[0] > sizes[1] > sizes[2]  # each retry sends less evidence
     assert caught.value.error_class == "context_length_exceeded"
 
 
@@ -278,3 +281,17 @@ async def test_the_timeout_grows_with_the_prompt() -> None:
         with pytest.raises(RetryableJudgeError):
             await f.judge(server.base_url, timeout=0.3, timeout_per_1k_tokens=0.5, max_attempts=1).judge(
                 f.request(f.lead(notes="short")))
+
+
+async def test_a_prompt_beyond_the_servers_window_is_trimmed_or_silently_truncated(server_profile: str) -> None:
+    long_notes = "Our office dog is called Rex. " * 200 + "They want to go live next quarter."
+    script = [answer(f.ALL_GOOD)]
+    with FakeOpenAIServer(script, context_tokens=1500) as server:  # the whole lead is ~2k tokens, trimmed ~1.2k
+        result = by_id(await f.judge(server.base_url).judge(f.request(f.lead(notes=long_notes))))
+        server.assert_complete()
+    assert result["timeline"].answer == "yes"
+    if server_profile == "ollama":  # no error at all: Ollama cuts the prompt to num_ctx and answers 200
+        assert len(server.requests) == 1
+    else:  # the server's own overflow body was recognised, the evidence trimmed until the retry fitted
+        assert len(server.requests) in (2, 3)
+        assert len(server.requests[-1].message_text("user")) < 0.65 * len(server.requests[0].message_text("user"))
