@@ -5,8 +5,18 @@ retries itself, so `max_attempts` is the real number of HTTP requests a call may
 
     connection error, timeout, 408/409/429, 5xx  → RetryableJudgeError (429 waits for Retry-After, bounded)
     401, 403, 404, other 4xx                      → PermanentJudgeError
-    context length exceeded                       → ContextLengthExceeded (the judge trims evidence and retries once)
+    context overflow (any server's wording)       → ContextLengthExceeded (the judge trims evidence and retries)
     a spend cap reached                           → BudgetExceededError (raised before the request is sent)
+
+Structured-output methods, chosen per server by `probe()` (`qualify doctor`, and start-up with QUALIFY_LLM_METHOD=auto):
+
+    json_schema        response_format {"type": "json_schema", strict}: OpenAI, Azure, vLLM, Ollama, llama.cpp --jinja
+    tool_required      a tool with tool_choice "required" (llama.cpp accepts only a string tool_choice)
+    function_calling   a tool with tool_choice {"type": "function", "function": {"name": …}} (OpenAI, Azure, vLLM)
+    json_mode          response_format {"type": "json_object"} with the schema in the system message, validated here
+
+The per-call timeout is `timeout + timeout_per_1k_tokens × prompt tokens / 1000`: a CPU server reads ~80 prompt
+tokens/s (12.5 s per 1k tokens), so one fixed 30 s fails every long prompt there.
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ import json
 import time
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
@@ -28,9 +38,10 @@ from langchain_openai import AzureChatOpenAI, ChatOpenAI
 from langsmith import tracing_context
 
 from agent.budget import DEFAULT_PRICES, PriceTable, SpendTracker, cost_usd, estimate_tokens
-from agent.errors import PermanentJudgeError, RetryableJudgeError
+from agent.errors import JudgeError, PermanentJudgeError, RetryableJudgeError
 
-Method = Literal["function_calling", "json_schema"]
+Method = Literal["json_schema", "tool_required", "function_calling", "json_mode"]
+METHODS: tuple[Method, ...] = ("json_schema", "tool_required", "function_calling", "json_mode")  # probe order
 Role = Literal["system", "user"]
 _NO_KEY = "not-needed"  # self-hosted servers (vLLM, Ollama, llama.cpp) ignore the key but the SDK insists on one
 
@@ -44,7 +55,8 @@ class LLMConfig:
     api_key: str | None = field(default=None, repr=False)
     api_version: str | None = None  # set for Azure OpenAI: base_url is then the resource endpoint, model the deployment
     temperature: float = 0.0
-    timeout: float = 30.0
+    timeout: float = 30.0  # seconds per call, plus the per-1k-token allowance below
+    timeout_per_1k_tokens: float = 15.0  # prompt processing on a CPU server (~80 tokens/s) with a margin
     max_attempts: int = 3
     structured_output_method: Method = "function_calling"
     max_completion_tokens: int = 2048
@@ -60,6 +72,26 @@ class LLMConfig:
 
 class ContextLengthExceeded(PermanentJudgeError):
     """The prompt does not fit the model's context: send less evidence, never the same request again."""
+
+
+# How each server says "the prompt does not fit" (lower-cased substrings of the error code, type or message).
+OVERFLOW_SIGNATURES: tuple[tuple[str, str], ...] = (
+    ("openai/azure", "context_length_exceeded"),  # error.code; message "This model's maximum context length is …"
+    ("openai/vllm", "maximum context length"),  # vLLM: "This model's maximum context length is N tokens. However, …"
+    ("vllm", "is longer than the maximum model length"),  # vLLM: "The decoder prompt (length N) is longer than …"
+    ("llama.cpp", "exceed_context_size_error"),  # error.type, HTTP 400 (older builds: code 500 in the body)
+    ("llama.cpp", "exceeds the available context size"),  # "the request exceeds the available context size. …"
+    ("ollama", "input length exceeds the context length"),  # Ollama with truncation off; by default it truncates
+    ("ollama", "exceeds maximum context length"),
+)
+
+
+def is_context_overflow(status: int | None, text: str) -> bool:
+    """Whether an error response means the prompt is too long for the model's context (table above)."""
+    if status is not None and status not in (400, 413, 422, 500):
+        return False
+    lowered = text.lower()
+    return any(signature in lowered for _, signature in OVERFLOW_SIGNATURES)
 
 
 @dataclass(frozen=True)
@@ -81,6 +113,26 @@ class StructuredReply:
     finish_reason: str | None
     usage: CallUsage
     attempts: int
+
+
+PROBE_SCHEMA: dict[str, Any] = {
+    "title": "submit_probe", "description": "Confirm that structured output works.", "type": "object",
+    "properties": {"ok": {"type": "boolean", "description": "Always true"}}, "required": ["ok"],
+    "additionalProperties": False,
+}
+PROBE_MESSAGES: tuple[tuple[Role, str], ...] = (
+    ("system", "You are a connectivity check. Submit the structured output with ok set to true."),
+    ("user", "Submit ok: true."),
+)
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What one structured-output method did on the configured server."""
+
+    method: Method
+    ok: bool
+    detail: str  # why it was rejected, or what came back
 
 
 def sends_max_tokens(config: LLMConfig) -> bool:
@@ -132,44 +184,71 @@ class StructuredLLM:
             self._per_loop[loop] = state
         return state
 
-    def _runnable(self, state: _LoopState, schema: dict[str, Any]) -> Any:
-        key = json.dumps(schema, sort_keys=True)
-        runnable = state.runnables.get(key)
-        if runnable is None:
-            strict = True if self.config.structured_output_method == "json_schema" else None
-            runnable = state.model.with_structured_output(schema, method=self.config.structured_output_method,
-                                                          include_raw=True, strict=strict)
-            state.runnables[key] = runnable
-        return runnable
+    def use(self, method: Method) -> None:
+        """Switch the structured-output method (after a probe)."""
+        self.config = replace(self.config, structured_output_method=method)
 
-    async def call(self, schema: dict[str, Any], messages: Sequence[tuple[Role, str]]) -> StructuredReply:
+    def timeout_for(self, prompt_tokens: int) -> float:
+        """Seconds allowed for one call with a prompt of this size."""
+        return self.config.timeout + self.config.timeout_per_1k_tokens * prompt_tokens / 1000
+
+    def _bound(self, state: _LoopState, schema: dict[str, Any], method: Method, timeout: float,
+               max_tokens: int) -> Any:
+        """The chat model bound to one request's structured-output parameters, output cap and timeout."""
+        extra: dict[str, Any] = dict(timeout=timeout, max_completion_tokens=max_tokens)
+        if sends_max_tokens(self.config):
+            extra["extra_body"] = {"max_tokens": max_tokens}
+        if method in ("function_calling", "tool_required"):
+            choice = "required" if method == "tool_required" else schema["title"]
+            return state.model.bind_tools([schema], tool_choice=choice, parallel_tool_calls=False, **extra)
+        if method == "json_schema":
+            body = {"name": schema["title"], "description": schema.get("description", ""), "schema": schema,
+                    "strict": True}
+            return state.model.bind(response_format={"type": "json_schema", "json_schema": body}, **extra)
+        return state.model.bind(response_format={"type": "json_object"}, **extra)
+
+    async def call(self, schema: dict[str, Any], messages: Sequence[tuple[Role, str]], *,
+                   max_attempts: int | None = None, max_completion_tokens: int | None = None,
+                   method: Method | None = None, charge: bool = True) -> StructuredReply:
         """Send one structured request (schema: a JSON schema with title and description), retrying within the budget.
 
-        The payload comes back unvalidated: the caller validates it, so it can name each failure in a repair request.
+        max_attempts: what is left of the caller's budget (default: the whole configured budget). The payload comes
+        back unvalidated: the caller validates it, so it can name each failure in a repair request.
         """
         c = self.config
+        method = method or c.structured_output_method
+        budget = c.max_attempts if max_attempts is None else max_attempts
+        max_tokens = max_completion_tokens or c.max_completion_tokens
+        if budget < 1:
+            raise RetryableJudgeError("the retry budget is spent", attempts=0, error_class="budget_spent")
+        if method == "json_mode":  # the server cannot be told the schema: the system message says it
+            messages = [*messages]
+            role, text = messages[0]
+            messages[0] = (role, f"{text}\n\nReply with one JSON object that matches this JSON schema:\n"
+                                 f"{json.dumps(schema)}")
         prompt_tokens = estimate_tokens("".join(text for _, text in messages))
-        if c.context_tokens is not None and prompt_tokens + c.max_completion_tokens > c.context_tokens:
+        if c.context_tokens is not None and prompt_tokens + max_tokens > c.context_tokens:
             raise ContextLengthExceeded(f"prompt of ~{prompt_tokens} tokens does not fit a {c.context_tokens}-token "
                                         "context", attempts=0, error_class="context_length_exceeded")
+        timeout = self.timeout_for(prompt_tokens)
         state = self._loop_state()
-        semaphore, runnable = state.semaphore, self._runnable(state, schema)
+        semaphore, runnable = state.semaphore, self._bound(state, schema, method, timeout, max_tokens)
         lc_messages: list[BaseMessage] = [SystemMessage(t) if r == "system" else HumanMessage(t) for r, t in messages]
         attempt = 0
         while True:
-            reservation = (self.spend.reserve(cost_usd(c.prices, c.model, prompt_tokens, c.max_completion_tokens))
-                           if self.spend else None)
+            reservation = (self.spend.reserve(cost_usd(c.prices, c.model, prompt_tokens, max_tokens))
+                           if self.spend and charge else None)
             attempt += 1
             started = time.perf_counter()
             try:
                 async with semaphore:
                     started = time.perf_counter()  # latency of the call itself, not of waiting for a slot
                     with tracing_context(enabled=False):  # never ship lead data to a tracing service
-                        out = await asyncio.wait_for(runnable.ainvoke(lc_messages), timeout=c.timeout * 2 + 5)
+                        raw = await asyncio.wait_for(runnable.ainvoke(lc_messages), timeout=timeout * 2 + 5)
             except (openai.APIError, ContextOverflowError, asyncio.TimeoutError) as exc:
                 if reservation:
                     self.spend.settle(reservation, 0.0)  # type: ignore[union-attr]
-                delay = self._retry_delay(exc, attempt)  # raises when the failure is final
+                delay = self._retry_delay(exc, attempt, budget)  # raises when the failure is final
                 await asyncio.sleep(delay)
                 continue
             except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:
@@ -178,15 +257,30 @@ class StructuredLLM:
                 error = ("the output was cut off (finish_reason: length); answer more briefly"
                          if isinstance(exc, openai.LengthFinishReasonError) else "the output was filtered")
                 return self._reply(None, error, "", _finish_of(exc), tokens, started, attempt, reservation)
-            raw: AIMessage = out["raw"]
-            payload, output_text, error = _payload_of(raw, c.structured_output_method)
+            payload, output_text, error = _payload_of(raw, method)
             finish = raw.response_metadata.get("finish_reason")
             if finish == "length":
                 payload, error = None, "the output was cut off (finish_reason: length); answer more briefly"
-            elif error is None and out.get("parsing_error") is not None:
-                error = _describe(out["parsing_error"])
             return self._reply(payload, error, output_text, finish, _usage_of(raw.usage_metadata), started, attempt,
                                reservation)
+
+    async def probe(self, *, every_method: bool = False) -> list[ProbeResult]:
+        """Try each method in METHODS order with one tiny request each; stop at the first that works unless asked not to."""
+        results: list[ProbeResult] = []
+        for method in METHODS:
+            try:
+                reply = await self.call(PROBE_SCHEMA, PROBE_MESSAGES, max_attempts=1, max_completion_tokens=64,
+                                        method=method, charge=False)  # a few tokens: not held to the spend caps
+            except JudgeError as exc:
+                results.append(ProbeResult(method, False, str(exc)[:300]))
+                continue
+            payload = reply.payload or {}
+            ok = isinstance(payload.get("ok"), bool) and set(payload) == {"ok"}
+            detail = "structured output as asked" if ok else (reply.error or f"unexpected output {reply.output_text!r}")
+            results.append(ProbeResult(method, ok, detail[:300]))
+            if ok and not every_method:
+                break
+        return results
 
     def _reply(self, payload: dict[str, Any] | None, error: str | None, output_text: str, finish: str | None,
                tokens: tuple[int, int], started: float, attempts: int, reservation: Any) -> StructuredReply:
@@ -197,7 +291,7 @@ class StructuredLLM:
         usage = CallUsage(attempts, tokens[0], tokens[1], cost, latency)
         return StructuredReply(payload, error, output_text, finish, usage, attempts)
 
-    def _retry_delay(self, exc: BaseException, attempt: int) -> float:
+    def _retry_delay(self, exc: BaseException, attempt: int, budget: int) -> float:
         """Seconds to wait before the next attempt; raises the mapped error when there must be none."""
         c = self.config
         if isinstance(exc, ContextOverflowError):
@@ -205,13 +299,12 @@ class StructuredLLM:
         status = getattr(exc, "status_code", None)
         error_class = _error_class(exc, status)
         message = f"{error_class} after {attempt} attempt(s): {_describe(exc)}"
+        if status is not None and is_context_overflow(status, f"{_describe(exc)} {getattr(exc, 'body', '')}"):
+            raise ContextLengthExceeded(f"context_length_exceeded: {_describe(exc)}", attempts=attempt,
+                                        error_class="context_length_exceeded") from exc
         if status is not None and status not in (408, 409, 429) and status < 500:
-            text = _describe(exc).lower()
-            if "context_length_exceeded" in text or ("context" in text and "length" in text):
-                raise ContextLengthExceeded(f"context_length_exceeded: {_describe(exc)}", attempts=attempt,
-                                            error_class="context_length_exceeded") from exc
             raise PermanentJudgeError(message, attempts=attempt, error_class=error_class) from exc
-        if attempt >= c.max_attempts:
+        if attempt >= budget:
             raise RetryableJudgeError(message, attempts=attempt, error_class=error_class) from exc
         retry_after = _retry_after(exc)
         if retry_after is not None and retry_after > c.max_retry_after:
@@ -253,7 +346,7 @@ def _retry_after(exc: BaseException) -> float | None:
 
 def _payload_of(raw: AIMessage, method: Method) -> tuple[dict[str, Any] | None, str, str | None]:
     """The JSON object the model produced, its raw text, and an error when there is no usable object."""
-    if method == "function_calling":
+    if method in ("function_calling", "tool_required"):
         if raw.tool_calls:
             args = raw.tool_calls[0]["args"]
             return args, json.dumps(args, ensure_ascii=False), None

@@ -51,7 +51,8 @@ async def qualify_lead(lead: Lead, deps: Deps, *, lead_id: str | None = None, re
     provenance = Provenance(
         library=library.name, library_snapshot=deps.snapshot_id, judge=deps.judge.name,
         judge_version=deps.judge.version, model=result.model, embedding_model=deps.embedding_model,
-        prompt_hashes=result.prompt_hashes, pipeline_version=deps.settings.pipeline_version,
+        prompt_hashes=result.prompt_hashes, llm_method=result.llm_method,
+        pipeline_version=deps.settings.pipeline_version,
     )
     usage = result.usage.model_copy(update={"latency_ms": round((time.perf_counter() - started) * 1000, 2)})
     parts = DraftParts(lead_id or lead.id or "unsaved", revision, deps.clock(), enrichment, matches,

@@ -229,6 +229,7 @@ class Provenance(_Model):
     model: str | None = None
     embedding_model: str | None = None
     prompt_hashes: dict[str, str] = Field(default_factory=dict)
+    llm_method: str | None = None  # structured-output method of an LLM judge: json_schema, tool_required, …
     pipeline_version: str
 
 

@@ -57,10 +57,14 @@ def _settings(library_dir: Path | None = None) -> Settings:
 def _runtime(settings: Settings):  # type: ignore[no-untyped-def]
     from api.runtime import build_runtime
 
+    from api.llm_wiring import EndpointUnusable
+
     try:
         return build_runtime(settings)
     except (LibraryError, SchemaBehind) as exc:
         raise _fail(str(exc)) from exc
+    except EndpointUnusable as exc:
+        raise _fail(str(exc), FAILED) from exc
 
 
 @db_app.command("upgrade")
@@ -295,6 +299,30 @@ def _dramatiq_workers(processes: int, threads: int, poll: float | None) -> int:
         return int(dramatiq_main() or 0)
     finally:
         stop.set()
+
+
+@app.command("doctor")
+def doctor_command() -> None:
+    """Check the configured LLM endpoint: which structured-output methods it accepts, and the one Qualify would use."""
+    settings = _settings()
+    if settings.judge == "local" and not (settings.openai_base_url or settings.openai_api_key):
+        print("judge: local (embedded, offline); no LLM endpoint configured, nothing to check")
+        return
+    from agent.llm import StructuredLLM
+    from api.llm_wiring import EndpointUnusable, choose_method, llm_config, probe_sync
+
+    config = llm_config(settings)
+    print(f"endpoint: {config.base_url}  model: {config.model}")
+    results = probe_sync(StructuredLLM(config), every_method=True)
+    for r in results:
+        print(f"  {'ok' if r.ok else 'no':2}  {r.method:16}  {r.detail}")
+    try:
+        method = choose_method(results)
+    except EndpointUnusable as exc:
+        raise _fail(str(exc), FAILED) from exc
+    pinned = settings.llm_method != "auto"
+    print(f"method: {settings.llm_method if pinned else method}"
+          + (" (pinned by QUALIFY_LLM_METHOD)" if pinned else " (chosen by the probe; QUALIFY_LLM_METHOD=auto)"))
 
 
 @app.command("serve")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from datetime import UTC, datetime, time
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agent.budget import DEFAULT_PRICES, BudgetConfig, Price, SpendTracker
 from agent.judges.llm import LLMJudge
-from agent.llm import LLMConfig, StructuredLLM
+from agent.llm import LLMConfig, Method, ProbeResult, StructuredLLM
 from api.leads.models import ScorecardRow
 from api.settings import Settings
 from library.schemas import Library
@@ -42,12 +44,18 @@ def spent_today(sessions: sessionmaker[Session], now: datetime) -> float:
     return float(total or 0.0)
 
 
+class EndpointUnusable(RuntimeError):
+    """The endpoint accepted none of the structured-output methods; the message is one line naming what it rejected."""
+
+
 def llm_config(settings: Settings) -> LLMConfig:
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    method = "json_schema" if settings.llm_method == "auto" else settings.llm_method  # auto: replaced by the probe
     return LLMConfig(
         model=settings.model, base_url=settings.openai_base_url or "https://api.openai.com/v1", api_key=key,
-        api_version=settings.openai_api_version, timeout=settings.llm_timeout, max_attempts=settings.llm_max_attempts,
-        structured_output_method=settings.llm_method, max_completion_tokens=settings.llm_max_completion_tokens,
+        api_version=settings.openai_api_version, timeout=settings.llm_timeout,
+        timeout_per_1k_tokens=settings.llm_timeout_per_1k_tokens, max_attempts=settings.llm_max_attempts,
+        structured_output_method=method, max_completion_tokens=settings.llm_max_completion_tokens,
         concurrency=settings.llm_concurrency, context_tokens=settings.llm_context_tokens,
         prices=load_prices(settings.llm_prices_file),
     )
@@ -59,6 +67,36 @@ def build_llm_judge(settings: Settings, library: Library,
     spend = SpendTracker(BudgetConfig(settings.budget_per_run_usd, settings.budget_per_day_usd),
                          spent_today=spent_today(sessions, datetime.now(UTC)))
     mode = "hybrid" if settings.judge == "hybrid" else "llm"
-    judge = LLMJudge(StructuredLLM(llm_config(settings), spend), mode=mode, per_question=settings.llm_per_question,
-                     personas=library.personas)
+    llm = StructuredLLM(llm_config(settings), spend)
+    if settings.llm_method == "auto":
+        llm.use(choose_method(probe_sync(llm)))
+    judge = LLMJudge(llm, mode=mode, per_question=settings.llm_per_question, personas=library.personas)
     return judge, spend
+
+
+def probe_sync(llm: StructuredLLM, *, every_method: bool = False) -> list[ProbeResult]:
+    """Probe the endpoint from synchronous code, even when an event loop is already running in this thread."""
+    results: list[list[ProbeResult]] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(asyncio.run(llm.probe(every_method=every_method)))
+        except BaseException as exc:  # re-raised in the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="qualify-llm-probe")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return results[0]
+
+
+def choose_method(results: list[ProbeResult]) -> Method:
+    """The first method that worked, or EndpointUnusable naming what the endpoint rejected."""
+    for r in results:
+        if r.ok:
+            return r.method
+    raise EndpointUnusable("the LLM endpoint accepted no structured-output method: "
+                           + "; ".join(f"{r.method}: {r.detail}" for r in results).replace("\n", " "))

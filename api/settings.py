@@ -35,9 +35,13 @@ class Settings(BaseSettings):
     openai_api_version: str | None = Field(default=None, validation_alias="OPENAI_API_VERSION",
                                            description="Set for Azure OpenAI")
 
-    llm_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds per LLM call (the SDK default is 600)")
+    llm_timeout: float = Field(default=30.0, gt=0, le=600,
+                               description="Seconds per LLM call before the per-1k-token allowance (SDK default 600)")
+    llm_timeout_per_1k_tokens: float = Field(default=15.0, ge=0, le=600,
+                                             description="Extra seconds per 1,000 prompt tokens (a CPU server reads ~80/s)")
     llm_max_attempts: int = Field(default=3, ge=1, le=10, description="One retry budget for the whole call chain")
-    llm_method: Literal["function_calling", "json_schema"] = "function_calling"
+    llm_method: Literal["auto", "json_schema", "tool_required", "function_calling", "json_mode"] = Field(
+        default="auto", description="Structured-output method; auto probes the endpoint once at start-up")
     llm_concurrency: int = Field(default=4, ge=1, le=256, description="LLM calls in flight at once")
     llm_max_completion_tokens: int = Field(default=2048, ge=64, le=200_000)
     llm_per_question: bool = Field(default=False, description="One call per question instead of one per lead")

@@ -51,3 +51,13 @@ def _block_network() -> None:
     socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
     socket.getaddrinfo = _guarded_getaddrinfo  # type: ignore[assignment]
+
+
+@pytest.fixture(params=["openai", "llamacpp", "vllm", "ollama"])
+def server_profile(request: pytest.FixtureRequest):  # noqa: ANN201
+    """Run a test against each fake server profile (tests/fakes/openai_server.py PROFILES)."""
+    from tests.fakes import openai_server
+
+    openai_server.DEFAULT_PROFILE[0] = request.param
+    yield request.param
+    openai_server.DEFAULT_PROFILE[0] = "openai"

@@ -36,6 +36,7 @@ class JudgeResult:
     model: str | None = None
     prompt_hashes: dict[str, str] = field(default_factory=dict)
     usage: Usage = field(default_factory=Usage)
+    llm_method: str | None = None  # the structured-output method an LLM judge used (agent/llm.py METHODS)
 
 
 @runtime_checkable

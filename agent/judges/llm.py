@@ -1,10 +1,13 @@
 """The LLM judge: answers a lead's qualifying questions through any OpenAI-compatible endpoint.
 
 Flow per lead (or per question, `per_question=True`): structured checks answered locally first in `hybrid` mode →
-one structured call → validate each answer and verify its quotes in code → on any failure ONE repair request carrying
-the errors → answers still invalid become unknown with `model_output_invalid`, unverifiable ones `evidence_unverified`.
-A context overflow trims the evidence by relevance and retries once. Endpoint failures propagate as the core's
-RetryableJudgeError / PermanentJudgeError / BudgetExceededError with the lead's attempts counted.
+one structured call → validate each answer and verify its quotes in code → on any failure ONE repair request for the
+failed questions only, carrying the errors and the invalid fragments (never the whole prior output) with a small output
+cap → answers still invalid become unknown with `model_output_invalid`, unverifiable ones `evidence_unverified`.
+A context overflow (any server's wording, agent/llm.py) halves the evidence by relevance and retries while the
+budget lasts. ONE retry budget
+(`max_attempts`) covers the whole chain: first call, its retries, the trimmed retry and the repair. Endpoint failures
+propagate as the core's RetryableJudgeError / PermanentJudgeError / BudgetExceededError with the lead's attempts counted.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 from agent import checks
-from agent.errors import JudgeError
+from agent.errors import JudgeError, RetryableJudgeError
 from agent.evidence import EvidenceChecker, SourceText
 from agent.judges.base import JudgeRequest, JudgeResult
 from agent.judges.llm_prompting import LeadData, boundary, lead_data, system_context, trim_by_relevance, user_context
@@ -30,6 +33,8 @@ from prompts import render
 from prompts.contexts import DataItem, RepairContext
 
 Mode = Literal["llm", "hybrid"]
+REPAIR_TOKENS_PER_QUESTION = 256  # one answer with reasoning and two quotes is ~150 tokens
+REPAIR_FRAGMENT_CHARS = 2000  # the invalid fragment quoted back, at most (~500 tokens)
 
 
 class _Strict(BaseModel):
@@ -59,7 +64,7 @@ class _ModelAnswerBase(_Strict):
 
     @model_validator(mode="after")
     def _evidence_for_decided(self) -> Any:
-        if getattr(self, "answer") != "unknown" and not getattr(self, "evidence"):
+        if self.answer != "unknown" and not self.evidence:
             raise ValueError("a yes or no answer needs at least one evidence quote; answer unknown when there is none")
         return self
 
@@ -142,14 +147,16 @@ class LLMJudge:
                 outcome.prompts.update(part.prompts)
         answers = [local.get(q.id) or outcome.answers[q.id] for q in request.questions]
         return JudgeResult(answers=answers, model=self.llm.config.model if remote else None,
-                           prompt_hashes=outcome.prompts, usage=outcome.usage)
+                           prompt_hashes=outcome.prompts, usage=outcome.usage,
+                           llm_method=self.llm.config.structured_output_method if remote else None)
 
     async def judge_data(self, request: JudgeRequest, questions: Sequence[QualifyingQuestion],
                          data: LeadData) -> JudgeResult:
         """Answer questions from given data items (a call's utterances) with the same schema, checks and repair."""
         out = await self._judge_group(request, list(questions), data)
         return JudgeResult(answers=[out.answers[q.id] for q in questions], model=self.llm.config.model,
-                           prompt_hashes=out.prompts, usage=out.usage)
+                           prompt_hashes=out.prompts, usage=out.usage,
+                           llm_method=self.llm.config.structured_output_method)
 
     async def _judge_group(self, request: JudgeRequest, questions: list[QualifyingQuestion],
                            data: LeadData) -> _Outcome:
@@ -161,23 +168,32 @@ class LLMJudge:
         checker = EvidenceChecker([SourceText(i.source, i.ref, i.text) for i in data.items])  # type: ignore[arg-type]
         items = data.items
         try:
-            try:
-                messages, reply = await self._ask(out, schema, system.text, items, questions)
-            except ContextLengthExceeded:
-                items = trim_by_relevance(items, questions)  # never the same request twice: send less evidence
-                messages, reply = await self._ask(out, schema, system.text, items, questions)
-            good, errors = _validate(reply, model, checker)
-            if errors:
-                repair = render("judge_repair", RepairContext(
-                    boundary=boundary([DataItem(source="output", ref="previous", text=reply.output_text)]),
-                    errors=errors, previous_output=reply.output_text, question_ids=[q.id for q in questions]))
-                out.prompts[repair.name] = repair.hash
+            while True:
                 try:
-                    second = await self._call(out, schema, [*messages, ("user", repair.text)])
-                    fixed, _ = _validate(second, model, checker)
-                    good.update(fixed)
+                    messages, reply = await self._ask(out, schema, system.text, items, questions)
+                    break
                 except ContextLengthExceeded:
-                    pass  # no room for a repair: the affected answers degrade below
+                    if self._budget_left(out) < 1:
+                        raise
+                    items = trim_by_relevance(items, questions)  # never the same request twice: half the evidence
+            good, errors, fragments = _validate(reply, model, checker)
+            unverified = {i for i, a in good.items() if not all(checker.is_verbatim(e) for e in a.evidence)}
+            failed = [q for q in questions if q.id not in good or q.id in unverified]
+            if errors and failed and self._budget_left(out) >= 1:
+                ids = [q.id for q in failed]
+                fragment = "\n".join(fragments)[:REPAIR_FRAGMENT_CHARS]
+                repair = render("judge_repair", RepairContext(
+                    boundary=boundary([DataItem(source="output", ref="previous", text=fragment)]),
+                    errors=errors, previous_output=fragment, question_ids=ids))
+                out.prompts[repair.name] = repair.hash
+                repair_model = output_model(tuple(ids))
+                try:
+                    second = await self._call(out, tool_schema(repair_model), [*messages, ("user", repair.text)],
+                                              max_completion_tokens=self._repair_cap(len(ids)))
+                    fixed, _, _ = _validate(second, repair_model, checker)
+                    good.update(fixed)
+                except (ContextLengthExceeded, RetryableJudgeError):
+                    pass  # no room or no budget left for a repair: the affected answers degrade below
         except JudgeError as exc:
             exc.attempts = max(exc.attempts, out.usage.llm_calls)
             raise
@@ -192,9 +208,18 @@ class LLMJudge:
         messages: list[tuple[Any, str]] = [("system", system), ("user", user.text)]
         return messages, await self._call(out, schema, messages)
 
-    async def _call(self, out: _Outcome, schema: dict[str, Any], messages: list[tuple[Any, str]]) -> StructuredReply:
+    def _budget_left(self, out: _Outcome) -> int:
+        return self.llm.config.max_attempts - out.usage.llm_calls
+
+    def _repair_cap(self, n_questions: int) -> int:
+        """A repair re-sends only the failed answers: a few hundred tokens each, never the full output cap."""
+        return min(self.llm.config.max_completion_tokens, 64 + REPAIR_TOKENS_PER_QUESTION * n_questions)
+
+    async def _call(self, out: _Outcome, schema: dict[str, Any], messages: list[tuple[Any, str]], *,
+                    max_completion_tokens: int | None = None) -> StructuredReply:
         try:
-            reply = await self.llm.call(schema, messages)
+            reply = await self.llm.call(schema, messages, max_attempts=self._budget_left(out),
+                                        max_completion_tokens=max_completion_tokens)
         except JudgeError as exc:
             out.usage += Usage(llm_calls=exc.attempts)
             exc.attempts = out.usage.llm_calls
@@ -206,17 +231,19 @@ class LLMJudge:
 
 
 def _validate(reply: StructuredReply, model: type[BaseModel],
-              checker: EvidenceChecker) -> tuple[dict[str, QuestionAnswer], list[str]]:
-    """The answers that passed schema and evidence checks, and a description of every failure (no lead text in it)."""
+              checker: EvidenceChecker) -> tuple[dict[str, QuestionAnswer], list[str], list[str]]:
+    """The answers that passed schema and evidence checks, a description of every failure (no lead text in it) and
+    the invalid fragments of the output (each failed item, or the start of an unparseable output)."""
     if reply.payload is None:
-        return {}, [reply.error or "no output"]
+        return {}, [reply.error or "no output"], [reply.output_text[:REPAIR_FRAGMENT_CHARS]]
     items = reply.payload.get("answers")
     extra = sorted(set(reply.payload) - {"answers"})
     errors = [f"unexpected top-level field(s): {', '.join(extra)}"] if extra else []
     if not isinstance(items, list):
-        return {}, [*errors, "the output needs an 'answers' list"]
+        return {}, [*errors, "the output needs an 'answers' list"], [reply.output_text[:REPAIR_FRAGMENT_CHARS]]
     answer_model = model.model_fields["answers"].annotation.__args__[0]  # type: ignore[union-attr]
     good: dict[str, QuestionAnswer] = {}
+    fragments: list[str] = []
     allowed = answer_model.model_fields["question_id"].annotation.__args__
     for n, item in enumerate(items):
         try:
@@ -224,6 +251,7 @@ def _validate(reply: StructuredReply, model: type[BaseModel],
         except ValidationError as exc:
             where = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors())
             errors.append(f"answers[{n}] is invalid: {where}")
+            fragments.append(f"answers[{n}]: {json.dumps(item, ensure_ascii=False)[:800]}")
             continue
         if parsed.question_id in good:
             errors.append(f"answers[{n}] repeats question {parsed.question_id}")
@@ -236,11 +264,12 @@ def _validate(reply: StructuredReply, model: type[BaseModel],
         if bad:
             errors.append(f"the answer to {parsed.question_id} has quote(s) {', '.join(str(k) for k in bad)} that are not "
                           "verbatim text of the item named by their source and ref")
+            fragments.append(f"answers[{n}]: {json.dumps(item, ensure_ascii=False)[:800]}")
         good[parsed.question_id] = answer
     missing = [q for q in allowed if q not in good]
     if missing:
         errors.append(f"no valid answer for: {', '.join(missing)}")
-    return good, errors
+    return good, errors, fragments
 
 
 def _finish(answer: QuestionAnswer | None, question: QualifyingQuestion, checker: EvidenceChecker,

@@ -1,4 +1,4 @@
-"""`qualify review export|assign`: reviewed leads as labeled eval data, and assignment of waiting drafts."""
+"""`qualify review export|assign|stats`: reviewed leads as labeled eval data, and assignment of waiting drafts."""
 
 from __future__ import annotations
 
@@ -12,6 +12,23 @@ from api.settings import get_settings
 
 app = typer.Typer(help="Human review: export decisions as eval data, assign drafts.", no_args_is_help=True)
 out = Console()
+
+
+@app.command("stats")
+def stats() -> None:
+    """Per question: how often reviewers changed the AI's answer, and to what."""
+    from api.review.stats import stored_review_stats
+    from api.runtime import open_database
+
+    _, sessions = open_database(get_settings())
+    with sessions() as s:
+        rows = stored_review_stats(s)
+    if not rows:
+        out.print("no reviewed answers yet")
+        return
+    for r in rows:
+        moves = ", ".join(f"{a}→{h} ×{n}" for (a, h), n in r.transitions.most_common())
+        out.print(f"{r.question_id}: changed {r.changed}/{r.reviewed} ({r.change_rate:.0%}){'  ' + moves if moves else ''}")
 
 
 @app.command("export")

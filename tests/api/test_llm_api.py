@@ -17,6 +17,8 @@ from api.settings import Settings
 from tests.api.conftest import add_user
 from tests.fakes.openai_server import FakeOpenAIServer, all_unknown, error
 
+pytestmark = pytest.mark.usefixtures("server_profile")  # against every fake server profile
+
 LEAD = {"person": {"name": "Ana Diaz", "email": "ana@globex.com", "title": "CFO"},
         "company": {"name": "Globex", "employees": 900, "country": "US"},
         "notes": "Budget of $80k approved; wants to go live next quarter."}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from agent.budget import SpendTracker
 from agent.judges.base import JudgeRequest, Matches
 from agent.judges.llm import LLMJudge, Mode
-from agent.llm import LLMConfig, StructuredLLM
+from agent.llm import LLMConfig, Method, StructuredLLM
 from agent.schemas import EngagementEvent, Enrichment, EnrichedValue, EntityMatch, Lead
+from tests.fakes.openai_server import DEFAULT_PROFILE, PROFILES, FakeOpenAIServer
 from library.schemas import Persona, QualifyingQuestion, Seller, StructuredCheck, Threshold
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -53,9 +55,26 @@ def request(the_lead: Lead | None = None, questions: list[QualifyingQuestion] | 
                         matches=Matches(segment=match, persona=None), seller=SELLER, now=NOW)
 
 
+@lru_cache(maxsize=None)
+def probed_method(profile: str) -> Method:
+    """The method `StructuredLLM.probe` chooses on a fake server of this profile (what start-up would use)."""
+    from api.llm_wiring import choose_method, probe_sync
+
+    with FakeOpenAIServer(profile=profile) as server:
+        return choose_method(probe_sync(StructuredLLM(LLMConfig(model="m", base_url=server.base_url, timeout=2.0))))
+
+
+def honouring(method: str) -> str:
+    """The current fake profile when it honours this method, else `openai` (which honours every method)."""
+    profile = PROFILES[DEFAULT_PROFILE[0]]
+    honoured = {"json_schema": profile.json_schema, "json_mode": True, "tool_required": profile.tool_choice_required,
+                "function_calling": profile.tool_choice_object}[method]
+    return profile.name if honoured else "openai"
+
+
 def config(base_url: str, **overrides: Any) -> LLMConfig:
-    values: dict[str, Any] = dict(model="gpt-4o-mini", base_url=base_url, api_key="sk-test", timeout=2.0,
-                                  max_attempts=3, backoff_seconds=0.01, max_retry_after=1.0)
+    values: dict[str, Any] = dict(structured_output_method=probed_method(DEFAULT_PROFILE[0]),model="gpt-4o-mini", base_url=base_url, api_key="sk-test", timeout=2.0,
+                                  timeout_per_1k_tokens=0.0, max_attempts=3, backoff_seconds=0.01, max_retry_after=1.0)
     values.update(overrides)
     return LLMConfig(**values)
 

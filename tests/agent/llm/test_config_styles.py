@@ -10,15 +10,16 @@ from tests.agent.llm import factory as f
 from tests.fakes.openai_server import FakeOpenAIServer, RecordedRequest, answer
 
 
-async def _one_request(base_url_of, **config) -> RecordedRequest:  # noqa: ANN001
-    with FakeOpenAIServer([answer(f.ALL_GOOD)]) as server:
+async def _one_request(base_url_of, profile: str | None = None, **config) -> RecordedRequest:  # noqa: ANN001
+    with FakeOpenAIServer([answer(f.ALL_GOOD)], profile=profile) as server:
         await f.judge(base_url_of(server), **config).judge(f.request())
         server.assert_complete()
     return server.requests[0]
 
 
 async def test_openai_style() -> None:
-    sent = await _one_request(lambda s: s.base_url, api_key="sk-live-123", model="gpt-4o-mini")
+    sent = await _one_request(lambda s: s.base_url, f.honouring("function_calling"), api_key="sk-live-123",
+                              model="gpt-4o-mini", structured_output_method="function_calling")
     assert (sent.method, sent.path) == ("POST", "/v1/chat/completions")
     assert sent.headers["authorization"] == "Bearer sk-live-123" and "api-key" not in sent.headers
     body = sent.body
@@ -27,6 +28,19 @@ async def test_openai_style() -> None:
     assert body["tools"][0]["function"]["name"] == "submit_answers"
     assert body["tool_choice"] == {"type": "function", "function": {"name": "submit_answers"}}
     assert "response_format" not in body
+
+
+async def test_tool_required_style() -> None:  # what llama.cpp accepts: tool_choice must be a string
+    sent = await _one_request(lambda s: s.base_url, f.honouring("tool_required"), structured_output_method="tool_required")
+    assert sent.body["tool_choice"] == "required" and sent.body["tools"][0]["function"]["name"] == "submit_answers"
+
+
+async def test_json_mode_style_puts_the_schema_in_the_system_message() -> None:
+    sent = await _one_request(lambda s: s.base_url, structured_output_method="json_mode")
+    assert sent.body["response_format"] == {"type": "json_object"} and "tools" not in sent.body
+    assert '"title": "submit_answers"' in sent.message_text("system")
+    assert "$40k budgeted" not in sent.message_text("system")  # the lead's text stays in the user message's data
+    assert "$40k budgeted" in sent.message_text("user")
 
 
 async def test_json_schema_style() -> None:

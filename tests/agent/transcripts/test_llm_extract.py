@@ -10,10 +10,13 @@ import pytest
 
 from agent.judges.llm import LLMJudge
 from agent.llm import LLMConfig, StructuredLLM
+from tests.agent.llm.factory import probed_method
 from agent.transcripts import RoleHints, read_transcript
 from agent.transcripts.llm_extract import LLMExtractor, chunks
 from tests.fakes.library import small_library
 from tests.fakes.openai_server import FakeOpenAIServer, all_unknown, answer
+
+pytestmark = pytest.mark.usefixtures("server_profile")  # against every fake server profile
 
 LIB = small_library()
 BUDGET = LIB.question("budget")
@@ -36,6 +39,7 @@ def server() -> Iterator[FakeOpenAIServer]:
 
 def extractor(server: FakeOpenAIServer, chunk_size: int = 120) -> LLMExtractor:
     llm = StructuredLLM(LLMConfig(model="gpt-4o-mini", base_url=server.base_url, api_key="sk-test", max_attempts=2,
+                                  structured_output_method=probed_method(server.profile.name),
                                   timeout=5))
     return LLMExtractor(LLMJudge(llm), LIB.seller, chunk_size=chunk_size)
 

@@ -69,3 +69,8 @@ def test_demo_users_are_created_once(env: Path) -> None:
     again = demo_users()
     assert all(key for _, _, key in first) and all(key is None for _, _, key in again)
     assert {role for _, role, _ in first} == {"sdr", "ae", "admin"}
+
+
+def test_review_stats_says_so_when_nothing_was_reviewed(env: Path) -> None:
+    code, text = run("review", "stats")
+    assert code == 0 and "no reviewed answers yet" in text
