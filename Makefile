@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench serve clean
+.PHONY: demo test lint install bench serve clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/qualify serve
+
+## Lint: pyflakes and bugbear rules (ruff), the gate CI runs before the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check --select F,B .
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline.py
