@@ -13,15 +13,8 @@
 from __future__ import annotations
 
 
-class QualifyError(Exception):
-    """Root of every error the core raises on purpose."""
+from library.errors import LibraryError, QualifyError  # noqa: F401  (re-exported: the root lives below the layers)
 
-
-class LibraryError(QualifyError):
-    def __init__(self, message: str, *, file: str | None = None, entry: str | None = None, field: str | None = None):
-        self.file, self.entry, self.field = file, entry, field
-        where = ", ".join(f"{k} {v}" for k, v in (("file", file), ("entry", entry), ("field", field)) if v)
-        super().__init__(f"{where}: {message}" if where else message)
 
 
 class EnrichmentError(QualifyError):

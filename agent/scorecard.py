@@ -10,7 +10,7 @@ from agent.schemas import (
     DiscoveryQuestion, Disqualification, EntityMatch, Enrichment, Lead, Provenance, QuestionAnswer, ScorecardDraft,
     SectionScore, Usage,
 )
-from agent.scoring import ScoreResult
+from agent.scoring import ScoreResult, ScoringInputs, score
 from library.schemas import Library, QualifyingQuestion
 
 
@@ -68,8 +68,6 @@ def build_draft(parts: DraftParts, max_discovery: int, max_reasons: int) -> Scor
 
 def rescore(draft: ScorecardDraft, lead: Lead, library: Library, as_of: datetime) -> ScorecardDraft:
     """Score a revised draft again (e.g. after a call) with the same model the pipeline uses; hard-rule results stay."""
-    from agent.scoring import ScoringInputs, score  # scoring imports this module's types
-
     segment_id = next((s.match.entity_id for s in draft.sections if s.section == "segment" and s.match), None)
     segment = next((s for s in library.segments if s.id == segment_id), library.segments[0])
     questions = library.questions_for(segment_id)

@@ -18,7 +18,7 @@ from api.enrichment.service import load_directory
 from api.settings import Settings
 from library.embeddings import get_embedder
 from library.loader import load_library
-from library.retrieve import LibraryRetriever
+from agent.retrieve import LibraryRetriever
 from library.schemas import Library
 from library.store import LibraryStore, SyncReport
 

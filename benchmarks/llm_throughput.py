@@ -38,7 +38,7 @@ from agent.pipeline import qualify_lead  # noqa: E402
 from agent.schemas import Lead  # noqa: E402
 from library.embeddings import get_embedder  # noqa: E402
 from library.loader import load_library  # noqa: E402
-from library.retrieve import LibraryRetriever  # noqa: E402
+from agent.retrieve import LibraryRetriever  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAIServer, all_unknown  # noqa: E402
 
 LIBRARY_DIR = ROOT / "library" / "data" / "ledgerly"

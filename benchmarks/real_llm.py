@@ -37,7 +37,7 @@ from agent.schemas import Lead  # noqa: E402
 from api.llm_wiring import choose_method, probe_sync  # noqa: E402
 from library.embeddings import get_embedder  # noqa: E402
 from library.loader import load_library  # noqa: E402
-from library.retrieve import LibraryRetriever  # noqa: E402
+from agent.retrieve import LibraryRetriever  # noqa: E402
 
 LEADS_FILE = ROOT / "samples" / "ledgerly" / "leads.jsonl"
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from agent.errors import LibraryError
+from library.errors import LibraryError
 from library.reading import ReadingError, check_reading, read_question
 from library.schemas import FILES, Library
 

@@ -20,7 +20,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
 from pydantic import BaseModel, ConfigDict
 
-from agent.errors import LibraryError
+from library.errors import LibraryError
 from library.embeddings import MODEL_NAME, get_embedder
 from library.schemas import Library
 

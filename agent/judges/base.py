@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from agent.schemas import Enrichment, EntityMatch, Lead, QuestionAnswer, Usage
+from agent.schemas import Answer, Enrichment, EntityMatch, Lead, QuestionAnswer, Usage
 from library.schemas import Competitor, QualifyingQuestion, Seller
 
 
@@ -47,3 +47,12 @@ class Judge(Protocol):
     async def judge(self, request: JudgeRequest) -> JudgeResult:
         """Answer every question in the request (unknown when the data does not say)."""
         ...
+
+
+@dataclass(frozen=True)
+class ReviewedExample:
+    """A reviewer's answer to a question for one unit of text: an extra example for that question."""
+
+    question_id: str
+    text: str
+    answer: Answer

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import TYPE_CHECKING
 from datetime import datetime
 
 import numpy as np
@@ -14,13 +13,11 @@ import numpy as np
 from agent.checks import evaluate
 from agent.deps import Embedder
 from agent.evidence import EvidenceChecker, SourceText, lead_sources, units
-from agent.judges.base import JudgeRequest, JudgeResult
+from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
 from agent.judges.cues import negated
 from agent.judges.votes import QuestionVectors, Tuning, Unit, Vote, decide, keyword_patterns, relevance, vote
 from agent.schemas import Answer, Enrichment, Lead, QuestionAnswer, Usage
 
-if TYPE_CHECKING:
-    from agent.judges.local import ReviewedExample
 from agent.text import strip_hidden
 from library.schemas import QualifyingQuestion
 

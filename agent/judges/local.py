@@ -6,7 +6,6 @@ settles a question the engine left unknown."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -15,7 +14,8 @@ from agent.checks import evaluate
 from agent.deps import Embedder
 from agent.evidence import EvidenceChecker, SourceText, lead_sources
 from agent.facts.clauses import read_facts
-from agent.judges.base import JudgeRequest, JudgeResult
+from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
+from agent.judges.examples import ExampleJudge
 from agent.judges.cues import bare_reply
 from agent.judges.engine import DECIDERS, Context, resolve
 from agent.schemas import Answer, AnswerFlag, Enrichment, Evidence, Lead, QuestionAnswer, Usage
@@ -24,15 +24,6 @@ from library.schemas import Competitor, QualifyingQuestion, Seller
 
 EXAMPLE_MATCH = 0.82
 FORM_MATCH = 0.6  # cosine at which a form field (or a seller's question on a call) asks the same thing as a question
-
-
-@dataclass(frozen=True)
-class ReviewedExample:
-    """A reviewer's answer to a question for one unit of text: an extra example for that question."""
-
-    question_id: str
-    text: str
-    answer: Answer
 
 
 _DEFAULT_SELLER = Seller(name="the seller", product="the product", description="")
@@ -46,8 +37,6 @@ class LocalJudge:
 
     def __init__(self, embedder: Embedder, *, reviewed: list[ReviewedExample] | None = None):
         self.embedder = embedder
-        from agent.judges.examples import ExampleJudge
-
         self._examples = ExampleJudge(embedder)
         self._reviewed: dict[str, list[ReviewedExample]] = {}
         self._topic_vectors: dict[str, np.ndarray] = {}

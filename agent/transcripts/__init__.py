@@ -8,7 +8,8 @@ from agent.transcripts.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, Embedde
 from agent.transcripts.calls import CALL_FIELDS, CALL_PREFIX
 from agent.transcripts.merge import AnswerChange, TranscriptMeta, merge_transcript
 from agent.transcripts.models import Format, Participant, Role, Transcript, Utterance
-from agent.transcripts.parse import MAX_TRANSCRIPT_BYTES, parse_transcript
+from agent.transcripts.formats import parse_transcript
+from agent.transcripts.parse import MAX_TRANSCRIPT_BYTES
 from agent.transcripts.roles import RoleHints, assign_roles
 
 __all__ = ["CALL_FIELDS", "CALL_PREFIX", "EXTRACTOR_NAME", "EXTRACTOR_VERSION", "MAX_TRANSCRIPT_BYTES", "AnswerChange",

@@ -5,11 +5,15 @@ from __future__ import annotations
 import html
 import json as _json
 import re
+from datetime import date
 from typing import Any
 
 from agent.errors import TranscriptError
 from agent.transcripts.models import Participant
-from agent.transcripts.parse import SPEAKER, Meta, Segment, parse_date, parse_participants, read_meta_line, seconds
+from agent.transcripts.models import Format, Transcript
+from agent.transcripts.parse import (
+    SPEAKER, Meta, Segment, build, decode, detect, parse_date, parse_participants, read_meta_line, seconds,
+)
 
 _TIMING = re.compile(r"^(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?:\s+.*)?$")
 _VOICE = re.compile(r"<v(?:\.[\w.\-]+)*\s+([^>]+)>")
@@ -241,3 +245,12 @@ def _json_meta(doc: dict) -> Meta:
                 except ValueError as exc:
                     raise TranscriptError(f"participant {p.get('name')!r}: {exc}") from exc
     return meta
+
+
+def parse_transcript(data: bytes | str, *, filename: str | None = None, format: Format | None = None,
+                     call_date: date | None = None) -> Transcript:
+    """Parse any supported export into a `Transcript` (roles still unknown; see roles.assign_roles)."""
+    text = decode(data)
+    fmt = format or detect(text, filename)
+    segments, meta = {"vtt": vtt, "srt": srt, "json": json_utterances, "text": plain}[fmt](text)
+    return build(fmt, segments, meta, call_date)

@@ -190,14 +190,3 @@ def _participants(utterances: list[Utterance], listed: list[Participant], compan
         elif known.company is None and name in companies:
             out[out.index(known)] = known.model_copy(update={"company": companies[name]})
     return out
-
-
-def parse_transcript(data: bytes | str, *, filename: str | None = None, format: Format | None = None,
-                     call_date: date | None = None) -> Transcript:
-    """Parse any supported export into a `Transcript` (roles still unknown; see roles.assign_roles)."""
-    from agent.transcripts import formats  # formats imports this module's helpers
-
-    text = decode(data)
-    fmt = format or detect(text, filename)
-    segments, meta = {"vtt": formats.vtt, "srt": formats.srt, "json": formats.json_utterances, "text": formats.plain}[fmt](text)
-    return build(fmt, segments, meta, call_date)

@@ -11,7 +11,7 @@ from agent.errors import LibraryError
 from agent.schemas import EnrichedValue, Enrichment, Lead
 from library.embeddings import MiniLMEmbedder
 from library.loader import load_library
-from library.retrieve import LibraryRetriever, applicable_questions
+from agent.retrieve import LibraryRetriever, applicable_questions
 from library.schemas import Library
 from library.store import LibraryStore
 from library.sync import sync_library

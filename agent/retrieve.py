@@ -11,7 +11,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from agent.deps import Embedder
-from agent.errors import LibraryError
+from library.errors import LibraryError
 from agent.judges.base import Matches
 from agent.schemas import Enrichment, EntityMatch, Lead
 from agent.text import sentences
@@ -23,7 +23,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 
 class LibraryRetriever:
-    """Matches leads against one library's entities (implements `agent.deps.Retriever`)."""
+    """Matches leads against one library's entities (implements `agent.deps.Retriever`; it lives in agent/ because it builds agent types from library ones)."""
 
     def __init__(self, library: Library, embedder: Embedder, store: LibraryStore | None = None, *,
                  max_use_cases: int = 3, min_use_case_similarity: float = 0.45, min_persona_similarity: float = 0.40,
