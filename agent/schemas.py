@@ -136,6 +136,7 @@ AnswerFlag = Literal[
     "learned",  # decided with help from reviewed answers
     "reviewer_override",  # a person set this answer
     "instruction_text_ignored",  # the lead holds text addressed to an AI or a reviewer; it was set aside, never evidence
+    "text_truncated",  # the lead's text was too long to read whole: its most relevant clauses were read
 ]
 
 

@@ -14,6 +14,7 @@ from datetime import date
 
 from agent.evidence import SourceText
 from agent.facts import lexicon as lx
+from agent.facts.quantities import amounts, digitise
 from agent.text import normalise, sentences, strip_hidden
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
@@ -44,6 +45,7 @@ class Facts:
     clauses: list[Clause]
     injected: list[SourceText] = field(default_factory=list)  # units addressed to an AI: flagged, never evidence
     hidden: bool = False  # invisible characters were removed from some source
+    truncated: int = 0  # clauses left unread because the text was too long (the most relevant ones were kept)
 
 
 def _split_clauses(text: str) -> list[str]:
@@ -166,3 +168,27 @@ def frozen(text: str) -> bool:
 def has_negation(text: str) -> bool:
     cleaned = lx.NOT_NEGATION.sub(" ", text)
     return bool(lx.NEGATORS.search(cleaned)) or frozen(text)
+
+
+_DIGIT_OR_MONEY = re.compile(r"\d|[$€£]")
+
+
+def keep_relevant(facts: Facts, focus: list[str], limit: int) -> Facts:
+    """At most `limit` clauses: those sharing the most word stems with the `focus` texts (the questions being asked),
+    then those stating a number, an amount or a date; ties go to the most recent. Order is kept; `truncated` says how
+    many were left out. Cheap on purpose: it runs before anything is embedded."""
+    if len(facts.clauses) <= limit:
+        return facts
+    stems = {w[:5] for t in focus for w in re.findall(r"[^\W\d_]{4,}", t.lower())}
+
+    def score(c: Clause) -> tuple[float, float]:
+        words = {w[:5] for w in re.findall(r"[^\W\d_]{4,}", c.text.lower())}
+        stated = 0.0
+        if _DIGIT_OR_MONEY.search(digitise(c.text)):  # "forty grand" states an amount as much as "40k"
+            stated = 3.0 if amounts(c.text, "money") else 1.0
+        return len(words & stems) + stated + (0.5 if c.context else 0.0), c.order
+
+    keep = {id(c) for c in sorted(facts.clauses, key=score, reverse=True)[:limit]}
+    kept = [c for c in facts.clauses if id(c) in keep]
+    return Facts(clauses=kept, injected=facts.injected, hidden=facts.hidden,
+                 truncated=len(facts.clauses) - len(kept))

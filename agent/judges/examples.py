@@ -50,9 +50,10 @@ class ExampleJudge:
         return JudgeResult(answers=answers, usage=Usage(latency_ms=round((time.perf_counter() - started) * 1000, 3)))
 
     def answer(self, lead: Lead, enrichment: Enrichment, questions: list[QualifyingQuestion],
-               now: datetime) -> list[QuestionAnswer]:
-        """The synchronous core of `judge` (benchmarks call it directly)."""
-        sources = lead_sources(lead, enrichment)
+               now: datetime, *, sources: list[SourceText] | None = None) -> list[QuestionAnswer]:
+        """The synchronous core of `judge` (benchmarks call it directly); `sources` replaces the lead's own text
+        (the relevant part of a text too long to read whole)."""
+        sources = sources if sources is not None else lead_sources(lead, enrichment)
         checker = EvidenceChecker(sources)
         text_questions = [q for q in questions if q.check is None]
         lead_units = self._embed_units(units(sources)) if text_questions else []

@@ -13,7 +13,7 @@ import numpy as np
 from agent.checks import evaluate
 from agent.deps import Embedder
 from agent.evidence import EvidenceChecker, SourceText, lead_sources
-from agent.facts.clauses import read_facts
+from agent.facts.clauses import keep_relevant, read_facts
 from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
 from agent.judges.examples import ExampleJudge
 from agent.judges.cues import bare_reply
@@ -23,6 +23,7 @@ from library.reading import read_question
 from library.schemas import Competitor, QualifyingQuestion, Seller
 
 EXAMPLE_MATCH = 0.82
+MAX_CLAUSES = 150  # clauses read per lead or call; a 50,000-character note has ~4,000 (read: the 150 most relevant)
 FORM_MATCH = 0.6  # cosine at which a form field (or a seller's question on a call) asks the same thing as a question
 
 
@@ -35,8 +36,10 @@ class LocalJudge:
     name = "local"
     version = "2.0.0"
 
-    def __init__(self, embedder: Embedder, *, reviewed: list[ReviewedExample] | None = None):
+    def __init__(self, embedder: Embedder, *, reviewed: list[ReviewedExample] | None = None,
+                 max_clauses: int = MAX_CLAUSES):
         self.embedder = embedder
+        self.max_clauses = max_clauses
         self._examples = ExampleJudge(embedder)
         self._reviewed: dict[str, list[ReviewedExample]] = {}
         self._topic_vectors: dict[str, np.ndarray] = {}
@@ -63,11 +66,12 @@ class LocalJudge:
         sources = lead_sources(lead, enrichment)
         checker = EvidenceChecker(sources)
         ctx = self.read(sources, lead.received_at or now, lead=lead, enrichment=enrichment, seller=seller,
-                        competitors=competitors)
+                        competitors=competitors, focus=[q.text for q in questions])
         # Questions whose library wrote example phrasings (the sample library does) are read by judge 1.0 in one pass.
         with_examples = [q for q in questions if q.check is None and q.yes_examples and q.no_examples]
-        by_examples = {a.question_id: a for a in self._examples.answer(lead, enrichment, with_examples, now)} \
-            if with_examples else {}
+        kept = list(dict.fromkeys(c.unit for c in ctx.facts.clauses)) if ctx.facts.truncated else None
+        by_examples = {a.question_id: a for a in self._examples.answer(lead, enrichment, with_examples, now,
+                                                                        sources=kept)} if with_examples else {}
         out = []
         for q in questions:
             if q.check is not None:
@@ -81,10 +85,12 @@ class LocalJudge:
 
     def read(self, sources: list[SourceText], ref: datetime, *, lead: Lead, enrichment: Enrichment | None = None,
              seller: Seller | None = None, competitors: list[Competitor] | None = None,
-             prompts: dict[str, str] | None = None) -> Context:
+             prompts: dict[str, str] | None = None, focus: list[str] | None = None) -> Context:
         """Text → the context the engine decides from: clause facts of `sources` read against the reference date.
-        A lead's own fields, notes and events, or a call's prospect utterances (`prompts`: the question each answers)."""
-        facts = read_facts(sources, year=ref.year, prompts=prompts)
+        A lead's own fields, notes and events, or a call's prospect utterances (`prompts`: the question each answers).
+        Text too long to read within the per-lead budget keeps its MAX_CLAUSES clauses most relevant to `focus` (the
+        questions asked) and every answer is flagged `text_truncated`."""
+        facts = keep_relevant(read_facts(sources, year=ref.year, prompts=prompts), focus or [], self.max_clauses)
         return Context(lead, enrichment or Enrichment(), facts, ref, seller or _DEFAULT_SELLER, competitors or [],
                        self.embedder.embed, self._topic)
 
@@ -101,7 +107,8 @@ class LocalJudge:
     @staticmethod
     def _flagged(answer: QuestionAnswer, ctx: Context) -> QuestionAnswer:
         flags: list[AnswerFlag] = [f for f, on in (("instruction_text_ignored", bool(ctx.facts.injected)),
-                                                   ("hidden_content", ctx.facts.hidden)) if on]
+                                                   ("hidden_content", ctx.facts.hidden),
+                                                   ("text_truncated", bool(ctx.facts.truncated))) if on]
         missing = [f for f in flags if f not in answer.flags]
         return answer.model_copy(update={"flags": [*answer.flags, *missing]}) if missing else answer
 

@@ -76,7 +76,7 @@ class EmbeddedExtractor:
         contact = contact or _main_prospect(transcript)
         lead = Lead(person=Person(name=contact or "prospect"), received_at=ref)
         ctx = self.judge.read(sources, ref, lead=lead, seller=self.library.seller, competitors=self.library.competitors,
-                              prompts=prompts)
+                              prompts=prompts, focus=[*(q.text for q in questions), *_FIELD_TOPICS])
         answers = [self.judge.decide(q, ctx) for q in questions]
         answers += call_fields(ctx, self.library, contact, currency=self.default_currency,
                                embed_use_cases=self._use_cases, proposals=proposals)
@@ -92,6 +92,10 @@ class EmbeddedExtractor:
 
 
 _OUTSIDERS = ("student", "job_seeker")
+# What the call fields are about, for keeping the relevant part of a call too long to read whole.
+_FIELD_TOPICS = ("budget price cost spend approved", "decide sign approve owner director", "problem pain slow manual",
+                 "live launch deadline quarter month week", "competitor vendor demo trial", "today currently using tool",
+                 "call meeting demo next week monday tuesday wednesday thursday friday", "student job hiring partner")
 _KEEP = ("call.disqualifier", "call.next_step")
 
 
