@@ -29,6 +29,17 @@ from library.schemas import Library, QuestionSpec
 CALL_PREFIX = "call."
 CALL_FIELDS = ("call.budget", "call.decision_maker", "call.need", "call.timeline", "call.competitors",
                "call.current_solution", "call.next_step", "call.disqualifier")
+# How each call field is read, in the words the scorecard shows.
+CALL_FIELD_READINGS = {
+    "call.budget": "a budget for what the seller sells, stated by the prospect (amount per year)",
+    "call.decision_maker": "whether the contact signs or decides the purchase; who does otherwise",
+    "call.need": "a problem the product solves, voiced by the prospect (the matching use cases)",
+    "call.timeline": "a date to decide or be live, resolved against the call date",
+    "call.competitors": "the seller's competitors named in the deal",
+    "call.current_solution": "the tools or process used today",
+    "call.next_step": "a next step the prospect agrees to, and its day",
+    "call.disqualifier": "a direct statement that the seller cannot sell to them (student, job seeker, region …)",
+}
 NEED_MATCH = 0.5  # cosine at which a prospect's clause voices one of the library's use-case pains
 
 # A meeting being set up: what makes a date a next step rather than a go-live date.

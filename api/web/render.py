@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -11,9 +12,12 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from agent.evidence import SourceText, lead_sources
-from agent.schemas import Lead, ScorecardDraft
+from agent.schemas import Evidence, Lead, ScorecardDraft
+from agent.transcripts.calls import CALL_FIELD_READINGS
 from api.review.models import AnswerReviewRow
-from library.schemas import Library
+from library.errors import LibraryError
+from library.reading import ReadingError, read_question
+from library.schemas import Library, QualifyingQuestion
 
 HERE = Path(__file__).parent
 env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
@@ -55,6 +59,7 @@ class Quote:
     quote: str
     after: str
     found: bool
+    label: str = ""  # where it was said, in words: "notes", "form · Budget?", "call · Dana Ortiz at 12:04"
 
 
 @dataclass
@@ -63,11 +68,48 @@ class AnswerView:
     text: str
     answer: str
     confidence: float
-    reasoning: str
+    reasoning: str  # why, without the reading (shown on its own line)
     flags: list[str]
     value: str | None
     quotes: list[Quote]
     human: AnswerReviewRow | None = None
+    reading: str = ""  # how the question was read, in words ("company employees ≥ 200, inclusive")
+    text_path: bool = False  # the reader could not type the question: decided by meaning
+
+
+def _label(e: Evidence) -> str:
+    if e.source == "transcript":
+        at = f" at {int(e.timestamp) // 60}:{int(e.timestamp) % 60:02d}" if e.timestamp is not None else ""
+        return f"call · {e.speaker or 'prospect'}{at}"
+    if e.source in ("form", "enrichment"):
+        return f"{e.source} · {e.ref.replace('_', ' ')}"
+    return e.source
+
+
+def _evidence_quote(sources: dict[tuple[str, str], SourceText], e: Evidence) -> Quote:
+    if e.source == "transcript":  # checked against the call when it was extracted; the call is not a lead source
+        q = Quote(e.source, e.ref, "", e.quote, "", True)
+    else:
+        q = _quote(sources.get((e.source, e.ref)), e.source, e.ref, e.quote)
+    q.label = _label(e)
+    return q
+
+
+_READ_AS = re.compile(r"^Read as: .*?\.\s+(?=(?:Yes|No|Unknown)\b)", re.S)
+
+
+def _reading(q: QualifyingQuestion | None, library: Library) -> tuple[str, bool]:
+    if q is None:
+        return "", False
+    if q.check is not None:
+        return "answered from data by its check", False
+    spec = q.reading
+    if spec is None:
+        try:
+            spec = read_question(q, library.seller, library.competitors)
+        except (ReadingError, LibraryError):  # a library that failed sync never gets here; show no reading
+            return "", False
+    return spec.words, spec.kind == "text"
 
 
 @dataclass
@@ -111,13 +153,18 @@ def scorecard_view(lead: Lead, draft: ScorecardDraft, library: Library,
     """Everything the scorecard page shows, computed once (templates stay logic-free)."""
     sources = {(s.source, s.ref): s for s in lead_sources(lead, draft.enrichment)}
     texts = {q.id: q.text for q in library.questions}
+    by_id = {q.id: q for q in library.questions}
     answers, quoted = [], {}
     for a in draft.answers:
-        quotes = [_quote(sources.get((e.source, e.ref)), e.source, e.ref, e.quote) for e in a.evidence]
+        quotes = [_evidence_quote(sources, e) for e in a.evidence]
         for e in a.evidence:
             quoted.setdefault((e.source, e.ref), []).append(e.quote)
+        reading, text_path = _reading(by_id.get(a.question_id), library)
+        reading = reading or CALL_FIELD_READINGS.get(a.question_id, "")
+        because = _READ_AS.sub("", a.reasoning) if reading else a.reasoning
         answers.append(AnswerView(a.question_id, texts.get(a.question_id, a.question_id), a.answer, a.confidence,
-                                  a.reasoning, list(a.flags), a.value, quotes, edits.get(a.question_id)))
+                                  because, list(a.flags), a.value, quotes, edits.get(a.question_id), reading,
+                                  text_path))
     panel = [SourceView(f"Form: {k[1]}" if k[0] == "form" else "Notes", _highlight(s.text, quoted.get(k, [])))
              for k, s in sources.items() if k[0] in ("form", "notes")]
     asks = {d.question_id: d.ask for d in draft.discovery_questions}
