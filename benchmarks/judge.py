@@ -20,11 +20,12 @@ from pathlib import Path
 from agent.enrichment.base import waterfall
 from agent.enrichment.local import local_providers
 from agent.evidence import lead_sources
+from agent.judges.calibration import DEFAULT_MAP, ConfidenceMap
 from agent.judges.local import LocalJudge
 from agent.schemas import Lead
 from agent.text import sentences
 from evals.datasets import QuestionCase, load_question_cases
-from evals.judging import Judged, evaluate, half, render
+from evals.judging import fit_confidence, Judged, evaluate, half, render
 from library.loader import load_library
 from library.schemas import Library
 
@@ -71,10 +72,12 @@ def main() -> None:
     parser.add_argument("--holdout", action="store_true", help="also the held-out sellers (all TEST)")
     parser.add_argument("--ledgerly", action="store_true", help="also the Ledgerly sample library's cases")
     parser.add_argument("--show-errors", action="store_true", help="list DEV mistakes (never TEST)")
+    parser.add_argument("--fit-confidence", action="store_true",
+                        help="fit the confidence map on the DEV half (raw confidences) and write it for the judge")
     args = parser.parse_args()
     from library.embeddings import get_embedder
 
-    judge = LocalJudge(get_embedder())
+    judge = LocalJudge(get_embedder(), confidence=ConfidenceMap({}) if args.fit_confidence else None)
     groups: dict[str, list[Judged]] = {"dev": [], "test": []}
     holdout: list[Judged] = []
     per_seller: dict[str, list[Judged]] = {}
@@ -112,6 +115,10 @@ def main() -> None:
     if every:
         ms = [r.seconds * 1000 for r in every]
         print(f"ms per question: p50 {statistics.median(ms):.2f}, p95 {sorted(ms)[int(0.95 * (len(ms) - 1))]:.2f}")
+    if args.fit_confidence:
+        ConfidenceMap(fit_confidence(groups["dev"])).dump(DEFAULT_MAP, fitted_on=f"multi-seller DEV, {len(groups['dev'])} "
+                                                           "cases (benchmarks/judge.py --fit-confidence)")
+        print(f"confidence map written to {DEFAULT_MAP.relative_to(ROOT)} (fitted on DEV only); run again to see it")
     if args.show_errors:
         for r in groups["dev"]:
             if r.expected != r.predicted:

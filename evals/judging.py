@@ -143,3 +143,20 @@ def render(name: str, report: JudgeReport) -> str:
 def tally(rows: Sequence[Judged]) -> Counter[str]:
     """Expected answers counted, for a header line."""
     return Counter(r.expected for r in rows)
+
+
+def fit_confidence(rows: Sequence[Judged], *, min_cases: int = 20) -> dict[str, tuple[list[float], list[float]]]:
+    """Per predicted answer, an isotonic map from raw confidence to the observed rate of being right (DEV rows only;
+    an answer with fewer than `min_cases` rows keeps its raw confidences). Knots for `agent.judges.calibration`."""
+    from sklearn.isotonic import IsotonicRegression
+
+    out: dict[str, tuple[list[float], list[float]]] = {}
+    for answer in CLASSES:
+        mine = [r for r in rows if r.predicted == answer]
+        if len(mine) < min_cases:
+            continue
+        x = [r.confidence for r in mine]
+        y = [1.0 if r.predicted == r.expected else 0.0 for r in mine]
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.05, y_max=0.99).fit(x, y)
+        out[answer] = ([float(v) for v in iso.X_thresholds_], [round(float(v), 4) for v in iso.y_thresholds_])
+    return out

@@ -14,6 +14,7 @@ from agent.checks import evaluate
 from agent.deps import Embedder
 from agent.evidence import EvidenceChecker, SourceText, lead_sources
 from agent.facts.clauses import keep_relevant, read_facts
+from agent.judges.calibration import ConfidenceMap
 from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
 from agent.judges.examples import ExampleJudge
 from agent.judges.cues import bare_reply
@@ -37,8 +38,9 @@ class LocalJudge:
     version = "2.0.0"
 
     def __init__(self, embedder: Embedder, *, reviewed: list[ReviewedExample] | None = None,
-                 max_clauses: int = MAX_CLAUSES):
+                 max_clauses: int = MAX_CLAUSES, confidence: ConfidenceMap | None = None):
         self.embedder = embedder
+        self.confidence = confidence if confidence is not None else ConfidenceMap.load()
         self.max_clauses = max_clauses
         self._examples = ExampleJudge(embedder)
         self._reviewed: dict[str, list[ReviewedExample]] = {}
@@ -80,8 +82,15 @@ class LocalJudge:
                 answer = by_examples[q.id]
             else:
                 answer = self.decide(q, ctx)
-            out.append(checker.verify(self._flagged(answer, ctx)))
+            out.append(checker.verify(self._flagged(self._calibrated(answer), ctx)))
         return out
+
+    def _calibrated(self, answer: QuestionAnswer) -> QuestionAnswer:
+        """The engine's confidence as the rate such answers were right on the benchmark (structured checks and
+        reviewer-set answers keep theirs)."""
+        if "structured_check" in answer.flags or "reviewer_override" in answer.flags:
+            return answer
+        return answer.model_copy(update={"confidence": self.confidence(answer.answer, answer.confidence)})
 
     def read(self, sources: list[SourceText], ref: datetime, *, lead: Lead, enrichment: Enrichment | None = None,
              seller: Seller | None = None, competitors: list[Competitor] | None = None,

@@ -77,7 +77,7 @@ class EmbeddedExtractor:
         lead = Lead(person=Person(name=contact or "prospect"), received_at=ref)
         ctx = self.judge.read(sources, ref, lead=lead, seller=self.library.seller, competitors=self.library.competitors,
                               prompts=prompts, focus=[*(q.text for q in questions), *_FIELD_TOPICS])
-        answers = [self.judge.decide(q, ctx) for q in questions]
+        answers = [self.judge._calibrated(self.judge.decide(q, ctx)) for q in questions]
         answers += call_fields(ctx, self.library, contact, currency=self.default_currency,
                                embed_use_cases=self._use_cases, proposals=proposals)
         answers = _not_the_buyers_word(answers)
