@@ -623,7 +623,19 @@ def decide_intent(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             unit = SourceText("event", str(i), render_event(e))
             return [Finding("yes", unit, unit.text, 0.9, f"{len(hits)} {kind.replace('_', ' ')} event(s) in the last "
                             f"{window:.0f} days", e.timestamp.timestamp())]
+    # No such event, and the lead says it does not want one ("please no demo or trial for now"): a direct no.
+    for c in ctx.facts.clauses:
+        if c.unit.source in ("event", "enrichment") or c.hedge:
+            continue
+        m = _ASKED_FOR.search(c.text)
+        if m and negated_near(c.text, m.start(), before=5):
+            return [_clause_finding("no", c, 0.75, "says it does not want a demo, trial or meeting now")]
     return []
+
+
+_ASKED_FOR = re.compile(r"\b(demos?|trials?|meetings?|calls?|walk-?through|sales (?:call|contact)|D[ée]mo\w*|essai|"
+                        r"prueba|demostraci[óo]n|teste|demonstra[çc][ãa]o|prova|Testversion|Termin|proefperiode|"
+                        r"pokaz|prezentac\w*|uk[áa]zk\w*)\b", re.I)
 
 
 # --- disqualifiers ----------------------------------------------------------------------------------------------------

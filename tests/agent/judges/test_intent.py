@@ -1,0 +1,32 @@
+"""Intent questions: events inside the window say yes; a lead saying it wants no demo or trial says no; else unknown."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from agent.judges.local import LocalJudge
+from agent.schemas import EngagementEvent, Enrichment, Lead
+from library.schemas import QualifyingQuestion, Seller
+from tests.fakes.embedder import HashingEmbedder
+
+NOW = datetime(2026, 11, 18, 12, tzinfo=UTC)
+Q = QualifyingQuestion(id="intent", text="Did they request a demo or start a trial in the last 14 days?",
+                       category="intent", weight=5, fit_type="good")
+SELLER = Seller(name="F", product="F", description="dispatch software")
+
+
+def _answer(**lead: object) -> str:
+    [a] = LocalJudge(HashingEmbedder()).answer(Lead(person={"name": "Irene"}, received_at=NOW, **lead), Enrichment(),
+                                                [Q], NOW, seller=SELLER)
+    return a.answer
+
+
+def test_saying_no_demo_is_a_no_and_silence_is_unknown() -> None:
+    assert _answer(form_answers={"What are you looking for?": "Just a brochure - please no demo or trial for now."}) == "no"
+    assert _answer(notes="He doesn't want a demo or a trial right now.") == "no"
+    assert _answer(notes="Asked for a brochure.") == "unknown"
+
+
+def test_an_event_in_the_window_outweighs_words() -> None:
+    event = EngagementEvent(type="demo_request", timestamp=NOW - timedelta(days=2))
+    assert _answer(events=[event], notes="No demo needed, he said at first.") == "yes"
