@@ -110,6 +110,9 @@ CONTENT = rx(
     r"zufrieden", r"l[äa]uft (?:gut|rund)", r"kein problem", r"satisfaits?", r"[çc]a marche", r"tout va bien",
     r"contentos", r"funciona bien", r"satisfeitos", r"funciona bem", r"soddisfatti", r"funziona bene", r"tevreden",
     r"werkt goed", r"zadowoleni", r"dzia[łl]a dobrze", r"spokojen[íi]", r"funguje dob[řr]e",
+    r"without (?:any )?(?:problems?|issues?)", r"problemlos", r"ohne probleme", r"sans (?:aucun )?probl[èe]me",
+    r"sin (?:ning[úu]n )?problema", r"sem (?:nenhum )?problema", r"senza problemi", r"zonder problemen",
+    r"bez (?:[żz]adnych )?problem[óo]w", r"bez probl[ée]m[ůu]",
 )
 GENERIC_TITLE = rx(r"manager", r"operations lead", r"lead", r"team lead", r"supervisor", r"specialist", r"consultant")
 AUTHORITY_YES = rx(

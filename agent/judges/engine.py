@@ -318,6 +318,12 @@ def _use_answer(spec: QuestionSpec, c: Clause, name_at: int) -> tuple[Answer, st
     return ("yes", "uses it now")
 
 
+_NOT_EVALUATING = re.compile(r"\b(only (?:talking to|looking at) you|you(?:'re| are) the only|not (?:looking at|talking to|"
+                             r"evaluating) (?:anyone|any other|other)|no other vendors?)\b", re.I)
+_NOTHING_IN_USE = re.compile(r"\b(nothing in place|no (?:tool|system|software|vendor|solution) (?:in place|today|yet)|"
+                             r"don'?t (?:use|have) (?:any|a) (?:tool|system|software|vendor|solution))\b", re.I)
+
+
 def decide_competitor(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     names: dict[str, str] = {}
     for comp in ctx.competitors:
@@ -333,10 +339,10 @@ def decide_competitor(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 out.append(_clause_finding(verdict[0], c, 0.82, f"{n}: {verdict[1]}", names[n]))
                 break
         else:
-            if spec.tense == "evaluating" and re.search(
-                    r"\b(only (?:talking to|looking at) you|you(?:'re| are) the only|not (?:looking at|talking to) "
-                    r"(?:anyone|any other|other)|no other vendors?)\b", c.text, re.I):
+            if spec.tense in ("evaluating", "in_play") and _NOT_EVALUATING.search(c.text):
                 out.append(_clause_finding("no", c, 0.8, "says it is not evaluating other vendors"))
+            elif spec.tense in ("current", "in_play") and _NOTHING_IN_USE.search(c.text) and not c.hedge:
+                out.append(_clause_finding("no", c, 0.75, "says it uses nothing for it today"))
     return out
 
 

@@ -30,3 +30,17 @@ def test_saying_no_demo_is_a_no_and_silence_is_unknown() -> None:
 def test_an_event_in_the_window_outweighs_words() -> None:
     event = EngagementEvent(type="demo_request", timestamp=NOW - timedelta(days=2))
     assert _answer(events=[event], notes="No demo needed, he said at first.") == "yes"
+
+
+def test_no_vendor_in_play_and_payroll_without_problems_are_no() -> None:
+    from library.schemas import Competitor
+
+    q = QualifyingQuestion(id="rival", text="Are Vanta or Drata in the picture right now, either in use or being evaluated?",
+                           category="competition", weight=3, fit_type="good")
+    lead = Lead(person={"name": "Ella"}, received_at=NOW,
+                form_answers={"Are you evaluating other tools?": "No, not talking to any other vendors, and nothing in "
+                                                                 "place today"})
+    [a] = LocalJudge(HashingEmbedder()).answer(lead, Enrichment(), [q], NOW, seller=SELLER,
+                                                competitors=[Competitor(id="vanta", name="Vanta"),
+                                                             Competitor(id="drata", name="Drata")])
+    assert a.answer == "no"
