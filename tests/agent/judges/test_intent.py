@@ -32,7 +32,7 @@ def test_an_event_in_the_window_outweighs_words() -> None:
     assert _answer(events=[event], notes="No demo needed, he said at first.") == "yes"
 
 
-def test_no_vendor_in_play_and_payroll_without_problems_are_no() -> None:
+def test_no_vendor_in_play_is_a_no() -> None:
     from library.schemas import Competitor
 
     q = QualifyingQuestion(id="rival", text="Are Vanta or Drata in the picture right now, either in use or being evaluated?",
@@ -44,3 +44,18 @@ def test_no_vendor_in_play_and_payroll_without_problems_are_no() -> None:
                                                 competitors=[Competitor(id="vanta", name="Vanta"),
                                                              Competitor(id="drata", name="Drata")])
     assert a.answer == "no"
+
+
+def test_running_without_problems_is_no_pain_in_other_languages() -> None:
+    q = QualifyingQuestion(id="pain", text="Is payroll causing them errors or extra work today?", category="need",
+                           weight=3, fit_type="good")
+    lead = Lead(person={"name": "Ralf"}, received_at=NOW,
+                notes="Die Lohnabrechnung läuft problemlos, wir wollen nur Preise vergleichen.")
+    [a] = LocalJudge(HashingEmbedder()).answer(lead, Enrichment(), [q], NOW,
+                                                seller=Seller(name="P", product="P", description="payroll software",
+                                                              category="payroll software"))
+    assert a.answer != "yes"  # contentment is never read as a pain
+    from agent.facts import lexicon as lx
+
+    for said in ("läuft problemlos", "sans problème", "sin problemas", "senza problemi", "bez problemów", "without any issues"):
+        assert lx.CONTENT.search(said), said
