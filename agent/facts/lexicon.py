@@ -111,7 +111,7 @@ CONTENT = rx(
     r"contentos", r"funciona bien", r"satisfeitos", r"funciona bem", r"soddisfatti", r"funziona bene", r"tevreden",
     r"werkt goed", r"zadowoleni", r"dzia[łl]a dobrze", r"spokojen[íi]", r"funguje dob[řr]e",
     r"without (?:any )?(?:problems?|issues?)", r"problemlos", r"ohne probleme", r"sans (?:aucun )?probl[èe]me",
-    r"sin (?:ning[úu]n )?problema", r"sem (?:nenhum )?problema", r"senza problemi", r"zonder problemen",
+    r"sin (?:ning[úu]n )?problemas?", r"sem (?:nenhum )?problemas?", r"senza problemi", r"zonder problemen",
     r"bez (?:[żz]adnych )?problem[óo]w", r"bez probl[ée]m[ůu]",
 )
 GENERIC_TITLE = rx(r"manager", r"operations lead", r"lead", r"team lead", r"supervisor", r"specialist", r"consultant")
