@@ -79,7 +79,9 @@ def build_runtime(settings: Settings) -> Runtime:
         settings=PipelineSettings(min_enrichment_confidence=settings.min_enrichment_confidence),
         embedding_model=embedder.name,
     )
-    extractor: TranscriptExtractor = EmbeddedExtractor(library, embedder)
+    # Calls are read by the leads' own judge when it is the embedded one: one set of caches, one confidence map.
+    extractor: TranscriptExtractor = EmbeddedExtractor(library, embedder,
+                                                       judge=judge if isinstance(judge, LocalJudge) else None)
     if settings.judge != "local":  # the same endpoint, retry budget and spend caps as the judge
         from agent.transcripts.llm_extract import LLMExtractor
 

@@ -111,6 +111,9 @@ def annualise(m: Money, target_days: float | None) -> tuple[float, float]:
     if target_days is None or m.period_days is None:
         return m.low, m.high
     f = target_days / m.period_days
+    whole = round(f) if f >= 1 else 1 / round(1 / f)
+    if abs(f - whole) < 0.01 * whole:  # a month is a twelfth of a year, not 365.25 / 30.44 of one
+        f = whole
     return m.low * f, (m.high * f if m.high != INF else INF)
 
 
@@ -146,7 +149,9 @@ _HOLIDAYS = {
     "independence day": lambda y: date(y, 7, 4), "fourth of july": lambda y: date(y, 7, 4),
     "canada day": lambda y: date(y, 7, 1),
 }
-_HOLIDAY_RE = re.compile(r"\b(?P<pre>before|by|until|after|around|for|ahead of|in time for)?\s*(?P<h>"
+_BEFORE_WORDS = r"before|ahead of|antes d[eoa]l?|avant|vor(?: dem| der)?|prima d[ie]l?|voor|przed|p[řr]ed"
+_HOLIDAY_RE = re.compile(rf"\b(?P<pre>{_BEFORE_WORDS}|by|until|after|around|for|in time for)?\s*(?:the |o |a |le |la |el |"
+                         r"il |de |dem |der )?(?P<h>"
                          + "|".join(sorted(map(re.escape, _HOLIDAYS), key=len, reverse=True)) + r")\b", re.I)
 _END_OF_NEXT = re.compile(r"\b(?:by |before )?(?:the )?end of (?:the )?(?P<w>next|this|the current|current) "
                           r"(?P<u>quarter|month|year|fiscal year|half)\b", re.I)
@@ -197,6 +202,8 @@ def dates(text: str, ref: date) -> list[When]:
         if d < ref:
             d = make(ref.year + 1)
         pre = (m.group("pre") or "").lower()
+        if pre and re.fullmatch(_BEFORE_WORDS, pre, re.I):
+            d -= timedelta(days=1)  # "before Christmas", "antes do Natal": the 24th at the latest
         out.append(When(d, d, m.group(0).strip(), open_ended=pre == "after") if pre == "after" else
                    When(ref, d, m.group(0).strip()))
     for m in _WEEK_OF.finditer(text):

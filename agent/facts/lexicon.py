@@ -171,6 +171,15 @@ SELF = rx(r"i", r"i'm", r"i am", r"my", r"me", r"we", r"we're", r"we are", r"our
           r"yo", r"soy", r"somos", r"eu", r"sou", r"io", r"sono", r"siamo", r"ik", r"wij", r"we", r"ja", r"jestem",
           r"jeste[śs]my", r"jsem", r"jsme")
 
+# "not talking to any other vendors", "you're the only ones": no other vendor is being evaluated.
+NOT_EVALUATING = re.compile(r"\b(only (?:talking to|looking at) you|you(?:'re| are) the only|not (?:looking at|talking to|"
+                            r"evaluating|considering) (?:anyone|anybody|any other|other|anything else)|no other vendors?)\b",
+                            re.I)
+# "nothing in place today", "we don't use any tool": nothing is in use for it.
+NOTHING_IN_USE = re.compile(r"\b(nothing (?:in place|today|yet|at the moment)|no (?:tool|system|software|vendor|solution) "
+                            r"(?:in place|today|yet|at all)|don'?t (?:use|have) (?:anything|(?:any|a) (?:tool|system|software|vendor|"
+                            r"solution)))\b", re.I)
+
 # "just kidding", "scratch that"… take back what was just said; "no kidding" and "kidding aside" do not.
 RETRACT = re.compile(r"(?<!no )(?<!not )\b(?:just kidding|kidding(?! aside)|only joking|i'?m joking|joking|jk|"
                      r"scratch that|strike that|i take (?:that|it) back|ignore (?:that|what i said)|forget i said that|"

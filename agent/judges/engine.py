@@ -23,7 +23,7 @@ from agent.facts.quantities import INF, amounts
 from agent.enrichment.titles import normalise_title, seniority
 from agent.schemas import Answer, AnswerFlag, Enrichment, Evidence, Lead, QuestionAnswer
 from library.geo import country_code, find_places
-from library.schemas import Competitor, QualifyingQuestion, QuestionSpec, Seller
+from library.schemas import Competitor, QuestionSpec, Seller
 
 
 EMBED_BATCH = 256  # clauses embedded per model call
@@ -318,12 +318,6 @@ def _use_answer(spec: QuestionSpec, c: Clause, name_at: int) -> tuple[Answer, st
     return ("yes", "uses it now")
 
 
-_NOT_EVALUATING = re.compile(r"\b(only (?:talking to|looking at) you|you(?:'re| are) the only|not (?:looking at|talking to|"
-                             r"evaluating) (?:anyone|any other|other)|no other vendors?)\b", re.I)
-_NOTHING_IN_USE = re.compile(r"\b(nothing in place|no (?:tool|system|software|vendor|solution) (?:in place|today|yet)|"
-                             r"don'?t (?:use|have) (?:any|a) (?:tool|system|software|vendor|solution))\b", re.I)
-
-
 def decide_competitor(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     names: dict[str, str] = {}
     for comp in ctx.competitors:
@@ -339,9 +333,9 @@ def decide_competitor(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 out.append(_clause_finding(verdict[0], c, 0.82, f"{n}: {verdict[1]}", names[n]))
                 break
         else:
-            if spec.tense in ("evaluating", "in_play") and _NOT_EVALUATING.search(c.text):
+            if spec.tense in ("evaluating", "in_play") and lx.NOT_EVALUATING.search(c.text):
                 out.append(_clause_finding("no", c, 0.8, "says it is not evaluating other vendors"))
-            elif spec.tense in ("current", "in_play") and _NOTHING_IN_USE.search(c.text) and not c.hedge:
+            elif spec.tense in ("current", "in_play") and lx.NOTHING_IN_USE.search(c.text) and not c.hedge:
                 out.append(_clause_finding("no", c, 0.75, "says it uses nothing for it today"))
     return out
 
@@ -763,7 +757,7 @@ DECIDERS: dict[str, Callable[[QuestionSpec, Context], list[Finding]]] = {
 }
 
 
-def resolve(q: QualifyingQuestion, spec: QuestionSpec, findings: list[Finding]) -> QuestionAnswer:
+def resolve(question_id: str, spec: QuestionSpec, findings: list[Finding]) -> QuestionAnswer:
     """Findings → one answer: agreement decides; a conflict goes to the most recent explicit statement."""
     flags: list[AnswerFlag] = []
     decided = [f for f in findings if f.answer != "unknown" and f.unit is not None]
@@ -773,9 +767,9 @@ def resolve(q: QualifyingQuestion, spec: QuestionSpec, findings: list[Finding]) 
         if hedged:
             flags.append("hedged")
             h = hedged[0]
-            return QuestionAnswer(question_id=q.id, reasoning=f"{reading} Unknown: {h.reason}; closest text: "
+            return QuestionAnswer(question_id=question_id, reasoning=f"{reading} Unknown: {h.reason}; closest text: "
                                   f"\"{h.quote[:160]}\".", answer="unknown", confidence=0.6, flags=flags)
-        return QuestionAnswer(question_id=q.id, reasoning=f"{reading} Unknown: the lead's data does not say.",
+        return QuestionAnswer(question_id=question_id, reasoning=f"{reading} Unknown: the lead's data does not say.",
                               answer="unknown", confidence=0.6, flags=flags)
     answers = {f.answer for f in decided}
     best = max(decided, key=lambda f: (f.order, f.confidence))
@@ -794,6 +788,6 @@ def resolve(q: QualifyingQuestion, spec: QuestionSpec, findings: list[Finding]) 
     assert best.unit is not None
     evidence = [Evidence(source=best.unit.source, ref=best.unit.ref, quote=best.quote, timestamp=best.unit.timestamp,
                          speaker=best.unit.speaker)]
-    return QuestionAnswer(question_id=q.id, reasoning=f"{reading} {best.answer.capitalize()}: {reason}.",
+    return QuestionAnswer(question_id=question_id, reasoning=f"{reading} {best.answer.capitalize()}: {reason}.",
                           answer=best.answer, confidence=round(confidence, 3), evidence=evidence, flags=flags,
                           value=best.value)

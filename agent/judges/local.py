@@ -82,10 +82,10 @@ class LocalJudge:
                 answer = by_examples[q.id]
             else:
                 answer = self.decide(q, ctx)
-            out.append(checker.verify(self._flagged(self._calibrated(answer), ctx)))
+            out.append(checker.verify(self.flagged(self.calibrated(answer), ctx)))
         return out
 
-    def _calibrated(self, answer: QuestionAnswer) -> QuestionAnswer:
+    def calibrated(self, answer: QuestionAnswer) -> QuestionAnswer:
         """The engine's confidence as the rate such answers were right on the benchmark (structured checks and
         reviewer-set answers keep theirs)."""
         if "structured_check" in answer.flags or "reviewer_override" in answer.flags:
@@ -107,14 +107,14 @@ class LocalJudge:
         """One question from the context: its reading decided by the engine; a bare yes or no to a question asking the
         same thing, or a clause saying what an example says, settles what the engine left unknown."""
         spec = q.reading or read_question(q, ctx.seller, ctx.competitors)
-        answer = resolve(q, spec, DECIDERS[spec.kind](spec, ctx))
+        answer = resolve(q.id, spec, DECIDERS[spec.kind](spec, ctx))
         if answer.answer == "unknown":
             answer = (self._form_reply(q, ctx.lead) or self._bare_reply(q, ctx) or self._from_examples(q, ctx)
                       or answer)
         return answer
 
     @staticmethod
-    def _flagged(answer: QuestionAnswer, ctx: Context) -> QuestionAnswer:
+    def flagged(answer: QuestionAnswer, ctx: Context) -> QuestionAnswer:
         flags: list[AnswerFlag] = [f for f, on in (("instruction_text_ignored", bool(ctx.facts.injected)),
                                                    ("hidden_content", ctx.facts.hidden),
                                                    ("text_truncated", bool(ctx.facts.truncated))) if on]

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import replace
 
 import numpy as np
 
-from agent.facts.amounts import Money, meeting_day, money
+from agent.facts import lexicon as lx
+from agent.facts.amounts import annualise, meeting_day, money
 from agent.facts.clauses import Clause, Facts, has_negation, negated_near
 from agent.judges.engine import (
     Context, Finding, decide_authority, decide_budget, decide_disqualifier, decide_location, decide_pain,
@@ -53,17 +53,12 @@ _MEETING = re.compile(
 _AGREE = re.compile(r"^\W*(yes|yeah|yep|sure|perfect|great|works|that works|sounds good|ok|okay|fine|deal|s[íi]|claro|"
                     r"perfeito|perfecto|vale|ja|gerne|passt|d'accord|parfait|oui|va bene|certo|perfetto|prima|goed|"
                     r"tak|jasne|ano|dob[řr]e|super)\b", re.I)
-_NO_COMPETITOR = re.compile(r"\b(not (?:looking at|talking to|evaluating|considering) (?:anyone|anybody|any other|other|"
-                            r"anything else)|only (?:talking to|looking at) you|no other vendors?|you(?:'re| are) the only)\b",
-                            re.I)
 _USE = re.compile(
     r"\b(use|uses|using|we'?re on|we are on|run (?:on|it in|it through)|runs on|goes through|go through|is in|are in|live in|"
     r"keep (?:it|them|track)|track|manage|work (?:in|with|off)|rely on|everything is on|it'?s (?:all )?(?:a|on|in)|"
     r"by hand|on paper|currently|today|at the moment|right now|nutzen|verwenden|arbeiten mit|l[äa]uft (?:über|in)|"
     r"utilisons|on utilise|c'est sur|avec des|usamos|utilizamos|trabajamos con|a gente usa|uso|usiamo|utilizziamo|"
     r"gebruiken|werken met|u[żz]ywamy|korzystamy|pou[žz][íi]v[áa]me|pracujeme)\b", re.I)
-_NOTHING_IN_USE = re.compile(r"\b(nothing (?:today|yet|at the moment)|no (?:tool|system|software) (?:today|yet|at all)|"
-                             r"don'?t (?:use|have) (?:anything|a tool|any tool|software))\b", re.I)
 _GENERIC_TOOLS = re.compile(r"\b(spreadsheets?|excel|google sheets?|paper|whiteboard|email|e-mail|outlook|gmail|"
                             r"planilhas?|hojas? de c[áa]lculo|tableur|tabelle|papier|papel|carta|fichiers? excel)\b", re.I)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-zA-Z0-9]+(?:[ .][A-Z][a-zA-Z0-9]+)*)\b")
@@ -75,16 +70,6 @@ _ROLE_TITLE = re.compile(
     r"head of [\w ]{2,20}|director of [\w ]{2,20}|finance director|controller|PDG|DG|DAF|propri[ée]taire|g[ée]rant|"
     r"Gesch[äa]ftsf[üu]hrer\w*|Inhaber\w*|Vorstand|due[ñn]o|director general|gerente general|diretor[a]? [\w]+|"
     r"s[óo]cio|amministratore delegato|titolare|eigenaar|directeur|prezes|w[łl]a[śs]ciciel|jednatel|majitel)\b", re.I)
-
-
-_BEFORE = re.compile(r"\b(before|antes d[eoa]l?|avant|vor (?:dem|der)|prima d[ie]l?|voor|przed|p[řr]ed)\s+(?:the |o |a |le |la |"
-                     r"el |il |de |dem |der )?(?:christmas|natal|navidad|no[ëe]l|weihnachten|natale|kerst\w*|"
-                     r"bo[żz]ym narodzeniem|v[áa]noc\w*|new year|easter|thanksgiving)", re.I)
-
-
-@dataclass(frozen=True)
-class _Field:
-    id: str
 
 
 def call_fields(ctx: Context, library: Library, contact: str | None, *, currency: str = "USD",
@@ -114,7 +99,7 @@ def _only(ctx: Context, clauses: list[Clause]) -> Context:
 
 
 def _answer(field: str, words: str, findings: list[Finding], spec: QuestionSpec | None = None) -> QuestionAnswer:
-    return resolve(_Field(field), spec or QuestionSpec(kind="text", words=words), findings)  # type: ignore[arg-type]
+    return resolve(field, spec or QuestionSpec(kind="text", words=words), findings)
 
 
 # --- budget ------------------------------------------------------------------------------------------------------------
@@ -128,18 +113,12 @@ def _budget(ctx: Context, currency: str) -> QuestionAnswer:
             amounts = money(f.quote, assume_money=True)
             if amounts:
                 m = amounts[0]
-                f.value = f"{round(_per_year(m))} {m.currency or currency}"
+                f.value = f"{round(annualise(m, 365.25)[0])} {m.currency or currency}"
             else:
                 f.value = None
         elif f.answer == "no":
             f.value = None
     return _answer("call.budget", spec.words, findings, spec)
-
-
-def _per_year(m: Money) -> float:
-    """A stated amount over a year: 1,500 a month is 18,000 (twelve months, not 365.25 / 30.44 of them)."""
-    per = {30.44: 12, 91.3: 4, 7.0: 52}.get(m.period_days or 0.0)
-    return m.low * per if per else m.low * 365.25 / m.period_days if m.period_days else m.low
 
 
 # --- decision maker ------------------------------------------------------------------------------------------------------
@@ -219,8 +198,7 @@ def _timeline(ctx: Context) -> QuestionAnswer:
     for f in findings:
         if f.answer == "no" and f.value:  # a date beyond the (wide) window is still a timeline
             f.answer = "yes"
-        if f.answer == "yes" and f.value and _BEFORE.search(f.quote):
-            f.value = (date.fromisoformat(f.value) - timedelta(days=1)).isoformat()  # "before Christmas": the 24th
+
     return _answer("call.timeline", spec.words, findings, spec)
 
 
@@ -271,7 +249,7 @@ def _competitors(ctx: Context, library: Library) -> QuestionAnswer:
         for comp in library.competitors:
             if comp.id not in found and _mentions(c.text, [comp.name, *comp.aliases]) >= 0:
                 found[comp.id] = c
-        if _NO_COMPETITOR.search(c.text) and not c.hedge:
+        if lx.NOT_EVALUATING.search(c.text) and not c.hedge:
             findings.append(Finding("no", c.unit, c.text, 0.7, "says no other vendor is in the picture", c.order))
     if found:
         first = next(iter(found.values()))
@@ -289,7 +267,7 @@ def _current_solution(ctx: Context, library: Library) -> QuestionAnswer:
     evidence: Clause | None = None
     findings = []
     for c in sorted(ctx.facts.clauses, key=lambda c: c.order):
-        if _NOTHING_IN_USE.search(c.text) and not c.hedge:
+        if lx.NOTHING_IN_USE.search(c.text) and not c.hedge:
             findings.append(Finding("no", c.unit, c.text, 0.7, "uses nothing for it today", c.order))
             continue
         if not _USE.search(c.text) or c.past or c.evaluating or c.hedge:

@@ -77,12 +77,12 @@ class EmbeddedExtractor:
         lead = Lead(person=Person(name=contact or "prospect"), received_at=ref)
         ctx = self.judge.read(sources, ref, lead=lead, seller=self.library.seller, competitors=self.library.competitors,
                               prompts=prompts, focus=[*(q.text for q in questions), *_FIELD_TOPICS])
-        answers = [self.judge._calibrated(self.judge.decide(q, ctx)) for q in questions]
+        answers = [self.judge.calibrated(self.judge.decide(q, ctx)) for q in questions]
         answers += call_fields(ctx, self.library, contact, currency=self.default_currency,
                                embed_use_cases=self._use_cases, proposals=proposals)
         answers = _not_the_buyers_word(answers)
         checker = EvidenceChecker(all_sources(transcript))
-        return [checker.verify(self.judge._flagged(a, ctx)) for a in answers]
+        return [checker.verify(self.judge.flagged(a, ctx)) for a in answers]
 
     def _use_cases(self, library: Library) -> np.ndarray:
         if self._use_case_vectors is None:

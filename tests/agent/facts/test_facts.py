@@ -60,7 +60,7 @@ def test_money_periods_units_and_one_offs() -> None:
 
 @pytest.mark.parametrize(("text", "end"), [
     ("by the end of next quarter", date(2027, 3, 31)),
-    ("before Black Friday", date(2026, 11, 27)),
+    ("before Black Friday", date(2026, 11, 26)),  # strictly before: the day before, as the blind call labels read it
     ("in six weeks", date(2027, 1, 3)),
     ("the week of the 14th", date(2026, 12, 20)),
 ])

@@ -107,3 +107,12 @@ def test_a_student_speaks_for_no_buyer_but_others_still_count() -> None:
     assert a["call.disqualifier"].value == "student"
     assert a["call.budget"].answer == "unknown"  # only the student said it
     assert a["call.competitors"].answer == "yes"  # Ben's words still count
+
+
+def test_a_monthly_amount_is_twelve_months_and_before_a_holiday_is_the_day_before() -> None:
+    from agent.facts.amounts import annualise, dates
+
+    assert annualise(money("1,500 euros a month")[0], 365.25) == (18000, 18000)
+    assert annualise(money("18k a year")[0], 30.44) == (1500, 1500)
+    assert [w.end for w in dates("Queria trocar antes do Natal", WED)] == [date(2026, 12, 24)]
+    assert [w.end for w in dates("live by Christmas", WED)] == [date(2026, 12, 25)]
