@@ -39,6 +39,7 @@ class JudgeUserContext(_Context):
     boundary: str
     question_ids: list[str]
     items: list[DataItem]
+    examples: list[DataItem] = []  # reviewed answers to these questions on other leads: data, never evidence
 
 
 class RepairContext(_Context):

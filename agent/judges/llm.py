@@ -25,9 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from agent import checks
 from agent.errors import JudgeError, RetryableJudgeError
 from agent.evidence import EvidenceChecker, SourceText
-from agent.judges.base import JudgeRequest, JudgeResult
-from agent.judges.llm_prompting import (LeadData, boundary, lead_data, select_items, spec_of, system_context,
-                                        trim_by_relevance, user_context)
+from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
+from agent.judges.llm_prompting import (LeadData, boundary, lead_data, select_items, similar_examples, spec_of,
+                                        system_context, trim_by_relevance, user_context)
 from agent.llm import ContextLengthExceeded, StructuredLLM, StructuredReply
 from agent.schemas import Enrichment, Evidence, Lead, QuestionAnswer, Usage
 from library.schemas import Competitor, Persona, QualifyingQuestion, Seller
@@ -35,6 +35,8 @@ from prompts import render
 from prompts.contexts import DataItem, RepairContext
 
 Mode = Literal["llm", "hybrid"]
+MAX_REVIEWED_PER_QUESTION = 50  # reviewed examples remembered per question (the newest)
+EXAMPLES_PER_QUESTION = 2  # shown with a prompt: the most similar to the lead's text
 # Kinds of question the embedded answer engine settles from the lead's structured facts (a headcount, a country, a
 # revenue figure, languages, engagement events) as well as a model would: in hybrid mode a yes or no of the engine on
 # them is kept and the model is not asked. Everything read from the lead's free text goes to the model.
@@ -132,8 +134,19 @@ class LLMJudge:
         self.per_question = per_question
         self.personas = list(personas)
         self.local = local  # hybrid: the embedded engine, for questions its facts settle (FACT_KINDS)
+        self._reviewed: dict[str, list[ReviewedExample]] = {}
         if mode == "hybrid":
             self.name = "hybrid"
+
+    def learn(self, example: ReviewedExample) -> None:
+        """Remember a reviewer's answer: the most similar ones are shown with later prompts for that question (as data,
+        in their own delimited section), and the embedded engine of hybrid mode learns it too."""
+        kept = self._reviewed.setdefault(example.question_id, [])
+        kept.append(example)
+        del kept[:-MAX_REVIEWED_PER_QUESTION]
+        learn = getattr(self.local, "learn", None)
+        if learn is not None:
+            learn(example)
 
     async def judge(self, request: JudgeRequest) -> JudgeResult:
         """Answer every question: in hybrid mode locally where a check exists or the engine's facts settle it, the rest
@@ -232,7 +245,8 @@ class LLMJudge:
 
     async def _ask(self, out: _Outcome, schema: dict[str, Any], system: str, items: list[DataItem],
                    questions: list[QualifyingQuestion]) -> tuple[list[tuple[Any, str]], StructuredReply]:
-        user = render("judge_user", user_context(items, questions))
+        user = render("judge_user", user_context(items, questions, similar_examples(self._reviewed, items, questions,
+                                                                                     EXAMPLES_PER_QUESTION)))
         out.prompts[user.name] = user.hash
         messages: list[tuple[Any, str]] = [("system", system), ("user", user.text)]
         return messages, await self._call(out, schema, messages)

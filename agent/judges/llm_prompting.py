@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agent.evidence import SourceText, lead_sources, units
-from agent.judges.base import JudgeRequest
+from agent.judges.base import JudgeRequest, ReviewedExample
 from agent.text import normalise, strip_hidden
 from library.reading import read_question
 from library.schemas import Persona, QualifyingQuestion, QuestionSpec
@@ -176,8 +176,26 @@ def select_items(items: Sequence[DataItem], questions: Sequence[QualifyingQuesti
     return out
 
 
-def user_context(items: Sequence[DataItem], questions: Sequence[QualifyingQuestion]) -> JudgeUserContext:
-    return JudgeUserContext(boundary=boundary(items), question_ids=[q.id for q in questions], items=list(items))
+def user_context(items: Sequence[DataItem], questions: Sequence[QualifyingQuestion],
+                 examples: Sequence[DataItem] = ()) -> JudgeUserContext:
+    """The data section; reviewed examples (other leads' text) in their own section, covered by the same boundary."""
+    return JudgeUserContext(boundary=boundary([*items, *examples]), question_ids=[q.id for q in questions],
+                            items=list(items), examples=list(examples))
+
+
+def similar_examples(reviewed: dict[str, list[ReviewedExample]], items: Sequence[DataItem],
+                     questions: Sequence[QualifyingQuestion], per_question: int) -> list[DataItem]:
+    """For each question, the reviewed examples sharing most words with the lead's data (ties: the newest), as data
+    items labelled with the question and the reviewer's answer."""
+    lead_words = _words(" ".join(i.text for i in items))
+    out: list[DataItem] = []
+    for q in questions:
+        pool = reviewed.get(q.id, [])
+        ranked = sorted(range(len(pool)), key=lambda k: (-len(_words(pool[k].text) & lead_words), -k))
+        for k in ranked[:per_question]:
+            text, _ = strip_hidden(pool[k].text)
+            out.append(DataItem(source="example", ref=f"{q.id}: {pool[k].answer}", text=" ".join(text.split())))
+    return out
 
 
 def _words(text: str) -> set[str]:
