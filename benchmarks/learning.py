@@ -24,6 +24,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sellers", type=Path, default=SELLERS)
     parser.add_argument("--steps", type=int, nargs="+", default=[0, 1, 3, 5])
+    parser.add_argument("--dev-only", action="store_true",
+                        help="for tuning: teach from one half of DEV and answer the other half (TEST untouched)")
     args = parser.parse_args()
     from library.embeddings import get_embedder
 
@@ -32,10 +34,15 @@ def main() -> None:
     data = []
     for folder in folders:
         cases = load_question_cases(folder / "question_cases.jsonl")
-        data.append((folder.name, load_library(folder / "library"),
-                     [c for c in cases if half(c.id) == "dev"], [c for c in cases if half(c.id) == "test"]))
+        dev = [c for c in cases if half(c.id) == "dev"]
+        if args.dev_only:  # DEV split again by another hash: teach from one part, answer the other
+            teach = [c for c in dev if half(c.id + "#fold") == "dev"]
+            data.append((folder.name, load_library(folder / "library"), teach, [c for c in dev if c not in teach]))
+        else:
+            data.append((folder.name, load_library(folder / "library"), dev, [c for c in cases if half(c.id) == "test"]))
     baseline: dict[str, tuple[int, float]] = {}
-    print(f"{'reviewed/question':>17} {'examples':>8} {'TEST acc':>8} {'change':>7} {'no recall':>9} {'unknown':>7} "
+    scored = "DEV-b" if args.dev_only else "TEST"
+    print(f"{'reviewed/question':>17} {'examples':>8} {scored + ' acc':>8} {'change':>7} {'no recall':>9} {'unknown':>7} "
           f"{'worse questions':>15}")
     for k in args.steps:
         rows: list[Judged] = []
@@ -53,7 +60,8 @@ def main() -> None:
         no_recall = report.classes["no"].recall
         print(f"{k:>17} {taught:>8} {report.accuracy:>8.1%} {100 * (report.accuracy - base_acc):>+6.1f}p "
               f"{(no_recall or 0):>9.1%} {report.unknown_rate:>7.1%} {len(worse):>4} of {len(per_q)}")
-    print("TEST cases per step:", len(rows), "· examples from DEV only (evals.judging.reviewed_from_cases)")
+    print(f"{scored} cases per step:", len(rows), "· examples from", "DEV-a" if args.dev_only else "DEV",
+          "only (evals.judging.reviewed_from_cases)")
 
 
 if __name__ == "__main__":
