@@ -23,6 +23,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 from agent import checks
+from agent.budget import estimate_tokens
 from agent.errors import JudgeError, RetryableJudgeError
 from agent.evidence import EvidenceChecker, SourceText
 from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
@@ -41,6 +42,8 @@ EXAMPLES_PER_QUESTION = 2  # shown with a prompt: the most similar to the lead's
 # revenue figure, languages, engagement events) as well as a model would: in hybrid mode a yes or no of the engine on
 # them is kept and the model is not asked. Everything read from the lead's free text goes to the model.
 FACT_KINDS = frozenset({"company_size", "revenue", "location", "language", "intent"})
+CUT_RATIO = 0.8  # a server reporting fewer prompt tokens than this share of our estimate cut the prompt silently
+CUT_MIN_TOKENS = 512  # below this, tokenizers differ too much from the 4-characters estimate to tell
 REPAIR_TOKENS_PER_QUESTION = 256  # one answer with reasoning and two quotes is ~150 tokens
 REPAIR_FRAGMENT_CHARS = 2000  # the invalid fragment quoted back, at most (~500 tokens)
 
@@ -249,7 +252,16 @@ class LLMJudge:
                                                                                      EXAMPLES_PER_QUESTION)))
         out.prompts[user.name] = user.hash
         messages: list[tuple[Any, str]] = [("system", system), ("user", user.text)]
-        return messages, await self._call(out, schema, messages)
+        reply = await self._call(out, schema, messages)
+        sent = estimate_tokens(system + user.text)
+        if sent >= CUT_MIN_TOKENS and 0 < reply.usage.prompt_tokens < CUT_RATIO * sent:
+            # Ollama answers 200 after cutting a prompt longer than num_ctx from the front (instructions first): the
+            # answers rest on part of the data, without the rules. Treated as an overflow: trimmed and sent again.
+            raise ContextLengthExceeded(
+                f"the server read {reply.usage.prompt_tokens} prompt tokens of ~{sent} sent: it cut the prompt "
+                "(Ollama truncates to num_ctx; raise it or set QUALIFY_LLM_CONTEXT_TOKENS)", attempts=0,
+                error_class="context_length_exceeded")
+        return messages, reply
 
     def _budget_left(self, out: _Outcome) -> int:
         return self.llm.config.max_attempts - out.usage.llm_calls
