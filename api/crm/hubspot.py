@@ -103,11 +103,16 @@ def verify_v3(secret: str, method: str, uri: str, body: bytes, signature: str | 
 def client(settings: Settings) -> HubSpot:
     """The official client, authenticated with the private-app token, on the configured host."""
     from hubspot import HubSpot
+    from urllib3 import Retry
 
     if settings.hubspot_access_token is None:
         raise ConnectorNotConfigured("QUALIFY_HUBSPOT_ACCESS_TOKEN is not set")
+    # Reconnect twice at most; a 429 or 5xx is never retried inside the call (urllib3 would sleep out a Retry-After
+    # there, holding the worker): it goes back to the job queue, which waits without holding anything.
+    no_status_retries = Retry(total=2, connect=2, read=0, redirect=0, status=0, other=0,
+                              respect_retry_after_header=False, raise_on_status=False)
     return HubSpot(access_token=settings.hubspot_access_token.get_secret_value(),
-                   host=settings.hubspot_base_url.rstrip("/"))
+                   host=settings.hubspot_base_url.rstrip("/"), retry=no_status_retries)
 
 
 def _wait(headers: Any) -> float | None:

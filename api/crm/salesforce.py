@@ -102,10 +102,18 @@ _tokens_lock = threading.Lock()
 def _session(settings: Settings):  # type: ignore[no-untyped-def]
     import requests
 
-    http = requests.Session()
-    if settings.salesforce_ca_bundle:
-        http.verify = str(settings.salesforce_ca_bundle)
-    return http
+    bundle = str(settings.salesforce_ca_bundle) if settings.salesforce_ca_bundle else None
+
+    class PinnedSession(requests.Session):
+        """requests lets REQUESTS_CA_BUNDLE override a session's `verify`; the configured bundle must win."""
+
+        def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[no-untyped-def]
+            merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            if bundle:
+                merged["verify"] = bundle
+            return merged
+
+    return PinnedSession()
 
 
 def _access_token(settings: Settings, http: Any) -> str:
