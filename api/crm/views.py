@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -25,11 +26,12 @@ from api.crm.mapping import MappingError, to_lead
 from api.crm.models import CrmReceiptRow
 from api.crm.sync import HUBSPOT_IMPORT, enqueue_hubspot_import, mapping
 from api.db import transaction
-from api.errors import ApiError
+from api.errors import ApiError, Conflict
 from api.jobs import service as jobs
 from api.leads import service as leads
 from api.leads.views import qualify_and_assign
 
+log = logging.getLogger("qualify.crm")
 router = APIRouter(tags=["crm"], dependencies=[Depends(PUBLIC)])
 CONTACT_EVENTS = frozenset({"contact.creation", "contact.propertyChange", "object.creation", "object.propertyChange"})
 MAX_EVENTS = 100  # HubSpot sends at most 100 events per request
@@ -192,7 +194,11 @@ async def salesforce_outbound(request: Request, background: BackgroundTasks) -> 
         raise ApiError(422, "CRM record does not map", "; ".join(
             f"record {p['record_id']}: property {p['property']}: {p['message']}" for p in problems), errors=problems)
     for lead in to_take:
-        result = leads.intake(rt.sessions, lead, rt.deps.clock())
+        try:
+            result = leads.intake(rt.sessions, lead, rt.deps.clock())
+        except Conflict:  # the Lead changed after it came in: intake keeps the first; Salesforce must not resend
+            log.info("salesforce lead %s already taken in with other data; not updated", lead.external_id)
+            continue
         if result.created:
             background.add_task(qualify_and_assign, rt, result.lead_id)
     if fresh:

@@ -178,7 +178,7 @@ def _handler(fake: FakeSalesforce) -> type[BaseHTTPRequestHandler]:
 def outbound_message(org_id: str, leads: list[dict[str, str]], *, action_id: str = "04k000000000001AAA",
                      notification_ids: list[str] | None = None) -> bytes:
     """The SOAP body Salesforce posts for an Outbound Message on Leads (one Notification per lead)."""
-    ids = notification_ids or [f"04l00000000{i:04d}AAA" for i in range(len(leads))]
+    ids = notification_ids or ["04l" + uuid.uuid4().hex[:12].upper() + "AAA" for _ in leads]  # unique, as Salesforce's
     notes = []
     for nid, lead in zip(ids, leads, strict=True):
         fields = "".join(f"<sf:{k}>{escape(str(v))}</sf:{k}>" for k, v in lead.items())
