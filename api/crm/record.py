@@ -13,8 +13,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.leads.flows import HUMAN_TRANSITIONS, ReviewAction
 from api.leads.models import LeadRow, ScorecardRow
 from api.review.models import DecisionRow
+
+# The event a CRM hears for each status-changing decision: "lead." + the status it leads to (lead.recycled …).
+EVENT_OF = {a: f"lead.{HUMAN_TRANSITIONS[a][1].value}"  # type: ignore[union-attr]
+            for a in (ReviewAction.confirm, ReviewAction.accept, ReviewAction.reject, ReviewAction.push_back)}
+LABELS = {ReviewAction.confirm: "Confirmed as an SQL", ReviewAction.accept: "Accepted by the AE",
+          ReviewAction.reject: "Rejected (recycled)", ReviewAction.push_back: "Pushed back to the SDR"}
 
 
 @dataclass(frozen=True)
@@ -50,9 +57,7 @@ class SqlSnapshot:
 
     def note_html(self, event_type: str) -> str:
         """The note body: a short scorecard summary; every value from the lead or a person is escaped."""
-        what = {"lead.sdr_confirmed": "Confirmed as an SQL", "lead.ae_accepted": "Accepted by the AE",
-                "lead.recycled": "Rejected (recycled)", "lead.pushed_back": "Pushed back to the SDR"}.get(event_type,
-                                                                                                     event_type)
+        what = next((LABELS[a] for a, e in EVENT_OF.items() if e == event_type), event_type)
         lines = [f"<p><strong>Qualify: {escape(what)}</strong>"
                  + (f" by {escape(self.decided_by)}" if self.decided_by else "") + "</p>"]
         if self.tier is not None:
@@ -60,7 +65,7 @@ class SqlSnapshot:
         if self.reasons:
             lines.append("<ul>" + "".join(f"<li>{escape(r)}</li>" for r in self.reasons) + "</ul>")
         r = self.record or {}
-        if r and event_type in ("lead.sdr_confirmed", "lead.ae_accepted"):
+        if r and event_type in (EVENT_OF[ReviewAction.confirm], EVENT_OF[ReviewAction.accept]):
             lines.append(f"<p>Next step: {escape(str(r.get('next_step', '')))} on {escape(str(r.get('next_step_date', '')))}"
                          f"; opportunity estimate {escape(str(r.get('opportunity_value', '')))} "
                          f"{escape(str(r.get('currency', '')))}</p>")

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from api.crm.mapping import ConnectorNotConfigured, MappingError, MappingFile, load_mapping, to_lead
-from api.crm.record import snapshot
+from api.crm.mapping import (ConnectorNotConfigured, MappingError, MappingFile, MappingFileError, load_mapping,
+                             to_lead)
+from api.crm.record import EVENT_OF, snapshot
 from api.jobs.service import JobFailed, Progress, enqueue, handler
 from api.leads.models import LeadRow
 from api.settings import Settings
@@ -28,14 +29,21 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("qualify.crm")
 DATA = Path(__file__).resolve().parent / "data"
-SYNCED_EVENTS = frozenset({"lead.sdr_confirmed", "lead.ae_accepted", "lead.recycled", "lead.pushed_back"})
+SYNCED_EVENTS = frozenset(EVENT_OF.values())  # every review transition that changes the status, reopen aside
 WRITE_BACK = {"hubspot": "crm.hubspot.write_back", "salesforce": "crm.salesforce.write_back"}
 HUBSPOT_IMPORT = "crm.hubspot.import"
 
 
 @lru_cache(maxsize=8)
 def _load(path: Path, mtime: float) -> MappingFile:
-    return load_mapping(path)
+    spec = load_mapping(path)
+    wb = spec.writeback
+    named = [*wb.get("note_on", [])] + [e for key in ("lifecyclestage", "hs_lead_status", "status")
+                                        for e in (wb.get(key) or {})]
+    if unknown := sorted(set(named) - SYNCED_EVENTS):
+        raise MappingFileError(f"{path}: writeback names events Qualify never sends: {', '.join(unknown)} "
+                               f"(it sends {', '.join(sorted(SYNCED_EVENTS))})")
+    return spec
 
 
 def mapping(settings: Settings, crm: str) -> MappingFile:

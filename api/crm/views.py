@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from api.auth.policy import PUBLIC
+from api.auth.policy import SIGNED
 from api.crm import hubspot, salesforce
 from api.crm.mapping import MappingError, to_lead
 from api.crm.models import CrmReceiptRow
@@ -32,7 +32,7 @@ from api.leads import service as leads
 from api.leads.views import qualify_and_assign
 
 log = logging.getLogger("qualify.crm")
-router = APIRouter(tags=["crm"], dependencies=[Depends(PUBLIC)])
+router = APIRouter(tags=["crm"], dependencies=[Depends(SIGNED)])
 CONTACT_EVENTS = frozenset({"contact.creation", "contact.propertyChange", "object.creation", "object.propertyChange"})
 MAX_EVENTS = 100  # HubSpot sends at most 100 events per request
 
@@ -86,11 +86,13 @@ async def hubspot_webhook(request: Request, background: BackgroundTasks) -> dict
     """Verify the v3 signature, then import the contacts the events name (queued) or the contact a workflow sent."""
     rt = request.app.state.runtime
     settings = rt.settings
+    signature = request.headers.get("x-hubspot-signature-v3")
+    if not signature or not request.headers.get("x-hubspot-request-timestamp"):
+        raise ApiError(401, "Unauthorized", "X-HubSpot-Signature-v3 and X-HubSpot-Request-Timestamp are required")
     body = await _body(request, settings.crm_max_body_bytes)
     if settings.hubspot_client_secret is None:
         raise ApiError(503, "HubSpot not configured", "QUALIFY_HUBSPOT_CLIENT_SECRET is not set")
     uri = settings.hubspot_webhook_url or str(request.url)
-    signature = request.headers.get("x-hubspot-signature-v3")
     try:
         hubspot.verify_v3(settings.hubspot_client_secret.get_secret_value(), request.method, uri, body, signature,
                           request.headers.get("x-hubspot-request-timestamp"), rt.deps.clock(),
