@@ -226,3 +226,26 @@ def test_an_event_whose_contact_does_not_map_fails_its_job_naming_record_and_pro
     assert job.status == "dead"
     assert f"record {contact_id}: property numberofemployees" in (job.last_error or "")
     assert lead_for(runtime, "hubspot", contact_id) is None
+
+
+def test_secrets_never_reach_logs_errors_or_jobs(api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot,
+                                                 clock: Clock, keys: dict[str, str], caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from tests.api.crm.conftest import SECRET
+
+    caplog.set_level(logging.DEBUG)
+    contact_id = _contact(hubspot_fake)
+    body, headers = signed([_event(contact_id)], clock)
+    wrong = api.post(URL, content=body, headers={**headers, "X-HubSpot-Signature-v3": "AAAA"})
+    assert wrong.status_code == 401
+    expected = headers["X-HubSpot-Signature-v3"]
+    assert expected not in wrong.text, "the signature Qualify expected is never echoed"
+    hubspot_fake.rate_limit_next(1, path_prefix="/crm/v3/objects/contacts")
+    assert api.post(URL, content=body, headers=headers).status_code == 200
+    clock.advance(2)
+    drain_jobs(runtime)
+    with runtime.sessions() as s:
+        errors = " ".join(j.last_error or "" for j in s.scalars(select(JobRow)))
+    for secret in (SECRET, hubspot_fake.token):
+        assert secret not in caplog.text and secret not in errors and secret not in repr(runtime.settings)
