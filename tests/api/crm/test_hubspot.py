@@ -249,3 +249,23 @@ def test_secrets_never_reach_logs_errors_or_jobs(api: TestClient, runtime: Runti
         errors = " ".join(j.last_error or "" for j in s.scalars(select(JobRow)))
     for secret in (SECRET, hubspot_fake.token):
         assert secret not in caplog.text and secret not in errors and secret not in repr(runtime.settings)
+
+
+def test_a_decision_that_does_not_commit_queues_no_write_back(api: TestClient, runtime: Runtime, clock: Clock,
+                                                             keys: dict[str, str]) -> None:
+    contact = {"objectId": 5151, "properties": {"email": "kim@fabrikam.example", "firstname": "Kim",
+                                                "message": "Looking to automate invoice approvals"}}
+    body, headers = signed(contact, clock)
+    lead_id = api.post(URL, content=body, headers=headers).json()["lead_id"]
+    drain_leads(runtime)
+    good = confirm_body(api, keys["sdr"], lead_id)
+    stale = api.post(f"/leads/{lead_id}/review/confirm", json={**good, "revision": good["revision"] + 1},
+                     headers={"X-API-Key": keys["sdr"]})
+    assert stale.status_code == 409
+    stale_version = api.post(f"/leads/{lead_id}/review/confirm", json={**good, "version": 1},
+                             headers={"X-API-Key": keys["sdr"]})
+    assert stale_version.status_code == 409
+    mine = [j for j in _jobs(runtime, "crm.hubspot.write_back") if j.payload["lead_id"] == lead_id]
+    assert mine == []
+    assert api.post(f"/leads/{lead_id}/review/confirm", json=good, headers={"X-API-Key": keys["sdr"]}).status_code == 200
+    assert len([j for j in _jobs(runtime, "crm.hubspot.write_back") if j.payload["lead_id"] == lead_id]) == 1
