@@ -13,14 +13,14 @@ import hashlib
 import json
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from api.auth.policy import SIGNED
+from api.auth.policy import SIGNED, api
 from api.crm import hubspot, salesforce
 from api.crm.mapping import MappingError, to_lead
 from api.crm.models import CrmReceiptRow
@@ -30,6 +30,7 @@ from api.errors import ApiError, Conflict
 from api.jobs import service as jobs
 from api.leads import service as leads
 from api.leads.views import qualify_and_assign
+from api.users.service import Role
 
 log = logging.getLogger("qualify.crm")
 router = APIRouter(tags=["crm"], dependencies=[Depends(SIGNED)])
@@ -206,3 +207,31 @@ async def salesforce_outbound(request: Request, background: BackgroundTasks) -> 
     if fresh:
         _remember(rt, [keys[n.id] for n in fresh])
     return Response(salesforce.ACK, media_type="text/xml")
+
+
+admin = APIRouter(tags=["crm"], dependencies=[Depends(api(Role.admin))])
+
+
+def _job_view(j: Any) -> dict[str, Any]:
+    return {"id": j.id, "kind": j.kind, "status": j.status, "attempts": j.attempts, "run_after": j.run_after,
+            "last_error": j.last_error, "lead_id": j.payload.get("lead_id"), "event_type": j.payload.get("event_type"),
+            "created_at": j.created_at, "updated_at": j.updated_at}
+
+
+@admin.get("/crm/jobs", summary="CRM write-back and import jobs, most recent first")
+def list_jobs(request: Request, status: Literal["queued", "running", "done", "dead"] | None = None,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+    rt = request.app.state.runtime
+    with rt.sessions() as s:
+        return [_job_view(j) for j in jobs.jobs(s, status, limit)]
+
+
+@admin.post("/crm/jobs/{job_id}/retry", summary="Queue a dead or waiting CRM job to run now")
+def retry_job(job_id: int, request: Request, background: BackgroundTasks) -> dict[str, Any]:
+    rt = request.app.state.runtime
+    if not jobs.retry(rt.sessions, job_id, rt.deps.clock()):
+        raise ApiError(409, "Conflict", f"job {job_id} does not exist, is running or is done")
+    from api.leads.worker import drain_jobs
+
+    background.add_task(drain_jobs, rt)
+    return {"id": job_id, "status": "queued"}

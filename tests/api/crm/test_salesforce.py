@@ -113,6 +113,18 @@ def test_a_refused_field_fails_the_job_naming_it(api: TestClient, runtime: Runti
     job = _job(runtime, row.id)
     assert job.status == "dead"
     assert "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST" in (job.last_error or "") and "Status" in (job.last_error or "")
+    assert salesforce_fake.leads[sf_id]["Status"] == "Open - Not Contacted"
+
+    # The admin adds the value to the picklist, sees the dead job and replays it.
+    listed = api.get("/crm/jobs", params={"status": "dead"}, headers={"X-API-Key": keys["sdr"]})
+    assert listed.status_code == 200 and job.id in [j["id"] for j in listed.json()]
+    assert api.get("/crm/jobs").status_code == 401
+    r = api.post(f"/crm/jobs/{job.id}/retry", headers={"X-API-Key": keys["sdr"]})
+    assert r.status_code == 200, r.text
+    assert salesforce_fake.leads[sf_id]["Status"] == "Closed - Not Converted"
+    assert _job(runtime, row.id).status == "done"
+    again = api.post(f"/crm/jobs/{job.id}/retry", headers={"X-API-Key": keys["sdr"]})
+    assert again.status_code == 409 and again.headers["content-type"] == "application/problem+json"
 
 
 def test_unknown_orgs_bad_xml_entities_and_unmappable_records_are_refused(api: TestClient, runtime: Runtime) -> None:
