@@ -269,3 +269,34 @@ def test_a_decision_that_does_not_commit_queues_no_write_back(api: TestClient, r
     assert mine == []
     assert api.post(f"/leads/{lead_id}/review/confirm", json=good, headers={"X-API-Key": keys["sdr"]}).status_code == 200
     assert len([j for j in _jobs(runtime, "crm.hubspot.write_back") if j.payload["lead_id"] == lead_id]) == 1
+
+
+def test_a_changed_contact_keeps_its_lead_and_the_cli_lists_and_replays_jobs(
+        api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot, clock: Clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from api.cli import app
+    from api.settings import get_settings
+
+    contact_id = _contact(hubspot_fake)
+    body, headers = signed([_event(contact_id)], clock)
+    api.post(URL, content=body, headers=headers)
+    first = lead_for(runtime, "hubspot", contact_id)
+    assert first is not None
+    hubspot_fake.contacts[contact_id]["jobtitle"] = "CFO"  # a property change event for the same contact
+    body, headers = signed([{**_event(contact_id), "subscriptionType": "contact.propertyChange",
+                             "propertyName": "jobtitle", "propertyValue": "CFO"}], clock)
+    assert api.post(URL, content=body, headers=headers).status_code == 200
+    done = [j for j in _jobs(runtime, "crm.hubspot.import") if j.payload["contact_id"] == contact_id]
+    assert [j.status for j in done] == ["done", "done"] and done[-1].payload["outcome"] == "exists"
+    assert lead_for(runtime, "hubspot", contact_id).id == first.id  # type: ignore[union-attr]
+
+    monkeypatch.setenv("DATABASE_URL", runtime.settings.resolved_database_url)
+    get_settings.cache_clear()
+    try:
+        listed = CliRunner().invoke(app, ["crm", "jobs", "--status", "done", "--limit", "1000"])
+        missing = CliRunner().invoke(app, ["crm", "retry", "999999"])
+        finished = CliRunner().invoke(app, ["crm", "retry", str(done[-1].id)])
+    finally:
+        get_settings.cache_clear()
+    assert listed.exit_code == 0 and f"{done[-1].id} crm.hubspot.import done" in listed.output
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    assert finished.exit_code == 2, "a done job is not run again"
