@@ -189,8 +189,11 @@ def contact_properties(snap: SqlSnapshot, event_type: str, mapping: MappingFile)
         if value:
             props[name] = str(value)
     for item, value in snap.items().items():
-        if value is not None:
-            props[_ITEM_PROPERTY[item]] = str(value)
+        if value is None:
+            continue
+        if item == "qualified_at":  # datetime properties: epoch milliseconds, the one form HubSpot always takes
+            value = int(datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp() * 1000)
+        props[_ITEM_PROPERTY[item]] = str(value)
     return props
 
 

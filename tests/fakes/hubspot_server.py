@@ -9,8 +9,10 @@ Shapes follow HubSpot's documentation:
   `/crm/v3/objects/contacts/{id}?properties=a,b&associations=companies` answers `{id, properties, createdAt,
   updatedAt, archived, associations: {companies: {results: [{id, type: "contact_to_company"}]}}}`, only the
   properties asked for (plus hs_object_id, createdate, lastmodifieddate); an unknown id is 404 `OBJECT_NOT_FOUND`.
-  PATCH `/crm/v3/objects/contacts/{id}` `{properties}`: a property that does not exist, or an enumeration value
-  that is not one of its options, is 400 `VALIDATION_ERROR` with `errors[].context.propertyName`.
+  PATCH `/crm/v3/objects/contacts/{id}` `{properties}`: a property that does not exist, an enumeration value
+  that is not one of its options, or a value that is not of the property's type (datetime here: epoch
+  milliseconds; date: YYYY-MM-DD or epoch milliseconds at midnight UTC, /docs/api/crm/properties "Property type
+  and fieldType values") is 400 `VALIDATION_ERROR` with `errors[].context.propertyName`.
 - Notes (developers.hubspot.com/docs/api/crm/notes): POST `/crm/v3/objects/notes` with `hs_timestamp` (required),
   `hs_note_body`, and `associations: [{to: {id}, types: [{associationCategory: "HUBSPOT_DEFINED",
   associationTypeId: 202}]}]` (202 = note → contact, /docs/api/crm/associations/association-details); 201.
@@ -28,6 +30,7 @@ Faults are scripted (`rate_limit_next`, `fail_next`) and every request is record
 from __future__ import annotations
 
 import json
+import re
 import threading
 import uuid
 from collections import deque
@@ -189,6 +192,12 @@ class FakeHubSpot:
                                "context": {"propertyName": [name]}})
             elif name in OPTIONS and value not in OPTIONS[name]:
                 errors.append({"message": f"{value} was not one of the allowed options", "code": "INVALID_OPTION",
+                               "context": {"propertyName": [name]}})
+            elif definition["type"] == "datetime" and not str(value).isdigit():
+                errors.append({"message": f"{value!r} is not a valid datetime (epoch milliseconds)",
+                               "code": "INVALID_DATE", "context": {"propertyName": [name]}})
+            elif definition["type"] == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d+", str(value)):
+                errors.append({"message": f"{value!r} is not a valid date", "code": "INVALID_DATE",
                                "context": {"propertyName": [name]}})
             elif definition["type"] == "number" and value not in (None, ""):
                 try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import timedelta
 
@@ -87,7 +88,8 @@ def test_webhook_to_lead_to_confirm_to_write_back(api: TestClient, runtime: Runt
     assert written["lifecyclestage"] == "salesqualifiedlead" and written["hs_lead_status"] == "OPEN_DEAL"
     assert written["qualify_next_step"] == "Demo with the CFO" and written["qualify_next_step_date"] == "2026-12-20"
     assert float(written["qualify_opportunity_value"]) == 48000 and written["qualify_qualifying_rep"].startswith("sdr-")
-    assert written["qualify_qualified_at"] and ": " in written["qualify_checklist"]
+    assert abs(int(written["qualify_qualified_at"]) / 1000 - time.time()) < 120  # the confirm's qualified_at
+    assert ": " in written["qualify_checklist"]
     assert written["qualify_scorecard_url"] == f"https://qualify.example.com/ui/leads/{row.id}"
     note = hubspot_fake.notes[-1]
     assert note["associations"][0]["to"]["id"] == contact_id
