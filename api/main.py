@@ -14,6 +14,7 @@ from agent import __version__
 from api import errors
 from api.audit.context import RequestId
 from api.auth.policy import PUBLIC, api
+from api.crm.views import admin as crm_admin_router, router as crm_router
 from api.review.views import router as review_router
 from api.users.service import Role
 from api.users.views import router as users_router
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(transcripts_router, dependencies=[Depends(api(Role.service, Role.admin, Role.sdr, Role.ae))])
     app.include_router(review_router)
     app.include_router(users_router)
+    app.include_router(crm_router)
+    app.include_router(crm_admin_router)
     web.install(app)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and readiness", dependencies=[Depends(PUBLIC)])

@@ -22,6 +22,7 @@ from agent.evidence import lead_sources
 from agent.schemas import Lead, ScorecardDraft
 from agent.text import normalise
 from api.audit import service as audit
+from api.crm.sync import enqueue_crm_sync
 from api.db import transaction
 from api.errors import ApiError, Conflict, NotFound, Unprocessable
 from api.leads.flows import ReviewAction, human_target
@@ -190,6 +191,8 @@ def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: 
         if isinstance(body, Confirm):
             result["ae_id"] = assign_ae(s, lead, card.payload if card else None, rules or Territories(), now)
         result["status"] = lead.status
+        if target is not None and target != old:  # the CRM write-back commits with the decision, or not at all
+            result["crm_jobs"] = enqueue_crm_sync(s, lead, f"lead.{target.value}")
         s.flush()  # the versioned UPDATE: a concurrent winner makes this raise StaleDataError
         result["version"] = lead.version
         audit.record(s, who, action.value, "lead", lead_id, at=now, lead_id=lead_id, request_id=actor.request_id,
