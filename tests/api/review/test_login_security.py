@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import statistics
 import time
 import uuid
 from collections.abc import Iterator
