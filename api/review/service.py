@@ -61,6 +61,11 @@ def latest_card(s: Session, lead_id: str) -> ScorecardRow | None:
                     .order_by(ScorecardRow.revision.desc()).limit(1))
 
 
+def card_at(s: Session, lead_id: str, revision: int) -> ScorecardRow | None:
+    """One revision of a lead's scorecard."""
+    return s.scalar(select(ScorecardRow).where(ScorecardRow.lead_id == lead_id, ScorecardRow.revision == revision))
+
+
 def edits_for(s: Session, lead_id: str, revision: int) -> dict[str, AnswerReviewRow]:
     """The latest human override per question in force at a revision (each edit is stored with the revision it made)."""
     rows = s.scalars(select(AnswerReviewRow).where(AnswerReviewRow.lead_id == lead_id, AnswerReviewRow.revision <= revision)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.runtime import Runtime
-from tests.api.review.conftest import People, card, confirm_body, new_lead
+from tests.api.review.conftest import People, browser, card, confirm_body, new_lead
 
 QUOTES = {
     "manual_ap_process": "Processing 4,000 invoices a month by hand.",
@@ -112,3 +113,27 @@ def test_the_score_adds_up_on_real_scored_leads(api: TestClient, runtime: Runtim
         assert b["total"] == pytest.approx(sc["score"], abs=1e-9)
         # the reasons shown (the largest, plus one line for the rest) add up too
         assert b["base"] + sum(f["points"] for f in sc["reasons"]) == pytest.approx(sc["score"], abs=1e-6)
+
+
+def test_the_scorecard_page_explains_the_tier_the_score_and_the_last_edit(app: FastAPI, api: TestClient,
+                                                                          runtime: Runtime, people: People) -> None:
+    lead_id = new_lead(api, runtime, people)
+    for question_id, quote in QUOTES.items():
+        edit(api, people, lead_id, question_id, "yes", quote)
+    edit(api, people, lead_id, "go_live_90_days", "no", QUOTES["go_live_90_days"])
+    sc = card(api, people, lead_id)
+    page = browser(app, people, "sdr").get(f"/ui/leads/{lead_id}").text
+    section = page[page.index('id="decision"'):page.index('id="h-answers"')]
+    assert "Why nurture" in section
+    assert "Must-have failed: Buying now — a go-live within 90 days or a compelling event (timing)" in section
+    assert "Nurture reason: timing: future pipeline — the timing is not now" in section
+    assert "Must-have: An AP pain Ledgerly solves is evidenced" in section and "Met" in section and "Failed" in section
+    assert "Future pipeline — keep in the quarterly nurture track." in section  # the failed must-have's nurture note
+    # the breakdown adds up on screen: base, every contribution, total = the score
+    b = sc["breakdown"]
+    assert f'{b["base"]:.2f}' in section and f'{b["total"]:.2f}' in section
+    assert all(f'{f["points"]:+.2f}' in section for f in b["contributions"])
+    assert "Changed since revision" in section and "(by a reviewer&#39;s edit)" in section
+    assert "Tier sql ready → nurture" in section
+    assert "Does the prospect want to go live within 90 days?: yes → no" in section
+
