@@ -139,7 +139,9 @@ def describe(expr: Expr, texts: dict[str, str] | None = None) -> str:
         return joiner.join(_wrapped(p, texts) for p in parts)
     window = f" in the last {expr.within_days} days" if expr.within_days else ""
     symbol = {"gte": "≥", "gt": ">", "lte": "≤", "lt": "<", "eq": "=", "ne": "≠", "in": "in", "not_in": "not in"}[expr.op]
-    return f"{expr.fact}{window} {symbol} {expr.value if not isinstance(expr.value, list) else ', '.join(expr.value)}"
+    value = expr.value
+    shown = ", ".join(value) if isinstance(value, list) else f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{expr.fact}{window} {symbol} {shown}"
 
 
 def _wrapped(expr: Expr, texts: dict[str, str]) -> str:
