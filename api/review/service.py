@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -131,8 +131,10 @@ def decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: A
     """
     try:
         return _decide(rt, lead_id, action, body, actor, rules)
-    except (StaleDataError, OperationalError) as exc:
+    except (StaleDataError, OperationalError, IntegrityError) as exc:
         if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
+            raise
+        if isinstance(exc, IntegrityError) and not _revision_taken(exc):
             raise
         with rt.sessions() as s:
             lead = s.get(LeadRow, lead_id)
@@ -194,6 +196,12 @@ def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: 
                           **({"record": body.record.model_dump(mode="json")} if isinstance(body, Confirm) else {})},
                      reason=_reason_text(body))
         return result
+
+
+def _revision_taken(exc: IntegrityError) -> bool:
+    """Two edits made the same next revision at once (SQLite and PostgreSQL word it differently)."""
+    text = str(exc.orig).lower()
+    return "uq_scorecards_lead_revision" in text or "scorecards.lead_id, scorecards.revision" in text
 
 
 def _reason_text(body: Body) -> str | None:
