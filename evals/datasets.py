@@ -16,7 +16,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agent.schemas import Answer, Lead
+from agent.schemas import Answer, Lead, Tier
 from evals.errors import DatasetError
 from evals.mapping import Mapping, ResolvedSet, check_columns, resolve
 from evals.rows import RowReader
@@ -96,6 +96,20 @@ class QuestionCase(_Model):
         return self
 
 
+class TierCase(_Model):
+    """A whole lead labeled with the tier its seller's written SQL definition gives it (benchmarks/leads.py)."""
+
+    id: str = Field(min_length=1, max_length=200)
+    seller: str | None = None
+    segment: str | None = Field(default=None, description="Expected segment id, when the labeler named one")
+    expected_tier: Tier
+    reason: str | None = Field(default=None, description="Why, in the labeler's words")
+    nurture_reason: str | None = Field(default=None, description="For nurture: the failed must-have (fit, need …)")
+    hard_disqualifier: bool = Field(default=False, description="Disqualified by an instant disqualifier")
+    criteria: dict[str, str] = Field(default_factory=dict, description="Labeled answers: question id → yes/no/unknown")
+    lead: Lead
+
+
 class FeatureTable(_Model):
     """Column-wise model inputs of one feature set, aligned with `ids` and `y`; None is a missing value."""
 
@@ -114,7 +128,7 @@ class CsvDataset(_Model):
     file: str
 
 
-Case = TypeVar("Case", LeadCase, QuestionCase)
+Case = TypeVar("Case", LeadCase, QuestionCase, TierCase)
 
 
 def _read_jsonl(path: Path, model: type[Case]) -> list[Case]:
@@ -152,6 +166,11 @@ def _read_jsonl(path: Path, model: type[Case]) -> list[Case]:
 def load_lead_cases(path: Path) -> list[LeadCase]:
     """Read a whole-lead JSONL file."""
     return _read_jsonl(path, LeadCase)
+
+
+def load_tier_cases(path: Path) -> list[TierCase]:
+    """Read a whole-lead tier-labeled JSONL file."""
+    return _read_jsonl(path, TierCase)
 
 
 def load_question_cases(path: Path) -> list[QuestionCase]:

@@ -20,7 +20,8 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from agent.schemas import Usage
 from evals.results import (
-    Calibration, CalibrationBin, Confusion, EvalMetrics, Interval, LiftRow, PairedDelta, QuestionMetrics, ThresholdMetrics, UsageSummary,
+    Calibration, CalibrationBin, Confusion, EvalMetrics, Interval, LiftRow, PairedDelta, QuestionMetrics, ThresholdMetrics, TierMetrics,
+    UsageSummary,
 )
 
 ANSWERS = ("yes", "no", "unknown")
@@ -130,6 +131,23 @@ def confusion(expected: Sequence[str], predicted: Sequence[str | None], *, rows:
             raise ValueError(f"predicted value {p!r} is not one of {list(columns)}")
         counts[e][column] += 1
     return Confusion(rows=list(rows), columns=cols, counts=[[counts[r][c] for c in cols] for r in rows])
+
+
+TIERS = ("sql_ready", "needs_discovery", "nurture", "disqualified")
+
+
+def tier_metrics(expected: Sequence[str], predicted: Sequence[str | None],
+                 tiers: Sequence[str] = TIERS) -> TierMetrics:
+    """Tier agreement (an invalid prediction counts as wrong), hard-disqualifier hits and misses, and the confusion."""
+    n = len(expected)
+    right = sum(1 for e, p in zip(expected, predicted, strict=True) if e == p)
+    dq = "disqualified"
+    return TierMetrics(
+        n=n, agreement=right / n if n else None,
+        disqualify_expected=sum(1 for e in expected if e == dq),
+        disqualify_caught=sum(1 for e, p in zip(expected, predicted, strict=True) if e == dq and p == dq),
+        disqualify_false=sum(1 for e, p in zip(expected, predicted, strict=True) if e != dq and p == dq),
+        confusion=confusion(expected, predicted, rows=tiers, columns=tiers))
 
 
 def brier(y_true: Sequence[int], probs: Sequence[float]) -> float:

@@ -17,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from library.errors import LibraryError
 from library.reading import ReadingError, check_reading, read_question
 from library.schemas import FILES, Library
+from library.sql_rules import check_definition
 
 # Library fields without a default: their files must exist.
 REQUIRED_FILES = tuple(name for name, field in FILES.items() if Library.model_fields[field].is_required())
@@ -190,6 +191,10 @@ def _cross_references(parts: dict[str, Any]) -> list[LibraryProblem]:
         for unknown in sorted(set(q.segments) - segment_ids):
             problems.append(LibraryProblem(file_of["questions"], f"unknown segment {unknown!r} (not in segments.yaml)",
                                            entry=q.id, field="segments"))
+    for segment in parts.get("segments", []):
+        for sp in check_definition(segment, parts.get("questions", [])):
+            problems.append(LibraryProblem(file_of["segments"], f"criterion {sp.criterion!r}: {sp.message}",
+                                           entry=sp.segment, field=sp.field))
     for t in parts.get("templates", []):
         for i, section in enumerate(t.sections):
             for unknown in sorted(set(section.question_ids) - question_ids):

@@ -10,7 +10,7 @@ import hashlib
 import json
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]{1,63}$", description="Stable identifier: lowercase, digits, _ or -")]
 Category = Literal["budget", "authority", "need", "timeline", "fit", "competition", "intent", "disqualifier", "custom"]
@@ -52,15 +52,154 @@ class Thresholds(_Strict):
         return self
 
 
+# --- SQL definitions: what makes a lead an SQL in one segment ------------------------------------------------------
+
+NurtureReason = Literal["timing", "budget", "authority", "need", "fit", "engagement", "competition", "other"]
+AnswerValue = Literal["yes", "no", "unknown"]
+FactField = Annotated[str, Field(pattern=r"^(fit_score|intent_score|(company|person|email|events|form)\.[A-Za-z0-9_\-]+)$",
+                                 description="fit_score, intent_score, or a structured-check field such as "
+                                 "company.employees or events.demo_request (a count)")]
+
+
+class _Expr(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class IsAnswer(_Expr):
+    """`{question: <id>, is: no}`: the question's answer is the one named (a bare id means `is: yes`)."""
+
+    question: str
+    is_: AnswerValue = Field(default="yes", alias="is")
+
+    @field_validator("is_", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, value: object) -> object:
+        """YAML reads an unquoted yes / no as a boolean; it means the answer here."""
+        return {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+
+
+class Fact(_Expr):
+    """`{fact: fit_score, gte: 60}`: one comparison on a fact of the lead (missing data is unknown, no event is 0)."""
+
+    fact: FactField
+    gte: float | None = None
+    gt: float | None = None
+    lte: float | None = None
+    lt: float | None = None
+    eq: str | float | bool | None = None
+    ne: str | float | bool | None = None
+    in_: list[str] | None = Field(default=None, alias="in")
+    not_in: list[str] | None = None
+    within_days: int | None = Field(default=None, ge=1, description="events.* only: count events in this window")
+
+    @model_validator(mode="after")
+    def _one_comparison(self) -> Fact:
+        ops = [k for k in ("gte", "gt", "lte", "lt", "eq", "ne", "in_", "not_in") if getattr(self, k) is not None]
+        if len(ops) != 1:
+            raise ValueError(f"fact {self.fact!r} needs exactly one comparison (gte, gt, lte, lt, eq, ne, in, not_in); "
+                             f"found {len(ops)}")
+        if self.within_days is not None and not self.fact.startswith("events."):
+            raise ValueError("within_days applies to events.* facts only")
+        return self
+
+    @property
+    def op(self) -> str:
+        return next(k.rstrip("_") for k in ("gte", "gt", "lte", "lt", "eq", "ne", "in_", "not_in")
+                    if getattr(self, k) is not None)
+
+    @property
+    def value(self) -> str | float | bool | list[str]:
+        return getattr(self, "in_" if self.op == "in" else self.op)
+
+
+def _expr_tag(value: object) -> str | None:
+    """Which kind of expression a YAML value (or a built model) is: by its type, else by its one key."""
+    if isinstance(value, str):
+        return "question"
+    if isinstance(value, dict):
+        keys = {"all": "all", "any": "any", "not": "not", "question": "question_is", "fact": "fact"}
+        return next((tag for key, tag in keys.items() if key in value), None)
+    return {"IsAnswer": "question_is", "AllOf": "all", "AnyOf": "any", "NotOf": "not", "Fact": "fact"}.get(
+        type(value).__name__)
+
+
+Expr = Annotated[
+    Annotated[str, Tag("question")] | Annotated[IsAnswer, Tag("question_is")] | Annotated["AllOf", Tag("all")]
+    | Annotated["AnyOf", Tag("any")] | Annotated["NotOf", Tag("not")] | Annotated[Fact, Tag("fact")],
+    Discriminator(_expr_tag, custom_error_type="invalid_expression",
+                  custom_error_message="an expression is a question id or a mapping with one of the keys "
+                  "all, any, not, question, fact"),
+]
+
+
+class AllOf(_Expr):
+    all_: list[Expr] = Field(alias="all", min_length=1)
+
+
+class AnyOf(_Expr):
+    any_: list[Expr] = Field(alias="any", min_length=1)
+
+
+class NotOf(_Expr):
+    not_: Expr = Field(alias="not")
+
+
+class Criterion(_Strict):
+    """One named condition of a SQL definition: `when` is a boolean expression over answers and facts."""
+
+    id: Slug
+    label: str = Field(description="The criterion in words, shown on the scorecard")
+    when: Expr
+
+
+class MustHave(Criterion):
+    """Every must-have met → sql_ready; one failed → nurture, for this reason (future pipeline when it is timing …)."""
+
+    nurture_reason: NurtureReason
+    nurture_note: str | None = Field(default=None, description="What nurture should do, e.g. 'revisit next quarter'")
+
+
+class NiceToHave(Criterion):
+    """Ranks leads within a tier: met adds `points` to a default-scored lead's score."""
+
+    points: float = Field(default=5, ge=0, le=50)
+
+
+class SqlDefinition(_Strict):
+    """A segment's SQL definition; the tier follows from it (see docs/sql-definitions.md)."""
+
+    must_have: list[MustHave] = Field(default_factory=list)
+    nice_to_have: list[NiceToHave] = Field(default_factory=list)
+    fast_track: list[Criterion] = Field(default_factory=list, description="Any one met → sql_ready, fast-tracked")
+    disqualify: list[Criterion] = Field(default_factory=list, description="Instant disqualifiers over answers; an "
+                                        "answer counts only when sure and backed by a direct quote")
+
+    @model_validator(mode="after")
+    def _something(self) -> SqlDefinition:
+        if not (self.must_have or self.fast_track):
+            raise ValueError("a SQL definition needs at least one must_have or fast_track criterion")
+        return self
+
+    def criteria(self) -> list[tuple[str, Criterion]]:
+        """Every criterion with its list name, in the order they are shown."""
+        return ([("disqualify", c) for c in self.disqualify] + [("must_have", c) for c in self.must_have]
+                + [("fast_track", c) for c in self.fast_track] + [("nice_to_have", c) for c in self.nice_to_have])
+
+
 class Segment(_Strict):
-    """A market segment with its own firmographic range, questions and thresholds."""
+    """A market segment with its own firmographic range, questions, SQL definition and fallback thresholds."""
 
     id: Slug
     name: str
     description: str
     min_employees: int | None = Field(default=None, ge=0)
     max_employees: int | None = Field(default=None, ge=0)
-    thresholds: Thresholds
+    thresholds: Thresholds = Field(description="Score cut-offs; they decide the tier only when `sql` is absent")
+    sql: SqlDefinition | None = Field(default=None, description="What makes a lead an SQL here; decides the tier")
+
+
+for _m in (AllOf, AnyOf, NotOf, Criterion, MustHave, NiceToHave, SqlDefinition):
+    _m.model_rebuild()
 
 
 PersonaRole = Literal["decision_maker", "champion", "approver", "influencer", "user", "bad_fit"]

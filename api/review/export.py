@@ -30,7 +30,7 @@ def reviewed_cases(s: Session) -> list[LeadCase]:
         else:
             outcome = "nurture" if d.reason is None or Reason(d.reason) in NOT_NOW else "disqualify"
         edits = s.scalars(select(AnswerReviewRow).where(AnswerReviewRow.lead_id == lead_id,
-                                                        AnswerReviewRow.revision == d.revision)
+                                                        AnswerReviewRow.revision <= (d.revision or 0))
                           .order_by(AnswerReviewRow.created_at)).all()
         answers = {e.question_id: ExpectedAnswer(answer=e.human_answer, evidence=[e.evidence] if e.evidence else [])
                    for e in edits}
