@@ -11,10 +11,12 @@ import sys
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_limits
 
 from library.schemas import Tree
 
 MAX_FLOAT = sys.float_info.max  # stands in for an infinite split threshold (JSON has no infinity)
+THREADS = 1
 PARAMS = {"learning_rate": 0.06, "max_iter": 500, "max_leaf_nodes": 15, "min_samples_leaf": 20,
           "l2_regularization": 1.0, "early_stopping": True, "validation_fraction": 0.1, "n_iter_no_change": 30}
 
@@ -25,7 +27,8 @@ def fit_boosted(x: np.ndarray, y: np.ndarray, categorical: list[bool], monotone:
     model = HistGradientBoostingClassifier(**PARAMS, categorical_features=np.array(categorical, dtype=bool),  # type: ignore[arg-type]
                                            monotonic_cst=[0 if c else m for c, m in zip(categorical, monotone, strict=True)],
                                            random_state=seed)
-    return model.fit(x, y)
+    with threadpool_limits(THREADS):  # OpenMP threads spin on a shared, loaded machine: one per fit is steadier
+        return model.fit(x, y)
 
 
 def export(model: HistGradientBoostingClassifier, categorical: list[bool], n_codes: list[int]) -> tuple[float, list[Tree]]:

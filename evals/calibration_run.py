@@ -1,4 +1,5 @@
-"""The calibrate flow: labeled CSV → the pipeline (answers, segments) → fitted model → the library's scoring.yaml."""
+"""The calibrate flow: labeled CSV → feature values (the pipeline only when a feature needs it) → fitted model → the
+library's model.json."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from agent.deps import Deps
 from agent.features import FeatureContext
-from evals.calibrate import Fit, feature_specs, fit_model
+from evals.calibrate import Fit, Method, feature_specs, fit_model, needs_pipeline
 from evals.errors import EvalError
 from evals.load import load_dataset
 from evals.run import CaseRun, run_cases
@@ -31,20 +32,31 @@ def contexts_from_runs(runs: list[CaseRun]) -> tuple[list[FeatureContext], list[
 
 
 def calibrate_dataset(dataset: Path, mapping: Path, feature_set: str | None, deps: Deps, library_dir: Path, *,
-                      folds: int = 5, c: float = 0.3, write: bool = True, progress: Any = None) -> Fit:
-    """Fit on every row of the CSV (leaky columns refused by the mapping) and, unless `write` is False, save the model."""
+                      folds: int = 5, c: float = 0.3, write: bool = True, progress: Any = None,
+                      method: Method = "auto") -> Fit:
+    """Fit on every row of the CSV (leaky columns refused by the mapping) and, unless `write` is False, save the model.
+
+    When no feature is read from the judge's answers or the pipeline's scores, the leads are not run through the
+    pipeline at all (no judge, no embeddings): the features are read from the leads as the mapping built them, and no
+    per-segment thresholds are fitted (segments come from the pipeline's retrieval)."""
     loaded = load_dataset(dataset, mapping, feature_set)
     data = loaded.csv
     assert data is not None
     specs = feature_specs(data.mapping, data.feature_set, deps.library)
-    task = progress.add_task(f"qualifying {dataset.name}", total=len(data.cases)) if progress is not None else None
-    runs = asyncio.run(run_cases(data.cases, deps,
-                                 on_done=(lambda _: progress.advance(task)) if progress is not None else None))
-    contexts, segments = contexts_from_runs(runs)
+    segments: list[str | None] | None = None
+    if needs_pipeline(specs):
+        task = progress.add_task(f"qualifying {dataset.name}", total=len(data.cases)) if progress is not None else None
+        runs = asyncio.run(run_cases(data.cases, deps,
+                                     on_done=(lambda _: progress.advance(task)) if progress is not None else None))
+        contexts, segments = contexts_from_runs(runs)
+    else:
+        contexts = [FeatureContext(case.lead) for case in data.cases]
+        if progress is not None:
+            progress.log(f"{len(contexts)} rows: every feature is tabular, so no lead runs the judge or the embeddings")
     provenance = {"data_file": dataset.name, "data_sha256": loaded.config["dataset_sha256"],
                   "mapping": mapping.name, "feature_set": data.feature_set.name}
     fit = fit_model(contexts, [c_.y_true for c_ in data.cases], specs, segments=segments, folds=folds, c=c,
-                    provenance=provenance)
+                    provenance=provenance, method=method, log=progress.log if progress is not None else None)
     if write:
         write_model(library_dir, fit.model)
     return fit

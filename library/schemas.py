@@ -393,7 +393,7 @@ class Library(_Strict):
     personas: list[Persona] = Field(min_length=1)
     use_cases: list[UseCase] = Field(min_length=1)
     competitors: list[Competitor] = Field(default_factory=list)
-    questions: list[QualifyingQuestion] = Field(min_length=1)
+    questions: list[QualifyingQuestion] = Field(description="May be empty (a pure scoring library)")
     disqualifiers: Disqualifiers = Disqualifiers()
     templates: list[ScorecardTemplate] = Field(default_factory=list)
     scoring: ScoringConfig = ScoringConfig()
