@@ -231,9 +231,12 @@ def transcripts_command(directory: Annotated[Path, typer.Argument(help="Folder o
 
 
 def calibrate_command(
-    dataset: Annotated[Path, typer.Argument(help="CSV of labeled past leads")],
-    mapping: Annotated[Path, typer.Option(help="Column-mapping YAML")],
-    library: Annotated[Path, typer.Option(help="Library folder that receives the fitted model (model.json)")],
+    dataset: Annotated[Path | None, typer.Argument(help="CSV of labeled past leads (not with --from-reviews)")] = None,
+    library: Annotated[Path | None, typer.Option(help="Library folder that receives the fitted model (model.json); "
+                                                 "required")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="Column-mapping YAML")] = None,
+    from_reviews: Annotated[bool, typer.Option("--from-reviews", help="Refit the library's model on reviewed leads: "
+                                               "confirm / AE accept = SQL, reject / push back = not")] = False,
     feature_set: Annotated[str | None, typer.Option(help="Feature set of the mapping (its first when omitted)")] = None,
     folds: Annotated[int, typer.Option(min=2, max=20, help="Stratified cross-validation folds")] = 5,
     c: Annotated[float, typer.Option("--C", min=1e-6, help="Inverse L2 regularisation strength (logistic)")] = 0.3,
@@ -241,25 +244,60 @@ def calibrate_command(
     dry_run: Annotated[bool, typer.Option(help="Report the metrics without writing the library")] = False,
 ) -> None:
     """Fit the scoring model (logistic regression vs gradient boosting, k-fold CV) and write it into the library."""
+    import shutil
+
     from evals.calibration_run import calibrate_dataset
     from evals.progress import progress
 
     if method not in ("auto", "logistic", "boosted"):
         raise _fail(f"--method must be auto, logistic or boosted (not {method!r})")
-    if not library.exists():  # a new user's pure scoring dataset: start from the built-in neutral library
-        import shutil
-
+    if library is None:
+        raise _fail("--library is required: the folder that receives the fitted model")
+    created = False
+    if not library.exists() and not from_reviews:  # a new user's pure scoring dataset: start from the built-in neutral library
         from library.loader import SLUG
 
         if not SLUG.match(library.name):
             raise _fail(f"{library}: the folder name {library.name!r} is the library's name and must be a slug "
                         "(lowercase letters, digits, _ or -)")
         shutil.copytree(NEUTRAL_LIBRARY, library)
+        created = True
         err.print(f"{library} did not exist: created from the built-in neutral library (no questions, one segment)")
+    if from_reviews:
+        if dataset is not None or mapping is not None:
+            raise _fail("--from-reviews reads the reviewed leads from the database: give no CSV or --mapping")
+        _calibrate_from_reviews(library, folds, c, method, dry_run)
+        return
+    if dataset is None or mapping is None:
+        raise _fail("give a CSV of labeled past leads and its --mapping (or --from-reviews)")
     try:
         with eval_deps(library) as deps, progress(err) as bar:
             fit = calibrate_dataset(dataset, mapping, feature_set, deps, library, folds=folds, c=c, write=not dry_run,
                                     progress=bar, method=method)  # type: ignore[arg-type]
+    except QualifyError as exc:
+        if created:  # nothing half-made is left behind
+            shutil.rmtree(library, ignore_errors=True)
+        raise _fail(str(exc)) from exc
+    _print_fit(fit, library, dry_run)
+
+
+def _calibrate_from_reviews(library: Path, folds: int, c: float, method: str, dry_run: bool) -> None:
+    from api.review.export import NOT_A_JUDGMENT, reviewed_cases
+    from api.runtime import open_database
+    from api.settings import get_settings
+    from evals.calibration_run import calibrate_cases, review_provenance, review_specs
+    from evals.progress import progress
+
+    _, sessions = open_database(get_settings())
+    with sessions() as s:
+        cases = reviewed_cases(s, exclude_reasons=NOT_A_JUDGMENT)
+    sql = sum(case.y_true for case in cases)
+    err.print(f"{len(cases)} reviewed lead(s): {sql} SQL (confirmed / accepted), {len(cases) - sql} not "
+              "(rejected / pushed back; duplicates left out)")
+    try:
+        with eval_deps(library) as deps, progress(err) as bar:
+            fit = calibrate_cases(cases, review_specs(deps.library), deps, library, review_provenance(cases),
+                                  folds=folds, c=c, write=not dry_run, progress=bar, method=method)  # type: ignore[arg-type]
     except QualifyError as exc:
         raise _fail(str(exc)) from exc
     _print_fit(fit, library, dry_run)
