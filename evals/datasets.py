@@ -185,10 +185,31 @@ def write_jsonl(path: Path, cases: list[LeadCase] | list[QuestionCase]) -> None:
             out.write(case.model_dump_json(exclude_none=True) + "\n")
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+DELIMITERS = ",;\t|"
+
+
+def detect_delimiter(path: Path) -> str:
+    """The separator of a CSV's header line: whichever of , ; tab | occurs most often outside quotes (',' on a tie)."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, strict=True)
+            header = handle.readline()
+    except (OSError, UnicodeDecodeError):
+        return ","  # reading the rows reports the problem
+    outside, quoted = [], False
+    for ch in header:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted:
+            outside.append(ch)
+    counts = {d: outside.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
+
+
+def _csv_rows(path: Path, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, strict=True, delimiter=delimiter)
             for row in reader:
                 yield reader.line_num, row
     except UnicodeDecodeError as exc:
@@ -202,7 +223,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 def load_csv(path: Path, mapping: Mapping, set_name: str) -> CsvDataset:
     """Read a CSV of past leads through a mapping and one of its feature sets: typed cases plus a feature table."""
     feature_set = resolve(mapping, set_name)
-    rows = _csv_rows(path)
+    rows = _csv_rows(path, mapping.delimiter or detect_delimiter(path))
     first = next(rows, None)
     if first is None or not any(cell.strip() for cell in first[1]):
         raise DatasetError("the file is empty (no header row)", file=str(path))

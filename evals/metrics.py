@@ -156,6 +156,13 @@ def brier(y_true: Sequence[int], probs: Sequence[float]) -> float:
     return float(np.mean((p - y) ** 2))
 
 
+def log_loss(y_true: Sequence[int], probs: Sequence[float], eps: float = 1e-6) -> float:
+    """Mean negative log-likelihood of the outcomes (probabilities clipped to [eps, 1 - eps])."""
+    y, p = _arrays(y_true, probs)
+    p = np.clip(p, eps, 1 - eps)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
 def reliability(y_true: Sequence[int], probs: Sequence[float], bins: int = 10) -> list[CalibrationBin]:
     """Equal-width bins over [0, 1]: count, mean predicted probability and observed rate (empty bins kept, with None)."""
     y, p = _arrays(y_true, probs)

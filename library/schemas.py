@@ -402,6 +402,8 @@ class ModelFeature(_Strict):
     levels: list[str] = Field(default_factory=list)
     edges: list[float] = Field(default_factory=list)
     baseline: float = Field(default=0.0, description="Mean log-odds contribution on the fitting data (factor points are relative to it)")
+    monotone: Literal[-1, 0, 1] = Field(default=0, description="Boosted models: +1 / -1 when P(SQL) may only rise / fall "
+                                        "with this numeric feature, 0 when the direction is not known")
 
 
 class ModelProvenance(_Strict):
@@ -418,17 +420,82 @@ class ModelProvenance(_Strict):
     cv_folds: int = Field(ge=0)
     cv_metrics: dict[str, float | None] = Field(default_factory=dict)
     in_sample_metrics: dict[str, float | None] = Field(default_factory=dict)
+    candidates: dict[str, dict[str, float | None]] = Field(
+        default_factory=dict, description="Cross-validated figures of every model compared (the lowest log-loss is kept)")
+
+
+class Tree(_Strict):
+    """One regression tree of a boosted model as parallel node arrays; node 0 is the root.
+
+    At an internal node, a numeric feature goes left when `value <= threshold`, a categorical one when its code is in
+    `categories[node]`; a missing value follows `missing_left`. `value` is the node's log-odds output: a leaf's is what
+    the tree adds, an internal node's the training-count-weighted mean of its leaves (what tree-path contributions use).
+    """
+
+    feature: list[int] = Field(min_length=1, description="Index into the model's features; -1 at a leaf")
+    threshold: list[float]
+    left: list[int]
+    right: list[int]
+    missing_left: list[bool]
+    categories: dict[int, list[int]] = Field(default_factory=dict)
+    value: list[float]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Tree:
+        n = len(self.feature)
+        if any(len(a) != n for a in (self.threshold, self.left, self.right, self.missing_left, self.value)):
+            raise ValueError("tree arrays must all have one entry per node")
+        for i, f in enumerate(self.feature):
+            if f >= 0 and not (i < self.left[i] < n and i < self.right[i] < n):
+                raise ValueError(f"node {i}: children must come after it and exist")
+        return self
+
+
+class Calibration(_Strict):
+    """Maps the model's raw log-odds z to P(SQL): sigmoid (logit p = a z + b) or isotonic (p = interp(z, x, y))."""
+
+    method: Literal["sigmoid", "isotonic"]
+    a: float = 1.0
+    b: float = 0.0
+    x: list[float] = Field(default_factory=list)
+    y: list[float] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _points(self) -> Calibration:
+        if self.method == "isotonic" and (len(self.x) < 2 or len(self.x) != len(self.y)):
+            raise ValueError("isotonic calibration needs at least two (x, y) points of equal length")
+        return self
 
 
 class FittedModel(_Strict):
-    """A logistic model over named features: P(SQL) = sigmoid(intercept + sum of coefficients x encoded columns)."""
+    """A fitted model over named features: logistic (sigmoid(intercept + sum of coefficients x encoded columns)) or
+    boosted trees (intercept + sum of tree outputs), then `calibration` when present.
 
-    intercept: float
+    Stored by `qualify calibrate` in the library's model.json (a versioned, checksummed JSON: see library/model_file.py).
+    """
+
+    kind: Literal["logistic", "boosted"] = "logistic"
+    intercept: float = Field(description="Raw log-odds of a lead before any feature (the base)")
     features: list[ModelFeature] = Field(min_length=1)
-    coefficients: dict[str, float] = Field(description="Encoded column name (e.g. 'Lead Origin=API') -> log-odds weight")
+    coefficients: dict[str, float] = Field(default_factory=dict,
+                                           description="Logistic: encoded column name (e.g. 'Lead Origin=API') -> log-odds weight")
+    trees: list[Tree] = Field(default_factory=list, description="Boosted: the trees, whose outputs add on the log-odds scale")
+    calibration: Calibration | None = None
+    base_rate: float | None = Field(default=None, ge=0, le=1, description="Share of positives in the fitting data")
     thresholds: Thresholds = Field(description="Fitted 0-100 cut-offs (score = 100 x probability) for every segment")
     segment_thresholds: dict[str, Thresholds] = Field(default_factory=dict, description="Per-segment overrides")
     provenance: ModelProvenance | None = None
+
+    @model_validator(mode="after")
+    def _kind_has_parts(self) -> FittedModel:
+        if self.kind == "boosted":
+            if not self.trees:
+                raise ValueError("a boosted model needs trees")
+            n = len(self.features)
+            for t, tree in enumerate(self.trees):
+                if any(f >= n for f in tree.feature):
+                    raise ValueError(f"tree {t} names feature index >= {n}")
+        return self
 
 
 class ScoringConfig(_Strict):
@@ -465,7 +532,7 @@ class Library(_Strict):
     personas: list[Persona] = Field(min_length=1)
     use_cases: list[UseCase] = Field(min_length=1)
     competitors: list[Competitor] = Field(default_factory=list)
-    questions: list[QualifyingQuestion] = Field(min_length=1)
+    questions: list[QualifyingQuestion] = Field(description="May be empty (a pure scoring library)")
     disqualifiers: Disqualifiers = Disqualifiers()
     templates: list[ScorecardTemplate] = Field(default_factory=list)
     scoring: ScoringConfig = ScoringConfig()
