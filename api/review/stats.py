@@ -71,8 +71,8 @@ def reason_stats(rows: Iterable[ReasonRow]) -> dict[str, Counter[tuple[str, str]
 
 
 def failed_criteria(payload: dict) -> tuple[str, ...]:
-    """The hook for SQL criteria: ids of the criteria a scorecard marks failed (`criteria: [{id, status}]`), if any."""
-    items = payload.get("criteria") or []
+    """Ids of the SQL-definition criteria a scorecard marks failed (`sql.criteria: [{id, status}]`), if any."""
+    items = (payload.get("sql") or {}).get("criteria") or []
     return tuple(str(c.get("id")) for c in items if isinstance(c, dict) and c.get("status") in ("failed", "no"))
 
 
