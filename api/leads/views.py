@@ -15,6 +15,7 @@ from api.leads import service
 from api.leads.models import LeadRow, ScorecardRow
 from api.leads.worker import qualify_and_assign_sync
 from api.users.service import Role
+from api.responses import LeadAccepted, LeadOut, ScorecardOut
 
 router = APIRouter(tags=["leads"])
 INTAKE = [Depends(api(Role.service, Role.admin))]
@@ -39,7 +40,8 @@ def _runtime(request: Request):  # type: ignore[no-untyped-def]
     return request.app.state.runtime
 
 
-@router.post("/leads", status_code=202, summary="Submit a lead for qualification", dependencies=INTAKE)
+@router.post("/leads", status_code=202, summary="Submit a lead for qualification", dependencies=INTAKE,
+             response_model=LeadAccepted)
 async def submit_lead(
     lead: Lead, request: Request, response: Response, background: BackgroundTasks,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
@@ -54,7 +56,8 @@ async def submit_lead(
     return {"lead_id": result.lead_id, "links": {"lead": f"/leads/{result.lead_id}"}}
 
 
-@router.get("/leads/{lead_id}", summary="A lead, its status and its scorecard revisions", dependencies=READ)
+@router.get("/leads/{lead_id}", summary="A lead, its status and its scorecard revisions", dependencies=READ,
+            response_model=LeadOut)
 def get_lead(lead_id: str, request: Request) -> dict[str, Any]:
     rt = _runtime(request)
     with rt.sessions() as s:
@@ -73,7 +76,7 @@ def get_lead(lead_id: str, request: Request) -> dict[str, Any]:
 
 
 @router.post("/leads/{lead_id}/retry", status_code=202, summary="Re-run a failed or budget-stopped lead",
-             dependencies=INTAKE)
+             dependencies=INTAKE, response_model=LeadAccepted)
 async def retry_lead(lead_id: str, request: Request, background: BackgroundTasks) -> dict[str, Any]:
     rt = _runtime(request)
     service.reset_for_retry(rt.sessions, lead_id, rt.deps.clock())
@@ -81,7 +84,8 @@ async def retry_lead(lead_id: str, request: Request, background: BackgroundTasks
     return {"lead_id": lead_id, "links": {"lead": f"/leads/{lead_id}"}}
 
 
-@router.get("/scorecards/{scorecard_id}", summary="One scorecard revision", dependencies=READ)
+@router.get("/scorecards/{scorecard_id}", summary="One scorecard revision", dependencies=READ,
+            response_model=ScorecardOut)
 def get_scorecard(scorecard_id: str, request: Request) -> dict[str, Any]:
     rt = _runtime(request)
     with rt.sessions() as s:

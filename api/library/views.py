@@ -6,10 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from api.responses import LibraryOut
+
 router = APIRouter(tags=["library"])
 
 
-@router.get("/library", summary="The active library and its snapshot id")
+@router.get("/library", summary="The active library and its snapshot id", response_model=LibraryOut)
 def get_library(request: Request) -> dict[str, Any]:
     rt = request.app.state.runtime
     return {"snapshot_id": rt.deps.snapshot_id, **rt.deps.library.model_dump(mode="json")}
