@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from agent.evidence import SourceText, lead_sources
 from agent.schemas import Evidence, Lead, ScorecardDraft
 from agent.transcripts.calls import CALL_FIELD_READINGS
+from api.review import checklist
 from api.review.models import AnswerReviewRow
 from library.errors import LibraryError
 from library.reading import ReadingError, read_question
@@ -75,6 +76,8 @@ class AnswerView:
     human: AnswerReviewRow | None = None
     reading: str = ""  # how the question was read, in words ("company employees ≥ 200, inclusive")
     text_path: bool = False  # the reader could not type the question: decided by meaning
+    group: str = "other"  # disqualifier | must_have | other (api/review/checklist.py)
+    suggestion: str = "unknown"  # the checklist value the (edited) answer suggests
 
 
 def _label(e: Evidence) -> str:
@@ -162,9 +165,12 @@ def scorecard_view(lead: Lead, draft: ScorecardDraft, library: Library,
         reading, text_path = _reading(by_id.get(a.question_id), library)
         reading = reading or CALL_FIELD_READINGS.get(a.question_id, "")
         because = _READ_AS.sub("", a.reasoning) if reading else a.reasoning
+        human = edits.get(a.question_id)
+        q = by_id.get(a.question_id)
         answers.append(AnswerView(a.question_id, texts.get(a.question_id, a.question_id), a.answer, a.confidence,
-                                  because, list(a.flags), a.value, quotes, edits.get(a.question_id), reading,
-                                  text_path))
+                                  because, list(a.flags), a.value, quotes, human, reading, text_path,
+                                  checklist.group_of(q),
+                                  checklist.suggested(human.human_answer if human else a.answer, q)))  # type: ignore[arg-type]
     panel = [SourceView(f"Form: {k[1]}" if k[0] == "form" else "Notes", _highlight(s.text, quoted.get(k, [])))
              for k, s in sources.items() if k[0] in ("form", "notes")]
     asks = {d.question_id: d.ask for d in draft.discovery_questions}
