@@ -46,14 +46,23 @@ async def submit_lead(
     lead: Lead, request: Request, response: Response, background: BackgroundTasks,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> dict[str, Any]:
-    """Accept a lead (202); qualification runs in the background. Replays with the same Idempotency-Key are safe."""
+    """Accept a lead (202); qualification runs in the background. Replays with the same Idempotency-Key are safe.
+
+    The same `source` and `external_id` with changed data updates the lead (`updated: true`); when a field it is
+    qualified on changed, it is re-qualified as a new scorecard revision (`requalify: true`). 409 when the body's `id`
+    names a lead with another source or external_id.
+    """
     rt = _runtime(request)
-    result = service.intake(rt.sessions, lead, rt.deps.clock(), idempotency_key, caller=request.state.principal.user_id)
-    if result.created:
+    who = request.state.principal
+    result = service.intake(rt.sessions, lead, rt.deps.clock(), idempotency_key, caller=who.user_id, who=who)
+    if result.created or result.requalify:
         background.add_task(qualify_and_assign, rt, result.lead_id)
-    else:
+    elif not result.updated:
         response.headers["Idempotent-Replayed"] = "true"
-    return {"lead_id": result.lead_id, "links": {"lead": f"/leads/{result.lead_id}"}}
+    body: dict[str, Any] = {"lead_id": result.lead_id, "links": {"lead": f"/leads/{result.lead_id}"}}
+    if result.updated:
+        body.update(updated=True, requalify=result.requalify)
+    return body
 
 
 @router.get("/leads/{lead_id}", summary="A lead, its status and its scorecard revisions", dependencies=READ,
