@@ -23,7 +23,7 @@ from api.audit import service as audit
 from api.db import transaction
 from api.errors import Conflict, NotFound, Unprocessable
 from api.leads.flows import RETRYABLE, LeadStatus, can_machine_move
-from api.leads.models import LeadRow, ScorecardRow
+from api.leads.models import LeadRow, ScorecardRow, segment_of
 from api.users.service import Principal
 
 log = logging.getLogger("qualify.leads")
@@ -201,8 +201,8 @@ def save_draft(factory: sessionmaker[Session], draft: ScorecardDraft, now: datet
             assert row is not None
             scorecard_id = uuid.uuid4().hex
             s.add(ScorecardRow(id=scorecard_id, lead_id=draft.lead_id, revision=draft.revision, tier=draft.tier,
-                               route=draft.route, score=draft.score, payload=draft.model_dump(mode="json"),
-                               created_at=draft.created_at))
+                               route=draft.route, score=draft.score, payload=(doc := draft.model_dump(mode="json")),
+                               segment=segment_of(doc), created_at=draft.created_at))
             row.status = LeadStatus.disqualified if draft.tier == "disqualified" else LeadStatus.in_review
             row.updated_at, row.error_class, row.last_error, row.lease_until = now, None, None, None
             return scorecard_id

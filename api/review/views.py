@@ -15,7 +15,7 @@ from api.responses import AuditEntry, DecisionResult, QueueOut, ReviewState
 from api.review import service
 from api.review.assign import sweep, territories_for
 from api.review.flows import Accept, Confirm, Edit, PushBack, Reject, Reopen
-from api.review.queue import queue
+from api.review.queue import QueueQuery, queue_page
 from api.users.service import Principal, Role
 
 router = APIRouter(tags=["review"])
@@ -36,13 +36,23 @@ def run(request: Request, lead_id: str, action: ReviewAction, body: service.Body
 
 @router.get("/review/queue", summary="The caller's review queue (SDR: to review; AE: SQLs to accept; admin: all)",
             response_model=QueueOut)
-def get_queue(request: Request, who: Annotated[Principal, Depends(api(*PEOPLE))], limit: int = 200) -> dict[str, Any]:
+def get_queue(request: Request, who: Annotated[Principal, Depends(api(*PEOPLE))], limit: int | None = None,
+              tier: str = "", status: str = "", owner: str = "", segment: str = "", source: str = "",
+              overdue: bool = False, q: str = "", sort: str = "priority", page: int = 1,
+              per_page: int = 50) -> dict[str, Any]:
+    """Filters combine (AND); `q` searches name, company and e-mail; `owner=me` is the caller; `sort`: priority,
+    score, waiting or newest; `limit` is the older name of `per_page`."""
     rt = request.app.state.runtime
     now = rt.deps.clock()
     sweep(rt.sessions, territories_for(rt.settings.territory_rules_file), now)
+    params = {"tier": tier, "status": status, "owner": owner, "segment": segment, "source": source,
+              "overdue": "1" if overdue else "", "q": q, "sort": sort, "page": str(page),
+              "per_page": str(limit if limit is not None else per_page)}
+    query = QueueQuery.parse(params)
     with rt.sessions() as s:
-        items = queue(s, who, now, rt.settings.speed_to_lead_minutes, min(max(limit, 1), 1000))
-    return {"items": [i.as_json() for i in items]}
+        found = queue_page(s, who, now, rt.settings.speed_to_lead_minutes, query)
+    return {"items": [i.as_json() for i in found.items], "total": found.total, "page": query.page,
+            "per_page": query.per_page}
 
 
 @router.post("/leads/{lead_id}/review/confirm", dependencies=[SDR], summary="SDR confirms the lead as an SQL",
