@@ -256,3 +256,23 @@ def _retryable(now: datetime):  # type: ignore[no-untyped-def]
 def failed_leads(s: Session, now: datetime, limit: int = 100) -> list[LeadRow]:
     """Leads qualification could not finish (endpoint faults, spend cap, a dead run's lease), most recent first."""
     return list(s.scalars(select(LeadRow).where(_retryable(now)).order_by(LeadRow.updated_at.desc()).limit(limit)))
+
+
+def account_leads(s: Session, row: LeadRow, limit: int = 20) -> list[dict[str, Any]]:
+    """The account's other leads (same company domain; never grouped by a free-mail domain), newest first."""
+    from api.review.assign import FREE_MAIL
+    from api.review.models import AssignmentRow
+    from api.users.models import UserRow
+
+    if not row.company_domain or row.company_domain in FREE_MAIL:
+        return []
+    found = s.execute(select(LeadRow, UserRow.email).outerjoin(AssignmentRow, AssignmentRow.lead_id == LeadRow.id)
+                      .outerjoin(UserRow, UserRow.id == AssignmentRow.sdr_id)
+                      .where(LeadRow.company_domain == row.company_domain, LeadRow.id != row.id)
+                      .order_by(LeadRow.received_at.desc()).limit(limit)).all()
+    tiers = dict(s.execute(select(ScorecardRow.lead_id, ScorecardRow.tier)
+                           .where(ScorecardRow.lead_id.in_([r.id for r, _ in found]))
+                           .order_by(ScorecardRow.revision)).all())  # the last revision's tier wins
+    return [{"id": r.id, "name": (r.payload.get("person") or {}).get("name") or (r.payload.get("person") or {}).get("email")
+             or r.external_id or r.id, "title": (r.payload.get("person") or {}).get("title"), "status": r.status,
+             "tier": tiers.get(r.id), "owner": owner, "received_at": r.received_at} for r, owner in found]

@@ -35,7 +35,7 @@ from api.transcripts.service import call_changes
 from api.users import service as users
 from api.users.service import Principal, Role
 from api.web.forms import body_from_form
-from api.web.render import HERE, page, scorecard_view
+from api.web.render import HERE, activity_timeline, audit_change, page, scorecard_view
 
 router = APIRouter(tags=["ui"], include_in_schema=False)
 WEB = Annotated[Principal, Depends(web())]
@@ -175,11 +175,15 @@ def _lead_page(request: Request, who: Principal, lead_id: str, *, error: str | N
         tokens = {a.value: users.form_token(s, who.session or "", f"{a.value}:{lead_id}", now) for a in allowed}
         tokens["logout"] = users.form_token(s, who.session or "", "logout", now)
         status_now = row.status
+        account = lead_service.account_leads(s, row)
     view = scorecard_view(lead, draft, rt.deps.library, edits) if draft else None
+    texts = {q.id: q.text for q in rt.deps.library.questions}
+    timeline = activity_timeline(lead, history, texts)
     return page("scorecard.html", status, who=who, lead=lead, lead_id=lead_id, status_now=status_now, draft=draft,
                 card_revision=card.revision if card else None, view=view, state=state, history=history, tokens=tokens,
                 error=error, done=done, reasons=REASON_LABELS, values=values or {}, now=now, calls=calls,
-                logout=tokens["logout"], LeadStatus=LeadStatus)
+                logout=tokens["logout"], LeadStatus=LeadStatus, account=account, timeline=timeline, texts=texts,
+                audit_change=audit_change)
 
 
 def _may(who: Principal, action: ReviewAction, state: dict[str, object]) -> bool:
