@@ -85,8 +85,38 @@ def openapi_schema(app: FastAPI) -> dict[str, Any]:
                 if code in ("401", "403") and (policy is None or policy.kind != "api"):
                     continue
                 responses[code] = {"description": text, "content": problem_ref}
+    _hoist_defs(doc, components["schemas"])
     app.openapi_schema = doc
     return doc
+
+
+def _hoist_defs(node: Any, schemas: dict[str, Any]) -> None:
+    """Inline JSON Schemas (openapi_extra) carry `$defs`; OpenAPI tools want them under components (ReDoc fails)."""
+    if isinstance(node, dict):
+        for name, schema in node.pop("$defs", {}).items():
+            schemas.setdefault(name, schema)
+            _hoist_defs(schema, schemas)
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            node["$ref"] = "#/components/schemas/" + ref.removeprefix("#/$defs/")
+        for value in list(node.values()):
+            _hoist_defs(value, schemas)
+    elif isinstance(node, list):
+        for value in node:
+            _hoist_defs(value, schemas)
+
+
+# The docs pages may load nothing from elsewhere, whatever their bundles reference (ReDoc's footer logo is on a CDN):
+# the browser refuses it before any request leaves. Swagger UI starts from one inline script; ReDoc uses workers.
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+def _offline(page: HTMLResponse) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = DOCS_CSP
+    page.headers["X-Content-Type-Options"] = "nosniff"
+    return page
 
 
 def install(app: FastAPI) -> None:
@@ -96,11 +126,11 @@ def install(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def swagger() -> HTMLResponse:
-        return get_swagger_ui_html(
+        return _offline(get_swagger_ui_html(
             openapi_url="/openapi.json", title=f"{app.title} — API", oauth2_redirect_url="/docs/oauth2-redirect",
             swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js", swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
             swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
-            swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True})
+            swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True}))
 
     @app.get("/docs/oauth2-redirect", include_in_schema=False)
     def swagger_redirect() -> HTMLResponse:
@@ -108,6 +138,6 @@ def install(app: FastAPI) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:
-        return get_redoc_html(openapi_url="/openapi.json", title=f"{app.title} — API reference",
-                              redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
-                              redoc_favicon_url=f"{ASSETS_URL}/favicon.png", with_google_fonts=False)
+        return _offline(get_redoc_html(openapi_url="/openapi.json", title=f"{app.title} — API reference",
+                                       redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
+                                       redoc_favicon_url=f"{ASSETS_URL}/favicon.png", with_google_fonts=False))

@@ -66,3 +66,14 @@ def test_every_success_has_a_schema_and_every_error_is_problem_json(client: Test
                 assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
     queue = doc["components"]["schemas"]["QueueItemOut"]["properties"]
     assert {"owner", "waiting_minutes", "breached"} <= set(queue)
+
+
+def test_no_inline_defs_remain_for_redoc(client: TestClient) -> None:
+    text = client.get("/openapi.json").text
+    assert "$defs" not in text  # ReDoc stops with "Invalid reference token: $defs"
+
+
+def test_the_docs_pages_forbid_other_origins(client: TestClient) -> None:
+    for path in ("/docs", "/redoc"):
+        csp = client.get(path).headers["content-security-policy"]
+        assert "default-src 'self'" in csp and "img-src 'self' data:" in csp and "https:" not in csp
