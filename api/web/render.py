@@ -213,7 +213,7 @@ def scorecard_view(lead: Lead, draft: ScorecardDraft, library: Library,
             quoted.setdefault((e.source, e.ref), []).append(e.quote)
         reading, text_path = _reading(by_id.get(a.question_id), library)
         reading = reading or CALL_FIELD_READINGS.get(a.question_id, "")
-        because = _READ_AS.sub("", a.reasoning) if reading else a.reasoning
+        because = plain_reasoning(_READ_AS.sub("", a.reasoning) if reading else a.reasoning)
         human = edits.get(a.question_id)
         q = by_id.get(a.question_id)
         answers.append(AnswerView(a.question_id, texts.get(a.question_id, a.question_id), a.answer, a.confidence,
@@ -310,3 +310,30 @@ def audit_change(h: dict[str, Any], texts: dict[str, str]) -> str:
         status += (f" · checklist: {outcome.count('changed')} changed, {outcome.count('verified')} verified on the "
                    f"call, {outcome.count('accepted')} accepted as suggested")
     return status
+
+
+_SAY = re.compile(r'(?P<src>form|notes|enrichment|event|transcript) "(?P<text>.*?)": (?P<reason>.+?)(?=; but |\.?$)', re.S)
+_SOURCE_WORDS = {"form": "the form answer", "notes": "the notes", "enrichment": "the enrichment data",
+                 "event": "the activity", "transcript": "the call"}
+_REASONS = (
+    (re.compile(r'not close to any example \(nearest: "(.*)"\)', re.S),
+     r"nothing close to what the question looks for (nearest example: “\1”)"),
+    (re.compile(r"a data fact that does not mention what the question asks about"),
+     "a fact that does not speak to this question"),
+    (re.compile(r'closest to the (yes|no) example "(.*?)"(.*)', re.S), r"it reads like the “\1” example “\2”\3"),
+)
+
+
+def plain_reasoning(text: str) -> str:
+    """The embedded judge's reasoning without its machinery: the quote is shown below, so it is not repeated.
+
+    'notes "Processing 4,000 …": closest to the no example "We pay 300 vendors"' →
+    'In the notes: it reads like the “no” example “We pay 300 vendors”.' (and 'Not settled: in the notes: …')
+    """
+    def say(m: re.Match[str]) -> str:
+        reason = m["reason"]
+        for pattern, words in _REASONS:
+            reason = pattern.sub(words, reason)
+        return f"in {_SOURCE_WORDS[m['src']]}: {reason}"
+    out = _SAY.sub(say, text)
+    return out[:1].upper() + out[1:]

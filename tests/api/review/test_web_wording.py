@@ -58,3 +58,16 @@ def test_the_scorecard_page_speaks_plainly(app: FastAPI, api: TestClient, runtim
     account = page.split('id="account"')[1].split("</section>")[0]
     assert f"/ui/leads/{sibling}" in account and "Sam Sibling" in account and "in review" in account
     assert "+0.0" not in text
+
+
+def test_judge_reasoning_is_shown_without_its_machinery() -> None:
+    from api.web.render import plain_reasoning
+
+    got = plain_reasoning('Not settled: notes "Processing 4,000 invoices.": not close to any example '
+                          '(nearest: "We renewed InvoiceHive.").')
+    assert got == ("Not settled: in the notes: nothing close to what the question looks for "
+                   "(nearest example: “We renewed InvoiceHive.”).")
+    got = plain_reasoning('form "We have $60k": closest to the yes example "$25k budgeted"; '
+                          'but notes "no budget": closest to the no example "No budget".')
+    assert got.startswith("In the form answer: it reads like the “yes” example “$25k budgeted”; but in the notes:")
+    assert plain_reasoning("The e-mail address is on a company domain.") == "The e-mail address is on a company domain."
