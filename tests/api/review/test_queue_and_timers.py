@@ -117,3 +117,22 @@ def test_the_ui_queue_filters_and_shows_the_owner(app: FastAPI, api: TestClient,
     assert "confirm" in sdr_keys and "accept" not in sdr_keys
     ae_keys = browser(app, people, "ae").get("/ui/queue").text.split('class="keys"')[1]
     assert "accept" in ae_keys and "confirm" not in ae_keys
+
+
+def test_a_reconfirmed_sql_restarts_the_ae_clock(api: TestClient, runtime: Runtime, people: People) -> None:
+    lead_id = new_lead(api, runtime, people, ae="ae")
+    assert api.post(f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id),
+                    headers=people.h("sdr")).status_code == 200
+    now = runtime.deps.clock()
+    with transaction(runtime.sessions) as s:
+        s.execute(update(AssignmentRow).where(AssignmentRow.lead_id == lead_id)
+                  .values(ae_assigned_at=now - timedelta(minutes=40)))
+    assert next(i for i in _queue(api, people)["items"] if i["lead_id"] == lead_id)["waiting_minutes"] >= 39
+    sc_revision = confirm_body(api, people, lead_id)["revision"]
+    r = api.post(f"/leads/{lead_id}/review/push-back", json={"revision": sc_revision, "reason": "no_authority"},
+                 headers=people.h("ae"))
+    assert r.status_code == 200, r.text
+    assert api.post(f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id),
+                    headers=people.h("sdr")).status_code == 200
+    item = next(i for i in _queue(api, people)["items"] if i["lead_id"] == lead_id)
+    assert item["owner"] == people.emails["ae"] and item["waiting_minutes"] < 1
