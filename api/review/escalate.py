@@ -40,43 +40,63 @@ def _waiting(s: Session) -> list[tuple[str, str, str, str | None, datetime]]:
 
 def escalate_overdue(factory: sessionmaker[Session], now: datetime, targets: dict[str, float], levels: list[float],
                      role: str = "admin") -> int:
-    """Record every escalation now due (each lead, stage, level and clock once); returns how many were new."""
+    """Record every escalation now due (each lead, stage, level and clock once); returns how many were new.
+
+    One transaction per pass; if another process recorded some of them first, the pass is retried lead by lead.
+    """
     if not levels:
         return 0
-    made = 0
     with factory() as s:
         waiting = _waiting(s)
+        done = {(e.lead_id, e.stage, e.level_minutes, _aware(e.clock_started_at, now)) for e in s.scalars(
+            select(EscalationRow).where(EscalationRow.lead_id.in_([w[0] for w in waiting])))} if waiting else set()
+    due: list[tuple[str, str, str | None, datetime, float, float, list[float]]] = []
     for lead_id, stage, tier, owner, started in waiting:
-        started = started if started.tzinfo else started.replace(tzinfo=now.tzinfo)
+        started = _aware(started, now)
         target = targets.get(tier)
         waited = (now - started).total_seconds() / 60
         if target is None or waited <= target:
             continue
-        for level in sorted(levels):
-            if waited < level:
-                break
+        new = [lv for lv in sorted(levels) if waited >= lv and (lead_id, stage, float(lv), started) not in done]
+        if new:
+            due.append((lead_id, stage, owner, started, waited, target, new))
+    try:
+        with transaction(factory) as s:
+            for item in due:
+                _record(s, item, now, role)
+        made = sum(len(item[-1]) for item in due)
+    except IntegrityError:  # a concurrent check got there first: keep what is still new
+        made = 0
+        for item in due:
             try:
                 with transaction(factory) as s:
-                    if s.scalar(select(EscalationRow.id).where(
-                            EscalationRow.lead_id == lead_id, EscalationRow.stage == stage,
-                            EscalationRow.level_minutes == level, EscalationRow.clock_started_at == started)):
-                        continue
-                    s.add(EscalationRow(id=uuid.uuid4().hex, lead_id=lead_id, stage=stage, owner_id=owner,
-                                        level_minutes=level, clock_started_at=started, notified_role=role,
-                                        created_at=now))
-                    s.flush()
-                    who = "the SDR" if stage == "sdr" else "the AE"
-                    audit.record(s, None, "escalate", "lead", lead_id, at=now, lead_id=lead_id,
-                                 new={"stage": stage, "level_minutes": level, "waited_minutes": round(waited, 1),
-                                      "target_minutes": target, "notified_role": role},
-                                 reason=f"Overdue: waiting {waited:.0f} min for {who} against a {target:g} min target; "
-                                        f"{role}s notified")
-                made += 1
-                log.warning("lead %s overdue %.0f min at the %s stage (target %g min): %ss notified",
-                            lead_id, waited, stage, target, role)
+                    _record(s, item, now, role)
+                made += len(item[-1])
             except IntegrityError:
-                continue  # another process recorded it first
+                continue
+    for lead_id, stage, _, _, waited, target, new in due:
+        log.warning("lead %s overdue %.0f min at the %s stage (target %g min): %ss notified (%s min)",
+                    lead_id, waited, stage, target, role, ", ".join(f"{lv:g}" for lv in new))
     return made
+
+
+def _aware(value: datetime, now: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=now.tzinfo)  # SQLite returns naive UTC
+
+
+def _record(s: Session, item: tuple[str, str, str | None, datetime, float, float, list[float]], now: datetime,
+            role: str) -> None:
+    lead_id, stage, owner, started, waited, target, new = item
+    who = "the SDR" if stage == "sdr" else "the AE"
+    for level in new:
+        s.add(EscalationRow(id=uuid.uuid4().hex, lead_id=lead_id, stage=stage, owner_id=owner, level_minutes=level,
+                            clock_started_at=started, notified_role=role, created_at=now))
+        s.flush()
+        audit.record(s, None, "escalate", "lead", lead_id, at=now, lead_id=lead_id,
+                     new={"stage": stage, "level_minutes": level, "waited_minutes": round(waited, 1),
+                          "target_minutes": target, "notified_role": role},
+                     reason=f"Overdue: waiting {waited:.0f} min for {who} against a {target:g} min target; "
+                            f"{role}s notified")
 
 
 def recent_escalations(s: Session, now: datetime, hours: float = 24, limit: int = 50) -> list[dict[str, object]]:

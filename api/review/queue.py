@@ -187,13 +187,10 @@ def queue_page(s: Session, who: Principal, now: datetime, targets: dict[str, flo
                                person_name or person_email or "(no name)", company_label or company_domain or "",
                                received, round(waited, 1), target, target is not None and waited > target,
                                person_email, owner, segment, source, start, counts.get(lead_id, 0)))
-    facets = {
-        "tier": sorted({t for (t,) in s.execute(facet_base.with_only_columns(card.tier).distinct())}),
-        "status": sorted({t for (t,) in s.execute(facet_base.with_only_columns(LeadRow.status).distinct())}),
-        "segment": sorted({t for (t,) in s.execute(facet_base.with_only_columns(card.segment).distinct()) if t}),
-        "source": sorted({t for (t,) in s.execute(facet_base.with_only_columns(LeadRow.source).distinct())}),
-        "owner": sorted({t for (t,) in s.execute(facet_base.with_only_columns(owner_user.email).distinct()) if t}),
-    }
+    combos = s.execute(facet_base.with_only_columns(card.tier, LeadRow.status, card.segment, LeadRow.source,
+                                                    owner_user.email).distinct()).all()  # one pass, few combinations
+    facets = {name: sorted({c[i] for c in combos if c[i]})
+              for i, name in enumerate(("tier", "status", "segment", "source", "owner"))}
     return QueuePage(items, total, query, facets)
 
 
