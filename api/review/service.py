@@ -190,12 +190,18 @@ def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: 
         audit.record(s, who, action.value, "lead", lead_id, at=now, lead_id=lead_id, request_id=actor.request_id,
                      old={"status": old, **({"answer": result["edit"]["old"]} if "edit" in result else {})},
                      new={"status": lead.status, "revision": card.revision if card else None,
-                          **({"answer": result["edit"]["new"], "question_id": body.question_id}  # type: ignore[union-attr]
+                          **({"answer": result["edit"]["new"], "question_id": body.question_id,  # type: ignore[union-attr]
+                              "question": _question_text(rt.deps.library, body.question_id)}  # type: ignore[union-attr]
                              if "edit" in result else {}),
                           **({"record": body.record.model_dump(mode="json"),
                               "checklist_review": result["checklist_review"]} if isinstance(body, Confirm) else {})},
                      reason=_reason_text(body))
         return result
+
+
+def _question_text(library: Library, question_id: str) -> str:
+    """Audit rows name a question by its text too (the id alone means nothing to a person reading the history)."""
+    return next((q.text for q in library.questions if q.id == question_id), question_id)
 
 
 def _reason_text(body: Body) -> str | None:

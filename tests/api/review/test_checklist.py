@@ -74,6 +74,8 @@ def test_an_edited_answer_counts_as_changed(api: TestClient, runtime: Runtime, p
     target = _must_haves(runtime, sc)[0]
     edit = {"revision": sc["revision"], "question_id": target, "answer": "unknown", "note": "Not asked yet"}
     assert api.post(f"/leads/{lead_id}/review/edit", json=edit, headers=people.h("sdr")).status_code == 200
+    entry = api.get(f"/leads/{lead_id}/audit", headers=people.h("admin")).json()[-1]
+    assert entry["new"]["question"] == next(q.text for q in runtime.deps.library.questions if q.id == target)
     body = confirm_body(api, people, lead_id)
     body["record"]["verified_on_call"] = [q for q in _must_haves(runtime, sc) if q != target]
     body["record"]["checklist"][target] = "unknown"  # what the edited answer suggests
