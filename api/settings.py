@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     cookie_secure: bool | None = Field(default=None, description="Secure cookies; None: only when served over https")
     speed_to_lead_minutes: dict[str, float] = Field(default_factory=lambda: {"sql_ready": 5.0},
                                                     description="Speed-to-lead target per tier, in minutes")
+    escalate_after_minutes: list[float] = Field(default_factory=lambda: [5.0, 15.0], max_length=10, description=(
+        "Overdue leads (past their speed-to-lead target) are escalated to the managers after this many minutes on the "
+        "owner's clock, once per level; [] turns escalation off"))
+    escalate_to_role: Literal["admin"] = Field(default="admin", description="The manager role that is notified")
     territory_rules_file: Path | None = Field(default=None, description="YAML territory rules (country/segment → team)")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Where people reach Qualify (links in CRM notes)")
 
