@@ -114,7 +114,8 @@ class DecisionResult(_Out):
     version: int
     decision_id: str | None = None
     ae_id: str | None = None
-    edit: dict[str, str] | None = None
+    edit: dict[str, Any] | None = Field(default=None, description="Edit: the answer before and after, the AI's answer, "
+                                        "the new revision, its score and the diff against the previous revision")
     checklist_review: dict[str, str] | None = Field(default=None, description="Confirm: per question `changed`, "
                                                     "`verified` (kept and verified on the call) or `accepted`")
 

@@ -15,6 +15,7 @@ from agent.schemas import Answer, ScorecardDraft
 from api.errors import ApiError
 from api.review.flows import Check
 from library.schemas import Library, QualifyingQuestion
+from library.sql_rules import questions_named
 
 Group = Literal["disqualifier", "must_have", "other"]
 Outcome = Literal["changed", "verified", "accepted"]
@@ -31,9 +32,24 @@ def group_of(q: QualifyingQuestion | None) -> Group:
 
 
 def must_haves(draft: ScorecardDraft, library: Library) -> list[str]:
-    """The question ids of this scorecard a rep must verify before confirming (the one place that decides it)."""
+    """The question ids of this scorecard a rep must verify before confirming (the one place that decides it): the
+    questions the lead's segment's SQL definition names in its must-haves; for a segment without one, the library's
+    heaviest good-fit questions (weight ≥ MUST_HAVE_WEIGHT)."""
+    segment = next((s for s in library.segments if draft.sql and s.id == draft.sql.segment), None)
+    asked = [a.question_id for a in draft.answers]
+    if segment is not None and segment.sql is not None:
+        named = {qid for m in segment.sql.must_have for qid in questions_named(m.when)}
+        return [qid for qid in asked if qid in named]
     by_id = {q.id: q for q in library.questions}
-    return [a.question_id for a in draft.answers if group_of(by_id.get(a.question_id)) == "must_have"]
+    return [qid for qid in asked if group_of(by_id.get(qid)) == "must_have"]
+
+
+def groups(draft: ScorecardDraft, library: Library) -> dict[str, Group]:
+    """Per question of the scorecard: disqualifier, must-have (as `must_haves` decides) or the rest."""
+    by_id = {q.id: q for q in library.questions}
+    musts = set(must_haves(draft, library))
+    return {a.question_id: "disqualifier" if group_of(by_id.get(a.question_id)) == "disqualifier"
+            else "must_have" if a.question_id in musts else "other" for a in draft.answers}
 
 
 def suggested(answer: Answer, q: QualifyingQuestion | None) -> Check:

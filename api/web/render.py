@@ -208,6 +208,7 @@ def scorecard_view(lead: Lead, draft: ScorecardDraft, library: Library,
     texts = {q.id: q.text for q in library.questions}
     by_id = {q.id: q for q in library.questions}
     answers, quoted = [], {}
+    group = checklist.groups(draft, library)
     for a in draft.answers:
         quotes = [_evidence_quote(sources, e) for e in a.evidence]
         for e in a.evidence:
@@ -219,7 +220,7 @@ def scorecard_view(lead: Lead, draft: ScorecardDraft, library: Library,
         q = by_id.get(a.question_id)
         answers.append(AnswerView(a.question_id, texts.get(a.question_id, a.question_id), a.answer, a.confidence,
                                   because, list(a.flags), a.value, quotes, human, reading, text_path,
-                                  checklist.group_of(q),
+                                  group[a.question_id],
                                   checklist.suggested(human.human_answer if human else a.answer, q)))  # type: ignore[arg-type]
     panel = [SourceView(f"Form: {k[1]}" if k[0] == "form" else "Notes", _highlight(s.text, quoted.get(k, [])))
              for k, s in sources.items() if k[0] in ("form", "notes")]

@@ -10,15 +10,38 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.review.amounts import AmountError, parse_amount
-from api.review.checklist import MUST_HAVE_WEIGHT, group_of, suggested
+from agent.schemas import QuestionAnswer
+from api.review.checklist import MUST_HAVE_WEIGHT, group_of, must_haves, suggested
+from library.sql_rules import questions_named
 from api.review.stats import rep_stats
 from api.runtime import Runtime
 from tests.api.review.conftest import People, card, confirm_body, new_lead, status
 
 
 def _must_haves(runtime: Runtime, sc: dict) -> list[str]:  # type: ignore[type-arg]
-    by_id = {q.id: q for q in runtime.deps.library.questions}
-    return [a["question_id"] for a in sc["answers"] if group_of(by_id.get(a["question_id"])) == "must_have"]
+    """The questions the lead's segment's SQL definition names in its must-haves, as asked on this scorecard."""
+    segment = next(s for s in runtime.deps.library.segments if s.id == sc["sql"]["segment"])
+    named = {q for m in segment.sql.must_have for q in questions_named(m.when)}  # type: ignore[union-attr]
+    return [a["question_id"] for a in sc["answers"] if a["question_id"] in named]
+
+
+def test_must_haves_are_the_segments_sql_must_haves_and_the_weight_rule_is_only_a_fallback(runtime: Runtime) -> None:
+    from agent.schemas import ScorecardDraft, SqlVerdict
+    from library.schemas import Library
+
+    lib = runtime.deps.library
+    smb = next(s for s in lib.segments if s.id == "smb")
+    draft = ScorecardDraft.model_construct(
+        answers=[QuestionAnswer(question_id=q.id, answer="unknown", confidence=0.0, reasoning="—") for q in lib.questions],
+        sql=SqlVerdict(source="sql_definition", segment="smb", tier_reason="…"))
+    musts = must_haves(draft, lib)
+    assert "outgrowing_tools" in musts and "invoice_volume_100" in musts  # weight 5 and 6: named by the definition
+    assert "vendor_pitch" not in musts and "is_student" not in musts  # heavy, but disqualifiers, not must-haves
+    assert set(musts) == {q for m in smb.sql.must_have for q in questions_named(m.when)}  # type: ignore[union-attr]
+    no_sql = Library.model_validate({**lib.model_dump(), "segments": [
+        {**s.model_dump(by_alias=True), "sql": None} for s in lib.segments]})
+    fallback = must_haves(draft, no_sql)
+    assert "outgrowing_tools" not in fallback and "budget_15k" in fallback
 
 
 def test_the_library_has_must_haves_and_the_suggestion_follows_the_answer(runtime: Runtime) -> None:
