@@ -46,6 +46,10 @@ ERRORS = {"400": "Bad request", "401": "No or unknown API key", "403": "The key'
           "413": "Request body too large", "422": "Invalid input: each bad field named in `errors`"}
 
 
+NO_KEY = {"signed": "No API key: the sender proves itself by its signature or organization id (docs/crm.md).",
+          "public": "No API key: public by design (signed form tokens, honeypot and rate limit; docs/forms.md)."}
+
+
 def _policy(dependant: Any) -> Policy | None:
     stack = list(dependant.dependencies)
     while stack:
@@ -80,6 +84,8 @@ def openapi_schema(app: FastAPI) -> dict[str, Any]:
                 op["security"] = [{API_KEY: []}, {BEARER: []}]
                 roles = ", ".join(sorted(r.value for r in policy.roles))
                 op["description"] = (op.get("description", "") + f"\n\nRoles: {roles}.").strip()
+            elif policy is not None and policy.kind in NO_KEY:
+                op["description"] = (op.get("description", "") + f"\n\n{NO_KEY[policy.kind]}").strip()
             responses = op.setdefault("responses", {})
             for code, text in ERRORS.items():
                 if code in ("401", "403") and (policy is None or policy.kind != "api"):

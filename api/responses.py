@@ -177,3 +177,31 @@ class NewUserOut(_Out):
 class Revoked(_Out):
     email: str
     keys_revoked: int
+
+
+class CrmWebhookResult(_Out):
+    """What a CRM webhook did: events received and queued for import, or the lead a workflow's contact became."""
+
+    received: int | None = Field(default=None, description="Webhooks API: events in the request")
+    queued: int | None = Field(default=None, description="Webhooks API: contact imports queued")
+    ignored: int | None = Field(default=None, description="Webhooks API: events of kinds Qualify does not import")
+    lead_id: str | None = Field(default=None, description="Workflow contact: the lead it created or updated")
+    created: bool | None = None
+
+
+class CrmJobOut(_Out):
+    id: int
+    kind: str
+    status: str
+    attempts: int
+    run_after: datetime | None = None
+    last_error: str | None = None
+    lead_id: str | None = None
+    event_type: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class CrmJobQueued(_Out):
+    id: int
+    status: str

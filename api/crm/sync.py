@@ -123,9 +123,11 @@ def hubspot_import(rt: Runtime, progress: Progress) -> None:
         raise JobFailed(f"HubSpot contact could not be mapped: {exc}") from exc
     try:
         result = service.intake(rt.sessions, lead, rt.deps.clock())
-    except Conflict as exc:  # the contact changed after it became a lead: intake keeps the first submission
+    except Conflict as exc:  # the same id under another source: refused by intake, named in the job
         progress.save(lead_id=exc.extra.get("lead_id"), outcome="exists")
         return
-    progress.save(lead_id=result.lead_id, outcome="created" if result.created else "duplicate")
-    if result.created and rt.settings.embedded_worker and not rt.settings.queue_url:
+    # A changed contact updates its lead (history in the audit) and is re-qualified when what it is qualified on changed.
+    outcome = "created" if result.created else "updated" if result.updated else "duplicate"
+    progress.save(lead_id=result.lead_id, outcome=outcome)
+    if (result.created or result.requalify) and rt.settings.embedded_worker and not rt.settings.queue_url:
         qualify_and_assign_sync(rt, result.lead_id)

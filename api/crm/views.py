@@ -30,6 +30,7 @@ from api.errors import ApiError, Conflict
 from api.jobs import service as jobs
 from api.leads import service as leads
 from api.leads.views import qualify_and_assign
+from api.responses import CrmJobOut, CrmJobQueued, CrmWebhookResult
 from api.users.service import Role
 
 log = logging.getLogger("qualify.crm")
@@ -82,7 +83,8 @@ def _mapping_problem(exc: MappingError) -> ApiError:
     return ApiError(422, "CRM record does not map", str(exc), errors=errors)
 
 
-@router.post("/crm/hubspot/webhook", summary="HubSpot webhooks (Webhooks API events or a workflow's contact)")
+@router.post("/crm/hubspot/webhook", summary="HubSpot webhooks (Webhooks API events or a workflow's contact)",
+             response_model=CrmWebhookResult, response_model_exclude_none=True)
 async def hubspot_webhook(request: Request, background: BackgroundTasks) -> dict[str, Any]:
     """Verify the v3 signature, then import the contacts the events name (queued) or the contact a workflow sent."""
     rt = request.app.state.runtime
@@ -161,12 +163,13 @@ def _workflow_contact(rt: Any, payload: dict[str, Any], sig_key: str, background
         raise _mapping_problem(exc) from exc
     result = leads.intake(rt.sessions, lead, rt.deps.clock())
     _remember(rt, [sig_key])
-    if result.created:
+    if result.created or result.requalify:  # a changed contact is re-qualified as a new revision
         background.add_task(qualify_and_assign, rt, result.lead_id)
     return {"lead_id": result.lead_id, "created": result.created}
 
 
-@router.post("/crm/salesforce/outbound-message", summary="Salesforce Outbound Messages (SOAP); answered with an Ack")
+@router.post("/crm/salesforce/outbound-message", summary="Salesforce Outbound Messages (SOAP); answered with an Ack",
+             response_class=Response, responses={200: {"description": "The SOAP Ack", "content": {"text/xml": {}}}})
 async def salesforce_outbound(request: Request, background: BackgroundTasks) -> Response:
     """Check the organization, map each Lead notification, hand new leads to intake, and acknowledge."""
     rt = request.app.state.runtime
@@ -199,10 +202,10 @@ async def salesforce_outbound(request: Request, background: BackgroundTasks) -> 
     for lead in to_take:
         try:
             result = leads.intake(rt.sessions, lead, rt.deps.clock())
-        except Conflict:  # the Lead changed after it came in: intake keeps the first; Salesforce must not resend
-            log.info("salesforce lead %s already taken in with other data; not updated", lead.external_id)
+        except Conflict:  # the id is taken by another source: Salesforce must not resend it, so acknowledged and logged
+            log.info("salesforce lead %s refused by intake (id taken under another source)", lead.external_id)
             continue
-        if result.created:
+        if result.created or result.requalify:  # a changed Lead is re-qualified as a new revision
             background.add_task(qualify_and_assign, rt, result.lead_id)
     if fresh:
         _remember(rt, [keys[n.id] for n in fresh])
@@ -218,7 +221,7 @@ def _job_view(j: Any) -> dict[str, Any]:
             "created_at": j.created_at, "updated_at": j.updated_at}
 
 
-@admin.get("/crm/jobs", summary="CRM write-back and import jobs, most recent first")
+@admin.get("/crm/jobs", summary="CRM write-back and import jobs, most recent first", response_model=list[CrmJobOut])
 def list_jobs(request: Request, status: Literal["queued", "running", "done", "dead"] | None = None,
               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
     rt = request.app.state.runtime
@@ -226,7 +229,7 @@ def list_jobs(request: Request, status: Literal["queued", "running", "done", "de
         return [_job_view(j) for j in jobs.jobs(s, status, limit)]
 
 
-@admin.post("/crm/jobs/{job_id}/retry", summary="Queue a dead or waiting CRM job to run now")
+@admin.post("/crm/jobs/{job_id}/retry", summary="Queue a dead or waiting CRM job to run now", response_model=CrmJobQueued)
 def retry_job(job_id: int, request: Request, background: BackgroundTasks) -> dict[str, Any]:
     rt = request.app.state.runtime
     if not jobs.retry(rt.sessions, job_id, rt.deps.clock()):

@@ -124,6 +124,7 @@ def confirm_body(api: TestClient, key: str, lead_id: str) -> dict[str, Any]:
     return {"revision": sc["revision"], "record": {
         "qualified_at": datetime.now(UTC).isoformat(),
         "checklist": {a["question_id"]: "confirmed" if a["answer"] == "yes" else "unknown" for a in sc["answers"]},
+        "verified_on_call": [a["question_id"] for a in sc["answers"]],  # the rep checked every item on the call
         "discovery_notes": "Pains confirmed on the call <b>bold</b>", "next_step": "Demo with the CFO",
         "next_step_date": "2026-12-20", "opportunity_value": "48000"}}
 

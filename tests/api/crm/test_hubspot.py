@@ -288,8 +288,9 @@ def test_a_changed_contact_keeps_its_lead_and_the_cli_lists_and_replays_jobs(
                              "propertyName": "jobtitle", "propertyValue": "CFO"}], clock)
     assert api.post(URL, content=body, headers=headers).status_code == 200
     done = [j for j in _jobs(runtime, "crm.hubspot.import") if j.payload["contact_id"] == contact_id]
-    assert [j.status for j in done] == ["done", "done"] and done[-1].payload["outcome"] == "exists"
-    assert lead_for(runtime, "hubspot", contact_id).id == first.id  # type: ignore[union-attr]
+    assert [j.status for j in done] == ["done", "done"] and done[-1].payload["outcome"] == "updated"
+    updated = lead_for(runtime, "hubspot", contact_id)
+    assert updated.id == first.id and updated.payload["person"]["title"] == "CFO"  # type: ignore[union-attr]
 
     monkeypatch.setenv("DATABASE_URL", runtime.settings.resolved_database_url)
     get_settings.cache_clear()
