@@ -48,8 +48,10 @@ def groups(draft: ScorecardDraft, library: Library) -> dict[str, Group]:
     """Per question of the scorecard: disqualifier, must-have (as `must_haves` decides) or the rest."""
     by_id = {q.id: q for q in library.questions}
     musts = set(must_haves(draft, library))
-    return {a.question_id: "disqualifier" if group_of(by_id.get(a.question_id)) == "disqualifier"
-            else "must_have" if a.question_id in musts else "other" for a in draft.answers}
+    # A question a must-have names is a must-have even when it is a bad-fit question ("not locked into a competitor").
+    return {a.question_id: "must_have" if a.question_id in musts
+            else "disqualifier" if group_of(by_id.get(a.question_id)) == "disqualifier" else "other"
+            for a in draft.answers}
 
 
 def suggested(answer: Answer, q: QualifyingQuestion | None) -> Check:
