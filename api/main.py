@@ -18,6 +18,9 @@ from api.review.views import router as review_router
 from api.users.service import Role
 from api.users.views import router as users_router
 from api.web import views as web
+from api.events.delivery import DeliveryWorker
+from api.events.views import router as events_router
+from api.forms.views import router as forms_router
 from api.leads.views import router as leads_router
 from api.leads.worker import EmbeddedWorker
 from api.library.views import router as library_router
@@ -39,9 +42,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         if rt.settings.embedded_worker and not rt.settings.queue_url:  # also takes over expired leases
             worker = EmbeddedWorker(rt, rt.settings.worker_poll_seconds)
             worker.start()
+        events = None
+        if rt.settings.event_worker:  # webhooks and internal consumers; several processes may run one (leases)
+            events = DeliveryWorker(rt.sessions, rt.deps.clock, rt.settings.delivery_policy(),
+                                    rt.settings.worker_poll_seconds)
+            events.start()
         yield
         if worker is not None:
             await asyncio.to_thread(worker.close)
+        if events is not None:
+            await asyncio.to_thread(events.close)
 
     app = FastAPI(title="Qualify", version=__version__, lifespan=lifespan,
                   description="Which leads deserve a salesperson's time, and why.")
@@ -54,6 +64,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(transcripts_router, dependencies=[Depends(api(Role.service, Role.admin, Role.sdr, Role.ae))])
     app.include_router(review_router)
     app.include_router(users_router)
+    app.include_router(events_router)
+    app.include_router(forms_router)
     web.install(app)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and readiness", dependencies=[Depends(PUBLIC)])

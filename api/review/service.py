@@ -24,6 +24,7 @@ from agent.text import normalise
 from api.audit import service as audit
 from api.db import transaction
 from api.errors import ApiError, Conflict, NotFound, Unprocessable
+from api.events import outbox
 from api.leads.flows import ReviewAction, human_target
 from api.leads.models import LeadRow, ScorecardRow
 from api.review.assign import Territories, assign_ae
@@ -184,7 +185,32 @@ def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: 
                              if "edit" in result else {}),
                           **({"record": body.record.model_dump(mode="json")} if isinstance(body, Confirm) else {})},
                      reason=_reason_text(body))
+        if (kind := EVENTS.get(action)) is not None:
+            outbox.emit(s, kind, lead_id, _event_data(lead, card, action, body, result, who), now)
         return result
+
+
+# Decisions that other systems hear about (api/events): the event type each one emits.
+EVENTS: dict[ReviewAction, str] = {ReviewAction.confirm: "lead.sdr_confirmed", ReviewAction.accept: "lead.ae_accepted",
+                                   ReviewAction.reject: "lead.recycled", ReviewAction.push_back: "lead.pushed_back"}
+
+
+def _event_data(lead: LeadRow, card: ScorecardRow | None, action: ReviewAction, body: Body, result: dict[str, Any],
+                who: Principal) -> dict[str, Any]:
+    """What a CRM needs from a decision: the SQL record on confirm, the reason on reject / push back."""
+    data: dict[str, Any] = {"status": lead.status, "previous_status": result["old_status"],
+                            "decision_id": result.get("decision_id"), "actor": who.email,
+                            "scorecard_id": card.id if card else None, "revision": card.revision if card else None,
+                            "tier": card.tier if card else None, "score": card.score if card else None,
+                            "external_id": lead.external_id, "source": lead.source}
+    if isinstance(body, Confirm):
+        data["record"] = {**body.record.model_dump(mode="json"), "qualifying_rep": who.email}
+        data["ae_id"] = result.get("ae_id")
+    if isinstance(body, (Reject, PushBack)):
+        data["reason"], data["note"] = body.reason.value, body.note or None
+    if isinstance(body, Accept):
+        data["note"] = getattr(body, "note", None) or None
+    return data
 
 
 def _reason_text(body: Body) -> str | None:
