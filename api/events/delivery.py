@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from agent import __version__
@@ -157,8 +157,8 @@ class Deliverer:
                 EventRow.id.in_({r.event_id for r in rows})))} if rows else {}
         for d in rows:
             sub = subs.get(d.subscription_id)
-            if sub is None or (sub.kind == "internal" and sub.consumer not in outbox.CONSUMERS):
-                continue  # an internal consumer this process does not run
+            if sub is None or not sub.active or (sub.kind == "internal" and sub.consumer not in outbox.CONSUMERS):
+                continue  # paused, or an internal consumer this process does not run
             with self.lock:
                 if d.id in self.inflight or len(self.inflight) >= self.policy.threads:
                     continue
@@ -172,16 +172,24 @@ class Deliverer:
         return started
 
     def drain(self, timeout: float = 60.0) -> None:
-        """Send until nothing is due or in flight (tests, `qualify worker --once`)."""
+        """Send until nothing is in flight and no retry falls due within `timeout` (tests, `qualify worker --once`)."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             started = self.pass_once()
             with self.lock:
                 busy = bool(self.inflight)
-            if not started and not busy:
+            if not started and not busy and not self._retry_due_before(end - time.monotonic()):
                 return
             self.idle.wait(0.05)
             self.idle.clear()
+
+    def _retry_due_before(self, seconds: float) -> bool:
+        with self.factory() as s:
+            soonest = s.scalar(select(func.min(DeliveryRow.next_attempt_at)).join(
+                SubscriptionRow, SubscriptionRow.id == DeliveryRow.subscription_id).where(
+                DeliveryRow.status == "pending", SubscriptionRow.active.is_(True), (SubscriptionRow.kind == "webhook")
+                | SubscriptionRow.consumer.in_(list(outbox.CONSUMERS))))
+        return soonest is not None and soonest <= self.clock() + timedelta(seconds=max(0.0, seconds))
 
     def run(self, stop: threading.Event, poll: float, wake: threading.Event) -> None:
         while not stop.is_set():

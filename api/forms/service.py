@@ -222,7 +222,10 @@ def submit(rt: Runtime, form: QualifyingForm, values: dict[str, str], token: dic
     with rt.sessions() as s:
         existing = visitor_lead(s, form.id, visitor)
     facts, answers, notes = parse(form, values, token.get("a", []), token.get("c", []), existing is not None)
-    if existing is None and (email := facts["person"].get("email")):
+    email = facts["person"].get("email")
+    if existing is not None and email and email.lower() != str(existing.payload["person"].get("email", "")).lower():
+        existing = None  # someone else on this browser: their own lead, not the cookie's
+    if existing is None and email:
         with rt.sessions() as s:
             existing = lead_by_email(s, email)
     event = ({"type": form.event, "timestamp": now.isoformat(), "detail": f"form {form.id}"} if form.event else None)

@@ -107,6 +107,8 @@ def _render(request: Request, form: QualifyingForm, visitor: str, *, status: int
 def show(form_id: str, request: Request) -> Response:
     form = _form(request, form_id)
     visitor, new = _visitor(request)
+    if request.query_params.get("new") == "1":  # "Not you?": start as a new visitor
+        visitor, new = secrets.token_urlsafe(24), True
     resp = _render(request, form, visitor)
     return _with_cookie(resp, request, visitor) if new else resp
 
