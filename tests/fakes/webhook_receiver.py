@@ -2,8 +2,8 @@
 (api/events/signing.verify, the code docs/webhooks.md shows), drops duplicates by event id, and can be scripted to fail.
 
 `fail(envelope, attempt_no) -> int | None` returns an HTTP status to answer instead of 200 (None: accept). With
-`fail_after_store=True` a failure is answered *after* the event was stored, the hardest case for at-least-once
-(the sender must retry, the receiver must dedupe).
+`fail_after_store=True` (or a function of the envelope and attempt saying so) a failure is answered *after* the event
+was stored, the hardest case for at-least-once (the sender must retry, the receiver must dedupe).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class Received:
 class WebhookReceiver:
     secret: str | None = None
     fail: Callable[[dict[str, Any], int], int | None] | None = None
-    fail_after_store: bool = False
+    fail_after_store: bool | Callable[[dict[str, Any], int], bool] = False
     requests: list[Received] = field(default_factory=list)  # every request, duplicates and failures included
     accepted: list[Received] = field(default_factory=list)  # first receipt of each event id, in arrival order
     rejected_signatures: int = 0
@@ -85,7 +85,8 @@ class WebhookReceiver:
                     self.rejected_signatures += 1
                     return 401
             status = self.fail(envelope, n) if self.fail else None
-            if status is not None and not self.fail_after_store:
+            after = self.fail_after_store(envelope, n) if callable(self.fail_after_store) else self.fail_after_store
+            if status is not None and not after:
                 self.failures += 1
                 return status
             if envelope["id"] in self.seen:
