@@ -20,6 +20,7 @@ from api.users.views import router as users_router
 from api.web import views as web
 from api.events.delivery import DeliveryWorker
 from api.events.views import router as events_router
+from api.events.web import router as events_ui_router
 from api.forms.views import router as forms_router
 from api.leads.views import router as leads_router
 from api.leads.worker import EmbeddedWorker
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(review_router)
     app.include_router(users_router)
     app.include_router(events_router)
+    app.include_router(events_ui_router)
     app.include_router(forms_router)
     web.install(app)
 
