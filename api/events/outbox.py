@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 
 from sqlalchemy import event as sa_event
@@ -90,8 +90,12 @@ def _wake_after_commit(s: Session) -> None:
         sa_event.listen(s, "after_commit", _on_commit, once=True)
 
 
-def emit(s: Session, type: str, lead_id: str, data: dict[str, Any], now: datetime) -> EventRow:
-    """Record one event and a pending delivery for each active subscription that wants it (same transaction)."""
+def emit(s: Session, type: str, lead_id: str, data: dict[str, Any], now: datetime | None = None) -> EventRow:
+    """Record one event and a pending delivery for each active subscription that wants it (same transaction).
+
+    `now` is the state change's own clock reading (pass it, so the event and the change agree); default: UTC now.
+    """
+    now = now or datetime.now(UTC)
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
     s.flush()  # the caller's lead UPDATE goes first: it holds the lead row while the event is numbered

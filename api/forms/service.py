@@ -68,7 +68,7 @@ def lead_by_email(s: Session, email: str) -> LeadRow | None:
                     .order_by(LeadRow.received_at.desc()).limit(1))
 
 
-def _latest_card(s: Session, lead_id: str) -> dict[str, Any] | None:
+def latest_card(s: Session, lead_id: str) -> dict[str, Any] | None:
     card = s.scalar(select(ScorecardRow).where(ScorecardRow.lead_id == lead_id)
                     .order_by(ScorecardRow.revision.desc()).limit(1))
     return card.payload if card else None
@@ -292,5 +292,5 @@ def _outcome(rt: Runtime, lead_id: str, created: bool, scorecard_id: str | None)
 
     assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock())
     with rt.sessions() as s:
-        card = _latest_card(s, lead_id)
+        card = latest_card(s, lead_id)
     return Outcome(lead_id, created, card["tier"] if card else None, card["route"] if card else None, scorecard_id)

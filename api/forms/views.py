@@ -93,7 +93,7 @@ def _render(request: Request, form: QualifyingForm, visitor: str, *, status: int
     rt = _rt(request)
     with rt.sessions() as s:
         lead = service.visitor_lead(s, form.id, visitor)
-        card = service._latest_card(s, lead.id) if lead else None
+        card = service.latest_card(s, lead.id) if lead else None
         payload = lead.payload if lead else None
     chosen = service.plan(rt.deps.library, form, payload, card)
     token = service.make_token(_secret(request), form.id, visitor, [f.id for f in chosen.fields], chosen.contact)

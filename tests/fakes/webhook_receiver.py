@@ -32,6 +32,7 @@ class WebhookReceiver:
     secret: str | None = None
     fail: Callable[[dict[str, Any], int], int | None] | None = None
     fail_after_store: bool | Callable[[dict[str, Any], int], bool] = False
+    delay: float = 0.0  # seconds to wait before answering (a slow receiver; sends stay in flight longer)
     requests: list[Received] = field(default_factory=list)  # every request, duplicates and failures included
     accepted: list[Received] = field(default_factory=list)  # first receipt of each event id, in arrival order
     rejected_signatures: int = 0
@@ -49,6 +50,8 @@ class WebhookReceiver:
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 status = receiver._handle(dict(self.headers.items()), body)
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
