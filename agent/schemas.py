@@ -37,7 +37,7 @@ def _sane(value: datetime) -> datetime:
 SaneDatetime = Annotated[AwareDatetime, AfterValidator(_sane)]
 LeadId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
                               description="Letters, digits, '.', '_' and '-' (it becomes part of URLs)")]
-LeadSource = Literal["api", "csv", "webhook", "form", "import", "eval"]
+LeadSource = Literal["api", "csv", "webhook", "form", "import", "eval", "hubspot", "salesforce"]
 
 
 class Person(_Model):

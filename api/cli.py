@@ -33,6 +33,9 @@ from api.users.cli import app as _users_app  # noqa: E402
 from api.review.cli import app as _review_app  # noqa: E402
 
 app.add_typer(_users_app, name="user")
+from api.crm.cli import app as _crm_app  # noqa: E402
+
+app.add_typer(_crm_app, name="crm")
 app.add_typer(_review_app, name="review")
 from api.evals.cli import app as _evals_app, calibrate_command as _calibrate  # noqa: E402
 
@@ -256,7 +259,7 @@ def worker_command(
     import signal
     import threading
 
-    from api.leads.worker import drain, run
+    from api.leads.worker import drain, drain_jobs, run
 
     if engine == "dramatiq":
         raise typer.Exit(_dramatiq_workers(processes, threads, poll))
@@ -266,7 +269,7 @@ def worker_command(
 
     rt = _runtime(get_settings())
     if once:
-        out.print(f"qualified {drain(rt)} lead(s)")
+        out.print(f"qualified {drain(rt)} lead(s); {drain_jobs(rt)} CRM job(s) done")
         deliverer = Deliverer(rt.sessions, rt.deps.clock, rt.settings.delivery_policy())
         deliverer.drain()
         deliverer.close()

@@ -70,7 +70,13 @@ def build_llm_judge(settings: Settings, library: Library,
     llm = StructuredLLM(llm_config(settings), spend)
     if settings.llm_method == "auto":
         llm.use(choose_method(probe_sync(llm)))
-    judge = LLMJudge(llm, mode=mode, per_question=settings.llm_per_question, personas=library.personas)
+    local = None
+    if mode == "hybrid":  # the embedded engine settles the fact questions; the model reads the free text
+        from agent.judges.local import LocalJudge
+        from library.embeddings import get_embedder
+
+        local = LocalJudge(get_embedder())
+    judge = LLMJudge(llm, mode=mode, per_question=settings.llm_per_question, personas=library.personas, local=local)
     return judge, spend
 
 

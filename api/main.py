@@ -14,6 +14,7 @@ from agent import __version__
 from api import errors
 from api.audit.context import RequestId
 from api.auth.policy import PUBLIC, api
+from api.crm.views import admin as crm_admin_router, router as crm_router
 from api.review.views import router as review_router
 from api.users.service import Role
 from api.users.views import router as users_router
@@ -68,6 +69,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(events_router)
     app.include_router(events_ui_router)
     app.include_router(forms_router)
+    app.include_router(crm_router)
+    app.include_router(crm_admin_router)
     web.install(app)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and readiness", dependencies=[Depends(PUBLIC)])

@@ -15,6 +15,7 @@ from agent.judges.local import LocalJudge
 from agent.transcripts.extract import EmbeddedExtractor, TranscriptExtractor
 from api.db import check_schema, make_engine, session_factory, upgrade
 from api.enrichment.service import load_directory
+from api.review.learning import reviewed_examples, teach
 from api.settings import Settings
 from library.embeddings import get_embedder
 from library.loader import load_library
@@ -71,6 +72,8 @@ def build_runtime(settings: Settings) -> Runtime:
     with sessions() as s:
         directory = load_directory(s)
     judge, spend = build_judge(settings, library, sessions)
+    with sessions() as s:  # reviewers' corrections so far: examples for the questions they corrected
+        teach([judge], reviewed_examples(s))
     deps = Deps(
         library=library, snapshot_id=report.snapshot_id,
         retriever=LibraryRetriever(library, embedder, store),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LIBRARY = ROOT / "library" / "data" / "ledgerly"
@@ -84,6 +84,36 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = Field(default_factory=list, description="Proxy addresses whose X-Forwarded-For "
                                        "names the client (for the form's per-address limit)")
     territory_rules_file: Path | None = Field(default=None, description="YAML territory rules (country/segment → team)")
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Where people reach Qualify (links in CRM notes)")
+
+    # CRM connectors (docs/crm.md). Secrets are SecretStr: never printed, logged or echoed in an error.
+    crm_max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=20_000_000,
+                                    description="CRM webhook bodies larger than this are refused with 413")
+    crm_replay_window_seconds: int = Field(default=300, ge=30, le=3600,
+                                           description="Signed webhooks older than this are refused; signatures "
+                                           "and event ids are remembered this long to refuse replays")
+    hubspot_client_secret: SecretStr | None = Field(default=None, description="The HubSpot app's client secret "
+                                                    "(signs webhooks, X-HubSpot-Signature-v3)")
+    hubspot_access_token: SecretStr | None = Field(default=None, description="HubSpot private-app access token "
+                                                   "(Bearer) for reading contacts and writing back")
+    hubspot_base_url: str = Field(default="https://api.hubapi.com", description="HubSpot API host")
+    hubspot_webhook_url: str | None = Field(default=None, description="The public target URL configured in HubSpot "
+                                            "(part of what HubSpot signs); the URL as received when unset")
+    hubspot_mapping_file: Path | None = Field(default=None, description="YAML property mapping; the shipped "
+                                              "api/crm/data/hubspot_mapping.yaml when unset")
+    salesforce_instance_url: str | None = Field(default=None, description="https://<my-domain>.my.salesforce.com")
+    salesforce_access_token: SecretStr | None = Field(default=None, description="An OAuth access token (session id); "
+                                                      "or use the client-credentials flow below")
+    salesforce_client_id: str | None = Field(default=None, description="Connected app consumer key "
+                                             "(OAuth 2.0 client-credentials flow)")
+    salesforce_client_secret: SecretStr | None = Field(default=None, description="Connected app consumer secret")
+    salesforce_api_version: str = Field(default="62.0", pattern=r"^\d{2,3}\.0$")
+    salesforce_org_ids: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Organization ids whose Outbound "
+                                          "Messages are accepted (15 or 18 characters); none: all refused")
+    salesforce_mapping_file: Path | None = Field(default=None, description="YAML field mapping; the shipped "
+                                                 "api/crm/data/salesforce_mapping.yaml when unset")
+    salesforce_ca_bundle: Path | None = Field(default=None, description="CA bundle for the Salesforce API "
+                                              "(a TLS-inspecting proxy); the system store when unset")
 
     @field_validator("database_url")
     @classmethod
@@ -94,6 +124,16 @@ class Settings(BaseSettings):
             return "postgresql+psycopg://" + value[len("postgres://"):]
         if value and value.startswith("postgresql://"):
             return "postgresql+psycopg://" + value[len("postgresql://"):]
+        return value
+
+    @field_validator("salesforce_org_ids", mode="before")
+    @classmethod
+    def _org_ids(cls, value: object) -> object:
+        if isinstance(value, str):  # QUALIFY_SALESFORCE_ORG_IDS=00D…,00D…
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        for org in value or []:  # type: ignore[union-attr]
+            if not (len(org) in (15, 18) and org.isalnum()):
+                raise ValueError(f"{org!r} is not a Salesforce organization id (15 or 18 letters and digits)")
         return value
 
     @field_validator("login_limit_account", "login_limit_address", "form_rate_limit")

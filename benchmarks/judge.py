@@ -61,7 +61,7 @@ def judge_cases(judge: LocalJudge, library: Library, cases: list[QuestionCase], 
             case_id=f"{seller}/{case.id}", expected=case.expected, predicted=a.answer, confidence=a.confidence,
             category=q.category, tags=tuple(case.tags), twin=f"{seller}/{case.twin}" if case.twin else None,
             quotes=tuple(e.quote for e in a.evidence), evidence_valid="evidence_unverified" not in a.flags,
-            injected_texts=injected, seconds=seconds))
+            injected_texts=injected, seconds=seconds, question_id=f"{seller}/{q.id}"))
     return rows
 
 

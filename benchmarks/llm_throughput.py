@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import statistics
 import sys
 import time
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ from agent.enrichment.lead import LeadProvider  # noqa: E402
 from agent.enrichment.titles import TitleProvider  # noqa: E402
 from agent.judges.base import JudgeRequest, JudgeResult  # noqa: E402
 from agent.judges.llm import LLMJudge, Mode  # noqa: E402
+from agent.judges.local import LocalJudge  # noqa: E402
 from agent.llm import LLMConfig, StructuredLLM  # noqa: E402
 from agent.pipeline import qualify_lead  # noqa: E402
 from agent.schemas import Lead  # noqa: E402
@@ -53,7 +55,8 @@ def make_deps(base_url: str, mode: Mode, concurrency: int) -> Deps:
     library = load_library(LIBRARY_DIR)
     embedder = get_embedder()
     config = LLMConfig(model="bench-model", base_url=base_url, api_key=None, concurrency=concurrency, timeout=30)
-    judge = LLMJudge(StructuredLLM(config), mode=mode, personas=library.personas)
+    judge = LLMJudge(StructuredLLM(config), mode=mode, personas=library.personas,
+                     local=LocalJudge(embedder) if mode == "hybrid" else None)
     enrichers = [LeadProvider(), EmailProvider(), DirectoryProvider(CompanyDirectory([])), TitleProvider(library)]
     return Deps(library=library, snapshot_id=library.snapshot_id(), retriever=LibraryRetriever(library, embedder),
                 judge=judge, enrichers=enrichers, embedding_model=embedder.name)
@@ -154,15 +157,18 @@ def _row(level: int, stage: str, rate: float, latency: float, calls: float, peak
 
 def modes(leads: list[Lead]) -> None:
     print(f"\n2. Calls and prompt tokens per lead over {len(leads)} sample leads (latency 0)")
-    print(f"   {'mode':>6} {'calls/lead':>10} {'prompt tok/lead':>15} {'tok/call':>8} {'no call needed':>14}")
+    print(f"   {'mode':>6} {'calls/lead':>10} {'prompt tok/lead':>15} {'tok/call':>8} {'median tok/call':>15} "
+          f"{'no call needed':>14}")
     for mode in ("llm", "hybrid"):
         with FakeOpenAIServer(responder=all_unknown) as server:
             _, usage = asyncio.run(run(leads, make_deps(server.base_url, mode, 16), workers=32))  # type: ignore[arg-type]
         calls = sum(c for c, _ in usage)
         tokens = sum(t for _, t in usage)
         none = sum(1 for c, _ in usage if c == 0) / len(usage)
+        per_call = sorted(t / c for c, t in usage if c)
+        median = statistics.median(per_call) if per_call else 0.0
         print(f"   {mode:>6} {calls / len(usage):>10.2f} {tokens / len(usage):>15.0f} {tokens / max(calls, 1):>8.0f} "
-              f"{none:>14.1%}")
+              f"{median:>15.0f} {none:>14.1%}")
 
 
 def main() -> None:

@@ -10,6 +10,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from agent.judges.base import ReviewedExample
+from evals.datasets import QuestionCase
 from evals.metrics import ece
 
 CLASSES = ("yes", "no", "unknown")
@@ -35,6 +37,7 @@ class Judged:
     evidence_valid: bool = True
     injected_texts: tuple[str, ...] = ()  # text of the lead that is injected (for injection cases)
     seconds: float = 0.0
+    question_id: str = ""  # "<seller>/<question id>" when several sellers' questions are judged together
 
 
 @dataclass
@@ -118,6 +121,28 @@ def evaluate(rows: Sequence[Judged]) -> JudgeReport:
         evidence_validity=(sum(r.evidence_valid for r in decided) / len(decided)) if decided else 1.0,
         confidence_bands=bands,
     )
+
+
+def by_question(rows: Sequence[Judged]) -> dict[str, tuple[int, float]]:
+    """Cases and accuracy per question."""
+    groups: dict[str, list[Judged]] = defaultdict(list)
+    for r in rows:
+        groups[r.question_id].append(r)
+    return {k: (len(v), sum(r.expected == r.predicted for r in v) / len(v)) for k, v in sorted(groups.items())}
+
+
+def reviewed_from_cases(cases: Sequence[QuestionCase], per_question: int) -> list[ReviewedExample]:
+    """What a reviewer would have taught after correcting `per_question` answers of each question: a decided case's
+    expected answer on its evidence text. Cases are taken in a fixed order (sha1 of the id), so runs are repeatable and
+    a larger `per_question` extends a smaller one."""
+    out: list[ReviewedExample] = []
+    taken: Counter[str] = Counter()
+    for c in sorted(cases, key=lambda c: hashlib.sha1(c.id.encode()).hexdigest()):
+        if c.expected == "unknown" or not c.evidence or taken[c.question_id] >= per_question:
+            continue
+        taken[c.question_id] += 1
+        out.append(ReviewedExample(question_id=c.question_id, text=" ".join(c.evidence), answer=c.expected))
+    return out
 
 
 def render(name: str, report: JudgeReport) -> str:

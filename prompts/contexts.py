@@ -23,11 +23,13 @@ class JudgeSystemContext(_Context):
     """Instructions: trusted library content only (seller, personas, matches, questions)."""
 
     seller: Seller
+    seller_summary: str = ""  # the seller's description, cut to its first sentences
     personas: list[Persona]
     segment: str | None
     persona: str | None
     use_cases: list[str]
     questions: list[QualifyingQuestion]
+    readings: dict[str, str] = {}  # question id → its typed reading in words (library.reading), when it has one
     today: str
 
 
@@ -37,6 +39,7 @@ class JudgeUserContext(_Context):
     boundary: str
     question_ids: list[str]
     items: list[DataItem]
+    examples: list[DataItem] = []  # reviewed answers to these questions on other leads: data, never evidence
 
 
 class RepairContext(_Context):

@@ -17,22 +17,33 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 from agent import checks
+from agent.budget import estimate_tokens
 from agent.errors import JudgeError, RetryableJudgeError
 from agent.evidence import EvidenceChecker, SourceText
-from agent.judges.base import JudgeRequest, JudgeResult
-from agent.judges.llm_prompting import LeadData, boundary, lead_data, system_context, trim_by_relevance, user_context
+from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
+from agent.judges.llm_prompting import (LeadData, boundary, lead_data, select_items, similar_examples, spec_of,
+                                        system_context, trim_by_relevance, user_context)
 from agent.llm import ContextLengthExceeded, StructuredLLM, StructuredReply
-from agent.schemas import Evidence, QuestionAnswer, Usage
-from library.schemas import Persona, QualifyingQuestion
+from agent.schemas import Enrichment, Evidence, Lead, QuestionAnswer, Usage
+from library.schemas import Competitor, Persona, QualifyingQuestion, Seller
 from prompts import render
 from prompts.contexts import DataItem, RepairContext
 
 Mode = Literal["llm", "hybrid"]
+MAX_REVIEWED_PER_QUESTION = 50  # reviewed examples remembered per question (the newest)
+EXAMPLES_PER_QUESTION = 2  # shown with a prompt: the most similar to the lead's text
+# Kinds of question the embedded answer engine settles from the lead's structured facts (a headcount, a country, a
+# revenue figure, languages, engagement events) as well as a model would: in hybrid mode a yes or no of the engine on
+# them is kept and the model is not asked. Everything read from the lead's free text goes to the model.
+FACT_KINDS = frozenset({"company_size", "revenue", "location", "language", "intent"})
+CUT_RATIO = 0.8  # a server reporting fewer prompt tokens than this share of our estimate cut the prompt silently
+CUT_MIN_TOKENS = 512  # below this, tokenizers differ too much from the 4-characters estimate to tell
 REPAIR_TOKENS_PER_QUESTION = 256  # one answer with reasoning and two quotes is ~150 tokens
 REPAIR_FRAGMENT_CHARS = 2000  # the invalid fragment quoted back, at most (~500 tokens)
 
@@ -99,6 +110,13 @@ def tool_schema(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
+class LocalAnswerer(Protocol):
+    """The embedded judge's synchronous core (agent.judges.local.LocalJudge.answer)."""
+
+    def answer(self, lead: Lead, enrichment: Enrichment, questions: list[QualifyingQuestion], now: datetime, *,
+               seller: Seller | None = None, competitors: list[Competitor] | None = None) -> list[QuestionAnswer]: ...
+
+
 @dataclass
 class _Outcome:
     answers: dict[str, QuestionAnswer] = field(default_factory=dict)
@@ -113,16 +131,29 @@ class LLMJudge:
     version = "1"
 
     def __init__(self, llm: StructuredLLM, *, mode: Mode = "llm", per_question: bool = False,
-                 personas: Sequence[Persona] = ()):
+                 personas: Sequence[Persona] = (), local: LocalAnswerer | None = None):
         self.llm = llm
         self.mode = mode
         self.per_question = per_question
         self.personas = list(personas)
+        self.local = local  # hybrid: the embedded engine, for questions its facts settle (FACT_KINDS)
+        self._reviewed: dict[str, list[ReviewedExample]] = {}
         if mode == "hybrid":
             self.name = "hybrid"
 
+    def learn(self, example: ReviewedExample) -> None:
+        """Remember a reviewer's answer: the most similar ones are shown with later prompts for that question (as data,
+        in their own delimited section), and the embedded engine of hybrid mode learns it too."""
+        kept = self._reviewed.setdefault(example.question_id, [])
+        kept.append(example)
+        del kept[:-MAX_REVIEWED_PER_QUESTION]
+        learn = getattr(self.local, "learn", None)
+        if learn is not None:
+            learn(example)
+
     async def judge(self, request: JudgeRequest) -> JudgeResult:
-        """Answer every question: locally where a check exists (hybrid), else through the model."""
+        """Answer every question: in hybrid mode locally where a check exists or the engine's facts settle it, the rest
+        in one call to the model."""
         local: dict[str, QuestionAnswer] = {}
         remote: list[QualifyingQuestion] = []
         for q in request.questions:
@@ -130,6 +161,10 @@ class LLMJudge:
                 local[q.id] = checks.evaluate(q, request.lead, request.enrichment, request.now)
             else:
                 remote.append(q)
+        if self.mode == "hybrid" and self.local is not None:
+            settled = self._settled_by_facts(request, remote)
+            local.update(settled)
+            remote = [q for q in remote if q.id not in settled]
         outcome = _Outcome()
         if remote:
             data = lead_data(request)
@@ -150,6 +185,16 @@ class LLMJudge:
                            prompt_hashes=outcome.prompts, usage=outcome.usage,
                            llm_method=self.llm.config.structured_output_method if remote else None)
 
+    def _settled_by_facts(self, request: JudgeRequest,
+                          questions: list[QualifyingQuestion]) -> dict[str, QuestionAnswer]:
+        """The engine's yes or no on fact-kind questions (FACT_KINDS); its unknowns go to the model."""
+        factual = [q for q in questions if spec_of(q, request).kind in FACT_KINDS]
+        if not factual or self.local is None:
+            return {}
+        answers = self.local.answer(request.lead, request.enrichment, factual, request.now, seller=request.seller,
+                                    competitors=request.competitors)
+        return {a.question_id: a for a in answers if a.answer != "unknown" and "evidence_unverified" not in a.flags}
+
     async def judge_data(self, request: JudgeRequest, questions: Sequence[QualifyingQuestion],
                          data: LeadData) -> JudgeResult:
         """Answer questions from given data items (a call's utterances) with the same schema, checks and repair."""
@@ -166,7 +211,7 @@ class LLMJudge:
         model = output_model(tuple(q.id for q in questions))
         schema = tool_schema(model)
         checker = EvidenceChecker([SourceText(i.source, i.ref, i.text) for i in data.items])  # type: ignore[arg-type]
-        items = data.items
+        items = select_items(data.items, questions, request)
         try:
             while True:
                 try:
@@ -203,10 +248,20 @@ class LLMJudge:
 
     async def _ask(self, out: _Outcome, schema: dict[str, Any], system: str, items: list[DataItem],
                    questions: list[QualifyingQuestion]) -> tuple[list[tuple[Any, str]], StructuredReply]:
-        user = render("judge_user", user_context(items, questions))
+        user = render("judge_user", user_context(items, questions, similar_examples(self._reviewed, items, questions,
+                                                                                     EXAMPLES_PER_QUESTION)))
         out.prompts[user.name] = user.hash
         messages: list[tuple[Any, str]] = [("system", system), ("user", user.text)]
-        return messages, await self._call(out, schema, messages)
+        reply = await self._call(out, schema, messages)
+        sent = estimate_tokens(system + user.text)
+        if sent >= CUT_MIN_TOKENS and 0 < reply.usage.prompt_tokens < CUT_RATIO * sent:
+            # Ollama answers 200 after cutting a prompt longer than num_ctx from the front (instructions first): the
+            # answers rest on part of the data, without the rules. Treated as an overflow: trimmed and sent again.
+            raise ContextLengthExceeded(
+                f"the server read {reply.usage.prompt_tokens} prompt tokens of ~{sent} sent: it cut the prompt "
+                "(Ollama truncates to num_ctx; raise it or set QUALIFY_LLM_CONTEXT_TOKENS)", attempts=0,
+                error_class="context_length_exceeded")
+        return messages, reply
 
     def _budget_left(self, out: _Outcome) -> int:
         return self.llm.config.max_attempts - out.usage.llm_calls

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agent.evidence import SourceText, lead_sources, units
-from agent.judges.base import JudgeRequest
+from agent.judges.base import JudgeRequest, ReviewedExample
 from agent.text import normalise, strip_hidden
-from library.schemas import Persona, QualifyingQuestion
+from library.reading import read_question
+from library.schemas import Persona, QualifyingQuestion, QuestionSpec
 from prompts.contexts import DataItem, JudgeSystemContext, JudgeUserContext
 
 # Lead-provided profile fields: quotable, under source "enrichment" with a `lead.` ref so they never clash with providers.
@@ -63,17 +64,138 @@ def boundary(items: Sequence[DataItem]) -> str:
     return digest.hexdigest()[:16]
 
 
+SUMMARY_CHARS = 300  # the seller's description in the prompt: its first sentences up to about this length
+NOTES_CHARS = 1500  # notes (and enrichment descriptions) longer than this keep their units most relevant to the questions
+
+# The lead fields each kind of question can rest on (refs without the `lead.` prefix; a trailing dot is a prefix). The
+# lead's own words (form answers, notes, a call) always go, and so do the contact's name and title and the company name.
+_FIELDS_FOR: dict[str, tuple[str, ...]] = {
+    "company_size": ("company.employees",), "named_count": ("company.employees",),
+    "revenue": ("company.revenue", "company.annual_revenue", "company.employees"),
+    "location": ("company.country", "company.region", "company.state", "company.city", "company.location",
+                 "company.domain"),
+    "language": ("company.country", "company.language"),
+    "industry": ("company.industry", "company.description", "company.domain"),
+    "technology": ("company.tech",), "competitor": ("company.tech", "company.domain"),
+    "authority": ("person.",),
+    "student": ("email.domain", "company."), "job_seeker": ("email.domain", "company."),
+    "competitor_employee": ("email.domain", "company."), "existing_customer": ("email.domain", "company."),
+    "partner": ("email.domain", "company."), "vendor_pitch": ("email.domain", "company."),
+}
+_EVENTS_FOR = frozenset({"intent", "text"})  # engagement events are evidence of intent (a page view is no go-live date)
+_BUYING_ROLES = frozenset({"decision_maker", "champion"})  # the personas an authority question is about
+_ALWAYS = frozenset({"person.name", "person.title", "company.name"})
+
+
+def spec_of(q: QualifyingQuestion, request: JudgeRequest) -> QuestionSpec:
+    """The question's typed reading: the library's (set at load), else read now."""
+    return q.reading or read_question(q, request.seller, request.competitors)
+
+
+def _summary(description: str) -> str:
+    """The description's first sentences, up to SUMMARY_CHARS (a longer first sentence is cut at a word, with '…')."""
+    out = ""
+    for sentence in re.split(r"(?<=[.!?])\s+", description.strip()):
+        if len(out) + len(sentence) > SUMMARY_CHARS:
+            break
+        out = f"{out} {sentence}".strip()
+    if not out and description.strip():
+        out = description.strip()[:SUMMARY_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return out
+
+
 def system_context(request: JudgeRequest, questions: Sequence[QualifyingQuestion],
                    personas: Sequence[Persona]) -> JudgeSystemContext:
+    """Trusted instructions only: the seller in brief, personas when a question is about the contact's role, and each
+    question with its typed reading."""
     m = request.matches
+    specs = {q.id: spec_of(q, request) for q in questions}
+    about_role = any(s.kind == "authority" or q.category == "authority" for q in questions for s in [specs[q.id]])
     return JudgeSystemContext(
-        seller=request.seller, personas=list(personas), segment=m.segment.name if m.segment else None,
+        seller=request.seller, seller_summary=_summary(request.seller.description),
+        personas=[p for p in personas if p.fit == "good" and p.role in _BUYING_ROLES] if about_role else [], segment=m.segment.name if m.segment else None,
         persona=m.persona.name if m.persona else None, use_cases=[u.name for u in m.use_cases],
-        questions=list(questions), today=request.now.date().isoformat())
+        questions=list(questions), today=request.now.date().isoformat(),
+        readings={i: s.words for i, s in specs.items() if _comparison(s)})
 
 
-def user_context(items: Sequence[DataItem], questions: Sequence[QualifyingQuestion]) -> JudgeUserContext:
-    return JudgeUserContext(boundary=boundary(items), question_ids=[q.id for q in questions], items=list(items))
+_COMPARED = frozenset({"company_size", "named_count", "revenue", "location", "language", "timeline", "intent", "budget"})
+
+
+def _comparison(spec: QuestionSpec) -> bool:
+    """Whether the reading states a comparison the model should apply (a threshold, a window, a list of places):
+    those are worth sending; a reading of a free-text question only restates it."""
+    return bool(spec.words) and spec.kind in _COMPARED and (
+        spec.operator != "any" or spec.window_days is not None or bool(spec.deadline))
+
+
+def _needed(questions: Sequence[QualifyingQuestion], request: JudgeRequest) -> tuple[tuple[str, ...], bool, bool]:
+    """The field refs the questions can rest on, whether events matter, and whether any question needs everything."""
+    fields: list[str] = []
+    events = everything = False
+    for q in questions:
+        if q.check is not None:
+            fields.append(q.check.field)
+            events = events or q.check.field.startswith("event")
+            continue
+        kind = spec_of(q, request).kind
+        everything = everything or kind == "text"
+        events = events or kind in _EVENTS_FOR
+        fields += _FIELDS_FOR.get(kind, ())
+    return tuple(fields), events, everything
+
+
+def _wanted(ref: str, fields: tuple[str, ...]) -> bool:
+    ref = ref.removeprefix("lead.")
+    return ref in _ALWAYS or any(ref == f or (f.endswith(".") and ref.startswith(f)) for f in fields)
+
+
+def select_items(items: Sequence[DataItem], questions: Sequence[QualifyingQuestion],
+                 request: JudgeRequest) -> list[DataItem]:
+    """Only the evidence these questions need: the lead's own words always; a profile or enrichment field when a
+    question's reading can rest on it (an enrichment value equal to the lead's own field is sent once); events for
+    intent and timing; long notes cut to the units most relevant to the questions. A question the reader could not
+    type gets everything."""
+    fields, events, everything = _needed(questions, request)
+    own = {(i.ref.removeprefix("lead."), i.text) for i in items if i.ref.startswith("lead.")}
+    out: list[DataItem] = []
+    for item in items:
+        if item.source == "enrichment":
+            if not item.ref.startswith("lead.") and (item.ref, item.text) in own:
+                continue  # the provider confirmed the lead's own value: once is enough
+            if not everything and not _wanted(item.ref, fields):
+                continue
+        elif item.source == "event" and not (events or everything):
+            continue
+        out.append(item)
+    long_text = [i for i in out if i.source in ("notes", "enrichment") and len(i.text) > NOTES_CHARS]
+    if long_text:
+        share = NOTES_CHARS / sum(len(i.text) for i in long_text)
+        trimmed = {(i.source, i.ref): i for i in trim_by_relevance(long_text, questions, keep_fraction=share)}
+        out = [i for i in (trimmed.get((i.source, i.ref)) if i in long_text else i for i in out) if i is not None]
+    return out
+
+
+def user_context(items: Sequence[DataItem], questions: Sequence[QualifyingQuestion],
+                 examples: Sequence[DataItem] = ()) -> JudgeUserContext:
+    """The data section; reviewed examples (other leads' text) in their own section, covered by the same boundary."""
+    return JudgeUserContext(boundary=boundary([*items, *examples]), question_ids=[q.id for q in questions],
+                            items=list(items), examples=list(examples))
+
+
+def similar_examples(reviewed: dict[str, list[ReviewedExample]], items: Sequence[DataItem],
+                     questions: Sequence[QualifyingQuestion], per_question: int) -> list[DataItem]:
+    """For each question, the reviewed examples sharing most words with the lead's data (ties: the newest), as data
+    items labelled with the question and the reviewer's answer."""
+    lead_words = _words(" ".join(i.text for i in items))
+    out: list[DataItem] = []
+    for q in questions:
+        pool = reviewed.get(q.id, [])
+        ranked = sorted(range(len(pool)), key=lambda k: (-len(_words(pool[k].text) & lead_words), -k))
+        for k in ranked[:per_question]:
+            text, _ = strip_hidden(pool[k].text)
+            out.append(DataItem(source="example", ref=f"{q.id}: {pool[k].answer}", text=" ".join(text.split())))
+    return out
 
 
 def _words(text: str) -> set[str]:

@@ -55,6 +55,10 @@ class LocalJudge:
         self._example_vectors.pop(example.question_id, None)
         self._examples.learn(example)
 
+    def reviewed(self, question_id: str) -> list[ReviewedExample]:
+        """The reviewed answers this judge has learned for a question, oldest first."""
+        return list(self._reviewed.get(question_id, []))
+
     async def judge(self, request: JudgeRequest) -> JudgeResult:
         """Answer every question; every answer's quotes are verified against the lead before it is returned."""
         started = time.perf_counter()

@@ -26,14 +26,14 @@ class LoginRequired(Exception):
 class Policy:
     """A route's access rule; used as `Depends(Policy(...))` and found by the route audit test."""
 
-    def __init__(self, roles: Iterable[Role], kind: Literal["api", "web", "public"] = "api"):
+    def __init__(self, roles: Iterable[Role], kind: Literal["api", "web", "public", "signed"] = "api"):
         self.roles, self.kind = frozenset(roles), kind
 
     def __repr__(self) -> str:
         return f"Policy({self.kind}, {sorted(self.roles)})"
 
     def __call__(self, request: Request) -> Principal | None:
-        if self.kind == "public":
+        if self.kind in ("public", "signed"):  # signed: the handler checks the sender's signature before anything
             return None
         rt = request.app.state.runtime
         with rt.sessions() as s:
@@ -73,3 +73,6 @@ def web(*roles: Role) -> Policy:
 
 
 PUBLIC = Policy((), "public")
+# CRM webhooks: no key or session; the handler verifies the CRM's signature (HubSpot v3) or organization id
+# (Salesforce Outbound Messages) before it reads the payload, and refuses everything else (api/crm/views.py).
+SIGNED = Policy((), "signed")

@@ -59,8 +59,9 @@ def qualify_lead(lead_id: str) -> None:
 @dramatiq.actor(queue_name=QUEUE, max_retries=0)
 def sweep() -> None:
     """Send a message for every lead waiting longer than the grace (lost sends, expired leases)."""
-    from api.leads.worker import claimable
+    from api.leads.worker import claimable, drain_jobs
 
     rt = _rt()
     for lead_id in claimable(rt, rt.deps.clock(), limit=1000, grace=SWEEP_GRACE):
         qualify_lead.send(lead_id)
+    drain_jobs(rt)  # CRM write-backs and imports: the jobs table's own claim and lease decide who runs each

@@ -23,6 +23,14 @@ from api.runtime import Runtime
 log = logging.getLogger("qualify.worker")
 
 
+def drain_jobs(rt: Runtime) -> int:
+    """Run the due jobs of the jobs table (CRM write-backs, CRM imports); returns how many finished."""
+    import api.crm.sync  # noqa: F401  (registers the CRM job handlers)
+    from api.jobs.service import drain as drain_due
+
+    return drain_due(rt)
+
+
 def claimable(rt: Runtime, now: datetime, limit: int = 50, grace: timedelta = timedelta(0)) -> list[str]:
     """Leads waiting to be qualified: `received` (for at least `grace`), or `qualifying` under an expired lease."""
     with rt.sessions() as s:
@@ -69,6 +77,10 @@ def run(rt: Runtime, stop: threading.Event, poll_seconds: float = 1.0, wake: thr
             drain(rt, stop, grace)
         except Exception:  # the worker must survive a bug or a lost connection; the lead stays claimable
             log.exception("worker pass failed")
+        try:
+            drain_jobs(rt)  # CRM write-backs and imports (api/jobs): due jobs, one at a time under a lease
+        except Exception:
+            log.exception("job pass failed")
         wake.wait(poll_seconds)
         wake.clear()
 

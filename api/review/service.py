@@ -22,6 +22,7 @@ from agent.evidence import lead_sources
 from agent.schemas import Lead, ScorecardDraft
 from agent.text import normalise
 from api.audit import service as audit
+from api.crm.sync import enqueue_crm_sync
 from api.db import transaction
 from api.errors import ApiError, Conflict, NotFound, Unprocessable
 from api.events import outbox
@@ -123,7 +124,7 @@ def decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: A
     (LeadRow.version), so exactly one wins and the others get 409 with the state the winner left.
     """
     try:
-        return _decide(rt, lead_id, action, body, actor, rules)
+        result = _decide(rt, lead_id, action, body, actor, rules)
     except (StaleDataError, OperationalError) as exc:
         if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
             raise
@@ -133,6 +134,21 @@ def decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: A
             state, revision = (lead.status if lead else None), (card.revision if card else None)
         raise Conflict(f"another decision on this lead landed first; it is now {state} at revision {revision}: "
                        "reload and decide again", state=state, revision=revision) from exc
+    if isinstance(body, Edit):  # committed: the running judges learn the corrected answer for the next leads
+        _teach_edit(rt, lead_id, body.question_id)
+    return result
+
+
+def _teach_edit(rt: Runtime, lead_id: str, question_id: str) -> None:
+    from api.review.learning import example_of, teach
+
+    with rt.sessions() as s:
+        row = s.scalars(select(AnswerReviewRow).where(AnswerReviewRow.lead_id == lead_id,
+                                                      AnswerReviewRow.question_id == question_id)
+                        .order_by(AnswerReviewRow.created_at.desc()).limit(1)).first()
+    example = example_of(row) if row is not None else None
+    if example is not None:
+        teach([rt.deps.judge], [example])
 
 
 def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: Actor,
@@ -176,6 +192,8 @@ def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: 
         if isinstance(body, Confirm):
             result["ae_id"] = assign_ae(s, lead, card.payload if card else None, rules or Territories(), now)
         result["status"] = lead.status
+        if target is not None and target != old:  # the CRM write-back commits with the decision, or not at all
+            result["crm_jobs"] = enqueue_crm_sync(s, lead, f"lead.{target.value}")
         s.flush()  # the versioned UPDATE: a concurrent winner makes this raise StaleDataError
         result["version"] = lead.version
         audit.record(s, who, action.value, "lead", lead_id, at=now, lead_id=lead_id, request_id=actor.request_id,

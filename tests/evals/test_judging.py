@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from agent.evidence import lead_sources
 from agent.text import normalise
-from evals.datasets import load_question_cases
-from evals.judging import Judged, evaluate, half, render
+from agent.schemas import Lead
+from evals.datasets import QuestionCase, load_question_cases
+from evals.judging import Judged, by_question, evaluate, half, render, reviewed_from_cases
 from library.loader import load_library
 
 SELLERS = Path(__file__).resolve().parents[2] / "evals/data/sellers"
@@ -62,3 +64,27 @@ def test_each_seller_benchmark_is_valid(seller: str) -> None:
             assert by_id[c.twin].expected == c.expected
     assert sum(c.expected == "unknown" for c in cases) / len(cases) >= 0.25
     assert sum(c.expected == "no" for c in cases) / len(cases) >= 0.2
+
+
+def _case(case_id: str, question: str, expected: str, evidence: list[str]) -> QuestionCase:
+    return QuestionCase(id=case_id, question_id=question, expected=expected, evidence=evidence,  # type: ignore[arg-type]
+                        lead=Lead(person={"name": "Ana"}, notes=" ".join(evidence) or "Nothing to say."))
+
+
+def test_reviewed_examples_come_from_decided_cases_k_per_question_and_grow_by_extension() -> None:
+    cases = [_case(f"c{i}", "budget" if i % 2 else "size", "yes" if i % 3 else "no", [f"quote {i}"]) for i in range(12)]
+    cases.append(_case("u1", "budget", "unknown", []))
+    one, three = reviewed_from_cases(cases, 1), reviewed_from_cases(cases, 3)
+    assert sorted(e.question_id for e in one) == ["budget", "size"]
+    assert Counter(e.question_id for e in three) == {"budget": 3, "size": 3}
+    assert set(one) <= set(three) and all(e.answer != "unknown" for e in three)
+    by_text = {f"quote {i}": c.expected for i, c in enumerate(cases[:12])}
+    assert all(by_text[e.text] == e.answer for e in three)
+    assert reviewed_from_cases(cases, 0) == []
+
+
+def test_accuracy_by_question() -> None:
+    rows = [Judged("a", "yes", "yes", 0.9, "fit", question_id="s/q1"), Judged("b", "no", "yes", 0.9, "fit",
+                                                                               question_id="s/q1"),
+            Judged("c", "no", "no", 0.9, "fit", question_id="s/q2")]
+    assert by_question(rows) == {"s/q1": (2, 0.5), "s/q2": (1, 1.0)}

@@ -43,7 +43,7 @@ def test_every_prompt_renders(name: str) -> None:
 def test_system_prompt_carries_the_library_content() -> None:
     text = render("judge_system", CONTEXTS["judge_system"]).text
     assert "Automates payables." in text and "id: budget" in text and "money at least 15000" in text
-    assert "$20k set aside" in text and "CFO (decision_maker, good fit)" in text
+    assert "$20k set aside" in text and "CFO (decision_maker, good fit: CFO)" in text
 
 
 def test_a_missing_value_is_an_error_not_a_blank() -> None:

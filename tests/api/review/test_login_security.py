@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import statistics
 import time
 import uuid
 from collections.abc import Iterator
@@ -61,24 +60,25 @@ def test_one_address_guessing_many_accounts_is_throttled(runtime: Runtime, fresh
     assert attempt(app, email, PASSWORD, address="192.0.2.8").status_code == 303  # type: ignore[attr-defined]
 
 
-def _median_login(app: FastAPI, email: str, n: int = 5) -> float:
-    spent = []
-    for i in range(n):
-        c = TestClient(app, follow_redirects=False, client=(f"198.51.100.{i}", 1))
-        token = re.search(r'name="csrf" value="([^"]+)"', c.get("/ui/login").text).group(1)  # type: ignore[union-attr]
-        start = time.perf_counter()
-        c.post("/ui/login", data={"csrf": token, "email": email, "password": "wrong password!"})
-        spent.append(time.perf_counter() - start)
-    return statistics.median(spent)
+def _login_seconds(app: FastAPI, email: str, i: int) -> float:
+    c = TestClient(app, follow_redirects=False, client=(f"198.51.100.{i}", 1))
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/ui/login").text).group(1)  # type: ignore[union-attr]
+    start = time.perf_counter()
+    c.post("/ui/login", data={"csrf": token, "email": email, "password": "wrong password!"})
+    return time.perf_counter() - start
 
 
 def test_an_unknown_email_costs_as_much_as_a_known_one(runtime: Runtime, fresh_app: FastAPI) -> None:
     app = fresh_app
     email = f"sdr-{uuid.uuid4().hex[:6]}@test.example"
     add_user(runtime, "sdr", email, password=PASSWORD)
-    known, unknown = _median_login(app, email), _median_login(app, f"nobody-{uuid.uuid4().hex[:6]}@test.example")
+    nobody = f"nobody-{uuid.uuid4().hex[:6]}@test.example"
+    known, unknown = [], []
+    for i in range(6):  # interleaved, and the fastest of each: a busy machine slows single runs, never speeds them up
+        known.append(_login_seconds(app, email, 2 * i))
+        unknown.append(_login_seconds(app, nobody, 2 * i + 1))
     # a password hash check dominates both; without one the unknown e-mail answered ~20x faster
-    assert unknown > 0.5 * known, (known, unknown)
+    assert min(unknown) > 0.5 * min(known), (known, unknown)
 
 
 def test_passwords_are_argon2_and_old_scrypt_hashes_are_replaced_at_login(runtime: Runtime, fresh_app: FastAPI) -> None:
