@@ -96,13 +96,12 @@ def plan(library: Library, form: QualifyingForm, lead: dict[str, Any] | None, ca
     answered = set((lead or {}).get("form_answers", {}))
     segment = _segment(card)
     applicable = {q.id: q for q in (library.questions_for(segment) if segment else library.questions)}
-    unknown = {a["question_id"] for a in (card or {}).get("answers", []) if a["answer"] == "unknown"}
     decided = {a["question_id"] for a in (card or {}).get("answers", []) if a["answer"] != "unknown"}
     scores: dict[str, float] = {}
     for f in form.fields:
         if f.show_if is not None or f.label in answered:
             continue
-        open_qs = [applicable[q] for q in f.informs if q in applicable and (q in unknown or q not in decided)]
+        open_qs = [applicable[q] for q in f.informs if q in applicable and q not in decided]
         if not f.informs:
             scores[f.id] = 0.5  # a field that informs no question is asked only when nothing better is left
         elif open_qs:
