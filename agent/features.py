@@ -28,7 +28,7 @@ class FeatureContext:
     intent_score: float = 50.0
 
 
-def _number(value: object) -> float | None:
+def number(value: object) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -73,7 +73,7 @@ def encode(feature: ModelFeature, raw: Raw) -> dict[str, float]:
     if feature.kind == "categorical":
         level = MISSING if raw is None or str(raw).strip() == "" else str(raw).strip()
         return {f"{n}={level}" if level in feature.levels else f"{n}={OTHER}": 1.0}
-    x = _number(raw)
+    x = number(raw)
     if x is None:
         return {f"{n}:missing": 1.0}
     out = {f"{n}:value": x, f"{n}:log1p": math.log1p(max(x, 0.0)), f"{n}:bin{sum(x >= e for e in feature.edges)}": 1.0}
@@ -82,9 +82,22 @@ def encode(feature: ModelFeature, raw: Raw) -> dict[str, float]:
     return out
 
 
+def code(feature: ModelFeature, raw: Raw) -> float:
+    """The one input a boosted model reads: a numeric value (NaN when missing) or a categorical level's index, where
+    a level not in `levels` (including a missing value without its own `<missing>` level) is `len(levels)`, i.e. <other>."""
+    if feature.kind == "numeric":
+        x = number(raw)
+        return math.nan if x is None else x
+    level = MISSING if raw is None or str(raw).strip() == "" else str(raw).strip()
+    try:
+        return float(feature.levels.index(level))
+    except ValueError:
+        return float(len(feature.levels))
+
+
 def describe(feature: ModelFeature, raw: Raw) -> str:
     """A short readable value for a factor label."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return "not given"
-    x = _number(raw) if feature.kind == "numeric" else None
+    x = number(raw) if feature.kind == "numeric" else None
     return f"{x:g}" if x is not None else str(raw)[:60]

@@ -45,7 +45,8 @@ async def qualify_lead(lead: Lead, deps: Deps, *, lead_id: str | None = None, re
 
     # 5. Scoring: fit + intent + answers → score, tier, route, reasons.
     scored = score(ScoringInputs(fit, fit_reasons, answers, questions, lead.events, segment.thresholds, as_of,
-                                 disqualifications, lead=lead, segment_id=segment_id), library.scoring)
+                                 disqualifications, lead=lead, segment_id=segment_id, sql=segment.sql,
+                                 enrichment=enrichment), library.scoring)
 
     # 6. The draft, stamped with everything needed to reproduce it.
     provenance = Provenance(

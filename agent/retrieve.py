@@ -46,6 +46,13 @@ class LibraryRetriever:
 
     def match(self, lead: Lead, enrichment: Enrichment) -> Matches:
         """Best segment (firmographic rule, else embedding), persona (title rule, else embedding) and use cases."""
+        lib = self.library
+        if not lib.questions and len(lib.segments) == 1:
+            # A pure scoring library (e.g. the built-in neutral one): one segment and nothing to judge, so no embedding;
+            # a persona only by its title rule.
+            title = _text(enrichment.get("person.title")) or (lead.person.title or "").strip()
+            return Matches(segment=self._entity("segment", lib.segments[0].id, 1.0, "rule"),
+                           persona=self._persona_by_rule(title) if title else None, use_cases=[])
         segment = self._segment_by_rule(_employees(lead, enrichment))
         title = _text(enrichment.get("person.title")) or (lead.person.title or "").strip()
         persona = self._persona_by_rule(title) if title else None

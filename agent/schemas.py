@@ -195,9 +195,50 @@ class SectionScore(_Model):
 class Factor(_Model):
     """One signed contribution to the score, readable by an SDR."""
 
-    kind: Literal["fit", "intent", "answer", "rule", "fast_track"]
+    kind: Literal["fit", "intent", "answer", "rule", "fast_track", "criterion", "other"]
     label: str
-    points: float
+    points: float = Field(description="Signed contribution, on the scale of the scorecard's breakdown")
+
+
+class ScoreBreakdown(_Model):
+    """How the score adds up: base + the sum of every contribution = total.
+
+    On the `points` scale the total is the 0-100 score itself. On the `log_odds` scale (a fitted model) the total is the
+    log-odds z, the probability is sigmoid(z) and the score is 100 x probability.
+    """
+
+    scale: Literal["points", "log_odds"]
+    base: float
+    base_label: str = Field(description="What the base is, in words (neutral 50, or the average lead's rate)")
+    contributions: list[Factor] = Field(default_factory=list)
+    total: float
+
+
+CriterionKind = Literal["disqualify", "must_have", "fast_track", "nice_to_have"]
+CriterionStatus = Literal["met", "missing", "failed"]
+
+
+class CriterionResult(_Model):
+    """One criterion of the segment's SQL definition, evaluated for this lead."""
+
+    id: str
+    kind: CriterionKind
+    label: str
+    status: CriterionStatus = Field(description="met (true), missing (not known yet) or failed (false)")
+    words: str = Field(description="The criterion's expression with each part's answer, in words")
+    unknown_questions: list[str] = Field(default_factory=list, description="Unknown answers that leave it missing")
+    nurture_reason: str | None = None
+    nurture_note: str | None = None
+
+
+class SqlVerdict(_Model):
+    """Why the lead is in its tier."""
+
+    source: Literal["sql_definition", "score_thresholds", "hard_rule"]
+    segment: str | None = None
+    tier_reason: str = Field(description="The rule that decided the tier, in words")
+    criteria: list[CriterionResult] = Field(default_factory=list)
+    nurture_reasons: list[str] = Field(default_factory=list, description="Reasons of the failed must-haves")
 
 
 class DiscoveryQuestion(_Model):
@@ -250,6 +291,8 @@ class ScorecardDraft(_Model):
     answers: list[QuestionAnswer] = Field(default_factory=list)
     disqualifications: list[Disqualification] = Field(default_factory=list)
     reasons: list[Factor] = Field(default_factory=list)
+    breakdown: ScoreBreakdown | None = None
+    sql: SqlVerdict | None = None
     unknowns: list[str] = Field(default_factory=list, description="Question ids left unknown")
     discovery_questions: list[DiscoveryQuestion] = Field(default_factory=list)
     enrichment: Enrichment

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from agent.judges.base import Matches
 from agent.schemas import (
-    DiscoveryQuestion, Disqualification, EntityMatch, Enrichment, Lead, Provenance, QuestionAnswer, ScorecardDraft,
-    SectionScore, Usage,
+    DiscoveryQuestion, Disqualification, EntityMatch, Enrichment, Factor, Lead, Provenance, QuestionAnswer,
+    ScorecardDraft, SectionScore, Usage,
 )
 from agent.scoring import ScoreResult, ScoringInputs, score
 from library.schemas import Library, QualifyingQuestion
@@ -37,11 +37,25 @@ def complete_answers(answers: list[QuestionAnswer], questions: list[QualifyingQu
 
 
 def discovery_questions(answers: list[QuestionAnswer], questions: list[QualifyingQuestion],
-                        limit: int) -> list[DiscoveryQuestion]:
-    """What to ask next: the unknowns, heaviest questions first."""
+                        limit: int, only: list[str] | None = None) -> list[DiscoveryQuestion]:
+    """What to ask next: with a SQL definition exactly its missing must-haves' unknowns (`only`), else the unknowns,
+    heaviest questions first."""
+    by_id = {q.id: q for q in questions}
+    if only is not None:
+        return [DiscoveryQuestion(question_id=q.id, ask=q.discovery_question or q.text)
+                for q in (by_id[i] for i in only if i in by_id)]
     unknown = {a.question_id for a in answers if a.answer == "unknown"}
     ranked = sorted((q for q in questions if q.id in unknown), key=lambda q: -q.weight)
     return [DiscoveryQuestion(question_id=q.id, ask=q.discovery_question or q.text) for q in ranked[:limit]]
+
+
+def shown_reasons(factors: list[Factor], limit: int) -> list[Factor]:
+    """The first `limit` reasons, plus one line summing the rest, so the reasons shown still add up to the score."""
+    shown, rest = factors[:limit], factors[limit:]
+    remainder = sum(f.points for f in rest)
+    if rest and abs(remainder) > 1e-9:
+        shown.append(Factor(kind="other", label=f"{len(rest)} smaller factor(s)", points=remainder))
+    return shown
 
 
 def _section(kind: str, match: EntityMatch | None) -> SectionScore:
@@ -59,25 +73,29 @@ def build_draft(parts: DraftParts, max_discovery: int, max_reasons: int) -> Scor
         lead_id=parts.lead_id, revision=parts.revision, created_at=parts.created_at,
         tier=r.tier, route=r.route, score=r.score, probability=r.probability,
         fit_score=round(parts.enrichment.fit_score, 1), intent_score=r.intent_score, sections=sections,
-        answers=parts.answers, disqualifications=parts.disqualifications, reasons=r.factors[:max_reasons],
+        answers=parts.answers, disqualifications=parts.disqualifications,
+        reasons=shown_reasons(r.factors, max_reasons), breakdown=r.breakdown, sql=r.sql,
         unknowns=[a.question_id for a in parts.answers if a.answer == "unknown"],
-        discovery_questions=discovery_questions(parts.answers, parts.questions, max_discovery),
+        discovery_questions=discovery_questions(parts.answers, parts.questions, max_discovery, r.discovery),
         enrichment=parts.enrichment, provenance=parts.provenance, usage=parts.usage,
     )
 
 
-def rescore(draft: ScorecardDraft, lead: Lead, library: Library, as_of: datetime) -> ScorecardDraft:
-    """Score a revised draft again (e.g. after a call) with the same model the pipeline uses; hard-rule results stay."""
+def rescore(draft: ScorecardDraft, lead: Lead, library: Library, as_of: datetime, *, max_discovery: int = 5,
+            max_reasons: int = 8) -> ScorecardDraft:
+    """Score and tier a revised draft again (after a call or a reviewer's edit) as the pipeline does; hard rules stay."""
     segment_id = next((s.match.entity_id for s in draft.sections if s.section == "segment" and s.match), None)
     segment = next((s for s in library.segments if s.id == segment_id), library.segments[0])
     questions = library.questions_for(segment_id)
     answers = [a for a in draft.answers if any(q.id == a.question_id for q in questions)]
     result = score(ScoringInputs(draft.fit_score, draft.enrichment.fit_reasons, answers, questions, lead.events,
-                                 segment.thresholds, as_of, draft.disqualifications, lead=lead, segment_id=segment_id),
+                                 segment.thresholds, as_of, draft.disqualifications, lead=lead, segment_id=segment_id,
+                                 sql=segment.sql, enrichment=draft.enrichment),
                    library.scoring)
     unknown = [a.question_id for a in answers if a.answer == "unknown"]
     return draft.model_copy(update={
         "tier": result.tier, "route": result.route, "score": result.score, "probability": result.probability,
-        "intent_score": result.intent_score, "reasons": result.factors[: max(len(draft.reasons), 8)],
-        "unknowns": unknown, "discovery_questions": discovery_questions(answers, questions, 5),
+        "intent_score": result.intent_score, "reasons": shown_reasons(result.factors, max_reasons),
+        "breakdown": result.breakdown, "sql": result.sql, "unknowns": unknown,
+        "discovery_questions": discovery_questions(answers, questions, max_discovery, result.discovery),
     })

@@ -1,31 +1,42 @@
-"""`qualify calibrate`: fit the scoring model from labeled past leads and write it into the library's scoring.yaml.
+"""`qualify calibrate`: fit the scoring model from labeled past leads; the library keeps it in model.json.
 
 The fit reads every feature from the *leads* (and the pipeline's answers) through `agent.features`, the same functions
-the scorer uses in production, so the written model scores a lead exactly as it was fitted. Method: L2-regularised
-logistic regression (scikit-learn) on standardised columns, folded back into raw-scale coefficients; stratified k-fold
-cross-validation gives out-of-fold probabilities, from which the SQL threshold (best F1) and the metrics are taken.
+the scorer uses in production, so the written model scores a lead exactly as it was fitted. Two models are compared
+by stratified k-fold cross-validation: an L2 logistic regression on one-hot / binned columns, and scikit-learn's
+HistGradientBoostingClassifier on the raw values (native categorical splits; monotone constraints where the direction
+is known). Each one's out-of-fold log-odds are calibrated (sigmoid or isotonic, whichever has the lower log-loss in an
+inner CV of the calibrator), and the model with the lower cross-validated log-loss is kept; the SQL threshold (best F1)
+and the reported metrics come from its cross-validated probabilities.
 """
 
 from __future__ import annotations
 
-import math
+import time
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
 import numpy as np
+from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_limits
 
-from agent.features import MISSING, FeatureContext, columns, encode, read
+from agent.features import MISSING, FeatureContext, columns, number, read
+from agent.fitted import P_CLIP
 from evals import metrics as m
+from evals.boosting import MAX_FLOAT, THREADS, export, fit_boosted, tree_contributions
 from evals.errors import DatasetError, MappingError
 from evals.mapping import Mapping, ResolvedSet
-from library.schemas import FittedModel, Library, ModelFeature, ModelProvenance, Thresholds
+from library.schemas import Calibration, FittedModel, Library, ModelFeature, ModelProvenance, Thresholds
 
-MIN_LEVEL_COUNT, N_BINS = 10, 6
+MIN_LEVEL_COUNT, MAX_LEVELS, N_BINS = 10, 250, 6
 MIN_SEGMENT_ROWS, MIN_SEGMENT_POSITIVES = 150, 30
+LEAK_AUC = 0.995  # a single column that ranks the outcome this well was almost surely written after it
+Method = Literal["auto", "logistic", "boosted"]
+Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,7 @@ class FeatureSpec:
     name: str
     source: str
     kind: str  # numeric | categorical
+    monotone: int = 0
 
 
 @dataclass
@@ -42,6 +54,7 @@ class Fit:
     in_sample_probs: np.ndarray
     cv_metrics: dict[str, float | None]
     in_sample_metrics: dict[str, float | None]
+    candidates: dict[str, dict[str, float | None]] = field(default_factory=dict)
 
 
 def feature_specs(mapping: Mapping, feature_set: ResolvedSet, library: Library) -> list[FeatureSpec]:
@@ -51,14 +64,18 @@ def feature_specs(mapping: Mapping, feature_set: ResolvedSet, library: Library) 
         sources[f.column] = (f"form.{f.question or f.column}", None)
     for e in mapping.events:
         sources[e.column] = (f"events.{e.type}", "numeric") if e.mode == "count" else (f"last_event.{e.type}", "categorical")
+    for d in mapping.dates:
+        for part in d.derive:
+            sources[d.feature(part)] = (f"form.{d.key(part)}", None)
     specs = []
     for kind, cols in (("numeric", feature_set.numeric), ("categorical", feature_set.categorical)):
         for col in cols:
             if col not in sources:
-                raise MappingError(f"feature column {col!r} is not carried into the lead: map it under lead, form or events",
-                                   column=col)
+                raise MappingError(f"feature column {col!r} is not carried into the lead: map it under lead, form, events "
+                                   "or dates", column=col)
             source, forced = sources[col]
-            specs.append(FeatureSpec(col, source, forced or kind))
+            direction = {"increasing": 1, "decreasing": -1}.get(mapping.monotone.get(col, ""), 0)
+            specs.append(FeatureSpec(col, source, forced or kind, direction if (forced or kind) == "numeric" else 0))
     if feature_set.notes:  # notes reach the model only through the judge's answers to the library's text questions
         specs += [FeatureSpec(f"answer: {q.id}", f"answer.{q.id}", "categorical") for q in library.questions if q.check is None]
     for spec in specs:
@@ -66,39 +83,87 @@ def feature_specs(mapping: Mapping, feature_set: ResolvedSet, library: Library) 
     return specs
 
 
-def _encoding(specs: Sequence[FeatureSpec], raws: list[list], rows: Sequence[int]) -> list[ModelFeature]:
+def needs_pipeline(specs: Sequence[FeatureSpec]) -> bool:
+    """Whether any feature is read from the judge's answers or the pipeline's scores (else the lead alone suffices)."""
+    return any(s.source.startswith(("answer.", "score.")) for s in specs)
+
+
+# --- columns: each feature read once from every lead, then encoded per fold with numpy ---------------------------
+
+
+@dataclass
+class Columns:
+    numeric: dict[int, np.ndarray]  # spec index -> float values, NaN when missing
+    categorical: dict[int, np.ndarray]  # spec index -> str values, MISSING when missing
+
+
+def read_columns(specs: Sequence[FeatureSpec], contexts: Sequence[FeatureContext]) -> Columns:
+    """Every spec's values over every lead, read through `agent.features.read` (as production reads them)."""
+    cols = Columns({}, {})
+    for j, s in enumerate(specs):
+        raw = [read(s.source, ctx) for ctx in contexts]
+        if s.kind == "numeric":
+            cols.numeric[j] = np.array([np.nan if (x := number(v)) is None else x for v in raw], dtype=float)
+        else:
+            cols.categorical[j] = np.array([MISSING if v is None or str(v).strip() == "" else str(v).strip() for v in raw],
+                                           dtype=object)
+    return cols
+
+
+def _encoding(specs: Sequence[FeatureSpec], cols: Columns, rows: np.ndarray) -> list[ModelFeature]:
     """Category levels and bin edges learnt from `rows` only."""
     out = []
     for j, spec in enumerate(specs):
-        values = [raws[i][j] for i in rows]
         if spec.kind == "categorical":
-            counts = Counter(MISSING if v is None or str(v).strip() == "" else str(v).strip() for v in values)
-            out.append(ModelFeature(name=spec.name, source=spec.source, kind="categorical",
-                                    levels=sorted(k for k, n in counts.items() if n >= MIN_LEVEL_COUNT)))
+            counts = Counter(cols.categorical[j][rows].tolist())
+            kept = [k for k, n in counts.most_common(MAX_LEVELS) if n >= MIN_LEVEL_COUNT]
+            out.append(ModelFeature(name=spec.name, source=spec.source, kind="categorical", levels=sorted(kept)))
             continue
-        nums = np.array([x for v in values if (x := _num(v)) is not None], dtype=float)
+        values = cols.numeric[j][rows]
+        nums = values[~np.isnan(values)]
         qs = np.quantile(nums, np.linspace(0, 1, N_BINS + 1)[1:-1]) if nums.size else []
-        out.append(ModelFeature(name=spec.name, source=spec.source, kind="numeric", edges=sorted({float(q) for q in qs})))
+        out.append(ModelFeature(name=spec.name, source=spec.source, kind="numeric", edges=sorted({float(q) for q in qs}),
+                                monotone=spec.monotone))  # type: ignore[arg-type]
     return out
 
 
-def _num(v: object) -> float | None:
-    try:
-        x = float(str(v)) if v is not None else None
-    except ValueError:
-        return None
-    return x if x is not None and math.isfinite(x) else None
+def _codes(feature: ModelFeature, values: np.ndarray) -> np.ndarray:
+    """`agent.features.code` over a column: the level's index, len(levels) for any other."""
+    index = {v: float(i) for i, v in enumerate(feature.levels)}
+    other = float(len(feature.levels))
+    return np.array([index.get(v, other) for v in values.tolist()], dtype=float)
 
 
-def _matrix(features: list[ModelFeature], raws: list[list], rows: Sequence[int]) -> tuple[np.ndarray, list[str]]:
-    names = [c for f in features for c in columns(f)]
-    index = {c: k for k, c in enumerate(names)}
-    x = np.zeros((len(rows), len(names)))
-    for r, i in enumerate(rows):
-        for j, f in enumerate(features):
-            for col, v in encode(f, raws[i][j]).items():
-                x[r, index[col]] = v
-    return x, names
+def coded_matrix(features: list[ModelFeature], cols: Columns, rows: np.ndarray) -> np.ndarray:
+    """The boosted model's inputs: one column per feature (`agent.features.code`, vectorised)."""
+    out = np.empty((rows.size, len(features)))
+    for j, f in enumerate(features):
+        out[:, j] = _codes(f, cols.categorical[j][rows]) if f.kind == "categorical" else cols.numeric[j][rows]
+    return out
+
+
+def lr_matrix(features: list[ModelFeature], cols: Columns, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The logistic model's columns (`agent.features.encode`, vectorised), named as `agent.features.columns`."""
+    blocks, names = [], []
+    for j, f in enumerate(features):
+        names += columns(f)
+        if f.kind == "categorical":
+            codes = _codes(f, cols.categorical[j][rows]).astype(int)
+            block = np.zeros((rows.size, len(f.levels) + 1))
+            block[np.arange(rows.size), codes] = 1.0
+        else:
+            x = cols.numeric[j][rows]
+            missing = np.isnan(x)
+            xv = np.where(missing, 0.0, x)
+            block = np.zeros((rows.size, 4 + len(f.edges) + 1))
+            block[:, 0] = xv
+            block[:, 1] = np.log1p(np.maximum(xv, 0.0))
+            block[:, 2] = (~missing) & (xv == 0)
+            block[:, 3] = missing
+            b = np.searchsorted(np.array(f.edges), xv, side="right")
+            block[np.arange(rows.size), 4 + b] = np.where(missing, 0.0, 1.0)
+        blocks.append(block)
+    return np.hstack(blocks), names
 
 
 def _fit_lr(x: np.ndarray, y: np.ndarray, c: float) -> tuple[float, np.ndarray]:
@@ -110,80 +175,215 @@ def _fit_lr(x: np.ndarray, y: np.ndarray, c: float) -> tuple[float, np.ndarray]:
     return float(lr.intercept_[0] - np.sum(coef * mean)), coef
 
 
+# --- refusing data a model cannot honestly be fitted on ----------------------------------------------------------
+
+
+def check_features(specs: Sequence[FeatureSpec], cols: Columns, y: np.ndarray) -> None:
+    """Refuse a constant feature or one that alone separates the classes (recorded after the outcome: leaky)."""
+    for j, s in enumerate(specs):
+        values = cols.numeric[j] if s.kind == "numeric" else cols.categorical[j]
+        if s.kind == "numeric":
+            distinct = np.unique(values[~np.isnan(values)]).size + int(np.isnan(values).any())
+        else:
+            distinct = len(set(values.tolist()))
+        if distinct <= 1:
+            shown = "missing" if s.kind == "categorical" and values[0] == MISSING or s.kind == "numeric" and np.isnan(values[0]) \
+                else repr(values[0])
+            raise DatasetError(f"feature {s.name!r} has the same value ({shown}) on every row: it cannot inform the model; "
+                               "remove it from the feature set", column=s.name)
+        score = _univariate_auc(values, y, s.kind)
+        if score >= LEAK_AUC:
+            raise DatasetError(f"feature {s.name!r} alone separates converted from not (AUC {score:.3f}): it looks recorded "
+                               "after the outcome (leaky); declare it under `leaky` in the mapping or drop it", column=s.name)
+
+
+def _univariate_auc(values: np.ndarray, y: np.ndarray, kind: str) -> float:
+    if kind == "numeric":
+        x = np.where(np.isnan(values), np.nanmin(values) - 1 if np.isfinite(np.nanmin(values)) else 0, values)
+    else:  # out-of-fold target rate of the level, so an id-like column does not look predictive
+        x = np.zeros(y.size)
+        for train, test in StratifiedKFold(2, shuffle=True, random_state=0).split(np.zeros(y.size), y):
+            rate: dict = {}
+            for v, t in zip(values[train].tolist(), y[train].tolist(), strict=True):
+                a = rate.setdefault(v, [0, 0])
+                a[0], a[1] = a[0] + t, a[1] + 1
+            prior = float(y[train].mean())
+            x[test] = [(rate[v][0] + prior) / (rate[v][1] + 1) if v in rate else prior for v in values[test].tolist()]
+    auc = m.roc_auc(y.tolist(), x.tolist())
+    return max(auc, 1 - auc)
+
+
+# --- calibration of out-of-fold log-odds -------------------------------------------------------------------------
+
+
+def fit_calibration(z: np.ndarray, y: np.ndarray, method: str) -> Calibration:
+    """A calibrator from raw log-odds to probability."""
+    if method == "sigmoid":
+        lr = LogisticRegression(C=1e6, max_iter=1000).fit(z.reshape(-1, 1), y)
+        return Calibration(method="sigmoid", a=float(lr.coef_[0, 0]), b=float(lr.intercept_[0]))
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=P_CLIP, y_max=1 - P_CLIP).fit(z, y)
+    x = [min(max(float(v), -MAX_FLOAT), MAX_FLOAT) for v in iso.X_thresholds_]
+    return Calibration(method="isotonic", x=x, y=[float(v) for v in iso.y_thresholds_])
+
+
+def apply_calibration(cal: Calibration, z: np.ndarray) -> np.ndarray:
+    """`agent.fitted.calibrate` over many leads."""
+    if cal.method == "sigmoid":
+        return 1 / (1 + np.exp(-(cal.a * z + cal.b)))
+    return np.clip(np.interp(z, cal.x, cal.y), P_CLIP, 1 - P_CLIP)
+
+
+def choose_calibration(z: np.ndarray, y: np.ndarray, folds: int, seed: int) -> tuple[str, np.ndarray]:
+    """Sigmoid or isotonic, by the log-loss of an inner CV over the out-of-fold log-odds; its cross-fitted probabilities."""
+    best: tuple[float, str, np.ndarray] | None = None
+    for method in ("sigmoid", "isotonic"):
+        p = np.zeros(y.size)
+        for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed + 1).split(z.reshape(-1, 1), y):
+            p[test] = apply_calibration(fit_calibration(z[train], y[train], method), z[test])
+        loss = m.log_loss(y.tolist(), p.tolist())
+        if best is None or loss < best[0]:
+            best = (loss, method, p)
+    assert best is not None
+    return best[1], best[2]
+
+
+# --- the fit -----------------------------------------------------------------------------------------------------
+
+
+def _margins_lr(feats: list[ModelFeature], cols: Columns, train: np.ndarray, test: np.ndarray, y: np.ndarray,
+                c: float) -> np.ndarray:
+    x_train, _ = lr_matrix(feats, cols, train)
+    b0, coef = _fit_lr(x_train, y[train], c)
+    return b0 + lr_matrix(feats, cols, test)[0] @ coef
+
+
+def _margins_boosted(feats: list[ModelFeature], cols: Columns, train: np.ndarray, test: np.ndarray, y: np.ndarray,
+                     seed: int) -> np.ndarray:
+    cat = [f.kind == "categorical" for f in feats]
+    model = fit_boosted(coded_matrix(feats, cols, train), y[train], cat, [f.monotone for f in feats], seed)
+    with threadpool_limits(THREADS):
+        return model.decision_function(coded_matrix(feats, cols, test))
+
+
+def _at_cutoffs(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each distinct rounded probability t, with the true and false positives of `p >= t` (vectorised)."""
+    cut = np.unique(np.round(p, 3))
+    order = np.argsort(p)
+    sp, sy = p[order], y[order]
+    above = sp.size - np.searchsorted(sp, cut, side="left")  # rows with p >= t
+    pos_below = np.concatenate([[0], np.cumsum(sy)])[sp.size - above]
+    tp = sy.sum() - pos_below
+    return cut, tp, above - tp
+
+
 def _best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
-    best, best_f1 = 0.5, -1.0
-    for t in np.unique(np.round(p, 3)):
-        f1 = m.threshold_metrics(y, p >= t).f1 or 0.0
-        if f1 > best_f1:
-            best, best_f1 = float(t), f1
-    return best
+    cut, tp, fp = _at_cutoffs(y, p)
+    fn = y.sum() - tp
+    f1 = np.where(tp > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
+    return float(cut[int(np.argmax(f1))]) if cut.size else 0.5
 
 
 def _discovery_threshold(y: np.ndarray, p: np.ndarray, sql: float, recall: float = 0.9) -> float:
     """The highest cut-off that still sends `recall` of the converters at least to discovery."""
-    for t in sorted(np.unique(np.round(p, 3)), reverse=True):
-        if (m.threshold_metrics(y, p >= t).recall or 0.0) >= recall:
-            return min(float(t), sql)
-    return 0.0
+    cut, tp, _ = _at_cutoffs(y, p)
+    ok = np.nonzero(tp / max(int(y.sum()), 1) >= recall)[0]
+    return min(float(cut[ok[-1]]), sql) if ok.size else 0.0
 
 
 def summary(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, float | None]:
     """The figures calibrate reports and writes into the model's provenance."""
     t = m.threshold_metrics(y, p >= threshold, threshold)
     return {"roc_auc": m.roc_auc(y, p), "pr_auc": m.pr_auc(y, p), "ece": m.ece(y, p), "brier": m.brier(y, p),
-            "precision": t.precision, "recall": t.recall, "f1": t.f1, "fpr": t.fpr, "threshold": threshold,
-            "capture_top_20": m.capture_at(y, p, 0.2)}
+            "log_loss": m.log_loss(y, p), "precision": t.precision, "recall": t.recall, "f1": t.f1, "fpr": t.fpr,
+            "threshold": threshold, "capture_top_20": m.capture_at(y, p, 0.2)}
 
 
 def fit_model(contexts: Sequence[FeatureContext], y: Sequence[int], specs: Sequence[FeatureSpec], *,
               segments: Sequence[str | None] | None = None, folds: int = 5, c: float = 0.3, seed: int = 0,
-              provenance: dict | None = None) -> Fit:
-    """Cross-validate, then fit on every row; the result holds the model with thresholds and both sets of metrics."""
+              provenance: dict | None = None, method: Method = "auto", log: Log | None = None, check: bool = True) -> Fit:
+    """Cross-validate both models, keep the better by log-loss (or `method`), fit it on every row with its calibrator.
+
+    `check` refuses constant and label-separating features (see `check_features`); a benchmark fitting on CV folds of
+    a file already checked as a whole turns it off, since a rare level can be absent from one fold."""
+    say = log or (lambda _msg: None)
     ya = np.asarray(y, dtype=int)
     if ya.size == 0:
         raise DatasetError("no labeled rows to fit")
     counts = np.bincount(ya, minlength=2)
     if counts.min() < max(folds, 2):
         raise DatasetError(f"need at least {max(folds, 2)} cases of each class to fit with {folds}-fold CV "
-                           f"(have {counts[1]} positive, {counts[0]} negative)")
-    raws = [[read(s.source, ctx) for s in specs] for ctx in contexts]
-    oof = np.zeros(ya.size)
-    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(ya.size), ya):
-        feats = _encoding(specs, raws, train)
-        x_train, _ = _matrix(feats, raws, train)
-        b0, coef = _fit_lr(x_train, ya[train], c)
-        x_test, _ = _matrix(feats, raws, test)
-        oof[test] = 1 / (1 + np.exp(-(b0 + x_test @ coef)))
-    threshold = _best_f1_threshold(ya, oof)
-    every = list(range(ya.size))
-    feats = _encoding(specs, raws, every)
-    x, names = _matrix(feats, raws, every)
-    b0, coef = _fit_lr(x, ya, c)
-    in_sample = 1 / (1 + np.exp(-(b0 + x @ coef)))
+                           f"(have {counts[1]} positive, {counts[0]} negative): a file needs both classes")
+    started = time.perf_counter()
+    cols = read_columns(specs, contexts)
+    if check:
+        check_features(specs, cols, ya)
+    kinds = ["logistic", "boosted"] if method == "auto" else [method]
+    oof = {k: np.zeros(ya.size) for k in kinds}
+    split = StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(ya.size), ya)
+    for k, (train, test) in enumerate(split):
+        feats = _encoding(specs, cols, train)
+        if "logistic" in oof:
+            oof["logistic"][test] = _margins_lr(feats, cols, train, test, ya, c)
+        if "boosted" in oof:
+            oof["boosted"][test] = _margins_boosted(feats, cols, train, test, ya, seed)
+        say(f"fold {k + 1}/{folds} fitted ({ya.size / (time.perf_counter() - started) * (k + 1):.0f} rows/s)")
+    candidates, calibrated, cal_method = {}, {}, {}
+    for kind in kinds:
+        cal_method[kind], calibrated[kind] = choose_calibration(oof[kind], ya, folds, seed)
+        t = _best_f1_threshold(ya, calibrated[kind])
+        candidates[kind] = summary(ya, calibrated[kind], t)
+    chosen = min(kinds, key=lambda k: candidates[k]["log_loss"] or 0.0)
+    say("cross-validated log-loss: " + ", ".join(f"{k} {candidates[k]['log_loss']:.4f}" for k in kinds) + f" -> {chosen}")
+    p_cv = calibrated[chosen]
+    threshold = _best_f1_threshold(ya, p_cv)
+    every = np.arange(ya.size)
+    feats = _encoding(specs, cols, every)
+    calibration = fit_calibration(oof[chosen], ya, cal_method[chosen])
+    if chosen == "logistic":
+        x, names = lr_matrix(feats, cols, every)
+        b0, coef = _fit_lr(x, ya, c)
+        parts = np.column_stack([x[:, s:e] @ coef[s:e] for s, e in _spans(feats)])
+        model_fields: dict = {"kind": "logistic", "coefficients": {n: float(w) for n, w in zip(names, coef, strict=True) if w != 0.0}}
+    else:
+        cat = [f.kind == "categorical" for f in feats]
+        xc = coded_matrix(feats, cols, every)
+        booster = fit_boosted(xc, ya, cat, [f.monotone for f in feats], seed)
+        b0, trees = export(booster, cat, [len(f.levels) + 1 for f in feats])
+        parts = tree_contributions(trees, xc)
+        model_fields = {"kind": "boosted", "trees": trees}
+    z = b0 + parts.sum(axis=1)
+    in_sample = apply_calibration(calibration, z)
+    scale = calibration.a if calibration.method == "sigmoid" else 1.0
     # Each feature's average contribution, so factor points read "compared with an average lead".
-    offsets, start = [], 0
-    for f in feats:
-        width = len(columns(f))
-        offsets.append(float(np.mean(x[:, start:start + width] @ coef[start:start + width])))
-        start += width
-    feats = [f.model_copy(update={"baseline": round(b, 6)}) for f, b in zip(feats, offsets, strict=True)]
-    thresholds = _thresholds(ya, oof, threshold)
+    feats = [f.model_copy(update={"baseline": round(float(scale * parts[:, j].mean()), 6)}) for j, f in enumerate(feats)]
+    thresholds = _thresholds(ya, p_cv, threshold)
     per_segment = {}
     if segments is not None:
         seg = np.array([s or "" for s in segments])
         for s in sorted(set(seg) - {""}):
             mask = seg == s
             if mask.sum() >= MIN_SEGMENT_ROWS and ya[mask].sum() >= MIN_SEGMENT_POSITIVES and (ya[mask] == 0).sum() >= 1:
-                per_segment[s] = _thresholds(ya[mask], oof[mask], _best_f1_threshold(ya[mask], oof[mask]))
-    cv, ins = summary(ya, oof, threshold), summary(ya, in_sample, threshold)
+                per_segment[s] = _thresholds(ya[mask], p_cv[mask], _best_f1_threshold(ya[mask], p_cv[mask]))
+    cv, ins = summary(ya, p_cv, threshold), summary(ya, in_sample, threshold)
+    described = {"logistic": f"L2 logistic regression, C={c}, standardised columns",
+                 "boosted": "histogram gradient boosting (scikit-learn), native categorical splits"}[chosen]
     prov = None if provenance is None else ModelProvenance(
         **provenance, rows=int(ya.size), positives=int(ya.sum()), fitted_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        method=f"L2 logistic regression, C={c}, standardised columns", cv_folds=folds,
-        cv_metrics={k: _r(v) for k, v in cv.items()}, in_sample_metrics={k: _r(v) for k, v in ins.items()})
-    model = FittedModel(intercept=b0, features=feats,
-                        coefficients={n: float(w) for n, w in zip(names, coef, strict=True) if w != 0.0},
-                        thresholds=thresholds, segment_thresholds=per_segment, provenance=prov)
-    return Fit(model, oof, in_sample, cv, ins)
+        method=f"{described}; {calibration.method} calibration; kept by cross-validated log-loss among {', '.join(kinds)}",
+        cv_folds=folds, cv_metrics={k: _r(v) for k, v in cv.items()}, in_sample_metrics={k: _r(v) for k, v in ins.items()},
+        candidates={k: {n: _r(v) for n, v in figs.items()} for k, figs in candidates.items()})
+    model = FittedModel(intercept=b0, features=feats, calibration=calibration, base_rate=round(float(ya.mean()), 6),
+                        thresholds=thresholds, segment_thresholds=per_segment, provenance=prov, **model_fields)
+    say(f"fitted {chosen} in {time.perf_counter() - started:.1f} s")
+    return Fit(model, p_cv, in_sample, cv, ins, candidates)
+
+
+def _spans(features: list[ModelFeature]) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for f in features:
+        out.append((start, start + len(columns(f))))
+        start += len(columns(f))
+    return out
 
 
 def _thresholds(y: np.ndarray, p: np.ndarray, sql: float) -> Thresholds:

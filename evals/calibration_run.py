@@ -1,18 +1,22 @@
-"""The calibrate flow: labeled CSV → the pipeline (answers, segments) → fitted model → the library's scoring.yaml."""
+"""The calibrate flow: labeled CSV → feature values (the pipeline only when a feature needs it) → fitted model → the
+library's model.json."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from pathlib import Path
 from typing import Any
 
 from agent.deps import Deps
 from agent.features import FeatureContext
-from evals.calibrate import Fit, feature_specs, fit_model
+from evals.calibrate import FeatureSpec, Fit, Method, feature_specs, fit_model, needs_pipeline
+from evals.datasets import LeadCase
 from evals.errors import EvalError
 from evals.load import load_dataset
 from evals.run import CaseRun, run_cases
 from evals.scoring_yaml import write_model
+from library.schemas import Library
 
 
 def contexts_from_runs(runs: list[CaseRun]) -> tuple[list[FeatureContext], list[str | None]]:
@@ -31,20 +35,53 @@ def contexts_from_runs(runs: list[CaseRun]) -> tuple[list[FeatureContext], list[
 
 
 def calibrate_dataset(dataset: Path, mapping: Path, feature_set: str | None, deps: Deps, library_dir: Path, *,
-                      folds: int = 5, c: float = 0.3, write: bool = True, progress: Any = None) -> Fit:
+                      folds: int = 5, c: float = 0.3, write: bool = True, progress: Any = None,
+                      method: Method = "auto") -> Fit:
     """Fit on every row of the CSV (leaky columns refused by the mapping) and, unless `write` is False, save the model."""
     loaded = load_dataset(dataset, mapping, feature_set)
     data = loaded.csv
     assert data is not None
     specs = feature_specs(data.mapping, data.feature_set, deps.library)
-    task = progress.add_task(f"qualifying {dataset.name}", total=len(data.cases)) if progress is not None else None
-    runs = asyncio.run(run_cases(data.cases, deps,
-                                 on_done=(lambda _: progress.advance(task)) if progress is not None else None))
-    contexts, segments = contexts_from_runs(runs)
     provenance = {"data_file": dataset.name, "data_sha256": loaded.config["dataset_sha256"],
                   "mapping": mapping.name, "feature_set": data.feature_set.name}
-    fit = fit_model(contexts, [c_.y_true for c_ in data.cases], specs, segments=segments, folds=folds, c=c,
-                    provenance=provenance)
+    return calibrate_cases(data.cases, specs, deps, library_dir, provenance, folds=folds, c=c, write=write,
+                           progress=progress, method=method)
+
+
+def calibrate_cases(cases: list[LeadCase], specs: list[FeatureSpec], deps: Deps, library_dir: Path, provenance: dict, *,
+                    folds: int = 5, c: float = 0.3, write: bool = True, progress: Any = None,
+                    method: Method = "auto") -> Fit:
+    """Fit `specs` on labeled cases (y = became an SQL) and, unless `write` is False, save the model.
+
+    When no feature is read from the judge's answers or the pipeline's scores, the leads are not run through the
+    pipeline at all (no judge, no embeddings): the features are read from the leads themselves, and no per-segment
+    thresholds are fitted (segments come from the pipeline's retrieval)."""
+    segments: list[str | None] | None = None
+    if needs_pipeline(specs):
+        task = progress.add_task("qualifying leads", total=len(cases)) if progress is not None else None
+        runs = asyncio.run(run_cases(cases, deps, on_done=(lambda _: progress.advance(task)) if progress is not None else None))
+        contexts, segments = contexts_from_runs(runs)
+    else:
+        contexts = [FeatureContext(case.lead) for case in cases]
+        if progress is not None:
+            progress.log(f"{len(contexts)} rows: every feature is tabular, so no lead runs the judge or the embeddings")
+    fit = fit_model(contexts, [case.y_true for case in cases], specs, segments=segments, folds=folds, c=c,
+                    provenance=provenance, method=method, log=progress.log if progress is not None else None)
     if write:
         write_model(library_dir, fit.model)
     return fit
+
+
+def review_specs(library: Library) -> list[FeatureSpec]:
+    """The features of the library's fitted model, to refit on reviewed leads."""
+    model = library.scoring.model
+    if model is None:
+        raise EvalError(f"library {library.name!r} has no fitted model to refit: run `qualify calibrate` on a CSV of "
+                        "past leads first (it chooses the features); --from-reviews then refits them on reviewed leads")
+    return [FeatureSpec(f.name, f.source, f.kind, f.monotone) for f in model.features]
+
+
+def review_provenance(cases: list[LeadCase]) -> dict:
+    """Provenance of a refit on reviews: a digest of the reviewed cases and their labels."""
+    digest = hashlib.sha256("\n".join(f"{c.id}:{c.y_true}" for c in sorted(cases, key=lambda c: c.id)).encode())
+    return {"data_file": "reviews", "data_sha256": digest.hexdigest(), "mapping": None, "feature_set": "reviewed leads"}

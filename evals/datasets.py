@@ -16,7 +16,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agent.schemas import Answer, Lead
+from agent.schemas import Answer, Lead, Tier
 from evals.errors import DatasetError
 from evals.mapping import Mapping, ResolvedSet, check_columns, resolve
 from evals.rows import RowReader
@@ -96,6 +96,20 @@ class QuestionCase(_Model):
         return self
 
 
+class TierCase(_Model):
+    """A whole lead labeled with the tier its seller's written SQL definition gives it (benchmarks/leads.py)."""
+
+    id: str = Field(min_length=1, max_length=200)
+    seller: str | None = None
+    segment: str | None = Field(default=None, description="Expected segment id, when the labeler named one")
+    expected_tier: Tier
+    reason: str | None = Field(default=None, description="Why, in the labeler's words")
+    nurture_reason: str | None = Field(default=None, description="For nurture: the failed must-have (fit, need …)")
+    hard_disqualifier: bool = Field(default=False, description="Disqualified by an instant disqualifier")
+    criteria: dict[str, str] = Field(default_factory=dict, description="Labeled answers: question id → yes/no/unknown")
+    lead: Lead
+
+
 class FeatureTable(_Model):
     """Column-wise model inputs of one feature set, aligned with `ids` and `y`; None is a missing value."""
 
@@ -114,7 +128,7 @@ class CsvDataset(_Model):
     file: str
 
 
-Case = TypeVar("Case", LeadCase, QuestionCase)
+Case = TypeVar("Case", LeadCase, QuestionCase, TierCase)
 
 
 def _read_jsonl(path: Path, model: type[Case]) -> list[Case]:
@@ -154,6 +168,11 @@ def load_lead_cases(path: Path) -> list[LeadCase]:
     return _read_jsonl(path, LeadCase)
 
 
+def load_tier_cases(path: Path) -> list[TierCase]:
+    """Read a whole-lead tier-labeled JSONL file."""
+    return _read_jsonl(path, TierCase)
+
+
 def load_question_cases(path: Path) -> list[QuestionCase]:
     """Read a question-level JSONL file."""
     return _read_jsonl(path, QuestionCase)
@@ -166,10 +185,31 @@ def write_jsonl(path: Path, cases: list[LeadCase] | list[QuestionCase]) -> None:
             out.write(case.model_dump_json(exclude_none=True) + "\n")
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+DELIMITERS = ",;\t|"
+
+
+def detect_delimiter(path: Path) -> str:
+    """The separator of a CSV's header line: whichever of , ; tab | occurs most often outside quotes (',' on a tie)."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, strict=True)
+            header = handle.readline()
+    except (OSError, UnicodeDecodeError):
+        return ","  # reading the rows reports the problem
+    outside, quoted = [], False
+    for ch in header:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted:
+            outside.append(ch)
+    counts = {d: outside.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
+
+
+def _csv_rows(path: Path, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, strict=True, delimiter=delimiter)
             for row in reader:
                 yield reader.line_num, row
     except UnicodeDecodeError as exc:
@@ -183,7 +223,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 def load_csv(path: Path, mapping: Mapping, set_name: str) -> CsvDataset:
     """Read a CSV of past leads through a mapping and one of its feature sets: typed cases plus a feature table."""
     feature_set = resolve(mapping, set_name)
-    rows = _csv_rows(path)
+    rows = _csv_rows(path, mapping.delimiter or detect_delimiter(path))
     first = next(rows, None)
     if first is None or not any(cell.strip() for cell in first[1]):
         raise DatasetError("the file is empty (no header row)", file=str(path))

@@ -8,6 +8,7 @@ free-text notes (`notes`); a set may `extend` another. The format is documented 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -52,6 +53,26 @@ class NoteColumn(_Model):
     prefix: str = Field(default="", description="Text written before the value, e.g. 'SDR note: '")
 
 
+DatePart = Literal["month", "weekday", "days_since"]
+
+
+class DateColumn(_Model):
+    """A date column turned into features: `month` (1-12) and `weekday` (Mon..Sun) are categorical, `days_since` (to
+    `as_of`) numeric. Each derived feature is named `<column>_<part>` in the feature sets."""
+
+    column: str
+    derive: list[DatePart] = Field(min_length=1)
+    format: str | None = Field(default=None, description="strptime format; ISO 8601 dates when absent")
+
+    def feature(self, part: str) -> str:
+        """The feature-set name of one derived part (also its form key on the lead)."""
+        return f"{self.column}_{part}"
+
+    def key(self, part: str) -> str:
+        """The form-answer key the derived value is carried under on the lead (a valid feature source)."""
+        return re.sub(r"[^A-Za-z0-9_\-]", "_", self.feature(part))
+
+
 class Features(_Model):
     numeric: list[str] = Field(default_factory=list)
     categorical: list[str] = Field(default_factory=list)
@@ -75,15 +96,43 @@ class Mapping(_Model):
 
     name: str
     description: str = ""
-    id_column: str
+    id_column: str | None = Field(default=None, description="Unique lead id column; ids are 'row-<line>' when absent")
+    delimiter: str | None = Field(default=None, min_length=1, max_length=1,
+                                  description="Field separator; detected from the header (',' ';' tab or '|') when absent")
     label: Label
     missing_values: list[str] = Field(default_factory=lambda: [""])
-    as_of: AwareDatetime = Field(description="Timestamp given to events derived from columns (CSV rows have none)")
+    as_of: AwareDatetime | None = Field(default=None, description="Timestamp given to events derived from columns (CSV "
+                                        "rows have none) and the reference of `days_since`; needed only for those")
+    dates: list[DateColumn] = Field(default_factory=list)
+    monotone: dict[str, Literal["increasing", "decreasing"]] = Field(
+        default_factory=dict, description="Numeric feature -> the known direction of its effect (boosted models)")
     lead: dict[LeadField, str] = Field(default_factory=dict, description="Lead field -> column")
     form: list[FormColumn] = Field(default_factory=list)
     events: list[EventColumn] = Field(default_factory=list)
     leaky: list[str] = Field(default_factory=list)
     sets: dict[str, FeatureSet] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _declared_once(self) -> Mapping:
+        if self.as_of is None and self.events:
+            raise ValueError(f"as_of: needed because events are derived from columns ({self.events[0].column!r})")
+        if self.as_of is None and any("days_since" in d.derive for d in self.dates):
+            raise ValueError("as_of: needed as the reference date of days_since")
+        roles: dict[str, str] = {}
+        carried = [*((c, f"lead.{f}") for f, c in self.lead.items()), *((f.column, "form") for f in self.form),
+                   *((e.column, "events") for e in self.events), *((d.column, "dates") for d in self.dates)]
+        for column, role in carried:
+            if column in roles:
+                raise ValueError(f"column {column!r} is mapped twice ({roles[column]} and {role}): map each column once")
+            roles[column] = role
+        for name, fs in self.sets.items():
+            seen: set[str] = set()
+            for column in [*fs.features.numeric, *fs.features.categorical, *(n.column for n in fs.notes)]:
+                if column in seen:
+                    raise ValueError(f"sets.{name}: {column!r} is declared twice (as numeric, categorical or note): "
+                                     "declare each feature once")
+                seen.add(column)
+        return self
 
     @model_validator(mode="after")
     def _parents_exist(self) -> Mapping:
@@ -101,10 +150,13 @@ class Mapping(_Model):
 
     def input_columns(self) -> set[str]:
         """Every column the mapping reads, in any role."""
-        cols = {self.id_column, self.label.column, *self.lead.values(), *(f.column for f in self.form),
-                *(e.column for e in self.events), *self.leaky}
+        cols = {self.label.column, *self.lead.values(), *(f.column for f in self.form),
+                *(e.column for e in self.events), *(d.column for d in self.dates), *self.leaky}
+        if self.id_column is not None:
+            cols.add(self.id_column)
+        derived = {d.feature(p) for d in self.dates for p in d.derive}
         for fs in self.sets.values():
-            cols |= {*fs.features.columns(), *(n.column for n in fs.notes), *(fs.leaky or [])}
+            cols |= {*fs.features.columns(), *(n.column for n in fs.notes), *(fs.leaky or [])} - derived
         return cols
 
 
@@ -139,9 +191,14 @@ def resolve(mapping: Mapping, set_name: str) -> ResolvedSet:
     notes: list[NoteColumn] = []
     leaky: list[str] | None = None
     for fs in reversed(chain):  # parent first, so a child adds to its parent
-        numeric += [c for c in fs.features.numeric if c not in numeric]
-        categorical += [c for c in fs.features.categorical if c not in categorical]
-        notes += [n for n in fs.notes if n.column not in {m.column for m in notes}]
+        declared = {*numeric, *categorical, *(n.column for n in notes)}
+        again = sorted(declared & {*fs.features.columns(), *(n.column for n in fs.notes)})
+        if again:
+            raise MappingError(f"feature set {set_name!r}: {again} already declared by a set it extends: declare each "
+                               "feature once", column=again[0])
+        numeric += fs.features.numeric
+        categorical += fs.features.categorical
+        notes += fs.notes
         leaky = fs.leaky if fs.leaky is not None else leaky
     all_leaky = sorted(set(mapping.leaky) | set(leaky or []))
     resolved = ResolvedSet(name=set_name, description=mapping.sets[set_name].description, numeric=numeric,

@@ -20,7 +20,8 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from agent.schemas import Usage
 from evals.results import (
-    Calibration, CalibrationBin, Confusion, EvalMetrics, Interval, LiftRow, PairedDelta, QuestionMetrics, ThresholdMetrics, UsageSummary,
+    Calibration, CalibrationBin, Confusion, EvalMetrics, Interval, LiftRow, PairedDelta, QuestionMetrics, ThresholdMetrics, TierMetrics,
+    UsageSummary,
 )
 
 ANSWERS = ("yes", "no", "unknown")
@@ -132,10 +133,34 @@ def confusion(expected: Sequence[str], predicted: Sequence[str | None], *, rows:
     return Confusion(rows=list(rows), columns=cols, counts=[[counts[r][c] for c in cols] for r in rows])
 
 
+TIERS = ("sql_ready", "needs_discovery", "nurture", "disqualified")
+
+
+def tier_metrics(expected: Sequence[str], predicted: Sequence[str | None],
+                 tiers: Sequence[str] = TIERS) -> TierMetrics:
+    """Tier agreement (an invalid prediction counts as wrong), hard-disqualifier hits and misses, and the confusion."""
+    n = len(expected)
+    right = sum(1 for e, p in zip(expected, predicted, strict=True) if e == p)
+    dq = "disqualified"
+    return TierMetrics(
+        n=n, agreement=right / n if n else None,
+        disqualify_expected=sum(1 for e in expected if e == dq),
+        disqualify_caught=sum(1 for e, p in zip(expected, predicted, strict=True) if e == dq and p == dq),
+        disqualify_false=sum(1 for e, p in zip(expected, predicted, strict=True) if e != dq and p == dq),
+        confusion=confusion(expected, predicted, rows=tiers, columns=tiers))
+
+
 def brier(y_true: Sequence[int], probs: Sequence[float]) -> float:
     """Mean squared difference between probability and outcome."""
     y, p = _arrays(y_true, probs)
     return float(np.mean((p - y) ** 2))
+
+
+def log_loss(y_true: Sequence[int], probs: Sequence[float], eps: float = 1e-6) -> float:
+    """Mean negative log-likelihood of the outcomes (probabilities clipped to [eps, 1 - eps])."""
+    y, p = _arrays(y_true, probs)
+    p = np.clip(p, eps, 1 - eps)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
 def reliability(y_true: Sequence[int], probs: Sequence[float], bins: int = 10) -> list[CalibrationBin]:

@@ -54,6 +54,22 @@ class Confusion(_Model):
     counts: list[list[int]]
 
 
+class TierMetrics(_Model):
+    """Whole-lead tier agreement: how often the tier matched, the hard disqualifiers, and the confusion matrix."""
+
+    n: int
+    agreement: float | None = Field(description="Share of cases whose predicted tier is the expected one")
+    disqualify_expected: int = Field(description="Cases labeled disqualified")
+    disqualify_caught: int = Field(description="Of those, predicted disqualified")
+    disqualify_false: int = Field(description="Cases predicted disqualified that were not labeled so")
+    confusion: Confusion
+
+    @property
+    def disqualifiers_right(self) -> bool:
+        """Every labeled disqualifier caught and none invented."""
+        return self.disqualify_caught == self.disqualify_expected and self.disqualify_false == 0
+
+
 class CalibrationBin(_Model):
     low: float
     high: float

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from pydantic import ValidationError
 
@@ -12,6 +13,13 @@ from evals.errors import DatasetError
 from evals.mapping import Mapping, ResolvedSet
 
 MAX_PROBLEMS = 20
+
+
+def _parse_date(value: str, fmt: str | None) -> datetime | None:
+    try:
+        return datetime.strptime(value, fmt) if fmt else datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 class _RowProblem(Exception):
@@ -48,7 +56,7 @@ class RowReader:
             self.problems.append(f"row {line}: {len(row)} fields where the header has {len(self.header)}")
             return
         try:
-            parsed = self._parse(row)
+            parsed = self._parse(row, line)
         except _RowProblem as p:
             self.problems.append(f"row {line}, column {p.column!r}: {p.message}")
             return
@@ -80,17 +88,45 @@ class RowReader:
         value = row[self.index[column]].strip()
         return None if value in self.missing else value
 
-    def _parse(self, row: list[str]) -> tuple[str, int, Lead, dict[str, float | None], dict[str, str | None]]:
+    def _parse(self, row: list[str], line: int) -> tuple[str, int, Lead, dict[str, float | None], dict[str, str | None]]:
         m = self.mapping
-        case_id = self._cell(row, m.id_column)
-        if case_id is None:
-            raise _RowProblem(m.id_column, "the id is empty")
-        if case_id in self.seen_ids:
-            raise _RowProblem(m.id_column, f"duplicate id {case_id!r}")
+        if m.id_column is None:
+            case_id = f"row-{line}"
+        else:
+            case_id = self._cell(row, m.id_column)  # type: ignore[assignment]
+            if case_id is None:
+                raise _RowProblem(m.id_column, "the id is empty")
+            if case_id in self.seen_ids:
+                raise _RowProblem(m.id_column, f"duplicate id {case_id!r}")
         y = self._label(row)
-        nums = {c: self._number(row, c) for c in self.set.numeric}
-        cats = {c: self._cell(row, c) for c in self.set.categorical}
-        return case_id, y, self._lead(row, case_id), nums, cats
+        derived = self._dates(row)
+        nums = {c: derived[c] if c in derived else self._number(row, c) for c in self.set.numeric}  # type: ignore[misc]
+        cats = {c: derived[c] if c in derived else self._cell(row, c) for c in self.set.categorical}  # type: ignore[misc]
+        return case_id, y, self._lead(row, case_id, derived), nums, cats
+
+    def _dates(self, row: list[str]) -> dict[str, str | float | None]:
+        """The features derived from each date column: month and weekday names, days before `as_of`."""
+        out: dict[str, str | float | None] = {}
+        for d in self.mapping.dates:
+            value = self._cell(row, d.column)
+            when = None if value is None else _parse_date(value, d.format)
+            if value is not None and when is None:
+                expected = d.format or "an ISO 8601 date such as 2024-03-31"
+                raise _RowProblem(d.column, f"{value!r} is not a date ({expected})")
+            for part in d.derive:
+                name = d.feature(part)
+                if when is None:
+                    out[name] = None
+                elif part == "month":
+                    out[name] = when.strftime("%b")
+                elif part == "weekday":
+                    out[name] = when.strftime("%a")
+                else:
+                    as_of = self.mapping.as_of
+                    assert as_of is not None  # the mapping requires it for days_since
+                    ref = when if when.tzinfo is not None else when.replace(tzinfo=as_of.tzinfo)
+                    out[name] = round((as_of - ref).total_seconds() / 86400, 3)
+        return out
 
     def _label(self, row: list[str]) -> int:
         label = self.mapping.label
@@ -114,7 +150,7 @@ class RowReader:
             raise _RowProblem(column, f"{value!r} is not a finite number")
         return number
 
-    def _lead(self, row: list[str], case_id: str) -> Lead:
+    def _lead(self, row: list[str], case_id: str, derived: dict[str, str | float | None]) -> Lead:
         m, use = self.mapping, (lambda c: c not in self.excluded)
         data: dict = {"external_id": case_id, "source": "eval", "person": {}, "company": {}}
         for target, column in m.lead.items():
@@ -124,6 +160,8 @@ class RowReader:
                 data[part][name] = value
         data["form_answers"] = {f.question or f.column: v for f in m.form
                                 if use(f.column) and (v := self._cell(row, f.column)) is not None}
+        data["form_answers"] |= {d.key(part): str(v) for d in m.dates if use(d.column) for part in d.derive
+                                 if (v := derived[d.feature(part)]) is not None}
         events = []
         for e in m.events:
             value = self._cell(row, e.column) if use(e.column) else None

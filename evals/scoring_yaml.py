@@ -1,4 +1,5 @@
-"""Writing a fitted model into a library's scoring.yaml while keeping the rest of the file (comments included)."""
+"""Writing a fitted model into a library: model.json (see library/model_file.py), and scoring.yaml left as it was
+except for any older inline `model:` block, which is removed (comments and the rest are kept)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from evals.errors import EvalError
+from library import model_file
 from library.schemas import FittedModel, ScoringConfig
 
 MARK = "  # --- fitted by `qualify calibrate`: everything below is rewritten on the next calibration ---"
@@ -30,21 +32,21 @@ def _without_model(text: str) -> str:
 
 
 def write_model(library_dir: Path, model: FittedModel) -> Path:
-    """Put `model` under `scoring.model` in library_dir/scoring.yaml; the result is validated before it is written."""
+    """Write `model` to library_dir/model.json (versioned, checksummed) and drop any older inline `scoring.model`
+    block from scoring.yaml, keeping the rest of that file; the scoring config is validated before anything is written."""
     path = library_dir / "scoring.yaml"
     try:
-        text = path.read_text(encoding="utf-8") if path.exists() else "scoring: {}\n"
+        text = path.read_text(encoding="utf-8") if path.exists() else None
     except OSError as exc:
         raise EvalError(f"{path}: cannot read: {exc}") from exc
-    base = _without_model(text)
-    if base.strip() in ("scoring: {}", "scoring:"):
-        base = "scoring:\n"
-    body = yaml.safe_dump({"model": model.model_dump(mode="json", exclude_none=True)}, sort_keys=False,
-                          allow_unicode=True, width=120)
-    new = base + MARK + "\n" + "".join(f"  {line}\n" for line in body.splitlines())
-    parsed = yaml.safe_load(new)
-    if not isinstance(parsed, dict) or "scoring" not in parsed:
-        raise EvalError(f"{path}: expected a top-level 'scoring' key")
-    ScoringConfig.model_validate(parsed["scoring"])  # never write a file the loader would refuse
-    path.write_text(new, encoding="utf-8")
-    return path
+    new = None
+    if text is not None:
+        new = _without_model(text)
+        parsed = yaml.safe_load(new)
+        if not isinstance(parsed, dict) or "scoring" not in parsed:
+            raise EvalError(f"{path}: expected a top-level 'scoring' key")
+        ScoringConfig.model_validate({**(parsed["scoring"] or {}), "model": model.model_dump(mode="json")})
+    written = model_file.write(library_dir, model)
+    if new is not None and new != text:
+        path.write_text(new, encoding="utf-8")
+    return written

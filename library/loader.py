@@ -6,6 +6,7 @@ collected and raised together, so a RevOps engineer fixes a folder in one pass i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +15,13 @@ from typing import Annotated, Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from library import model_file
 from library.errors import LibraryError
 from library.reading import ReadingError, check_reading, read_question
-from library.schemas import FILES, Library
+from library.schemas import FILES, Library, ScoringConfig
+from library.sql_rules import check_definition
 
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_\-]{1,63}$")  # the pattern of `library.schemas.Slug`
 # Library fields without a default: their files must exist.
 REQUIRED_FILES = tuple(name for name, field in FILES.items() if Library.model_fields[field].is_required())
 
@@ -59,6 +63,10 @@ def load_library(path: Path) -> Library:
     path = Path(path)
     if not path.is_dir():
         raise LibraryValidationError([LibraryProblem(str(path), "library folder not found")])
+    if not SLUG.match(path.name):
+        raise LibraryValidationError([LibraryProblem(str(path), f"the folder name {path.name!r} is the library's name and "
+                                                     "must be a slug: 2-64 characters, lowercase letters, digits, _ or -, "
+                                                     "starting with a letter or digit (rename the folder)")])
     problems: list[LibraryProblem] = []
     known = set(FILES)
     for extra in sorted(p.name for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in known):
@@ -75,6 +83,19 @@ def load_library(path: Path) -> Library:
             problems += file_problems
             if not file_problems:
                 parts[field] = value
+    try:
+        fitted = model_file.read(path)
+    except LibraryError as exc:
+        problems.append(LibraryProblem(model_file.FILE_NAME, str(exc).removeprefix(f"file {model_file.FILE_NAME}: ")))
+        fitted = None
+    if fitted is not None and "scoring" in parts:
+        if parts["scoring"].model is not None:
+            problems.append(LibraryProblem("scoring.yaml", "holds a fitted model while model.json holds another; "
+                                           "remove the `model:` block (calibrate writes model.json)", field="model"))
+        else:
+            parts["scoring"] = parts["scoring"].model_copy(update={"model": fitted})
+    elif fitted is not None:
+        parts["scoring"] = ScoringConfig(model=fitted)
     if problems:
         raise LibraryValidationError(problems)
 
@@ -190,6 +211,10 @@ def _cross_references(parts: dict[str, Any]) -> list[LibraryProblem]:
         for unknown in sorted(set(q.segments) - segment_ids):
             problems.append(LibraryProblem(file_of["questions"], f"unknown segment {unknown!r} (not in segments.yaml)",
                                            entry=q.id, field="segments"))
+    for segment in parts.get("segments", []):
+        for sp in check_definition(segment, parts.get("questions", [])):
+            problems.append(LibraryProblem(file_of["segments"], f"criterion {sp.criterion!r}: {sp.message}",
+                                           entry=sp.segment, field=sp.field))
     for t in parts.get("templates", []):
         for i, section in enumerate(t.sections):
             for unknown in sorted(set(section.question_ids) - question_ids):

@@ -10,7 +10,7 @@ import hashlib
 import json
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]{1,63}$", description="Stable identifier: lowercase, digits, _ or -")]
 Category = Literal["budget", "authority", "need", "timeline", "fit", "competition", "intent", "disqualifier", "custom"]
@@ -52,15 +52,154 @@ class Thresholds(_Strict):
         return self
 
 
+# --- SQL definitions: what makes a lead an SQL in one segment ------------------------------------------------------
+
+NurtureReason = Literal["timing", "budget", "authority", "need", "fit", "engagement", "competition", "other"]
+AnswerValue = Literal["yes", "no", "unknown"]
+FactField = Annotated[str, Field(pattern=r"^(fit_score|intent_score|(company|person|email|events|form)\.[A-Za-z0-9_\-]+)$",
+                                 description="fit_score, intent_score, or a structured-check field such as "
+                                 "company.employees or events.demo_request (a count)")]
+
+
+class _Expr(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class IsAnswer(_Expr):
+    """`{question: <id>, is: no}`: the question's answer is the one named (a bare id means `is: yes`)."""
+
+    question: str
+    is_: AnswerValue = Field(default="yes", alias="is")
+
+    @field_validator("is_", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, value: object) -> object:
+        """YAML reads an unquoted yes / no as a boolean; it means the answer here."""
+        return {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+
+
+class Fact(_Expr):
+    """`{fact: fit_score, gte: 60}`: one comparison on a fact of the lead (missing data is unknown, no event is 0)."""
+
+    fact: FactField
+    gte: float | None = None
+    gt: float | None = None
+    lte: float | None = None
+    lt: float | None = None
+    eq: str | float | bool | None = None
+    ne: str | float | bool | None = None
+    in_: list[str] | None = Field(default=None, alias="in")
+    not_in: list[str] | None = None
+    within_days: int | None = Field(default=None, ge=1, description="events.* only: count events in this window")
+
+    @model_validator(mode="after")
+    def _one_comparison(self) -> Fact:
+        ops = [k for k in ("gte", "gt", "lte", "lt", "eq", "ne", "in_", "not_in") if getattr(self, k) is not None]
+        if len(ops) != 1:
+            raise ValueError(f"fact {self.fact!r} needs exactly one comparison (gte, gt, lte, lt, eq, ne, in, not_in); "
+                             f"found {len(ops)}")
+        if self.within_days is not None and not self.fact.startswith("events."):
+            raise ValueError("within_days applies to events.* facts only")
+        return self
+
+    @property
+    def op(self) -> str:
+        return next(k.rstrip("_") for k in ("gte", "gt", "lte", "lt", "eq", "ne", "in_", "not_in")
+                    if getattr(self, k) is not None)
+
+    @property
+    def value(self) -> str | float | bool | list[str]:
+        return getattr(self, "in_" if self.op == "in" else self.op)
+
+
+def _expr_tag(value: object) -> str | None:
+    """Which kind of expression a YAML value (or a built model) is: by its type, else by its one key."""
+    if isinstance(value, str):
+        return "question"
+    if isinstance(value, dict):
+        keys = {"all": "all", "any": "any", "not": "not", "question": "question_is", "fact": "fact"}
+        return next((tag for key, tag in keys.items() if key in value), None)
+    return {"IsAnswer": "question_is", "AllOf": "all", "AnyOf": "any", "NotOf": "not", "Fact": "fact"}.get(
+        type(value).__name__)
+
+
+Expr = Annotated[
+    Annotated[str, Tag("question")] | Annotated[IsAnswer, Tag("question_is")] | Annotated["AllOf", Tag("all")]
+    | Annotated["AnyOf", Tag("any")] | Annotated["NotOf", Tag("not")] | Annotated[Fact, Tag("fact")],
+    Discriminator(_expr_tag, custom_error_type="invalid_expression",
+                  custom_error_message="an expression is a question id or a mapping with one of the keys "
+                  "all, any, not, question, fact"),
+]
+
+
+class AllOf(_Expr):
+    all_: list[Expr] = Field(alias="all", min_length=1)
+
+
+class AnyOf(_Expr):
+    any_: list[Expr] = Field(alias="any", min_length=1)
+
+
+class NotOf(_Expr):
+    not_: Expr = Field(alias="not")
+
+
+class Criterion(_Strict):
+    """One named condition of a SQL definition: `when` is a boolean expression over answers and facts."""
+
+    id: Slug
+    label: str = Field(description="The criterion in words, shown on the scorecard")
+    when: Expr
+
+
+class MustHave(Criterion):
+    """Every must-have met → sql_ready; one failed → nurture, for this reason (future pipeline when it is timing …)."""
+
+    nurture_reason: NurtureReason
+    nurture_note: str | None = Field(default=None, description="What nurture should do, e.g. 'revisit next quarter'")
+
+
+class NiceToHave(Criterion):
+    """Ranks leads within a tier: met adds `points` to a default-scored lead's score."""
+
+    points: float = Field(default=5, ge=0, le=50)
+
+
+class SqlDefinition(_Strict):
+    """A segment's SQL definition; the tier follows from it (see docs/sql-definitions.md)."""
+
+    must_have: list[MustHave] = Field(default_factory=list)
+    nice_to_have: list[NiceToHave] = Field(default_factory=list)
+    fast_track: list[Criterion] = Field(default_factory=list, description="Any one met → sql_ready, fast-tracked")
+    disqualify: list[Criterion] = Field(default_factory=list, description="Instant disqualifiers over answers; an "
+                                        "answer counts only when sure and backed by a direct quote")
+
+    @model_validator(mode="after")
+    def _something(self) -> SqlDefinition:
+        if not (self.must_have or self.fast_track):
+            raise ValueError("a SQL definition needs at least one must_have or fast_track criterion")
+        return self
+
+    def criteria(self) -> list[tuple[str, Criterion]]:
+        """Every criterion with its list name, in the order they are shown."""
+        return ([("disqualify", c) for c in self.disqualify] + [("must_have", c) for c in self.must_have]
+                + [("fast_track", c) for c in self.fast_track] + [("nice_to_have", c) for c in self.nice_to_have])
+
+
 class Segment(_Strict):
-    """A market segment with its own firmographic range, questions and thresholds."""
+    """A market segment with its own firmographic range, questions, SQL definition and fallback thresholds."""
 
     id: Slug
     name: str
     description: str
     min_employees: int | None = Field(default=None, ge=0)
     max_employees: int | None = Field(default=None, ge=0)
-    thresholds: Thresholds
+    thresholds: Thresholds = Field(description="Score cut-offs; they decide the tier only when `sql` is absent")
+    sql: SqlDefinition | None = Field(default=None, description="What makes a lead an SQL here; decides the tier")
+
+
+for _m in (AllOf, AnyOf, NotOf, Criterion, MustHave, NiceToHave, SqlDefinition):
+    _m.model_rebuild()
 
 
 PersonaRole = Literal["decision_maker", "champion", "approver", "influencer", "user", "bad_fit"]
@@ -263,6 +402,8 @@ class ModelFeature(_Strict):
     levels: list[str] = Field(default_factory=list)
     edges: list[float] = Field(default_factory=list)
     baseline: float = Field(default=0.0, description="Mean log-odds contribution on the fitting data (factor points are relative to it)")
+    monotone: Literal[-1, 0, 1] = Field(default=0, description="Boosted models: +1 / -1 when P(SQL) may only rise / fall "
+                                        "with this numeric feature, 0 when the direction is not known")
 
 
 class ModelProvenance(_Strict):
@@ -279,17 +420,82 @@ class ModelProvenance(_Strict):
     cv_folds: int = Field(ge=0)
     cv_metrics: dict[str, float | None] = Field(default_factory=dict)
     in_sample_metrics: dict[str, float | None] = Field(default_factory=dict)
+    candidates: dict[str, dict[str, float | None]] = Field(
+        default_factory=dict, description="Cross-validated figures of every model compared (the lowest log-loss is kept)")
+
+
+class Tree(_Strict):
+    """One regression tree of a boosted model as parallel node arrays; node 0 is the root.
+
+    At an internal node, a numeric feature goes left when `value <= threshold`, a categorical one when its code is in
+    `categories[node]`; a missing value follows `missing_left`. `value` is the node's log-odds output: a leaf's is what
+    the tree adds, an internal node's the training-count-weighted mean of its leaves (what tree-path contributions use).
+    """
+
+    feature: list[int] = Field(min_length=1, description="Index into the model's features; -1 at a leaf")
+    threshold: list[float]
+    left: list[int]
+    right: list[int]
+    missing_left: list[bool]
+    categories: dict[int, list[int]] = Field(default_factory=dict)
+    value: list[float]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Tree:
+        n = len(self.feature)
+        if any(len(a) != n for a in (self.threshold, self.left, self.right, self.missing_left, self.value)):
+            raise ValueError("tree arrays must all have one entry per node")
+        for i, f in enumerate(self.feature):
+            if f >= 0 and not (i < self.left[i] < n and i < self.right[i] < n):
+                raise ValueError(f"node {i}: children must come after it and exist")
+        return self
+
+
+class Calibration(_Strict):
+    """Maps the model's raw log-odds z to P(SQL): sigmoid (logit p = a z + b) or isotonic (p = interp(z, x, y))."""
+
+    method: Literal["sigmoid", "isotonic"]
+    a: float = 1.0
+    b: float = 0.0
+    x: list[float] = Field(default_factory=list)
+    y: list[float] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _points(self) -> Calibration:
+        if self.method == "isotonic" and (len(self.x) < 2 or len(self.x) != len(self.y)):
+            raise ValueError("isotonic calibration needs at least two (x, y) points of equal length")
+        return self
 
 
 class FittedModel(_Strict):
-    """A logistic model over named features: P(SQL) = sigmoid(intercept + sum of coefficients x encoded columns)."""
+    """A fitted model over named features: logistic (sigmoid(intercept + sum of coefficients x encoded columns)) or
+    boosted trees (intercept + sum of tree outputs), then `calibration` when present.
 
-    intercept: float
+    Stored by `qualify calibrate` in the library's model.json (a versioned, checksummed JSON: see library/model_file.py).
+    """
+
+    kind: Literal["logistic", "boosted"] = "logistic"
+    intercept: float = Field(description="Raw log-odds of a lead before any feature (the base)")
     features: list[ModelFeature] = Field(min_length=1)
-    coefficients: dict[str, float] = Field(description="Encoded column name (e.g. 'Lead Origin=API') -> log-odds weight")
+    coefficients: dict[str, float] = Field(default_factory=dict,
+                                           description="Logistic: encoded column name (e.g. 'Lead Origin=API') -> log-odds weight")
+    trees: list[Tree] = Field(default_factory=list, description="Boosted: the trees, whose outputs add on the log-odds scale")
+    calibration: Calibration | None = None
+    base_rate: float | None = Field(default=None, ge=0, le=1, description="Share of positives in the fitting data")
     thresholds: Thresholds = Field(description="Fitted 0-100 cut-offs (score = 100 x probability) for every segment")
     segment_thresholds: dict[str, Thresholds] = Field(default_factory=dict, description="Per-segment overrides")
     provenance: ModelProvenance | None = None
+
+    @model_validator(mode="after")
+    def _kind_has_parts(self) -> FittedModel:
+        if self.kind == "boosted":
+            if not self.trees:
+                raise ValueError("a boosted model needs trees")
+            n = len(self.features)
+            for t, tree in enumerate(self.trees):
+                if any(f >= n for f in tree.feature):
+                    raise ValueError(f"tree {t} names feature index >= {n}")
+        return self
 
 
 class ScoringConfig(_Strict):
@@ -427,7 +633,7 @@ class Library(_Strict):
     personas: list[Persona] = Field(min_length=1)
     use_cases: list[UseCase] = Field(min_length=1)
     competitors: list[Competitor] = Field(default_factory=list)
-    questions: list[QualifyingQuestion] = Field(min_length=1)
+    questions: list[QualifyingQuestion] = Field(description="May be empty (a pure scoring library)")
     disqualifiers: Disqualifiers = Disqualifiers()
     templates: list[ScorecardTemplate] = Field(default_factory=list)
     scoring: ScoringConfig = ScoringConfig()

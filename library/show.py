@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from library.schemas import Library, QualifyingQuestion, Segment
+from library.sql_rules import definition_lines
 
 
 def render_library(library: Library) -> list[RenderableType]:
@@ -15,6 +16,7 @@ def render_library(library: Library) -> list[RenderableType]:
         Text.assemble((f"{library.seller.name}", "bold"), f" — {library.seller.product}\n",
                       (library.seller.description, "dim"), f"\nlibrary {library.name} · snapshot {library.snapshot_id()}"),
         _segments(library),
+        *_sql_definitions(library),
         _table("Personas", ["id", "name", "role", "fit", "titles"],
                [[p.id, p.name, p.role, _fit(p.fit), ", ".join(p.titles)] for p in library.personas]),
         _table("Use cases", ["id", "name", "pains"],
@@ -37,6 +39,20 @@ def _segments(library: Library) -> Table:
     return _table("Segments", ["id", "name", "employees", "SQL-ready ≥", "discovery ≥", "questions"],
                   [[s.id, s.name, _range(s), f"{s.thresholds.sql_ready:g}", f"{s.thresholds.needs_discovery:g}",
                     str(len(library.questions_for(s.id)))] for s in library.segments])
+
+
+def _sql_definitions(library: Library) -> list[Table]:
+    """One table per segment's SQL definition: each criterion, its expression over question ids and facts."""
+    tables = []
+    for s in library.segments:
+        if s.sql is None:
+            tables.append(_table(f"SQL definition: {s.name} ({s.id})", ["note"],
+                                 [["none — the score thresholds decide the tier (fallback)"]]))
+            continue
+        tables.append(_table(f"SQL definition: {s.name} ({s.id})", ["kind", "id", "criterion", "when"],
+                             [[kind.replace("_", "-"), cid, label, when]
+                              for kind, cid, label, when in definition_lines(s.sql)]))
+    return tables
 
 
 def _question_row(q: QualifyingQuestion) -> list[str | Text]:

@@ -25,6 +25,7 @@ from agent.deps import Deps
 from agent.errors import QualifyError
 
 out, err = Console(), Console(stderr=True)
+NEUTRAL_LIBRARY = Path(__file__).resolve().parents[2] / "library/data/neutral"
 BAD_INPUT, GATE_FAILED = 2, 1
 
 
@@ -123,8 +124,12 @@ def run_command(
         _question_run(loaded, library, out_dir, gates)
         return
     run_name = name or f"{dataset.stem}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
+    from evals.progress import progress
+
     try:
-        with eval_deps(library) as deps, _progress() as bar:
+        with eval_deps(library) as deps, progress(err) as bar:
+            if loaded.csv is not None:
+                _check_like_calibrate(loaded.csv, deps)
             task = bar.add_task(f"qualifying {dataset.name}", total=len(loaded.cases))
             runs = asyncio.run(run_cases(loaded.cases, deps, on_done=lambda _: bar.advance(task)))
             record = build_record(run_name, runs, deps, loaded.config, n_boot=n_boot)
@@ -139,6 +144,23 @@ def run_command(
         err.print(Text(f"gate failed: {line}", style="red"))
     if failed:
         raise typer.Exit(GATE_FAILED)
+
+
+def _check_like_calibrate(data: Any, deps: Deps) -> None:
+    """Refuse a mapping whose features calibrate would refuse; warn when the library has no fitted model."""
+    import numpy as np
+
+    from agent.features import FeatureContext
+    from evals.calibrate import check_features, feature_specs, read_columns
+
+    specs = [s for s in feature_specs(data.mapping, data.feature_set, deps.library) if not s.source.startswith("answer.")]
+    if specs:
+        check_features(specs, read_columns(specs, [FeatureContext(c.lead) for c in data.cases]),
+                       np.array([c.y_true for c in data.cases]))
+    if deps.library.scoring.model is None:
+        err.print(Text(f"warning: library {deps.library.name!r} was never calibrated (no model.json): its default "
+                       "weights score these leads, not a model fitted on data like them; run `qualify calibrate` first",
+                       style="yellow"))
 
 
 def _question_run(loaded: Any, library: Path | None, out_dir: Path, gates: dict[str, float]) -> None:
@@ -209,31 +231,95 @@ def transcripts_command(directory: Annotated[Path, typer.Argument(help="Folder o
 
 
 def calibrate_command(
-    dataset: Annotated[Path, typer.Argument(help="CSV of labeled past leads")],
-    mapping: Annotated[Path, typer.Option(help="Column-mapping YAML")],
-    library: Annotated[Path, typer.Option(help="Library folder whose scoring.yaml receives the fitted model")],
+    dataset: Annotated[Path | None, typer.Argument(help="CSV of labeled past leads (not with --from-reviews)")] = None,
+    library: Annotated[Path | None, typer.Option(help="Library folder that receives the fitted model (model.json); "
+                                                 "required")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="Column-mapping YAML")] = None,
+    from_reviews: Annotated[bool, typer.Option("--from-reviews", help="Refit the library's model on reviewed leads: "
+                                               "confirm / AE accept = SQL, reject / push back = not")] = False,
     feature_set: Annotated[str | None, typer.Option(help="Feature set of the mapping (its first when omitted)")] = None,
     folds: Annotated[int, typer.Option(min=2, max=20, help="Stratified cross-validation folds")] = 5,
-    c: Annotated[float, typer.Option("--C", min=1e-6, help="Inverse L2 regularisation strength")] = 0.3,
+    c: Annotated[float, typer.Option("--C", min=1e-6, help="Inverse L2 regularisation strength (logistic)")] = 0.3,
+    method: Annotated[str, typer.Option(help="auto (the lower CV log-loss), logistic or boosted")] = "auto",
     dry_run: Annotated[bool, typer.Option(help="Report the metrics without writing the library")] = False,
 ) -> None:
-    """Fit the scoring model (regularised logistic regression, k-fold CV) and write it into the library."""
-    from evals.calibration_run import calibrate_dataset
+    """Fit the scoring model (logistic regression vs gradient boosting, k-fold CV) and write it into the library."""
+    import shutil
 
+    from evals.calibration_run import calibrate_dataset
+    from evals.progress import progress
+
+    if method not in ("auto", "logistic", "boosted"):
+        raise _fail(f"--method must be auto, logistic or boosted (not {method!r})")
+    if library is None:
+        raise _fail("--library is required: the folder that receives the fitted model")
+    created = False
+    if not library.exists() and not from_reviews:  # a new user's pure scoring dataset: start from the built-in neutral library
+        from library.loader import SLUG
+
+        if not SLUG.match(library.name):
+            raise _fail(f"{library}: the folder name {library.name!r} is the library's name and must be a slug "
+                        "(lowercase letters, digits, _ or -)")
+        shutil.copytree(NEUTRAL_LIBRARY, library)
+        created = True
+        err.print(f"{library} did not exist: created from the built-in neutral library (no questions, one segment)")
+    if from_reviews:
+        if dataset is not None or mapping is not None:
+            raise _fail("--from-reviews reads the reviewed leads from the database: give no CSV or --mapping")
+        _calibrate_from_reviews(library, folds, c, method, dry_run)
+        return
+    if dataset is None or mapping is None:
+        raise _fail("give a CSV of labeled past leads and its --mapping (or --from-reviews)")
     try:
-        with eval_deps(library) as deps, _progress() as bar:
+        with eval_deps(library) as deps, progress(err) as bar:
             fit = calibrate_dataset(dataset, mapping, feature_set, deps, library, folds=folds, c=c, write=not dry_run,
-                                    progress=bar)
+                                    progress=bar, method=method)  # type: ignore[arg-type]
+    except QualifyError as exc:
+        if created:  # nothing half-made is left behind
+            shutil.rmtree(library, ignore_errors=True)
+        raise _fail(str(exc)) from exc
+    _print_fit(fit, library, dry_run)
+
+
+def _calibrate_from_reviews(library: Path, folds: int, c: float, method: str, dry_run: bool) -> None:
+    from api.review.export import NOT_A_JUDGMENT, reviewed_cases
+    from api.runtime import open_database
+    from api.settings import get_settings
+    from evals.calibration_run import calibrate_cases, review_provenance, review_specs
+    from evals.progress import progress
+
+    _, sessions = open_database(get_settings())
+    with sessions() as s:
+        cases = reviewed_cases(s, exclude_reasons=NOT_A_JUDGMENT)
+    sql = sum(case.y_true for case in cases)
+    err.print(f"{len(cases)} reviewed lead(s): {sql} SQL (confirmed / accepted), {len(cases) - sql} not "
+              "(rejected / pushed back; duplicates left out)")
+    try:
+        with eval_deps(library) as deps, progress(err) as bar:
+            fit = calibrate_cases(cases, review_specs(deps.library), deps, library, review_provenance(cases),
+                                  folds=folds, c=c, write=not dry_run, progress=bar, method=method)  # type: ignore[arg-type]
     except QualifyError as exc:
         raise _fail(str(exc)) from exc
+    _print_fit(fit, library, dry_run)
+
+
+def _print_fit(fit: Any, library: Path, dry_run: bool) -> None:
     fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+    out.print("model       CV log-loss  AUC    PR AUC  ECE")
+    for kind, figures in fit.candidates.items():
+        mark = "  <- kept" if kind == fit.model.kind else ""
+        out.print(f"{kind:11} {figures['log_loss']:.4f}       {fmt(figures['roc_auc'])}  {fmt(figures['pr_auc'])}   "
+                  f"{fmt(figures['ece'])}{mark}")
     for label, figures in (("cross-validated", fit.cv_metrics), ("in-sample", fit.in_sample_metrics)):
         out.print(f"{label}: AUC {fmt(figures['roc_auc'])} PR AUC {fmt(figures['pr_auc'])} ECE {fmt(figures['ece'])} | "
                   f"at threshold {figures['threshold']:g}: precision {fmt(figures['precision'])} recall "
                   f"{fmt(figures['recall'])} FPR {fmt(figures['fpr'])}")
-    out.print(f"{len(fit.model.features)} features, {len(fit.model.coefficients)} weights; SQL threshold "
-              f"{fit.model.thresholds.sql_ready:g}, discovery {fit.model.thresholds.needs_discovery:g}"
-              + ("" if dry_run else f"; written to {library / 'scoring.yaml'}"))
+    m = fit.model
+    size = f"{len(m.coefficients)} weights" if m.kind == "logistic" else f"{len(m.trees)} trees"
+    cal = m.calibration.method if m.calibration else "none"
+    out.print(f"{m.kind}: {len(m.features)} features, {size}, {cal} calibration, base rate {m.base_rate:.3f}; SQL threshold "
+              f"{m.thresholds.sql_ready:g}, discovery {m.thresholds.needs_discovery:g}"
+              + ("" if dry_run else f"; written to {library / 'model.json'}"))
 
 
 def with_library(deps: Deps, library_dir: Path) -> Deps:

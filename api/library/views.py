@@ -6,10 +6,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from library.sql_rules import definition_lines
+
 router = APIRouter(tags=["library"])
 
 
 @router.get("/library", summary="The active library and its snapshot id")
 def get_library(request: Request) -> dict[str, Any]:
     rt = request.app.state.runtime
-    return {"snapshot_id": rt.deps.snapshot_id, **rt.deps.library.model_dump(mode="json")}
+    library = rt.deps.library
+    body = library.model_dump(mode="json", by_alias=True)  # the SQL definitions as written in segments.yaml
+    body["sql_definitions"] = {
+        s.id: [{"kind": kind, "id": cid, "label": label, "when": when} for kind, cid, label, when in
+               definition_lines(s.sql)] if s.sql else None
+        for s in library.segments}
+    return {"snapshot_id": rt.deps.snapshot_id, **body}

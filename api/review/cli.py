@@ -16,19 +16,29 @@ out = Console()
 
 @app.command("stats")
 def stats() -> None:
-    """Per question: how often reviewers changed the AI's answer, and to what."""
-    from api.review.stats import stored_review_stats
+    """Per question, how often reviewers changed the AI's answer; why leads were rejected or pushed back, by source,
+    segment, rep and criterion."""
+    from api.review.stats import stored_reason_stats, stored_review_stats
     from api.runtime import open_database
 
     _, sessions = open_database(get_settings())
     with sessions() as s:
         rows = stored_review_stats(s)
+        reasons = stored_reason_stats(s)
     if not rows:
         out.print("no reviewed answers yet")
-        return
     for r in rows:
         moves = ", ".join(f"{a}→{h} ×{n}" for (a, h), n in r.transitions.most_common())
         out.print(f"{r.question_id}: changed {r.changed}/{r.reviewed} ({r.change_rate:.0%}){'  ' + moves if moves else ''}")
+    if not any(reasons.values()):
+        out.print("no rejects or push-backs yet")
+        return
+    for dimension, counts in reasons.items():
+        if not counts:
+            continue
+        out.print(f"\nreasons by {dimension}:")
+        for (value, reason), n in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1])):
+            out.print(f"  {value}: {reason} ×{n}", markup=False)
 
 
 @app.command("export")

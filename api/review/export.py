@@ -15,22 +15,27 @@ from evals.datasets import ExpectedAnswer, LeadCase, Origin
 OUTCOME_ACTIONS = (ReviewAction.confirm, ReviewAction.accept, ReviewAction.reject, ReviewAction.push_back)
 
 
-def reviewed_cases(s: Session) -> list[LeadCase]:
-    """One case per lead whose latest outcome decision is confirm/accept (sql) or reject/push back (nurture/disqualify)."""
+# Reasons that say nothing about whether the lead was worth a salesperson's time: not labels for calibration.
+NOT_A_JUDGMENT = frozenset({"duplicate"})
+
+
+def reviewed_cases(s: Session, exclude_reasons: frozenset[str] = frozenset()) -> list[LeadCase]:
+    """One case per lead whose latest outcome decision is confirm/accept (sql) or reject/push back (nurture/disqualify);
+    an AE's push-back after an SDR's confirm makes the lead a non-SQL. Leads last decided for `exclude_reasons` are left out."""
     decisions = s.scalars(select(DecisionRow).where(DecisionRow.action.in_(list(OUTCOME_ACTIONS)))
                           .order_by(DecisionRow.created_at)).all()
     last: dict[str, DecisionRow] = {d.lead_id: d for d in decisions}
     cases = []
     for lead_id, d in sorted(last.items()):
         lead = s.get(LeadRow, lead_id)
-        if lead is None:
+        if lead is None or (d.reason is not None and d.reason in exclude_reasons):
             continue
         if d.action in (ReviewAction.confirm, ReviewAction.accept):
             outcome = "sql"
         else:
             outcome = "nurture" if d.reason is None or Reason(d.reason) in NOT_NOW else "disqualify"
         edits = s.scalars(select(AnswerReviewRow).where(AnswerReviewRow.lead_id == lead_id,
-                                                        AnswerReviewRow.revision == d.revision)
+                                                        AnswerReviewRow.revision <= (d.revision or 0))
                           .order_by(AnswerReviewRow.created_at)).all()
         answers = {e.question_id: ExpectedAnswer(answer=e.human_answer, evidence=[e.evidence] if e.evidence else [])
                    for e in edits}

@@ -13,12 +13,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from agent.evidence import lead_sources
+from agent.revisions import diff_revisions, reviewer_answer, with_answer
+from agent.scorecard import rescore
 from agent.schemas import Lead, ScorecardDraft
 from agent.text import normalise
 from api.audit import service as audit
@@ -33,6 +35,7 @@ from api.review.flows import Accept, Confirm, Edit, PushBack, Reject, Reopen
 from api.review.models import AnswerReviewRow, AssignmentRow, DecisionRow
 from api.runtime import Runtime
 from api.users.service import Principal, Role
+from library.schemas import Library
 
 SDR_ACTIONS = frozenset({ReviewAction.confirm, ReviewAction.edit, ReviewAction.reject, ReviewAction.reopen})
 AE_ACTIONS = frozenset({ReviewAction.accept, ReviewAction.push_back})
@@ -60,9 +63,14 @@ def latest_card(s: Session, lead_id: str) -> ScorecardRow | None:
                     .order_by(ScorecardRow.revision.desc()).limit(1))
 
 
+def card_at(s: Session, lead_id: str, revision: int) -> ScorecardRow | None:
+    """One revision of a lead's scorecard."""
+    return s.scalar(select(ScorecardRow).where(ScorecardRow.lead_id == lead_id, ScorecardRow.revision == revision))
+
+
 def edits_for(s: Session, lead_id: str, revision: int) -> dict[str, AnswerReviewRow]:
-    """The latest human override per question for one revision."""
-    rows = s.scalars(select(AnswerReviewRow).where(AnswerReviewRow.lead_id == lead_id, AnswerReviewRow.revision == revision)
+    """The latest human override per question in force at a revision (each edit is stored with the revision it made)."""
+    rows = s.scalars(select(AnswerReviewRow).where(AnswerReviewRow.lead_id == lead_id, AnswerReviewRow.revision <= revision)
                      .order_by(AnswerReviewRow.created_at)).all()
     return {r.question_id: r for r in rows}
 
@@ -125,8 +133,10 @@ def decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: A
     """
     try:
         result = _decide(rt, lead_id, action, body, actor, rules)
-    except (StaleDataError, OperationalError) as exc:
+    except (StaleDataError, OperationalError, IntegrityError) as exc:
         if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
+            raise
+        if isinstance(exc, IntegrityError) and not _revision_taken(exc):
             raise
         with rt.sessions() as s:
             lead = s.get(LeadRow, lead_id)
@@ -172,7 +182,7 @@ def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: 
         result: dict[str, Any] = {"lead_id": lead_id, "action": action.value, "old_status": old}
         if isinstance(body, Edit):
             assert card is not None
-            result["edit"] = _edit(s, lead, card, body, actor, now)
+            result["edit"] = _edit(s, lead, card, body, actor, now, rt.deps.library)
         else:
             if isinstance(body, Confirm):
                 assert card is not None
@@ -198,14 +208,24 @@ def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: 
         result["version"] = lead.version
         audit.record(s, who, action.value, "lead", lead_id, at=now, lead_id=lead_id, request_id=actor.request_id,
                      old={"status": old, **({"answer": result["edit"]["old"]} if "edit" in result else {})},
-                     new={"status": lead.status, "revision": card.revision if card else None,
+                     new={"status": lead.status,
+                          "revision": result["edit"]["revision"] if "edit" in result else card.revision if card else None,
                           **({"answer": result["edit"]["new"], "question_id": body.question_id}  # type: ignore[union-attr]
                              if "edit" in result else {}),
                           **({"record": body.record.model_dump(mode="json")} if isinstance(body, Confirm) else {})},
                      reason=_reason_text(body))
         if (kind := EVENTS.get(action)) is not None:
             outbox.emit(s, kind, lead_id, _event_data(lead, card, action, body, result, who), now)
+        if "edit" in result and (edited := s.get(ScorecardRow, result["edit"]["scorecard_id"])) is not None:
+            outbox.emit(s, "scorecard.drafted", lead_id,  # an edit stores the next revision, re-scored
+                        outbox.scorecard_data(edited.id, edited.payload, lead.status, "reviewer_edit"), now)
         return result
+
+
+def _revision_taken(exc: IntegrityError) -> bool:
+    """Two edits made the same next revision at once (SQLite and PostgreSQL word it differently)."""
+    text = str(exc.orig).lower()
+    return "uq_scorecards_lead_revision" in text or "scorecards.lead_id, scorecards.revision" in text
 
 
 # Decisions that other systems hear about (api/events): the event type each one emits.
@@ -241,20 +261,35 @@ def _reason_text(body: Body) -> str | None:
     return getattr(body, "note", None) or None
 
 
-def _edit(s: Session, lead: LeadRow, card: ScorecardRow, body: Edit, actor: Actor, now: datetime) -> dict[str, str]:
+def _edit(s: Session, lead: LeadRow, card: ScorecardRow, body: Edit, actor: Actor, now: datetime,
+          library: Library) -> dict[str, Any]:
+    """Record the override and store the next revision holding it, re-scored and re-tiered, with its diff."""
     draft = ScorecardDraft.model_validate(card.payload)
-    ai = draft.answer(body.question_id)
-    if ai is None:
+    current = draft.answer(body.question_id)
+    if current is None:
         raise Unprocessable(f"revision {card.revision} has no question {body.question_id!r}", field="question_id")
+    facts = Lead.model_validate(lead.payload)
     if body.evidence:
-        _check_quote(body.evidence, Lead.model_validate(lead.payload))
-    before = edits_for(s, lead.id, card.revision).get(body.question_id)
+        _check_quote(body.evidence, facts)
+    # The AI's own answer, even when an earlier edit already replaced it on this revision.
+    earlier = edits_for(s, lead.id, card.revision).get(body.question_id) if "reviewer_override" in current.flags else None
+    ai_answer = earlier.ai_answer if earlier else current.answer
+    answer = reviewer_answer(facts, body.question_id, body.answer, body.note, body.evidence, actor.who.email)
+    # Judged as of the lead's arrival, as the pipeline did: the diff then shows only what the edit changed.
+    new = rescore(with_answer(draft, answer, now), facts, library, facts.received_at or now)
+    diff = diff_revisions(draft, new, "reviewer_edit")
+    new_card = ScorecardRow(id=uuid.uuid4().hex, lead_id=lead.id, revision=new.revision, tier=new.tier, route=new.route,
+                            score=new.score, payload=new.model_dump(mode="json"), created_at=now)
+    s.add(new_card)
     s.add(AnswerReviewRow(
-        id=uuid.uuid4().hex, lead_id=lead.id, scorecard_id=card.id, revision=card.revision, question_id=body.question_id,
-        ai_answer=ai.answer, ai_confidence=ai.confidence, ai_evidence=[e.quote for e in ai.evidence],
+        id=uuid.uuid4().hex, lead_id=lead.id, scorecard_id=new_card.id, revision=new.revision,
+        question_id=body.question_id, ai_answer=ai_answer,
+        ai_confidence=earlier.ai_confidence if earlier else current.confidence,
+        ai_evidence=earlier.ai_evidence if earlier else [e.quote for e in current.evidence],
         human_answer=body.answer, evidence=body.evidence, note=body.note, reviewer_id=actor.who.user_id,
         reviewer=actor.who.email, created_at=now))
-    return {"old": before.human_answer if before else ai.answer, "new": body.answer, "ai": ai.answer}
+    return {"old": current.answer, "new": body.answer, "ai": ai_answer, "revision": new.revision,
+            "scorecard_id": new_card.id, "tier": new.tier, "score": new.score, "diff": diff.model_dump(mode="json")}
 
 
 def review_state(s: Session, lead_id: str) -> dict[str, Any]:

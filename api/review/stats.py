@@ -1,4 +1,5 @@
-"""Per question: how often reviewers changed the AI's answer, and to what (from AnswerReviewRow)."""
+"""Review statistics: per question, how often reviewers changed the AI's answer (AnswerReviewRow); and why leads were
+rejected or pushed back, by lead source, matched segment, rep and (when scorecards record them) failed criterion."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.review.models import AnswerReviewRow
+from api.leads.models import LeadRow, ScorecardRow
+from api.review.models import AnswerReviewRow, DecisionRow
 
 
 @dataclass
@@ -39,3 +41,54 @@ def review_stats(reviews: Iterable[tuple[str, str, str]]) -> list[QuestionStats]
 def stored_review_stats(session: Session) -> list[QuestionStats]:
     rows = session.execute(select(AnswerReviewRow.question_id, AnswerReviewRow.ai_answer, AnswerReviewRow.human_answer))
     return review_stats((q, a, h) for q, a, h in rows)
+
+
+REASON_ACTIONS = ("reject", "push_back")
+DIMENSIONS = ("source", "segment", "rep", "criterion")
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    """One reject or push-back with where it came from."""
+
+    reason: str
+    source: str
+    segment: str | None
+    rep: str
+    criteria: tuple[str, ...] = ()  # failed SQL criteria of the scorecard, when it records them
+
+
+def reason_stats(rows: Iterable[ReasonRow]) -> dict[str, Counter[tuple[str, str]]]:
+    """Per dimension, (value, reason) -> count, e.g. stats["segment"][("smb", "no_budget")] == 4."""
+    out: dict[str, Counter[tuple[str, str]]] = {d: Counter() for d in DIMENSIONS}
+    for r in rows:
+        out["source"][(r.source, r.reason)] += 1
+        out["segment"][(r.segment or "(no segment)", r.reason)] += 1
+        out["rep"][(r.rep, r.reason)] += 1
+        for c in r.criteria:
+            out["criterion"][(c, r.reason)] += 1
+    return out
+
+
+def failed_criteria(payload: dict) -> tuple[str, ...]:
+    """The hook for SQL criteria: ids of the criteria a scorecard marks failed (`criteria: [{id, status}]`), if any."""
+    items = payload.get("criteria") or []
+    return tuple(str(c.get("id")) for c in items if isinstance(c, dict) and c.get("status") in ("failed", "no"))
+
+
+def _segment(payload: dict) -> str | None:
+    for section in payload.get("sections") or []:
+        match = section.get("match") if isinstance(section, dict) else None
+        if section.get("section") == "segment" and match:
+            return match.get("entity_id")
+    return None
+
+
+def stored_reason_stats(session: Session) -> dict[str, Counter[tuple[str, str]]]:
+    """`reason_stats` over every reject and push-back in the database."""
+    query = (select(DecisionRow.reason, LeadRow.source, DecisionRow.actor, ScorecardRow.payload)
+             .join(LeadRow, LeadRow.id == DecisionRow.lead_id)
+             .outerjoin(ScorecardRow, ScorecardRow.id == DecisionRow.scorecard_id)
+             .where(DecisionRow.action.in_(REASON_ACTIONS), DecisionRow.reason.is_not(None)))
+    return reason_stats(ReasonRow(reason, source, _segment(payload or {}), actor, failed_criteria(payload or {}))
+                        for reason, source, actor, payload in session.execute(query))

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from agent.evidence import SourceText, lead_sources
+from agent.revisions import Cause, diff_revisions
 from agent.schemas import Evidence, Lead, ScorecardDraft
 from agent.transcripts.calls import CALL_FIELD_READINGS
 from api.review.models import AnswerReviewRow
@@ -177,4 +178,58 @@ def scorecard_view(lead: Lead, draft: ScorecardDraft, library: Library,
         "events": sorted(lead.events, key=lambda e: e.timestamp),
         "factors": sorted(draft.reasons, key=lambda f: -abs(f.points)),
         "fit_reasons": draft.enrichment.fit_reasons,
+    }
+
+
+# --- the SQL decision and the score breakdown (their own section of the scorecard page) ----------------------------
+
+STATUS_WORDS = {"met": "Met", "missing": "Missing — not known yet", "failed": "Failed"}
+KIND_WORDS = {"disqualify": "Disqualifier", "must_have": "Must-have", "fast_track": "Fast-track",
+              "nice_to_have": "Nice-to-have"}
+SOURCE_WORDS = {"sql_definition": "the segment's SQL definition", "hard_rule": "a hard rule",
+                "score_thresholds": "the score thresholds (this segment has no SQL definition)"}
+
+
+@dataclass
+class CriterionView:
+    kind: str
+    label: str
+    status: str
+    status_words: str
+    words: str
+    asks: list[str]
+    nurture: str | None
+
+
+def decision_view(draft: ScorecardDraft, library: Library, previous: ScorecardDraft | None = None,
+                  cause: Cause = "reviewer_edit") -> dict[str, Any]:
+    """Why the lead is in its tier (criteria met, missing or failed, the nurture reason) and how its score adds up."""
+    texts = {q.id: q.text for q in library.questions}
+    verdict = draft.sql
+    criteria = [CriterionView(KIND_WORDS[c.kind], c.label, c.status, STATUS_WORDS[c.status], c.words,
+                              [texts.get(q, q) for q in c.unknown_questions],
+                              f"{c.nurture_reason}" + (f" — {c.nurture_note}" if c.nurture_note else "")
+                              if c.kind == "must_have" and c.status == "failed" and c.nurture_reason else None)
+                for c in (verdict.criteria if verdict else [])]
+    b = draft.breakdown
+    adds_up = None
+    if b is not None:
+        if b.scale == "log_odds":
+            adds_up = (f"log-odds {b.total:+.2f} → probability {100 * (draft.probability or 0):.1f}% → "
+                       f"score {draft.score:.1f}")
+        else:
+            adds_up = f"{b.base:g} {' '.join(f'{f.points:+.2f}' for f in b.contributions)} = {b.total:.2f}"
+    diff = None
+    if previous is not None:
+        diff = diff_revisions(previous, draft, cause)
+        diff_answers = [(texts.get(a.question_id, a.question_id), a.before or "—", a.after) for a in diff.answers]
+        diff = {"from": diff.from_revision, "cause": "a reviewer's edit" if cause == "reviewer_edit" else "a call",
+                "tier": (diff.tier_before, diff.tier_after),
+                "score": (diff.score_before, diff.score_after), "answers": diff_answers,
+                "criteria": [(c.label, c.before or "—", c.after) for c in diff.criteria]}
+    return {
+        "source": SOURCE_WORDS.get(verdict.source, verdict.source) if verdict else None,
+        "tier_reason": verdict.tier_reason if verdict else None,
+        "nurture_reasons": verdict.nurture_reasons if verdict else [],
+        "criteria": criteria, "breakdown": b, "adds_up": adds_up, "diff": diff,
     }

@@ -33,7 +33,7 @@ from api.transcripts.service import call_changes
 from api.users import service as users
 from api.users.service import Principal, Role
 from api.web.forms import body_from_form
-from api.web.render import HERE, page, scorecard_view
+from api.web.render import HERE, decision_view, page, scorecard_view
 
 router = APIRouter(tags=["ui"], include_in_schema=False)
 WEB = Annotated[Principal, Depends(web())]
@@ -160,6 +160,8 @@ def _lead_page(request: Request, who: Principal, lead_id: str, *, error: str | N
         card = service.latest_card(s, lead_id)
         lead = Lead.model_validate(row.payload)
         draft = ScorecardDraft.model_validate(card.payload) if card else None
+        before = service.card_at(s, lead_id, card.revision - 1) if card and card.revision > 1 else None
+        previous = ScorecardDraft.model_validate(before.payload) if before else None
         edits = service.edits_for(s, lead_id, card.revision) if card else {}
         state = service.review_state(s, lead_id)
         history = audit.for_lead(s, lead_id)
@@ -170,8 +172,10 @@ def _lead_page(request: Request, who: Principal, lead_id: str, *, error: str | N
         tokens["logout"] = users.form_token(s, who.session or "", "logout", now)
         status_now = row.status
     view = scorecard_view(lead, draft, rt.deps.library, edits) if draft else None
+    cause = "reviewer_edit" if card and any(e.revision == card.revision for e in edits.values()) else "transcript"
+    decision = decision_view(draft, rt.deps.library, previous, cause) if draft else None
     return page("scorecard.html", status, who=who, lead=lead, lead_id=lead_id, status_now=status_now, draft=draft,
-                card_revision=card.revision if card else None, view=view, state=state, history=history, tokens=tokens,
+                card_revision=card.revision if card else None, view=view, decision=decision, state=state, history=history, tokens=tokens,
                 error=error, done=done, reasons=REASON_LABELS, values=values or {}, now=now, calls=calls,
                 logout=tokens["logout"], LeadStatus=LeadStatus)
 

@@ -206,8 +206,10 @@ def test_fitted_model_probability_is_the_logistic_of_the_named_features() -> Non
     assert r.score == pytest.approx(round(100 * sigmoid(z), 1))
     assert r.tier == "sql_ready"
     labels = {f.label: f for f in r.factors}
-    # Origin's points: the score change against its baseline (average) contribution 0.2 → 1.5 - 0.2 log-odds
-    assert labels["Origin: referral"].points == pytest.approx(100 * (sigmoid(z) - sigmoid(z - 1.3)), abs=0.01)
+    # Origin's contribution, on the log-odds scale: 1.5 against its baseline (average) contribution 0.2
+    assert labels["Origin: referral"].points == pytest.approx(1.3, abs=1e-9)
+    assert r.breakdown is not None and r.breakdown.scale == "log_odds"
+    assert r.breakdown.base + sum(f.points for f in r.breakdown.contributions) == pytest.approx(z, abs=1e-9)
     assert labels["Origin: referral"].kind == "fit" and labels["Visits: 2"].kind == "intent"
 
 

@@ -129,3 +129,17 @@ def test_library_health_and_docs(client: TestClient, runtime: Runtime) -> None:
     assert health["status"] == "ok" and health["library_snapshot"] == runtime.deps.snapshot_id
     assert client.get("/docs").status_code == 200
     assert "/leads" in client.get("/openapi.json").json()["paths"]
+
+
+def test_library_shows_each_segments_sql_definition_as_written_and_in_words(client: TestClient) -> None:
+    lib = client.get("/library").json()
+    smb = next(s for s in lib["segments"] if s["id"] == "smb")
+    need = next(c for c in smb["sql"]["must_have"] if c["id"] == "need")
+    assert need["when"] == {"any": ["manual_ap_process", "invoice_volume_100", "outgrowing_tools"]}  # as in segments.yaml
+    assert need["nurture_reason"] == "need"
+    words = {c["id"]: c for c in lib["sql_definitions"]["smb"]}
+    assert words["need"]["kind"] == "must_have"
+    assert words["need"]["when"].startswith("manual_ap_process OR invoice_volume_100 OR outgrowing_tools")
+    assert words["demo_from_icp"]["when"] == "demo_requested AND fit_score ≥ 60"
+    locked = next(c for c in smb["sql"]["must_have"] if c["id"] == "not_locked_in")
+    assert locked["when"]["any"][0] == {"question": "competitor_lock_in", "is": "no"}  # aliases, not field names

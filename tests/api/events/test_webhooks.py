@@ -243,3 +243,21 @@ def test_an_internal_consumer_gets_the_same_envelopes_and_is_retried_when_it_rai
         with transaction(quiet) as s:
             for sub in s.scalars(select(SubscriptionRow).where(SubscriptionRow.consumer == "test-crm")):
                 s.delete(sub)
+
+
+def test_a_reviewer_edit_emits_the_new_revision(api: TestClient, runtime: Runtime, people: People,
+                                                receiver: WebhookReceiver) -> None:
+    made = subscribe(api, people, receiver.url, ["scorecard.drafted"])
+    lead_id = new_lead(api, runtime, people)
+    receiver.wait_for(lambda got: any(r.envelope["lead_id"] == lead_id for r in got))
+    sc = api.get(f"/leads/{lead_id}", headers=people.h("admin")).json()["scorecards"][-1]
+    card = api.get(f"/scorecards/{sc['id']}", headers=people.h("admin")).json()
+    r = api.post(f"/leads/{lead_id}/review/edit", headers=people.h("sdr"),
+                 json={"revision": card["revision"], "question_id": card["answers"][0]["question_id"],
+                       "answer": "unknown", "note": "Not discussed yet"})
+    assert r.status_code == 200, r.text
+    got = receiver.wait_for(lambda acc: len([x for x in acc if x.envelope["lead_id"] == lead_id]) >= 2)
+    first, edited = [x.envelope for x in got if x.envelope["lead_id"] == lead_id]
+    assert (first["data"]["cause"], edited["data"]["cause"]) == ("qualification", "reviewer_edit")
+    assert edited["data"]["revision"] == first["data"]["revision"] + 1 and edited["sequence"] == first["sequence"] + 1
+    api.delete(f"/webhooks/{made['id']}", headers=people.h("admin"))

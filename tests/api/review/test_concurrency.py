@@ -114,7 +114,9 @@ def test_concurrent_edits_made_on_one_version_one_wins(server: str, api: TestCli
     got = at_once(server, [(f"/leads/{lead_id}/review/edit", e, people.h("sdr")) for e in edits])
     one_winner(got, "in_review")
     assert count(runtime, AnswerReviewRow, lead_id) == 1 and count(runtime, AuditRow, lead_id, action="edit") == 1
-    # a loser reloads (new version) and edits again: it lands on the next try
+    # the winner's edit made revision 2; a loser reloads (new version and revision) and edits again: it lands
     loser = next(e for e, r in zip(edits, got, strict=True) if r.status_code == 409)
     loser["version"] = api.get(f"/leads/{lead_id}", headers=people.h("sdr")).json()["version"]
+    assert card(api, people, lead_id)["revision"] == sc["revision"] + 1
+    loser["revision"] = sc["revision"] + 1
     assert api.post(f"/leads/{lead_id}/review/edit", json=loser, headers=people.h("sdr")).status_code == 200

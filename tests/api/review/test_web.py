@@ -51,8 +51,12 @@ def test_login_queue_scorecard_confirm_and_accept_through_forms(app: FastAPI, ap
     assert f"/ui/leads/{lead_id}" in ae.get("/ui/queue").text
     page = ae.get(f"/ui/leads/{lead_id}")
     assert "Accept into pipeline" in page.text and "Pains confirmed" in page.text
+    stale = ae.post(f"/ui/leads/{lead_id}/accept", data={"csrf": form_token(page.text, "accept"),
+                                                         "revision": str(sc["revision"]), "note": ""})
+    assert stale.status_code == 409  # the edit made a newer revision: accept binds to it
+    page = ae.get(f"/ui/leads/{lead_id}")
     r = ae.post(f"/ui/leads/{lead_id}/accept", data={"csrf": form_token(page.text, "accept"),
-                                                     "revision": str(sc["revision"]), "note": ""})
+                                                     "revision": str(card(api, people, lead_id)["revision"]), "note": ""})
     assert r.status_code == 303 and status(runtime, lead_id) == "ae_accepted"
     history = ae.get(f"/ui/leads/{lead_id}").text
     assert all(x in history for x in ("confirm", "accept", people.emails["sdr"], people.emails["ae"]))

@@ -1,0 +1,100 @@
+"""Gradient-boosted trees for `qualify calibrate`: fitting scikit-learn's HistGradientBoostingClassifier, exporting its
+trees to the explicit JSON `library.schemas.Tree`, and evaluating exported trees over many leads at once.
+
+The batch functions here and `agent.fitted.tree_path` (one lead, production) read the same exported trees; tests check
+that they agree with each other and with scikit-learn's own decision function.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_limits
+
+from library.schemas import Tree
+
+MAX_FLOAT = sys.float_info.max  # stands in for an infinite split threshold (JSON has no infinity)
+THREADS = 1
+PARAMS = {"learning_rate": 0.06, "max_iter": 500, "max_leaf_nodes": 15, "min_samples_leaf": 20,
+          "l2_regularization": 1.0, "early_stopping": True, "validation_fraction": 0.1, "n_iter_no_change": 30}
+
+
+def fit_boosted(x: np.ndarray, y: np.ndarray, categorical: list[bool], monotone: list[int],
+                seed: int = 0) -> HistGradientBoostingClassifier:
+    """Fit on coded inputs (numbers, NaN when missing; category indexes), with monotone constraints on numbers."""
+    model = HistGradientBoostingClassifier(**PARAMS, categorical_features=np.array(categorical, dtype=bool),  # type: ignore[arg-type]
+                                           monotonic_cst=[0 if c else m for c, m in zip(categorical, monotone, strict=True)],
+                                           random_state=seed)
+    with threadpool_limits(THREADS):  # OpenMP threads spin on a shared, loaded machine: one per fit is steadier
+        return model.fit(x, y)
+
+
+def export(model: HistGradientBoostingClassifier, categorical: list[bool], n_codes: list[int]) -> tuple[float, list[Tree]]:
+    """The model's raw-log-odds intercept and its trees; `n_codes[j]` is how many codes categorical feature j has."""
+    cats = [j for j, c in enumerate(categorical) if c]
+    order = cats + [j for j, c in enumerate(categorical) if not c]  # the model's preprocessor puts categoricals first
+    encoder = model._preprocessor.named_transformers_["encoder"] if cats else None  # noqa: SLF001
+    seen = {j: [int(v) for v in encoder.categories_[k] if v == v] for k, j in enumerate(cats)} if encoder else {}
+    trees, intercept = [], float(np.ravel(model._baseline_prediction)[0])  # noqa: SLF001
+    for (predictor,) in model._predictors:  # noqa: SLF001
+        nodes, bitsets = predictor.nodes, predictor.raw_left_cat_bitsets
+        n = len(nodes)
+        value = nodes["value"].astype(float).copy()
+        for i in range(n - 1, -1, -1):  # children come after parents: fill internal nodes bottom-up
+            if not nodes["is_leaf"][i]:
+                left, right = int(nodes["left"][i]), int(nodes["right"][i])
+                cl, cr = float(nodes["count"][left]), float(nodes["count"][right])
+                value[i] = (cl * value[left] + cr * value[right]) / (cl + cr) if cl + cr else 0.0
+        feature, threshold, categories = [], [], {}
+        for i in range(n):
+            if nodes["is_leaf"][i]:
+                feature.append(-1)
+                threshold.append(0.0)
+                continue
+            j = order[int(nodes["feature_idx"][i])]
+            feature.append(j)
+            t = float(nodes["num_threshold"][i])
+            threshold.append(min(max(t, -MAX_FLOAT), MAX_FLOAT))
+            if nodes["is_categorical"][i]:
+                words = bitsets[int(nodes["bitset_idx"][i])]
+                known = seen[j]
+                left_codes = [c for k, c in enumerate(known) if (int(words[k // 32]) >> (k % 32)) & 1]
+                if nodes["missing_go_to_left"][i]:  # codes unseen in training are missing to the model
+                    left_codes += [c for c in range(n_codes[j]) if c not in known]
+                categories[i] = sorted(left_codes)
+        trees.append(Tree(feature=feature, threshold=threshold, left=[int(v) for v in nodes["left"]],
+                          right=[int(v) for v in nodes["right"]],
+                          missing_left=[bool(v) for v in nodes["missing_go_to_left"]], categories=categories,
+                          value=[float(v) for v in value]))
+    roots = sum(t.value[0] for t in trees)
+    return intercept + roots, trees
+
+
+def tree_contributions(trees: list[Tree], x: np.ndarray) -> np.ndarray:
+    """Per lead (row of coded inputs) and feature, the summed tree-path contributions (raw log-odds)."""
+    n, f = x.shape
+    out = np.zeros((n, f))
+    rows = np.arange(n)
+    for tree in trees:
+        feat, thr = np.array(tree.feature), np.array(tree.threshold)
+        left, right, miss = np.array(tree.left), np.array(tree.right), np.array(tree.missing_left)
+        value = np.array(tree.value)
+        cat_left = {node: np.array(codes, dtype=float) for node, codes in tree.categories.items()}
+        pos = np.zeros(n, dtype=int)
+        active = feat[pos] >= 0
+        while active.any():
+            r, p = rows[active], pos[active]
+            j = feat[p]
+            v = x[r, j]
+            go_left = np.where(np.isnan(v), miss[p], v <= thr[p])
+            for node, codes in cat_left.items():
+                at = p == node
+                if at.any():
+                    go_left[at] = np.isin(v[at], codes)
+            child = np.where(go_left, left[p], right[p])
+            np.add.at(out, (r, j), value[child] - value[p])
+            pos[r] = child
+            active = feat[pos] >= 0
+    return out
