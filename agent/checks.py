@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from agent.evidence import render_event
 from agent.schemas import Enrichment, Evidence, Lead, QuestionAnswer
+from agent.wording import check_sentence, event_sentence, field_words, missing_sentence
 from library.schemas import QualifyingQuestion, StructuredCheck
 
 Value = str | int | float | bool | list[str] | None
@@ -70,15 +71,15 @@ def evaluate(question: QualifyingQuestion, lead: Lead, enrichment: Enrichment, n
         actual = enrichment.get(check.field)
         evidence = [Evidence(source="enrichment", ref=check.field, quote=_quote(actual))] if actual not in (None, "", []) else []
     if not evidence:
-        return _unknown(question, f"No value for {check.field} in the lead or its enrichment.")
+        return _unknown(question, missing_sentence(check.field))
     try:
         result = compare(actual, check)
     except ValueError as exc:
-        return _unknown(question, f"Cannot compare: {exc}.")
+        return _unknown(question, f"{field_words(check.field).capitalize()} could not be read as a number ({exc}).")
     confidence = enrichment.fields[check.field].confidence if check.field in enrichment.fields else 1.0
     return QuestionAnswer(
         question_id=question.id,
-        reasoning=f"{check.field} is {_quote(actual)}; the check is {check.operator} {check.value!r}.",
+        reasoning=check_sentence(check.field, check.operator, check.value, actual, result),
         answer="yes" if result else "no", confidence=round(confidence, 3), evidence=evidence, flags=["structured_check"],
     )
 
@@ -88,15 +89,14 @@ def _evaluate_events(question: QualifyingQuestion, check: StructuredCheck, event
     since = now - timedelta(days=check.within_days) if check.within_days else None
     matching = [(i, e) for i, e in enumerate(lead.events)
                 if e.type == event_type and (since is None or since <= e.timestamp <= now)]
-    window = f" in the last {check.within_days} days" if check.within_days else ""
     if not matching:
         # No tracked event is absence of evidence, not evidence of absence.
-        return _unknown(question, f"No {event_type} events recorded{window}.")
+        return _unknown(question, missing_sentence(check.field, check.within_days))
     result = compare(len(matching), check)
     evidence = [Evidence(source="event", ref=str(i), quote=render_event(e)) for i, e in matching[:5]]
     return QuestionAnswer(
         question_id=question.id,
-        reasoning=f"{len(matching)} {event_type} event(s){window}; the check is {check.operator} {check.value}.",
+        reasoning=event_sentence(event_type, len(matching), check.within_days, check.operator, check.value),
         answer="yes" if result else "no", confidence=1.0, evidence=evidence, flags=["structured_check"],
     )
 

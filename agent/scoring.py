@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from agent.features import FeatureContext
-from agent.fitted import contributions, default_probability, sigmoid
+from agent.fitted import default_probability, explain, sigmoid
 from agent.schemas import (
     Disqualification, EngagementEvent, Enrichment, Factor, Lead, QuestionAnswer, Route, ScoreBreakdown, SqlVerdict, Tier,
 )
@@ -180,16 +180,20 @@ def fitted_breakdown(model: FittedModel, ctx: FeatureContext) -> tuple[float, Sc
     A feature's contribution is its log-odds against its average on the fitting data (`baseline`), so base + the sum
     of the contributions is exactly the model's log-odds z, and P = sigmoid(z).
     """
-    z, parts = contributions(model, ctx)
-    base = model.intercept + sum(f.baseline for f, _, _ in parts)
-    factors = [Factor(kind=_feature_kind(f.source), label=f"{f.name}: {value}", points=c - f.baseline)  # type: ignore[arg-type]
-               for f, c, value in parts if abs(c - f.baseline) > 1e-12]
+    e = explain(model, ctx)
+    cal = model.calibration
+    scale = cal.a if cal is not None and cal.method == "sigmoid" else 1.0  # sigmoid calibration scales the log-odds
+    base = e.base + sum(scale * f.baseline for f, _, _ in e.parts)
+    factors = [Factor(kind=_feature_kind(f.source), label=f"{f.name}: {value}", points=c - scale * f.baseline)  # type: ignore[arg-type]
+               for f, c, value in e.parts if abs(c - scale * f.baseline) > 1e-12]
+    if abs(e.adjustment) > 1e-12:  # isotonic calibration: the step from the model's log-odds to the calibrated one
+        factors.append(Factor(kind="rule", label="calibration to observed SQL rates", points=e.adjustment))
     label = f"average lead of the fitting data: log-odds {base:+.2f} (P {sigmoid(base):.1%})"
     prov = model.provenance
     if prov is not None and prov.rows:
         label += f"; base rate {prov.positives / prov.rows:.1%} ({prov.positives:,} SQL of {prov.rows:,} leads)"
     factors.sort(key=lambda f: -abs(f.points))
-    return sigmoid(z), ScoreBreakdown(scale="log_odds", base=base, base_label=label, contributions=factors,
+    return e.probability, ScoreBreakdown(scale="log_odds", base=base, base_label=label, contributions=factors,
                                       total=base + sum(f.points for f in factors))
 
 

@@ -365,7 +365,13 @@ def demo_command(serve: Annotated[bool, typer.Option(help="Serve the API afterwa
     rt = _runtime(get_settings())
     out.print(f"library {rt.deps.library.name}: snapshot {rt.deps.snapshot_id} · judge {rt.deps.judge.name}")
     try:
-        _run_batch(samples / "leads.csv", Path(get_settings().data_dir) / "demo-scorecards.jsonl", 4, 25, rt)
+        from agent.deps import utc_now
+        from api.leads.io import dated_to_now
+
+        data_dir = Path(get_settings().data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        leads = dated_to_now(samples / "leads.csv", data_dir / "demo-leads.jsonl", utc_now())  # timers read true
+        _run_batch(leads, data_dir / "demo-scorecards.jsonl", 4, 25, rt)
     except typer.Exit as exc:
         if exc.exit_code not in (0, None):
             raise

@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from sqlalchemy import text
 
 from agent import __version__
-from api import errors
+from api import docs, errors
 from api.audit.context import RequestId
 from api.auth.policy import PUBLIC, api
 from api.crm.views import admin as crm_admin_router, router as crm_router
@@ -28,6 +28,7 @@ from api.leads.worker import EmbeddedWorker
 from api.library.views import router as library_router
 from api.transcripts.views import router as transcripts_router
 from api.limits import BodyLimit
+from api.responses import Health
 from api.runtime import Runtime, build_runtime
 from api.settings import Settings, get_settings
 
@@ -55,9 +56,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         if events is not None:
             await asyncio.to_thread(events.close)
 
-    app = FastAPI(title="Qualify", version=__version__, lifespan=lifespan,
-                  description="Which leads deserve a salesperson's time, and why.")
+    app = FastAPI(title="Qualify", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="Which leads deserve a salesperson's time, and why. Every error is problem+json "
+                              "(RFC 9457) naming the field or state; authorize with an API key.")
     errors.install(app)
+    docs.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestId)
     app.include_router(leads_router)
@@ -73,7 +76,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(crm_admin_router)
     web.install(app)
 
-    @app.get("/healthz", tags=["ops"], summary="Liveness and readiness", dependencies=[Depends(PUBLIC)])
+    @app.get("/healthz", tags=["ops"], summary="Liveness and readiness", dependencies=[Depends(PUBLIC)],
+             response_model=Health)
     def healthz(request: Request) -> dict[str, Any]:
         rt: Runtime = request.app.state.runtime
         with rt.sessions() as s:

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     form_max_bytes: int = Field(default=64_000, ge=1_000, le=1_000_000, description="Largest form submission accepted")
     trusted_proxies: list[str] = Field(default_factory=list, description="Proxy addresses whose X-Forwarded-For "
                                        "names the client (for the form's per-address limit)")
+    escalate_after_minutes: list[float] = Field(default_factory=lambda: [5.0, 15.0], max_length=10, description=(
+        "Overdue leads (past their speed-to-lead target) are escalated to the managers after this many minutes on the "
+        "owner's clock, once per level; [] turns escalation off"))
+    escalate_to_role: Literal["admin"] = Field(default="admin", description="The manager role that is notified")
     territory_rules_file: Path | None = Field(default=None, description="YAML territory rules (country/segment → team)")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Where people reach Qualify (links in CRM notes)")
 

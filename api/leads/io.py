@@ -12,6 +12,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,25 @@ def _csv_row(number: int, record: dict[str, str], default_source: str) -> Row:
         return Row(number, Lead.model_validate(data))
     except ValidationError as exc:
         return Row(number, None, validation_error(number, exc))
+
+
+def dated_to_now(source: Path, target: Path, now: datetime) -> Path:
+    """A copy of a sample file with every date moved so its newest lead arrived just now (written once).
+
+    Demo leads are dated when they were written; shown as they are, every timer reads "weeks late". The copy is
+    made once per data folder, so re-running the demo reuses its leads instead of updating them.
+    """
+    if target.exists():
+        return target
+    rows = [row for row in read_leads(source) if row.lead is not None]
+    newest = max((r.lead.received_at for r in rows if r.lead and r.lead.received_at), default=now)
+    shift = now - timedelta(minutes=2) - newest
+    with target.open("w", encoding="utf-8") as out:
+        for row in rows:
+            assert row.lead is not None
+            lead = row.lead
+            moved = lead.model_copy(update={
+                "received_at": lead.received_at + shift if lead.received_at else None,
+                "events": [e.model_copy(update={"timestamp": e.timestamp + shift}) for e in lead.events]})
+            out.write(moved.model_dump_json(exclude_none=True) + "\n")
+    return target

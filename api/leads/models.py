@@ -47,6 +47,7 @@ class ScorecardRow(Base):
     tier: Mapped[str] = mapped_column(String(30))
     route: Mapped[str] = mapped_column(String(30))
     score: Mapped[float] = mapped_column(Float)
+    segment: Mapped[str | None] = mapped_column(String(100), doc="The library segment matched (queue filter)")
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -54,3 +55,9 @@ class ScorecardRow(Base):
         UniqueConstraint("lead_id", "revision", name="uq_scorecards_lead_revision"),
         Index("ix_scorecards_tier_score", "tier", "score"),
     )
+
+
+def segment_of(payload: dict[str, Any]) -> str | None:
+    """The segment a scorecard payload matched, or None."""
+    return next((sec["match"]["entity_id"] for sec in payload.get("sections", [])
+                 if sec.get("section") == "segment" and sec.get("match")), None)

@@ -9,6 +9,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -19,11 +20,13 @@ from agent.deps import Deps
 from agent.errors import BudgetExceededError, PermanentJudgeError, QualifyError, RetryableJudgeError
 from agent.pipeline import qualify_lead
 from agent.schemas import Lead, ScorecardDraft
+from api.audit import service as audit
 from api.db import transaction
 from api.errors import Conflict, NotFound, Unprocessable
 from api.events import outbox
 from api.leads.flows import RETRYABLE, LeadStatus, can_machine_move
-from api.leads.models import LeadRow, ScorecardRow
+from api.leads.models import LeadRow, ScorecardRow, segment_of
+from api.users.service import Principal
 
 log = logging.getLogger("qualify.leads")
 LEASE = timedelta(minutes=10)  # longer than any one lead's qualification (LLM timeouts × attempts included)
@@ -33,6 +36,16 @@ LEASE = timedelta(minutes=10)  # longer than any one lead's qualification (LLM t
 class Intake:
     lead_id: str
     created: bool
+    updated: bool = False  # a CRM update of an existing lead (same source and external_id, changed data)
+    requalify: bool = False  # the update changed what the lead is qualified on: a new revision is due
+
+
+# Fields a CRM may change without the qualification changing (everything else makes a new revision).
+NOT_QUALIFYING = frozenset({"received_at", "person.phone"})
+# Before a person's decision the lead goes back to the qualifier; after it (SQL, accepted, recycled) the data is
+# kept up to date and audited but the decision stands.
+REQUALIFY_FROM = frozenset({LeadStatus.received, LeadStatus.in_review, LeadStatus.disqualified, LeadStatus.pushed_back,
+                            LeadStatus.failed_retryable, LeadStatus.failed_permanent, LeadStatus.budget_exceeded})
 
 
 def payload_hash(lead: Lead) -> str:
@@ -57,11 +70,13 @@ def scoped_key(key: str | None, caller: str | None) -> str | None:
 
 
 def intake(factory: sessionmaker[Session], lead: Lead, now: datetime, idempotency_key: str | None = None,
-           caller: str | None = None) -> Intake:
-    """Persist a new lead, or return the one this exact submission already created.
+           caller: str | None = None, who: Principal | None = None) -> Intake:
+    """Persist a new lead, return the one this exact submission already created, or apply a CRM update.
 
     Idempotency keys are scoped per caller (user id). Same key from the same caller with a different body → 422.
-    Same source + external id with a different body → 409.
+    Same source + external id with a different body → the lead is updated (history in the audit) and, when a
+    qualifying field changed, re-qualified as a new revision. An `id` naming another lead, or a lead whose source
+    or external_id would change → 409 naming it.
     """
     digest = payload_hash(lead)
     idempotency_key = scoped_key(idempotency_key, caller)
@@ -69,11 +84,15 @@ def intake(factory: sessionmaker[Session], lead: Lead, now: datetime, idempotenc
         try:
             with transaction(factory) as s:
                 found = _existing(s, lead, digest, idempotency_key)
+                if isinstance(found, LeadRow):
+                    return _update(s, found, lead, digest, now, who)
                 if found:
                     return Intake(found, created=False)
                 lead_id = lead.id or uuid.uuid4().hex
-                if s.get(LeadRow, lead_id) is not None:
-                    raise Conflict(f"lead id {lead_id!r} already exists", lead_id=lead_id)
+                if (other := s.get(LeadRow, lead_id)) is not None:
+                    raise Conflict(f"lead id {lead_id!r} already exists with source {other.source!r} and external_id "
+                                   f"{other.external_id!r}; a lead's source and external_id cannot change",
+                                   lead_id=lead_id, field="source" if other.source != lead.source else "external_id")
                 stored = lead.model_copy(update={"id": lead_id, "received_at": lead.received_at or now})
                 s.add(LeadRow(
                     id=lead_id, external_id=lead.external_id, source=lead.source, status=LeadStatus.received,
@@ -86,7 +105,7 @@ def intake(factory: sessionmaker[Session], lead: Lead, now: datetime, idempotenc
     raise Conflict("the lead was submitted concurrently; retry the request")
 
 
-def _existing(s: Session, lead: Lead, digest: str, key: str | None) -> str | None:
+def _existing(s: Session, lead: Lead, digest: str, key: str | None) -> str | LeadRow | None:
     if key:
         row = s.scalar(select(LeadRow).where(LeadRow.idempotency_key == key))
         if row is not None:
@@ -97,11 +116,44 @@ def _existing(s: Session, lead: Lead, digest: str, key: str | None) -> str | Non
     if lead.external_id:
         row = s.scalar(select(LeadRow).where(LeadRow.source == lead.source, LeadRow.external_id == lead.external_id))
         if row is not None:
-            if row.payload_hash != digest:
-                raise Conflict(f"a lead with external_id {lead.external_id!r} from {lead.source} already exists "
-                               "with different data", lead_id=row.id)
-            return row.id
+            if lead.id and lead.id != row.id:
+                raise Conflict(f"external_id {lead.external_id!r} from {lead.source} is lead {row.id!r}, not "
+                               f"{lead.id!r}; a lead's id cannot change", lead_id=row.id, field="id")
+            return row if row.payload_hash != digest else row.id
     return None
+
+
+def _flat(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in doc.items():
+        if isinstance(v, dict) and k in ("person", "company"):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def _update(s: Session, row: LeadRow, lead: Lead, digest: str, now: datetime, who: Principal | None) -> Intake:
+    """A CRM update: new data in place (version bumped), old values in the audit, a new revision when it matters."""
+    if row.status == LeadStatus.qualifying and not lease_expired(row, now):
+        raise Conflict("the lead is being qualified right now; send the update again in a minute", state=row.status,
+                       lead_id=row.id)
+    old_doc = _flat({k: v for k, v in row.payload.items() if k != "id"})
+    stored = lead.model_copy(update={"id": row.id, "received_at": lead.received_at or row.received_at})
+    new_doc = _flat({k: v for k, v in stored.model_dump(mode="json").items() if k != "id"})
+    changed = sorted(k for k in old_doc.keys() | new_doc.keys() if old_doc.get(k) != new_doc.get(k))
+    requalify = bool(set(changed) - NOT_QUALIFYING) and row.status in REQUALIFY_FROM
+    old_status = row.status
+    row.payload, row.payload_hash, row.company_domain, row.updated_at = (
+        stored.model_dump(mode="json"), digest, _domain(lead), now)
+    if requalify:
+        row.status, row.lease_until, row.error_class, row.last_error = LeadStatus.received, None, None, None
+    s.flush()
+    audit.record(s, who, "crm_update", "lead", row.id, at=now, lead_id=row.id,
+                 old={"status": old_status, **{k: old_doc.get(k) for k in changed}},
+                 new={"status": row.status, "requalify": requalify, **{k: new_doc.get(k) for k in changed}},
+                 reason=f"CRM update of {', '.join(changed)}" if changed else "CRM update")
+    return Intake(row.id, created=False, updated=True, requalify=requalify)
 
 
 def lease_expired(row: LeadRow, now: datetime) -> bool:
@@ -153,8 +205,8 @@ def save_draft(factory: sessionmaker[Session], draft: ScorecardDraft, now: datet
             assert row is not None
             scorecard_id = uuid.uuid4().hex
             s.add(ScorecardRow(id=scorecard_id, lead_id=draft.lead_id, revision=draft.revision, tier=draft.tier,
-                               route=draft.route, score=draft.score, payload=draft.model_dump(mode="json"),
-                               created_at=draft.created_at))
+                               route=draft.route, score=draft.score, payload=(doc := draft.model_dump(mode="json")),
+                               segment=segment_of(doc), created_at=draft.created_at))
             if not keep_status:  # an accepted opportunity stays accepted when a later revision is drafted
                 row.status = LeadStatus.disqualified if draft.tier == "disqualified" else LeadStatus.in_review
             row.updated_at, row.error_class, row.last_error, row.lease_until = now, None, None, None
@@ -237,3 +289,23 @@ def _retryable(now: datetime):  # type: ignore[no-untyped-def]
 def failed_leads(s: Session, now: datetime, limit: int = 100) -> list[LeadRow]:
     """Leads qualification could not finish (endpoint faults, spend cap, a dead run's lease), most recent first."""
     return list(s.scalars(select(LeadRow).where(_retryable(now)).order_by(LeadRow.updated_at.desc()).limit(limit)))
+
+
+def account_leads(s: Session, row: LeadRow, limit: int = 20) -> list[dict[str, Any]]:
+    """The account's other leads (same company domain; never grouped by a free-mail domain), newest first."""
+    from api.review.assign import FREE_MAIL
+    from api.review.models import AssignmentRow
+    from api.users.models import UserRow
+
+    if not row.company_domain or row.company_domain in FREE_MAIL:
+        return []
+    found = s.execute(select(LeadRow, UserRow.email).outerjoin(AssignmentRow, AssignmentRow.lead_id == LeadRow.id)
+                      .outerjoin(UserRow, UserRow.id == AssignmentRow.sdr_id)
+                      .where(LeadRow.company_domain == row.company_domain, LeadRow.id != row.id)
+                      .order_by(LeadRow.received_at.desc()).limit(limit)).all()
+    tiers = dict(s.execute(select(ScorecardRow.lead_id, ScorecardRow.tier)
+                           .where(ScorecardRow.lead_id.in_([r.id for r, _ in found]))
+                           .order_by(ScorecardRow.revision)).all())  # the last revision's tier wins
+    return [{"id": r.id, "name": (r.payload.get("person") or {}).get("name") or (r.payload.get("person") or {}).get("email")
+             or r.external_id or r.id, "title": (r.payload.get("person") or {}).get("title"), "status": r.status,
+             "tier": tiers.get(r.id), "owner": owner, "received_at": r.received_at} for r, owner in found]

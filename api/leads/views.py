@@ -15,6 +15,7 @@ from api.leads import service
 from api.leads.models import LeadRow, ScorecardRow
 from api.leads.worker import qualify_and_assign_sync
 from api.users.service import Role
+from api.responses import LeadAccepted, LeadOut, ScorecardOut
 
 router = APIRouter(tags=["leads"])
 INTAKE = [Depends(api(Role.service, Role.admin))]
@@ -39,22 +40,33 @@ def _runtime(request: Request):  # type: ignore[no-untyped-def]
     return request.app.state.runtime
 
 
-@router.post("/leads", status_code=202, summary="Submit a lead for qualification", dependencies=INTAKE)
+@router.post("/leads", status_code=202, summary="Submit a lead for qualification", dependencies=INTAKE,
+             response_model=LeadAccepted)
 async def submit_lead(
     lead: Lead, request: Request, response: Response, background: BackgroundTasks,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> dict[str, Any]:
-    """Accept a lead (202); qualification runs in the background. Replays with the same Idempotency-Key are safe."""
+    """Accept a lead (202); qualification runs in the background. Replays with the same Idempotency-Key are safe.
+
+    The same `source` and `external_id` with changed data updates the lead (`updated: true`); when a field it is
+    qualified on changed, it is re-qualified as a new scorecard revision (`requalify: true`). 409 when the body's `id`
+    names a lead with another source or external_id.
+    """
     rt = _runtime(request)
-    result = service.intake(rt.sessions, lead, rt.deps.clock(), idempotency_key, caller=request.state.principal.user_id)
-    if result.created:
+    who = request.state.principal
+    result = service.intake(rt.sessions, lead, rt.deps.clock(), idempotency_key, caller=who.user_id, who=who)
+    if result.created or result.requalify:
         background.add_task(qualify_and_assign, rt, result.lead_id)
-    else:
+    elif not result.updated:
         response.headers["Idempotent-Replayed"] = "true"
-    return {"lead_id": result.lead_id, "links": {"lead": f"/leads/{result.lead_id}"}}
+    body: dict[str, Any] = {"lead_id": result.lead_id, "links": {"lead": f"/leads/{result.lead_id}"}}
+    if result.updated:
+        body.update(updated=True, requalify=result.requalify)
+    return body
 
 
-@router.get("/leads/{lead_id}", summary="A lead, its status and its scorecard revisions", dependencies=READ)
+@router.get("/leads/{lead_id}", summary="A lead, its status and its scorecard revisions", dependencies=READ,
+            response_model=LeadOut)
 def get_lead(lead_id: str, request: Request) -> dict[str, Any]:
     rt = _runtime(request)
     with rt.sessions() as s:
@@ -73,7 +85,7 @@ def get_lead(lead_id: str, request: Request) -> dict[str, Any]:
 
 
 @router.post("/leads/{lead_id}/retry", status_code=202, summary="Re-run a failed or budget-stopped lead",
-             dependencies=INTAKE)
+             dependencies=INTAKE, response_model=LeadAccepted)
 async def retry_lead(lead_id: str, request: Request, background: BackgroundTasks) -> dict[str, Any]:
     rt = _runtime(request)
     service.reset_for_retry(rt.sessions, lead_id, rt.deps.clock())
@@ -81,7 +93,8 @@ async def retry_lead(lead_id: str, request: Request, background: BackgroundTasks
     return {"lead_id": lead_id, "links": {"lead": f"/leads/{lead_id}"}}
 
 
-@router.get("/scorecards/{scorecard_id}", summary="One scorecard revision", dependencies=READ)
+@router.get("/scorecards/{scorecard_id}", summary="One scorecard revision", dependencies=READ,
+            response_model=ScorecardOut)
 def get_scorecard(scorecard_id: str, request: Request) -> dict[str, Any]:
     rt = _runtime(request)
     with rt.sessions() as s:

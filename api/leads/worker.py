@@ -18,6 +18,7 @@ from sqlalchemy import select
 from api.leads import service
 from api.leads.flows import LeadStatus
 from api.leads.models import LeadRow
+from api.review.escalate import Periodic, escalate_overdue
 from api.runtime import Runtime
 
 log = logging.getLogger("qualify.worker")
@@ -49,6 +50,13 @@ def qualify_and_assign_sync(rt: Runtime, lead_id: str) -> str | None:
     return made
 
 
+def escalate_due(rt: Runtime) -> int:
+    """The periodic overdue check (api/review/escalate.py) with the configured targets and levels."""
+    st = rt.settings
+    return escalate_overdue(rt.sessions, rt.deps.clock(), st.speed_to_lead_minutes, st.escalate_after_minutes,
+                            st.escalate_to_role)
+
+
 def drain(rt: Runtime, stop: threading.Event | None = None, grace: timedelta = timedelta(0)) -> int:
     """Qualify every claimable lead once; returns how many scorecards this worker wrote."""
     done = 0
@@ -72,9 +80,12 @@ def run(rt: Runtime, stop: threading.Event, poll_seconds: float = 1.0, wake: thr
         grace: timedelta = timedelta(0)) -> None:
     """Drain, then sleep until `wake` (new work) or the poll interval; returns once `stop` is set (graceful)."""
     wake = wake or threading.Event()
+    checks = Periodic(timedelta(seconds=30))
     while not stop.is_set():
         try:
             drain(rt, stop, grace)
+            if checks.due(rt.deps.clock()):
+                escalate_due(rt)
         except Exception:  # the worker must survive a bug or a lost connection; the lead stays claimable
             log.exception("worker pass failed")
         try:

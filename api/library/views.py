@@ -6,12 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from api.responses import LibraryOut
 from library.sql_rules import definition_lines
 
 router = APIRouter(tags=["library"])
 
 
-@router.get("/library", summary="The active library and its snapshot id")
+@router.get("/library", summary="The active library and its snapshot id", response_model=LibraryOut)
 def get_library(request: Request) -> dict[str, Any]:
     rt = request.app.state.runtime
     library = rt.deps.library

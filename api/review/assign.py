@@ -109,7 +109,9 @@ def assign_ae(s: Session, lead: LeadRow, card: dict[str, Any] | None, rules: Ter
         s.add(row)
     if row.ae_id is None and (found := pick(s, Role.ae, lead, card, rules, now)):
         row.ae_id, row.ae_rule, row.ae_assigned_at = found[0], found[1], now
-        s.flush()
+    elif row.ae_id is not None:
+        row.ae_assigned_at = now  # confirmed again (after a push back): the AE's clock starts again
+    s.flush()
     return row.ae_id
 
 

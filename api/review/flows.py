@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from agent.schemas import Answer, SaneDatetime
+from api.review.amounts import AmountError, parse_amount
 
 MAX_NOTE = 4_000
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE)]
@@ -66,11 +67,36 @@ class SqlRecord(_Body):
 
     qualified_at: SaneDatetime
     checklist: dict[Annotated[str, Field(max_length=100)], Check] = Field(min_length=1, max_length=200)
+    verified_on_call: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list, max_length=200, description="Question ids the rep verified on the call while keeping the "
+        "AI's suggestion; a must-have kept as suggested and not listed here blocks the confirm (422)")
     discovery_notes: Text
     next_step: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     next_step_date: date
-    opportunity_value: Decimal = Field(ge=0, le=1_000_000_000, max_digits=14, decimal_places=2)
+    opportunity_value: Decimal = Field(ge=0, le=1_000_000_000, max_digits=14, decimal_places=2, description=(
+        "A number, or text as a rep types it: 35000, 35,000, 35.000, 35k, 1.2m, €35.000 (the symbol sets the currency)"))
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+
+    @field_validator("opportunity_value", mode="before")
+    @classmethod
+    def _amount_as_typed(cls, value: Any) -> Any:
+        return parse_amount(value)[0] if isinstance(value, str) else value  # AmountError says what is accepted
+
+    @model_validator(mode="before")
+    @classmethod
+    def _currency_from_the_amount(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        given = str(data.get("currency") or "").strip().upper()
+        code = None
+        if isinstance(data.get("opportunity_value"), str):
+            try:
+                code = parse_amount(data["opportunity_value"])[1]
+            except AmountError:
+                pass  # reported against opportunity_value by its own validator
+        if code and given and given != code:
+            raise ValueError(f"opportunity_value is in {code} but currency says {given}: leave one of them out")
+        return {**data, "currency": given or code or "USD"}
 
 
 class Confirm(Bound):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base, UTCDateTime
@@ -58,3 +58,21 @@ class AnswerReviewRow(Base):
     reviewer_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     reviewer: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EscalationRow(Base):
+    """An overdue notice: the lead waited `level_minutes` on the stage's clock and the managers were told (once)."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(10), doc="sdr (review) | ae (accept the SQL)")
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    level_minutes: Mapped[float] = mapped_column(Float)
+    clock_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    notified_role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("lead_id", "stage", "level_minutes", "clock_started_at",
+                                       name="uq_escalations_once"),)

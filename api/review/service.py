@@ -30,6 +30,7 @@ from api.errors import ApiError, Conflict, NotFound, Unprocessable
 from api.events import outbox
 from api.leads.flows import ReviewAction, human_target
 from api.leads.models import LeadRow, ScorecardRow
+from api.review import checklist
 from api.review.assign import Territories, assign_ae
 from api.review.flows import Accept, Confirm, Edit, PushBack, Reject, Reopen
 from api.review.models import AnswerReviewRow, AssignmentRow, DecisionRow
@@ -103,9 +104,13 @@ def _bound(s: Session, lead: LeadRow, body: Body) -> ScorecardRow | None:
     return card
 
 
-def _check_confirm(body: Confirm, draft: ScorecardDraft, now: datetime) -> None:
+def _check_confirm(body: Confirm, draft: ScorecardDraft, now: datetime, library: Library,
+                   edited: dict[str, str]) -> dict[str, checklist.Outcome]:
     asked = {a.question_id for a in draft.answers}
     given = set(body.record.checklist)
+    if stray := sorted(set(body.record.verified_on_call) - asked):
+        raise Unprocessable(f"verified_on_call names questions this scorecard does not ask: {', '.join(stray)}",
+                            field="record.verified_on_call")
     if unknown := sorted(given - asked):
         raise Unprocessable(f"checklist names questions this scorecard does not ask: {', '.join(unknown)}",
                             field="record.checklist")
@@ -116,6 +121,7 @@ def _check_confirm(body: Confirm, draft: ScorecardDraft, now: datetime) -> None:
         raise Unprocessable(f"{', '.join(bad)} marked disqualifying: reject the lead instead", field="record.checklist")
     if body.record.qualified_at > now + timedelta(minutes=5):
         raise Unprocessable("the qualification time is in the future", field="record.qualified_at")
+    return checklist.review(draft, library, edited, body.record.checklist, set(body.record.verified_on_call))
 
 
 def _check_quote(quote: str, lead: Lead) -> None:
@@ -186,12 +192,15 @@ def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: 
         else:
             if isinstance(body, Confirm):
                 assert card is not None
-                _check_confirm(body, ScorecardDraft.model_validate(card.payload), now)
+                edited = {q: e.human_answer for q, e in edits_for(s, lead_id, card.revision).items()}
+                result["checklist_review"] = _check_confirm(body, ScorecardDraft.model_validate(card.payload), now,
+                                                            rt.deps.library, edited)
             decision = DecisionRow(
                 id=uuid.uuid4().hex, lead_id=lead_id, scorecard_id=card.id if card else None,
                 revision=card.revision if card else None, action=action, actor_id=who.user_id, actor=who.email,
                 reason=str(getattr(body, "reason", "")) or None, note=getattr(body, "note", None) or None,
-                record={**body.record.model_dump(mode="json"), "qualifying_rep": who.email} if isinstance(body, Confirm)
+                record={**body.record.model_dump(mode="json"), "qualifying_rep": who.email,
+                        "checklist_review": result["checklist_review"]} if isinstance(body, Confirm)
                 else None, created_at=now)
             s.add(decision)
             result["decision_id"] = decision.id
@@ -210,9 +219,11 @@ def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: 
                      old={"status": old, **({"answer": result["edit"]["old"]} if "edit" in result else {})},
                      new={"status": lead.status,
                           "revision": result["edit"]["revision"] if "edit" in result else card.revision if card else None,
-                          **({"answer": result["edit"]["new"], "question_id": body.question_id}  # type: ignore[union-attr]
+                          **({"answer": result["edit"]["new"], "question_id": body.question_id,  # type: ignore[union-attr]
+                              "question": _question_text(rt.deps.library, body.question_id)}  # type: ignore[union-attr]
                              if "edit" in result else {}),
-                          **({"record": body.record.model_dump(mode="json")} if isinstance(body, Confirm) else {})},
+                          **({"record": body.record.model_dump(mode="json"),
+                              "checklist_review": result["checklist_review"]} if isinstance(body, Confirm) else {})},
                      reason=_reason_text(body))
         if (kind := EVENTS.get(action)) is not None:
             outbox.emit(s, kind, lead_id, _event_data(lead, card, action, body, result, who), now)
@@ -226,6 +237,11 @@ def _revision_taken(exc: IntegrityError) -> bool:
     """Two edits made the same next revision at once (SQLite and PostgreSQL word it differently)."""
     text = str(exc.orig).lower()
     return "uq_scorecards_lead_revision" in text or "scorecards.lead_id, scorecards.revision" in text
+
+
+def _question_text(library: Library, question_id: str) -> str:
+    """Audit rows name a question by its text too (the id alone means nothing to a person reading the history)."""
+    return next((q.text for q in library.questions if q.id == question_id), question_id)
 
 
 # Decisions that other systems hear about (api/events): the event type each one emits.

@@ -71,8 +71,8 @@ def reason_stats(rows: Iterable[ReasonRow]) -> dict[str, Counter[tuple[str, str]
 
 
 def failed_criteria(payload: dict) -> tuple[str, ...]:
-    """The hook for SQL criteria: ids of the criteria a scorecard marks failed (`criteria: [{id, status}]`), if any."""
-    items = payload.get("criteria") or []
+    """Ids of the SQL-definition criteria a scorecard marks failed (`sql.criteria: [{id, status}]`), if any."""
+    items = (payload.get("sql") or {}).get("criteria") or []
     return tuple(str(c.get("id")) for c in items if isinstance(c, dict) and c.get("status") in ("failed", "no"))
 
 
@@ -92,3 +92,41 @@ def stored_reason_stats(session: Session) -> dict[str, Counter[tuple[str, str]]]
              .where(DecisionRow.action.in_(REASON_ACTIONS), DecisionRow.reason.is_not(None)))
     return reason_stats(ReasonRow(reason, source, _segment(payload or {}), actor, failed_criteria(payload or {}))
                         for reason, source, actor, payload in session.execute(query))
+
+
+@dataclass
+class RepStats:
+    """Per rep, over their confirms: how many checklist items they changed, verified or kept exactly as suggested."""
+
+    rep: str
+    confirms: int = 0
+    items: int = 0
+    changed: int = 0
+    verified: int = 0  # kept as suggested, ticked "verified on the call"
+    accepted: int = 0  # kept as suggested, not verified (only allowed for items that are not must-haves)
+
+    @property
+    def accept_rate(self) -> float:
+        """Share of items left as the AI suggested (verified or not): near 100 % is the rubber-stamp signal."""
+        return (self.verified + self.accepted) / self.items if self.items else 0.0
+
+
+def rep_stats(confirms: Iterable[tuple[str, dict[str, str]]]) -> list[RepStats]:
+    """Aggregate (rep, {question: changed|verified|accepted}) per confirm; highest accept-as-suggested rate first."""
+    by_rep: dict[str, RepStats] = {}
+    for rep, outcome in confirms:
+        stats = by_rep.setdefault(rep, RepStats(rep))
+        stats.confirms += 1
+        for value in outcome.values():
+            stats.items += 1
+            setattr(stats, value, getattr(stats, value) + 1)
+    return sorted(by_rep.values(), key=lambda s: (-s.accept_rate, s.rep))
+
+
+def stored_rep_stats(session: Session) -> list[RepStats]:
+    """From the confirms recorded since checklist outcomes were kept (older confirms carry none and are skipped)."""
+    from api.review.models import DecisionRow
+
+    rows = session.execute(select(DecisionRow.actor, DecisionRow.record).where(DecisionRow.action == "confirm"))
+    return rep_stats((actor, record["checklist_review"]) for actor, record in rows
+                     if record and isinstance(record.get("checklist_review"), dict))

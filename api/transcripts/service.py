@@ -23,7 +23,7 @@ from api.db import transaction
 from api.events import outbox
 from api.errors import ApiError, Conflict, NotFound, Unprocessable
 from api.leads.flows import REVIEW_AFTER_TRANSCRIPT, LeadStatus
-from api.leads.models import LeadRow, ScorecardRow
+from api.leads.models import LeadRow, ScorecardRow, segment_of
 from api.runtime import Runtime
 from api.transcripts.checks import check_format, check_json
 from api.transcripts.models import TranscriptRow
@@ -108,7 +108,8 @@ async def ingest(rt: Runtime, lead_id: str, data: bytes, *, filename: str | None
             row = s.get(LeadRow, lead_id, with_for_update=True)
             assert row is not None
             s.add(ScorecardRow(id=scorecard_id, lead_id=lead_id, revision=new.revision, tier=new.tier, route=new.route,
-                               score=new.score, payload=new.model_dump(mode="json"), created_at=new.created_at))
+                               score=new.score, payload=(doc := new.model_dump(mode="json")), segment=segment_of(doc),
+                               created_at=new.created_at))
             s.flush()  # the transcript row references the new scorecard
             s.add(TranscriptRow(id=transcript_id, lead_id=lead_id, sha256=digest, filename=filename,
                                 format=transcript.format, call_date=transcript.call_date, raw=_text(data),

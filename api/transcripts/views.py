@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from agent.transcripts import RoleHints
 from api.errors import NotFound, Unprocessable
+from api.responses import TranscriptResult, TranscriptSummary
 from api.transcripts import service
 from api.transcripts.models import TranscriptRow
 
@@ -42,6 +43,7 @@ def _result(found: service.Ingested, response: Response) -> dict[str, Any]:
 
 
 @router.post("/leads/{lead_id}/transcripts", status_code=201, summary="Ingest a call transcript into a new revision",
+             response_model=TranscriptResult,
              openapi_extra={"requestBody": {"content": {
                  "application/json": {"schema": TranscriptIn.model_json_schema()},
                  "multipart/form-data": {"schema": {"type": "object", "properties": {
@@ -78,7 +80,8 @@ async def ingest_transcript(lead_id: str, request: Request, response: Response) 
     return _result(found, response)
 
 
-@router.get("/leads/{lead_id}/transcripts", summary="A lead's transcripts and the changes each produced")
+@router.get("/leads/{lead_id}/transcripts", summary="A lead's transcripts and the changes each produced",
+            response_model=list[TranscriptSummary])
 def list_transcripts(lead_id: str, request: Request) -> list[dict[str, Any]]:
     rt = request.app.state.runtime
     with rt.sessions() as s:
@@ -87,7 +90,8 @@ def list_transcripts(lead_id: str, request: Request) -> list[dict[str, Any]]:
         return [_summary(r) for r in rows]
 
 
-@router.get("/transcripts/{transcript_id}", summary="One transcript: parsed utterances and its diff")
+@router.get("/transcripts/{transcript_id}", summary="One transcript: parsed utterances and its diff",
+            response_model=TranscriptSummary)
 def get_transcript(transcript_id: str, request: Request) -> dict[str, Any]:
     rt = request.app.state.runtime
     with rt.sessions() as s:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.audit import service as audit
 from api.auth.policy import api
 from api.db import transaction
+from api.responses import NewUserOut, Revoked, UserOut
 from api.users import service
 from api.users.service import Principal, Role
 
@@ -26,13 +27,15 @@ class NewUser(BaseModel):
     password: str | None = Field(default=None, min_length=10, max_length=200)
 
 
-@router.get("/users", summary="Users, roles and the prefixes of their live API keys")
+@router.get("/users", summary="Users, roles and the prefixes of their live API keys",
+            response_model=list[UserOut])
 def list_users(request: Request, _: ADMIN) -> list[dict[str, Any]]:
     with request.app.state.runtime.sessions() as s:
         return service.list_users(s)
 
 
-@router.post("/users", status_code=201, summary="Add a user; the API key is shown once")
+@router.post("/users", status_code=201, summary="Add a user; the API key is shown once",
+             response_model=NewUserOut)
 def add_user(body: NewUser, request: Request, who: ADMIN) -> dict[str, Any]:
     rt = request.app.state.runtime
     now = rt.deps.clock()
@@ -44,7 +47,8 @@ def add_user(body: NewUser, request: Request, who: ADMIN) -> dict[str, Any]:
         return {"id": user.id, "email": user.email, "role": user.role, "api_key": key}
 
 
-@router.post("/users/{email}/revoke", summary="Deactivate a user: keys revoked, sessions ended")
+@router.post("/users/{email}/revoke", summary="Deactivate a user: keys revoked, sessions ended",
+             response_model=Revoked)
 def revoke_user(email: str, request: Request, who: ADMIN) -> dict[str, Any]:
     rt = request.app.state.runtime
     now = rt.deps.clock()

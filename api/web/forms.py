@@ -9,6 +9,7 @@ from api.review.flows import Accept, Confirm, Edit, PushBack, Reject, Reopen
 from api.review.service import Body
 
 CHECK = "check__"
+VERIFIED = "verified__"
 
 
 def _aware(value: str) -> str:
@@ -23,9 +24,10 @@ def body_from_form(action: ReviewAction, form: dict[str, str]) -> Body:
         record = {
             "qualified_at": _aware(form.get("qualified_at", "")),
             "checklist": {k[len(CHECK):]: v for k, v in form.items() if k.startswith(CHECK)},
+            "verified_on_call": [k[len(VERIFIED):] for k, v in form.items() if k.startswith(VERIFIED) and v],
             "discovery_notes": form.get("discovery_notes", ""), "next_step": form.get("next_step", ""),
             "next_step_date": form.get("next_step_date", ""), "opportunity_value": form.get("opportunity_value", ""),
-            "currency": form.get("currency", "USD") or "USD",
+            "currency": form.get("currency", "").strip() or None,
         }
         return Confirm.model_validate({"revision": revision, "record": record})
     if action == ReviewAction.edit:

@@ -14,7 +14,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from agent.evidence import SourceText, lead_sources
 from agent.revisions import Cause, diff_revisions
 from agent.schemas import Evidence, Lead, ScorecardDraft
+from agent.wording import field_words, number
 from agent.transcripts.calls import CALL_FIELD_READINGS
+from api.review import checklist
 from api.review.models import AnswerReviewRow
 from library.errors import LibraryError
 from library.reading import ReadingError, read_question
@@ -48,8 +50,50 @@ def _minutes(value: float) -> str:
     return f"{value / 1440:.0f} d"
 
 
+def _num(value: Any) -> Any:
+    """Big numbers with thousands separators (230000000 → 230,000,000); anything else unchanged."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str) and re.fullmatch(r"\d{4,}(\.\d+)?", value):
+            return number(float(value))
+        return value
+    return number(value)
+
+
+def _percent(confidence: float | None, answer: str = "") -> str:
+    """Confidence as a percentage; an unknown answer has none ("—", never "0%")."""
+    return "—" if confidence is None or answer == "unknown" else f"{confidence * 100:.0f}%"
+
+
+def _points(value: float) -> str:
+    return "±0" if round(value, 1) == 0 else f"{value:+.1f}"
+
+
+def _fact(value: Any) -> str:
+    """An enrichment value as a person reads it: yes/no, 4,200, 'c level' → 'C-level'."""
+    from agent.wording import ENUM_WORDS
+
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_fact(v) for v in value)
+    if isinstance(value, (int, float)):
+        return number(value)
+    text = str(value)
+    return ENUM_WORDS.get(text, text.replace("_", " ")) if re.fullmatch(r"[a-z0-9_]+", text) else str(_num(text))
+
+
+def _field(key: str) -> str:
+    words = field_words(key)
+    return words[0].upper() + words[1:]
+
+
+env.filters["fact"] = _fact
+env.filters["field"] = _field
 env.filters["when"] = _when
 env.filters["minutes"] = _minutes
+env.filters["num"] = _num
+env.filters["percent"] = _percent
+env.filters["points"] = _points
 
 
 @dataclass
@@ -76,15 +120,19 @@ class AnswerView:
     human: AnswerReviewRow | None = None
     reading: str = ""  # how the question was read, in words ("company employees ≥ 200, inclusive")
     text_path: bool = False  # the reader could not type the question: decided by meaning
+    group: str = "other"  # disqualifier | must_have | other (api/review/checklist.py)
+    suggestion: str = "unknown"  # the checklist value the (edited) answer suggests
 
 
 def _label(e: Evidence) -> str:
     if e.source == "transcript":
         at = f" at {int(e.timestamp) // 60}:{int(e.timestamp) % 60:02d}" if e.timestamp is not None else ""
         return f"call · {e.speaker or 'prospect'}{at}"
-    if e.source in ("form", "enrichment"):
-        return f"{e.source} · {e.ref.replace('_', ' ')}"
-    return e.source
+    if e.source == "form":
+        return f"form · {e.ref}"
+    if e.source == "enrichment":
+        return f"enrichment · {field_words(e.ref)}"
+    return {"notes": "notes", "event": "activity"}.get(e.source, e.source)
 
 
 def _evidence_quote(sources: dict[tuple[str, str], SourceText], e: Evidence) -> Quote:
@@ -93,6 +141,10 @@ def _evidence_quote(sources: dict[tuple[str, str], SourceText], e: Evidence) -> 
     else:
         q = _quote(sources.get((e.source, e.ref)), e.source, e.ref, e.quote)
     q.label = _label(e)
+    if e.source == "enrichment" and q.quote in ("True", "False"):  # a flag, shown as the fact it stands for
+        q.quote = f"{'yes' if q.quote == 'True' else 'no'}, {field_words(e.ref)}"
+    elif e.source == "enrichment" and re.fullmatch(r"\d{4,}(\.\d+)?", q.quote):
+        q.quote = number(float(q.quote))
     return q
 
 
@@ -162,15 +214,18 @@ def scorecard_view(lead: Lead, draft: ScorecardDraft, library: Library,
             quoted.setdefault((e.source, e.ref), []).append(e.quote)
         reading, text_path = _reading(by_id.get(a.question_id), library)
         reading = reading or CALL_FIELD_READINGS.get(a.question_id, "")
-        because = _READ_AS.sub("", a.reasoning) if reading else a.reasoning
+        because = plain_reasoning(_READ_AS.sub("", a.reasoning) if reading else a.reasoning)
+        human = edits.get(a.question_id)
+        q = by_id.get(a.question_id)
         answers.append(AnswerView(a.question_id, texts.get(a.question_id, a.question_id), a.answer, a.confidence,
-                                  because, list(a.flags), a.value, quotes, edits.get(a.question_id), reading,
-                                  text_path))
+                                  because, list(a.flags), a.value, quotes, human, reading, text_path,
+                                  checklist.group_of(q),
+                                  checklist.suggested(human.human_answer if human else a.answer, q)))  # type: ignore[arg-type]
     panel = [SourceView(f"Form: {k[1]}" if k[0] == "form" else "Notes", _highlight(s.text, quoted.get(k, [])))
              for k, s in sources.items() if k[0] in ("form", "notes")]
     asks = {d.question_id: d.ask for d in draft.discovery_questions}
     return {
-        "answers": answers, "sources": panel,
+        "answers": answers, "groups": answer_groups(answers), "texts": texts, "sources": panel,
         "unknowns": [(q, texts.get(q, q), asks.get(q)) for q in draft.unknowns],
         "discovery": draft.discovery_questions,
         "enrichment": sorted(draft.enrichment.fields.items()),
@@ -233,3 +288,107 @@ def decision_view(draft: ScorecardDraft, library: Library, previous: ScorecardDr
         "nurture_reasons": verdict.nurture_reasons if verdict else [],
         "criteria": criteria, "breakdown": b, "adds_up": adds_up, "diff": diff,
     }
+
+
+GROUP_TITLES = (("disqualifier", "Disqualifiers"), ("must_have", "Must-haves"), ("other", "Other questions"))
+
+
+@dataclass
+class AnswerGroup:
+    key: str
+    title: str
+    answers: list[AnswerView]
+    open: bool  # shown expanded: disqualifiers that fired, must-haves always, the rest when short
+
+
+def answer_groups(answers: list[AnswerView]) -> list[AnswerGroup]:
+    """Disqualifiers, must-haves, then the rest; each a collapsible <details> on the page."""
+    groups = []
+    for key, title in GROUP_TITLES:
+        members = [a for a in answers if a.group == key]
+        if not members:
+            continue
+        fired = any((a.human.human_answer if a.human else a.answer) == "yes" for a in members)
+        groups.append(AnswerGroup(key, title, members, key == "must_have" or (key == "disqualifier" and fired)
+                                  or len(members) <= 4))
+    return groups
+
+
+@dataclass
+class Activity:
+    at: datetime
+    kind: str  # engagement | intake | scorecard | decision | escalation | call
+    text: str
+
+
+def activity_timeline(lead: Lead, history: list[dict[str, Any]], texts: dict[str, str]) -> list[Activity]:
+    """The lead's engagement events and everything that happened to it since, newest first, in words."""
+    items = [Activity(e.timestamp, "engagement", e.type.replace("_", " ").capitalize() + (f": {e.detail}" if e.detail else ""))
+             for e in lead.events]
+    if lead.received_at:
+        items.append(Activity(lead.received_at, "intake", f"Lead arrived from {lead.source}"))
+    for h in history:
+        items.append(Activity(h["at"], _activity_kind(h["action"]), audit_sentence(h, texts)))
+    return sorted(items, key=lambda a: a.at, reverse=True)
+
+
+def _activity_kind(action: str) -> str:
+    return {"escalate": "escalation", "transcript": "call", "crm_update": "intake"}.get(action, "decision")
+
+
+def audit_sentence(h: dict[str, Any], texts: dict[str, str]) -> str:
+    """One audit row as a sentence, questions named by their text."""
+    old, new = h.get("old") or {}, h.get("new") or {}
+    who = h.get("actor") or "system"
+    action = str(h.get("action", "")).replace("_", " ")
+    if h.get("action") == "edit" and new.get("question_id"):
+        question = texts.get(new["question_id"], new["question_id"])
+        return f"{who} changed “{question}” from {old.get('answer')} to {new.get('answer')}"
+    if h.get("action") == "escalate":
+        return h.get("reason") or "Overdue: managers notified"
+    if h.get("action") == "crm_update":
+        return h.get("reason") or "CRM update"
+    moved = ""
+    if old.get("status") and new.get("status") and old["status"] != new["status"]:
+        moved = f": {old['status'].replace('_', ' ')} → {new['status'].replace('_', ' ')}"
+    return f"{who} — {action}{moved}"
+
+
+def audit_change(h: dict[str, Any], texts: dict[str, str]) -> str:
+    """The audit table's Change cell: status move, and the question by its text for an edit."""
+    old, new = h.get("old") or {}, h.get("new") or {}
+    status = f"{str(old.get('status', '')).replace('_', ' ')} → {str(new.get('status', '')).replace('_', ' ')}"
+    if new.get("question_id"):
+        status += f" · “{texts.get(new['question_id'], new['question_id'])}”: {old.get('answer')} → {new.get('answer')}"
+    if isinstance(new.get("checklist_review"), dict):
+        outcome = list(new["checklist_review"].values())
+        status += (f" · checklist: {outcome.count('changed')} changed, {outcome.count('verified')} verified on the "
+                   f"call, {outcome.count('accepted')} accepted as suggested")
+    return status
+
+
+_SAY = re.compile(r'(?P<src>form|notes|enrichment|event|transcript) "(?P<text>.*?)": (?P<reason>.+?)(?=; but |\.?$)', re.S)
+_SOURCE_WORDS = {"form": "the form answer", "notes": "the notes", "enrichment": "the enrichment data",
+                 "event": "the activity", "transcript": "the call"}
+_REASONS = (
+    (re.compile(r'not close to any example \(nearest: "(.*)"\)', re.S),
+     r"nothing close to what the question looks for (nearest example: “\1”)"),
+    (re.compile(r"a data fact that does not mention what the question asks about"),
+     "a fact that does not speak to this question"),
+    (re.compile(r'closest to the (yes|no) example "(.*?)"(.*)', re.S), r"it reads like the “\1” example “\2”\3"),
+)
+
+
+def plain_reasoning(text: str) -> str:
+    """The embedded judge's reasoning without its machinery: the quote is shown below, so it is not repeated.
+
+    'notes "Processing 4,000 …": closest to the no example "We pay 300 vendors"' →
+    'In the notes: it reads like the “no” example “We pay 300 vendors”.' (and 'Not settled: in the notes: …')
+    """
+    def say(m: re.Match[str]) -> str:
+        reason = m["reason"]
+        for pattern, words in _REASONS:
+            reason = pattern.sub(words, reason)
+        return f"in {_SOURCE_WORDS[m['src']]}: {reason}"
+    out = _SAY.sub(say, text)
+    return out[:1].upper() + out[1:]

@@ -7,7 +7,7 @@ import hmac
 import secrets
 
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -27,13 +27,15 @@ from api.leads.views import qualify_and_assign
 from api.review import service
 from api.review.assign import sweep, territories_for
 from api.review.flows import REASON_LABELS
-from api.review.queue import queue
+from api.review.escalate import recent_escalations
+from api.review.queue import QueueQuery
+from api.review.queue import queue_page as find_queue
 from api.review.views import run
 from api.transcripts.service import call_changes
 from api.users import service as users
 from api.users.service import Principal, Role
 from api.web.forms import body_from_form
-from api.web.render import HERE, decision_view, page, scorecard_view
+from api.web.render import HERE, activity_timeline, audit_change, decision_view, page, scorecard_view
 
 router = APIRouter(tags=["ui"], include_in_schema=False)
 WEB = Annotated[Principal, Depends(web())]
@@ -126,13 +128,17 @@ def queue_page(request: Request, who: WEB) -> HTMLResponse:
     rt = request.app.state.runtime
     now = rt.deps.clock()
     sweep(rt.sessions, territories_for(rt.settings.territory_rules_file), now)
+    query = QueueQuery.parse(dict(request.query_params))
     with transaction(rt.sessions) as s:
-        items = queue(s, who, now, rt.settings.speed_to_lead_minutes)
+        found = find_queue(s, who, now, rt.settings.speed_to_lead_minutes, query)
+        items = found.items
+        escalated = recent_escalations(s, now) if who.role == Role.admin else []
         logout_token = users.form_token(s, who.session or "", "logout", now)
         failed = lead_service.failed_leads(s, rt.deps.clock()) if who.role == Role.admin else []
         retry = {r.id: users.form_token(s, who.session or "", f"retry:{r.id}", now) for r in failed}
     return page("queue.html", who=who, items=items, logout=logout_token, now=now, failed=failed, retry=retry,
-                done=request.query_params.get("done"))
+                done=request.query_params.get("done"), found=found, query=query, escalated=escalated,
+                link=lambda **change: "/ui/queue?" + urlencode(query.as_params(**change)))
 
 
 @router.post("/ui/leads/{lead_id}/retry")
@@ -171,13 +177,17 @@ def _lead_page(request: Request, who: Principal, lead_id: str, *, error: str | N
         tokens = {a.value: users.form_token(s, who.session or "", f"{a.value}:{lead_id}", now) for a in allowed}
         tokens["logout"] = users.form_token(s, who.session or "", "logout", now)
         status_now = row.status
+        account = lead_service.account_leads(s, row)
     view = scorecard_view(lead, draft, rt.deps.library, edits) if draft else None
     cause = "reviewer_edit" if card and any(e.revision == card.revision for e in edits.values()) else "transcript"
     decision = decision_view(draft, rt.deps.library, previous, cause) if draft else None
+    texts = {q.id: q.text for q in rt.deps.library.questions}
+    timeline = activity_timeline(lead, history, texts)
     return page("scorecard.html", status, who=who, lead=lead, lead_id=lead_id, status_now=status_now, draft=draft,
                 card_revision=card.revision if card else None, view=view, decision=decision, state=state, history=history, tokens=tokens,
                 error=error, done=done, reasons=REASON_LABELS, values=values or {}, now=now, calls=calls,
-                logout=tokens["logout"], LeadStatus=LeadStatus)
+                logout=tokens["logout"], LeadStatus=LeadStatus, account=account, timeline=timeline, texts=texts,
+                audit_change=audit_change)
 
 
 def _may(who: Principal, action: ReviewAction, state: dict[str, object]) -> bool:

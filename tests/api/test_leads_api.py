@@ -69,11 +69,40 @@ def test_same_key_different_body_is_422(client: TestClient, runtime: Runtime) ->
     assert count(runtime, LeadRow) == before
 
 
-def test_same_external_id_with_other_data_is_409_naming_the_lead(client: TestClient) -> None:
+def test_a_crm_update_of_a_qualifying_field_updates_the_lead_and_requalifies_it(client: TestClient) -> None:
     body = lead()
     first = client.post("/leads", json=body).json()["lead_id"]
-    r = client.post("/leads", json={**body, "notes": "changed"})
-    assert r.status_code == 409 and r.json()["lead_id"] == first
+    r = client.post("/leads", json={**body, "notes": "Now 9,000 invoices a month; CFO approved $80k."})
+    assert r.status_code == 202 and r.json() == {"lead_id": first, "links": {"lead": f"/leads/{first}"},
+                                                 "updated": True, "requalify": True}
+    got = client.get(f"/leads/{first}").json()
+    assert got["lead"]["notes"].startswith("Now 9,000") and [c["revision"] for c in got["scorecards"]] == [1, 2]
+    assert got["status"] == "in_review"
+    history = client.get(f"/leads/{first}/audit").json()
+    update = next(h for h in history if h["action"] == "crm_update")
+    assert update["old"]["notes"] == body["notes"] and update["new"]["notes"].startswith("Now 9,000")
+    assert update["new"]["requalify"] is True and "notes" in update["reason"]
+
+
+def test_a_crm_update_of_the_phone_only_keeps_the_scorecard(client: TestClient) -> None:
+    body = lead()
+    first = client.post("/leads", json=body).json()["lead_id"]
+    r = client.post("/leads", json={**body, "person": {**body["person"], "phone": "+1 555 0100"}})  # type: ignore[dict-item]
+    assert r.status_code == 202 and r.json()["updated"] is True and r.json()["requalify"] is False
+    got = client.get(f"/leads/{first}").json()
+    assert got["lead"]["person"]["phone"] == "+1 555 0100" and len(got["scorecards"]) == 1
+    assert got["version"] >= 2  # a review decision made on the old data is refused as stale
+
+
+def test_a_crm_update_cannot_change_a_leads_id_or_source(client: TestClient) -> None:
+    body = lead()
+    first = client.post("/leads", json=body).json()["lead_id"]
+    other_id = client.post("/leads", json={**lead(), "id": f"other-{uuid.uuid4().hex[:6]}"}).json()["lead_id"]
+    r = client.post("/leads", json={**body, "id": other_id, "notes": "moved"})
+    assert r.status_code == 409 and r.json()["field"] == "id" and r.json()["lead_id"] == first
+    moved = client.post("/leads", json={**body, "id": first, "source": "csv"})
+    assert moved.status_code == 409 and moved.json()["field"] == "source" and "source" in moved.json()["detail"]
+    assert client.get(f"/leads/{first}").json()["source"] == "api"
 
 
 def test_bad_input_is_problem_json_naming_the_field(client: TestClient, runtime: Runtime) -> None:

@@ -83,7 +83,9 @@ def test_sdr_confirms_ae_accepts_and_the_audit_shows_both(server: str, runtime: 
     page.fill("#discovery_notes", "Three AP clerks, 4,000 invoices a month, CFO sponsors the project.")
     page.fill("#next_step", "Demo with the CFO")
     page.fill("#next_step_date", (datetime.now(UTC) + timedelta(days=3)).date().isoformat())
-    page.fill("#opportunity_value", "48000")
+    page.fill("#opportunity_value", "48,000")
+    for box in page.locator(".check-must_have input[type=checkbox]").all():  # must-haves are verified on the call
+        box.check()
     page.click("#form-confirm button[type=submit]")
     page.wait_for_selector("text=Saved: confirm")
     assert page.inner_text("#status") == "sdr confirmed"

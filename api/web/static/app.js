@@ -28,5 +28,6 @@
     if (rows.length && (ev.key === "j" || ev.key === "k")) { move(ev.key === "j" ? 1 : -1); ev.preventDefault(); return; }
     if (keys[ev.key] && document.getElementById(keys[ev.key])) { focusForm(keys[ev.key]); ev.preventDefault(); return; }
     if (ev.key === "h" && document.getElementById("audit")) { document.getElementById("audit").scrollIntoView(); }
+    if (ev.key === "/" && document.getElementById("f-q")) { document.getElementById("f-q").focus(); ev.preventDefault(); }
   });
 })();

@@ -102,6 +102,7 @@ def confirm_body(api: TestClient, people: People, lead_id: str, **record: object
     body = {
         "qualified_at": datetime.now(UTC).isoformat(),
         "checklist": {a["question_id"]: "confirmed" if a["answer"] == "yes" else "unknown" for a in sc["answers"]},
+        "verified_on_call": [a["question_id"] for a in sc["answers"]],  # the rep checked every item on the call
         "discovery_notes": "Call booked; pains confirmed.", "next_step": "Demo with the CFO",
         "next_step_date": (datetime.now(UTC) + timedelta(days=3)).date().isoformat(), "opportunity_value": "48000",
     }

@@ -68,11 +68,13 @@ def test_queue_orders_by_tier_score_and_waiting_and_flags_breaches(runtime: Runt
         for tag, tier, score, minutes in rows:
             lead_id = f"q{tag}-{uuid.uuid4().hex[:6]}"
             s.add(LeadRow(id=lead_id, source="api", status="in_review", payload={"person": {"name": tag}, "company": {}},
-                          payload_hash="x", received_at=now - timedelta(minutes=minutes), updated_at=now, attempts=1))
+                          payload_hash="x", received_at=now - timedelta(days=20), updated_at=now, attempts=1))
             s.flush()
             s.add(ScorecardRow(id=uuid.uuid4().hex, lead_id=lead_id, revision=1, tier=tier, route="sdr_review",
                                score=score, payload={}, created_at=now))
-            s.add(AssignmentRow(lead_id=lead_id, sdr_id=sdr, sdr_rule="round_robin", sdr_assigned_at=now))
+            # the SDR's clock starts at assignment, not at the lead's arrival 20 days ago
+            s.add(AssignmentRow(lead_id=lead_id, sdr_id=sdr, sdr_rule="round_robin",
+                                sdr_assigned_at=now - timedelta(minutes=minutes)))
     with runtime.sessions() as s:
         who = Principal(sdr, key_owner, "q", Role.sdr)
         items = queue(s, who, now, {"sql_ready": 5.0})

@@ -55,3 +55,12 @@ def test_reasons_are_counted_by_source_segment_rep_and_criterion() -> None:
     assert stats["source"][("form", "no_budget")] == 2 and stats["source"][("api", "bad_timing")] == 1
     assert stats["segment"][("smb", "no_budget")] == 1 and stats["segment"][("(no segment)", "no_budget")] == 1
     assert stats["rep"][("ann", "bad_timing")] == 1 and stats["criterion"] == {("budget_confirmed", "no_budget"): 1}
+
+
+def test_the_failed_criteria_are_read_from_the_scorecards_sql_verdict() -> None:
+    from api.review.stats import failed_criteria
+
+    payload = {"sql": {"source": "sql_definition", "criteria": [
+        {"id": "need", "status": "met"}, {"id": "timing", "status": "failed"}, {"id": "budget", "status": "missing"}]}}
+    assert failed_criteria(payload) == ("timing",)
+    assert failed_criteria({"sql": None}) == () and failed_criteria({}) == ()
