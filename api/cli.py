@@ -265,15 +265,23 @@ def worker_command(
         raise typer.Exit(_dramatiq_workers(processes, threads, poll))
     if engine != "leads":
         raise _fail(f"--engine {engine!r}: use leads or dramatiq")
+    from api.events.delivery import Deliverer, DeliveryWorker
+
     rt = _runtime(get_settings())
     if once:
         out.print(f"qualified {drain(rt)} lead(s); {drain_jobs(rt)} CRM job(s) done")
+        deliverer = Deliverer(rt.sessions, rt.deps.clock, rt.settings.delivery_policy())
+        deliverer.drain()
+        deliverer.close()
         return
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    events = DeliveryWorker(rt.sessions, rt.deps.clock, rt.settings.delivery_policy(), rt.settings.worker_poll_seconds)
+    events.start()  # webhooks go out from worker processes too (a lease per delivery: no double sends)
     out.print(f"worker running (judge {rt.deps.judge.name}); Ctrl-C to stop")
     run(rt, stop, poll or rt.settings.worker_poll_seconds)
+    events.close()
     out.print("worker stopped")
 
 

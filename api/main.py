@@ -19,6 +19,10 @@ from api.review.views import router as review_router
 from api.users.service import Role
 from api.users.views import router as users_router
 from api.web import views as web
+from api.events.delivery import DeliveryWorker
+from api.events.views import router as events_router
+from api.events.web import router as events_ui_router
+from api.forms.views import router as forms_router
 from api.leads.views import router as leads_router
 from api.leads.worker import EmbeddedWorker
 from api.library.views import router as library_router
@@ -41,9 +45,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         if rt.settings.embedded_worker and not rt.settings.queue_url:  # also takes over expired leases
             worker = EmbeddedWorker(rt, rt.settings.worker_poll_seconds)
             worker.start()
+        events = None
+        if rt.settings.event_worker:  # webhooks and internal consumers; several processes may run one (leases)
+            events = DeliveryWorker(rt.sessions, rt.deps.clock, rt.settings.delivery_policy(),
+                                    rt.settings.worker_poll_seconds)
+            events.start()
         yield
         if worker is not None:
             await asyncio.to_thread(worker.close)
+        if events is not None:
+            await asyncio.to_thread(events.close)
 
     app = FastAPI(title="Qualify", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Which leads deserve a salesperson's time, and why. Every error is problem+json "
@@ -58,6 +69,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(transcripts_router, dependencies=[Depends(api(Role.service, Role.admin, Role.sdr, Role.ae))])
     app.include_router(review_router)
     app.include_router(users_router)
+    app.include_router(events_router)
+    app.include_router(events_ui_router)
+    app.include_router(forms_router)
     app.include_router(crm_router)
     app.include_router(crm_admin_router)
     web.install(app)

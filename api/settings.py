@@ -71,6 +71,18 @@ class Settings(BaseSettings):
     cookie_secure: bool | None = Field(default=None, description="Secure cookies; None: only when served over https")
     speed_to_lead_minutes: dict[str, float] = Field(default_factory=lambda: {"sql_ready": 5.0},
                                                     description="Speed-to-lead target per tier, in minutes")
+    webhook_allowed_hosts: list[str] = Field(default_factory=list, description="Hosts webhook URLs may point at "
+                                             "(`.example.com` allows subdomains); empty: any host")
+    webhook_timeout: float = Field(default=10.0, gt=0, le=120, description="Seconds per webhook request")
+    webhook_max_attempts: int = Field(default=12, ge=1, le=50, description="Attempts before a delivery is `failed`")
+    webhook_backoff_seconds: float = Field(default=2.0, gt=0, le=3600, description="Wait before the second attempt; "
+                                           "doubles with each further attempt (capped at an hour)")
+    event_worker: bool = Field(default=True, description="The API delivers events in a thread of its own; false: "
+                               "only `qualify worker` processes deliver them")
+    form_rate_limit: str = Field(default="10 per 10 minutes", description="Form submissions allowed per client address")
+    form_max_bytes: int = Field(default=64_000, ge=1_000, le=1_000_000, description="Largest form submission accepted")
+    trusted_proxies: list[str] = Field(default_factory=list, description="Proxy addresses whose X-Forwarded-For "
+                                       "names the client (for the form's per-address limit)")
     escalate_after_minutes: list[float] = Field(default_factory=lambda: [5.0, 15.0], max_length=10, description=(
         "Overdue leads (past their speed-to-lead target) are escalated to the managers after this many minutes on the "
         "owner's clock, once per level; [] turns escalation off"))
@@ -128,7 +140,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"{org!r} is not a Salesforce organization id (15 or 18 letters and digits)")
         return value
 
-    @field_validator("login_limit_account", "login_limit_address")
+    @field_validator("login_limit_account", "login_limit_address", "form_rate_limit")
     @classmethod
     def _rate(cls, value: str) -> str:
         from limits import parse
@@ -141,6 +153,12 @@ class Settings(BaseSettings):
         if self.judge != "local" and not (self.openai_base_url or self.openai_api_key):
             raise ValueError(f"QUALIFY_JUDGE={self.judge} needs OPENAI_BASE_URL (self-hosted) or OPENAI_API_KEY (OpenAI)")
         return self
+
+    def delivery_policy(self):  # type: ignore[no-untyped-def]
+        from api.events.delivery import DeliveryPolicy
+
+        return DeliveryPolicy(timeout=self.webhook_timeout, max_attempts=self.webhook_max_attempts,
+                              base_backoff=self.webhook_backoff_seconds)
 
     @property
     def resolved_database_url(self) -> str:

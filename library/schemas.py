@@ -523,6 +523,107 @@ class ScoringConfig(_Strict):
         return self
 
 
+
+# --- forms ------------------------------------------------------------------------------------------------------------
+
+ContactField = Literal["person.email", "person.name", "person.title", "person.phone", "company.name", "company.domain",
+                       "company.employees", "company.industry", "company.country"]
+
+
+class FormContact(_Strict):
+    """A contact detail the form asks for; it fills the lead's person or company field."""
+
+    field: ContactField
+    label: str = Field(min_length=1, max_length=200)
+    required: bool = False
+    autocomplete: str | None = Field(default=None, max_length=50, description="HTML autocomplete token, e.g. email")
+
+
+class ShowIf(_Strict):
+    """A follow-up is asked only when an earlier field of the form got one of these answers."""
+
+    field: Slug
+    values: list[str] = Field(min_length=1)
+
+
+class FormField(_Strict):
+    """One qualifying question on the form. Its answer is stored under `label` in the lead's form answers."""
+
+    id: Slug
+    label: str = Field(min_length=1, max_length=300)
+    type: Literal["text", "textarea", "select", "radio"] = "text"
+    options: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list)
+    hint: str | None = Field(default=None, max_length=300)
+    informs: list[str] = Field(default_factory=list, description="Qualifying question ids this answer helps decide; "
+                               "progressive profiling asks first the fields whose questions are unknown and weigh most")
+    show_if: ShowIf | None = Field(default=None, description="Makes this a conditional follow-up")
+
+    @model_validator(mode="after")
+    def _options(self) -> FormField:
+        if self.type in ("select", "radio") and len(self.options) < 2:
+            raise ValueError(f"field {self.id!r}: a {self.type} needs at least two options")
+        if self.type not in ("select", "radio") and self.options:
+            raise ValueError(f"field {self.id!r}: only select and radio fields take options")
+        return self
+
+
+class Link(_Strict):
+    label: str = Field(min_length=1, max_length=200)
+    url: str = Field(pattern=r"^(https?://|/)[^\s<>\"']+$", max_length=2000)
+
+
+class FormRoute(_Strict):
+    """What a visitor sees after submitting, by the tier the lead was given."""
+
+    message: str = Field(min_length=1, max_length=1000)
+    links: list[Link] = Field(default_factory=list)
+
+
+class QualifyingForm(_Strict):
+    """A lead-capture form served at /forms/<id>: contact details, then a few qualifying questions per visit."""
+
+    id: Slug
+    title: str = Field(min_length=1, max_length=200)
+    intro: str | None = Field(default=None, max_length=1000)
+    submit_label: str = Field(default="Send", max_length=60)
+    language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    contact: list[FormContact] = Field(min_length=1)
+    fields: list[FormField] = Field(min_length=1)
+    questions_per_visit: int = Field(default=3, ge=1, le=10, description="Qualifying fields asked per visit "
+                                     "(follow-ups come with their field and do not count)")
+    notes_label: str | None = Field(default="Anything else we should know?", max_length=200)
+    event: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{1,63}$",
+                              description="The engagement event recorded with each submission, e.g. demo_request")
+    embed_origins: list[Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.\-]+(:[0-9]+)?$")]] = Field(
+        default_factory=list, description="Sites that may show the form in a frame (CSP frame-ancestors)")
+    routes: dict[Literal["sql_ready", "needs_discovery", "nurture", "disqualified"], FormRoute]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> QualifyingForm:
+        seen: dict[str, FormField] = {}
+        for f in self.fields:
+            if f.id in seen:
+                raise ValueError(f"form {self.id!r}: duplicate field id {f.id!r}")
+            if f.show_if is not None:
+                parent = seen.get(f.show_if.field)
+                if parent is None:
+                    raise ValueError(f"form {self.id!r}: field {f.id!r} follows up on {f.show_if.field!r}, "
+                                     "which must be an earlier field of the form")
+                if parent.options and (bad := set(f.show_if.values) - set(parent.options)):
+                    raise ValueError(f"form {self.id!r}: field {f.id!r} shows for {sorted(bad)}, not options of "
+                                     f"{parent.id!r}")
+            seen[f.id] = f
+        if "person.email" not in {c.field for c in self.contact}:
+            raise ValueError(f"form {self.id!r}: the contact fields must include person.email")
+        for tier in ("sql_ready", "needs_discovery", "nurture", "disqualified"):
+            if tier not in self.routes:
+                raise ValueError(f"form {self.id!r}: routes needs an entry for {tier}")
+        return self
+
+    def field(self, field_id: str) -> FormField:
+        return next(f for f in self.fields if f.id == field_id)
+
+
 class Library(_Strict):
     """One complete library, as loaded from its folder."""
 
@@ -536,13 +637,15 @@ class Library(_Strict):
     disqualifiers: Disqualifiers = Disqualifiers()
     templates: list[ScorecardTemplate] = Field(default_factory=list)
     scoring: ScoringConfig = ScoringConfig()
+    forms: list[QualifyingForm] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Library:
         segment_ids = {s.id for s in self.segments}
         question_ids = {q.id for q in self.questions}
         for kind, items in (("segments", self.segments), ("personas", self.personas), ("use_cases", self.use_cases),
-                            ("competitors", self.competitors), ("questions", self.questions), ("templates", self.templates)):
+                            ("competitors", self.competitors), ("questions", self.questions), ("templates", self.templates),
+                ("forms", self.forms)):
             seen: set[str] = set()
             for item in items:
                 if item.id in seen:
@@ -557,7 +660,14 @@ class Library(_Strict):
                 missing = set(section.question_ids) - question_ids
                 if missing:
                     raise ValueError(f"templates: {t.id!r} section {section.name!r} names unknown question(s) {sorted(missing)}")
+        for form in self.forms:
+            for f in form.fields:
+                if missing := set(f.informs) - question_ids:
+                    raise ValueError(f"forms: {form.id!r} field {f.id!r} informs unknown question(s) {sorted(missing)}")
         return self
+
+    def form(self, form_id: str) -> QualifyingForm | None:
+        return next((f for f in self.forms if f.id == form_id), None)
 
     def snapshot_id(self) -> str:
         """Content hash of the whole library: equal content, equal id."""
@@ -586,4 +696,5 @@ FILES: dict[str, str] = {
     "disqualifiers.yaml": "disqualifiers",
     "templates.yaml": "templates",
     "scoring.yaml": "scoring",
+    "forms.yaml": "forms",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -22,6 +23,7 @@ from agent.schemas import Lead, ScorecardDraft
 from api.audit import service as audit
 from api.db import transaction
 from api.errors import Conflict, NotFound, Unprocessable
+from api.events import outbox
 from api.leads.flows import RETRYABLE, LeadStatus, can_machine_move
 from api.leads.models import LeadRow, ScorecardRow, segment_of
 from api.users.service import Principal
@@ -193,8 +195,10 @@ def _fail(factory: sessionmaker[Session], lead_id: str, status: LeadStatus, exc:
         row.last_error = str(exc)[:2000]
 
 
-def save_draft(factory: sessionmaker[Session], draft: ScorecardDraft, now: datetime) -> str | None:
-    """Write a scorecard revision and move the lead on, in one transaction; None if that revision already exists."""
+def save_draft(factory: sessionmaker[Session], draft: ScorecardDraft, now: datetime,
+               cause: str = "qualification", keep_status: bool = False) -> str | None:
+    """Write a scorecard revision, move the lead on and emit its events, in one transaction; None if that revision
+    already exists."""
     try:
         with transaction(factory) as s:
             row = s.get(LeadRow, draft.lead_id, with_for_update=True)
@@ -203,8 +207,15 @@ def save_draft(factory: sessionmaker[Session], draft: ScorecardDraft, now: datet
             s.add(ScorecardRow(id=scorecard_id, lead_id=draft.lead_id, revision=draft.revision, tier=draft.tier,
                                route=draft.route, score=draft.score, payload=(doc := draft.model_dump(mode="json")),
                                segment=segment_of(doc), created_at=draft.created_at))
-            row.status = LeadStatus.disqualified if draft.tier == "disqualified" else LeadStatus.in_review
+            if not keep_status:  # an accepted opportunity stays accepted when a later revision is drafted
+                row.status = LeadStatus.disqualified if draft.tier == "disqualified" else LeadStatus.in_review
             row.updated_at, row.error_class, row.last_error, row.lease_until = now, None, None, None
+            card = draft.model_dump(mode="json")
+            outbox.emit(s, "scorecard.drafted", draft.lead_id,
+                        outbox.scorecard_data(scorecard_id, card, row.status, cause), now)
+            if row.status == LeadStatus.disqualified:
+                outbox.emit(s, "lead.disqualified", draft.lead_id,
+                            outbox.scorecard_data(scorecard_id, card, row.status, cause), now)
             return scorecard_id
     except IntegrityError:
         return None
@@ -235,6 +246,28 @@ async def qualify_stored(factory: sessionmaker[Session], deps: Deps, lead_id: st
         _fail(factory, lead_id, LeadStatus.failed_permanent, exc, deps.clock())
         return None
     return save_draft(factory, draft, deps.clock())
+
+
+def qualify_now(factory: sessionmaker[Session], deps: Deps, lead_id: str) -> str | None:
+    """Qualify a stored lead on this thread (a form submission waits for its scorecard); see `qualify_stored`."""
+    return asyncio.run(qualify_stored(factory, deps, lead_id))
+
+
+def requalify(factory: sessionmaker[Session], deps: Deps, lead_id: str, lead: Lead, *, keep_status: bool,
+              cause: str) -> str | None:
+    """A new scorecard revision for a lead already drafted (new answers arrived); None when it could not be made.
+
+    The lead goes (back) to review like after a call, unless `keep_status` (an accepted opportunity). A failed
+    run leaves the lead as it was: its earlier revision stands and the new answers are stored on it.
+    """
+    with factory() as s:
+        revision = (s.scalar(select(func.max(ScorecardRow.revision)).where(ScorecardRow.lead_id == lead_id)) or 0) + 1
+    try:
+        draft = asyncio.run(qualify_lead(lead, deps, lead_id=lead_id, revision=revision))
+    except Exception:
+        log.exception("re-qualification of lead %s failed; its earlier revision stands", lead_id)
+        return None
+    return save_draft(factory, draft, deps.clock(), cause=cause, keep_status=keep_status)
 
 
 def reset_for_retry(factory: sessionmaker[Session], lead_id: str, now: datetime) -> None:

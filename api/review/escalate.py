@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from api.audit import service as audit
+from api.events import outbox
 from api.db import transaction
 from api.leads.flows import REVIEWABLE, LeadStatus
 from api.leads.models import LeadRow, ScorecardRow
@@ -97,6 +98,10 @@ def _record(s: Session, item: tuple[str, str, str | None, datetime, float, float
                           "target_minutes": target, "notified_role": role},
                      reason=f"Overdue: waiting {waited:.0f} min for {who} against a {target:g} min target; "
                             f"{role}s notified")
+        s.get(LeadRow, lead_id, with_for_update=True)  # numbered after any decision on this lead (api/events/outbox)
+        outbox.emit(s, "lead.escalated", lead_id, {"stage": stage, "owner_id": owner, "level_minutes": level,
+                                                   "waited_minutes": round(waited, 1), "target_minutes": target,
+                                                   "notified_role": role}, now)
 
 
 def recent_escalations(s: Session, now: datetime, hours: float = 24, limit: int = 50) -> list[dict[str, object]]:

@@ -27,6 +27,7 @@ from api.audit import service as audit
 from api.crm.sync import enqueue_crm_sync
 from api.db import transaction
 from api.errors import ApiError, Conflict, NotFound, Unprocessable
+from api.events import outbox
 from api.leads.flows import ReviewAction, human_target
 from api.leads.models import LeadRow, ScorecardRow
 from api.review import checklist
@@ -224,6 +225,11 @@ def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: 
                           **({"record": body.record.model_dump(mode="json"),
                               "checklist_review": result["checklist_review"]} if isinstance(body, Confirm) else {})},
                      reason=_reason_text(body))
+        if (kind := EVENTS.get(action)) is not None:
+            outbox.emit(s, kind, lead_id, _event_data(lead, card, action, body, result, who), now)
+        if "edit" in result and (edited := s.get(ScorecardRow, result["edit"]["scorecard_id"])) is not None:
+            outbox.emit(s, "scorecard.drafted", lead_id,  # an edit stores the next revision, re-scored
+                        outbox.scorecard_data(edited.id, edited.payload, lead.status, "reviewer_edit"), now)
         return result
 
 
@@ -236,6 +242,29 @@ def _revision_taken(exc: IntegrityError) -> bool:
 def _question_text(library: Library, question_id: str) -> str:
     """Audit rows name a question by its text too (the id alone means nothing to a person reading the history)."""
     return next((q.text for q in library.questions if q.id == question_id), question_id)
+
+
+# Decisions that other systems hear about (api/events): the event type each one emits.
+EVENTS: dict[ReviewAction, str] = {ReviewAction.confirm: "lead.sdr_confirmed", ReviewAction.accept: "lead.ae_accepted",
+                                   ReviewAction.reject: "lead.recycled", ReviewAction.push_back: "lead.pushed_back"}
+
+
+def _event_data(lead: LeadRow, card: ScorecardRow | None, action: ReviewAction, body: Body, result: dict[str, Any],
+                who: Principal) -> dict[str, Any]:
+    """What a CRM needs from a decision: the SQL record on confirm, the reason on reject / push back."""
+    data: dict[str, Any] = {"status": lead.status, "previous_status": result["old_status"],
+                            "decision_id": result.get("decision_id"), "actor": who.email,
+                            "scorecard_id": card.id if card else None, "revision": card.revision if card else None,
+                            "tier": card.tier if card else None, "score": card.score if card else None,
+                            "external_id": lead.external_id, "source": lead.source}
+    if isinstance(body, Confirm):
+        data["record"] = {**body.record.model_dump(mode="json"), "qualifying_rep": who.email}
+        data["ae_id"] = result.get("ae_id")
+    if isinstance(body, (Reject, PushBack)):
+        data["reason"], data["note"] = body.reason.value, body.note or None
+    if isinstance(body, Accept):
+        data["note"] = getattr(body, "note", None) or None
+    return data
 
 
 def _reason_text(body: Body) -> str | None:

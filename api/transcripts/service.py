@@ -20,6 +20,7 @@ from agent.schemas import Lead, ScorecardDraft
 from agent.transcripts import MAX_TRANSCRIPT_BYTES, RoleHints, TranscriptMeta, merge_transcript, read_transcript
 from api.audit import service as audit
 from api.db import transaction
+from api.events import outbox
 from api.errors import ApiError, Conflict, NotFound, Unprocessable
 from api.leads.flows import REVIEW_AFTER_TRANSCRIPT, LeadStatus
 from api.leads.models import LeadRow, ScorecardRow, segment_of
@@ -118,6 +119,8 @@ async def ingest(rt: Runtime, lead_id: str, data: bytes, *, filename: str | None
             if row.status in REVIEW_AFTER_TRANSCRIPT:
                 row.status = LeadStatus.in_review
             row.updated_at = as_of
+            outbox.emit(s, "scorecard.drafted", lead_id,
+                        outbox.scorecard_data(scorecard_id, new.model_dump(mode="json"), row.status, "transcript"), as_of)
             audit.record(s, who, "transcript", "transcript", transcript_id, at=as_of, lead_id=lead_id,
                          request_id=request_id, old={"status": old, "revision": draft.revision},
                          new={"status": row.status, "revision": new.revision, "scorecard_id": scorecard_id,

@@ -14,7 +14,10 @@ from api.runtime import Runtime
 from tests.api.review.conftest import People, audit_count, card, confirm_body, new_lead, status
 
 OPEN = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/healthz", "/ui/static", "/docs/assets"}
-PUBLIC_UI = {("/", "GET"), ("/ui/login", "GET"), ("/ui/login", "POST")}
+PUBLIC_UI = {("/", "GET"), ("/ui/login", "GET"), ("/ui/login", "POST"),
+             # the qualifying form is for anonymous visitors (signed form tokens, honeypot, rate limit: api/forms)
+             ("/forms/{form_id}", "GET"), ("/forms/{form_id}", "POST"), ("/forms/{form_id}/embed.js", "GET"),
+             ("/forms/static/{name}", "GET")}
 
 
 def _policies(dependant: Any) -> list[Policy]:

@@ -1,0 +1,1 @@
+"""Outgoing events: a transactional outbox, webhook subscriptions, signed deliveries with retries."""

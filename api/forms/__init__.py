@@ -1,0 +1,1 @@
+"""The qualifying form: served from the library, submitted, qualified at once, routed."""
