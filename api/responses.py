@@ -205,3 +205,47 @@ class CrmJobOut(_Out):
 class CrmJobQueued(_Out):
     id: int
     status: str
+
+
+class SubscriptionOut(_Out):
+    """A webhook subscription (its secret only in the response that creates or rotates it)."""
+
+    id: str
+    kind: str
+    url: str | None = None
+    consumer: str | None = None
+    events: list[str]
+    description: str | None = None
+    active: bool
+    healthy: bool
+    consecutive_failures: int = 0
+    unhealthy_since: datetime | None = None
+    created_at: datetime | None = None
+    created_by: str | None = None
+    deliveries: dict[str, int] | None = Field(default=None, description="Deliveries per state")
+    secret: str | None = Field(default=None, description="Only when created: shown once, store it now")
+
+
+class SecretOut(_Out):
+    id: str
+    secret: str = Field(description="The new signing secret, shown once; the old one stops at once")
+
+
+class DeliveryOut(_Out):
+    id: str | int
+    event_id: str
+    event_type: str
+    lead_id: str | None = None
+    sequence: int | None = None
+    status: str
+    attempts: int
+    last_status: int | None = None
+    last_error: str | None = None
+    last_attempt_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+    created_at: datetime | None = None
+
+
+class ReplayOut(_Out):
+    queued: int = Field(description="Deliveries queued to be sent again")

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.responses import DeliveryOut, ReplayOut, SecretOut, SubscriptionOut
 from api.audit import service as audit
 from api.auth.policy import api
 from api.db import transaction
@@ -47,7 +48,8 @@ def _hosts(request: Request) -> list[str]:
     return request.app.state.runtime.settings.webhook_allowed_hosts  # type: ignore[no-any-return]
 
 
-@router.post("/webhooks", status_code=201, summary="Subscribe a URL to events; the signing secret is shown once")
+@router.post("/webhooks", status_code=201, summary="Subscribe a URL to events; the signing secret is shown once",
+             response_model=SubscriptionOut, response_model_exclude_none=True)
 def create(body: NewSubscription, request: Request, who: ADMIN) -> dict[str, Any]:
     rt = request.app.state.runtime
     now = rt.deps.clock()
@@ -58,19 +60,22 @@ def create(body: NewSubscription, request: Request, who: ADMIN) -> dict[str, Any
         return {**service.view(row), "secret": secret}
 
 
-@router.get("/webhooks", summary="Subscriptions with their health and delivery counts (no secrets)")
+@router.get("/webhooks", summary="Subscriptions with their health and delivery counts (no secrets)",
+            response_model=list[SubscriptionOut], response_model_exclude_none=True)
 def listing(request: Request, _: ADMIN) -> list[dict[str, Any]]:
     with request.app.state.runtime.sessions() as s:
         return service.listing(s)
 
 
-@router.get("/webhooks/{sub_id}", summary="One subscription")
+@router.get("/webhooks/{sub_id}", summary="One subscription", response_model=SubscriptionOut,
+            response_model_exclude_none=True)
 def one(sub_id: str, request: Request, _: ADMIN) -> dict[str, Any]:
     with request.app.state.runtime.sessions() as s:
         return service.view(service.get(s, sub_id), service.counts(s, sub_id))
 
 
-@router.patch("/webhooks/{sub_id}", summary="Change the URL, events, description, or pause (active=false)")
+@router.patch("/webhooks/{sub_id}", summary="Change the URL, events, description, or pause (active=false)",
+              response_model=SubscriptionOut, response_model_exclude_none=True)
 def change(sub_id: str, body: SubscriptionChange, request: Request, who: ADMIN) -> dict[str, Any]:
     rt = request.app.state.runtime
     now = rt.deps.clock()
@@ -101,7 +106,8 @@ def delete(sub_id: str, request: Request, who: ADMIN) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/webhooks/{sub_id}/rotate-secret", summary="A new signing secret (shown once); the old one stops at once")
+@router.post("/webhooks/{sub_id}/rotate-secret", summary="A new signing secret (shown once); the old one stops at once",
+             response_model=SecretOut)
 def rotate(sub_id: str, request: Request, who: ADMIN) -> dict[str, str]:
     rt = request.app.state.runtime
     with transaction(rt.sessions) as s:
@@ -110,7 +116,8 @@ def rotate(sub_id: str, request: Request, who: ADMIN) -> dict[str, str]:
     return {"id": sub_id, "secret": secret}
 
 
-@router.get("/webhooks/{sub_id}/deliveries", summary="Deliveries, newest first: attempts, last status and error")
+@router.get("/webhooks/{sub_id}/deliveries", summary="Deliveries, newest first: attempts, last status and error",
+            response_model=list[DeliveryOut])
 def deliveries(sub_id: str, request: Request, _: ADMIN,
                status: Annotated[Literal["pending", "delivered", "failed"] | None, Query()] = None,
                lead_id: Annotated[str | None, Query(max_length=100)] = None,
@@ -119,7 +126,8 @@ def deliveries(sub_id: str, request: Request, _: ADMIN,
         return service.deliveries(s, sub_id, status, lead_id, limit)
 
 
-@router.post("/webhooks/{sub_id}/replay", summary="Send deliveries again (by id, or every one in a state)")
+@router.post("/webhooks/{sub_id}/replay", summary="Send deliveries again (by id, or every one in a state)",
+             response_model=ReplayOut)
 def replay(sub_id: str, body: Replay, request: Request, who: ADMIN) -> dict[str, int]:
     rt = request.app.state.runtime
     now = rt.deps.clock()

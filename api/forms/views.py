@@ -103,7 +103,11 @@ def _render(request: Request, form: QualifyingForm, visitor: str, *, status: int
     return HTMLResponse(html, status_code=status, headers=_headers(form))
 
 
-@router.get("/forms/{form_id}", summary="The qualifying form (server-rendered, embeddable)")
+HTML_PAGE = {200: {"description": "An HTML page", "content": {"text/html": {}}}}
+
+
+@router.get("/forms/{form_id}", summary="The qualifying form (server-rendered, embeddable)", response_class=HTMLResponse,
+            responses=HTML_PAGE)
 def show(form_id: str, request: Request) -> Response:
     form = _form(request, form_id)
     visitor, new = _visitor(request)
@@ -155,7 +159,8 @@ def _problem(request: Request, form: QualifyingForm, visitor: str, exc: FormProb
     return _render(request, form, visitor, status=exc.status, errors=exc.errors, values=values)
 
 
-@router.post("/forms/{form_id}", summary="Submit the form: the lead is created or updated and qualified at once")
+@router.post("/forms/{form_id}", summary="Submit the form: the lead is created or updated and qualified at once",
+             response_class=HTMLResponse, responses=HTML_PAGE)
 async def submit(form_id: str, request: Request) -> Response:
     form = _form(request, form_id)
     rt = _rt(request)
@@ -206,7 +211,9 @@ def _thanks(request: Request, form: QualifyingForm, outcome: service.Outcome | N
     return _with_cookie(resp, request, visitor) if new else resp
 
 
-@router.get("/forms/{form_id}/embed.js", summary="A script that shows the form in a frame where it is placed")
+@router.get("/forms/{form_id}/embed.js", summary="A script that shows the form in a frame where it is placed",
+            response_class=Response,
+            responses={200: {"description": "JavaScript", "content": {"application/javascript": {}}}})
 def embed(form_id: str, request: Request) -> Response:
     form = _form(request, form_id)
     base = str(request.base_url).rstrip("/")

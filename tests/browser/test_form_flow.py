@@ -101,6 +101,8 @@ def test_a_visitor_fills_the_form_twice_and_the_confirmation_is_a_signed_webhook
         page.fill("#next_step", "Demo with the CFO")
         page.fill("#next_step_date", (datetime.now(UTC) + timedelta(days=2)).date().isoformat())
         page.fill("#opportunity_value", "60000")
+        for box in page.locator(".check-must_have input[type=checkbox]").all():  # must-haves verified on the call
+            box.check()
         page.click("#form-confirm button[type=submit]")
         page.wait_for_selector("text=Saved: confirm")
         lead_id = urlparse(page.url).path.rsplit("/", 1)[-1]
