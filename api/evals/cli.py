@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
@@ -21,8 +21,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 from typer.core import TyperGroup
 
-from agent.deps import Deps
 from agent.errors import QualifyError
+
+if TYPE_CHECKING:
+    from agent.deps import Deps
 
 out, err = Console(), Console(stderr=True)
 BAD_INPUT, GATE_FAILED = 2, 1
@@ -37,7 +39,7 @@ class _RunByDefault(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-app = typer.Typer(cls=_RunByDefault, no_args_is_help=True,
+app = typer.Typer(cls=_RunByDefault, no_args_is_help=True, rich_markup_mode=None,
                   help="Evaluate the pipeline on labeled leads: `qualify eval DATASET`, `compare`, `transcripts`.")
 
 

@@ -11,7 +11,6 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from pwdlib import PasswordHash
 from sqlalchemy import delete, select, update
@@ -19,13 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import ApiError, Conflict, NotFound, Unprocessable
 from api.users.models import ApiKeyRow, FormTokenRow, SessionRow, UserRow
-
-
-class Role(StrEnum):
-    sdr = "sdr"
-    ae = "ae"
-    admin = "admin"
-    service = "service"
+from api.users.roles import Role
 
 
 _HASHER = PasswordHash.recommended()  # argon2id with argon2-cffi's RFC 9106 low-memory defaults (m=64 MiB, t=3, p=4)
