@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 from agent.features import FeatureContext, describe, encode, read
 from agent.schemas import Factor
@@ -26,7 +27,7 @@ def default_probability(score: float, sql_ready: float) -> float:
     return sigmoid((score - sql_ready) / DEFAULT_SLOPE)
 
 
-def _kind(feature: ModelFeature) -> str:
+def _kind(feature: ModelFeature) -> Literal["fit", "intent", "answer", "rule", "fast_track"]:
     source = feature.source
     if source.startswith("answer."):
         return "answer"
@@ -56,5 +57,5 @@ def predict(model: FittedModel, ctx: FeatureContext) -> tuple[float, list[Factor
         # Points: how far this feature moved the 0-100 score compared with its average contribution on the fitting data.
         points = round(100 * (p - sigmoid(z - (c - feature.baseline))), 2)
         if abs(points) >= 0.05:
-            factors.append(Factor(kind=_kind(feature), label=f"{feature.name}: {value}", points=points))  # type: ignore[arg-type]
+            factors.append(Factor(kind=_kind(feature), label=f"{feature.name}: {value}", points=points))
     return p, sorted(factors, key=lambda f: -abs(f.points))

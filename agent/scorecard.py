@@ -8,7 +8,7 @@ from datetime import datetime
 from agent.judges.base import Matches
 from agent.schemas import (
     DiscoveryQuestion, Disqualification, EntityMatch, Enrichment, Lead, Provenance, QuestionAnswer, ScorecardDraft,
-    SectionScore, Usage,
+    SectionKind, SectionScore, Usage,
 )
 from agent.scoring import ScoreResult, ScoringInputs, score
 from library.schemas import Library, QualifyingQuestion
@@ -44,8 +44,8 @@ def discovery_questions(answers: list[QuestionAnswer], questions: list[Qualifyin
     return [DiscoveryQuestion(question_id=q.id, ask=q.discovery_question or q.text) for q in ranked[:limit]]
 
 
-def _section(kind: str, match: EntityMatch | None) -> SectionScore:
-    return SectionScore(section=kind, match=match,  # type: ignore[arg-type]
+def _section(kind: SectionKind, match: EntityMatch | None) -> SectionScore:
+    return SectionScore(section=kind, match=match,
                         score=round(max(0.0, match.similarity) * 100, 1) if match else 0.0)
 
 

@@ -202,7 +202,8 @@ def score(inputs: ScoringInputs, config: ScoringConfig) -> ScoreResult:
         tier = "needs_discovery"
     else:
         tier = "nurture"
-    route: Route = {"sql_ready": "sdr_review", "needs_discovery": "sdr_discovery", "nurture": "nurture"}[tier]  # type: ignore[assignment]
+    routes: dict[str, Route] = {"sql_ready": "sdr_review", "needs_discovery": "sdr_discovery", "nurture": "nurture"}
+    route = routes[tier]
     ft = fast_track(inputs.events, inputs.fit_score, inputs.as_of, config.fast_track)
     if ft is not None:
         route = "sdr_fast_track"

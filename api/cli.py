@@ -394,7 +394,7 @@ def demo_command(serve: Annotated[bool, typer.Option(help="Serve the API afterwa
 
 
 
-def _demo_people(rt) -> None:  # type: ignore[no-untyped-def]
+def _demo_people(rt: Runtime) -> None:
     """Demo users (created once) and the sample drafts assigned to them, so the review UI works at once."""
     from api.review.assign import assign_pending, territories_for
     from api.users.cli import demo_users

@@ -85,5 +85,5 @@ def build_runtime(settings: Settings) -> Runtime:
     if settings.judge != "local":  # the same endpoint, retry budget and spend caps as the judge
         from agent.transcripts.llm_extract import LLMExtractor
 
-        extractor = LLMExtractor(judge, library.seller)  # type: ignore[arg-type]
+        extractor = LLMExtractor(judge, library.seller)  # type: ignore[arg-type]  # build_judge made an LLMJudge here
     return Runtime(settings, engine, sessions, deps, report, extractor, spend)

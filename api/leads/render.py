@@ -77,8 +77,8 @@ def scorecard_parts(draft: ScorecardDraft, library: Library, short: bool = True)
         parts.append(answers)
     if draft.discovery_questions:
         ask = Table("ask next", title="Discovery questions", title_justify="left")
-        for d in draft.discovery_questions:
-            ask.add_row(_t(d.ask))
+        for question in draft.discovery_questions:
+            ask.add_row(_t(question.ask))
         parts.append(ask)
     return parts
 

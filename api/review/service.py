@@ -149,6 +149,7 @@ def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: 
             raise Conflict(str(exc), state=old) from exc
         card = _bound(s, lead, body)
         if getattr(body, "version", None) not in (None, lead.version):
+            # Only bodies that carry a version get here (the getattr() above).
             raise Conflict(f"the decision was made on version {body.version} of the lead but it is now at "  # type: ignore[union-attr]
                            f"{lead.version}; reload and decide again", state=old, version=lead.version,
                            revision=card.revision if card else None)
@@ -180,6 +181,7 @@ def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: 
         audit.record(s, who, action.value, "lead", lead_id, at=now, lead_id=lead_id, request_id=actor.request_id,
                      old={"status": old, **({"answer": result["edit"]["old"]} if "edit" in result else {})},
                      new={"status": lead.status, "revision": card.revision if card else None,
+                          # an "edit" result comes only from an edit body, which names its question
                           **({"answer": result["edit"]["new"], "question_id": body.question_id}  # type: ignore[union-attr]
                              if "edit" in result else {}),
                           **({"record": body.record.model_dump(mode="json")} if isinstance(body, Confirm) else {})},

@@ -87,7 +87,7 @@ def list_users() -> None:
     table = Table("email", "role", "team", "active", "keys")
     for r in rows:
         table.add_row(str(r["email"]), str(r["role"]), str(r["team"] or ""), "yes" if r["active"] else "no",
-                      ", ".join(r["keys"]))  # type: ignore[arg-type]
+                      ", ".join(r["keys"]))  # type: ignore[arg-type]  # list_users(): "keys" is a list[str] in a dict of objects
     print_table(out, table)
 
 
@@ -129,7 +129,7 @@ def demo_users(password: str = "demo-password") -> list[tuple[str, str, str | No
     from api.errors import ApiError
     from api.users import service
 
-    made = []
+    made: list[tuple[str, str, str | None]] = []
     with transaction(_sessions()) as s:
         for email, role, name in DEMO:
             try:
