@@ -13,7 +13,7 @@ from agent.enrichment.local import local_providers
 from agent.judges.base import Judge
 from agent.judges.local import LocalJudge
 from agent.transcripts.extract import EmbeddedExtractor, TranscriptExtractor
-from api.db import check_schema, make_engine, session_factory, upgrade
+from api.db import at_head, check_schema, make_engine, session_factory, upgrade
 from api.enrichment.service import load_directory
 from api.settings import Settings
 from library.embeddings import get_embedder
@@ -45,7 +45,8 @@ def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
     """The database, upgraded at start-up (SQLite by default) or refused with SchemaBehind when behind the code."""
     engine = make_engine(settings.resolved_database_url)
     if settings.migrates_at_start:
-        upgrade(engine)
+        if not at_head(engine):  # the common case, an up-to-date database, skips loading Alembic
+            upgrade(engine)
     else:
         check_schema(engine)
     return engine, session_factory(engine)
