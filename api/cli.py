@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 # (`--json <bool>`, even `--help <bool>`), which reads as if the flag took an argument; plain help is also faster.
 app = typer.Typer(help="Qualify: which leads deserve a salesperson's time, and why.", no_args_is_help=True,
                   pretty_exceptions_enable=False, rich_markup_mode=None)
-library_app = typer.Typer(help="Validate, index and show the qualification library.", no_args_is_help=True, rich_markup_mode=None)
+library_app = typer.Typer(help="Validate, index and show the qualification library.", no_args_is_help=True,
+                          rich_markup_mode=None)
 enrich_app = typer.Typer(help="Local enrichment data.", no_args_is_help=True, rich_markup_mode=None)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(library_app, name="library")

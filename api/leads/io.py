@@ -75,7 +75,8 @@ def read_json_lead(path: Path) -> Lead:
         hint = ""
         if exc.msg == "Extra data":  # a second JSON value after the first: several leads, one a line
             hint = f"; the file holds more than one JSON value — for a file of leads run `qualify batch {path}`"
-        raise LeadFileError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{hint}") from exc
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise LeadFileError(f"{path}: malformed JSON at {where}: {exc.msg}{hint}") from exc
     try:
         return Lead.model_validate(data)
     except ValidationError as exc:

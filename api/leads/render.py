@@ -112,7 +112,8 @@ def leads_table(rows: Sequence[tuple[str, ScorecardDraft, str]], width: int = 12
     table = Table("lead", "company", "tier", "score", "route", "top reason", title="Qualified leads", title_justify="left")
     for label, d, company in rows:
         top = d.reasons[0].label if d.reasons else ""
-        table.add_row(_t(label), _t(company), Text(d.tier, style=TIER_STYLE[d.tier]), f"{d.score:.0f}", d.route, _t(top))
+        table.add_row(_t(label), _t(company), Text(d.tier, style=TIER_STYLE[d.tier]), f"{d.score:.0f}", d.route,
+                      _t(top))
     # 19 columns of borders and padding, then tier, score and route at their full width; the rest is shared out.
     free = max(width - 19 - 15 - 5 - 14, 24)
     lead_w, company_w = min(30, round(free * 0.35)), min(24, round(free * 0.25))

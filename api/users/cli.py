@@ -87,7 +87,8 @@ def list_users() -> None:
     table = Table("email", "role", "team", "active", "keys")
     for r in rows:
         table.add_row(str(r["email"]), str(r["role"]), str(r["team"] or ""), "yes" if r["active"] else "no",
-                      ", ".join(r["keys"]))  # type: ignore[arg-type]  # list_users(): "keys" is a list[str] in a dict of objects
+                      # list_users() rows are dicts of objects; "keys" holds a list[str]
+                      ", ".join(r["keys"]))  # type: ignore[arg-type]
     print_table(out, table)
 
 

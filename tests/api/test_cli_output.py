@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -71,9 +72,10 @@ def test_terminal_table_fits_the_width_and_cuts_with_an_ellipsis(env: Path) -> N
         ScorecardDraft.model_validate({k: v for k, v in w.items() if k not in ("row", "scorecard_id")}) for w in written
     ]
     for width in (80, 120):
-        console = Console(file=io.StringIO(), force_terminal=True, width=width, color_system=None)
+        buffer = io.StringIO()
+        console = Console(file=buffer, force_terminal=True, width=width, color_system=None)
         print_table(console, leads_table([("ana.diaz.longname@globex.com", d, long_company) for d in drafts], width))
-        shown = console.file.getvalue().splitlines()  # type: ignore[attr-defined]  # the StringIO given above
+        shown = buffer.getvalue().splitlines()
         assert all(len(line) <= width for line in shown)
         body = [line for line in shown if "ana.diaz" in line]
         assert len(body) == len(drafts)  # one line per lead, no wrapping
@@ -117,14 +119,14 @@ def test_lead_on_a_json_file_holding_several_leads_points_to_batch(env: Path) ->
     assert code == 2 and "more than one JSON value" in message and "qualify batch" in message
 
 
-def _commands(command: object, path: list[str]) -> Iterator[tuple[list[str], object]]:
+def _commands(command: Any, path: list[str]) -> Iterator[tuple[list[str], Any]]:
     ctx = typer.Context(typer.main.get_command(app))
-    names = command.list_commands(ctx) if hasattr(command, "list_commands") else None  # type: ignore[attr-defined]
+    names = command.list_commands(ctx) if hasattr(command, "list_commands") else None
     if names is None:
         yield path, command
         return
     for name in names:
-        yield from _commands(command.get_command(ctx, name), [*path, name])  # type: ignore[attr-defined]
+        yield from _commands(command.get_command(ctx, name), [*path, name])
 
 
 def test_every_option_and_argument_has_help() -> None:
@@ -133,7 +135,7 @@ def test_every_option_and_argument_has_help() -> None:
         for path, command in _commands(typer.main.get_command(app), [])
         for param in command.params
         if not getattr(param, "help", None)
-    ]  # type: ignore[attr-defined]
+    ]
     assert missing == []
 
 
