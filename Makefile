@@ -25,9 +25,10 @@ test: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/qualify serve
 
-## Lint: pyflakes and bugbear rules (ruff), the gate CI runs before the tests.
+## Lint and types, the gate CI runs before the tests: ruff (rules in pyproject.toml) and mypy on the packages.
 lint: $(STAMP)
-	$(BIN)/ruff check --select F,B .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline.py

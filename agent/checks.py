@@ -35,13 +35,15 @@ def compare(actual: Value, check: StructuredCheck) -> bool:
     if op == "exists":
         return actual not in (None, "", [])
     if op in ("gt", "gte", "lt", "lte"):
-        a, e = _as_number(actual), _as_number(expected)  # type: ignore[arg-type]
+        a, e = _as_number(actual), _as_number(expected)
         if a is None or e is None:
             raise ValueError(f"{check.field} is not a number")
         return {"gt": a > e, "gte": a >= e, "lt": a < e, "lte": a <= e}[op]
-    fold = (lambda v: v.casefold() if isinstance(v, str) else v)
+    def fold(v: object) -> object:
+        return v.casefold() if isinstance(v, str) else v
+
     if op in ("in", "not_in"):
-        values = {fold(v) for v in expected}  # type: ignore[union-attr]
+        values = {fold(v) for v in expected}  # type: ignore[union-attr]  # StructuredCheck: in/not_in carry a list
         hit = any(fold(v) in values for v in actual) if isinstance(actual, list) else fold(actual) in values
         return hit if op == "in" else not hit
     if op == "contains":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -53,7 +54,7 @@ class Explanation:
     probability: float
 
 
-def _kind(feature: ModelFeature) -> str:
+def _kind(feature: ModelFeature) -> Literal["fit", "intent", "answer", "rule", "fast_track"]:
     source = feature.source
     if source.startswith("answer."):
         return "answer"
@@ -136,5 +137,5 @@ def predict(model: FittedModel, ctx: FeatureContext) -> tuple[float, list[Factor
         # Points: how far this feature moved the 0-100 score compared with its average contribution on the fitting data.
         points = round(100 * (p - sigmoid(z - (c - feature.baseline))), 2)
         if abs(points) >= 0.05:
-            factors.append(Factor(kind=_kind(feature), label=f"{feature.name}: {value}", points=points))  # type: ignore[arg-type]
+            factors.append(Factor(kind=_kind(feature), label=f"{feature.name}: {value}", points=points))
     return p, sorted(factors, key=lambda f: -abs(f.points))

@@ -161,7 +161,7 @@ class StructuredLLM:
         # Chat models hold an httpx client and semaphores bind to a loop: one of each per running event loop.
         self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
 
-    def chat_model(self) -> ChatOpenAI:
+    def chat_model(self) -> ChatOpenAI | AzureChatOpenAI:
         """The configured LangChain chat model (OpenAI or Azure OpenAI), no retries of its own."""
         c = self.config
         common: dict[str, Any] = dict(
@@ -246,15 +246,15 @@ class StructuredLLM:
                     with tracing_context(enabled=False):  # never ship lead data to a tracing service
                         raw = await asyncio.wait_for(runnable.ainvoke(lc_messages), timeout=timeout * 2 + 5)
             except (openai.APIError, ContextOverflowError, asyncio.TimeoutError) as exc:
-                if reservation:
-                    self.spend.settle(reservation, 0.0)  # type: ignore[union-attr]
+                if reservation and self.spend is not None:  # a reservation is only ever made by a tracker
+                    self.spend.settle(reservation, 0.0)
                 delay = self._retry_delay(exc, attempt, budget)  # raises when the failure is final
                 await asyncio.sleep(delay)
                 continue
             except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:
                 # The SDK raises these while parsing a response that did arrive: an output problem, not a transport one.
-                tokens = _usage_of(exc.completion.usage)
-                error = ("the output was cut off (finish_reason: length); answer more briefly"
+                tokens = _usage_of(exc.completion.usage if exc.completion is not None else None)
+                error: str | None = ("the output was cut off (finish_reason: length); answer more briefly"
                          if isinstance(exc, openai.LengthFinishReasonError) else "the output was filtered")
                 return self._reply(None, error, "", _finish_of(exc), tokens, started, attempt, reservation)
             payload, output_text, error = _payload_of(raw, method)
@@ -286,8 +286,8 @@ class StructuredLLM:
                tokens: tuple[int, int], started: float, attempts: int, reservation: Any) -> StructuredReply:
         latency = (time.perf_counter() - started) * 1000
         cost = cost_usd(self.config.prices, self.config.model, *tokens)
-        if reservation:
-            self.spend.settle(reservation, cost)  # type: ignore[union-attr]
+        if reservation and self.spend is not None:
+            self.spend.settle(reservation, cost)
         usage = CallUsage(attempts, tokens[0], tokens[1], cost, latency)
         return StructuredReply(payload, error, output_text, finish, usage, attempts)
 
@@ -358,14 +358,14 @@ def _payload_of(raw: AIMessage, method: Method) -> tuple[dict[str, Any] | None, 
     refusal = raw.additional_kwargs.get("refusal")
     if refusal:
         return None, "", f"the model refused: {refusal[:300]}"
-    text = raw.content if isinstance(raw.content, str) else json.dumps(raw.content)
+    content = raw.content if isinstance(raw.content, str) else json.dumps(raw.content)
     try:
-        value = json.loads(text)
+        value = json.loads(content)
     except json.JSONDecodeError as exc:
-        return None, text, f"the output is not valid JSON: {exc}"
+        return None, content, f"the output is not valid JSON: {exc}"
     if not isinstance(value, dict):
-        return None, text, "the output is not a JSON object"
-    return value, text, None
+        return None, content, "the output is not a JSON object"
+    return value, content, None
 
 
 def _usage_of(usage: Any) -> tuple[int, int]:

@@ -7,13 +7,15 @@ compared with a matrix product, so a match costs one embedder call and no round 
 from __future__ import annotations
 
 import re
+from typing import Literal
+
 import numpy as np
 from rapidfuzz import fuzz
 
 from agent.deps import Embedder
 from library.errors import LibraryError
 from agent.judges.base import Matches
-from agent.schemas import Enrichment, EntityMatch, Lead
+from agent.schemas import Enrichment, EntityMatch, Lead, SectionKind
 from agent.text import sentences
 from library.schemas import Library, QualifyingQuestion, Segment
 from library.store import LibraryStore, library_documents
@@ -99,7 +101,7 @@ class LibraryRetriever:
         score, persona_id = max(scored, default=(0.0, ""))
         return self._entity("persona", persona_id, score / 100, "rule") if score >= 90 else None
 
-    def _best(self, kind: str, index: _Index, rows: np.ndarray, minimum: float) -> EntityMatch | None:
+    def _best(self, kind: SectionKind, index: _Index, rows: np.ndarray, minimum: float) -> EntityMatch | None:
         if not len(rows) or not index.ids:
             return None
         scores = index.entity_scores(rows)
@@ -113,9 +115,10 @@ class LibraryRetriever:
         return [self._entity("use_case", entity_id, score, "embedding")
                 for entity_id, score in ranked[: self.max_use_cases] if score >= self.min_use_case_similarity]
 
-    def _entity(self, kind: str, entity_id: str, similarity: float, method: str) -> EntityMatch:
-        return EntityMatch(kind=kind, entity_id=entity_id, name=self._names[(kind, entity_id)],  # type: ignore[arg-type]
-                           similarity=round(float(np.clip(similarity, -1.0, 1.0)), 4), method=method)  # type: ignore[arg-type]
+    def _entity(self, kind: SectionKind, entity_id: str, similarity: float,
+                method: Literal["rule", "embedding"]) -> EntityMatch:
+        return EntityMatch(kind=kind, entity_id=entity_id, name=self._names[(kind, entity_id)],
+                           similarity=round(float(np.clip(similarity, -1.0, 1.0)), 4), method=method)
 
 
 def _stored_vectors(library: Library, store: LibraryStore) -> Vectors:

@@ -8,7 +8,7 @@ from datetime import datetime
 from agent.judges.base import Matches
 from agent.schemas import (
     DiscoveryQuestion, Disqualification, EntityMatch, Enrichment, Factor, Lead, Provenance, QuestionAnswer,
-    ScorecardDraft, SectionScore, Usage,
+    ScorecardDraft, SectionKind, SectionScore, Usage,
 )
 from agent.scoring import ScoreResult, ScoringInputs, score
 from library.schemas import Library, QualifyingQuestion
@@ -58,8 +58,8 @@ def shown_reasons(factors: list[Factor], limit: int) -> list[Factor]:
     return shown
 
 
-def _section(kind: str, match: EntityMatch | None) -> SectionScore:
-    return SectionScore(section=kind, match=match,  # type: ignore[arg-type]
+def _section(kind: SectionKind, match: EntityMatch | None) -> SectionScore:
+    return SectionScore(section=kind, match=match,
                         score=round(max(0.0, match.similarity) * 100, 1) if match else 0.0)
 
 

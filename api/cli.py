@@ -6,22 +6,29 @@ import asyncio
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 from agent.errors import LibraryError
-from api.db import SchemaBehind
 from api.settings import Settings, get_settings
+from api.terminal import cli_console, print_parts, print_table
 
+if TYPE_CHECKING:
+    from api.runtime import Runtime
+
+# Only what `qualify --help` needs is imported here; each command imports its own machinery (the embedding model,
+# the database, LangChain) when it runs, so the help answers at once and `qualify lead` pays only for what it uses.
+
+# Plain (click-style) help on every group: Typer's rich help panels show a `<bool>` value after every flag
+# (`--json <bool>`, even `--help <bool>`), which reads as if the flag took an argument; plain help is also faster.
 app = typer.Typer(help="Qualify: which leads deserve a salesperson's time, and why.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
-library_app = typer.Typer(help="Validate, index and show the qualification library.", no_args_is_help=True)
-enrich_app = typer.Typer(help="Local enrichment data.", no_args_is_help=True)
-db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+                  pretty_exceptions_enable=False, rich_markup_mode=None)
+library_app = typer.Typer(help="Validate, index and show the qualification library.", no_args_is_help=True,
+                          rich_markup_mode=None)
+enrich_app = typer.Typer(help="Local enrichment data.", no_args_is_help=True, rich_markup_mode=None)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(library_app, name="library")
 app.add_typer(db_app, name="db")
 app.add_typer(enrich_app, name="enrich")
@@ -42,8 +49,8 @@ from api.evals.cli import app as _evals_app, calibrate_command as _calibrate  # 
 app.add_typer(_evals_app, name="eval")
 app.command("calibrate")(_calibrate)
 
-out = Console()
-err = Console(stderr=True)
+out = cli_console()
+err = cli_console(stderr=True)
 BAD_INPUT, FAILED = 2, 1
 
 
@@ -57,17 +64,21 @@ def _settings(library_dir: Path | None = None) -> Settings:
     return settings.model_copy(update={"library_dir": library_dir}) if library_dir else settings
 
 
-def _runtime(settings: Settings):  # type: ignore[no-untyped-def]
+def _runtime(settings: Settings) -> Runtime:
+    from api.db import SchemaBehind
     from api.runtime import build_runtime
-
-    from api.llm_wiring import EndpointUnusable
 
     try:
         return build_runtime(settings)
     except (LibraryError, SchemaBehind) as exc:
         raise _fail(str(exc)) from exc
-    except EndpointUnusable as exc:
-        raise _fail(str(exc), FAILED) from exc
+    except Exception as exc:
+        if settings.judge != "local":  # LangChain is imported only when an endpoint is configured
+            from api.llm_wiring import EndpointUnusable
+
+            if isinstance(exc, EndpointUnusable):
+                raise _fail(str(exc), FAILED) from exc
+        raise
 
 
 @db_app.command("upgrade")
@@ -119,8 +130,7 @@ def library_show(directory: Annotated[Path | None, typer.Argument(help="Library 
         library = load_library(settings.library_dir)
     except LibraryError as exc:
         raise _fail(str(exc)) from exc
-    for part in render_library(library):
-        out.print(part)
+    print_parts(out, render_library(library))
 
 
 @enrich_app.command("import")
@@ -129,6 +139,7 @@ def enrich_import(
     mapping: Annotated[Path | None, typer.Option(help="Column-mapping YAML (default: canonical column names)")] = None,
 ) -> None:
     """Import a firmographics table for the local enrichment provider (re-import updates, never duplicates)."""
+    from api.db import SchemaBehind
     from api.enrichment.service import MappingError, import_companies, load_mapping
     from api.runtime import open_database
 
@@ -154,16 +165,19 @@ def enrich_import(
 
 @app.command("lead")
 def lead_command(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="One lead as JSON")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, metavar="FILE", help="One lead as JSON")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the scorecard as JSON")] = False,
 ) -> None:
-    """Qualify one lead and print its scorecard."""
+    """Qualify one lead and print its scorecard (a table on a terminal, TSV blocks when piped, or --json)."""
+    from api.errors import ApiError
+    from api.leads import service
     from api.leads.batch import latest_scorecard, lead_status
     from api.leads.io import LeadFileError, read_json_lead
-    from api.leads.render import scorecard
-    from api.leads import service
-    from api.errors import ApiError
+    from api.leads.render import scorecard_parts, scorecard_title
 
+    if file.suffix.lower() in (".jsonl", ".csv"):
+        raise _fail(f"{file}: `qualify lead` reads one lead as JSON; for a {file.suffix.lower()} file of leads run "
+                    f"`qualify batch {file}`")
     try:
         lead = read_json_lead(file)
     except LeadFileError as exc:
@@ -181,24 +195,30 @@ def lead_command(
     if as_json:
         out.print_json(json.dumps({"scorecard_id": scorecard_id, **draft.model_dump(mode="json")}))
     else:
-        out.print(scorecard(draft, rt.deps.library))
+        print_parts(out, scorecard_parts(draft, rt.deps.library, short=out.is_terminal), scorecard_title(draft))
 
 
 @app.command("batch")
 def batch_command(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Leads as .csv or .jsonl")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, metavar="FILE", help="Leads as .csv or .jsonl")],
     out_path: Annotated[Path, typer.Option("--out", help="Where to write scorecards (JSONL)")] = Path("scorecards.jsonl"),
-    concurrency: Annotated[int, typer.Option(min=1, max=64)] = 4,
-    show: Annotated[int, typer.Option(help="How many leads to list in the summary")] = 25,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Leads qualified at once")] = 4,
+    show: Annotated[int, typer.Option(min=0, help="How many leads to list in the summary")] = 25,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary and the listed leads as JSON")] = False,
 ) -> None:
-    """Qualify every lead of a file; bad rows are reported with row and field and the batch goes on."""
-    _run_batch(file, out_path, concurrency, show)
+    """Qualify every lead of a file; bad rows are reported with row and field and the batch goes on.
+
+    A re-run of the same file reuses the leads and scorecards it made (the summary says how many)."""
+    _run_batch(file, out_path, concurrency, show, as_json=as_json)
 
 
-def _run_batch(file: Path, out_path: Path, concurrency: int, show: int, rt=None) -> None:  # type: ignore[no-untyped-def]
+def _run_batch(file: Path, out_path: Path, concurrency: int, show: int, rt: Runtime | None = None,
+               as_json: bool = False) -> None:
     from api.leads.batch import run_batch, write_jsonl
     from api.leads.io import LeadFileError, read_leads
-    from api.leads.render import leads_table, summary
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from api.leads.render import batch_json, leads_table, summary
 
     try:
         rows = list(read_leads(file))
@@ -215,9 +235,14 @@ def _run_batch(file: Path, out_path: Path, concurrency: int, show: int, rt=None)
     labels = {r.row: (r.lead.person.email or r.lead.person.name or r.lead.external_id or "?",
                       r.lead.company.name or r.lead.company.domain or "") for r in rows if r.lead}
     ranked = sorted(result.drafts, key=lambda d: -d[2].score)[:show]
-    out.print(leads_table([(labels[row][0], d, labels[row][1]) for row, _, d in ranked]))
-    out.print(summary(drafts, len(result.errors), len(result.failed), time.perf_counter() - started))
-    out.print(f"scorecards written to {out_path}")
+    seconds = time.perf_counter() - started
+    if as_json:
+        out.print_json(json.dumps(batch_json(result, labels, ranked, seconds, out_path)))
+    else:
+        print_table(out, leads_table([(labels[row][0], d, labels[row][1]) for row, _, d in ranked], out.width))
+        out.print()
+        print_table(out, summary(drafts, len(result.errors), len(result.failed), seconds, result.reused))
+        out.print(f"scorecards written to {out_path}")
     for e in result.errors:
         err.print(Text(f"{file.name}: {e}", style="yellow"))
     for row, lead_id, status in result.failed:
@@ -337,7 +362,11 @@ def doctor_command() -> None:
 
 
 @app.command("serve")
-def serve_command(host: str | None = None, port: int | None = None) -> None:
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: QUALIFY_HOST, 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535,
+                                             help="Port to listen on (default: QUALIFY_PORT, 8000)")] = None,
+) -> None:
     """Serve the API (OpenAPI docs at /docs)."""
     import uvicorn
 
@@ -350,6 +379,7 @@ def serve_command(host: str | None = None, port: int | None = None) -> None:
 @app.command("demo")
 def demo_command(serve: Annotated[bool, typer.Option(help="Serve the API afterwards")] = True) -> None:
     """Sync the sample library, import sample firmographics, qualify the sample leads, print a summary, serve the API."""
+    from api.db import SchemaBehind
     from api.enrichment.service import import_companies, load_mapping
     from api.runtime import open_database
     from api.settings import ROOT
@@ -382,7 +412,7 @@ def demo_command(serve: Annotated[bool, typer.Option(help="Serve the API afterwa
 
 
 
-def _demo_people(rt) -> None:  # type: ignore[no-untyped-def]
+def _demo_people(rt: Runtime) -> None:
     """Demo users (created once) and the sample drafts assigned to them, so the review UI works at once."""
     from api.review.assign import assign_pending, territories_for
     from api.users.cli import demo_users

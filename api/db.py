@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
-
-from sqlalchemy import Connection, DateTime, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -49,7 +50,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(conn, _record):  # type: ignore[no-untyped-def]
+        def _pragmas(conn: Any, _record: Any) -> None:  # a DB-API connection: sqlite3's, untyped by SQLAlchemy
             cur = conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
@@ -80,6 +81,7 @@ def _alembic(connection: Connection | None) -> Config:
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
+    # The shipped migrations always have a head; Alembic types it as optional.
     return ScriptDirectory.from_config(_alembic(None)).get_current_head()  # type: ignore[return-value]
 
 
@@ -109,6 +111,33 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
             command.stamp(cfg, BASE_REVISION)  # created by create_all: its tables are the base revision
         command.upgrade(cfg, "head")
     return before, head_revision()
+
+
+_REVISION_LINE = re.compile(r"""^(down_)?revision\s*(?::[^=]*)?=\s*['"]?([\w-]+)""", re.M)
+
+
+@lru_cache(maxsize=1)
+def _head_from_files() -> str | None:
+    """The one head of the migration chain read straight from the files (None when it is not a single chain), so a
+    start-up on an up-to-date database needs no Alembic import (about half a second of `qualify lead`)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for down, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8")):
+            (parents if down else revisions).add(value)
+    heads = revisions - parents
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the database is stamped with the code's head revision (checked without loading Alembic)."""
+    head = _head_from_files()
+    if head is None:
+        return False
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head]
 
 
 def check_schema(engine: Engine) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import threading
 from datetime import UTC, datetime, time
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from sqlalchemy import func, select
@@ -66,7 +67,7 @@ def build_llm_judge(settings: Settings, library: Library,
     """The LLM (or hybrid) judge and its spend tracker, seeded from today's recorded costs."""
     spend = SpendTracker(BudgetConfig(settings.budget_per_run_usd, settings.budget_per_day_usd),
                          spent_today=spent_today(sessions, datetime.now(UTC)))
-    mode = "hybrid" if settings.judge == "hybrid" else "llm"
+    mode: Literal["llm", "hybrid"] = "hybrid" if settings.judge == "hybrid" else "llm"
     llm = StructuredLLM(llm_config(settings), spend)
     if settings.llm_method == "auto":
         llm.use(choose_method(probe_sync(llm)))

@@ -13,7 +13,7 @@ from agent.enrichment.local import local_providers
 from agent.judges.base import Judge
 from agent.judges.local import LocalJudge
 from agent.transcripts.extract import EmbeddedExtractor, TranscriptExtractor
-from api.db import check_schema, make_engine, session_factory, upgrade
+from api.db import at_head, check_schema, make_engine, session_factory, upgrade
 from api.enrichment.service import load_directory
 from api.review.learning import reviewed_examples, teach
 from api.settings import Settings
@@ -46,7 +46,8 @@ def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
     """The database, upgraded at start-up (SQLite by default) or refused with SchemaBehind when behind the code."""
     engine = make_engine(settings.resolved_database_url)
     if settings.migrates_at_start:
-        upgrade(engine)
+        if not at_head(engine):  # the common case, an up-to-date database, skips loading Alembic
+            upgrade(engine)
     else:
         check_schema(engine)
     return engine, session_factory(engine)
@@ -88,5 +89,5 @@ def build_runtime(settings: Settings) -> Runtime:
     if settings.judge != "local":  # the same endpoint, retry budget and spend caps as the judge
         from agent.transcripts.llm_extract import LLMExtractor
 
-        extractor = LLMExtractor(judge, library.seller)  # type: ignore[arg-type]
+        extractor = LLMExtractor(judge, library.seller)  # type: ignore[arg-type]  # build_judge made an LLMJudge here
     return Runtime(settings, engine, sessions, deps, report, extractor, spend)

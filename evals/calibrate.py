@@ -79,7 +79,8 @@ def feature_specs(mapping: Mapping, feature_set: ResolvedSet, library: Library) 
     if feature_set.notes:  # notes reach the model only through the judge's answers to the library's text questions
         specs += [FeatureSpec(f"answer: {q.id}", f"answer.{q.id}", "categorical") for q in library.questions if q.check is None]
     for spec in specs:
-        ModelFeature(name=spec.name, source=spec.source, kind=spec.kind)  # type: ignore[arg-type]  # validates the source
+        # spec.kind is a plain str here: building the model is how an unknown kind or source is refused.
+        ModelFeature(name=spec.name, source=spec.source, kind=spec.kind)  # type: ignore[arg-type]
     return specs
 
 

@@ -32,10 +32,10 @@ class FeatureEncoder(BaseModel):
         """Learn category levels and bin edges from `rows` (all rows when None)."""
         idx = range(len(table.ids)) if rows is None else rows
         for col, values in table.categorical.items():
-            counts = Counter(values[i] if values[i] is not None else MISSING for i in idx)
+            counts = Counter(MISSING if v is None else v for v in (values[i] for i in idx))
             self.levels[col] = sorted(v for v, n in counts.items() if n >= self.min_count)
-        for col, values in table.numeric.items():
-            present = np.array([values[i] for i in idx if values[i] is not None], dtype=float)
+        for col, numbers in table.numeric.items():
+            present = np.array([numbers[i] for i in idx if numbers[i] is not None], dtype=float)
             qs = np.quantile(present, np.linspace(0, 1, self.n_bins + 1)[1:-1]) if present.size and self.n_bins else []
             self.edges[col] = sorted({float(q) for q in qs})
         return self

@@ -182,7 +182,8 @@ def resolve(mapping: Mapping, set_name: str) -> ResolvedSet:
     """Apply `extends` and check that no leaky column is used as a feature or note."""
     if set_name not in mapping.sets:
         raise MappingError(f"no feature set {set_name!r}; the mapping declares {sorted(mapping.sets)}")
-    chain, name = [], set_name
+    chain = []
+    name: str | None = set_name
     while name is not None:
         chain.append(mapping.sets[name])
         name = mapping.sets[name].extends

@@ -27,9 +27,13 @@ from evals.results import (
 ANSWERS = ("yes", "no", "unknown")
 INVALID = "invalid"
 Metric = Callable[[np.ndarray, np.ndarray], float]
+# Inputs are lists from datasets or numpy arrays from calibration and comparison; both go through np.asarray.
+Labels = Sequence[int] | np.ndarray
+Scores = Sequence[float] | np.ndarray
+Flags = Sequence[bool] | np.ndarray
 
 
-def _arrays(y_true: Sequence[int], scores: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+def _arrays(y_true: Labels, scores: Scores) -> tuple[np.ndarray, np.ndarray]:
     y, s = np.asarray(y_true, dtype=int), np.asarray(scores, dtype=float)
     if y.shape != s.shape:
         raise ValueError(f"y_true has {y.size} values but scores has {s.size}")
@@ -38,19 +42,19 @@ def _arrays(y_true: Sequence[int], scores: Sequence[float]) -> tuple[np.ndarray,
     return y, s
 
 
-def roc_auc(y_true: Sequence[int], scores: Sequence[float]) -> float:
+def roc_auc(y_true: Labels, scores: Scores) -> float:
     """Area under the ROC curve (ties count one half)."""
     y, s = _arrays(y_true, scores)
     return float(roc_auc_score(y, s))
 
 
-def pr_auc(y_true: Sequence[int], scores: Sequence[float]) -> float:
+def pr_auc(y_true: Labels, scores: Scores) -> float:
     """Area under the precision-recall curve, as average precision (no interpolation)."""
     y, s = _arrays(y_true, scores)
     return float(average_precision_score(y, s))
 
 
-def roc_curve_points(y_true: Sequence[int], scores: Sequence[float]) -> list[tuple[float, float]]:
+def roc_curve_points(y_true: Labels, scores: Scores) -> list[tuple[float, float]]:
     """(false-positive rate, true-positive rate) points from (0, 0) to (1, 1), one per distinct score."""
     from sklearn.metrics import roc_curve
 
@@ -67,7 +71,7 @@ def _resample(n: int, y: np.ndarray, rng: np.random.Generator, tries: int = 100)
     raise ValueError("bootstrap could not draw a resample holding both classes")
 
 
-def bootstrap_ci(metric: Metric, y_true: Sequence[int], scores: Sequence[float], *, n_boot: int = 1000,
+def bootstrap_ci(metric: Metric, y_true: Labels, scores: Scores, *, n_boot: int = 1000,
                  seed: int = 0, level: float = 0.95) -> Interval:
     """Metric value with a seeded percentile bootstrap interval."""
     y, s = _arrays(y_true, scores)
@@ -79,7 +83,7 @@ def bootstrap_ci(metric: Metric, y_true: Sequence[int], scores: Sequence[float],
                     high=float(np.percentile(values, 100 - tail)), level=level, n_boot=n_boot, seed=seed)
 
 
-def paired_bootstrap(metric: Metric, y_true: Sequence[int], scores_a: Sequence[float], scores_b: Sequence[float], *,
+def paired_bootstrap(metric: Metric, y_true: Labels, scores_a: Scores, scores_b: Scores, *,
                      n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> PairedDelta:
     """Difference metric(b) - metric(a) on the same cases, resampling cases jointly; p is two-sided."""
     y, a = _arrays(y_true, scores_a)
@@ -104,7 +108,7 @@ def _need_both_classes(y: np.ndarray) -> None:
         raise ValueError("the metric needs at least one positive and one negative case")
 
 
-def threshold_metrics(y_true: Sequence[int], predicted: Sequence[bool], threshold: float | None = None) -> ThresholdMetrics:
+def threshold_metrics(y_true: Labels, predicted: Flags, threshold: float | None = None) -> ThresholdMetrics:
     """Precision, recall, F1 and false-positive rate of a yes/no decision; an undefined ratio is None."""
     y = np.asarray(y_true, dtype=int)
     p = np.asarray(predicted, dtype=bool)
@@ -150,20 +154,20 @@ def tier_metrics(expected: Sequence[str], predicted: Sequence[str | None],
         confusion=confusion(expected, predicted, rows=tiers, columns=tiers))
 
 
-def brier(y_true: Sequence[int], probs: Sequence[float]) -> float:
+def brier(y_true: Labels, probs: Scores) -> float:
     """Mean squared difference between probability and outcome."""
     y, p = _arrays(y_true, probs)
     return float(np.mean((p - y) ** 2))
 
 
-def log_loss(y_true: Sequence[int], probs: Sequence[float], eps: float = 1e-6) -> float:
+def log_loss(y_true: Labels, probs: Scores, eps: float = 1e-6) -> float:
     """Mean negative log-likelihood of the outcomes (probabilities clipped to [eps, 1 - eps])."""
     y, p = _arrays(y_true, probs)
     p = np.clip(p, eps, 1 - eps)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
-def reliability(y_true: Sequence[int], probs: Sequence[float], bins: int = 10) -> list[CalibrationBin]:
+def reliability(y_true: Labels, probs: Scores, bins: int = 10) -> list[CalibrationBin]:
     """Equal-width bins over [0, 1]: count, mean predicted probability and observed rate (empty bins kept, with None)."""
     y, p = _arrays(y_true, probs)
     which = np.minimum((p * bins).astype(int), bins - 1)  # 1.0 falls into the last bin
@@ -177,14 +181,15 @@ def reliability(y_true: Sequence[int], probs: Sequence[float], bins: int = 10) -
     return out
 
 
-def ece(y_true: Sequence[int], probs: Sequence[float], bins: int = 10) -> float:
+def ece(y_true: Labels, probs: Scores, bins: int = 10) -> float:
     """Expected calibration error over equal-width bins (see the module docstring)."""
     table = reliability(y_true, probs, bins)
     n = sum(b.count for b in table)
-    return float(sum(b.count / n * abs(b.observed_rate - b.mean_predicted) for b in table if b.count)) if n else 0.0
+    return float(sum(b.count / n * abs(b.observed_rate - b.mean_predicted) for b in table
+                     if b.count and b.observed_rate is not None and b.mean_predicted is not None)) if n else 0.0
 
 
-def lift_table(y_true: Sequence[int], scores: Sequence[float], groups: int = 10) -> list[LiftRow]:
+def lift_table(y_true: Labels, scores: Scores, groups: int = 10) -> list[LiftRow]:
     """Cases ranked by score (highest first, ties kept in input order) in `groups` near-equal groups."""
     y, s = _arrays(y_true, scores)
     order = np.argsort(-s, kind="stable")
@@ -199,7 +204,7 @@ def lift_table(y_true: Sequence[int], scores: Sequence[float], groups: int = 10)
     return rows
 
 
-def capture_at(y_true: Sequence[int], scores: Sequence[float], fraction: float) -> float:
+def capture_at(y_true: Labels, scores: Scores, fraction: float) -> float:
     """Share of all positives found in the top `fraction` of cases by score (rounded up to whole cases)."""
     y, s = _arrays(y_true, scores)
     top = np.argsort(-s, kind="stable")[: math.ceil(fraction * y.size)]
@@ -255,7 +260,7 @@ def summarize_usage(tokens: Sequence[int], costs: Sequence[float], latencies_ms:
 TIERS = ("sql_ready", "needs_discovery", "nurture", "disqualified")
 
 
-def compute_metrics(y_true: Sequence[int], probs: Sequence[float | None], tiers: Sequence[str | None], *,
+def compute_metrics(y_true: Labels, probs: Sequence[float | None], tiers: Sequence[str | None], *,
                     expected: Sequence[str] | None = None, threshold: float | None = None,
                     positive_tiers: Sequence[str] = ("sql_ready",), question_pairs: Sequence[tuple[str, str, str]] = (),
                     predicted_answers: Sequence[str] | None = None, usage: Sequence[Usage] | None = None,
@@ -279,6 +284,7 @@ def compute_metrics(y_true: Sequence[int], probs: Sequence[float | None], tiers:
         pr_auc=bootstrap_ci(pr_auc, yv, pv, n_boot=n_boot, seed=seed) if two_classes else None,
         at_tier=threshold_metrics(y, [ok and t in positive_tiers for t, ok in zip(tiers, valid, strict=True)]),
         at_threshold=None if threshold is None else threshold_metrics(
+            # `ok` is False exactly where p is None, so p is a float wherever it is compared.
             y, [ok and p >= threshold for p, ok in zip(probs, valid, strict=True)], threshold),  # type: ignore[operator]
         confusion=confusion(rows, predicted_tiers, rows=row_labels, columns=TIERS),
         calibration=Calibration(brier=brier(yv, pv), ece=ece(yv, pv, bins), bins=bins,

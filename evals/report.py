@@ -6,7 +6,7 @@ import json
 from html import escape
 from pathlib import Path
 
-from evals.results import Confusion, EvalMetrics, RunRecord
+from evals.results import Confusion, EvalMetrics, Interval, RunRecord
 from evals.svg import bar_chart, histogram, line_chart
 
 CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
@@ -31,8 +31,8 @@ def _confusion(c: Confusion, title: str) -> str:
 
 
 def _summary(m: EvalMetrics) -> str:
-    def ci(name: str, iv: object) -> list[str]:
-        return [name, "–", ""] if iv is None else [name, _f(iv.value), f"{_f(iv.low)} – {_f(iv.high)}"]  # type: ignore[attr-defined]
+    def ci(name: str, iv: Interval | None) -> list[str]:
+        return [name, "–", ""] if iv is None else [name, _f(iv.value), f"{_f(iv.low)} – {_f(iv.high)}"]
     rows = [["cases", str(m.n_cases), ""], ["valid / invalid output", f"{m.n_valid} / {m.n_invalid}", ""],
             ["base rate", _f(m.base_rate), ""], ci("ROC AUC", m.roc_auc), ci("PR AUC", m.pr_auc)]
     for label, t in (("at SQL tier", m.at_tier), ("at threshold", m.at_threshold)):

@@ -56,7 +56,7 @@ def sql_threshold(deps: Deps) -> float:
 def measure(runs: list[CaseRun], threshold: float, *, n_boot: int = 1000, seed: int = 0) -> EvalMetrics:
     """All metrics of a run: ranking, decision at the threshold and at the tier, calibration, answers, usage."""
     drafts = [r.draft for r in runs]
-    pairs = []
+    pairs: list[tuple[str, str, str]] = []
     for r in runs:
         for qid, expected in r.case.answers.items():
             got = r.draft.answer(qid) if r.draft else None
@@ -127,7 +127,7 @@ async def run_question_cases(cases: list[QuestionCase], deps: Deps,
                              on_done: Callable[[QuestionCase], None] | None = None) -> list[tuple[str, str, str]]:
     """(question id, expected, predicted) per case; each distinct lead is qualified once; a failed lead answers unknown."""
     drafts: dict[str, ScorecardDraft | None] = {}
-    pairs = []
+    pairs: list[tuple[str, str, str]] = []
     for case in cases:
         key = case.lead.model_dump_json()
         if key not in drafts:

@@ -11,15 +11,17 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+import asyncio
+import inspect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.errors import TranscriptError
 from agent.evidence import EvidenceChecker, SourceText
-from agent.schemas import Tier
+from agent.schemas import QuestionAnswer, Tier
 from agent.text import normalise
 from agent.transcripts import CALL_FIELDS, RoleHints, Transcript, read_transcript
 from agent.transcripts.extract import TranscriptExtractor
@@ -27,7 +29,7 @@ from evals.errors import DatasetError
 from library.schemas import Library, QualifyingQuestion
 
 Status = Literal["confirmed", "no", "unknown"]
-_STATUS = {"yes": "confirmed", "no": "no", "unknown": "unknown"}
+_STATUS: dict[str, Status] = {"yes": "confirmed", "no": "no", "unknown": "unknown"}
 
 
 class _Model(BaseModel):
@@ -183,6 +185,10 @@ def evaluate_transcripts(directory: Path, library: Library, extractor: Transcrip
     return score_calls([(label, path, library, extractor) for label, path in labels])
 
 
+async def _wait(pending: Awaitable[list[QuestionAnswer]]) -> list[QuestionAnswer]:
+    return await pending
+
+
 def score_calls(calls: Iterable[tuple[TranscriptLabel, Path, Library, TranscriptExtractor]]) -> TranscriptEvalReport:
     """Score labeled calls, each with its own library and extractor (several sellers in one report)."""
     scores: dict[str, FieldScore] = {}
@@ -199,7 +205,10 @@ def score_calls(calls: Iterable[tuple[TranscriptLabel, Path, Library, Transcript
         except TranscriptError as exc:
             raise DatasetError(str(exc), file=str(path)) from exc
         questions = applicable(library, label.segment)
-        answers = {a.question_id: a for a in extractor.extract(transcript, questions, contact=label.contact)}
+        found = extractor.extract(transcript, questions, contact=label.contact)
+        if inspect.isawaitable(found):  # the LLM extractor answers asynchronously, the embedded one at once
+            found = asyncio.run(_wait(found))
+        answers = {a.question_id: a for a in found}
         prospect_only = EvidenceChecker(_prospect_sources(transcript))
         for field in [q.id for q in questions] + list(CALL_FIELDS):
             want = label.fields.get(field, ExpectedField(status="unknown"))

@@ -92,13 +92,13 @@ def _index() -> dict[str, tuple[frozenset[str], str]]:
                 add(value, code, "country", overwrite=True)
                 for t in names:
                     add(t.gettext(value), code, "country", overwrite=True)
-    for alias, code in (("usa", "US"), ("us", "US"), ("u.s.", "US"), ("u.s.a.", "US"), ("america", "US"), ("united states", "US"),
+    for alias, alpha2 in (("usa", "US"), ("us", "US"), ("u.s.", "US"), ("u.s.a.", "US"), ("america", "US"), ("united states", "US"),
                         ("the states", "US"), ("uk", "GB"), ("u.k.", "GB"), ("britain", "GB"), ("great britain", "GB"),
                         ("england", "GB"), ("scotland", "GB"), ("wales", "GB"), ("northern ireland", "GB"),
                         ("holland", "NL"), ("czechia", "CZ"), ("south korea", "KR"), ("russia", "RU"),
                         ("vietnam", "VN"), ("turkey", "TR"), ("iran", "IR"), ("syria", "SY"), ("taiwan", "TW"),
                         ("bolivia", "BO"), ("venezuela", "VE"), ("tanzania", "TZ"), ("moldova", "MD")):
-        add(alias, frozenset({code}), "country", overwrite=True)
+        add(alias, frozenset({alpha2}), "country", overwrite=True)
     return index
 
 

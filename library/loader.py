@@ -150,7 +150,7 @@ def _load_file(file: Path, field: str) -> tuple[Any, list[LibraryProblem]]:
     value = data[field]
     info = Library.model_fields[field]
     # Validate each file on its own (with the field's constraints, e.g. min_length) so errors name this file.
-    annotated = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation  # type: ignore[valid-type]
+    annotated: Any = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation  # a type built at run time
     adapter: TypeAdapter[Any] = TypeAdapter(annotated)
     try:
         return adapter.validate_python(value), []

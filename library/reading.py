@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 from library.geo import GROUPS, Place, find_places, region_codes
-from library.schemas import Competitor, QualifyingQuestion, QuestionSpec, Seller
+from library.schemas import (
+    Competitor, QualifyingQuestion, QuestionSpec, Seller, SpecKind, SpecOperator, SpecScope, SpecTense,
+)
 
 
 class ReadingError(ValueError):
@@ -58,7 +60,7 @@ def number(raw: str) -> float | None:
     return value * scale.get(m.group(2) or "", 1.0)
 
 
-_CMP = [
+_CMP: list[tuple[re.Pattern[str], SpecOperator]] = [
     (re.compile(rf"\bbetween\s+\$?(?P<a>{_NUM})\s*(?:and|-|to)\s+\$?(?P<b>{_NUM})", re.I), "between"),
     (re.compile(rf"\$?(?P<a>{_NUM})\s*(?:-|–|to)\s*\$?(?P<b>{_NUM})\s+(?![a-z]+ (?:days|weeks|months))", re.I), "between"),
     (re.compile(rf"\b(?:at least|no fewer than|no less than|minimum(?: of)?|min\.?)\s+(?:us\$|[$€£]|usd |eur )?(?P<a>{_NUM})", re.I), "gte"),
@@ -125,7 +127,7 @@ _COUNT_NOUN = re.compile(rf"(?P<a>{_NUM})\s*(?:\+\s*)?(?:or more\s+|or fewer\s+|
 _COUNT_AFTER = re.compile(r"\b(?:number of|how many|count of)\s+(?:\w+\s+)?(?P<noun>[a-z][a-z\-]+)", re.I)
 _EMPLOYEES = {"employees", "employee", "staff", "people", "headcount", "fte", "ftes", "workers", "personnel", "person",
               "persons"}
-_SCOPES = [("payroll", re.compile(r"\b(payroll|employees are|employ(?:s|ing)? (?:people|staff)|workforce)\b", re.I)),
+_SCOPES: list[tuple[SpecScope, re.Pattern[str]]] = [("payroll", re.compile(r"\b(payroll|employees are|employ(?:s|ing)? (?:people|staff)|workforce)\b", re.I)),
            ("facility", re.compile(r"\b(facilit\w+|plants?|sites?|factor\w+|warehouses?|locations?|mills?|depots?|"
                                    r"on[- ]site|branch\w*)\b", re.I)),
            ("users", re.compile(r"\b(users?|agents?|team|reps?|technicians?|crews?|employees|staff|workers|drivers?|"
@@ -157,7 +159,7 @@ def _window(text: str) -> float | None:
     return (n or 1.0) * _UNIT_DAYS[m.group("u").lower()]
 
 
-def _comparison(text: str) -> tuple[str, float | None, float | None]:
+def _comparison(text: str) -> tuple[SpecOperator, float | None, float | None]:
     for pattern, op in _CMP:
         m = pattern.search(text)
         if not m:
@@ -192,7 +194,7 @@ def _named(text: str, competitors: list[Competitor]) -> list[str]:
     return out
 
 
-def _tense(text: str) -> str:
+def _tense(text: str) -> SpecTense:
     if _IN_PLAY.search(text):
         return "in_play"
     if _ANY_TENSE.search(text):
@@ -227,8 +229,8 @@ def _subject(text: str) -> str | None:
         if noun in ("or", "and", "to", "more", "fewer", "less"):
             continue
         return noun
-    m = _COUNT_AFTER.search(text)
-    return m.group("noun").lower() if m else None
+    after = _COUNT_AFTER.search(text)
+    return after.group("noun").lower() if after else None
 
 
 def read_question(q: QualifyingQuestion, seller: Seller, competitors: list[Competitor]) -> QuestionSpec:
@@ -237,6 +239,9 @@ def read_question(q: QualifyingQuestion, seller: Seller, competitors: list[Compe
         return q.reading.model_copy(update={"source": "library", "words": q.reading.words or describe(q.reading)})
     spec = _read(q.text, q, seller, competitors)
     return spec.model_copy(update={"words": describe(spec)})
+
+
+_PERSON_KINDS: tuple[SpecKind, ...] = ("student", "job_seeker", "vendor_pitch")
 
 
 def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Competitor]) -> QuestionSpec:
@@ -251,9 +256,9 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
     if hit["competitor_employee"] or (works_for and (named or re.search(r"\b(competitor|vendor|compan(?:y|ies) that "
                                                                          r"sells?|software compan)", text, re.I))):
         return QuestionSpec(kind="competitor_employee", values=named)
-    kinds = [k for k in ("student", "job_seeker", "vendor_pitch") if hit[k]]
+    kinds = [k for k in _PERSON_KINDS if hit[k]]
     if kinds and (bad or kinds != ["student"] or re.search(r"\bstudent|academic\b", text, re.I)):
-        return QuestionSpec(kind=kinds[0], values=kinds)
+        return QuestionSpec(kind=kinds[0], values=list[str](kinds))
     if hit["existing_customer"] and not named:
         return QuestionSpec(kind="existing_customer", tense=_tense(text))
     if hit["partner"] and (bad or re.search(r"\b(reseller|on behalf|clients)\b", text, re.I)):
@@ -289,7 +294,7 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
     if hit["location"]:
         places += _iso_codes(text)
     if hit["location"] or places:
-        scope = next((s for s, rx in _SCOPES if rx.search(text)), "company")
+        scope: SpecScope = next((s for s, rx in _SCOPES if rx.search(text)), "company")
         named_codes = sorted({c for p in places for c in p.countries})
         if named_codes and not _SUPPORTED.search(text):
             return QuestionSpec(kind="location", scope=scope, operator="not_in" if _negative(text) else "in",

@@ -270,6 +270,8 @@ SpecKind = Literal[
     "partner", "job_seeker", "vendor_pitch", "text",
 ]
 SpecOperator = Literal["gte", "gt", "lte", "lt", "between", "in", "not_in", "any"]
+SpecScope = Literal["company", "facility", "payroll", "users", "contact"]
+SpecTense = Literal["current", "past", "evaluating", "in_play", "any"]
 
 
 class QuestionSpec(_Strict):
@@ -281,7 +283,7 @@ class QuestionSpec(_Strict):
     kind: SpecKind
     subject: str | None = Field(default=None, description="What is counted or located: employees, technicians, seats, "
                                 "the facility, the payroll …")
-    scope: Literal["company", "facility", "payroll", "users", "contact"] = "company"
+    scope: SpecScope = "company"
     operator: SpecOperator = "any"
     low: float | None = Field(default=None, description="Threshold or range start (money in the seller's terms)")
     high: float | None = Field(default=None, description="Range end")
@@ -290,7 +292,7 @@ class QuestionSpec(_Strict):
                               "event types the question names")
     window_days: float | None = Field(default=None, description="Timeline or intent window in days")
     deadline: str | None = Field(default=None, description="A named deadline ('end of Q2'), read against each lead's date")
-    tense: Literal["current", "past", "evaluating", "in_play", "any"] = "current"
+    tense: SpecTense = "current"
     topic: str | None = Field(default=None, description="What a budget, pain or tool must be about")
     confirmed: bool = Field(default=False, description="Budget questions: asks for a confirmed or approved budget")
     source: Literal["reader", "library", "text"] = "reader"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -105,7 +107,7 @@ def _fit(fit: str) -> Text:
     return Text(fit, style="green" if fit == "good" else "red")
 
 
-def _table(title: str, columns: list[str], rows: list[list[str | Text]]) -> Table:
+def _table(title: str, columns: list[str], rows: Sequence[Sequence[str | Text]]) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
     for column in columns:
         table.add_column(column, overflow="fold")

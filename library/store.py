@@ -45,10 +45,11 @@ class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
     def name() -> str:
         return EF_NAME
 
+    # chromadb declares these with its own `Space` literal type; plain strings of the same values work at run time.
     def default_space(self) -> str:  # type: ignore[override]
         return "cosine"
 
-    def supported_spaces(self) -> list[str]:  # type: ignore[override]
+    def supported_spaces(self) -> list[str]:  # type: ignore[override]  # see default_space
         return ["cosine", "ip", "l2"]
 
     def get_config(self) -> dict[str, Any]:
@@ -148,7 +149,10 @@ class LibraryStore:
                                entry=library.name)
         name = self.collection_name
         collection = self._client.get_or_create_collection(
-            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=MiniLMEmbeddingFunction())
+            name, configuration={"hnsw": {"space": "cosine"}},
+            # chromadb asks for an EmbeddingFunction[Documents | Images] (its type parameter is invariant), which no
+            # text-only function, chromadb's own included, can be declared as; ours embeds documents only.
+            embedding_function=MiniLMEmbeddingFunction())  # type: ignore[arg-type]
         existing = collection.get(include=["metadatas"])
         stored = {i: (m or {}).get("hash") for i, m in zip(existing["ids"], existing["metadatas"] or [], strict=True)}
         desired = {d.id: d for d in library_documents(library)}

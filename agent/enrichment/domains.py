@@ -59,9 +59,9 @@ def _listed(domain: str, listed: frozenset[str]) -> bool:
 
 def is_free_mail(domain: str | None) -> bool:
     """Whether a mail domain belongs to a consumer provider."""
-    return bool(domain) and _listed(domain, free_mail_domains())  # type: ignore[arg-type]
+    return bool(domain and _listed(domain, free_mail_domains()))
 
 
 def is_disposable(domain: str | None) -> bool:
     """Whether a mail domain is a throw-away inbox service."""
-    return bool(domain) and _listed(domain, disposable_domains())  # type: ignore[arg-type]
+    return bool(domain and _listed(domain, disposable_domains()))

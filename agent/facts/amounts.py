@@ -96,9 +96,9 @@ def _unit_count(text: str, unit: str) -> float | None:
                 return float(m.group(1).replace(",", ""))
             except ValueError:
                 continue
-    m = _GROUP_OF.search(text)
-    if m:
-        raw = next(g for g in m.groups() if g)
+    group = _GROUP_OF.search(text)
+    if group:
+        raw = next(g for g in group.groups() if g)
         try:
             return float(raw.replace(",", ""))
         except ValueError:
@@ -226,9 +226,9 @@ def dates(text: str, ref: date) -> list[When]:
             out.append(When(start, start, m.group(0), open_ended=bool(re.search(r"\bafter\b", text, re.I))))
     if out:
         return out
-    for q in timeframes(text, ref):
-        assert q.when is not None
-        out.append(When(q.when[0], q.when[1], q.text, open_ended=q.high == INF))
+    for span in timeframes(text, ref):
+        assert span.when is not None
+        out.append(When(span.when[0], span.when[1], span.text, open_ended=span.high == INF))
     return out
 
 
@@ -268,7 +268,7 @@ def meeting_day(text: str, ref: date) -> date | None:
     for w in dates(work, ref):
         if w.start == w.end and w.start >= ref and re.search(r"\d", w.text):
             return w.start
-    if weekday is not None:
+    if weekday is not None and wd is not None:  # weekday is set only when wd matched
         after = _AFTER_HOLIDAY.search(work[wd.end():wd.end() + 40])
         if after:
             anchor = [w for w in dates(after.group(0), ref) if w.end >= ref]

@@ -119,7 +119,8 @@ def read_facts(sources: list[SourceText], *, year: int = 2026, prompts: dict[str
                 body = sentence
                 cue = lx.RETRACT.search(sentence) if s.source in ("notes", "transcript", "form") else None
                 if cue is not None:
-                    if cue.start() <= len(lx.LEADING_FILLER.match(sentence).group(0)):
+                    filler = lx.LEADING_FILLER.match(sentence)
+                    if filler is not None and cue.start() <= len(filler.group(0)):
                         dropped.update(last_sentence.get(who, []))  # "… a million. Just kidding, it's forty grand."
                         body = sentence[cue.end():]
                     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from agent.text import normalise
 
@@ -48,7 +49,7 @@ def soft_hedged(text: str) -> bool:
     return bool(_SOFT.search(text))
 
 
-def bare_reply(text: str) -> str | None:
+def bare_reply(text: str) -> Literal["yes", "no"] | None:
     """'yes' or 'no' when the whole text is a bare reply such as 'Yep.' or 'Not yet'; otherwise None."""
     core = normalise(text).strip(" .!,;:-")
     if core in _YES:

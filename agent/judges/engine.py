@@ -184,7 +184,7 @@ def decide_size(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         findings.append(_cmp_finding(spec, low, high, c, c.unit, c.text, f"stated {spec.subject or 'employees'}"))
     emp = ctx.field("company.employees")
     if emp is not None:
-        total = float(emp[0])  # type: ignore[arg-type]
+        total = float(emp[0])  # type: ignore[arg-type]  # company.employees is an int; ctx.field() returns object
         if people and spec.scope == "company":
             findings.append(_cmp_finding(spec, total, total, None, emp[1], emp[1].text, "company employees", 0.9))
         elif spec.operator in ("gte", "gt") and spec.low is not None and total < spec.low and (

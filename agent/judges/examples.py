@@ -101,7 +101,9 @@ class ExampleJudge:
         if cached is not None:
             return cached
         texts = [*q.yes_examples, *q.no_examples, *(r.text for r in reviewed)]
-        labels: list[Answer] = ["yes"] * len(q.yes_examples) + ["no"] * len(q.no_examples) + [r.answer for r in reviewed]
+        yes: list[Answer] = ["yes"]
+        no: list[Answer] = ["no"]
+        labels = yes * len(q.yes_examples) + no * len(q.no_examples) + [r.answer for r in reviewed]
         learned = [False] * (len(q.yes_examples) + len(q.no_examples)) + [True] * len(reviewed)
         vectors = self.embedder.embed([q.text, *texts])
         self._vectors = {k: v for k, v in self._vectors.items() if not k.startswith(f"{q.id}:")}

@@ -30,7 +30,7 @@ from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
 from agent.judges.llm_prompting import (LeadData, boundary, lead_data, select_items, similar_examples, spec_of,
                                         system_context, trim_by_relevance, user_context)
 from agent.llm import ContextLengthExceeded, StructuredLLM, StructuredReply
-from agent.schemas import Enrichment, Evidence, Lead, QuestionAnswer, Usage
+from agent.schemas import Answer, Enrichment, Evidence, Lead, QuestionAnswer, Usage
 from library.schemas import Competitor, Persona, QualifyingQuestion, Seller
 from prompts import render
 from prompts.contexts import DataItem, RepairContext
@@ -75,7 +75,9 @@ class _ModelAnswerBase(_Strict):
 
     @model_validator(mode="after")
     def _evidence_for_decided(self) -> Any:
-        if self.answer != "unknown" and not self.evidence:
+        # `answer` and `evidence` are declared by create_model() in output_model(), not on this base (declaring them
+        # here would move them ahead of `reasoning` in the schema the model fills).
+        if self.answer != "unknown" and not self.evidence:  # type: ignore[attr-defined]
             raise ValueError("a yes or no answer needs at least one evidence quote; answer unknown when there is none")
         return self
 
@@ -85,14 +87,15 @@ def output_model(question_ids: tuple[str, ...]) -> type[BaseModel]:
     """The answer schema for these questions: reasoning before answer, closed literals, every field required."""
     answer_model = create_model(
         "QuestionVerdict", __base__=_ModelAnswerBase,
-        question_id=(Literal[tuple(question_ids)], Field(description="Id of the question answered")),  # type: ignore[valid-type]
+        # A Literal over ids known only at run time: valid for pydantic, not expressible to a static checker.
+        question_id=(Literal[tuple(question_ids)], Field(description="Id of the question answered")),  # type: ignore[arg-type]
         reasoning=(str, Field(description="First: one or two sentences on what the data says about the question")),
-        answer=(Literal["yes", "no", "unknown"], Field(description="yes or no with evidence; unknown when the data does not say")),
+        answer=(Answer, Field(description="yes or no with evidence; unknown when the data does not say")),
         confidence=(float, Field(description="How sure the answer is, from 0 to 1")),
         evidence=(list[ModelEvidence], Field(description="Verbatim quotes supporting the answer; empty when unknown")),
     )
     return create_model("SubmitAnswers", __base__=_Strict,
-                        answers=(list[answer_model], Field(description="Exactly one entry per question id")))  # type: ignore[valid-type]
+                        answers=(list[answer_model], Field(description="Exactly one entry per question id")))  # type: ignore[valid-type]  # a class made at run time
 
 
 @lru_cache(maxsize=256)
@@ -210,6 +213,7 @@ class LLMJudge:
         out.prompts[system.name] = system.hash
         model = output_model(tuple(q.id for q in questions))
         schema = tool_schema(model)
+        # DataItem.source is a plain str in the prompt context; the items were built from SourceText values.
         checker = EvidenceChecker([SourceText(i.source, i.ref, i.text) for i in data.items])  # type: ignore[arg-type]
         items = select_items(data.items, questions, request)
         try:
@@ -296,6 +300,7 @@ def _validate(reply: StructuredReply, model: type[BaseModel],
     errors = [f"unexpected top-level field(s): {', '.join(extra)}"] if extra else []
     if not isinstance(items, list):
         return {}, [*errors, "the output needs an 'answers' list"], [reply.output_text[:REPAIR_FRAGMENT_CHARS]]
+    # output_model() always declares `answers` as list[<answer model>], so the annotation is never None.
     answer_model = model.model_fields["answers"].annotation.__args__[0]  # type: ignore[union-attr]
     good: dict[str, QuestionAnswer] = {}
     fragments: list[str] = []

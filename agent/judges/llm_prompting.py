@@ -209,6 +209,7 @@ def trim_by_relevance(items: Sequence[DataItem], questions: Sequence[QualifyingQ
     for q in questions:
         vocabulary |= _words(" ".join([q.text, *q.keywords, *q.yes_examples, *q.no_examples]))
     pieces = [DataItem(source=u.source, ref=u.ref, text=u.text)
+              # DataItem.source is a plain str in the prompt context; the items were built from SourceText values.
               for u in units([SourceText(i.source, i.ref, i.text) for i in items])]  # type: ignore[arg-type]
     budget = keep_fraction * sum(len(p.text) for p in pieces)
 

@@ -119,9 +119,10 @@ class LocalJudge:
 
     @staticmethod
     def flagged(answer: QuestionAnswer, ctx: Context) -> QuestionAnswer:
-        flags: list[AnswerFlag] = [f for f, on in (("instruction_text_ignored", bool(ctx.facts.injected)),
-                                                   ("hidden_content", ctx.facts.hidden),
-                                                   ("text_truncated", bool(ctx.facts.truncated))) if on]
+        raised: tuple[tuple[AnswerFlag, bool], ...] = (("instruction_text_ignored", bool(ctx.facts.injected)),
+                                                       ("hidden_content", ctx.facts.hidden),
+                                                       ("text_truncated", bool(ctx.facts.truncated)))
+        flags = [f for f, on in raised if on]
         missing = [f for f in flags if f not in answer.flags]
         return answer.model_copy(update={"flags": [*answer.flags, *missing]}) if missing else answer
 
@@ -132,7 +133,7 @@ class LocalJudge:
             reply = bare_reply(c.text)
             if reply is None or c.hedge or float(self._topic(c.context) @ self._topic(q.text)) < FORM_MATCH:
                 continue
-            return QuestionAnswer(question_id=q.id, answer=reply, confidence=0.75,  # type: ignore[arg-type]
+            return QuestionAnswer(question_id=q.id, answer=reply, confidence=0.75,
                                   reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {reply.capitalize()}: "
                                             f"asked \"{c.context[:80]}\", {c.unit.speaker or 'the prospect'} said "
                                             f"\"{c.text[:60]}\".",
@@ -146,7 +147,7 @@ class LocalJudge:
             reply = bare_reply(value)
             if reply is None or float(self._topic(key) @ self._topic(q.text)) < FORM_MATCH:
                 continue
-            return QuestionAnswer(question_id=q.id, answer=reply, confidence=0.75,  # type: ignore[arg-type]
+            return QuestionAnswer(question_id=q.id, answer=reply, confidence=0.75,
                                   reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {reply.capitalize()}: "
                                             f"the form asked \"{key[:80]}\" and the answer was \"{value[:60]}\".",
                                   evidence=[Evidence(source="form", ref=key, quote=value)])
@@ -165,8 +166,9 @@ class LocalJudge:
         texts = [*q.yes_examples, *q.no_examples, *(r.text for r in self._reviewed.get(q.id, []))]
         if not texts or not ctx.facts.clauses:
             return None
-        labels: list[Answer] = (["yes"] * len(q.yes_examples) + ["no"] * len(q.no_examples)
-                                + [r.answer for r in self._reviewed.get(q.id, [])])
+        yes: list[Answer] = ["yes"]
+        no: list[Answer] = ["no"]
+        labels = yes * len(q.yes_examples) + no * len(q.no_examples) + [r.answer for r in self._reviewed.get(q.id, [])]
         cached = self._example_vectors.get(q.id)
         if cached is None or len(cached[1]) != len(labels):
             cached = (self.embedder.embed(texts), labels, texts)
@@ -176,9 +178,9 @@ class LocalJudge:
         if float(sims[i, j]) < EXAMPLE_MATCH or cached[1][j] == "unknown" or ctx.facts.clauses[i].hedge:
             return None
         c = ctx.facts.clauses[i]
-        flags = ["learned"] if j >= len(q.yes_examples) + len(q.no_examples) else []
+        flags: list[AnswerFlag] = ["learned"] if j >= len(q.yes_examples) + len(q.no_examples) else []
         return QuestionAnswer(
-            question_id=q.id, answer=cached[1][j], confidence=0.7, flags=flags,  # type: ignore[arg-type]
+            question_id=q.id, answer=cached[1][j], confidence=0.7, flags=flags,
             reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {cached[1][j].capitalize()}: the lead says "
                       f"what the example \"{cached[2][j][:80]}\" says.",
             evidence=[Evidence(source=c.unit.source, ref=c.unit.ref, quote=c.text, timestamp=c.unit.timestamp,

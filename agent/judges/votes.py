@@ -208,15 +208,16 @@ def decide(question_id: str, votes: list[Vote]) -> QuestionAnswer:
     if any(v.quantity for v in decided):
         decided = [v for v in decided if v.quantity]  # an explicit amount or date outranks phrasing
     top = votes[0]
-    flags = list(dict.fromkeys(f for v in votes[:1] + decided for f in v.flags if f in ("hidden_content", "learned")))
+    flags: list[AnswerFlag] = list(dict.fromkeys(f for v in votes[:1] + decided for f in v.flags
+                                                 if f in ("hidden_content", "learned")))
     if not decided or ("hedged" in top.flags and not any(v.relevance >= top.relevance - 0.05 and v.quantity
                                                          for v in decided)):
         return QuestionAnswer(question_id=question_id, answer="unknown", confidence=0.0, value=top.value,
                               reasoning=f"Not settled: {_say(top)}.", evidence=_evidence([top]),
                               flags=list(dict.fromkeys([*flags, *top.flags])))
     weight = {a: sum(v.strength * v.relevance for v in decided if v.answer == a) for a in ("yes", "no")}
-    winner = "yes" if weight["yes"] >= weight["no"] else "no"
-    loser = "no" if winner == "yes" else "yes"
+    winner: Answer = "yes" if weight["yes"] >= weight["no"] else "no"
+    loser: Answer = "no" if winner == "yes" else "yes"
     side = sorted((v for v in decided if v.answer == winner), key=lambda v: -v.strength * v.relevance)
     if weight[loser] > 0:
         flags.append("conflicting_evidence")

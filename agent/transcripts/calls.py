@@ -24,7 +24,7 @@ from agent.judges.engine import (
 )
 from agent.schemas import QuestionAnswer
 from library.geo import region_codes
-from library.schemas import Library, QuestionSpec
+from library.schemas import Library, QuestionSpec, SpecKind, SpecScope
 
 CALL_PREFIX = "call."
 CALL_FIELDS = ("call.budget", "call.decision_maker", "call.need", "call.timeline", "call.competitors",
@@ -123,11 +123,15 @@ def _budget(ctx: Context, currency: str) -> QuestionAnswer:
 
 # --- decision maker ------------------------------------------------------------------------------------------------------
 
+_REGION_SCOPES: tuple[SpecScope, ...] = ("company", "payroll")
+
+
 def _decision_maker(ctx: Context, contact: str | None) -> QuestionAnswer:
     """Whether the contact decides; when someone else does, who ('CFO', 'Marc Delorme (PDG)')."""
     spec = QuestionSpec(kind="authority", scope="contact", words="the contact signs or decides the purchase")
     findings = decide_authority(spec, ctx)
-    own, others = [], []
+    own: list[Finding] = []
+    others: list[Finding] = []
     first_name = (contact or "").split(" ")[0].casefold()
     for f in findings:
         speaker = (f.unit.speaker or "") if f.unit else ""
@@ -276,7 +280,9 @@ def _current_solution(ctx: Context, library: Library) -> QuestionAnswer:
         here += [comp.name for comp in library.competitors if _mentions(c.text, [comp.name, *comp.aliases]) >= 0]
         here += [n for n in _NAME.findall(c.text) if n not in _NOT_NAMES and n.casefold() not in seller_names
                  and not any(n in (s or "") for s in speakers) and not _ROLE_TITLE.fullmatch(n)]
-        if negated_near(c.text, _USE.search(c.text).start(), before=3):
+        use = _USE.search(c.text)
+        assert use is not None  # clauses without a use verb were skipped above
+        if negated_near(c.text, use.start(), before=3):
             continue
         if here:
             evidence = evidence or c
@@ -291,21 +297,21 @@ def _current_solution(ctx: Context, library: Library) -> QuestionAnswer:
 
 # --- disqualifier ----------------------------------------------------------------------------------------------------------
 
-_DISQUALIFIER_KINDS = ("student", "job_seeker", "partner", "vendor_pitch", "competitor_employee")
+_DISQUALIFIER_KINDS: tuple[SpecKind, ...] = ("student", "job_seeker", "partner", "vendor_pitch", "competitor_employee")
 
 
 def _disqualifier(ctx: Context, library: Library) -> QuestionAnswer:
     """A direct statement that the prospect is outside what the seller sells to; the value names which."""
     findings = []
     for kind in _DISQUALIFIER_KINDS:
-        for f in decide_disqualifier(QuestionSpec(kind=kind, words=kind.replace("_", " ")), ctx):  # type: ignore[arg-type]
+        for f in decide_disqualifier(QuestionSpec(kind=kind, words=kind.replace("_", " ")), ctx):
             if f.answer == "yes":
                 f.value = kind
                 findings.append(f)
     codes = sorted(region_codes(ctx.seller.regions)) if ctx.seller.regions else []
     if codes:
-        for scope in ("company", "payroll"):
-            spec = QuestionSpec(kind="location", scope=scope, operator="in", values=codes,  # type: ignore[arg-type]
+        for scope in _REGION_SCOPES:
+            spec = QuestionSpec(kind="location", scope=scope, operator="in", values=codes,
                                 words="in the seller's supported regions")
             for f in decide_location(spec, ctx):
                 if f.answer == "no" and f.unit is not None and f.unit.source == "transcript":

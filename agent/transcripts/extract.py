@@ -62,7 +62,7 @@ class EmbeddedExtractor:
 
             embedder = get_embedder()
         self.library, self.default_currency = library, default_currency
-        self.judge = judge or LocalJudge(embedder)  # type: ignore[arg-type]
+        self.judge = judge or LocalJudge(embedder)  # type: ignore[arg-type]  # embedder is set above when judge is None
         self.embedder = self.judge.embedder
         self._use_case_vectors: np.ndarray | None = None
 
@@ -114,7 +114,7 @@ def _not_the_buyers_word(answers: list[QuestionAnswer]) -> list[QuestionAnswer]:
         if a.question_id not in _KEEP and a.answer != "unknown" and a.evidence and all(e.speaker in who for e in a.evidence):
             a = QuestionAnswer(question_id=a.question_id, answer="unknown", confidence=0.6,
                                reasoning=f"Unknown: only {', '.join(sorted(who))} said so, who is a "
-                                         f"{flagged.value.replace('_', ' ')}, not a buyer (\"{a.evidence[0].quote[:80]}\").")
+                                         f"{str(flagged.value).replace('_', ' ')}, not a buyer (\"{a.evidence[0].quote[:80]}\").")
         out.append(a)
     return out
 

@@ -176,7 +176,8 @@ def json_utterances(text: str) -> tuple[list[Segment], Meta]:
     meta, scale = Meta(), 1.0
     items: Any = doc
     if isinstance(doc, dict):
-        meta = _json_meta(doc.get("metadata") if isinstance(doc.get("metadata"), dict) else doc)
+        metadata = doc.get("metadata")
+        meta = _json_meta(metadata if isinstance(metadata, dict) else doc)
         # AssemblyAI reports milliseconds; so does anyone who says so with "time_unit": "ms".
         if doc.get("time_unit") == "ms" or "audio_duration" in doc or "audio_url" in doc:
             scale = 0.001

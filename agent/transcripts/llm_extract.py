@@ -16,7 +16,7 @@ from agent.evidence import EvidenceChecker, SourceText
 from agent.judges.base import JudgeRequest, Matches
 from agent.judges.llm import LLMJudge
 from agent.judges.llm_prompting import LeadData
-from agent.schemas import Enrichment, Evidence, Lead, QuestionAnswer, Usage
+from agent.schemas import Enrichment, Evidence, Lead, Person, QuestionAnswer, Usage
 from agent.text import strip_hidden
 from agent.transcripts.models import Transcript, Utterance
 from library.schemas import QualifyingQuestion, Seller
@@ -57,7 +57,7 @@ class LLMExtractor:
         if not asked:
             return []
         day = transcript.call_date or datetime.now(UTC).date()
-        request = JudgeRequest(lead=Lead(person={"name": contact or "prospect"}), enrichment=Enrichment(),
+        request = JudgeRequest(lead=Lead(person=Person(name=contact or "prospect")), enrichment=Enrichment(),
                                questions=asked, matches=Matches(segment=None, persona=None), seller=self.seller,
                                now=datetime.combine(day, time(12), tzinfo=UTC))
         windows = chunks(transcript.utterances, self.chunk_size, min(OVERLAP, self.chunk_size // 4))

@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import dateparser
 
@@ -151,9 +152,9 @@ def build(fmt: Format, segments: list[Segment], meta: Meta, call_date: date | No
     if all(s.speaker is None for s in segments):
         raise TranscriptError(f"{segments[0].where}: no speaker names found; the {fmt} transcript must say who speaks "
                               "(voice tags, 'Name: text' or a speaker field)")
-    utterances: list[Utterance] = []
+    utterances: list[dict[str, Any]] = []  # joined segments, made Utterances once complete
     companies: dict[str, str] = {}
-    current: dict | None = None
+    current: dict[str, Any] | None = None
     speaker: str | None = None
     for seg in segments:
         speaker = seg.speaker or speaker
@@ -167,13 +168,13 @@ def build(fmt: Format, segments: list[Segment], meta: Meta, call_date: date | No
         joinable = (current is not None and current["speaker"] == speaker
                     and len(current["text"]) + len(text) < _MERGE_MAX_CHARS
                     and (seg.start is None or current["end"] is None or seg.start - current["end"] <= _MERGE_MAX_GAP_S))
-        if joinable:
+        if joinable and current is not None:  # joinable already implies a current utterance
             current["text"] += " " + text
             current["end"] = seg.end if seg.end is not None else current["end"]
         else:
             current = {"speaker": speaker, "start": seg.start, "end": seg.end, "text": text}
-            utterances.append(current)  # type: ignore[arg-type]
-    built = [Utterance(id=f"u{i}", **u) for i, u in enumerate(utterances, 1)]  # type: ignore[arg-type]
+            utterances.append(current)
+    built = [Utterance(id=f"u{i}", **u) for i, u in enumerate(utterances, 1)]
     if not built:
         raise TranscriptError(f"the {fmt} transcript has no speech in it")
     return Transcript(format=fmt, call_date=call_date or meta.call_date,

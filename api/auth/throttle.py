@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 
-from limits import parse
+from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
@@ -19,18 +19,18 @@ class LoginThrottle:
         self.account, self.address = parse(per_account), parse(per_address)
         self.limiter = MovingWindowRateLimiter(storage_from_string(storage))
 
-    def _keys(self, email: str, address: str) -> list[tuple[object, str]]:
+    def _keys(self, email: str, address: str) -> list[tuple[RateLimitItem, str]]:
         return [(self.account, f"account:{email.strip().lower()}"), (self.address, f"address:{address}")]
 
     def retry_after(self, email: str, address: str) -> int | None:
         """Seconds until a login may be tried again, or None when it may be tried now."""
         waits = []
         for limit, key in self._keys(email, address):
-            if not self.limiter.test(limit, "login", key):  # type: ignore[arg-type]
-                reset = self.limiter.get_window_stats(limit, "login", key).reset_time  # type: ignore[arg-type]
+            if not self.limiter.test(limit, "login", key):
+                reset = self.limiter.get_window_stats(limit, "login", key).reset_time
                 waits.append(max(1, math.ceil(reset - time.time())))
         return max(waits) if waits else None
 
     def failed(self, email: str, address: str) -> None:
         for limit, key in self._keys(email, address):
-            self.limiter.hit(limit, "login", key)  # type: ignore[arg-type]
+            self.limiter.hit(limit, "login", key)

@@ -38,9 +38,9 @@ def is_empty(text: str | None) -> bool:
 
 def parse_revenue(text: str | None, unit: int = 1) -> int | None:
     """US dollars from "36.9 Million", "$1.2B", "1,234,567"; a bare number is multiplied by `unit` (e.g. 10**6)."""
-    if is_empty(text):
+    if text is None or is_empty(text):
         return None
-    match = _AMOUNT.match(text.strip())  # type: ignore[union-attr]
+    match = _AMOUNT.match(text.strip())
     if match is None:
         raise ValueError(f"not an amount: {text!r}")
     number, word = match.groups()
@@ -55,9 +55,9 @@ def parse_revenue(text: str | None, unit: int = 1) -> int | None:
 
 def parse_employees(text: str | None) -> int | None:
     """A head count from "1,200", "40.0", "1.2k", "10,001+" or a range "51-200" (its midpoint)."""
-    if is_empty(text):
+    if text is None or is_empty(text):
         return None
-    cleaned = text.strip()  # type: ignore[union-attr]
+    cleaned = text.strip()
     ranged = _RANGE.match(cleaned)
     if ranged:
         low, high = (int(g.replace(",", "")) for g in ranged.groups())

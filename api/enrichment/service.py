@@ -134,10 +134,10 @@ def _read(csv_path: Path, mapping: ColumnMapping) -> tuple[csv.DictReader[str], 
 
 
 def _cell(raw: dict[str | None, str | list[str] | None], mapping: ColumnMapping, target: str) -> str | None:
-    column = mapping.columns.get(target)  # type: ignore[call-overload]
+    column = mapping.columns.get(target)  # type: ignore[call-overload]  # target is one of Target's values, typed str
     value = raw.get(column) if column else None
-    if (value is None or is_empty(value)) and target in mapping.defaults:  # type: ignore[operator]
-        return mapping.defaults[target]  # type: ignore[index]
+    if (value is None or (isinstance(value, str) and is_empty(value))) and target in mapping.defaults:
+        return mapping.defaults[target]
     return value.strip() if isinstance(value, str) else None
 
 
@@ -165,6 +165,7 @@ def _record(raw: dict[str | None, str | list[str] | None], mapping: ColumnMappin
         domain = parsed("website", parse_domain)
     if domain is None:
         raise ValueError(f"{'domain' if 'domain' in mapping.columns else 'website'}: missing")
+    # parsed() returns whatever its parser returns (int, str, float), typed object.
     return CompanyRecord(
         name=texts["name"],
         domain=str(domain),
@@ -193,7 +194,7 @@ def import_companies(
         for raw in reader:
             report.rows += 1
             try:
-                record = _record(raw, spec)  # type: ignore[arg-type]
+                record = _record(raw, spec)
             except ValueError as exc:
                 where, _, message = str(exc).partition(": ")
                 report.errors.append(RowError(reader.line_num, where, message))

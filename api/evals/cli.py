@@ -12,17 +12,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
+from typer._click import Context  # typer vendors click: its own Context, not click's
 from typer.core import TyperGroup
 
-from agent.deps import Deps
 from agent.errors import QualifyError
+
+if TYPE_CHECKING:
+    from agent.deps import Deps
 
 out, err = Console(), Console(stderr=True)
 NEUTRAL_LIBRARY = Path(__file__).resolve().parents[2] / "library/data/neutral"
@@ -32,13 +34,13 @@ BAD_INPUT, GATE_FAILED = 2, 1
 class _RunByDefault(TyperGroup):
     """`qualify eval DATASET …` means `qualify eval run DATASET …`; named subcommands keep working."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = ["run", *args]
         return super().parse_args(ctx, args)
 
 
-app = typer.Typer(cls=_RunByDefault, no_args_is_help=True,
+app = typer.Typer(cls=_RunByDefault, no_args_is_help=True, rich_markup_mode=None,
                   help="Evaluate the pipeline on labeled leads: `qualify eval DATASET`, `compare`, `transcripts`.")
 
 
@@ -183,7 +185,7 @@ def _question_run(loaded: Any, library: Path | None, out_dir: Path, gates: dict[
     out.print(f"run: {path}")
     overall = next(q for q in rows if q.question_id == "__all__")
     checks = {"question_accuracy": overall.accuracy, "kappa": overall.kappa}
-    failed = [f"{k}: {checks.get(k)} < {v:g}" for k, v in gates.items() if checks.get(k) is None or checks[k] < v]
+    failed = [f"{k}: {got} < {v:g}" for k, v in gates.items() if (got := checks.get(k)) is None or got < v]
     for line in failed:
         err.print(Text(f"gate failed: {line}", style="red"))
     if failed:

@@ -24,6 +24,7 @@ class BatchResult:
     drafts: list[tuple[int, str, ScorecardDraft]] = field(default_factory=list)  # (row, scorecard id, draft)
     errors: list[RowError] = field(default_factory=list)
     failed: list[tuple[int, str, str]] = field(default_factory=list)  # (row, lead id, status)
+    reused: int = 0  # drafts an earlier run had already made (the lead was not qualified again)
 
 
 def latest_scorecard(rt: Runtime, lead_id: str) -> tuple[str, ScorecardDraft] | None:
@@ -47,12 +48,13 @@ async def _one(rt: Runtime, row: Row, result: BatchResult, gate: asyncio.Semapho
         result.errors.append(RowError(row.row, "external_id" if exc.status == 409 else "lead", exc.detail))
         return
     async with gate:
-        await service.qualify_stored(rt.sessions, rt.deps, intake.lead_id)
+        made = await service.qualify_stored(rt.sessions, rt.deps, intake.lead_id)
     found = latest_scorecard(rt, intake.lead_id)
     if found is None:
         result.failed.append((row.row, intake.lead_id, lead_status(rt, intake.lead_id)))
     else:
         result.drafts.append((row.row, *found))
+        result.reused += made is None
 
 
 async def run_batch(rt: Runtime, rows: Iterable[Row], concurrency: int = 4,

@@ -2,7 +2,7 @@
 
 CSV columns: external_id, source, received_at, person.name, person.email, person.title, person.phone, company.name,
 company.domain, company.employees, company.industry, company.country, notes, events (a JSON array of
-{type, timestamp, detail}) and `form.<question>` for each form answer. Empty cells are missing values.
+{type, timestamp, detail}) and `form.<question>` for each form answer. Empty cells are missing values; a row whose cells are all empty is skipped.
 """
 
 from __future__ import annotations
@@ -73,7 +73,11 @@ def read_json_lead(path: Path) -> Lead:
     try:
         data = json.loads(_text(path))
     except json.JSONDecodeError as exc:
-        raise LeadFileError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+        hint = ""
+        if exc.msg == "Extra data":  # a second JSON value after the first: several leads, one a line
+            hint = f"; the file holds more than one JSON value — for a file of leads run `qualify batch {path}`"
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise LeadFileError(f"{path}: malformed JSON at {where}: {exc.msg}{hint}") from exc
     try:
         return Lead.model_validate(data)
     except ValidationError as exc:
@@ -130,10 +134,17 @@ def _csv(path: Path, default_source: str) -> Iterator[Row]:
             yield Row(number, None, RowError(number, "row", f"malformed CSV: {exc}"))
             return  # the parser cannot resynchronise after a broken quote
         number = reader.line_num
+        if _blank(record):  # a row of only commas (spreadsheets export them) is no lead and no error
+            continue
         if None in record:
             yield Row(number, None, RowError(number, "row", f"{len(record[None])} more cell(s) than the header has"))
             continue
         yield _csv_row(number, record, default_source)
+
+
+def _blank(record: dict[str | None, Any]) -> bool:
+    cells = [v for k, v in record.items() if k is not None] + list(record.get(None) or [])
+    return all(not (cell or "").strip() for cell in cells)
 
 
 def _csv_row(number: int, record: dict[str, str], default_source: str) -> Row:

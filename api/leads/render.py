@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -11,7 +13,11 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.schemas import ScorecardDraft
+from api.terminal import fitted
 from library.schemas import Library
+
+if TYPE_CHECKING:
+    from api.leads.batch import BatchResult
 
 TIER_STYLE = {"sql_ready": "bold green", "needs_discovery": "yellow", "nurture": "cyan", "disqualified": "red"}
 ANSWER_STYLE = {"yes": "green", "no": "red", "unknown": "dim"}
@@ -21,8 +27,25 @@ def _t(value: object, style: str = "") -> Text:
     return Text(str(value), style=style)  # Text() never interprets [markup] inside lead data
 
 
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, ending in an ellipsis when it had to be cut."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def scorecard(draft: ScorecardDraft, library: Library, title: str = "") -> RenderableType:
     """A scorecard as an SDR reads it: verdict, reasons, answers with evidence, what to ask next."""
+    return Panel(Group(*scorecard_parts(draft, library)), title=Text(title or scorecard_title(draft)))
+
+
+def scorecard_title(draft: ScorecardDraft) -> str:
+    return f"lead {draft.lead_id} · revision {draft.revision}"
+
+
+def scorecard_parts(draft: ScorecardDraft, library: Library, short: bool = True) -> list[RenderableType]:
+    """The scorecard's blocks in reading order; `short` cuts long quotes (with an ellipsis) for a terminal."""
+    def shown(text: str, width: int) -> str:
+        return cut(text, width) if short else text
+
     head = Text.assemble((f"{draft.tier.upper()}", TIER_STYLE[draft.tier]), f"  score {draft.score:.0f}/100",
                          f"  fit {draft.fit_score:.0f}", f"  intent {draft.intent_score:.0f}", f"  route {draft.route}")
     parts: list[RenderableType] = [head]
@@ -47,17 +70,17 @@ def scorecard(draft: ScorecardDraft, library: Library, title: str = "") -> Rende
             q = _question_text(library, a.question_id)
             quote = Text()
             for e in a.evidence[:2]:
-                quote.append(f"{e.source}:{e.ref[:30]} ", style="dim").append(f"“{e.quote[:120]}”\n")
+                quote.append(f"{e.source}:{shown(e.ref, 30)} ", style="dim").append(f"“{shown(e.quote, 120)}”\n")
             if a.flags:
                 quote.append(", ".join(a.flags), style="magenta")
             answers.add_row(_t(q), Text(a.answer, style=ANSWER_STYLE[a.answer]), f"{a.confidence:.2f}", quote)
         parts.append(answers)
     if draft.discovery_questions:
         ask = Table("ask next", title="Discovery questions", title_justify="left")
-        for d in draft.discovery_questions:
-            ask.add_row(_t(d.ask))
+        for question in draft.discovery_questions:
+            ask.add_row(_t(question.ask))
         parts.append(ask)
-    return Panel(Group(*parts), title=Text(title or f"lead {draft.lead_id} · revision {draft.revision}"))
+    return parts
 
 
 def _question_text(library: Library, question_id: str) -> str:
@@ -67,8 +90,8 @@ def _question_text(library: Library, question_id: str) -> str:
         return question_id
 
 
-def summary(drafts: Sequence[ScorecardDraft], errors: int, failed: int, seconds: float) -> Table:
-    """Counts by tier and route, with timing."""
+def summary(drafts: Sequence[ScorecardDraft], errors: int, failed: int, seconds: float, reused: int = 0) -> Table:
+    """Counts by tier and route, with timing; `reused` leads kept the scorecard an earlier run made."""
     table = Table("tier", "leads", "share", "avg score", title="Batch summary", title_justify="left")
     by_tier = Counter(d.tier for d in drafts)
     n = max(len(drafts), 1)
@@ -77,16 +100,40 @@ def summary(drafts: Sequence[ScorecardDraft], errors: int, failed: int, seconds:
         avg = f"{sum(scores) / len(scores):.0f}" if scores else "-"
         table.add_row(Text(tier, style=TIER_STYLE[tier]), str(by_tier[tier]), f"{100 * by_tier[tier] / n:.0f}%", avg)
     routes = Counter(d.route for d in drafts)
-    table.caption = (f"{len(drafts)} qualified, {errors} bad rows, {failed} failed · routes: "
+    again = f" ({reused} reused from an earlier run)" if reused else ""
+    table.caption = (f"{len(drafts)} qualified{again}, {errors} bad rows, {failed} failed · routes: "
                      + ", ".join(f"{k} {v}" for k, v in sorted(routes.items())) + f" · {seconds:.1f}s")
     return table
 
 
-def leads_table(rows: Sequence[tuple[str, ScorecardDraft, str]]) -> Table:
-    """One line per lead: who, tier, score, route, top reason."""
+def leads_table(rows: Sequence[tuple[str, ScorecardDraft, str]], width: int = 120) -> Table:
+    """One line per lead: who, tier, score, route, top reason, fitted to `width` columns (long text is cut with an
+    ellipsis by the terminal; the same table printed as TSV keeps every character)."""
     table = Table("lead", "company", "tier", "score", "route", "top reason", title="Qualified leads", title_justify="left")
     for label, d, company in rows:
         top = d.reasons[0].label if d.reasons else ""
-        table.add_row(_t(label[:28]), _t(company[:24]), Text(d.tier, style=TIER_STYLE[d.tier]), f"{d.score:.0f}",
-                      d.route, _t(top[:60]))
-    return table
+        table.add_row(_t(label), _t(company), Text(d.tier, style=TIER_STYLE[d.tier]), f"{d.score:.0f}", d.route,
+                      _t(top))
+    # 19 columns of borders and padding, then tier, score and route at their full width; the rest is shared out.
+    free = max(width - 19 - 15 - 5 - 14, 24)
+    lead_w, company_w = min(30, round(free * 0.35)), min(24, round(free * 0.25))
+    for column, cap in zip(table.columns, (lead_w, company_w, None, None, None, max(free - lead_w - company_w, 8)),
+                           strict=True):
+        column.max_width = cap
+    return fitted(table, fixed={"tier": 15, "score": 5, "route": 14})
+
+
+def batch_json(result: BatchResult, labels: Mapping[int, tuple[str, str]],
+               listed: Sequence[tuple[int, str, ScorecardDraft]], seconds: float, written: Path) -> dict[str, Any]:
+    """`qualify batch --json`: the counts of the summary, the listed leads, bad rows and failures."""
+    drafts = [d for _, _, d in result.drafts]
+    return {
+        "qualified": len(drafts), "reused": result.reused, "bad_rows": len(result.errors), "failed": len(result.failed),
+        "seconds": round(seconds, 3), "scorecards_file": str(written),
+        "tiers": dict(Counter(d.tier for d in drafts)), "routes": dict(Counter(d.route for d in drafts)),
+        "leads": [{"row": row, "scorecard_id": sid, "lead_id": d.lead_id, "lead": labels[row][0],
+                   "company": labels[row][1], "tier": d.tier, "score": round(d.score, 1), "route": d.route,
+                   "top_reason": d.reasons[0].label if d.reasons else None} for row, sid, d in listed],
+        "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in result.errors],
+        "failures": [{"row": row, "lead_id": lead_id, "status": status} for row, lead_id, status in result.failed],
+    }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -281,7 +281,7 @@ def reset_for_retry(factory: sessionmaker[Session], lead_id: str, now: datetime)
             raise Conflict(detail, state=row.status, lease_until=row.lease_until.isoformat() if row.lease_until else None)
 
 
-def _retryable(now: datetime):  # type: ignore[no-untyped-def]
+def _retryable(now: datetime) -> ColumnElement[bool]:
     expired = (LeadRow.status == LeadStatus.qualifying) & (LeadRow.lease_until.is_(None) | (LeadRow.lease_until <= now))
     return LeadRow.status.in_(list(RETRYABLE)) | expired
 

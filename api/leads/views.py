@@ -22,7 +22,7 @@ INTAKE = [Depends(api(Role.service, Role.admin))]
 READ = [Depends(api())]
 
 
-async def qualify_and_assign(rt, lead_id: str) -> None:  # type: ignore[no-untyped-def]
+async def qualify_and_assign(rt, lead_id: str) -> None:
     """Qualify after the response, in a worker thread (never on the API's event loop), then hand the draft to an SDR.
 
     With QUALIFY_QUEUE_URL set the lead goes to the Dramatiq workers instead; with QUALIFY_EMBEDDED_WORKER=false and
@@ -36,7 +36,7 @@ async def qualify_and_assign(rt, lead_id: str) -> None:  # type: ignore[no-untyp
         await asyncio.to_thread(qualify_and_assign_sync, rt, lead_id)
 
 
-def _runtime(request: Request):  # type: ignore[no-untyped-def]
+def _runtime(request: Request):
     return request.app.state.runtime
 
 

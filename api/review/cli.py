@@ -10,7 +10,8 @@ from rich.console import Console
 
 from api.settings import get_settings
 
-app = typer.Typer(help="Human review: export decisions as eval data, assign drafts.", no_args_is_help=True)
+app = typer.Typer(help="Human review: export decisions as eval data, assign drafts.", no_args_is_help=True,
+                  rich_markup_mode=None)
 out = Console()
 
 

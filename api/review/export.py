@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.schemas import Lead
+from agent.schemas import Answer, Lead
 from api.leads.flows import ReviewAction
 from api.leads.models import LeadRow
 from api.review.flows import NOT_NOW, Reason
@@ -37,9 +39,10 @@ def reviewed_cases(s: Session, exclude_reasons: frozenset[str] = frozenset()) ->
         edits = s.scalars(select(AnswerReviewRow).where(AnswerReviewRow.lead_id == lead_id,
                                                         AnswerReviewRow.revision <= (d.revision or 0))
                           .order_by(AnswerReviewRow.created_at)).all()
-        answers = {e.question_id: ExpectedAnswer(answer=e.human_answer, evidence=[e.evidence] if e.evidence else [])
+        answers = {e.question_id: ExpectedAnswer(answer=cast(Answer, e.human_answer), evidence=[e.evidence] if e.evidence else [])
                    for e in edits}
         decision = "edit" if edits else ("reject" if outcome != "sql" else "confirm")
+        # outcome and decision are among the literals LeadCase and Origin take (inferred as str); pydantic checks them.
         cases.append(LeadCase(
             id=f"review-{lead_id}", lead=Lead.model_validate(lead.payload), expected_outcome=outcome,  # type: ignore[arg-type]
             answers=answers, note=(f"{d.reason}: {d.note}" if d.reason else d.note) or None,

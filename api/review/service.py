@@ -182,6 +182,7 @@ def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: 
             raise Conflict(str(exc), state=old) from exc
         card = _bound(s, lead, body)
         if getattr(body, "version", None) not in (None, lead.version):
+            # Only bodies that carry a version get here (the getattr() above).
             raise Conflict(f"the decision was made on version {body.version} of the lead but it is now at "  # type: ignore[union-attr]
                            f"{lead.version}; reload and decide again", state=old, version=lead.version,
                            revision=card.revision if card else None)

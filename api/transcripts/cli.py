@@ -8,15 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from agent.transcripts import RoleHints
-from api.errors import ApiError
+from api.terminal import cli_console, print_table
 
-app = typer.Typer(help="Call transcripts.", no_args_is_help=True)
-out, err = Console(), Console(stderr=True)
+app = typer.Typer(help="Call transcripts.", no_args_is_help=True, rich_markup_mode=None)
+out, err = cli_console(), cli_console(stderr=True)
 
 
 @app.command("ingest")
@@ -28,7 +26,9 @@ def ingest_command(
     format: Annotated[str | None, typer.Option(help="vtt | srt | json | text (detected when omitted)")] = None,
 ) -> None:
     """Extract the lead's questions from a call and store them as a new scorecard revision for review."""
+    from agent.transcripts import RoleHints
     from api.cli import _runtime
+    from api.errors import ApiError
     from api.settings import get_settings
     from api.transcripts import service
 
@@ -54,4 +54,4 @@ def ingest_command(
             quote = (change["after"]["evidence"] or [{}])[0]
             said = f"{quote.get('speaker') or ''}: “{quote.get('quote', '')[:90]}”" if quote else ""
             table.add_row(Text(change["question_id"]), Text(before), Text(change["after"]["answer"]), Text(said))
-    out.print(table)
+    print_table(out, table)

@@ -86,6 +86,7 @@ async def ingest(rt: Runtime, lead_id: str, data: bytes, *, filename: str | None
         return done
     check_json(data, format, filename)
     try:
+        # `format` is the caller's string: read_transcript refuses an unknown one with a TranscriptError (422).
         transcript = read_transcript(data, filename=filename, format=format, call_date=call_date,  # type: ignore[arg-type]
                                      roles=roles or RoleHints(seller_company=rt.deps.library.seller.name))
     except (TranscriptError, ValidationError) as exc:

@@ -11,21 +11,15 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
+from typing import Any, cast
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError, Conflict, NotFound, Unprocessable
 from api.users.models import ApiKeyRow, FormTokenRow, SessionRow, UserRow
-
-
-class Role(StrEnum):
-    sdr = "sdr"
-    ae = "ae"
-    admin = "admin"
-    service = "service"
+from api.users.roles import Role
 
 
 _HASHER = PasswordHash.recommended()  # argon2id with argon2-cffi's RFC 9106 low-memory defaults (m=64 MiB, t=3, p=4)
@@ -133,8 +127,9 @@ def issue_key(s: Session, user: UserRow, now: datetime) -> str:
 def revoke_user(s: Session, user: UserRow, now: datetime) -> int:
     """Deactivate a user: every key revoked, every session ended; returns the number of keys revoked."""
     user.active = False
-    n = s.execute(update(ApiKeyRow).where(ApiKeyRow.user_id == user.id, ApiKeyRow.revoked_at.is_(None))
-                  .values(revoked_at=now)).rowcount
+    n = cast(CursorResult[Any], s.execute(update(ApiKeyRow).where(ApiKeyRow.user_id == user.id,
+                                                                  ApiKeyRow.revoked_at.is_(None))
+                                          .values(revoked_at=now))).rowcount  # an UPDATE returns a CursorResult
     s.execute(update(SessionRow).where(SessionRow.user_id == user.id, SessionRow.ended_at.is_(None)).values(ended_at=now))
     return int(n or 0)
 
@@ -195,10 +190,11 @@ def form_token(s: Session, session: str, form: str, now: datetime) -> str:
 
 def use_form_token(s: Session, session: str, form: str, token: str, now: datetime) -> None:
     """Spend a CSRF token in the caller's transaction; 403 when missing, foreign, for another form or already used."""
-    n = s.execute(update(FormTokenRow).where(FormTokenRow.sha256 == sha256(token or ""),
-                                             FormTokenRow.session_sha256 == session, FormTokenRow.form == form,
-                                             FormTokenRow.used_at.is_(None))
-                  .values(used_at=now)).rowcount
+    spent = s.execute(update(FormTokenRow).where(FormTokenRow.sha256 == sha256(token or ""),
+                                                 FormTokenRow.session_sha256 == session, FormTokenRow.form == form,
+                                                 FormTokenRow.used_at.is_(None))
+                      .values(used_at=now))
+    n = cast(CursorResult[Any], spent).rowcount  # an UPDATE returns a CursorResult
     if n != 1:
         raise ApiError(403, "Forbidden", "the form has expired or was already sent; reload the page and try again")
 

@@ -204,10 +204,11 @@ def _highlight(text: str, quotes: list[str]) -> list[tuple[str, bool]]:
 def scorecard_view(lead: Lead, draft: ScorecardDraft, library: Library,
                    edits: dict[str, AnswerReviewRow]) -> dict[str, Any]:
     """Everything the scorecard page shows, computed once (templates stay logic-free)."""
-    sources = {(s.source, s.ref): s for s in lead_sources(lead, draft.enrichment)}
+    sources: dict[tuple[str, str], SourceText] = {(s.source, s.ref): s for s in lead_sources(lead, draft.enrichment)}
     texts = {q.id: q.text for q in library.questions}
     by_id = {q.id: q for q in library.questions}
-    answers, quoted = [], {}
+    answers: list[AnswerView] = []
+    quoted: dict[tuple[str, str], list[str]] = {}
     group = checklist.groups(draft, library)
     for a in draft.answers:
         quotes = [_evidence_quote(sources, e) for e in a.evidence]

@@ -48,7 +48,7 @@ def _secret(request: Request) -> bytes:
         return rt.settings.session_secret.get_secret_value().encode()
     if not hasattr(request.app.state, "login_secret"):
         request.app.state.login_secret = secrets.token_bytes(32)
-    return request.app.state.login_secret  # type: ignore[no-any-return]
+    return request.app.state.login_secret
 
 
 def _login_token(request: Request, nonce: str) -> str:
@@ -83,7 +83,7 @@ def _throttle(request: Request) -> LoginThrottle:
         st = request.app.state.runtime.settings
         request.app.state.login_throttle = LoginThrottle(st.login_limit_account, st.login_limit_address,
                                                          st.rate_limit_storage)
-    return request.app.state.login_throttle  # type: ignore[no-any-return]
+    return request.app.state.login_throttle
 
 
 @router.post("/ui/login", dependencies=[Depends(PUBLIC)])
@@ -96,7 +96,7 @@ async def login(request: Request) -> Response:
     email, address = str(form.get("email", ""))[:255], request.client.host if request.client else "unknown"
     throttle = _throttle(request)
     if (wait := throttle.retry_after(email, address)) is not None:
-        resp = login_page(request, error=f"Too many failed logins; try again in {wait} seconds.", status=429)
+        resp: Response = login_page(request, error=f"Too many failed logins; try again in {wait} seconds.", status=429)
         resp.headers["Retry-After"] = str(wait)
         return resp
     with transaction(rt.sessions) as s:

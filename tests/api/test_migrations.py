@@ -13,7 +13,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
 import api.models  # noqa: F401
-from api.db import BASE_REVISION, Base, SchemaBehind, _alembic, current_revision, head_revision, make_engine, upgrade
+from api.db import (
+    BASE_REVISION, Base, SchemaBehind, _alembic, _head_from_files, at_head, current_revision, head_revision, make_engine,
+    upgrade,
+)
 from api.runtime import open_database
 from api.settings import Settings
 from tests.api.conftest import BACKENDS, _postgres_schema_url
@@ -73,3 +76,14 @@ def test_start_up_refuses_a_database_behind_the_code(tmp_path: Path) -> None:
     assert "\n" not in str(info.value)
     engine, _ = open_database(Settings(data_dir=tmp_path, DATABASE_URL=url))  # SQLite upgrades itself by default
     assert current_revision(engine) == head_revision()
+
+
+def test_the_start_up_check_reads_the_same_head_as_alembic(engine: Engine) -> None:
+    """`at_head` (no Alembic import) agrees with Alembic: false on an empty or older database, true after upgrading."""
+    assert _head_from_files() == head_revision()
+    assert not at_head(engine)
+    with engine.begin() as conn:
+        command.upgrade(_alembic(conn), BASE_REVISION)
+    assert head_revision() == BASE_REVISION or not at_head(engine)
+    upgrade(engine)
+    assert at_head(engine)

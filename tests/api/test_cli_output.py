@@ -1,0 +1,165 @@
+"""CLI output where it lands: TSV when piped, fitted tables on a terminal, reuse counted, flags and help that read
+right, files pointed to the command that reads them, and blank CSV rows skipped."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from rich.console import Console
+from typer.testing import CliRunner
+
+from agent.schemas import ScorecardDraft
+from api.cli import app
+from api.leads.render import leads_table
+from api.settings import ROOT, get_settings
+from api.terminal import print_table, tsv
+
+HEADER = "external_id,person.name,person.email,person.title,company.name,company.employees,company.country,notes"
+LONG_NOTE = "We process about 4000 invoices a month by hand; approvals take weeks and the auditors flagged it twice."
+ROWS = [
+    f"CRM-1,Ana Diaz,ana@globex.com,CFO,Globex Intercontinental Holdings Group,900,US,{LONG_NOTE}",
+    "CRM-2,Bo Li,bo@initech.io,Controller,Initech,300,US,Looking to go live within 60 days.",
+]
+
+
+@pytest.fixture()
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("QUALIFY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def leads_csv(tmp: Path, *extra: str) -> Path:
+    path = tmp / "leads.csv"
+    path.write_text("\n".join([HEADER, ROWS[0], *extra, ROWS[1]]) + "\n")
+    return path
+
+
+def test_batch_piped_prints_tsv_one_line_per_lead_with_nothing_cut(env: Path) -> None:
+    code, stdout, _ = run("batch", str(leads_csv(env)), "--out", str(env / "out.jsonl"))
+    assert code == 0
+    lines = stdout.splitlines()
+    header = lines.index("lead\tcompany\ttier\tscore\troute\ttop reason")
+    leads = lines[header + 1 : header + 3]
+    assert sorted(line.split("\t")[0] for line in leads) == ["ana@globex.com", "bo@initech.io"]
+    assert all(len(line.split("\t")) == 6 for line in leads)
+    assert "Globex Intercontinental Holdings Group" in stdout  # not cut to a column width
+    assert "…" not in stdout and "┃" not in stdout and "│" not in stdout  # no box drawing, no ellipsis in TSV
+    assert "tier\tleads\tshare\tavg score" in stdout
+
+
+def test_terminal_table_fits_the_width_and_cuts_with_an_ellipsis(env: Path) -> None:
+    long_company = "Globex Intercontinental Holdings Group of Companies"
+    code, _, _ = run("batch", str(leads_csv(env)), "--out", str(env / "out.jsonl"))
+    assert code == 0
+    written = [json.loads(line) for line in (env / "out.jsonl").read_text().splitlines()]
+    drafts = [
+        ScorecardDraft.model_validate({k: v for k, v in w.items() if k not in ("row", "scorecard_id")}) for w in written
+    ]
+    for width in (80, 120):
+        buffer = io.StringIO()
+        console = Console(file=buffer, force_terminal=True, width=width, color_system=None)
+        print_table(console, leads_table([("ana.diaz.longname@globex.com", d, long_company) for d in drafts], width))
+        shown = buffer.getvalue().splitlines()
+        assert all(len(line) <= width for line in shown)
+        body = [line for line in shown if "ana.diaz" in line]
+        assert len(body) == len(drafts)  # one line per lead, no wrapping
+        assert all("…" in line for line in body)  # the long address and company are cut visibly
+    table = leads_table([("ana.diaz.longname@globex.com", drafts[0], long_company)], 80)
+    assert long_company in tsv(table)  # the same table as TSV keeps every character
+
+
+def test_rerun_summary_says_how_many_were_reused(env: Path) -> None:
+    path = leads_csv(env)
+    code, first, _ = run("batch", str(path), "--out", str(env / "out.jsonl"), "--json")
+    assert code == 0 and json.loads(first)["reused"] == 0 and json.loads(first)["qualified"] == 2
+    code, again, _ = run("batch", str(path), "--out", str(env / "out.jsonl"))
+    assert code == 0 and "2 qualified (2 reused from an earlier run)" in again
+    code, again_json, _ = run("batch", str(path), "--out", str(env / "out.jsonl"), "--json")
+    report = json.loads(again_json)
+    assert report["reused"] == 2 and {lead["lead"] for lead in report["leads"]} == {"ana@globex.com", "bo@initech.io"}
+
+
+def test_blank_csv_rows_are_skipped_not_counted_bad(env: Path) -> None:
+    path = leads_csv(env, ",,,,,,,", " , ,,,,,,", ",,,,,,,,,,")  # as wide as the header, spaces, and wider
+    code, stdout, stderr = run("batch", str(path), "--out", str(env / "out.jsonl"), "--json")
+    report = json.loads(stdout)
+    assert code == 0 and report["bad_rows"] == 0 and report["qualified"] == 2 and stderr.strip() == ""
+    assert [json.loads(line)["row"] for line in (env / "out.jsonl").read_text().splitlines()] == [2, 6]
+
+
+@pytest.mark.parametrize("name", ["leads.jsonl", "leads.csv"])
+def test_lead_on_a_file_of_leads_points_to_batch(env: Path, name: str) -> None:
+    path = env / name
+    path.write_text('{"person": {"email": "a@b.com"}}\n{"person": {"email": "c@d.com"}}\n')
+    code, _, stderr = run("lead", str(path))
+    assert code == 2 and f"qualify batch {path}" in stderr.replace("\n", "")
+
+
+def test_lead_on_a_json_file_holding_several_leads_points_to_batch(env: Path) -> None:
+    path = env / "leads.json"
+    path.write_text('{"person": {"email": "a@b.com"}}\n{"person": {"email": "c@d.com"}}\n')
+    code, _, stderr = run("lead", str(path))
+    message = stderr.replace("\n", "")
+    assert code == 2 and "more than one JSON value" in message and "qualify batch" in message
+
+
+def _commands(command: Any, path: list[str]) -> Iterator[tuple[list[str], Any]]:
+    ctx = typer.Context(typer.main.get_command(app))
+    names = command.list_commands(ctx) if hasattr(command, "list_commands") else None
+    if names is None:
+        yield path, command
+        return
+    for name in names:
+        yield from _commands(command.get_command(ctx, name), [*path, name])
+
+
+def test_every_option_and_argument_has_help() -> None:
+    missing = [
+        f"{' '.join(path)} {param.name}"
+        for path, command in _commands(typer.main.get_command(app), [])
+        for param in command.params
+        if not getattr(param, "help", None)
+    ]
+    assert missing == []
+
+
+def test_boolean_flags_show_no_value_in_help() -> None:
+    shown = {}
+    for path, _ in _commands(typer.main.get_command(app), []):
+        code, stdout, _ = run(*path, "--help")
+        assert code == 0, path
+        shown[" ".join(path)] = stdout
+    assert not [p for p, text in shown.items() if "<bool>" in text]
+    assert any(line.split()[:1] == ["--json"] for line in shown["lead"].splitlines())
+    assert "--password / --no-password" in shown["user add"]
+    serve = shown["serve"]
+    assert "Address to listen on" in serve and "Port to listen on" in serve
+    assert "Leads qualified at once" in shown["batch"]
+
+
+def test_help_loads_no_heavy_module() -> None:
+    """`qualify --help` starts fast because it imports neither the model, the index, the database nor LangChain."""
+    heavy = ["chromadb", "onnxruntime", "langchain_openai", "openai", "sqlalchemy", "fastapi", "alembic", "numpy"]
+    code = (
+        "import sys; from api.cli import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
