@@ -65,7 +65,7 @@ def _kind(feature: ModelFeature) -> Literal["fit", "intent", "answer", "rule", "
 
 def tree_path(tree: Tree, x: list[float]) -> tuple[float, dict[int, float]]:
     """A tree's output for one lead's inputs and the change in node value credited to each feature on its path."""
-    node, credit = 0, {}
+    node, credit = 0, dict[int, float]()
     while tree.feature[node] >= 0:
         f = tree.feature[node]
         v = x[f]

@@ -61,7 +61,7 @@ def reviewer_answer(lead: Lead, question_id: str, answer: Answer, note: str, quo
         wanted = normalise(quote)
         src = next((s for s in lead_sources(lead) if wanted in normalise(s.text)), None)
         if src is not None:
-            evidence.append(Evidence(source=src.source, ref=src.ref, quote=quote))  # type: ignore[arg-type]
+            evidence.append(Evidence(source=src.source, ref=src.ref, quote=quote))
     return QuestionAnswer(question_id=question_id, reasoning=f"Set by {reviewer}: {note}", answer=answer,
                           confidence=1.0, evidence=evidence, flags=["reviewer_override"])
 

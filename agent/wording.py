@@ -46,7 +46,7 @@ def check_sentence(field: str, operator: str, expected: Value, actual: Value, me
                 else "The e-mail address is on a company domain, not a free-mail provider.")
     subject = field_words(field)
     if operator in ("gt", "gte", "lt", "lte"):
-        shown = number(float(actual)) if isinstance(actual, (int, float)) or _numeric(actual) else str(actual)
+        shown = number(float(actual)) if isinstance(actual, (int, float, str)) and (isinstance(actual, (int, float)) or _numeric(actual)) else str(actual)
         limit = number(float(expected)) if isinstance(expected, (int, float)) else str(expected)
         want = {"gt": f"more than {limit}", "gte": f"at least {limit}", "lt": f"fewer than {limit}",
                 "lte": f"at most {limit}"}[operator]

@@ -135,7 +135,7 @@ class Settings(BaseSettings):
     def _org_ids(cls, value: object) -> object:
         if isinstance(value, str):  # QUALIFY_SALESFORCE_ORG_IDS=00D…,00D…
             value = [v.strip() for v in value.split(",") if v.strip()]
-        for org in value or []:  # type: ignore[union-attr]
+        for org in value if isinstance(value, list) else []:
             if not (len(org) in (15, 18) and org.isalnum()):
                 raise ValueError(f"{org!r} is not a Salesforce organization id (15 or 18 letters and digits)")
         return value
@@ -154,7 +154,7 @@ class Settings(BaseSettings):
             raise ValueError(f"QUALIFY_JUDGE={self.judge} needs OPENAI_BASE_URL (self-hosted) or OPENAI_API_KEY (OpenAI)")
         return self
 
-    def delivery_policy(self):  # type: ignore[no-untyped-def]
+    def delivery_policy(self):
         from api.events.delivery import DeliveryPolicy
 
         return DeliveryPolicy(timeout=self.webhook_timeout, max_attempts=self.webhook_max_attempts,

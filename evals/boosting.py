@@ -24,7 +24,7 @@ PARAMS = {"learning_rate": 0.06, "max_iter": 500, "max_leaf_nodes": 15, "min_sam
 def fit_boosted(x: np.ndarray, y: np.ndarray, categorical: list[bool], monotone: list[int],
                 seed: int = 0) -> HistGradientBoostingClassifier:
     """Fit on coded inputs (numbers, NaN when missing; category indexes), with monotone constraints on numbers."""
-    model = HistGradientBoostingClassifier(**PARAMS, categorical_features=np.array(categorical, dtype=bool),  # type: ignore[arg-type]
+    model = HistGradientBoostingClassifier(**PARAMS, categorical_features=np.array(categorical, dtype=bool),
                                            monotonic_cst=[0 if c else m for c, m in zip(categorical, monotone, strict=True)],
                                            random_state=seed)
     with threadpool_limits(THREADS):  # OpenMP threads spin on a shared, loaded machine: one per fit is steadier

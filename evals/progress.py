@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TaskID, TextColumn,
+                           TimeRemainingColumn)
 from rich.text import Text
 
 LOG_EVERY_S = 5.0
@@ -22,11 +23,11 @@ class LineProgress:
         self.stream, self.every = stream, every
         self.tasks: dict[int, list] = {}
 
-    def add_task(self, description: str, total: int) -> int:
+    def add_task(self, description: str, total: int) -> TaskID:
         self.tasks[len(self.tasks)] = [description, total, 0, time.perf_counter(), time.perf_counter()]
-        return len(self.tasks) - 1
+        return TaskID(len(self.tasks) - 1)
 
-    def advance(self, task: int, n: int = 1) -> None:
+    def advance(self, task: TaskID, n: int = 1) -> None:
         t = self.tasks[task]
         t[2] += n
         now = time.perf_counter()
@@ -48,10 +49,7 @@ class RateColumn(ProgressColumn):
 
 
 class BarProgress(Progress):
-    """A rich progress bar with a rows/s column; `log` prints above it."""
-
-    def log(self, message: str) -> None:
-        self.console.print(message)
+    """A rich progress bar with a rows/s column; rich's own `log` prints above it."""
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from pydantic import ValidationError
 
@@ -100,8 +101,9 @@ class RowReader:
                 raise _RowProblem(m.id_column, f"duplicate id {case_id!r}")
         y = self._label(row)
         derived = self._dates(row)
-        nums = {c: derived[c] if c in derived else self._number(row, c) for c in self.set.numeric}  # type: ignore[misc]
-        cats = {c: derived[c] if c in derived else self._cell(row, c) for c in self.set.categorical}  # type: ignore[misc]
+        # Derived date features are days (numbers) for numeric columns and month/weekday names for categorical ones.
+        nums = {c: cast(float | None, derived[c]) if c in derived else self._number(row, c) for c in self.set.numeric}
+        cats = {c: cast(str | None, derived[c]) if c in derived else self._cell(row, c) for c in self.set.categorical}
         return case_id, y, self._lead(row, case_id, derived), nums, cats
 
     def _dates(self, row: list[str]) -> dict[str, str | float | None]:
@@ -160,8 +162,8 @@ class RowReader:
                 data[part][name] = value
         data["form_answers"] = {f.question or f.column: v for f in m.form
                                 if use(f.column) and (v := self._cell(row, f.column)) is not None}
-        data["form_answers"] |= {d.key(part): str(v) for d in m.dates if use(d.column) for part in d.derive
-                                 if (v := derived[d.feature(part)]) is not None}
+        data["form_answers"] |= {d.key(part): str(dv) for d in m.dates if use(d.column) for part in d.derive
+                                 if (dv := derived[d.feature(part)]) is not None}
         events = []
         for e in m.events:
             value = self._cell(row, e.column) if use(e.column) else None

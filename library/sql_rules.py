@@ -7,11 +7,11 @@ met by an answer that disqualifies the lead, or two criteria with one id.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from library.schemas import (
-    AllOf, AnyOf, Expr, Fact, IsAnswer, NotOf, QualifyingQuestion, Segment, SqlDefinition,
+    AllOf, AnyOf, Criterion, Expr, Fact, IsAnswer, NotOf, QualifyingQuestion, Segment, SqlDefinition,
 )
 
 
@@ -94,7 +94,7 @@ def check_definition(segment: Segment, questions: list[QualifyingQuestion]) -> l
     by_id = {q.id: q for q in questions}
     problems: list[SqlProblem] = []
     seen: set[str] = set()
-    lists = {"disqualify": definition.disqualify, "must_have": definition.must_have,
+    lists: dict[str, Sequence[Criterion]] = {"disqualify": definition.disqualify, "must_have": definition.must_have,
              "fast_track": definition.fast_track, "nice_to_have": definition.nice_to_have}
     for kind, criteria in lists.items():
         for i, c in enumerate(criteria):

@@ -76,7 +76,12 @@ class MappingFile(BaseModel):
 
     def properties(self, *, company: bool = False) -> list[str]:
         """The CRM properties this mapping reads (to ask the API for exactly these)."""
-        table = self.company_fields if company else {**self.fields, **{k: v for k, v in self.form_answers.items()}}
+        table: dict[str, str | list[str]] = {}
+        if company:
+            table.update({str(k): v for k, v in self.company_fields.items()})
+        else:
+            table.update({str(k): v for k, v in self.fields.items()})
+            table.update(self.form_answers)
         names: list[str] = []
         for source in table.values():
             names.extend([source] if isinstance(source, str) else source)
@@ -160,8 +165,9 @@ def to_lead(mapping: MappingFile, record_id: str, props: dict[str, Any], source:
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(str(p) for p in err["loc"])
-            prop = origin.get(loc[:2]) or origin.get(loc[:1])
-            if prop is None and loc[:1] == ("form_answers",) and len(loc) > 1:
-                prop = mapping.form_answers.get(loc[1], loc[1])
-            problems.append(MappingProblem(record_id, prop or ".".join(loc) or "(record)", err["msg"]))
+            found = origin.get(loc[:2]) or origin.get(loc[:1])
+            named: str | None = found if isinstance(found, str) else ", ".join(found) if found else None
+            if named is None and loc[:1] == ("form_answers",) and len(loc) > 1:
+                named = mapping.form_answers.get(loc[1], loc[1])
+            problems.append(MappingProblem(record_id, named or ".".join(loc) or "(record)", err["msg"]))
         raise MappingError(problems) from exc

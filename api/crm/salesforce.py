@@ -99,7 +99,7 @@ _tokens: dict[tuple[str, str], str] = {}
 _tokens_lock = threading.Lock()
 
 
-def _session(settings: Settings):  # type: ignore[no-untyped-def]
+def _session(settings: Settings):
     import requests
 
     bundle = str(settings.salesforce_ca_bundle) if settings.salesforce_ca_bundle else None
@@ -107,7 +107,7 @@ def _session(settings: Settings):  # type: ignore[no-untyped-def]
     class PinnedSession(requests.Session):
         """requests lets REQUESTS_CA_BUNDLE override a session's `verify`; the configured bundle must win."""
 
-        def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[no-untyped-def]
+        def merge_environment_settings(self, url, proxies, stream, verify, cert):
             merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
             if bundle:
                 merged["verify"] = bundle
@@ -149,7 +149,7 @@ def forget_token(settings: Settings) -> None:
         _tokens.pop((settings.salesforce_instance_url or "", settings.salesforce_client_id or ""), None)
 
 
-def connect(settings: Settings):  # type: ignore[no-untyped-def]
+def connect(settings: Settings):
     """A simple-salesforce client on the configured instance with an OAuth session."""
     from simple_salesforce import Salesforce
 

@@ -66,7 +66,7 @@ def enqueue_crm_sync(session: Session, lead: LeadRow, event_type: str) -> list[i
     return [job.id] if job is not None else []
 
 
-def _snapshot(rt: Runtime, lead_id: str):  # type: ignore[no-untyped-def]
+def _snapshot(rt: Runtime, lead_id: str):
     with rt.sessions() as s:
         snap = snapshot(s, lead_id, rt.settings.public_url)
     if snap is None:

@@ -127,7 +127,7 @@ def record(factory: sessionmaker[Session], delivery_id: str, status: int | None,
 class Deliverer:
     """Sends due deliveries on a thread pool; `run` loops until stopped, `drain` sends what is due now and returns."""
 
-    def __init__(self, factory: sessionmaker[Session], clock, policy: DeliveryPolicy | None = None):  # type: ignore[no-untyped-def]
+    def __init__(self, factory: sessionmaker[Session], clock, policy: DeliveryPolicy | None = None):
         self.factory, self.clock, self.policy = factory, clock, policy or DeliveryPolicy()
         self.pool = ThreadPoolExecutor(self.policy.threads, thread_name_prefix="qualify-webhook")
         self.client = httpx.Client(timeout=self.policy.timeout, follow_redirects=False, trust_env=False)
@@ -213,7 +213,7 @@ class Deliverer:
 class DeliveryWorker:
     """The thread that delivers events in the API process or `qualify worker` (woken by commits in this process)."""
 
-    def __init__(self, factory: sessionmaker[Session], clock, policy: DeliveryPolicy | None = None,  # type: ignore[no-untyped-def]
+    def __init__(self, factory: sessionmaker[Session], clock, policy: DeliveryPolicy | None = None,
                  poll_seconds: float = 1.0):
         self.deliverer = Deliverer(factory, clock, policy)
         self.stop, self.wake = threading.Event(), threading.Event()

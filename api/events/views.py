@@ -45,7 +45,7 @@ class Replay(BaseModel):
 
 
 def _hosts(request: Request) -> list[str]:
-    return request.app.state.runtime.settings.webhook_allowed_hosts  # type: ignore[no-any-return]
+    return request.app.state.runtime.settings.webhook_allowed_hosts
 
 
 @router.post("/webhooks", status_code=201, summary="Subscribe a URL to events; the signing secret is shown once",

@@ -77,7 +77,7 @@ def latest_card(s: Session, lead_id: str) -> dict[str, Any] | None:
 def _segment(card: dict[str, Any] | None) -> str | None:
     for section in (card or {}).get("sections", []):
         if section.get("section") == "segment" and section.get("match"):
-            return section["match"]["entity_id"]  # type: ignore[no-any-return]
+            return section["match"]["entity_id"]
     return None
 
 
@@ -113,7 +113,7 @@ def plan(library: Library, form: QualifyingForm, lead: dict[str, Any] | None, ca
         chosen.append(form.field(fid))
         chosen += [f for f in form.fields if f.show_if and f.show_if.field == fid and f.label not in answered]
     known = _known_contact(lead)
-    contact = [c.field for c in form.contact if c.field not in known]
+    contact: list[str] = [c.field for c in form.contact if c.field not in known]
     return Plan(chosen, contact, returning=lead is not None, scores=scores)
 
 
@@ -147,7 +147,7 @@ def read_token(secret: bytes, token: str, form_id: str, visitor: str) -> dict[st
         raise FormProblem({"form": "the form was served to another visitor; reload it and try again"}, 403)
     if time.time() - int(data.get("t", 0)) > TOKEN_MAX_AGE:
         raise FormProblem({"form": "the form expired; reload it and try again"}, 403)
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 # --- submission -------------------------------------------------------------------------------------------------------

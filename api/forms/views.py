@@ -41,7 +41,7 @@ router = APIRouter(tags=["forms"], dependencies=[Depends(PUBLIC)])
 
 
 def _rt(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    return request.app.state.runtime
 
 
 def _form(request: Request, form_id: str) -> QualifyingForm:
@@ -57,7 +57,7 @@ def _secret(request: Request) -> bytes:
         return b"form:" + rt.settings.session_secret.get_secret_value().encode()
     if not hasattr(request.app.state, "form_secret"):
         request.app.state.form_secret = secrets.token_bytes(32)
-    return request.app.state.form_secret  # type: ignore[no-any-return]
+    return request.app.state.form_secret
 
 
 def _headers(form: QualifyingForm) -> dict[str, str]:
@@ -103,7 +103,8 @@ def _render(request: Request, form: QualifyingForm, visitor: str, *, status: int
     return HTMLResponse(html, status_code=status, headers=_headers(form))
 
 
-HTML_PAGE = {200: {"description": "An HTML page", "content": {"text/html": {}}}}
+HTML_PAGE: dict[int | str, dict[str, Any]] = {200: {"description": "An HTML page", "content": {"text/html": {}}}}
+JS_PAGE: dict[int | str, dict[str, Any]] = {200: {"description": "JavaScript", "content": {"application/javascript": {}}}}
 
 
 @router.get("/forms/{form_id}", summary="The qualifying form (server-rendered, embeddable)", response_class=HTMLResponse,
@@ -122,7 +123,7 @@ def _limiter(request: Request) -> tuple[MovingWindowRateLimiter, Any]:
         st = _rt(request).settings
         request.app.state.form_limiter = (MovingWindowRateLimiter(storage_from_string(st.rate_limit_storage)),
                                           parse(st.form_rate_limit))
-    return request.app.state.form_limiter  # type: ignore[no-any-return]
+    return request.app.state.form_limiter
 
 
 def client_address(request: Request) -> str:
@@ -213,7 +214,7 @@ def _thanks(request: Request, form: QualifyingForm, outcome: service.Outcome | N
 
 @router.get("/forms/{form_id}/embed.js", summary="A script that shows the form in a frame where it is placed",
             response_class=Response,
-            responses={200: {"description": "JavaScript", "content": {"application/javascript": {}}}})
+            responses=JS_PAGE)
 def embed(form_id: str, request: Request) -> Response:
     form = _form(request, form_id)
     base = str(request.base_url).rstrip("/")

@@ -93,7 +93,7 @@ def enqueue(s: Session, kind: str, payload: dict[str, Any], now: datetime, *, ke
     return row
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]
+def _due(now: datetime):
     earlier = aliased(JobRow)
     blocked = exists().where(and_(earlier.group_key == JobRow.group_key, earlier.id < JobRow.id,
                                   earlier.status.in_(("queued", "running"))))

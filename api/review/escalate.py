@@ -123,7 +123,8 @@ class Periodic:
     """Runs a check at most every `every` (the worker loop calls `maybe` on each pass)."""
 
     def __init__(self, every: timedelta):
-        self.every, self.last = every, None
+        self.every = every
+        self.last: datetime | None = None
 
     def due(self, now: datetime) -> bool:
         if self.last is None or now - self.last >= self.every:

@@ -80,7 +80,7 @@ class QueueQuery:
                    source=params.get("source", "").strip(),
                    overdue=params.get("overdue", "") in ("1", "true", "on", "yes"),
                    search=params.get("q", params.get("search", "")).strip()[:200],
-                   sort=sort if sort in SORTS else "priority",  # type: ignore[arg-type]
+                   sort=sort if sort in SORTS else "priority",
                    page=num("page", 1, 100_000), per_page=num("per_page", default_per_page, MAX_PER_PAGE))
 
     def as_params(self, **change: Any) -> dict[str, str]:
@@ -189,7 +189,7 @@ def queue_page(s: Session, who: Principal, now: datetime, targets: dict[str, flo
                                person_email, owner, segment, source, start, counts.get(lead_id, 0)))
     combos = s.execute(facet_base.with_only_columns(card.tier, LeadRow.status, card.segment, LeadRow.source,
                                                     owner_user.email).distinct()).all()  # one pass, few combinations
-    facets = {name: sorted({c[i] for c in combos if c[i]})
+    facets = {name: sorted({str(c[i]) for c in combos if c[i]})
               for i, name in enumerate(("tier", "status", "segment", "source", "owner"))}
     return QueuePage(items, total, query, facets)
 

@@ -228,9 +228,9 @@ def _decide(rt: Runtime, lead_id: str, action: ReviewAction, body: Body, actor: 
                      reason=_reason_text(body))
         if (kind := EVENTS.get(action)) is not None:
             outbox.emit(s, kind, lead_id, _event_data(lead, card, action, body, result, who), now)
-        if "edit" in result and (edited := s.get(ScorecardRow, result["edit"]["scorecard_id"])) is not None:
+        if "edit" in result and (revised := s.get(ScorecardRow, result["edit"]["scorecard_id"])) is not None:
             outbox.emit(s, "scorecard.drafted", lead_id,  # an edit stores the next revision, re-scored
-                        outbox.scorecard_data(edited.id, edited.payload, lead.status, "reviewer_edit"), now)
+                        outbox.scorecard_data(revised.id, revised.payload, lead.status, "reviewer_edit"), now)
         return result
 
 

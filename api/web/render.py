@@ -276,14 +276,14 @@ def decision_view(draft: ScorecardDraft, library: Library, previous: ScorecardDr
                        f"score {draft.score:.1f}")
         else:
             adds_up = f"{b.base:g} {' '.join(f'{f.points:+.2f}' for f in b.contributions)} = {b.total:.2f}"
-    diff = None
+    diff: dict[str, Any] | None = None
     if previous is not None:
-        diff = diff_revisions(previous, draft, cause)
-        diff_answers = [(texts.get(a.question_id, a.question_id), a.before or "—", a.after) for a in diff.answers]
-        diff = {"from": diff.from_revision, "cause": "a reviewer's edit" if cause == "reviewer_edit" else "a call",
-                "tier": (diff.tier_before, diff.tier_after),
-                "score": (diff.score_before, diff.score_after), "answers": diff_answers,
-                "criteria": [(c.label, c.before or "—", c.after) for c in diff.criteria]}
+        change = diff_revisions(previous, draft, cause)
+        diff_answers = [(texts.get(a.question_id, a.question_id), a.before or "—", a.after) for a in change.answers]
+        diff = {"from": change.from_revision, "cause": "a reviewer's edit" if cause == "reviewer_edit" else "a call",
+                "tier": (change.tier_before, change.tier_after),
+                "score": (change.score_before, change.score_after), "answers": diff_answers,
+                "criteria": [(c.label, c.before or "—", c.after) for c in change.criteria]}
     return {
         "source": SOURCE_WORDS.get(verdict.source, verdict.source) if verdict else None,
         "tier_reason": verdict.tier_reason if verdict else None,

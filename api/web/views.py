@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Request
@@ -179,7 +179,7 @@ def _lead_page(request: Request, who: Principal, lead_id: str, *, error: str | N
         status_now = row.status
         account = lead_service.account_leads(s, row)
     view = scorecard_view(lead, draft, rt.deps.library, edits) if draft else None
-    cause = "reviewer_edit" if card and any(e.revision == card.revision for e in edits.values()) else "transcript"
+    cause: Literal["reviewer_edit", "transcript"] = "reviewer_edit" if card and any(e.revision == card.revision for e in edits.values()) else "transcript"
     decision = decision_view(draft, rt.deps.library, previous, cause) if draft else None
     texts = {q.id: q.text for q in rt.deps.library.questions}
     timeline = activity_timeline(lead, history, texts)
