@@ -25,9 +25,11 @@ test: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/qualify serve
 
-## Lint and types, the gate CI runs before the tests: ruff (rules in pyproject.toml) and mypy on the packages.
+## Lint, format and types, the gate CI runs before the tests: ruff check (rules in pyproject.toml), ruff format --check
+## (run `ruff format .` to fix) and mypy on the packages.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 bench: $(STAMP)

@@ -88,12 +88,16 @@ class SpendTracker:
         """Hold a call's worst-case cost, or raise BudgetExceededError when a cap would be crossed."""
         with self._lock:
             self._roll_day()
-            for name, cap, spent in (("per-run", self.config.per_run_usd, self.spent_run),
-                                     ("daily", self.config.per_day_usd, self.spent_today)):
+            for name, cap, spent in (
+                ("per-run", self.config.per_run_usd, self.spent_run),
+                ("daily", self.config.per_day_usd, self.spent_today),
+            ):
                 if cap is not None and spent + self._reserved + amount > cap:
                     raise BudgetExceededError(
                         f"{name} spend cap of ${cap:.4f} reached (spent ${spent:.4f}, in flight ${self._reserved:.4f})",
-                        attempts=0, error_class="budget_exceeded")
+                        attempts=0,
+                        error_class="budget_exceeded",
+                    )
             self._reserved += amount
         return Reservation(amount)
 

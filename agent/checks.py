@@ -39,6 +39,7 @@ def compare(actual: Value, check: StructuredCheck) -> bool:
         if a is None or e is None:
             raise ValueError(f"{check.field} is not a number")
         return {"gt": a > e, "gte": a >= e, "lt": a < e, "lte": a <= e}[op]
+
     def fold(v: object) -> object:
         return v.casefold() if isinstance(v, str) else v
 
@@ -71,7 +72,11 @@ def evaluate(question: QualifyingQuestion, lead: Lead, enrichment: Enrichment, n
         evidence = [Evidence(source="form", ref=name, quote=str(actual))] if actual else []
     else:
         actual = enrichment.get(check.field)
-        evidence = [Evidence(source="enrichment", ref=check.field, quote=_quote(actual))] if actual not in (None, "", []) else []
+        evidence = (
+            [Evidence(source="enrichment", ref=check.field, quote=_quote(actual))]
+            if actual not in (None, "", [])
+            else []
+        )
     if not evidence:
         return _unknown(question, missing_sentence(check.field))
     try:
@@ -82,15 +87,22 @@ def evaluate(question: QualifyingQuestion, lead: Lead, enrichment: Enrichment, n
     return QuestionAnswer(
         question_id=question.id,
         reasoning=check_sentence(check.field, check.operator, check.value, actual, result),
-        answer="yes" if result else "no", confidence=round(confidence, 3), evidence=evidence, flags=["structured_check"],
+        answer="yes" if result else "no",
+        confidence=round(confidence, 3),
+        evidence=evidence,
+        flags=["structured_check"],
     )
 
 
-def _evaluate_events(question: QualifyingQuestion, check: StructuredCheck, event_type: str, lead: Lead,
-                     now: datetime) -> QuestionAnswer:
+def _evaluate_events(
+    question: QualifyingQuestion, check: StructuredCheck, event_type: str, lead: Lead, now: datetime
+) -> QuestionAnswer:
     since = now - timedelta(days=check.within_days) if check.within_days else None
-    matching = [(i, e) for i, e in enumerate(lead.events)
-                if e.type == event_type and (since is None or since <= e.timestamp <= now)]
+    matching = [
+        (i, e)
+        for i, e in enumerate(lead.events)
+        if e.type == event_type and (since is None or since <= e.timestamp <= now)
+    ]
     if not matching:
         # No tracked event is absence of evidence, not evidence of absence.
         return _unknown(question, missing_sentence(check.field, check.within_days))
@@ -99,7 +111,10 @@ def _evaluate_events(question: QualifyingQuestion, check: StructuredCheck, event
     return QuestionAnswer(
         question_id=question.id,
         reasoning=event_sentence(event_type, len(matching), check.within_days, check.operator, check.value),
-        answer="yes" if result else "no", confidence=1.0, evidence=evidence, flags=["structured_check"],
+        answer="yes" if result else "no",
+        confidence=1.0,
+        evidence=evidence,
+        flags=["structured_check"],
     )
 
 
@@ -108,5 +123,6 @@ def _quote(value: Value) -> str:
 
 
 def _unknown(question: QualifyingQuestion, reasoning: str) -> QuestionAnswer:
-    return QuestionAnswer(question_id=question.id, reasoning=reasoning, answer="unknown", confidence=0.0,
-                          flags=["structured_check"])
+    return QuestionAnswer(
+        question_id=question.id, reasoning=reasoning, answer="unknown", confidence=0.0, flags=["structured_check"]
+    )

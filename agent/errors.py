@@ -1,20 +1,19 @@
 """One error root for the qualification core.
 
-    QualifyError
-    ├── LibraryError            a library file is missing or invalid (names file, entry, field)
-    ├── EnrichmentError         one provider failed; the waterfall records it and goes on
-    ├── JudgeError              a judge could not answer
-    │   ├── RetryableJudgeError     endpoint down, 429, 5xx, timeout: the lead may be retried
-    │   ├── PermanentJudgeError     401/403/404, bad configuration: retrying will not help
-    │   └── BudgetExceededError     the spend cap stops new calls; the lead waits
-    └── TranscriptError         a transcript cannot be parsed (names the line or cue)
+QualifyError
+├── LibraryError            a library file is missing or invalid (names file, entry, field)
+├── EnrichmentError         one provider failed; the waterfall records it and goes on
+├── JudgeError              a judge could not answer
+│   ├── RetryableJudgeError     endpoint down, 429, 5xx, timeout: the lead may be retried
+│   ├── PermanentJudgeError     401/403/404, bad configuration: retrying will not help
+│   └── BudgetExceededError     the spend cap stops new calls; the lead waits
+└── TranscriptError         a transcript cannot be parsed (names the line or cue)
 """
 
 from __future__ import annotations
 
 
 from library.errors import LibraryError, QualifyError  # noqa: F401  (re-exported: the root lives below the layers)
-
 
 
 class EnrichmentError(QualifyError):

@@ -74,7 +74,12 @@ class EvidenceChecker:
         flags = list(dict.fromkeys([*answer.flags, "evidence_unverified"]))
         if good or answer.answer == "unknown":
             return answer.model_copy(update={"evidence": good, "flags": flags})
-        return answer.model_copy(update={
-            "answer": "unknown", "confidence": 0.0, "evidence": [], "flags": flags,
-            "reasoning": f"{answer.reasoning} [Downgraded to unknown: the quoted evidence is not in the lead's data.]",
-        })
+        return answer.model_copy(
+            update={
+                "answer": "unknown",
+                "confidence": 0.0,
+                "evidence": [],
+                "flags": flags,
+                "reasoning": f"{answer.reasoning} [Downgraded to unknown: the quoted evidence is not in the lead's data.]",
+            }
+        )

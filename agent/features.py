@@ -64,7 +64,9 @@ def columns(feature: ModelFeature) -> list[str]:
     n = feature.name
     if feature.kind == "categorical":
         return [f"{n}={v}" for v in feature.levels] + [f"{n}={OTHER}"]
-    return [f"{n}:value", f"{n}:log1p", f"{n}:zero", f"{n}:missing"] + [f"{n}:bin{b}" for b in range(len(feature.edges) + 1)]
+    return [f"{n}:value", f"{n}:log1p", f"{n}:zero", f"{n}:missing"] + [
+        f"{n}:bin{b}" for b in range(len(feature.edges) + 1)
+    ]
 
 
 def encode(feature: ModelFeature, raw: Raw) -> dict[str, float]:

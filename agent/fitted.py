@@ -96,8 +96,10 @@ def _raw_parts(model: FittedModel, ctx: FeatureContext) -> tuple[list[float], li
     raws = [read(f.source, ctx) for f in model.features]
     values = [describe(f, raw) for f, raw in zip(model.features, raws, strict=True)]
     if model.kind == "logistic":
-        parts = [sum(model.coefficients.get(col, 0.0) * v for col, v in encode(f, raw).items())
-                 for f, raw in zip(model.features, raws, strict=True)]
+        parts = [
+            sum(model.coefficients.get(col, 0.0) * v for col, v in encode(f, raw).items())
+            for f, raw in zip(model.features, raws, strict=True)
+        ]
         return parts, values
     x = [code(f, raw) for f, raw in zip(model.features, raws, strict=True)]
     parts = [0.0] * len(model.features)
@@ -118,8 +120,13 @@ def explain(model: FittedModel, ctx: FeatureContext) -> Explanation:
     p = calibrate(cal, z_raw)
     z = logit(p) if cal is not None and cal.method == "isotonic" else base + sum(scaled)
     adjustment = z - base - sum(scaled)
-    return Explanation(base, [(f, c, v) for f, c, v in zip(model.features, scaled, values, strict=True)], adjustment, z,
-                       p if cal is not None and cal.method == "isotonic" else sigmoid(z))
+    return Explanation(
+        base,
+        [(f, c, v) for f, c, v in zip(model.features, scaled, values, strict=True)],
+        adjustment,
+        z,
+        p if cal is not None and cal.method == "isotonic" else sigmoid(z),
+    )
 
 
 def contributions(model: FittedModel, ctx: FeatureContext) -> tuple[float, list[tuple[ModelFeature, float, str]]]:

@@ -116,8 +116,11 @@ class StructuredReply:
 
 
 PROBE_SCHEMA: dict[str, Any] = {
-    "title": "submit_probe", "description": "Confirm that structured output works.", "type": "object",
-    "properties": {"ok": {"type": "boolean", "description": "Always true"}}, "required": ["ok"],
+    "title": "submit_probe",
+    "description": "Confirm that structured output works.",
+    "type": "object",
+    "properties": {"ok": {"type": "boolean", "description": "Always true"}},
+    "required": ["ok"],
     "additionalProperties": False,
 }
 PROBE_MESSAGES: tuple[tuple[Role, str], ...] = (
@@ -165,15 +168,20 @@ class StructuredLLM:
         """The configured LangChain chat model (OpenAI or Azure OpenAI), no retries of its own."""
         c = self.config
         common: dict[str, Any] = dict(
-            model=c.model, api_key=c.api_key or _NO_KEY, temperature=c.temperature, timeout=c.timeout, max_retries=0,
+            model=c.model,
+            api_key=c.api_key or _NO_KEY,
+            temperature=c.temperature,
+            timeout=c.timeout,
+            max_retries=0,
             max_completion_tokens=c.max_completion_tokens,
             extra_body={"max_tokens": c.max_completion_tokens} if sends_max_tokens(c) else None,
             http_async_client=httpx.AsyncClient(timeout=c.timeout, trust_env=False),
             http_client=httpx.Client(timeout=c.timeout, trust_env=False),
         )
         if c.api_version:
-            return AzureChatOpenAI(azure_endpoint=c.base_url, azure_deployment=c.model, api_version=c.api_version,
-                                   **common)
+            return AzureChatOpenAI(
+                azure_endpoint=c.base_url, azure_deployment=c.model, api_version=c.api_version, **common
+            )
         return ChatOpenAI(base_url=c.base_url, organization=None, **common)
 
     def _loop_state(self) -> _LoopState:
@@ -192,8 +200,7 @@ class StructuredLLM:
         """Seconds allowed for one call with a prompt of this size."""
         return self.config.timeout + self.config.timeout_per_1k_tokens * prompt_tokens / 1000
 
-    def _bound(self, state: _LoopState, schema: dict[str, Any], method: Method, timeout: float,
-               max_tokens: int) -> Any:
+    def _bound(self, state: _LoopState, schema: dict[str, Any], method: Method, timeout: float, max_tokens: int) -> Any:
         """The chat model bound to one request's structured-output parameters, output cap and timeout."""
         extra: dict[str, Any] = dict(timeout=timeout, max_completion_tokens=max_tokens)
         if sends_max_tokens(self.config):
@@ -202,14 +209,25 @@ class StructuredLLM:
             choice = "required" if method == "tool_required" else schema["title"]
             return state.model.bind_tools([schema], tool_choice=choice, parallel_tool_calls=False, **extra)
         if method == "json_schema":
-            body = {"name": schema["title"], "description": schema.get("description", ""), "schema": schema,
-                    "strict": True}
+            body = {
+                "name": schema["title"],
+                "description": schema.get("description", ""),
+                "schema": schema,
+                "strict": True,
+            }
             return state.model.bind(response_format={"type": "json_schema", "json_schema": body}, **extra)
         return state.model.bind(response_format={"type": "json_object"}, **extra)
 
-    async def call(self, schema: dict[str, Any], messages: Sequence[tuple[Role, str]], *,
-                   max_attempts: int | None = None, max_completion_tokens: int | None = None,
-                   method: Method | None = None, charge: bool = True) -> StructuredReply:
+    async def call(
+        self,
+        schema: dict[str, Any],
+        messages: Sequence[tuple[Role, str]],
+        *,
+        max_attempts: int | None = None,
+        max_completion_tokens: int | None = None,
+        method: Method | None = None,
+        charge: bool = True,
+    ) -> StructuredReply:
         """Send one structured request (schema: a JSON schema with title and description), retrying within the budget.
 
         max_attempts: what is left of the caller's budget (default: the whole configured budget). The payload comes
@@ -224,20 +242,28 @@ class StructuredLLM:
         if method == "json_mode":  # the server cannot be told the schema: the system message says it
             messages = [*messages]
             role, text = messages[0]
-            messages[0] = (role, f"{text}\n\nReply with one JSON object that matches this JSON schema:\n"
-                                 f"{json.dumps(schema)}")
+            messages[0] = (
+                role,
+                f"{text}\n\nReply with one JSON object that matches this JSON schema:\n{json.dumps(schema)}",
+            )
         prompt_tokens = estimate_tokens("".join(text for _, text in messages))
         if c.context_tokens is not None and prompt_tokens + max_tokens > c.context_tokens:
-            raise ContextLengthExceeded(f"prompt of ~{prompt_tokens} tokens does not fit a {c.context_tokens}-token "
-                                        "context", attempts=0, error_class="context_length_exceeded")
+            raise ContextLengthExceeded(
+                f"prompt of ~{prompt_tokens} tokens does not fit a {c.context_tokens}-token context",
+                attempts=0,
+                error_class="context_length_exceeded",
+            )
         timeout = self.timeout_for(prompt_tokens)
         state = self._loop_state()
         semaphore, runnable = state.semaphore, self._bound(state, schema, method, timeout, max_tokens)
         lc_messages: list[BaseMessage] = [SystemMessage(t) if r == "system" else HumanMessage(t) for r, t in messages]
         attempt = 0
         while True:
-            reservation = (self.spend.reserve(cost_usd(c.prices, c.model, prompt_tokens, max_tokens))
-                           if self.spend and charge else None)
+            reservation = (
+                self.spend.reserve(cost_usd(c.prices, c.model, prompt_tokens, max_tokens))
+                if self.spend and charge
+                else None
+            )
             attempt += 1
             started = time.perf_counter()
             try:
@@ -254,23 +280,28 @@ class StructuredLLM:
             except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:
                 # The SDK raises these while parsing a response that did arrive: an output problem, not a transport one.
                 tokens = _usage_of(exc.completion.usage if exc.completion is not None else None)
-                error: str | None = ("the output was cut off (finish_reason: length); answer more briefly"
-                         if isinstance(exc, openai.LengthFinishReasonError) else "the output was filtered")
+                error: str | None = (
+                    "the output was cut off (finish_reason: length); answer more briefly"
+                    if isinstance(exc, openai.LengthFinishReasonError)
+                    else "the output was filtered"
+                )
                 return self._reply(None, error, "", _finish_of(exc), tokens, started, attempt, reservation)
             payload, output_text, error = _payload_of(raw, method)
             finish = raw.response_metadata.get("finish_reason")
             if finish == "length":
                 payload, error = None, "the output was cut off (finish_reason: length); answer more briefly"
-            return self._reply(payload, error, output_text, finish, _usage_of(raw.usage_metadata), started, attempt,
-                               reservation)
+            return self._reply(
+                payload, error, output_text, finish, _usage_of(raw.usage_metadata), started, attempt, reservation
+            )
 
     async def probe(self, *, every_method: bool = False) -> list[ProbeResult]:
         """Try each method in METHODS order with one tiny request each; stop at the first that works unless asked not to."""
         results: list[ProbeResult] = []
         for method in METHODS:
             try:
-                reply = await self.call(PROBE_SCHEMA, PROBE_MESSAGES, max_attempts=1, max_completion_tokens=64,
-                                        method=method, charge=False)  # a few tokens: not held to the spend caps
+                reply = await self.call(
+                    PROBE_SCHEMA, PROBE_MESSAGES, max_attempts=1, max_completion_tokens=64, method=method, charge=False
+                )  # a few tokens: not held to the spend caps
             except JudgeError as exc:
                 results.append(ProbeResult(method, False, str(exc)[:300]))
                 continue
@@ -282,8 +313,17 @@ class StructuredLLM:
                 break
         return results
 
-    def _reply(self, payload: dict[str, Any] | None, error: str | None, output_text: str, finish: str | None,
-               tokens: tuple[int, int], started: float, attempts: int, reservation: Any) -> StructuredReply:
+    def _reply(
+        self,
+        payload: dict[str, Any] | None,
+        error: str | None,
+        output_text: str,
+        finish: str | None,
+        tokens: tuple[int, int],
+        started: float,
+        attempts: int,
+        reservation: Any,
+    ) -> StructuredReply:
         latency = (time.perf_counter() - started) * 1000
         cost = cost_usd(self.config.prices, self.config.model, *tokens)
         if reservation and self.spend is not None:
@@ -300,16 +340,20 @@ class StructuredLLM:
         error_class = _error_class(exc, status)
         message = f"{error_class} after {attempt} attempt(s): {_describe(exc)}"
         if status is not None and is_context_overflow(status, f"{_describe(exc)} {getattr(exc, 'body', '')}"):
-            raise ContextLengthExceeded(f"context_length_exceeded: {_describe(exc)}", attempts=attempt,
-                                        error_class="context_length_exceeded") from exc
+            raise ContextLengthExceeded(
+                f"context_length_exceeded: {_describe(exc)}", attempts=attempt, error_class="context_length_exceeded"
+            ) from exc
         if status is not None and status not in (408, 409, 429) and status < 500:
             raise PermanentJudgeError(message, attempts=attempt, error_class=error_class) from exc
         if attempt >= budget:
             raise RetryableJudgeError(message, attempts=attempt, error_class=error_class) from exc
         retry_after = _retry_after(exc)
         if retry_after is not None and retry_after > c.max_retry_after:
-            raise RetryableJudgeError(f"{message} (Retry-After {retry_after:.0f}s is beyond the "
-                                      f"{c.max_retry_after:.0f}s bound)", attempts=attempt, error_class=error_class)
+            raise RetryableJudgeError(
+                f"{message} (Retry-After {retry_after:.0f}s is beyond the {c.max_retry_after:.0f}s bound)",
+                attempts=attempt,
+                error_class=error_class,
+            )
         return retry_after if retry_after is not None else c.backoff_seconds * 2 ** (attempt - 1)
 
 
@@ -319,7 +363,8 @@ def _error_class(exc: BaseException, status: int | None) -> str:
     if isinstance(exc, openai.APIConnectionError):
         return "connection_error"
     return {401: "authentication_error", 403: "permission_denied", 404: "not_found", 429: "rate_limited"}.get(
-        status or 0, "server_error" if (status or 0) >= 500 else f"http_{status}")
+        status or 0, "server_error" if (status or 0) >= 500 else f"http_{status}"
+    )
 
 
 def _retry_after(exc: BaseException) -> float | None:

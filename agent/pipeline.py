@@ -38,25 +38,55 @@ async def qualify_lead(lead: Lead, deps: Deps, *, lead_id: str | None = None, re
     # 4. Judge (skipped for a disqualified lead); every quote is verified again here, whatever the judge.
     result = JudgeResult(answers=[])
     if not disqualifications:
-        result = await deps.judge.judge(JudgeRequest(lead, enrichment, questions, matches, library.seller, as_of,
-                                                        library.competitors))
+        result = await deps.judge.judge(
+            JudgeRequest(lead, enrichment, questions, matches, library.seller, as_of, library.competitors)
+        )
     checker = EvidenceChecker(lead_sources(lead, enrichment))
     answers = complete_answers([checker.verify(a) for a in result.answers], questions) if not disqualifications else []
 
     # 5. Scoring: fit + intent + answers → score, tier, route, reasons.
-    scored = score(ScoringInputs(fit, fit_reasons, answers, questions, lead.events, segment.thresholds, as_of,
-                                 disqualifications, lead=lead, segment_id=segment_id, sql=segment.sql,
-                                 enrichment=enrichment), library.scoring)
+    scored = score(
+        ScoringInputs(
+            fit,
+            fit_reasons,
+            answers,
+            questions,
+            lead.events,
+            segment.thresholds,
+            as_of,
+            disqualifications,
+            lead=lead,
+            segment_id=segment_id,
+            sql=segment.sql,
+            enrichment=enrichment,
+        ),
+        library.scoring,
+    )
 
     # 6. The draft, stamped with everything needed to reproduce it.
     provenance = Provenance(
-        library=library.name, library_snapshot=deps.snapshot_id, judge=deps.judge.name,
-        judge_version=deps.judge.version, model=result.model, embedding_model=deps.embedding_model,
-        prompt_hashes=result.prompt_hashes, llm_method=result.llm_method,
+        library=library.name,
+        library_snapshot=deps.snapshot_id,
+        judge=deps.judge.name,
+        judge_version=deps.judge.version,
+        model=result.model,
+        embedding_model=deps.embedding_model,
+        prompt_hashes=result.prompt_hashes,
+        llm_method=result.llm_method,
         pipeline_version=deps.settings.pipeline_version,
     )
     usage = result.usage.model_copy(update={"latency_ms": round((time.perf_counter() - started) * 1000, 2)})
-    parts = DraftParts(lead_id or lead.id or "unsaved", revision, deps.clock(), enrichment, matches,
-                       questions, answers, disqualifications, scored, provenance, usage)
+    parts = DraftParts(
+        lead_id or lead.id or "unsaved",
+        revision,
+        deps.clock(),
+        enrichment,
+        matches,
+        questions,
+        answers,
+        disqualifications,
+        scored,
+        provenance,
+        usage,
+    )
     return build_draft(parts, deps.settings.max_discovery_questions, deps.settings.max_reasons)
-

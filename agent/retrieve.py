@@ -27,9 +27,18 @@ _WORD = re.compile(r"[a-z0-9]+")
 class LibraryRetriever:
     """Matches leads against one library's entities (implements `agent.deps.Retriever`; it lives in agent/ because it builds agent types from library ones)."""
 
-    def __init__(self, library: Library, embedder: Embedder, store: LibraryStore | None = None, *,
-                 max_use_cases: int = 3, min_use_case_similarity: float = 0.45, min_persona_similarity: float = 0.40,
-                 min_segment_similarity: float = 0.35, max_units: int = 16):
+    def __init__(
+        self,
+        library: Library,
+        embedder: Embedder,
+        store: LibraryStore | None = None,
+        *,
+        max_use_cases: int = 3,
+        min_use_case_similarity: float = 0.45,
+        min_persona_similarity: float = 0.40,
+        min_segment_similarity: float = 0.35,
+        max_units: int = 16,
+    ):
         self.library = library
         self.embedder = embedder
         self.max_use_cases = max_use_cases
@@ -38,8 +47,15 @@ class LibraryRetriever:
         self.min_segment_similarity = min_segment_similarity
         self.max_units = max_units
         vectors = _stored_vectors(library, store) if store is not None else _embedded_vectors(library, embedder)
-        self._names = {(kind, e.id): e.name for kind, items in (("segment", library.segments),
-                       ("persona", library.personas), ("use_case", library.use_cases)) for e in items}
+        self._names = {
+            (kind, e.id): e.name
+            for kind, items in (
+                ("segment", library.segments),
+                ("persona", library.personas),
+                ("use_case", library.use_cases),
+            )
+            for e in items
+        }
         self._segments = _Index.merge(vectors, "segment")
         self._personas = _Index.merge(vectors, "persona", "persona_title")
         self._use_cases = _Index.merge(vectors, "use_case", "use_case_pain")
@@ -53,8 +69,11 @@ class LibraryRetriever:
             # A pure scoring library (e.g. the built-in neutral one): one segment and nothing to judge, so no embedding;
             # a persona only by its title rule.
             title = _text(enrichment.get("person.title")) or (lead.person.title or "").strip()
-            return Matches(segment=self._entity("segment", lib.segments[0].id, 1.0, "rule"),
-                           persona=self._persona_by_rule(title) if title else None, use_cases=[])
+            return Matches(
+                segment=self._entity("segment", lib.segments[0].id, 1.0, "rule"),
+                persona=self._persona_by_rule(title) if title else None,
+                use_cases=[],
+            )
         segment = self._segment_by_rule(_employees(lead, enrichment))
         title = _text(enrichment.get("person.title")) or (lead.person.title or "").strip()
         persona = self._persona_by_rule(title) if title else None
@@ -67,10 +86,10 @@ class LibraryRetriever:
         unit_vecs = vectors[: len(units)]
         cursor = len(units)
         if title and persona is None:
-            persona = self._best("persona", self._personas, vectors[cursor:cursor + 1], self.min_persona_similarity)
+            persona = self._best("persona", self._personas, vectors[cursor : cursor + 1], self.min_persona_similarity)
             cursor += 1
         if segment is None and (company or units):
-            rows = np.vstack([vectors[cursor:cursor + 1] if company else vectors[:0], unit_vecs])
+            rows = np.vstack([vectors[cursor : cursor + 1] if company else vectors[:0], unit_vecs])
             segment = self._best("segment", self._segments, rows, self.min_segment_similarity)
         use_cases = self._use_case_matches(unit_vecs) if len(unit_vecs) else []
         return Matches(segment=segment, persona=persona, use_cases=use_cases)
@@ -78,12 +97,19 @@ class LibraryRetriever:
     def _segment_by_rule(self, employees: int | None) -> EntityMatch | None:
         if employees is None:
             return None
-        fitting = [s for s in self.library.segments if _bounded(s) and (s.min_employees or 0) <= employees
-                   and (s.max_employees is None or employees <= s.max_employees)]
+        fitting = [
+            s
+            for s in self.library.segments
+            if _bounded(s)
+            and (s.min_employees or 0) <= employees
+            and (s.max_employees is None or employees <= s.max_employees)
+        ]
         if not fitting:
             return None
         # Overlapping ranges: the narrowest one says the most about the lead.
-        best = min(fitting, key=lambda s: (s.max_employees if s.max_employees is not None else 10**9) - (s.min_employees or 0))
+        best = min(
+            fitting, key=lambda s: (s.max_employees if s.max_employees is not None else 10**9) - (s.min_employees or 0)
+        )
         return self._entity("segment", best.id, 1.0, "rule")
 
     def _persona_by_rule(self, title: str) -> EntityMatch | None:
@@ -93,8 +119,11 @@ class LibraryRetriever:
             if known == wanted:
                 return self._entity("persona", persona_id, 1.0, "rule")
         # A persona title contained word for word ("Student" in "Computer Science Student"): the longest one wins.
-        contained = [(len(known.split()), persona_id) for known, persona_id in self._titles
-                     if known and set(known.split()) <= words]
+        contained = [
+            (len(known.split()), persona_id)
+            for known, persona_id in self._titles
+            if known and set(known.split()) <= words
+        ]
         if contained:
             return self._entity("persona", max(contained)[1], 0.95, "rule")
         scored = [(fuzz.token_sort_ratio(wanted, known), persona_id) for known, persona_id in self._titles]
@@ -112,13 +141,22 @@ class LibraryRetriever:
         if not self._use_cases.ids:
             return []
         ranked = sorted(self._use_cases.entity_scores(unit_vecs).items(), key=lambda kv: -kv[1])
-        return [self._entity("use_case", entity_id, score, "embedding")
-                for entity_id, score in ranked[: self.max_use_cases] if score >= self.min_use_case_similarity]
+        return [
+            self._entity("use_case", entity_id, score, "embedding")
+            for entity_id, score in ranked[: self.max_use_cases]
+            if score >= self.min_use_case_similarity
+        ]
 
-    def _entity(self, kind: SectionKind, entity_id: str, similarity: float,
-                method: Literal["rule", "embedding"]) -> EntityMatch:
-        return EntityMatch(kind=kind, entity_id=entity_id, name=self._names[(kind, entity_id)],
-                           similarity=round(float(np.clip(similarity, -1.0, 1.0)), 4), method=method)
+    def _entity(
+        self, kind: SectionKind, entity_id: str, similarity: float, method: Literal["rule", "embedding"]
+    ) -> EntityMatch:
+        return EntityMatch(
+            kind=kind,
+            entity_id=entity_id,
+            name=self._names[(kind, entity_id)],
+            similarity=round(float(np.clip(similarity, -1.0, 1.0)), 4),
+            method=method,
+        )
 
 
 def _stored_vectors(library: Library, store: LibraryStore) -> Vectors:
@@ -126,15 +164,21 @@ def _stored_vectors(library: Library, store: LibraryStore) -> Vectors:
     synced = store.snapshot_id()
     if synced != library.snapshot_id():
         state = "was never synced" if synced is None else f"is synced at snapshot {synced}"
-        raise LibraryError(f"library {library.name!r} {state}, but its files are at snapshot "
-                           f"{library.snapshot_id()}; run `qualify library sync`", entry=library.name)
+        raise LibraryError(
+            f"library {library.name!r} {state}, but its files are at snapshot "
+            f"{library.snapshot_id()}; run `qualify library sync`",
+            entry=library.name,
+        )
     return store.entity_vectors()
 
 
 def _embedded_vectors(library: Library, embedder: Embedder) -> Vectors:
     """Embed the library's documents directly (no index needed: evals, tests, a one-off run)."""
-    docs = [d for d in library_documents(library) if d.kind in ("segment", "persona", "persona_title", "use_case",
-                                                                   "use_case_pain")]
+    docs = [
+        d
+        for d in library_documents(library)
+        if d.kind in ("segment", "persona", "persona_title", "use_case", "use_case_pain")
+    ]
     matrix = embedder.embed([d.text for d in docs])
     vectors: Vectors = {}
     for kind in dict.fromkeys(d.kind for d in docs):
@@ -205,4 +249,3 @@ def _text(value: object) -> str:
 
 def _norm(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
-

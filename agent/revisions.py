@@ -53,8 +53,9 @@ class RevisionDiff(_Model):
     criteria: list[CriterionDiff]
 
 
-def reviewer_answer(lead: Lead, question_id: str, answer: Answer, note: str, quote: str | None,
-                    reviewer: str) -> QuestionAnswer:
+def reviewer_answer(
+    lead: Lead, question_id: str, answer: Answer, note: str, quote: str | None, reviewer: str
+) -> QuestionAnswer:
     """A reviewer's answer as the scorecard holds it: sure, flagged as a person's, its quote placed in its source."""
     evidence = []
     if quote:
@@ -62,8 +63,14 @@ def reviewer_answer(lead: Lead, question_id: str, answer: Answer, note: str, quo
         src = next((s for s in lead_sources(lead) if wanted in normalise(s.text)), None)
         if src is not None:
             evidence.append(Evidence(source=src.source, ref=src.ref, quote=quote))
-    return QuestionAnswer(question_id=question_id, reasoning=f"Set by {reviewer}: {note}", answer=answer,
-                          confidence=1.0, evidence=evidence, flags=["reviewer_override"])
+    return QuestionAnswer(
+        question_id=question_id,
+        reasoning=f"Set by {reviewer}: {note}",
+        answer=answer,
+        confidence=1.0,
+        evidence=evidence,
+        flags=["reviewer_override"],
+    )
 
 
 def with_answer(draft: ScorecardDraft, answer: QuestionAnswer, now: datetime) -> ScorecardDraft:
@@ -80,12 +87,32 @@ def diff_revisions(before: ScorecardDraft, after: ScorecardDraft, cause: Cause) 
     for a in after.answers:
         b = old.get(a.question_id)
         if b is None or b.answer != a.answer or (b.value or None) != (a.value or None):
-            answers.append(AnswerDiff(question_id=a.question_id, before=b.answer if b else None, after=a.answer,
-                                      before_value=b.value if b else None, after_value=a.value))
+            answers.append(
+                AnswerDiff(
+                    question_id=a.question_id,
+                    before=b.answer if b else None,
+                    after=a.answer,
+                    before_value=b.value if b else None,
+                    after_value=a.value,
+                )
+            )
     was = {c.id: c.status for c in (before.sql.criteria if before.sql else [])}
-    criteria = [CriterionDiff(id=c.id, label=c.label, before=was.get(c.id), after=c.status)
-                for c in (after.sql.criteria if after.sql else []) if was.get(c.id) != c.status]
-    return RevisionDiff(lead_id=after.lead_id, from_revision=before.revision, to_revision=after.revision, cause=cause,
-                        tier_before=before.tier, tier_after=after.tier, route_before=before.route,
-                        route_after=after.route, score_before=before.score, score_after=after.score,
-                        answers=answers, criteria=criteria)
+    criteria = [
+        CriterionDiff(id=c.id, label=c.label, before=was.get(c.id), after=c.status)
+        for c in (after.sql.criteria if after.sql else [])
+        if was.get(c.id) != c.status
+    ]
+    return RevisionDiff(
+        lead_id=after.lead_id,
+        from_revision=before.revision,
+        to_revision=after.revision,
+        cause=cause,
+        tier_before=before.tier,
+        tier_after=after.tier,
+        route_before=before.route,
+        route_after=after.route,
+        score_before=before.score,
+        score_after=after.score,
+        answers=answers,
+        criteria=criteria,
+    )

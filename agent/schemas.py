@@ -8,7 +8,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 MAX_NOTES_CHARS = 50_000
 MAX_ANSWER_CHARS = 5_000
@@ -35,8 +44,13 @@ def _sane(value: datetime) -> datetime:
 
 
 SaneDatetime = Annotated[AwareDatetime, AfterValidator(_sane)]
-LeadId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
-                              description="Letters, digits, '.', '_' and '-' (it becomes part of URLs)")]
+LeadId = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+        description="Letters, digits, '.', '_' and '-' (it becomes part of URLs)",
+    ),
+]
 LeadSource = Literal["api", "csv", "webhook", "form", "import", "eval", "hubspot", "salesforce"]
 
 
@@ -49,7 +63,9 @@ class Person(_Model):
 
 class Company(_Model):
     name: ShortText | None = None
-    domain: ShortText | None = Field(default=None, description="Bare domain such as acme.com; a website URL is accepted")
+    domain: ShortText | None = Field(
+        default=None, description="Bare domain such as acme.com; a website URL is accepted"
+    )
     employees: int | None = Field(default=None, ge=0, le=10_000_000)
     industry: ShortText | None = None
     country: ShortText | None = Field(default=None, description="Country name or ISO 3166-1 alpha-2 code")
@@ -69,8 +85,8 @@ class Lead(_Model):
     source: LeadSource = "api"
     person: Person = Person()
     company: Company = Company()
-    form_answers: dict[Annotated[str, Field(max_length=500)], Annotated[str, Field(max_length=MAX_ANSWER_CHARS)]] = Field(
-        default_factory=dict
+    form_answers: dict[Annotated[str, Field(max_length=500)], Annotated[str, Field(max_length=MAX_ANSWER_CHARS)]] = (
+        Field(default_factory=dict)
     )
     notes: Annotated[str, Field(max_length=MAX_NOTES_CHARS)] | None = None
     events: list[EngagementEvent] = Field(default_factory=list, max_length=MAX_EVENTS)
@@ -86,8 +102,17 @@ class Lead(_Model):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Lead:
-        if not any((self.person.email, self.person.name, self.company.name, self.company.domain,
-                    self.form_answers, self.notes, self.events)):
+        if not any(
+            (
+                self.person.email,
+                self.person.name,
+                self.company.name,
+                self.company.domain,
+                self.form_answers,
+                self.notes,
+                self.events,
+            )
+        ):
             raise ValueError("a lead needs at least an email, a name, a company, form answers, notes or events")
         return self
 

@@ -18,7 +18,16 @@ from datetime import datetime, timedelta
 from agent.features import FeatureContext
 from agent.fitted import default_probability, explain, sigmoid
 from agent.schemas import (
-    Disqualification, EngagementEvent, Enrichment, Factor, Lead, QuestionAnswer, Route, ScoreBreakdown, SqlVerdict, Tier,
+    Disqualification,
+    EngagementEvent,
+    Enrichment,
+    Factor,
+    Lead,
+    QuestionAnswer,
+    Route,
+    ScoreBreakdown,
+    SqlVerdict,
+    Tier,
 )
 from agent.sql import Facts, decide, direct
 from library.schemas import FastTrack, FittedModel, QualifyingQuestion, ScoringConfig, SqlDefinition, Thresholds
@@ -111,12 +120,15 @@ def intent(events: list[EngagementEvent], config: ScoringConfig, as_of: datetime
     bounded = max(-config.intent_cap, min(config.intent_cap, raw))
     component = 50 + 50 * bounded / config.intent_cap
     scale = (component - 50) / raw if raw else 0.0
-    factors = [Factor(kind="intent", label=label, points=round(config.intent_weight * v * scale, 2)) for label, v in items]
+    factors = [
+        Factor(kind="intent", label=label, points=round(config.intent_weight * v * scale, 2)) for label, v in items
+    ]
     return component, factors
 
 
-def answers_component(answers: list[QuestionAnswer], questions: list[QualifyingQuestion],
-                      weight: float) -> tuple[float, list[Factor], float]:
+def answers_component(
+    answers: list[QuestionAnswer], questions: list[QualifyingQuestion], weight: float
+) -> tuple[float, list[Factor], float]:
     """Answers 0-100 (50 = nothing known), the per-question factors, and the weighted share of unknowns."""
     by_id = {q.id: q for q in questions}
     total = sum(q.weight for q in questions) or 1.0
@@ -131,8 +143,9 @@ def answers_component(answers: list[QuestionAnswer], questions: list[QualifyingQ
         good = (a.answer == "yes") == (q.fit_type == "good")
         contribution = q.weight * a.confidence * (1 if good else -1)
         signed += contribution
-        factors.append(Factor(kind="answer", label=f"{q.text} → {a.answer}",
-                              points=round(weight * 50 * contribution / total, 2)))
+        factors.append(
+            Factor(kind="answer", label=f"{q.text} → {a.answer}", points=round(weight * 50 * contribution / total, 2))
+        )
     return 50 + 50 * signed / total, factors, unknown_weight / total
 
 
@@ -149,8 +162,9 @@ def instant_disqualifiers(answers: list[QuestionAnswer], questions: list[Qualify
     return hits
 
 
-def fast_track(events: list[EngagementEvent], fit_score: float, as_of: datetime,
-               rule: FastTrack | None = None) -> Factor | None:
+def fast_track(
+    events: list[EngagementEvent], fit_score: float, as_of: datetime, rule: FastTrack | None = None
+) -> Factor | None:
     """A recent high-intent action from a strong fit goes straight to the SDR queue, whatever the score."""
     rule = rule or FastTrack()
     if fit_score < rule.min_fit:
@@ -158,7 +172,9 @@ def fast_track(events: list[EngagementEvent], fit_score: float, as_of: datetime,
     window = timedelta(days=rule.window_days)
     for e in events:
         if e.type in rule.events and as_of - window <= e.timestamp <= as_of:
-            return Factor(kind="fast_track", label=f"Fast-track: {e.type.replace('_', ' ')} from a strong fit", points=0.0)
+            return Factor(
+                kind="fast_track", label=f"Fast-track: {e.type.replace('_', ' ')} from a strong fit", points=0.0
+            )
     return None
 
 
@@ -184,8 +200,11 @@ def fitted_breakdown(model: FittedModel, ctx: FeatureContext) -> tuple[float, Sc
     cal = model.calibration
     scale = cal.a if cal is not None and cal.method == "sigmoid" else 1.0  # sigmoid calibration scales the log-odds
     base = e.base + sum(scale * f.baseline for f, _, _ in e.parts)
-    factors = [Factor(kind=_feature_kind(f.source), label=f"{f.name}: {value}", points=c - scale * f.baseline)  # type: ignore[arg-type]
-               for f, c, value in e.parts if abs(c - scale * f.baseline) > 1e-12]
+    factors = [
+        Factor(kind=_feature_kind(f.source), label=f"{f.name}: {value}", points=c - scale * f.baseline)  # type: ignore[arg-type]
+        for f, c, value in e.parts
+        if abs(c - scale * f.baseline) > 1e-12
+    ]
     if abs(e.adjustment) > 1e-12:  # isotonic calibration: the step from the model's log-odds to the calibrated one
         factors.append(Factor(kind="rule", label="calibration to observed SQL rates", points=e.adjustment))
     label = f"average lead of the fitting data: log-odds {base:+.2f} (P {sigmoid(base):.1%})"
@@ -193,8 +212,13 @@ def fitted_breakdown(model: FittedModel, ctx: FeatureContext) -> tuple[float, Sc
     if prov is not None and prov.rows:
         label += f"; base rate {prov.positives / prov.rows:.1%} ({prov.positives:,} SQL of {prov.rows:,} leads)"
     factors.sort(key=lambda f: -abs(f.points))
-    return e.probability, ScoreBreakdown(scale="log_odds", base=base, base_label=label, contributions=factors,
-                                      total=base + sum(f.points for f in factors))
+    return e.probability, ScoreBreakdown(
+        scale="log_odds",
+        base=base,
+        base_label=label,
+        contributions=factors,
+        total=base + sum(f.points for f in factors),
+    )
 
 
 def _points_breakdown(contribs: list[Factor]) -> ScoreBreakdown:
@@ -202,10 +226,17 @@ def _points_breakdown(contribs: list[Factor]) -> ScoreBreakdown:
     contribs = [f for f in contribs if f.points != 0]
     raw = 50 + sum(f.points for f in contribs)
     if raw > 100 or raw < 0:
-        contribs.append(Factor(kind="rule", label="Score bounded to 0–100", points=round(min(100.0, max(0.0, raw)) - raw, 2)))
+        contribs.append(
+            Factor(kind="rule", label="Score bounded to 0–100", points=round(min(100.0, max(0.0, raw)) - raw, 2))
+        )
     contribs.sort(key=lambda f: -abs(f.points))
-    return ScoreBreakdown(scale="points", base=50.0, base_label="a neutral lead: 50 points", contributions=contribs,
-                          total=round(50 + sum(f.points for f in contribs), 2))
+    return ScoreBreakdown(
+        scale="points",
+        base=50.0,
+        base_label="a neutral lead: 50 points",
+        contributions=contribs,
+        total=round(50 + sum(f.points for f in contribs), 2),
+    )
 
 
 def _threshold_tier(inputs: ScoringInputs, total: float, thresholds: Thresholds, unknown_share: float) -> Tier:
@@ -226,13 +257,19 @@ def score(inputs: ScoringInputs, config: ScoringConfig) -> ScoreResult:
     """
     if inputs.disqualifications:
         factors = [Factor(kind="rule", label=d.reason, points=0.0) for d in inputs.disqualifications]
-        verdict = SqlVerdict(source="hard_rule", segment=inputs.segment_id,
-                             tier_reason="Hard rule: " + "; ".join(d.reason for d in inputs.disqualifications))
+        verdict = SqlVerdict(
+            source="hard_rule",
+            segment=inputs.segment_id,
+            tier_reason="Hard rule: " + "; ".join(d.reason for d in inputs.disqualifications),
+        )
         breakdown = ScoreBreakdown(scale="points", base=0.0, base_label="disqualified by a hard rule: 0", total=0.0)
-        return ScoreResult(0.0, "disqualified", "disqualified", 50.0, 50.0, factors, probability=0.0,
-                           breakdown=breakdown, sql=verdict)
+        return ScoreResult(
+            0.0, "disqualified", "disqualified", 50.0, 50.0, factors, probability=0.0, breakdown=breakdown, sql=verdict
+        )
     intent_score, intent_factors = intent(inputs.events, config, inputs.as_of)
-    answers_score, answer_factors, unknown_share = answers_component(inputs.answers, inputs.questions, config.answers_weight)
+    answers_score, answer_factors, unknown_share = answers_component(
+        inputs.answers, inputs.questions, config.answers_weight
+    )
     decision = None
     if inputs.sql is not None:
         facts = Facts(inputs.fit_score, intent_score, inputs.as_of, inputs.lead, inputs.enrichment)
@@ -245,39 +282,73 @@ def score(inputs: ScoringInputs, config: ScoringConfig) -> ScoreResult:
         total = round(100 * probability, 1)
         unknown_share = 0.0  # the fitted model already weighs unknown answers
     else:
-        fit_factor = Factor(kind="fit", label="Product fit: " + ("; ".join(inputs.fit_reasons[:3]) or "no firmographic signal"),
-                            points=round(config.fit_weight * (inputs.fit_score - 50), 2))
-        nice = [Factor(kind="criterion", label=label, points=pts) for label, pts in (decision.nice_points if decision else [])]
+        fit_factor = Factor(
+            kind="fit",
+            label="Product fit: " + ("; ".join(inputs.fit_reasons[:3]) or "no firmographic signal"),
+            points=round(config.fit_weight * (inputs.fit_score - 50), 2),
+        )
+        nice = [
+            Factor(kind="criterion", label=label, points=pts)
+            for label, pts in (decision.nice_points if decision else [])
+        ]
         breakdown = _points_breakdown([fit_factor, *intent_factors, *answer_factors, *nice])
         total = breakdown.total
         probability = default_probability(total, thresholds.sql_ready)
         if config.model is not None:  # e.g. a rescore that was not given the lead
-            notes.append(Factor(kind="rule", points=0.0, label="Fitted model not applied (no lead data): default scoring used"))
+            notes.append(
+                Factor(kind="rule", points=0.0, label="Fitted model not applied (no lead data): default scoring used")
+            )
     probability = round(probability, 6)
     factors = notes + breakdown.contributions
 
     blockers = instant_disqualifiers(inputs.answers, inputs.questions)
     if blockers:
-        verdict = SqlVerdict(source="sql_definition" if decision else "score_thresholds", segment=inputs.segment_id,
-                             tier_reason="Disqualified: " + "; ".join(f.label for f in blockers),
-                             criteria=decision.verdict.criteria if decision else [])
-        return ScoreResult(total, "disqualified", "disqualified", round(intent_score, 1), round(answers_score, 1),
-                           blockers + factors, probability, breakdown, verdict)
+        verdict = SqlVerdict(
+            source="sql_definition" if decision else "score_thresholds",
+            segment=inputs.segment_id,
+            tier_reason="Disqualified: " + "; ".join(f.label for f in blockers),
+            criteria=decision.verdict.criteria if decision else [],
+        )
+        return ScoreResult(
+            total,
+            "disqualified",
+            "disqualified",
+            round(intent_score, 1),
+            round(answers_score, 1),
+            blockers + factors,
+            probability,
+            breakdown,
+            verdict,
+        )
     if decision is not None:
         if decision.route == "sdr_fast_track":
             factors.insert(0, Factor(kind="fast_track", label=decision.verdict.tier_reason, points=0.0))
-        return ScoreResult(total, decision.tier, decision.route, round(intent_score, 1), round(answers_score, 1),
-                           factors, probability, breakdown, decision.verdict, decision.discovery)
+        return ScoreResult(
+            total,
+            decision.tier,
+            decision.route,
+            round(intent_score, 1),
+            round(answers_score, 1),
+            factors,
+            probability,
+            breakdown,
+            decision.verdict,
+            decision.discovery,
+        )
     tier = _threshold_tier(inputs, total, thresholds, unknown_share)
     route: Route = {"sql_ready": "sdr_review", "needs_discovery": "sdr_discovery", "nurture": "nurture"}[tier]  # type: ignore[assignment]
     ft = fast_track(inputs.events, inputs.fit_score, inputs.as_of, config.fast_track)
     if ft is not None:
         route = "sdr_fast_track"
         factors.insert(0, ft)
-    why = {"sql_ready": f"score {total:g} ≥ SQL-ready {thresholds.sql_ready:g}",
-           "needs_discovery": f"score {total:g} ≥ discovery {thresholds.needs_discovery:g} (or too many unknowns)",
-           "nurture": f"score {total:g} < discovery {thresholds.needs_discovery:g}"}[tier]
-    verdict = SqlVerdict(source="score_thresholds", segment=inputs.segment_id,
-                         tier_reason=f"No SQL definition for this segment; {why}")
-    return ScoreResult(total, tier, route, round(intent_score, 1), round(answers_score, 1), factors, probability,
-                       breakdown, verdict)
+    why = {
+        "sql_ready": f"score {total:g} ≥ SQL-ready {thresholds.sql_ready:g}",
+        "needs_discovery": f"score {total:g} ≥ discovery {thresholds.needs_discovery:g} (or too many unknowns)",
+        "nurture": f"score {total:g} < discovery {thresholds.needs_discovery:g}",
+    }[tier]
+    verdict = SqlVerdict(
+        source="score_thresholds", segment=inputs.segment_id, tier_reason=f"No SQL definition for this segment; {why}"
+    )
+    return ScoreResult(
+        total, tier, route, round(intent_score, 1), round(answers_score, 1), factors, probability, breakdown, verdict
+    )

@@ -17,7 +17,17 @@ from datetime import datetime, timedelta
 
 from agent.checks import compare
 from agent.schemas import CriterionResult, CriterionStatus, Enrichment, Lead, QuestionAnswer, Route, SqlVerdict, Tier
-from library.schemas import AllOf, AnyOf, Expr, Fact, IsAnswer, NotOf, QualifyingQuestion, SqlDefinition, StructuredCheck
+from library.schemas import (
+    AllOf,
+    AnyOf,
+    Expr,
+    Fact,
+    IsAnswer,
+    NotOf,
+    QualifyingQuestion,
+    SqlDefinition,
+    StructuredCheck,
+)
 
 # An answer disqualifies only when the judge is sure and the quote is the lead's own, verbatim and not hedged.
 DIRECT_MIN_CONFIDENCE = 0.75
@@ -63,8 +73,12 @@ class _Result:
 
 def direct(answer: QuestionAnswer) -> bool:
     """A decided answer an SDR could quote back to the lead: sure, verbatim, not hedged."""
-    return (answer.answer != "unknown" and answer.confidence >= DIRECT_MIN_CONFIDENCE and bool(answer.evidence)
-            and not {"evidence_unverified", "hedged"} & set(answer.flags))
+    return (
+        answer.answer != "unknown"
+        and answer.confidence >= DIRECT_MIN_CONFIDENCE
+        and bool(answer.evidence)
+        and not {"evidence_unverified", "hedged"} & set(answer.flags)
+    )
 
 
 class _Evaluator:
@@ -133,8 +147,11 @@ def read_fact(fact: Fact, facts: Facts) -> str | int | float | bool | list[str] 
         if lead is None:
             return None
         since = facts.as_of - timedelta(days=fact.within_days) if fact.within_days else None
-        return sum(1 for e in lead.events if e.type == name and e.timestamp <= facts.as_of
-                   and (since is None or e.timestamp >= since))
+        return sum(
+            1
+            for e in lead.events
+            if e.type == name and e.timestamp <= facts.as_of and (since is None or e.timestamp >= since)
+        )
     if scope == "form":
         return None if lead is None else lead.form_answers.get(name)
     value = facts.enrichment.get(fact.fact) if facts.enrichment is not None else None
@@ -143,24 +160,43 @@ def read_fact(fact: Fact, facts: Facts) -> str | int | float | bool | list[str] 
     return None if value in (None, "", []) else value
 
 
-def decide(definition: SqlDefinition, answers: list[QuestionAnswer], questions: list[QualifyingQuestion],
-           facts: Facts, segment: str | None = None) -> Decision:
+def decide(
+    definition: SqlDefinition,
+    answers: list[QuestionAnswer],
+    questions: list[QualifyingQuestion],
+    facts: Facts,
+    segment: str | None = None,
+) -> Decision:
     """The tier, route and reasons a segment's SQL definition gives this lead."""
     ev = _Evaluator(answers, questions, facts)
     results: list[CriterionResult] = []
     for kind, c in definition.criteria():
         r = ev.run(c.when, strict=kind == "disqualify")
         reason = getattr(c, "nurture_reason", None)
-        results.append(CriterionResult(id=c.id, kind=kind, label=c.label, status=r.status, words=r.words,  # type: ignore[arg-type]
-                                       unknown_questions=list(dict.fromkeys(r.unknown)), nurture_reason=reason,
-                                       nurture_note=getattr(c, "nurture_note", None)))
-    by_kind = {k: [r for r in results if r.kind == k] for k in ("disqualify", "must_have", "fast_track", "nice_to_have")}
+        results.append(
+            CriterionResult(
+                id=c.id,
+                kind=kind,  # type: ignore[arg-type]
+                label=c.label,
+                status=r.status,
+                words=r.words,
+                unknown_questions=list(dict.fromkeys(r.unknown)),
+                nurture_reason=reason,
+                nurture_note=getattr(c, "nurture_note", None),
+            )
+        )
+    by_kind = {
+        k: [r for r in results if r.kind == k] for k in ("disqualify", "must_have", "fast_track", "nice_to_have")
+    }
     must, fast = by_kind["must_have"], by_kind["fast_track"]
     failed = [r for r in must if r.status == "failed"]
     missing = [r for r in must if r.status == "missing"]
     discovery = list(dict.fromkeys(q for r in missing for q in r.unknown_questions))
-    nice = [(f"Nice-to-have: {c.label}", c.points) for c, r in zip(definition.nice_to_have, by_kind["nice_to_have"],
-                                                                    strict=True) if r.status == "met"]
+    nice = [
+        (f"Nice-to-have: {c.label}", c.points)
+        for c, r in zip(definition.nice_to_have, by_kind["nice_to_have"], strict=True)
+        if r.status == "met"
+    ]
     reasons = list(dict.fromkeys(f"{r.nurture_reason}: {NURTURE_WORDS[r.nurture_reason or 'other']}" for r in failed))
 
     tier: Tier
@@ -179,6 +215,11 @@ def decide(definition: SqlDefinition, answers: list[QuestionAnswer], questions: 
     else:
         tier, route = "needs_discovery", "sdr_discovery"
         why = "No must-have failed; not known yet: " + "; ".join(r.label for r in missing)
-    verdict = SqlVerdict(source="sql_definition", segment=segment, tier_reason=why, criteria=results,
-                         nurture_reasons=reasons if tier == "nurture" else [])
+    verdict = SqlVerdict(
+        source="sql_definition",
+        segment=segment,
+        tier_reason=why,
+        criteria=results,
+        nurture_reasons=reasons if tier == "nurture" else [],
+    )
     return Decision(tier, route, verdict, discovery, nice)

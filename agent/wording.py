@@ -11,10 +11,14 @@ from collections.abc import Sequence
 Value = str | int | float | bool | list[str] | None
 
 FIELDS = {
-    "company.employees": "the company's headcount", "company.country": "the company's country",
-    "company.industry": "the company's industry", "company.revenue": "the company's revenue",
-    "person.title": "the contact's title", "person.seniority": "the contact's seniority",
-    "person.department": "the contact's department", "email.free_mail": "a free-mail address",
+    "company.employees": "the company's headcount",
+    "company.country": "the company's country",
+    "company.industry": "the company's industry",
+    "company.revenue": "the company's revenue",
+    "person.title": "the contact's title",
+    "person.seniority": "the contact's seniority",
+    "person.department": "the contact's department",
+    "email.free_mail": "a free-mail address",
 }
 NUMBER_SUBJECT = {"company.employees": ("The company has {n} employees", "employees")}
 ENUM_WORDS = {"c_level": "C-level", "vp": "VP", "director": "director", "manager": "manager"}
@@ -42,14 +46,25 @@ def check_sentence(field: str, operator: str, expected: Value, actual: Value, me
     """One sentence saying what the data shows and whether that meets what the question asks."""
     if field == "email.free_mail":
         free = actual is True or str(actual).casefold() in ("true", "yes", "1")
-        return ("The e-mail address is from a free-mail provider, not a company domain." if free
-                else "The e-mail address is on a company domain, not a free-mail provider.")
+        return (
+            "The e-mail address is from a free-mail provider, not a company domain."
+            if free
+            else "The e-mail address is on a company domain, not a free-mail provider."
+        )
     subject = field_words(field)
     if operator in ("gt", "gte", "lt", "lte"):
-        shown = number(float(actual)) if isinstance(actual, (int, float, str)) and (isinstance(actual, (int, float)) or _numeric(actual)) else str(actual)
+        shown = (
+            number(float(actual))
+            if isinstance(actual, (int, float, str)) and (isinstance(actual, (int, float)) or _numeric(actual))
+            else str(actual)
+        )
         limit = number(float(expected)) if isinstance(expected, (int, float)) else str(expected)
-        want = {"gt": f"more than {limit}", "gte": f"at least {limit}", "lt": f"fewer than {limit}",
-                "lte": f"at most {limit}"}[operator]
+        want = {
+            "gt": f"more than {limit}",
+            "gte": f"at least {limit}",
+            "lt": f"fewer than {limit}",
+            "lte": f"at most {limit}",
+        }[operator]
         lead = NUMBER_SUBJECT.get(field, (f"{subject[0].upper()}{subject[1:]} is {{n}}", ""))[0].format(n=shown)
         return f"{lead} — {'that is' if met else 'not'} {want} as the question asks."
     actual_words = _words(actual) if isinstance(actual, list) else ENUM_WORDS.get(str(actual), str(actual))
@@ -78,8 +93,13 @@ def event_sentence(event_type: str, count: int, window_days: int | None, operato
     what = event_type.replace("_", " ")
     noun = what if count == 1 else (what + "s" if not what.endswith("s") else what)
     window = f" in the last {window_days} days" if window_days else ""
-    want = {"gte": f"{expected} or more", "gt": f"more than {expected}", "lte": f"at most {expected}",
-            "lt": f"fewer than {expected}", "eq": f"exactly {expected}"}.get(operator, f"{operator} {expected}")
+    want = {
+        "gte": f"{expected} or more",
+        "gt": f"more than {expected}",
+        "lte": f"at most {expected}",
+        "lt": f"fewer than {expected}",
+        "eq": f"exactly {expected}",
+    }.get(operator, f"{operator} {expected}")
     return f"{count} {noun}{window} — {want} asked for."
 
 

@@ -23,10 +23,15 @@ if TYPE_CHECKING:
 
 # Plain (click-style) help on every group: Typer's rich help panels show a `<bool>` value after every flag
 # (`--json <bool>`, even `--help <bool>`), which reads as if the flag took an argument; plain help is also faster.
-app = typer.Typer(help="Qualify: which leads deserve a salesperson's time, and why.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, rich_markup_mode=None)
-library_app = typer.Typer(help="Validate, index and show the qualification library.", no_args_is_help=True,
-                          rich_markup_mode=None)
+app = typer.Typer(
+    help="Qualify: which leads deserve a salesperson's time, and why.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+library_app = typer.Typer(
+    help="Validate, index and show the qualification library.", no_args_is_help=True, rich_markup_mode=None
+)
 enrich_app = typer.Typer(help="Local enrichment data.", no_args_is_help=True, rich_markup_mode=None)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(library_app, name="library")
@@ -115,8 +120,10 @@ def library_sync(directory: Annotated[Path | None, typer.Argument(help="Library 
         report = sync_library(settings.library_dir, open_store(settings, library.name))
     except LibraryError as exc:
         raise _fail(str(exc)) from exc
-    out.print(f"library {library.name}: snapshot {report.snapshot_id} "
-              f"(added {report.added}, updated {report.updated}, deleted {report.deleted}, unchanged {report.unchanged})")
+    out.print(
+        f"library {library.name}: snapshot {report.snapshot_id} "
+        f"(added {report.added}, updated {report.updated}, deleted {report.deleted}, unchanged {report.unchanged})"
+    )
 
 
 @library_app.command("show")
@@ -176,8 +183,10 @@ def lead_command(
     from api.leads.render import scorecard_parts, scorecard_title
 
     if file.suffix.lower() in (".jsonl", ".csv"):
-        raise _fail(f"{file}: `qualify lead` reads one lead as JSON; for a {file.suffix.lower()} file of leads run "
-                    f"`qualify batch {file}`")
+        raise _fail(
+            f"{file}: `qualify lead` reads one lead as JSON; for a {file.suffix.lower()} file of leads run "
+            f"`qualify batch {file}`"
+        )
     try:
         lead = read_json_lead(file)
     except LeadFileError as exc:
@@ -201,7 +210,9 @@ def lead_command(
 @app.command("batch")
 def batch_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, metavar="FILE", help="Leads as .csv or .jsonl")],
-    out_path: Annotated[Path, typer.Option("--out", help="Where to write scorecards (JSONL)")] = Path("scorecards.jsonl"),
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write scorecards (JSONL)")] = Path(
+        "scorecards.jsonl"
+    ),
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Leads qualified at once")] = 4,
     show: Annotated[int, typer.Option(min=0, help="How many leads to list in the summary")] = 25,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary and the listed leads as JSON")] = False,
@@ -212,8 +223,9 @@ def batch_command(
     _run_batch(file, out_path, concurrency, show, as_json=as_json)
 
 
-def _run_batch(file: Path, out_path: Path, concurrency: int, show: int, rt: Runtime | None = None,
-               as_json: bool = False) -> None:
+def _run_batch(
+    file: Path, out_path: Path, concurrency: int, show: int, rt: Runtime | None = None, as_json: bool = False
+) -> None:
     from api.leads.batch import run_batch, write_jsonl
     from api.leads.io import LeadFileError, read_leads
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -232,8 +244,14 @@ def _run_batch(file: Path, out_path: Path, concurrency: int, show: int, rt: Runt
         result = asyncio.run(run_batch(rt, rows, concurrency, lambda: progress.advance(task)))
     write_jsonl(out_path, result)
     drafts = [d for _, _, d in result.drafts]
-    labels = {r.row: (r.lead.person.email or r.lead.person.name or r.lead.external_id or "?",
-                      r.lead.company.name or r.lead.company.domain or "") for r in rows if r.lead}
+    labels = {
+        r.row: (
+            r.lead.person.email or r.lead.person.name or r.lead.external_id or "?",
+            r.lead.company.name or r.lead.company.domain or "",
+        )
+        for r in rows
+        if r.lead
+    }
     ranked = sorted(result.drafts, key=lambda d: -d[2].score)[:show]
     seconds = time.perf_counter() - started
     if as_json:
@@ -246,7 +264,9 @@ def _run_batch(file: Path, out_path: Path, concurrency: int, show: int, rt: Runt
     for e in result.errors:
         err.print(Text(f"{file.name}: {e}", style="yellow"))
     for row, lead_id, status in result.failed:
-        err.print(Text(f"{file.name}: row {row}: lead {lead_id} ended {status}; run `qualify retry {lead_id}`", style="red"))
+        err.print(
+            Text(f"{file.name}: row {row}: lead {lead_id} ended {status}; run `qualify retry {lead_id}`", style="red")
+        )
     if result.errors:
         raise typer.Exit(BAD_INPUT)
     if result.failed:
@@ -254,7 +274,9 @@ def _run_batch(file: Path, out_path: Path, concurrency: int, show: int, rt: Runt
 
 
 @app.command("retry")
-def retry_command(lead_ids: Annotated[list[str] | None, typer.Argument(help="Lead ids; all failed leads when omitted")] = None) -> None:
+def retry_command(
+    lead_ids: Annotated[list[str] | None, typer.Argument(help="Lead ids; all failed leads when omitted")] = None,
+) -> None:
     """Re-run leads that failed (endpoint faults), were stopped by the spend cap, or were left `qualifying` by a
     killed process (once its lease has expired); each ends with one scorecard."""
     from api.leads import service
@@ -329,8 +351,16 @@ def _dramatiq_workers(processes: int, threads: int, poll: float | None) -> int:
             sweep.send()
 
     threading.Thread(target=tick, daemon=True, name="qualify-sweep").start()
-    sys.argv = ["dramatiq", "api.leads.engine", "--processes", str(processes), "--threads", str(threads),
-                "--queues", QUEUE]
+    sys.argv = [
+        "dramatiq",
+        "api.leads.engine",
+        "--processes",
+        str(processes),
+        "--threads",
+        str(threads),
+        "--queues",
+        QUEUE,
+    ]
     try:
         return int(dramatiq_main() or 0)
     finally:
@@ -357,15 +387,18 @@ def doctor_command() -> None:
     except EndpointUnusable as exc:
         raise _fail(str(exc), FAILED) from exc
     pinned = settings.llm_method != "auto"
-    print(f"method: {settings.llm_method if pinned else method}"
-          + (" (pinned by QUALIFY_LLM_METHOD)" if pinned else " (chosen by the probe; QUALIFY_LLM_METHOD=auto)"))
+    print(
+        f"method: {settings.llm_method if pinned else method}"
+        + (" (pinned by QUALIFY_LLM_METHOD)" if pinned else " (chosen by the probe; QUALIFY_LLM_METHOD=auto)")
+    )
 
 
 @app.command("serve")
 def serve_command(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default: QUALIFY_HOST, 127.0.0.1)")] = None,
-    port: Annotated[int | None, typer.Option(min=1, max=65535,
-                                             help="Port to listen on (default: QUALIFY_PORT, 8000)")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port to listen on (default: QUALIFY_PORT, 8000)")
+    ] = None,
 ) -> None:
     """Serve the API (OpenAPI docs at /docs)."""
     import uvicorn
@@ -411,15 +444,16 @@ def demo_command(serve: Annotated[bool, typer.Option(help="Serve the API afterwa
         serve_command()
 
 
-
 def _demo_people(rt: Runtime) -> None:
     """Demo users (created once) and the sample drafts assigned to them, so the review UI works at once."""
     from api.review.assign import assign_pending, territories_for
     from api.users.cli import demo_users
 
     for email, role, key in demo_users():
-        out.print(f"user {email} ({role}) password demo-password" + (f" · API key (shown once): {key}" if key else ""),
-                  soft_wrap=True)
+        out.print(
+            f"user {email} ({role}) password demo-password" + (f" · API key (shown once): {key}" if key else ""),
+            soft_wrap=True,
+        )
     while assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock()):
         pass
     out.print(f"review UI: http://{rt.settings.host}:{rt.settings.port}/ui/login")

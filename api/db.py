@@ -144,8 +144,10 @@ def check_schema(engine: Engine) -> None:
     """Refuse to run on a database behind the code."""
     have, want = current_revision(engine), head_revision()
     if have != want:
-        raise SchemaBehind(f"the database schema is at revision {have or 'none (empty)'} but this Qualify needs {want}; "
-                           "run `qualify db upgrade` (back up the database first)")
+        raise SchemaBehind(
+            f"the database schema is at revision {have or 'none (empty)'} but this Qualify needs {want}; "
+            "run `qualify db upgrade` (back up the database first)"
+        )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

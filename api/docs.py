@@ -27,27 +27,46 @@ API_KEY, BEARER = "ApiKey", "Bearer"
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
     "description": "RFC 9457 problem details; `errors` names each invalid field (422), other members give the "
-                   "state a conflict was found in (409: `state`, `revision`, `version`, `lead_id`).",
+    "state a conflict was found in (409: `state`, `revision`, `version`, `lead_id`).",
     "type": "object",
     "required": ["type", "title", "status", "detail"],
     "properties": {
         "type": {"type": "string", "example": "about:blank"},
         "title": {"type": "string", "example": "Invalid request"},
         "status": {"type": "integer", "example": 422},
-        "detail": {"type": "string", "example": "record.opportunity_value: enter an amount such as 35000, 35,000 or 35k"},
-        "errors": {"type": "array", "items": {"type": "object", "required": ["field", "message"], "properties": {
-            "field": {"type": "string", "example": "record.opportunity_value"},
-            "message": {"type": "string"}}}},
+        "detail": {
+            "type": "string",
+            "example": "record.opportunity_value: enter an amount such as 35000, 35,000 or 35k",
+        },
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {
+                    "field": {"type": "string", "example": "record.opportunity_value"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
     },
     "additionalProperties": True,
 }
-ERRORS = {"400": "Bad request", "401": "No or unknown API key", "403": "The key's role may not do this",
-          "404": "Not found", "409": "Conflict with the current state (named in the body)",
-          "413": "Request body too large", "422": "Invalid input: each bad field named in `errors`"}
+ERRORS = {
+    "400": "Bad request",
+    "401": "No or unknown API key",
+    "403": "The key's role may not do this",
+    "404": "Not found",
+    "409": "Conflict with the current state (named in the body)",
+    "413": "Request body too large",
+    "422": "Invalid input: each bad field named in `errors`",
+}
 
 
-NO_KEY = {"signed": "No API key: the sender proves itself by its signature or organization id (docs/crm.md).",
-          "public": "No API key: public by design (signed form tokens, honeypot and rate limit; docs/forms.md)."}
+NO_KEY = {
+    "signed": "No API key: the sender proves itself by its signature or organization id (docs/crm.md).",
+    "public": "No API key: public by design (signed form tokens, honeypot and rate limit; docs/forms.md).",
+}
 
 
 def _policy(dependant: Any) -> Policy | None:
@@ -70,13 +89,21 @@ def openapi_schema(app: FastAPI) -> dict[str, Any]:
     for unused in ("HTTPValidationError", "ValidationError"):
         components["schemas"].pop(unused, None)
     components["securitySchemes"] = {
-        API_KEY: {"type": "apiKey", "in": "header", "name": "X-API-Key",
-                  "description": "A key from `qualify users add` or POST /users (shown once)"},
+        API_KEY: {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-API-Key",
+            "description": "A key from `qualify users add` or POST /users (shown once)",
+        },
         BEARER: {"type": "http", "scheme": "bearer", "description": "The same key as `Authorization: Bearer <key>`"},
     }
     problem_ref = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    policies = {(rc.path, m.lower()): _policy(rc.dependant) for rc in iter_route_contexts(app.routes)
-                if getattr(rc, "dependant", None) is not None for m in (rc.methods or ())}
+    policies = {
+        (rc.path, m.lower()): _policy(rc.dependant)
+        for rc in iter_route_contexts(app.routes)
+        if getattr(rc, "dependant", None) is not None
+        for m in (rc.methods or ())
+    }
     for path, item in doc.get("paths", {}).items():
         for method, op in item.items():
             policy = policies.get((path, method))
@@ -114,9 +141,11 @@ def _hoist_defs(node: Any, schemas: dict[str, Any]) -> None:
 
 # The docs pages may load nothing from elsewhere, whatever their bundles reference (ReDoc's footer logo is on a CDN):
 # the browser refuses it before any request leaves. Swagger UI starts from one inline script; ReDoc uses workers.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
-            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 
 
 def _offline(page: HTMLResponse) -> HTMLResponse:
@@ -132,11 +161,17 @@ def install(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def swagger() -> HTMLResponse:
-        return _offline(get_swagger_ui_html(
-            openapi_url="/openapi.json", title=f"{app.title} — API", oauth2_redirect_url="/docs/oauth2-redirect",
-            swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js", swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
-            swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True}))
+        return _offline(
+            get_swagger_ui_html(
+                openapi_url="/openapi.json",
+                title=f"{app.title} — API",
+                oauth2_redirect_url="/docs/oauth2-redirect",
+                swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
+                swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
+                swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
+                swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
+            )
+        )
 
     @app.get("/docs/oauth2-redirect", include_in_schema=False)
     def swagger_redirect() -> HTMLResponse:
@@ -144,6 +179,12 @@ def install(app: FastAPI) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:
-        return _offline(get_redoc_html(openapi_url="/openapi.json", title=f"{app.title} — API reference",
-                                       redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
-                                       redoc_favicon_url=f"{ASSETS_URL}/favicon.png", with_google_fonts=False))
+        return _offline(
+            get_redoc_html(
+                openapi_url="/openapi.json",
+                title=f"{app.title} — API reference",
+                redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
+                redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
+                with_google_fonts=False,
+            )
+        )

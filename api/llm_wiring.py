@@ -40,8 +40,11 @@ def spent_today(sessions: sessionmaker[Session], now: datetime) -> float:
     """What today's scorecards cost, so a restart does not reset the daily cap."""
     start = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
     with sessions() as s:
-        total = s.scalar(select(func.sum(ScorecardRow.payload["usage"]["cost_usd"].as_float()))
-                         .where(ScorecardRow.created_at >= start))
+        total = s.scalar(
+            select(func.sum(ScorecardRow.payload["usage"]["cost_usd"].as_float())).where(
+                ScorecardRow.created_at >= start
+            )
+        )
     return float(total or 0.0)
 
 
@@ -53,20 +56,29 @@ def llm_config(settings: Settings) -> LLMConfig:
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     method = "json_schema" if settings.llm_method == "auto" else settings.llm_method  # auto: replaced by the probe
     return LLMConfig(
-        model=settings.model, base_url=settings.openai_base_url or "https://api.openai.com/v1", api_key=key,
-        api_version=settings.openai_api_version, timeout=settings.llm_timeout,
-        timeout_per_1k_tokens=settings.llm_timeout_per_1k_tokens, max_attempts=settings.llm_max_attempts,
-        structured_output_method=method, max_completion_tokens=settings.llm_max_completion_tokens,
-        concurrency=settings.llm_concurrency, context_tokens=settings.llm_context_tokens,
+        model=settings.model,
+        base_url=settings.openai_base_url or "https://api.openai.com/v1",
+        api_key=key,
+        api_version=settings.openai_api_version,
+        timeout=settings.llm_timeout,
+        timeout_per_1k_tokens=settings.llm_timeout_per_1k_tokens,
+        max_attempts=settings.llm_max_attempts,
+        structured_output_method=method,
+        max_completion_tokens=settings.llm_max_completion_tokens,
+        concurrency=settings.llm_concurrency,
+        context_tokens=settings.llm_context_tokens,
         prices=load_prices(settings.llm_prices_file),
     )
 
 
-def build_llm_judge(settings: Settings, library: Library,
-                    sessions: sessionmaker[Session]) -> tuple[LLMJudge, SpendTracker]:
+def build_llm_judge(
+    settings: Settings, library: Library, sessions: sessionmaker[Session]
+) -> tuple[LLMJudge, SpendTracker]:
     """The LLM (or hybrid) judge and its spend tracker, seeded from today's recorded costs."""
-    spend = SpendTracker(BudgetConfig(settings.budget_per_run_usd, settings.budget_per_day_usd),
-                         spent_today=spent_today(sessions, datetime.now(UTC)))
+    spend = SpendTracker(
+        BudgetConfig(settings.budget_per_run_usd, settings.budget_per_day_usd),
+        spent_today=spent_today(sessions, datetime.now(UTC)),
+    )
     mode: Literal["llm", "hybrid"] = "hybrid" if settings.judge == "hybrid" else "llm"
     llm = StructuredLLM(llm_config(settings), spend)
     if settings.llm_method == "auto":
@@ -105,5 +117,7 @@ def choose_method(results: list[ProbeResult]) -> Method:
     for r in results:
         if r.ok:
             return r.method
-    raise EndpointUnusable("the LLM endpoint accepted no structured-output method: "
-                           + "; ".join(f"{r.method}: {r.detail}" for r in results).replace("\n", " "))
+    raise EndpointUnusable(
+        "the LLM endpoint accepted no structured-output method: "
+        + "; ".join(f"{r.method}: {r.detail}" for r in results).replace("\n", " ")
+    )

@@ -47,8 +47,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             worker.start()
         events = None
         if rt.settings.event_worker:  # webhooks and internal consumers; several processes may run one (leases)
-            events = DeliveryWorker(rt.sessions, rt.deps.clock, rt.settings.delivery_policy(),
-                                    rt.settings.worker_poll_seconds)
+            events = DeliveryWorker(
+                rt.sessions, rt.deps.clock, rt.settings.delivery_policy(), rt.settings.worker_poll_seconds
+            )
             events.start()
         yield
         if worker is not None:
@@ -56,9 +57,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         if events is not None:
             await asyncio.to_thread(events.close)
 
-    app = FastAPI(title="Qualify", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
-                  description="Which leads deserve a salesperson's time, and why. Every error is problem+json "
-                              "(RFC 9457) naming the field or state; authorize with an API key.")
+    app = FastAPI(
+        title="Qualify",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        description="Which leads deserve a salesperson's time, and why. Every error is problem+json "
+        "(RFC 9457) naming the field or state; authorize with an API key.",
+    )
     errors.install(app)
     docs.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -76,13 +83,23 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(crm_admin_router)
     web.install(app)
 
-    @app.get("/healthz", tags=["ops"], summary="Liveness and readiness", dependencies=[Depends(PUBLIC)],
-             response_model=Health)
+    @app.get(
+        "/healthz",
+        tags=["ops"],
+        summary="Liveness and readiness",
+        dependencies=[Depends(PUBLIC)],
+        response_model=Health,
+    )
     def healthz(request: Request) -> dict[str, Any]:
         rt: Runtime = request.app.state.runtime
         with rt.sessions() as s:
             s.execute(text("SELECT 1"))
-        return {"status": "ok", "version": __version__, "library": rt.deps.library.name,
-                "library_snapshot": rt.deps.snapshot_id, "judge": rt.deps.judge.name}
+        return {
+            "status": "ok",
+            "version": __version__,
+            "library": rt.deps.library.name,
+            "library_snapshot": rt.deps.snapshot_id,
+            "judge": rt.deps.judge.name,
+        }
 
     return app

@@ -26,8 +26,9 @@ class LeadAccepted(_Out):
     lead_id: str
     links: Links
     updated: bool = Field(default=False, description="A CRM update of an existing lead (same source and external_id)")
-    requalify: bool = Field(default=False, description="The update changed what the lead is qualified on: a new "
-                            "scorecard revision follows")
+    requalify: bool = Field(
+        default=False, description="The update changed what the lead is qualified on: a new scorecard revision follows"
+    )
 
 
 class ScorecardSummary(_Out):
@@ -91,8 +92,9 @@ class QueueItemOut(_Out):
     segment: str | None = None
     source: str | None = None
     received_at: datetime
-    clock_started_at: datetime | None = Field(default=None, description="When the owner's speed-to-lead clock "
-                                              "started: SDR at assignment, AE at confirmation")
+    clock_started_at: datetime | None = Field(
+        default=None, description="When the owner's speed-to-lead clock started: SDR at assignment, AE at confirmation"
+    )
     waiting_minutes: float
     target_minutes: float | None
     breached: bool
@@ -114,10 +116,15 @@ class DecisionResult(_Out):
     version: int
     decision_id: str | None = None
     ae_id: str | None = None
-    edit: dict[str, Any] | None = Field(default=None, description="Edit: the answer before and after, the AI's answer, "
-                                        "the new revision, its score and the diff against the previous revision")
-    checklist_review: dict[str, str] | None = Field(default=None, description="Confirm: per question `changed`, "
-                                                    "`verified` (kept and verified on the call) or `accepted`")
+    edit: dict[str, Any] | None = Field(
+        default=None,
+        description="Edit: the answer before and after, the AI's answer, "
+        "the new revision, its score and the diff against the previous revision",
+    )
+    checklist_review: dict[str, str] | None = Field(
+        default=None,
+        description="Confirm: per question `changed`, `verified` (kept and verified on the call) or `accepted`",
+    )
 
 
 class ReviewState(_Out):

@@ -53,8 +53,9 @@ def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
     return engine, session_factory(engine)
 
 
-def build_judge(settings: Settings, library: Library,
-                sessions: sessionmaker[Session]) -> tuple[Judge, SpendTracker | None]:
+def build_judge(
+    settings: Settings, library: Library, sessions: sessionmaker[Session]
+) -> tuple[Judge, SpendTracker | None]:
     """The embedded judge unless QUALIFY_JUDGE asks for an LLM endpoint (then with its spend tracker)."""
     if settings.judge == "local":
         return LocalJudge(get_embedder()), None
@@ -76,7 +77,8 @@ def build_runtime(settings: Settings) -> Runtime:
     with sessions() as s:  # reviewers' corrections so far: examples for the questions they corrected
         teach([judge], reviewed_examples(s))
     deps = Deps(
-        library=library, snapshot_id=report.snapshot_id,
+        library=library,
+        snapshot_id=report.snapshot_id,
         retriever=LibraryRetriever(library, embedder, store),
         judge=judge,
         enrichers=local_providers(library, directory),
@@ -84,8 +86,9 @@ def build_runtime(settings: Settings) -> Runtime:
         embedding_model=embedder.name,
     )
     # Calls are read by the leads' own judge when it is the embedded one: one set of caches, one confidence map.
-    extractor: TranscriptExtractor = EmbeddedExtractor(library, embedder,
-                                                       judge=judge if isinstance(judge, LocalJudge) else None)
+    extractor: TranscriptExtractor = EmbeddedExtractor(
+        library, embedder, judge=judge if isinstance(judge, LocalJudge) else None
+    )
     if settings.judge != "local":  # the same endpoint, retry budget and spend caps as the judge
         from agent.transcripts.llm_extract import LLMExtractor
 

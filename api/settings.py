@@ -19,10 +19,14 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="QUALIFY_", extra="ignore", env_file=None)
 
     data_dir: Path = Field(default=Path(".qualify"), description="Where the SQLite database and Chroma folder live")
-    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL",
-                                     description="SQLAlchemy URL; SQLite in data_dir when unset")
-    auto_migrate: bool | None = Field(default=None, description="Upgrade the schema at start-up; default: only for "
-                                      "SQLite (PostgreSQL refuses to start until `qualify db upgrade` is run)")
+    database_url: str | None = Field(
+        default=None, validation_alias="DATABASE_URL", description="SQLAlchemy URL; SQLite in data_dir when unset"
+    )
+    auto_migrate: bool | None = Field(
+        default=None,
+        description="Upgrade the schema at start-up; default: only for "
+        "SQLite (PostgreSQL refuses to start until `qualify db upgrade` is run)",
+    )
     library_dir: Path = DEFAULT_LIBRARY
     chroma_path: Path | None = Field(default=None, description="Embedded Chroma folder; data_dir/chroma when unset")
     chroma_host: str | None = Field(default=None, description="Chroma server host; embedded when unset")
@@ -32,16 +36,23 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
     model: str = "gpt-4o-mini"
-    openai_api_version: str | None = Field(default=None, validation_alias="OPENAI_API_VERSION",
-                                           description="Set for Azure OpenAI")
+    openai_api_version: str | None = Field(
+        default=None, validation_alias="OPENAI_API_VERSION", description="Set for Azure OpenAI"
+    )
 
-    llm_timeout: float = Field(default=30.0, gt=0, le=600,
-                               description="Seconds per LLM call before the per-1k-token allowance (SDK default 600)")
-    llm_timeout_per_1k_tokens: float = Field(default=15.0, ge=0, le=600,
-                                             description="Extra seconds per 1,000 prompt tokens (a CPU server reads ~80/s)")
+    llm_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="Seconds per LLM call before the per-1k-token allowance (SDK default 600)",
+    )
+    llm_timeout_per_1k_tokens: float = Field(
+        default=15.0, ge=0, le=600, description="Extra seconds per 1,000 prompt tokens (a CPU server reads ~80/s)"
+    )
     llm_max_attempts: int = Field(default=3, ge=1, le=10, description="One retry budget for the whole call chain")
     llm_method: Literal["auto", "json_schema", "tool_required", "function_calling", "json_mode"] = Field(
-        default="auto", description="Structured-output method; auto probes the endpoint once at start-up")
+        default="auto", description="Structured-output method; auto probes the endpoint once at start-up"
+    )
     llm_concurrency: int = Field(default=4, ge=1, le=256, description="LLM calls in flight at once")
     llm_max_completion_tokens: int = Field(default=2048, ge=64, le=200_000)
     llm_per_question: bool = Field(default=False, description="One call per question instead of one per lead")
@@ -51,73 +62,125 @@ class Settings(BaseSettings):
     budget_per_day_usd: float | None = Field(default=None, ge=0, description="Spend cap per UTC day")
 
     max_body_bytes: int = Field(default=3_000_000, ge=10_000, description="Request size limit (transcripts up to 2 MB)")
-    embedded_worker: bool = Field(default=True, description="The API qualifies leads in worker threads of its own; "
-                                  "false: it only queues them for `qualify worker` processes")
-    queue_url: str | None = Field(default=None, description="redis:// URL: intake sends leads to Dramatiq workers "
-                                  "(`qualify worker --engine dramatiq`) instead of qualifying them in the API process")
+    embedded_worker: bool = Field(
+        default=True,
+        description="The API qualifies leads in worker threads of its own; "
+        "false: it only queues them for `qualify worker` processes",
+    )
+    queue_url: str | None = Field(
+        default=None,
+        description="redis:// URL: intake sends leads to Dramatiq workers "
+        "(`qualify worker --engine dramatiq`) instead of qualifying them in the API process",
+    )
     worker_poll_seconds: float = Field(default=1.0, gt=0, le=3600, description="How often idle workers look for work")
     min_enrichment_confidence: float = Field(default=0.5, ge=0, le=1)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
-    login_limit_account: str = Field(default="10 per 15 minutes",
-                                     description="Failed logins allowed per account (a `limits` rate string)")
-    login_limit_address: str = Field(default="50 per 15 minutes",
-                                     description="Failed logins allowed per client address")
-    rate_limit_storage: str = Field(default="memory://",
-                                    description="Where login counters live (memory:// or redis://host:port for several API processes)")
-    session_secret: SecretStr | None = Field(default=None, description="Signs login-form tokens; random per process when unset")
+    login_limit_account: str = Field(
+        default="10 per 15 minutes", description="Failed logins allowed per account (a `limits` rate string)"
+    )
+    login_limit_address: str = Field(
+        default="50 per 15 minutes", description="Failed logins allowed per client address"
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where login counters live (memory:// or redis://host:port for several API processes)",
+    )
+    session_secret: SecretStr | None = Field(
+        default=None, description="Signs login-form tokens; random per process when unset"
+    )
     session_hours: float = Field(default=12, gt=0, le=24 * 30, description="Browser sessions expire after this long")
     cookie_secure: bool | None = Field(default=None, description="Secure cookies; None: only when served over https")
-    speed_to_lead_minutes: dict[str, float] = Field(default_factory=lambda: {"sql_ready": 5.0},
-                                                    description="Speed-to-lead target per tier, in minutes")
-    webhook_allowed_hosts: list[str] = Field(default_factory=list, description="Hosts webhook URLs may point at "
-                                             "(`.example.com` allows subdomains); empty: any host")
+    speed_to_lead_minutes: dict[str, float] = Field(
+        default_factory=lambda: {"sql_ready": 5.0}, description="Speed-to-lead target per tier, in minutes"
+    )
+    webhook_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts webhook URLs may point at (`.example.com` allows subdomains); empty: any host",
+    )
     webhook_timeout: float = Field(default=10.0, gt=0, le=120, description="Seconds per webhook request")
     webhook_max_attempts: int = Field(default=12, ge=1, le=50, description="Attempts before a delivery is `failed`")
-    webhook_backoff_seconds: float = Field(default=2.0, gt=0, le=3600, description="Wait before the second attempt; "
-                                           "doubles with each further attempt (capped at an hour)")
-    event_worker: bool = Field(default=True, description="The API delivers events in a thread of its own; false: "
-                               "only `qualify worker` processes deliver them")
+    webhook_backoff_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=3600,
+        description="Wait before the second attempt; doubles with each further attempt (capped at an hour)",
+    )
+    event_worker: bool = Field(
+        default=True,
+        description="The API delivers events in a thread of its own; false: "
+        "only `qualify worker` processes deliver them",
+    )
     form_rate_limit: str = Field(default="10 per 10 minutes", description="Form submissions allowed per client address")
     form_max_bytes: int = Field(default=64_000, ge=1_000, le=1_000_000, description="Largest form submission accepted")
-    trusted_proxies: list[str] = Field(default_factory=list, description="Proxy addresses whose X-Forwarded-For "
-                                       "names the client (for the form's per-address limit)")
-    escalate_after_minutes: list[float] = Field(default_factory=lambda: [5.0, 15.0], max_length=10, description=(
-        "Overdue leads (past their speed-to-lead target) are escalated to the managers after this many minutes on the "
-        "owner's clock, once per level; [] turns escalation off"))
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Proxy addresses whose X-Forwarded-For names the client (for the form's per-address limit)",
+    )
+    escalate_after_minutes: list[float] = Field(
+        default_factory=lambda: [5.0, 15.0],
+        max_length=10,
+        description=(
+            "Overdue leads (past their speed-to-lead target) are escalated to the managers after this many minutes on the "
+            "owner's clock, once per level; [] turns escalation off"
+        ),
+    )
     escalate_to_role: Literal["admin"] = Field(default="admin", description="The manager role that is notified")
     territory_rules_file: Path | None = Field(default=None, description="YAML territory rules (country/segment → team)")
-    public_url: str = Field(default="http://127.0.0.1:8000", description="Where people reach Qualify (links in CRM notes)")
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="Where people reach Qualify (links in CRM notes)"
+    )
 
     # CRM connectors (docs/crm.md). Secrets are SecretStr: never printed, logged or echoed in an error.
-    crm_max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=20_000_000,
-                                    description="CRM webhook bodies larger than this are refused with 413")
-    crm_replay_window_seconds: int = Field(default=300, ge=30, le=3600,
-                                           description="Signed webhooks older than this are refused; signatures "
-                                           "and event ids are remembered this long to refuse replays")
-    hubspot_client_secret: SecretStr | None = Field(default=None, description="The HubSpot app's client secret "
-                                                    "(signs webhooks, X-HubSpot-Signature-v3)")
-    hubspot_access_token: SecretStr | None = Field(default=None, description="HubSpot private-app access token "
-                                                   "(Bearer) for reading contacts and writing back")
+    crm_max_body_bytes: int = Field(
+        default=1_000_000,
+        ge=1_000,
+        le=20_000_000,
+        description="CRM webhook bodies larger than this are refused with 413",
+    )
+    crm_replay_window_seconds: int = Field(
+        default=300,
+        ge=30,
+        le=3600,
+        description="Signed webhooks older than this are refused; signatures "
+        "and event ids are remembered this long to refuse replays",
+    )
+    hubspot_client_secret: SecretStr | None = Field(
+        default=None, description="The HubSpot app's client secret (signs webhooks, X-HubSpot-Signature-v3)"
+    )
+    hubspot_access_token: SecretStr | None = Field(
+        default=None, description="HubSpot private-app access token (Bearer) for reading contacts and writing back"
+    )
     hubspot_base_url: str = Field(default="https://api.hubapi.com", description="HubSpot API host")
-    hubspot_webhook_url: str | None = Field(default=None, description="The public target URL configured in HubSpot "
-                                            "(part of what HubSpot signs); the URL as received when unset")
-    hubspot_mapping_file: Path | None = Field(default=None, description="YAML property mapping; the shipped "
-                                              "api/crm/data/hubspot_mapping.yaml when unset")
+    hubspot_webhook_url: str | None = Field(
+        default=None,
+        description="The public target URL configured in HubSpot "
+        "(part of what HubSpot signs); the URL as received when unset",
+    )
+    hubspot_mapping_file: Path | None = Field(
+        default=None, description="YAML property mapping; the shipped api/crm/data/hubspot_mapping.yaml when unset"
+    )
     salesforce_instance_url: str | None = Field(default=None, description="https://<my-domain>.my.salesforce.com")
-    salesforce_access_token: SecretStr | None = Field(default=None, description="An OAuth access token (session id); "
-                                                      "or use the client-credentials flow below")
-    salesforce_client_id: str | None = Field(default=None, description="Connected app consumer key "
-                                             "(OAuth 2.0 client-credentials flow)")
+    salesforce_access_token: SecretStr | None = Field(
+        default=None, description="An OAuth access token (session id); or use the client-credentials flow below"
+    )
+    salesforce_client_id: str | None = Field(
+        default=None, description="Connected app consumer key (OAuth 2.0 client-credentials flow)"
+    )
     salesforce_client_secret: SecretStr | None = Field(default=None, description="Connected app consumer secret")
     salesforce_api_version: str = Field(default="62.0", pattern=r"^\d{2,3}\.0$")
-    salesforce_org_ids: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Organization ids whose Outbound "
-                                          "Messages are accepted (15 or 18 characters); none: all refused")
-    salesforce_mapping_file: Path | None = Field(default=None, description="YAML field mapping; the shipped "
-                                                 "api/crm/data/salesforce_mapping.yaml when unset")
-    salesforce_ca_bundle: Path | None = Field(default=None, description="CA bundle for the Salesforce API "
-                                              "(a TLS-inspecting proxy); the system store when unset")
+    salesforce_org_ids: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Organization ids whose Outbound Messages are accepted (15 or 18 characters); none: all refused",
+    )
+    salesforce_mapping_file: Path | None = Field(
+        default=None, description="YAML field mapping; the shipped api/crm/data/salesforce_mapping.yaml when unset"
+    )
+    salesforce_ca_bundle: Path | None = Field(
+        default=None,
+        description="CA bundle for the Salesforce API (a TLS-inspecting proxy); the system store when unset",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -125,9 +188,9 @@ class Settings(BaseSettings):
         if value and not value.startswith(("sqlite", "postgresql")):
             raise ValueError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
         if value and value.startswith("postgres://"):
-            return "postgresql+psycopg://" + value[len("postgres://"):]
+            return "postgresql+psycopg://" + value[len("postgres://") :]
         if value and value.startswith("postgresql://"):
-            return "postgresql+psycopg://" + value[len("postgresql://"):]
+            return "postgresql+psycopg://" + value[len("postgresql://") :]
         return value
 
     @field_validator("salesforce_org_ids", mode="before")
@@ -151,14 +214,19 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _llm_needs_an_endpoint(self) -> Settings:
         if self.judge != "local" and not (self.openai_base_url or self.openai_api_key):
-            raise ValueError(f"QUALIFY_JUDGE={self.judge} needs OPENAI_BASE_URL (self-hosted) or OPENAI_API_KEY (OpenAI)")
+            raise ValueError(
+                f"QUALIFY_JUDGE={self.judge} needs OPENAI_BASE_URL (self-hosted) or OPENAI_API_KEY (OpenAI)"
+            )
         return self
 
     def delivery_policy(self):
         from api.events.delivery import DeliveryPolicy
 
-        return DeliveryPolicy(timeout=self.webhook_timeout, max_attempts=self.webhook_max_attempts,
-                              base_backoff=self.webhook_backoff_seconds)
+        return DeliveryPolicy(
+            timeout=self.webhook_timeout,
+            max_attempts=self.webhook_max_attempts,
+            base_backoff=self.webhook_backoff_seconds,
+        )
 
     @property
     def resolved_database_url(self) -> str:

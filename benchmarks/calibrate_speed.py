@@ -53,16 +53,25 @@ def write_csv(path: Path, n: int, seed: int = 0) -> None:
     region = rng.choice([f"R{i:02d}" for i in range(20)], n)
     plan = rng.choice(["free", "team", "business"], n, p=[0.6, 0.3, 0.1])
     days = rng.integers(0, 700, n)
-    logit = (-2 + 0.8 * (channel == "referral") + 0.5 * (plan == "business") + 0.6 * np.log1p(minutes)
-             - 0.002 * days + np.where((employees > 50) & (employees < 500), 0.9, -0.2) + 0.1 * np.minimum(pages, 8))
+    logit = (
+        -2
+        + 0.8 * (channel == "referral")
+        + 0.5 * (plan == "business")
+        + 0.6 * np.log1p(minutes)
+        - 0.002 * days
+        + np.where((employees > 50) & (employees < 500), 0.9, -0.2)
+        + 0.1 * np.minimum(pages, 8)
+    )
     won = rng.random(n) < 1 / (1 + np.exp(-logit))
     start = date(2025, 1, 1)
     with path.open("w", encoding="utf-8") as out:
         out.write("signup;employees;pages;minutes;channel;region;plan;won\n")
         for i in range(n):
             signup = (start - timedelta(days=int(days[i]))).isoformat()
-            out.write(f"{signup};{employees[i]:.0f};{pages[i]};{minutes[i]};{channel[i]};{region[i]};{plan[i]};"
-                      f"{'yes' if won[i] else 'no'}\n")
+            out.write(
+                f"{signup};{employees[i]:.0f};{pages[i]};{minutes[i]};{channel[i]};{region[i]};{plan[i]};"
+                f"{'yes' if won[i] else 'no'}\n"
+            )
 
 
 def timed(args: list[str]) -> tuple[float, float, float, str]:
@@ -89,18 +98,38 @@ def main() -> None:
         csv, mapping, library = folder / "leads.csv", folder / "mapping.yaml", folder / "speed-lib"
         write_csv(csv, args.rows)
         mapping.write_text(MAPPING)
-        cal_s, cal_cpu, cal_mb, cal_out = timed([str(QUALIFY), "calibrate", str(csv), "--mapping", str(mapping),
-                                        "--library", str(library)])
-        ev_s, ev_cpu, ev_mb, ev_out = timed([str(QUALIFY), "eval", str(csv), "--mapping", str(mapping), "--library", str(library),
-                                     "--out", str(folder / "runs"), "--name", "speed", "--n-boot", "100"])
+        cal_s, cal_cpu, cal_mb, cal_out = timed(
+            [str(QUALIFY), "calibrate", str(csv), "--mapping", str(mapping), "--library", str(library)]
+        )
+        ev_s, ev_cpu, ev_mb, ev_out = timed(
+            [
+                str(QUALIFY),
+                "eval",
+                str(csv),
+                "--mapping",
+                str(mapping),
+                "--library",
+                str(library),
+                "--out",
+                str(folder / "runs"),
+                "--name",
+                "speed",
+                "--n-boot",
+                "100",
+            ]
+        )
     print(cal_out.strip())
     print(ev_out.strip().splitlines()[0] if ev_out.strip() else "")
     n = args.rows
     print(f"\nrows {n}")
     print(f"calibrate: {cal_s:6.1f} s wall  {cal_cpu:6.1f} s CPU  {n / cal_s:7.0f} rows/s  peak RSS {cal_mb:6.0f} MB")
-    print(f"eval:      {ev_s:6.1f} s wall  {ev_cpu:6.1f} s CPU  {n / ev_s:7.0f} rows/s  peak RSS {ev_mb:6.0f} MB "
-          "(max of both children so far)")
-    print(f"total:     {cal_s + ev_s:6.1f} s wall  {cal_cpu + ev_cpu:6.1f} s CPU  (target <= 60 s, <= 1024 MB; 2 shared cores)")
+    print(
+        f"eval:      {ev_s:6.1f} s wall  {ev_cpu:6.1f} s CPU  {n / ev_s:7.0f} rows/s  peak RSS {ev_mb:6.0f} MB "
+        "(max of both children so far)"
+    )
+    print(
+        f"total:     {cal_s + ev_s:6.1f} s wall  {cal_cpu + ev_cpu:6.1f} s CPU  (target <= 60 s, <= 1024 MB; 2 shared cores)"
+    )
 
 
 if __name__ == "__main__":

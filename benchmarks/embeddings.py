@@ -15,10 +15,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from library.embeddings import MiniLMEmbedder  # noqa: E402
 
-SUBJECTS = ["our month-end close", "the finance team", "invoice approval", "the budget for this", "our ERP migration",
-            "bank reconciliation", "the audit", "vendor payments"]
-VERBS = ["takes three weeks", "is fully manual", "was approved last quarter", "needs to be done by March",
-         "is blocked until next fiscal year", "runs in spreadsheets", "keeps slipping"]
+SUBJECTS = [
+    "our month-end close",
+    "the finance team",
+    "invoice approval",
+    "the budget for this",
+    "our ERP migration",
+    "bank reconciliation",
+    "the audit",
+    "vendor payments",
+]
+VERBS = [
+    "takes three weeks",
+    "is fully manual",
+    "was approved last quarter",
+    "needs to be done by March",
+    "is blocked until next fiscal year",
+    "runs in spreadsheets",
+    "keeps slipping",
+]
 
 
 def sentences(n: int, salt: str) -> list[str]:
@@ -35,7 +50,7 @@ def main() -> None:
     batch = sentences(1024, "batch")
     started = time.perf_counter()
     for i in range(0, len(batch), 32):
-        embedder.embed(batch[i:i + 32])
+        embedder.embed(batch[i : i + 32])
     throughput = len(batch) / (time.perf_counter() - started)
 
     latencies = []
@@ -49,7 +64,9 @@ def main() -> None:
     print(f"model          {embedder.name} (onnxruntime, 1 intra-op thread)")
     print(f"model load     {load_s * 1000:.0f} ms (checksums verified)")
     print(f"throughput     {throughput:.0f} sentences/s in batches of 32")
-    print(f"single query   p50 {statistics.median(latencies):.2f} ms, p95 {latencies[int(len(latencies) * 0.95)]:.2f} ms")
+    print(
+        f"single query   p50 {statistics.median(latencies):.2f} ms, p95 {latencies[int(len(latencies) * 0.95)]:.2f} ms"
+    )
     print(f"peak RSS       {peak_mb:.0f} MB")
 
 

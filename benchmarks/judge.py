@@ -57,11 +57,22 @@ def judge_cases(judge: LocalJudge, library: Library, cases: list[QuestionCase], 
         injected: tuple[str, ...] = ()
         if case.twin and case.twin in by_id:
             injected = tuple(_texts(lead) - _texts(by_id[case.twin].lead))
-        rows.append(Judged(
-            case_id=f"{seller}/{case.id}", expected=case.expected, predicted=a.answer, confidence=a.confidence,
-            category=q.category, tags=tuple(case.tags), twin=f"{seller}/{case.twin}" if case.twin else None,
-            quotes=tuple(e.quote for e in a.evidence), evidence_valid="evidence_unverified" not in a.flags,
-            injected_texts=injected, seconds=seconds, question_id=f"{seller}/{q.id}"))
+        rows.append(
+            Judged(
+                case_id=f"{seller}/{case.id}",
+                expected=case.expected,
+                predicted=a.answer,
+                confidence=a.confidence,
+                category=q.category,
+                tags=tuple(case.tags),
+                twin=f"{seller}/{case.twin}" if case.twin else None,
+                quotes=tuple(e.quote for e in a.evidence),
+                evidence_valid="evidence_unverified" not in a.flags,
+                injected_texts=injected,
+                seconds=seconds,
+                question_id=f"{seller}/{q.id}",
+            )
+        )
     return rows
 
 
@@ -72,8 +83,11 @@ def main() -> None:
     parser.add_argument("--holdout", action="store_true", help="also the held-out sellers (all TEST)")
     parser.add_argument("--ledgerly", action="store_true", help="also the Ledgerly sample library's cases")
     parser.add_argument("--show-errors", action="store_true", help="list DEV mistakes (never TEST)")
-    parser.add_argument("--fit-confidence", action="store_true",
-                        help="fit the confidence map on the DEV half (raw confidences) and write it for the judge")
+    parser.add_argument(
+        "--fit-confidence",
+        action="store_true",
+        help="fit the confidence map on the DEV half (raw confidences) and write it for the judge",
+    )
     args = parser.parse_args()
     from library.embeddings import get_embedder
 
@@ -85,8 +99,9 @@ def main() -> None:
     for folder in folders:
         if args.seller and folder.name != args.seller:
             continue
-        rows = judge_cases(judge, load_library(folder / "library"), load_question_cases(folder / "question_cases.jsonl"),
-                           folder.name)
+        rows = judge_cases(
+            judge, load_library(folder / "library"), load_question_cases(folder / "question_cases.jsonl"), folder.name
+        )
         per_seller[folder.name] = rows
         for r in rows:
             groups[half(r.case_id.split("/", 1)[1])].append(r)
@@ -99,16 +114,22 @@ def main() -> None:
         print(render("Ledgerly TEST", evaluate(test)))
     if args.holdout and HOLDOUT.is_dir():
         for folder in sorted(p for p in HOLDOUT.iterdir() if (p / "question_cases.jsonl").is_file()):
-            holdout += judge_cases(judge, load_library(folder / "library"),
-                                   load_question_cases(folder / "question_cases.jsonl"), f"holdout-{folder.name}")
+            holdout += judge_cases(
+                judge,
+                load_library(folder / "library"),
+                load_question_cases(folder / "question_cases.jsonl"),
+                f"holdout-{folder.name}",
+            )
     for name, rows in groups.items():
         if rows:
             print(render(f"multi-seller {name.upper()}", evaluate(rows)))
     for seller, rows in per_seller.items():
         dev = [r for r in rows if half(r.case_id.split("/", 1)[1]) == "dev"]
         test = [r for r in rows if half(r.case_id.split("/", 1)[1]) == "test"]
-        print(f"  {seller:<14} DEV {evaluate(dev).accuracy:.1%} (n={len(dev)})   TEST {evaluate(test).accuracy:.1%} "
-              f"(n={len(test)})")
+        print(
+            f"  {seller:<14} DEV {evaluate(dev).accuracy:.1%} (n={len(dev)})   TEST {evaluate(test).accuracy:.1%} "
+            f"(n={len(test)})"
+        )
     if holdout:
         print(render("held-out sellers (never looked at while tuning)", evaluate(holdout)))
     every = [r for rows in groups.values() for r in rows] + holdout
@@ -116,14 +137,18 @@ def main() -> None:
         ms = [r.seconds * 1000 for r in every]
         print(f"ms per question: p50 {statistics.median(ms):.2f}, p95 {sorted(ms)[int(0.95 * (len(ms) - 1))]:.2f}")
     if args.fit_confidence:
-        ConfidenceMap(fit_confidence(groups["dev"])).dump(DEFAULT_MAP, fitted_on=f"multi-seller DEV, {len(groups['dev'])} "
-                                                           "cases (benchmarks/judge.py --fit-confidence)")
+        ConfidenceMap(fit_confidence(groups["dev"])).dump(
+            DEFAULT_MAP,
+            fitted_on=f"multi-seller DEV, {len(groups['dev'])} cases (benchmarks/judge.py --fit-confidence)",
+        )
         print(f"confidence map written to {DEFAULT_MAP.relative_to(ROOT)} (fitted on DEV only); run again to see it")
     if args.show_errors:
         for r in groups["dev"]:
             if r.expected != r.predicted:
-                print(f"  DEV {r.case_id} [{r.category}] expected {r.expected}, got {r.predicted} ({r.confidence:.2f}) "
-                      f"tags={','.join(r.tags)}")
+                print(
+                    f"  DEV {r.case_id} [{r.category}] expected {r.expected}, got {r.predicted} ({r.confidence:.2f}) "
+                    f"tags={','.join(r.tags)}"
+                )
 
 
 if __name__ == "__main__":

@@ -57,10 +57,20 @@ class Run:
 def with_labels(draft: ScorecardDraft, case: TierCase, library: Library) -> ScorecardDraft:
     """The draft re-tiered as if the judge had given every labeled answer: isolates the SQL definition from the judge."""
     labeled = {q: a for q, a in case.criteria.items() if a in ("yes", "no", "unknown")}
-    answers = [a if a.question_id not in labeled else QuestionAnswer(
-        question_id=a.question_id, reasoning="labeled", answer=labeled[a.question_id], confidence=1.0,  # type: ignore[arg-type]
-        evidence=[] if labeled[a.question_id] == "unknown" else [Evidence(source="notes", ref="notes", quote="label")])
-        for a in draft.answers]
+    answers = [
+        a
+        if a.question_id not in labeled
+        else QuestionAnswer(
+            question_id=a.question_id,
+            reasoning="labeled",
+            answer=labeled[a.question_id],
+            confidence=1.0,  # type: ignore[arg-type]
+            evidence=[]
+            if labeled[a.question_id] == "unknown"
+            else [Evidence(source="notes", ref="notes", quote="label")],
+        )
+        for a in draft.answers
+    ]
     lead = case.lead
     return rescore(draft.model_copy(update={"answers": answers}), lead, library, lead.received_at or draft.created_at)
 
@@ -68,10 +78,14 @@ def with_labels(draft: ScorecardDraft, case: TierCase, library: Library) -> Scor
 def run_seller(folder: Path, embedder: object) -> list[Run]:
     """Every case of one seller through `qualify_lead` with the embedded judge and the offline enrichers."""
     library = load_library(folder / "library")
-    deps = Deps(library=library, snapshot_id=library.snapshot_id(),
-                retriever=LibraryRetriever(library, embedder),  # type: ignore[arg-type]
-                judge=LocalJudge(embedder), enrichers=local_providers(library),  # type: ignore[arg-type]
-                embedding_model=getattr(embedder, "name", None))
+    deps = Deps(
+        library=library,
+        snapshot_id=library.snapshot_id(),
+        retriever=LibraryRetriever(library, embedder),  # type: ignore[arg-type]
+        judge=LocalJudge(embedder),
+        enrichers=local_providers(library),  # type: ignore[arg-type]
+        embedding_model=getattr(embedder, "name", None),
+    )
     categories = {q.id: q.category for q in library.questions}
     runs = []
     for case in load_tier_cases(folder / "lead_cases.jsonl"):
@@ -94,13 +108,21 @@ def _pct(x: float | None) -> str:
 
 
 def side_by_side(dev: TierMetrics, test: TierMetrics) -> str:
-    rows = [("cases", str(dev.n), str(test.n)),
-            ("tier agreement", _pct(dev.agreement), _pct(test.agreement)),
-            ("hard disqualifiers caught", f"{dev.disqualify_caught}/{dev.disqualify_expected}",
-             f"{test.disqualify_caught}/{test.disqualify_expected}"),
-            ("wrongly disqualified", str(dev.disqualify_false), str(test.disqualify_false)),
-            ("every disqualifier right", "yes" if dev.disqualifiers_right else "NO",
-             "yes" if test.disqualifiers_right else "NO")]
+    rows = [
+        ("cases", str(dev.n), str(test.n)),
+        ("tier agreement", _pct(dev.agreement), _pct(test.agreement)),
+        (
+            "hard disqualifiers caught",
+            f"{dev.disqualify_caught}/{dev.disqualify_expected}",
+            f"{test.disqualify_caught}/{test.disqualify_expected}",
+        ),
+        ("wrongly disqualified", str(dev.disqualify_false), str(test.disqualify_false)),
+        (
+            "every disqualifier right",
+            "yes" if dev.disqualifiers_right else "NO",
+            "yes" if test.disqualifiers_right else "NO",
+        ),
+    ]
     out = [f"{'whole-lead tiers':28} {'DEV':>10} {'TEST':>10}"]
     out += [f"{name:28} {a:>10} {b:>10}" for name, a, b in rows]
     return "\n".join(out)
@@ -133,22 +155,29 @@ def answer_mistakes(runs: list[Run]) -> Counter[str]:
 
 def show_error(r: Run) -> str:
     d = r.draft
-    lines = [f"DEV {r.seller}/{r.case.id}: expected {r.case.expected_tier}, got {r.predicted or r.error} "
-             f"(with labeled answers: {r.oracle_tier})"]
+    lines = [
+        f"DEV {r.seller}/{r.case.id}: expected {r.case.expected_tier}, got {r.predicted or r.error} "
+        f"(with labeled answers: {r.oracle_tier})"
+    ]
     if r.case.reason:
         lines.append(f"    label: {r.case.reason}")
     if d is None:
         return "\n".join(lines)
     if d.sql is not None:
         lines.append(f"    decided: {d.sql.tier_reason}")
-        lines += [f"    {c.kind:<12} {c.id:<24} {c.status:<8} {c.words[:140]}" for c in d.sql.criteria
-                  if c.kind != "nice_to_have"]
+        lines += [
+            f"    {c.kind:<12} {c.id:<24} {c.status:<8} {c.words[:140]}"
+            for c in d.sql.criteria
+            if c.kind != "nice_to_have"
+        ]
     for qid, expected in r.case.criteria.items():
         got = d.answer(qid)
         if got is not None and got.answer != expected:
             quote = got.evidence[0].quote[:80] if got.evidence else ""
-            lines.append(f"    answer {qid} [{r.category.get(qid, '?')}]: labeled {expected}, judged {got.answer} "
-                         f"({got.confidence:.2f}) {quote!r}")
+            lines.append(
+                f"    answer {qid} [{r.category.get(qid, '?')}]: labeled {expected}, judged {got.answer} "
+                f"({got.confidence:.2f}) {quote!r}"
+            )
     if d.disqualifications:
         lines.append("    hard rules: " + "; ".join(x.reason for x in d.disqualifications))
     return "\n".join(lines)
@@ -177,8 +206,10 @@ def main() -> None:
     print(side_by_side(dev, test))
     o_dev = tier_metrics([r.case.expected_tier for r in split["dev"]], [r.oracle_tier for r in split["dev"]])
     o_test = tier_metrics([r.case.expected_tier for r in split["test"]], [r.oracle_tier for r in split["test"]])
-    print(f"{'  with the labeled answers':28} {_pct(o_dev.agreement):>10} {_pct(o_test.agreement):>10}"
-          "   (the SQL definitions alone, judge set aside)")
+    print(
+        f"{'  with the labeled answers':28} {_pct(o_dev.agreement):>10} {_pct(o_test.agreement):>10}"
+        "   (the SQL definitions alone, judge set aside)"
+    )
     print()
     print(matrices(dev, test))
     print()
@@ -188,12 +219,16 @@ def main() -> None:
         t = measure([r for r in split["test"] if r.seller == seller])
         print(f"  {seller:<26} {_pct(d.agreement):>10} {_pct(t.agreement):>10}   (n={d.n}/{t.n})")
     invalid = [r for r in runs if r.draft is None]
-    print(f"\n{len(runs)} leads in {seconds:.1f} s ({1000 * seconds / max(len(runs), 1):.0f} ms a lead); "
-          f"invalid outputs: {len(invalid)}; tiers: {', '.join(TIERS)}")
+    print(
+        f"\n{len(runs)} leads in {seconds:.1f} s ({1000 * seconds / max(len(runs), 1):.0f} ms a lead); "
+        f"invalid outputs: {len(invalid)}; tiers: {', '.join(TIERS)}"
+    )
     if args.show_errors:
         wrong = answer_mistakes(split["dev"])
-        print("\nDEV labeled answers the judge got wrong, by category: "
-              + (", ".join(f"{k} ×{v}" for k, v in wrong.most_common()) or "none"))
+        print(
+            "\nDEV labeled answers the judge got wrong, by category: "
+            + (", ".join(f"{k} ×{v}" for k, v in wrong.most_common()) or "none")
+        )
         for r in split["dev"]:
             if r.predicted != r.case.expected_tier:
                 print(show_error(r))

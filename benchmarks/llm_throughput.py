@@ -55,11 +55,21 @@ def make_deps(base_url: str, mode: Mode, concurrency: int) -> Deps:
     library = load_library(LIBRARY_DIR)
     embedder = get_embedder()
     config = LLMConfig(model="bench-model", base_url=base_url, api_key=None, concurrency=concurrency, timeout=30)
-    judge = LLMJudge(StructuredLLM(config), mode=mode, personas=library.personas,
-                     local=LocalJudge(embedder) if mode == "hybrid" else None)
+    judge = LLMJudge(
+        StructuredLLM(config),
+        mode=mode,
+        personas=library.personas,
+        local=LocalJudge(embedder) if mode == "hybrid" else None,
+    )
     enrichers = [LeadProvider(), EmailProvider(), DirectoryProvider(CompanyDirectory([])), TitleProvider(library)]
-    return Deps(library=library, snapshot_id=library.snapshot_id(), retriever=LibraryRetriever(library, embedder),
-                judge=judge, enrichers=enrichers, embedding_model=embedder.name)
+    return Deps(
+        library=library,
+        snapshot_id=library.snapshot_id(),
+        retriever=LibraryRetriever(library, embedder),
+        judge=judge,
+        enrichers=enrichers,
+        embedding_model=embedder.name,
+    )
 
 
 async def run(leads: list[Lead], deps: Deps, workers: int) -> tuple[float, list[tuple[int, int]]]:
@@ -137,8 +147,10 @@ def endpoint(latency: float) -> Iterator[tuple[str, list[int]]]:
 def throughput(leads: list[Lead], latency: float, levels: list[int]) -> None:
     print(f"1. Throughput: {len(leads)} leads, fixed endpoint latency {latency * 1000:.0f} ms, mode llm")
     print("   pipeline: whole qualify_lead, 2 workers per call slot; judge: the LLM judge alone on the same requests")
-    print(f"   {'concurrency':>11} {'stage':>8} {'leads/s':>8} {'limit':>8} {'of limit':>8} {'calls/lead':>10} "
-          f"{'max in flight':>13}")
+    print(
+        f"   {'concurrency':>11} {'stage':>8} {'leads/s':>8} {'limit':>8} {'of limit':>8} {'calls/lead':>10} "
+        f"{'max in flight':>13}"
+    )
     requests = judge_requests(leads)
     for level in levels:
         with endpoint(latency) as (base_url, peak):
@@ -157,8 +169,10 @@ def _row(level: int, stage: str, rate: float, latency: float, calls: float, peak
 
 def modes(leads: list[Lead]) -> None:
     print(f"\n2. Calls and prompt tokens per lead over {len(leads)} sample leads (latency 0)")
-    print(f"   {'mode':>6} {'calls/lead':>10} {'prompt tok/lead':>15} {'tok/call':>8} {'median tok/call':>15} "
-          f"{'no call needed':>14}")
+    print(
+        f"   {'mode':>6} {'calls/lead':>10} {'prompt tok/lead':>15} {'tok/call':>8} {'median tok/call':>15} "
+        f"{'no call needed':>14}"
+    )
     for mode in ("llm", "hybrid"):
         with FakeOpenAIServer(responder=all_unknown) as server:
             _, usage = asyncio.run(run(leads, make_deps(server.base_url, mode, 16), workers=32))  # type: ignore[arg-type]
@@ -167,8 +181,10 @@ def modes(leads: list[Lead]) -> None:
         none = sum(1 for c, _ in usage if c == 0) / len(usage)
         per_call = sorted(t / c for c, t in usage if c)
         median = statistics.median(per_call) if per_call else 0.0
-        print(f"   {mode:>6} {calls / len(usage):>10.2f} {tokens / len(usage):>15.0f} {tokens / max(calls, 1):>8.0f} "
-              f"{median:>15.0f} {none:>14.1%}")
+        print(
+            f"   {mode:>6} {calls / len(usage):>10.2f} {tokens / len(usage):>15.0f} {tokens / max(calls, 1):>8.0f} "
+            f"{median:>15.0f} {none:>14.1%}"
+        )
 
 
 def main() -> None:

@@ -27,11 +27,31 @@ from agent.schemas import Lead  # noqa: E402
 from api.leads.batch import run_batch  # noqa: E402
 from api.leads.io import Row  # noqa: E402
 
-TITLES = ["CFO", "VP Finance", "Controller", "AP Manager", "Accounts Payable Specialist", "CIO", "Procurement Lead",
-          "Student", "Marketing Intern", "Head of Finance Operations", "Finance Director", "Software Engineer", ""]
-COMPANIES = [("Globex", "globex.com"), ("Initech", "initech.io"), ("Umbrella Health", "umbrellahealth.com"),
-             ("Hooli", "hooli.com"), ("Vandelay Industries", "vandelay.com"), ("Stark Logistics", "starklogistics.com"),
-             ("Wayne Foods", "waynefoods.com"), ("Acme Retail", "acmeretail.com")]
+TITLES = [
+    "CFO",
+    "VP Finance",
+    "Controller",
+    "AP Manager",
+    "Accounts Payable Specialist",
+    "CIO",
+    "Procurement Lead",
+    "Student",
+    "Marketing Intern",
+    "Head of Finance Operations",
+    "Finance Director",
+    "Software Engineer",
+    "",
+]
+COMPANIES = [
+    ("Globex", "globex.com"),
+    ("Initech", "initech.io"),
+    ("Umbrella Health", "umbrellahealth.com"),
+    ("Hooli", "hooli.com"),
+    ("Vandelay Industries", "vandelay.com"),
+    ("Stark Logistics", "starklogistics.com"),
+    ("Wayne Foods", "waynefoods.com"),
+    ("Acme Retail", "acmeretail.com"),
+]
 COUNTRIES = ["US", "United States", "Canada", "UK", "Germany", "Brazil", "India", "Australia", None]
 NOTES = [
     "We process about {n} invoices a month, mostly by hand in spreadsheets.",
@@ -45,8 +65,16 @@ NOTES = [
     "Our approvals take two weeks and vendors complain about late payments.",
     "Not sure about timing yet. Maybe next year.",
 ]
-EVENTS = ["pricing_page_view", "case_study_view", "ebook_download", "webinar_attended", "demo_request",
-          "careers_page_view", "integration_docs_view", "email_click"]
+EVENTS = [
+    "pricing_page_view",
+    "case_study_view",
+    "ebook_download",
+    "webinar_attended",
+    "demo_request",
+    "careers_page_view",
+    "integration_docs_view",
+    "email_click",
+]
 
 
 def generate(n: int, seed: int, now: datetime) -> list[Lead]:
@@ -58,19 +86,37 @@ def generate(n: int, seed: int, now: datetime) -> list[Lead]:
         # Every sentence carries lead-specific numbers so the embedder's cache cannot flatter the figures.
         notes = " ".join(f"{t} (ref {i}-{j})" for j, t in enumerate(rng.sample(NOTES, rng.randint(0, 3))))
         notes = notes.format(n=rng.randint(50, 9000), k=rng.randint(5, 150))
-        events = [{"type": rng.choice(EVENTS), "timestamp": now - timedelta(days=rng.uniform(0, 60))}
-                  for _ in range(rng.randint(0, 6))]
-        leads.append(Lead.model_validate({
-            "external_id": f"BENCH-{seed}-{i}", "source": "csv", "received_at": now,
-            "person": {"name": f"Person {i}", "email": f"p{i}@{rng.choice([domain, 'gmail.com'])}",
-                       "title": rng.choice(TITLES) or None},
-            "company": {"name": name, "employees": rng.choice([5, 40, 150, 400, 2500, None]),
-                        "country": rng.choice(COUNTRIES)},
-            "form_answers": {"When do you want to go live?": rng.choice(["Q1", "next quarter", "not sure", "ASAP"])
-                             + f" (we are {name} {i})"}
-            if rng.random() < 0.6 else {},
-            "notes": notes or None, "events": events,
-        }))
+        events = [
+            {"type": rng.choice(EVENTS), "timestamp": now - timedelta(days=rng.uniform(0, 60))}
+            for _ in range(rng.randint(0, 6))
+        ]
+        leads.append(
+            Lead.model_validate(
+                {
+                    "external_id": f"BENCH-{seed}-{i}",
+                    "source": "csv",
+                    "received_at": now,
+                    "person": {
+                        "name": f"Person {i}",
+                        "email": f"p{i}@{rng.choice([domain, 'gmail.com'])}",
+                        "title": rng.choice(TITLES) or None,
+                    },
+                    "company": {
+                        "name": name,
+                        "employees": rng.choice([5, 40, 150, 400, 2500, None]),
+                        "country": rng.choice(COUNTRIES),
+                    },
+                    "form_answers": {
+                        "When do you want to go live?": rng.choice(["Q1", "next quarter", "not sure", "ASAP"])
+                        + f" (we are {name} {i})"
+                    }
+                    if rng.random() < 0.6
+                    else {},
+                    "notes": notes or None,
+                    "events": events,
+                }
+            )
+        )
     return leads
 
 
@@ -122,7 +168,9 @@ def main() -> None:
     print(f"pipeline latency p50       {p(0.50):.1f} ms   (target ≤ 25)")
     print(f"pipeline latency p95       {p(0.95):.1f} ms   (target ≤ 60)")
     print(f"pipeline latency mean/max  {statistics.mean(ms):.1f} / {ms[-1]:.1f} ms")
-    print(f"batch throughput           {len(result.drafts) / batch_s:.1f} leads/s  (target ≥ 40; intake + qualify + persist)")
+    print(
+        f"batch throughput           {len(result.drafts) / batch_s:.1f} leads/s  (target ≥ 40; intake + qualify + persist)"
+    )
     print(f"batch errors / failed      {len(result.errors)} / {len(result.failed)}")
     print(f"tiers                      {dict(sorted(tiers.items()))}")
     print(f"peak RSS                   {peak_mb:.0f} MB  (target ≤ 600)")

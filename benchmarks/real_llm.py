@@ -52,9 +52,14 @@ def main() -> None:
     base_url = os.environ.get("OPENAI_BASE_URL")
     if not base_url:
         sys.exit("set OPENAI_BASE_URL (see the docstring)")
-    config = LLMConfig(model=os.environ.get("QUALIFY_MODEL", "local"), base_url=base_url,
-                       api_key=os.environ.get("OPENAI_API_KEY"), timeout=args.timeout,
-                       timeout_per_1k_tokens=args.per_1k, concurrency=1)
+    config = LLMConfig(
+        model=os.environ.get("QUALIFY_MODEL", "local"),
+        base_url=base_url,
+        api_key=os.environ.get("OPENAI_API_KEY"),
+        timeout=args.timeout,
+        timeout_per_1k_tokens=args.per_1k,
+        concurrency=1,
+    )
     llm = StructuredLLM(config)
     results = probe_sync(llm, every_method=True)
     for r in results:
@@ -64,11 +69,15 @@ def main() -> None:
 
     library = load_library(ROOT / "library" / "data" / "ledgerly")
     embedder = get_embedder()
-    deps = Deps(library=library, snapshot_id=library.snapshot_id(), retriever=LibraryRetriever(library, embedder),
-                judge=LLMJudge(llm, mode=args.mode, personas=library.personas),
-                enrichers=[LeadProvider(), EmailProvider(), DirectoryProvider(CompanyDirectory([])),
-                           TitleProvider(library)], embedding_model=embedder.name)
-    leads = [Lead.model_validate_json(x) for x in LEADS_FILE.read_text().splitlines() if x.strip()][:args.leads]
+    deps = Deps(
+        library=library,
+        snapshot_id=library.snapshot_id(),
+        retriever=LibraryRetriever(library, embedder),
+        judge=LLMJudge(llm, mode=args.mode, personas=library.personas),
+        enrichers=[LeadProvider(), EmailProvider(), DirectoryProvider(CompanyDirectory([])), TitleProvider(library)],
+        embedding_model=embedder.name,
+    )
+    leads = [Lead.model_validate_json(x) for x in LEADS_FILE.read_text().splitlines() if x.strip()][: args.leads]
     print(f"{'lead':28} {'calls':>5} {'prompt':>7} {'compl':>6} {'ms/call':>8} {'invalid':>7} {'unverif':>7}")
     totals = [0, 0, 0, 0.0, 0, 0]
     for lead in leads:
@@ -79,13 +88,17 @@ def main() -> None:
         flags = [f for a in draft.answers for f in a.flags]
         invalid, unverified = flags.count("model_output_invalid"), flags.count("evidence_unverified")
         per_call = wall / u.llm_calls if u.llm_calls else 0.0
-        print(f"{(lead.external_id or lead.id or '?')[:28]:28} {u.llm_calls:5} {u.prompt_tokens:7} "
-              f"{u.completion_tokens:6} {per_call:8.0f} {invalid:7} {unverified:7}")
+        print(
+            f"{(lead.external_id or lead.id or '?')[:28]:28} {u.llm_calls:5} {u.prompt_tokens:7} "
+            f"{u.completion_tokens:6} {per_call:8.0f} {invalid:7} {unverified:7}"
+        )
         for k, v in enumerate([u.llm_calls, u.prompt_tokens, u.completion_tokens, wall, invalid, unverified]):
             totals[k] += v
     n = max(len(leads), 1)
-    print(f"\nper lead: {totals[0] / n:.2f} calls, {totals[1] / n:.0f} prompt tokens, {totals[2] / n:.0f} completion "
-          f"tokens, {totals[3] / n / 1000:.1f} s; parse failures (answers) {totals[4]}, unverified quotes {totals[5]}")
+    print(
+        f"\nper lead: {totals[0] / n:.2f} calls, {totals[1] / n:.0f} prompt tokens, {totals[2] / n:.0f} completion "
+        f"tokens, {totals[3] / n / 1000:.1f} s; parse failures (answers) {totals[4]}, unverified quotes {totals[5]}"
+    )
 
 
 if __name__ == "__main__":

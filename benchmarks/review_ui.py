@@ -38,11 +38,13 @@ from api.users.service import Role, add_user  # noqa: E402
 
 PASSWORD = "benchmark password"
 TIERS = ["sql_ready", "needs_discovery", "nurture", "disqualified"]
-LEAD = {"person": {"name": "Dana Reyes", "email": "dana@northwind.com", "title": "VP Finance"},
-        "company": {"name": "Northwind Traders", "employees": 850, "country": "United States", "industry": "Retail"},
-        "form_answers": {"What is your budget for AP automation?": "We have about $60k approved for this year."},
-        "notes": "Processing 4,000 invoices a month by hand. Wants to go live next quarter. " * 3,
-        "events": [{"type": "pricing_page_view", "timestamp": "2026-11-19T10:00:00Z"}]}
+LEAD = {
+    "person": {"name": "Dana Reyes", "email": "dana@northwind.com", "title": "VP Finance"},
+    "company": {"name": "Northwind Traders", "employees": 850, "country": "United States", "industry": "Retail"},
+    "form_answers": {"What is your budget for AP automation?": "We have about $60k approved for this year."},
+    "notes": "Processing 4,000 invoices a month by hand. Wants to go live next quarter. " * 3,
+    "events": [{"type": "pricing_page_view", "timestamp": "2026-11-19T10:00:00Z"}],
+}
 
 
 def seed(rt, n: int) -> list[str]:  # type: ignore[no-untyped-def]
@@ -61,17 +63,42 @@ def seed(rt, n: int) -> list[str]:  # type: ignore[no-untyped-def]
             lead_id = uuid.UUID(int=rnd.getrandbits(128)).hex
             tier = rnd.choices(TIERS, weights=[2, 4, 3, 1])[0]
             status = "disqualified" if tier == "disqualified" else rnd.choice(["in_review"] * 4 + ["ae_accepted"])
-            payload = {**LEAD, "id": lead_id, "person": {**LEAD["person"], "name": f"Lead {i}",
-                                                        "email": f"p{i}@company{i % 3000}.com"}}
+            payload = {
+                **LEAD,
+                "id": lead_id,
+                "person": {**LEAD["person"], "name": f"Lead {i}", "email": f"p{i}@company{i % 3000}.com"},
+            }
             received = now - timedelta(minutes=rnd.randint(0, 60 * 24 * 14))
-            leads.append({"id": lead_id, "external_id": f"B{i}", "source": "api", "status": status, "payload": payload,
-                          "payload_hash": "bench", "company_domain": f"company{i % 3000}.com", "received_at": received,
-                          "updated_at": received, "attempts": 1, "idempotency_key": None})
-            cards.append({"id": uuid.uuid4().hex, "lead_id": lead_id, "revision": 1, "tier": tier, "route": "sdr_review",
-                          "score": round(rnd.uniform(0, 100), 1), "payload": {**card, "lead_id": lead_id, "tier": tier},
-                          "created_at": received})
-            assigned.append({"lead_id": lead_id, "sdr_id": sdr_ids[i % 5], "sdr_rule": "round_robin",
-                             "sdr_assigned_at": received})
+            leads.append(
+                {
+                    "id": lead_id,
+                    "external_id": f"B{i}",
+                    "source": "api",
+                    "status": status,
+                    "payload": payload,
+                    "payload_hash": "bench",
+                    "company_domain": f"company{i % 3000}.com",
+                    "received_at": received,
+                    "updated_at": received,
+                    "attempts": 1,
+                    "idempotency_key": None,
+                }
+            )
+            cards.append(
+                {
+                    "id": uuid.uuid4().hex,
+                    "lead_id": lead_id,
+                    "revision": 1,
+                    "tier": tier,
+                    "route": "sdr_review",
+                    "score": round(rnd.uniform(0, 100), 1),
+                    "payload": {**card, "lead_id": lead_id, "tier": tier},
+                    "created_at": received,
+                }
+            )
+            assigned.append(
+                {"lead_id": lead_id, "sdr_id": sdr_ids[i % 5], "sdr_rule": "round_robin", "sdr_assigned_at": received}
+            )
         with transaction(rt.sessions) as s:
             s.execute(insert(LeadRow), leads)
             s.execute(insert(ScorecardRow), cards)
@@ -98,7 +125,9 @@ def timed(client: TestClient, urls: list[str]) -> list[float]:
 
 def line(name: str, ms: list[float]) -> str:
     q = statistics.quantiles(ms, n=100)
-    return f"{name:<34} p50 {statistics.median(ms):6.1f} ms   p95 {q[94]:6.1f} ms   max {max(ms):6.1f} ms   (n={len(ms)})"
+    return (
+        f"{name:<34} p50 {statistics.median(ms):6.1f} ms   p95 {q[94]:6.1f} ms   max {max(ms):6.1f} ms   (n={len(ms)})"
+    )
 
 
 def main() -> None:

@@ -35,10 +35,12 @@ def free_port() -> int:
 
 def lead(i: int) -> dict[str, object]:
     tag = uuid.uuid4().hex[:8]
-    return {"person": {"name": f"Lead {i}", "email": f"p{i}@co-{tag}.com", "title": "CFO"},
-            "company": {"name": f"Co {tag}", "employees": 50 + i % 900, "country": "US"},
-            "notes": "We process 2,000 invoices a month by hand and have budget approved for Q3.",
-            "form_answers": {"What is your budget?": "$40k", "Timeline?": "next quarter"}}
+    return {
+        "person": {"name": f"Lead {i}", "email": f"p{i}@co-{tag}.com", "title": "CFO"},
+        "company": {"name": f"Co {tag}", "employees": 50 + i % 900, "country": "US"},
+        "notes": "We process 2,000 invoices a month by hand and have budget approved for Q3.",
+        "form_answers": {"What is your budget?": "$40k", "Timeline?": "next quarter"},
+    }
 
 
 def run(workers: int, n: int, env: dict[str, str], engine: str) -> tuple[float, list[float]]:
@@ -47,14 +49,17 @@ def run(workers: int, n: int, env: dict[str, str], engine: str) -> tuple[float, 
     from api.settings import Settings
     from api.users.service import Role, add_user, issue_key
 
-    rt = build_runtime(Settings(data_dir=Path(env["QUALIFY_DATA_DIR"]), DATABASE_URL=env.get("DATABASE_URL"),
-                                auto_migrate=True))  # type: ignore[call-arg]
+    rt = build_runtime(
+        Settings(data_dir=Path(env["QUALIFY_DATA_DIR"]), DATABASE_URL=env.get("DATABASE_URL"), auto_migrate=True)
+    )  # type: ignore[call-arg]
     with transaction(rt.sessions) as s:
-        key = issue_key(s, add_user(s, f"svc-{uuid.uuid4().hex[:6]}@bench.example", Role.service, rt.deps.clock()),
-                        rt.deps.clock())
+        key = issue_key(
+            s, add_user(s, f"svc-{uuid.uuid4().hex[:6]}@bench.example", Role.service, rt.deps.clock()), rt.deps.clock()
+        )
     port = free_port()
-    api = subprocess.Popen([QUALIFY, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+    api = subprocess.Popen(
+        [QUALIFY, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=30) as c:
@@ -66,10 +71,14 @@ def run(workers: int, n: int, env: dict[str, str], engine: str) -> tuple[float, 
                     time.sleep(0.1)
             for i in range(n):
                 assert c.post("/leads", json=lead(i)).status_code == 202
-        cmd = [QUALIFY, "worker"] + (["--engine", "dramatiq", "--processes", str(workers)] if engine == "dramatiq" else [])
+        cmd = [QUALIFY, "worker"] + (
+            ["--engine", "dramatiq", "--processes", str(workers)] if engine == "dramatiq" else []
+        )
         started = time.perf_counter()
-        procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for _ in range(1 if engine == "dramatiq" else workers)]
+        procs = [
+            subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(1 if engine == "dramatiq" else workers)
+        ]
         latencies: list[float] = []
         done = threading.Event()
 
@@ -85,10 +94,12 @@ def run(workers: int, n: int, env: dict[str, str], engine: str) -> tuple[float, 
         from sqlalchemy import func, select
 
         from api.leads.models import LeadRow
+
         while True:
             with rt.sessions() as s:
-                left = s.scalar(select(func.count()).select_from(LeadRow)
-                                .where(LeadRow.status.in_(["received", "qualifying"])))
+                left = s.scalar(
+                    select(func.count()).select_from(LeadRow).where(LeadRow.status.in_(["received", "qualifying"]))
+                )
             if not left:
                 break
             time.sleep(0.2)
@@ -115,16 +126,23 @@ def main() -> None:
     rates = {}
     for w in (int(x) for x in args.workers.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
-            env = {**os.environ, "QUALIFY_DATA_DIR": tmp, "QUALIFY_EMBEDDED_WORKER": "false",
-                   "QUALIFY_WORKER_POLL_SECONDS": "0.2"}
+            env = {
+                **os.environ,
+                "QUALIFY_DATA_DIR": tmp,
+                "QUALIFY_EMBEDDED_WORKER": "false",
+                "QUALIFY_WORKER_POLL_SECONDS": "0.2",
+            }
             if args.database_url:
                 env["DATABASE_URL"], env["QUALIFY_AUTO_MIGRATE"] = args.database_url.format(workers=w), "true"
             rate, lat = run(w, args.leads, env, args.engine)
             lat.sort()
             p95 = lat[int(0.95 * (len(lat) - 1))] if lat else float("nan")
             rates[w] = rate
-            print(f"workers {w}: {rate:6.1f} leads/s · /healthz p50 {1000 * statistics.median(lat):.1f} ms "
-                  f"p95 {1000 * p95:.1f} ms ({len(lat)} probes)", flush=True)
+            print(
+                f"workers {w}: {rate:6.1f} leads/s · /healthz p50 {1000 * statistics.median(lat):.1f} ms "
+                f"p95 {1000 * p95:.1f} ms ({len(lat)} probes)",
+                flush=True,
+            )
     if 1 in rates and 2 in rates:
         print(f"speed-up 1→2 workers: {rates[2] / rates[1]:.2f}×")
 

@@ -29,8 +29,13 @@ def free_port() -> int:
 class Service:
     def __init__(self, data_dir: Path, **env: str):
         self.data_dir, self.port = data_dir, free_port()
-        self.env = {**os.environ, "QUALIFY_DATA_DIR": str(data_dir), "QUALIFY_WEBHOOK_ALLOWED_HOSTS": '["127.0.0.1"]',
-                    "QUALIFY_FORM_RATE_LIMIT": "1000000 per minute", **env}
+        self.env = {
+            **os.environ,
+            "QUALIFY_DATA_DIR": str(data_dir),
+            "QUALIFY_WEBHOOK_ALLOWED_HOSTS": '["127.0.0.1"]',
+            "QUALIFY_FORM_RATE_LIMIT": "1000000 per minute",
+            **env,
+        }
         self.proc: subprocess.Popen[bytes] | None = None
         self.base = f"http://127.0.0.1:{self.port}"
 
@@ -49,8 +54,12 @@ class Service:
 
     def start(self, timeout: float = 120) -> None:
         qualify = Path(sys.executable).parent / "qualify"
-        self.proc = subprocess.Popen([str(qualify), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                                     env=self.env, stdout=subprocess.DEVNULL, stderr=open(self.data_dir / "serve.log", "ab"))
+        self.proc = subprocess.Popen(
+            [str(qualify), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.data_dir / "serve.log", "ab"),
+        )
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             try:
@@ -94,14 +103,29 @@ class Visitor:
     def values(self, form, asked: list[str], first: bool) -> dict[str, str]:  # type: ignore[no-untyped-def]
         rng, out = self.rng, {}
         if first:
-            out = {"person.email": f"p{rng.randrange(10**9)}@{rng.choice(['acme', 'northwind', 'bluefin'])}"
-                                   f"{rng.randrange(10**6)}.com",
-                   "person.name": "Sam Doe", "person.title": rng.choice(TITLES), "company.name": rng.choice(COMPANIES)}
+            out = {
+                "person.email": f"p{rng.randrange(10**9)}@{rng.choice(['acme', 'northwind', 'bluefin'])}"
+                f"{rng.randrange(10**6)}.com",
+                "person.name": "Sam Doe",
+                "person.title": rng.choice(TITLES),
+                "company.name": rng.choice(COMPANIES),
+            }
         for fid in asked:
             f = form.field(fid)
-            out[f"q.{fid}"] = rng.choice(f.options) if f.options else rng.choice(
-                ["$25k approved for this year", "about $80k, CFO signed off", "no budget yet", "NetSuite", "SAP",
-                 "Our contract ends in two months and approvals are slow"])
+            out[f"q.{fid}"] = (
+                rng.choice(f.options)
+                if f.options
+                else rng.choice(
+                    [
+                        "$25k approved for this year",
+                        "about $80k, CFO signed off",
+                        "no budget yet",
+                        "NetSuite",
+                        "SAP",
+                        "Our contract ends in two months and approvals are slow",
+                    ]
+                )
+            )
         return out
 
     def submit(self, values: dict[str, str], token: str) -> tuple[float, float, dict[str, object]]:

@@ -43,8 +43,11 @@ def main() -> None:
         key = svc.people()
         svc.start()
         try:
-            made = httpx.post(f"{svc.base}/webhooks", json={"url": receiver.url, "events": ["scorecard.drafted"]},
-                              headers={"X-API-Key": key}).json()
+            made = httpx.post(
+                f"{svc.base}/webhooks",
+                json={"url": receiver.url, "events": ["scorecard.drafted"]},
+                headers={"X-API-Key": key},
+            ).json()
             receiver.secret = made["secret"]
             rng = random.Random(14)
             submit_s, delivered_s, tiers = [], [], {}
@@ -66,12 +69,18 @@ def main() -> None:
             receiver.stop()
     n = len(delivered_s)
     print(f"speed to lead over {n} form submissions (embedded judge, SQLite, one visitor at a time)")
-    print(f"  submit → signed scorecard.drafted at the receiver: p50 {statistics.median(delivered_s) * 1000:.0f} ms, "
-          f"p95 {pct(delivered_s, 95) * 1000:.0f} ms, max {max(delivered_s) * 1000:.0f} ms  (target p95 ≤ 1000 ms)")
-    print(f"  submit → response (lead stored and qualified): p50 {statistics.median(submit_s) * 1000:.0f} ms, "
-          f"p95 {pct(submit_s, 95) * 1000:.0f} ms")
-    print(f"  tiers: {tiers}; signatures rejected by the receiver: {receiver.rejected_signatures}; "
-          f"duplicates: {receiver.duplicates}")
+    print(
+        f"  submit → signed scorecard.drafted at the receiver: p50 {statistics.median(delivered_s) * 1000:.0f} ms, "
+        f"p95 {pct(delivered_s, 95) * 1000:.0f} ms, max {max(delivered_s) * 1000:.0f} ms  (target p95 ≤ 1000 ms)"
+    )
+    print(
+        f"  submit → response (lead stored and qualified): p50 {statistics.median(submit_s) * 1000:.0f} ms, "
+        f"p95 {pct(submit_s, 95) * 1000:.0f} ms"
+    )
+    print(
+        f"  tiers: {tiers}; signatures rejected by the receiver: {receiver.rejected_signatures}; "
+        f"duplicates: {receiver.duplicates}"
+    )
     print(f"  p95 {'meets' if pct(delivered_s, 95) <= 1.0 else 'MISSES'} the 1 s target")
 
 

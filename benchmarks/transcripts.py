@@ -24,19 +24,27 @@ from evals.judging import half  # noqa: E402
 from evals.transcripts import applicable, evaluate_transcripts, load_labels, render, score_calls  # noqa: E402
 from library.loader import load_library  # noqa: E402
 
-REP = ["Could you walk me through how invoices reach you today?", "How many people touch an invoice before it is paid?",
-       "What happens when an approver is on holiday?", "How do you pay international suppliers?",
-       "Is there a budget in mind for this?", "When would you want to be live?", "Who else is involved in the decision?"]
-PROSPECT = ["Most invoices come in by email as PDFs and one of the clerks keys them into NetSuite by hand.",
-            "Approvals happen over email and things sit in inboxes for a week or more at month end.",
-            "We process around two thousand invoices a month across three entities.",
-            "Honestly the close takes twelve days and AP is always the bottleneck for us.",
-            "We talked to PayFlowly last year but the approval flows looked rigid.",
-            "Our CFO signs anything over ten thousand, and I run the evaluation.",
-            "We set aside about forty grand for AP tooling this year.",
-            "We want it live by the end of next quarter, before the audit starts.",
-            "The vendors call every day asking when they will be paid, which eats the afternoon.",
-            "Put down a million dollars - kidding, that is not happening."]
+REP = [
+    "Could you walk me through how invoices reach you today?",
+    "How many people touch an invoice before it is paid?",
+    "What happens when an approver is on holiday?",
+    "How do you pay international suppliers?",
+    "Is there a budget in mind for this?",
+    "When would you want to be live?",
+    "Who else is involved in the decision?",
+]
+PROSPECT = [
+    "Most invoices come in by email as PDFs and one of the clerks keys them into NetSuite by hand.",
+    "Approvals happen over email and things sit in inboxes for a week or more at month end.",
+    "We process around two thousand invoices a month across three entities.",
+    "Honestly the close takes twelve days and AP is always the bottleneck for us.",
+    "We talked to PayFlowly last year but the approval flows looked rigid.",
+    "Our CFO signs anything over ten thousand, and I run the evaluation.",
+    "We set aside about forty grand for AP tooling this year.",
+    "We want it live by the end of next quarter, before the audit starts.",
+    "The vendors call every day asking when they will be paid, which eats the afternoon.",
+    "Put down a million dollars - kidding, that is not happening.",
+]
 
 
 def generated_call(words: int = 9_000, seed: int = 7) -> str:
@@ -45,8 +53,10 @@ def generated_call(words: int = 9_000, seed: int = 7) -> str:
     lines, count, t = [], 0, 0
     while count < words:
         rep, prospect = rng.choice(REP), " ".join(rng.sample(PROSPECT, 3))
-        lines += [f"[{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}] Sam Patel: {rep}",
-                  f"[{(t + 6) // 3600:02d}:{(t + 6) // 60 % 60:02d}:{(t + 6) % 60:02d}] Dana Ortiz: {prospect}"]
+        lines += [
+            f"[{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}] Sam Patel: {rep}",
+            f"[{(t + 6) // 3600:02d}:{(t + 6) // 60 % 60:02d}:{(t + 6) % 60:02d}] Dana Ortiz: {prospect}",
+        ]
         count += len(rep.split()) + len(prospect.split())
         t += 24
     return "\n".join(lines) + "\n"
@@ -68,8 +78,10 @@ def main() -> None:
         embedder.embed(["warm up"])
         load_s = time.perf_counter() - started
     extractor = EmbeddedExtractor(library, embedder)
-    print(f"extractor {extractor.name} {extractor.version}, embedder {getattr(embedder, 'name', 'none')}"
-          + (f" (loaded in {load_s:.2f} s)" if embedder else ""))
+    print(
+        f"extractor {extractor.name} {extractor.version}, embedder {getattr(embedder, 'name', 'none')}"
+        + (f" (loaded in {load_s:.2f} s)" if embedder else "")
+    )
 
     halves: dict[str, list] = {"dev": [], "test": []}
     for folder in sorted(p for p in args.sellers.iterdir() if (p / "calls").is_dir()):
@@ -83,7 +95,9 @@ def main() -> None:
         print(render(report))
         if args.show_errors and name == "dev":
             for m in report.mismatches:
-                print(f"  {m.transcript:38} {m.field:24} want {m.expected}/{m.expected_value}  got {m.got}/{m.got_value}")
+                print(
+                    f"  {m.transcript:38} {m.field:24} want {m.expected}/{m.expected_value}  got {m.got}/{m.got_value}"
+                )
     print("\nLedgerly calls")
     print(render(evaluate_transcripts(ROOT / "evals/data/ledgerly/transcripts", library, extractor)))
 
@@ -97,8 +111,10 @@ def main() -> None:
         answers = fresh.extract(transcript, questions)
         timings.append(time.perf_counter() - started)
     decided = sum(a.answer != "unknown" for a in answers)
-    print(f"60-minute call: {transcript.word_count()} words, {len(transcript.utterances)} utterances; parse + extract "
-          f"best {min(timings):.2f} s, worst {max(timings):.2f} s over 3 runs; {decided}/{len(answers)} answers decided")
+    print(
+        f"60-minute call: {transcript.word_count()} words, {len(transcript.utterances)} utterances; parse + extract "
+        f"best {min(timings):.2f} s, worst {max(timings):.2f} s over 3 runs; {decided}/{len(answers)} answers decided"
+    )
 
 
 if __name__ == "__main__":

@@ -37,8 +37,9 @@ def leased(data_dir: Path) -> int:
     """Deliveries claimed and not yet recorded (sends in flight) in the service's database."""
     engine = create_engine(f"sqlite:///{data_dir / 'qualify.db'}")
     with engine.connect() as conn:
-        n = conn.execute(text("SELECT count(*) FROM event_deliveries WHERE status = 'pending' "
-                              "AND lease_until IS NOT NULL")).scalar()
+        n = conn.execute(
+            text("SELECT count(*) FROM event_deliveries WHERE status = 'pending' AND lease_until IS NOT NULL")
+        ).scalar()
     engine.dispose()
     return int(n or 0)
 
@@ -46,12 +47,17 @@ def leased(data_dir: Path) -> int:
 def confirm(base: str, admin: dict[str, str], lead_id: str, scorecard_id: str) -> None:
     """An SDR confirmation (as admin) with the SQL record: lead.sdr_confirmed."""
     card = httpx.get(f"{base}/scorecards/{scorecard_id}", headers=admin).json()
-    record = {"qualified_at": datetime.now(UTC).isoformat(), "discovery_notes": "Qualified from the form.",
-              "checklist": {a["question_id"]: "confirmed" if a["answer"] == "yes" else "unknown" for a in card["answers"]},
-              "next_step": "Demo", "next_step_date": (datetime.now(UTC) + timedelta(days=2)).date().isoformat(),
-              "opportunity_value": "25000"}
-    httpx.post(f"{base}/leads/{lead_id}/review/confirm", json={"revision": card["revision"], "record": record},
-               headers=admin).raise_for_status()
+    record = {
+        "qualified_at": datetime.now(UTC).isoformat(),
+        "discovery_notes": "Qualified from the form.",
+        "checklist": {a["question_id"]: "confirmed" if a["answer"] == "yes" else "unknown" for a in card["answers"]},
+        "next_step": "Demo",
+        "next_step_date": (datetime.now(UTC) + timedelta(days=2)).date().isoformat(),
+        "opportunity_value": "25000",
+    }
+    httpx.post(
+        f"{base}/leads/{lead_id}/review/confirm", json={"revision": card["revision"], "record": record}, headers=admin
+    ).raise_for_status()
 
 
 def main() -> None:
@@ -59,13 +65,20 @@ def main() -> None:
     ap.add_argument("--visitors", type=int, default=60)
     ap.add_argument("--failure-rate", type=float, default=0.3)
     ap.add_argument("--settle-seconds", type=float, default=180)
-    ap.add_argument("--receiver-delay", type=float, default=0.3,
-                    help="Seconds the receiver takes to answer, so sends are in flight when the service is killed")
+    ap.add_argument(
+        "--receiver-delay",
+        type=float,
+        default=0.3,
+        help="Seconds the receiver takes to answer, so sends are in flight when the service is killed",
+    )
     args = ap.parse_args()
     form = load_library(Path(__file__).resolve().parent.parent / "library" / "data" / "ledgerly").form("demo")
     chaos = random.Random(30)
-    receiver = WebhookReceiver(fail=lambda env, n: 500 if chaos.random() < args.failure_rate else None,
-                               fail_after_store=lambda env, n: chaos.random() < 0.5, delay=args.receiver_delay).start()
+    receiver = WebhookReceiver(
+        fail=lambda env, n: 500 if chaos.random() < args.failure_rate else None,
+        fail_after_store=lambda env, n: chaos.random() < 0.5,
+        delay=args.receiver_delay,
+    ).start()
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
         # Short timeouts and backoff so the run settles in minutes; the lease (3 × timeout + 5 s) covers the crash.
@@ -91,9 +104,11 @@ def main() -> None:
                 lead = httpx.get(f"{svc.base}/leads/{body['lead_id']}", headers=admin).json()
                 roll = rng.random()
                 if lead["status"] == "in_review" and roll < 0.4:
-                    httpx.post(f"{svc.base}/leads/{body['lead_id']}/review/reject",
-                               json={"revision": lead["scorecards"][-1]["revision"], "reason": "bad_timing"},
-                               headers=admin).raise_for_status()
+                    httpx.post(
+                        f"{svc.base}/leads/{body['lead_id']}/review/reject",
+                        json={"revision": lead["scorecards"][-1]["revision"], "reason": "bad_timing"},
+                        headers=admin,
+                    ).raise_for_status()
                 elif lead["status"] == "in_review" and roll < 0.7:
                     confirm(svc.base, admin, body["lead_id"], lead["scorecards"][-1]["id"])
                 v.client.close()
@@ -118,18 +133,26 @@ def main() -> None:
     for g in got:
         per_lead[g["lead_id"]].append(g["sequence"])
     out_of_order = [lead for lead, seqs in per_lead.items() if seqs != sorted(seqs)]
-    print(f"webhook chaos: {args.visitors} visitors × 2 submissions, receiver failing {args.failure_rate:.0%} "
-          f"(half after storing), service killed (SIGKILL) and restarted once")
-    print(f"  events in the outbox: {len(wanted)} for {len({e.lead_id for e in events})} leads "
-          f"({', '.join(f'{t} {sum(e.type == t for e in events)}' for t in EVENTS)})")
+    print(
+        f"webhook chaos: {args.visitors} visitors × 2 submissions, receiver failing {args.failure_rate:.0%} "
+        f"(half after storing), service killed (SIGKILL) and restarted once"
+    )
+    print(
+        f"  events in the outbox: {len(wanted)} for {len({e.lead_id for e in events})} leads "
+        f"({', '.join(f'{t} {sum(e.type == t for e in events)}' for t in EVENTS)})"
+    )
     print(f"  sends in flight when the service was killed: {in_flight} (their leases ran out and they were sent again)")
-    print(f"  requests to the receiver: {len(receiver.requests)} (attempts recorded: {attempts}); "
-          f"answered 500: {receiver.failures}; duplicates dropped by the receiver: {receiver.duplicates}; "
-          f"bad signatures: {receiver.rejected_signatures}")
-    print(f"  delivered exactly once after dedupe: {len(set(got_ids) & wanted)} / {len(wanted)}; "
-          f"missing: {len(wanted - set(got_ids))}; unexpected: {len(set(got_ids) - wanted)}; "
-          f"leads out of order: {len(out_of_order)}; deliveries still pending: {counts['pending']}, "
-          f"failed: {counts['failed']}")
+    print(
+        f"  requests to the receiver: {len(receiver.requests)} (attempts recorded: {attempts}); "
+        f"answered 500: {receiver.failures}; duplicates dropped by the receiver: {receiver.duplicates}; "
+        f"bad signatures: {receiver.rejected_signatures}"
+    )
+    print(
+        f"  delivered exactly once after dedupe: {len(set(got_ids) & wanted)} / {len(wanted)}; "
+        f"missing: {len(wanted - set(got_ids))}; unexpected: {len(set(got_ids) - wanted)}; "
+        f"leads out of order: {len(out_of_order)}; deliveries still pending: {counts['pending']}, "
+        f"failed: {counts['failed']}"
+    )
     ok = set(got_ids) == wanted and len(got_ids) == len(set(got_ids)) and not out_of_order
     print(f"  {'PASS' if ok else 'FAIL'}: every event exactly once, in order per lead")
 

@@ -57,25 +57,34 @@ def run_set(name: str, data: Path, folds: int = 5, seed: int = 0) -> tuple[dict,
     split = StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(y.size), y)
     for k, (train, test) in enumerate(split):
         started = time.perf_counter()
-        fits = {kind: fit_model([contexts[i] for i in train], y[train], specs, method=kind, seed=seed,
-                                 check=False)  # type: ignore[arg-type]
-                for kind in ("logistic", "boosted")}
+        fits = {
+            kind: fit_model([contexts[i] for i in train], y[train], specs, method=kind, seed=seed, check=False)  # type: ignore[arg-type]
+            for kind in ("logistic", "boosted")
+        }
         best = min(fits, key=lambda kind: fits[kind].candidates[kind]["log_loss"] or 0.0)
         chosen.append(best)
         for kind, fit in fits.items():
             prob[kind][test] = [predict(fit.model, contexts[i])[0] for i in test]
         prob["chosen"][test] = prob[best][test]
-        print(f"  [{name}] fold {k + 1}/{folds}: held-out AUC LR {m.roc_auc(y[test], prob['logistic'][test]):.3f}, "
-              f"boosting {m.roc_auc(y[test], prob['boosted'][test]):.3f}; kept {best} "
-              f"({time.perf_counter() - started:.0f} s)", flush=True)
+        print(
+            f"  [{name}] fold {k + 1}/{folds}: held-out AUC LR {m.roc_auc(y[test], prob['logistic'][test]):.3f}, "
+            f"boosting {m.roc_auc(y[test], prob['boosted'][test]):.3f}; kept {best} "
+            f"({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
     halves = np.array([half(c.id) for c in cases])
     out = {}
     for kind in KINDS:
         for h in ("DEV", "TEST", "ALL"):
             mask = np.ones(y.size, bool) if h == "ALL" else halves == h
             yy, pp = y[mask], prob[kind][mask]
-            out[(kind, h)] = {"auc": m.roc_auc(yy, pp), "pr_auc": m.pr_auc(yy, pp), "ece": m.ece(yy, pp),
-                              "log_loss": m.log_loss(yy, pp), "n": int(mask.sum())}
+            out[(kind, h)] = {
+                "auc": m.roc_auc(yy, pp),
+                "pr_auc": m.pr_auc(yy, pp),
+                "ece": m.ece(yy, pp),
+                "log_loss": m.log_loss(yy, pp),
+                "n": int(mask.sum()),
+            }
     return out, y, chosen
 
 
@@ -90,13 +99,17 @@ def main() -> None:
     for name in args.sets.split(","):
         started = time.perf_counter()
         figures, _, chosen = run_set(name, args.data)
-        print(f"\nset {name} ({time.perf_counter() - started:.0f} s; kept per fold: {', '.join(chosen)}); "
-              f"targets AUC >= {targets.get(name, '-')}, ECE <= 0.02")
+        print(
+            f"\nset {name} ({time.perf_counter() - started:.0f} s; kept per fold: {', '.join(chosen)}); "
+            f"targets AUC >= {targets.get(name, '-')}, ECE <= 0.02"
+        )
         print("model      half  n     AUC     PR AUC  ECE     log-loss")
         for kind in KINDS:
             for h in ("DEV", "TEST", "ALL"):
                 r = figures[(kind, h)]
-                print(f"{kind:10} {h:5} {r['n']:5} {r['auc']:.4f}  {r['pr_auc']:.4f}  {r['ece']:.4f}  {r['log_loss']:.4f}")
+                print(
+                    f"{kind:10} {h:5} {r['n']:5} {r['auc']:.4f}  {r['pr_auc']:.4f}  {r['ece']:.4f}  {r['log_loss']:.4f}"
+                )
 
 
 if __name__ == "__main__":

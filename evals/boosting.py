@@ -17,21 +17,35 @@ from library.schemas import Tree
 
 MAX_FLOAT = sys.float_info.max  # stands in for an infinite split threshold (JSON has no infinity)
 THREADS = 1
-PARAMS = {"learning_rate": 0.06, "max_iter": 500, "max_leaf_nodes": 15, "min_samples_leaf": 20,
-          "l2_regularization": 1.0, "early_stopping": True, "validation_fraction": 0.1, "n_iter_no_change": 30}
+PARAMS = {
+    "learning_rate": 0.06,
+    "max_iter": 500,
+    "max_leaf_nodes": 15,
+    "min_samples_leaf": 20,
+    "l2_regularization": 1.0,
+    "early_stopping": True,
+    "validation_fraction": 0.1,
+    "n_iter_no_change": 30,
+}
 
 
-def fit_boosted(x: np.ndarray, y: np.ndarray, categorical: list[bool], monotone: list[int],
-                seed: int = 0) -> HistGradientBoostingClassifier:
+def fit_boosted(
+    x: np.ndarray, y: np.ndarray, categorical: list[bool], monotone: list[int], seed: int = 0
+) -> HistGradientBoostingClassifier:
     """Fit on coded inputs (numbers, NaN when missing; category indexes), with monotone constraints on numbers."""
-    model = HistGradientBoostingClassifier(**PARAMS, categorical_features=np.array(categorical, dtype=bool),
-                                           monotonic_cst=[0 if c else m for c, m in zip(categorical, monotone, strict=True)],
-                                           random_state=seed)
+    model = HistGradientBoostingClassifier(
+        **PARAMS,
+        categorical_features=np.array(categorical, dtype=bool),
+        monotonic_cst=[0 if c else m for c, m in zip(categorical, monotone, strict=True)],
+        random_state=seed,
+    )
     with threadpool_limits(THREADS):  # OpenMP threads spin on a shared, loaded machine: one per fit is steadier
         return model.fit(x, y)
 
 
-def export(model: HistGradientBoostingClassifier, categorical: list[bool], n_codes: list[int]) -> tuple[float, list[Tree]]:
+def export(
+    model: HistGradientBoostingClassifier, categorical: list[bool], n_codes: list[int]
+) -> tuple[float, list[Tree]]:
     """The model's raw-log-odds intercept and its trees; `n_codes[j]` is how many codes categorical feature j has."""
     cats = [j for j, c in enumerate(categorical) if c]
     order = cats + [j for j, c in enumerate(categorical) if not c]  # the model's preprocessor puts categoricals first
@@ -64,10 +78,17 @@ def export(model: HistGradientBoostingClassifier, categorical: list[bool], n_cod
                 if nodes["missing_go_to_left"][i]:  # codes unseen in training are missing to the model
                     left_codes += [c for c in range(n_codes[j]) if c not in known]
                 categories[i] = sorted(left_codes)
-        trees.append(Tree(feature=feature, threshold=threshold, left=[int(v) for v in nodes["left"]],
-                          right=[int(v) for v in nodes["right"]],
-                          missing_left=[bool(v) for v in nodes["missing_go_to_left"]], categories=categories,
-                          value=[float(v) for v in value]))
+        trees.append(
+            Tree(
+                feature=feature,
+                threshold=threshold,
+                left=[int(v) for v in nodes["left"]],
+                right=[int(v) for v in nodes["right"]],
+                missing_left=[bool(v) for v in nodes["missing_go_to_left"]],
+                categories=categories,
+                value=[float(v) for v in value],
+            )
+        )
     roots = sum(t.value[0] for t in trees)
     return intercept + roots, trees
 

@@ -59,11 +59,15 @@ class Fit:
 
 def feature_specs(mapping: Mapping, feature_set: ResolvedSet, library: Library) -> list[FeatureSpec]:
     """Where each of the set's columns lives on a lead (as the mapping builds it), plus one answer per note question."""
-    sources: dict[str, tuple[str, str | None]] = {c: (f"{f.split('.')[0]}.{f.split('.')[1]}", None) for f, c in mapping.lead.items()}
+    sources: dict[str, tuple[str, str | None]] = {
+        c: (f"{f.split('.')[0]}.{f.split('.')[1]}", None) for f, c in mapping.lead.items()
+    }
     for f in mapping.form:
         sources[f.column] = (f"form.{f.question or f.column}", None)
     for e in mapping.events:
-        sources[e.column] = (f"events.{e.type}", "numeric") if e.mode == "count" else (f"last_event.{e.type}", "categorical")
+        sources[e.column] = (
+            (f"events.{e.type}", "numeric") if e.mode == "count" else (f"last_event.{e.type}", "categorical")
+        )
     for d in mapping.dates:
         for part in d.derive:
             sources[d.feature(part)] = (f"form.{d.key(part)}", None)
@@ -71,13 +75,19 @@ def feature_specs(mapping: Mapping, feature_set: ResolvedSet, library: Library) 
     for kind, cols in (("numeric", feature_set.numeric), ("categorical", feature_set.categorical)):
         for col in cols:
             if col not in sources:
-                raise MappingError(f"feature column {col!r} is not carried into the lead: map it under lead, form, events "
-                                   "or dates", column=col)
+                raise MappingError(
+                    f"feature column {col!r} is not carried into the lead: map it under lead, form, events or dates",
+                    column=col,
+                )
             source, forced = sources[col]
             direction = {"increasing": 1, "decreasing": -1}.get(mapping.monotone.get(col, ""), 0)
             specs.append(FeatureSpec(col, source, forced or kind, direction if (forced or kind) == "numeric" else 0))
     if feature_set.notes:  # notes reach the model only through the judge's answers to the library's text questions
-        specs += [FeatureSpec(f"answer: {q.id}", f"answer.{q.id}", "categorical") for q in library.questions if q.check is None]
+        specs += [
+            FeatureSpec(f"answer: {q.id}", f"answer.{q.id}", "categorical")
+            for q in library.questions
+            if q.check is None
+        ]
     for spec in specs:
         # spec.kind is a plain str here: building the model is how an unknown kind or source is refused.
         ModelFeature(name=spec.name, source=spec.source, kind=spec.kind)  # type: ignore[arg-type]
@@ -106,8 +116,9 @@ def read_columns(specs: Sequence[FeatureSpec], contexts: Sequence[FeatureContext
         if s.kind == "numeric":
             cols.numeric[j] = np.array([np.nan if (x := number(v)) is None else x for v in raw], dtype=float)
         else:
-            cols.categorical[j] = np.array([MISSING if v is None or str(v).strip() == "" else str(v).strip() for v in raw],
-                                           dtype=object)
+            cols.categorical[j] = np.array(
+                [MISSING if v is None or str(v).strip() == "" else str(v).strip() for v in raw], dtype=object
+            )
     return cols
 
 
@@ -123,8 +134,15 @@ def _encoding(specs: Sequence[FeatureSpec], cols: Columns, rows: np.ndarray) -> 
         values = cols.numeric[j][rows]
         nums = values[~np.isnan(values)]
         qs = np.quantile(nums, np.linspace(0, 1, N_BINS + 1)[1:-1]) if nums.size else []
-        out.append(ModelFeature(name=spec.name, source=spec.source, kind="numeric", edges=sorted({float(q) for q in qs}),
-                                monotone=spec.monotone))  # type: ignore[arg-type]
+        out.append(
+            ModelFeature(
+                name=spec.name,
+                source=spec.source,
+                kind="numeric",
+                edges=sorted({float(q) for q in qs}),
+                monotone=spec.monotone,  # type: ignore[arg-type]
+            )
+        )
     return out
 
 
@@ -188,14 +206,23 @@ def check_features(specs: Sequence[FeatureSpec], cols: Columns, y: np.ndarray) -
         else:
             distinct = len(set(values.tolist()))
         if distinct <= 1:
-            shown = "missing" if s.kind == "categorical" and values[0] == MISSING or s.kind == "numeric" and np.isnan(values[0]) \
+            shown = (
+                "missing"
+                if s.kind == "categorical" and values[0] == MISSING or s.kind == "numeric" and np.isnan(values[0])
                 else repr(values[0])
-            raise DatasetError(f"feature {s.name!r} has the same value ({shown}) on every row: it cannot inform the model; "
-                               "remove it from the feature set", column=s.name)
+            )
+            raise DatasetError(
+                f"feature {s.name!r} has the same value ({shown}) on every row: it cannot inform the model; "
+                "remove it from the feature set",
+                column=s.name,
+            )
         score = _univariate_auc(values, y, s.kind)
         if score >= LEAK_AUC:
-            raise DatasetError(f"feature {s.name!r} alone separates converted from not (AUC {score:.3f}): it looks recorded "
-                               "after the outcome (leaky); declare it under `leaky` in the mapping or drop it", column=s.name)
+            raise DatasetError(
+                f"feature {s.name!r} alone separates converted from not (AUC {score:.3f}): it looks recorded "
+                "after the outcome (leaky); declare it under `leaky` in the mapping or drop it",
+                column=s.name,
+            )
 
 
 def _univariate_auc(values: np.ndarray, y: np.ndarray, kind: str) -> float:
@@ -251,15 +278,17 @@ def choose_calibration(z: np.ndarray, y: np.ndarray, folds: int, seed: int) -> t
 # --- the fit -----------------------------------------------------------------------------------------------------
 
 
-def _margins_lr(feats: list[ModelFeature], cols: Columns, train: np.ndarray, test: np.ndarray, y: np.ndarray,
-                c: float) -> np.ndarray:
+def _margins_lr(
+    feats: list[ModelFeature], cols: Columns, train: np.ndarray, test: np.ndarray, y: np.ndarray, c: float
+) -> np.ndarray:
     x_train, _ = lr_matrix(feats, cols, train)
     b0, coef = _fit_lr(x_train, y[train], c)
     return b0 + lr_matrix(feats, cols, test)[0] @ coef
 
 
-def _margins_boosted(feats: list[ModelFeature], cols: Columns, train: np.ndarray, test: np.ndarray, y: np.ndarray,
-                     seed: int) -> np.ndarray:
+def _margins_boosted(
+    feats: list[ModelFeature], cols: Columns, train: np.ndarray, test: np.ndarray, y: np.ndarray, seed: int
+) -> np.ndarray:
     cat = [f.kind == "categorical" for f in feats]
     model = fit_boosted(coded_matrix(feats, cols, train), y[train], cat, [f.monotone for f in feats], seed)
     with threadpool_limits(THREADS):
@@ -294,14 +323,35 @@ def _discovery_threshold(y: np.ndarray, p: np.ndarray, sql: float, recall: float
 def summary(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, float | None]:
     """The figures calibrate reports and writes into the model's provenance."""
     t = m.threshold_metrics(y, p >= threshold, threshold)
-    return {"roc_auc": m.roc_auc(y, p), "pr_auc": m.pr_auc(y, p), "ece": m.ece(y, p), "brier": m.brier(y, p),
-            "log_loss": m.log_loss(y, p), "precision": t.precision, "recall": t.recall, "f1": t.f1, "fpr": t.fpr,
-            "threshold": threshold, "capture_top_20": m.capture_at(y, p, 0.2)}
+    return {
+        "roc_auc": m.roc_auc(y, p),
+        "pr_auc": m.pr_auc(y, p),
+        "ece": m.ece(y, p),
+        "brier": m.brier(y, p),
+        "log_loss": m.log_loss(y, p),
+        "precision": t.precision,
+        "recall": t.recall,
+        "f1": t.f1,
+        "fpr": t.fpr,
+        "threshold": threshold,
+        "capture_top_20": m.capture_at(y, p, 0.2),
+    }
 
 
-def fit_model(contexts: Sequence[FeatureContext], y: Sequence[int], specs: Sequence[FeatureSpec], *,
-              segments: Sequence[str | None] | None = None, folds: int = 5, c: float = 0.3, seed: int = 0,
-              provenance: dict | None = None, method: Method = "auto", log: Log | None = None, check: bool = True) -> Fit:
+def fit_model(
+    contexts: Sequence[FeatureContext],
+    y: Sequence[int],
+    specs: Sequence[FeatureSpec],
+    *,
+    segments: Sequence[str | None] | None = None,
+    folds: int = 5,
+    c: float = 0.3,
+    seed: int = 0,
+    provenance: dict | None = None,
+    method: Method = "auto",
+    log: Log | None = None,
+    check: bool = True,
+) -> Fit:
     """Cross-validate both models, keep the better by log-loss (or `method`), fit it on every row with its calibrator.
 
     `check` refuses constant and label-separating features (see `check_features`); a benchmark fitting on CV folds of
@@ -312,8 +362,10 @@ def fit_model(contexts: Sequence[FeatureContext], y: Sequence[int], specs: Seque
         raise DatasetError("no labeled rows to fit")
     counts = np.bincount(ya, minlength=2)
     if counts.min() < max(folds, 2):
-        raise DatasetError(f"need at least {max(folds, 2)} cases of each class to fit with {folds}-fold CV "
-                           f"(have {counts[1]} positive, {counts[0]} negative): a file needs both classes")
+        raise DatasetError(
+            f"need at least {max(folds, 2)} cases of each class to fit with {folds}-fold CV "
+            f"(have {counts[1]} positive, {counts[0]} negative): a file needs both classes"
+        )
     started = time.perf_counter()
     cols = read_columns(specs, contexts)
     if check:
@@ -334,7 +386,11 @@ def fit_model(contexts: Sequence[FeatureContext], y: Sequence[int], specs: Seque
         t = _best_f1_threshold(ya, calibrated[kind])
         candidates[kind] = summary(ya, calibrated[kind], t)
     chosen = min(kinds, key=lambda k: candidates[k]["log_loss"] or 0.0)
-    say("cross-validated log-loss: " + ", ".join(f"{k} {candidates[k]['log_loss']:.4f}" for k in kinds) + f" -> {chosen}")
+    say(
+        "cross-validated log-loss: "
+        + ", ".join(f"{k} {candidates[k]['log_loss']:.4f}" for k in kinds)
+        + f" -> {chosen}"
+    )
     p_cv = calibrated[chosen]
     threshold = _best_f1_threshold(ya, p_cv)
     every = np.arange(ya.size)
@@ -344,7 +400,10 @@ def fit_model(contexts: Sequence[FeatureContext], y: Sequence[int], specs: Seque
         x, names = lr_matrix(feats, cols, every)
         b0, coef = _fit_lr(x, ya, c)
         parts = np.column_stack([x[:, s:e] @ coef[s:e] for s, e in _spans(feats)])
-        model_fields: dict = {"kind": "logistic", "coefficients": {n: float(w) for n, w in zip(names, coef, strict=True) if w != 0.0}}
+        model_fields: dict = {
+            "kind": "logistic",
+            "coefficients": {n: float(w) for n, w in zip(names, coef, strict=True) if w != 0.0},
+        }
     else:
         cat = [f.kind == "categorical" for f in feats]
         xc = coded_matrix(feats, cols, every)
@@ -356,25 +415,51 @@ def fit_model(contexts: Sequence[FeatureContext], y: Sequence[int], specs: Seque
     in_sample = apply_calibration(calibration, z)
     scale = calibration.a if calibration.method == "sigmoid" else 1.0
     # Each feature's average contribution, so factor points read "compared with an average lead".
-    feats = [f.model_copy(update={"baseline": round(float(scale * parts[:, j].mean()), 6)}) for j, f in enumerate(feats)]
+    feats = [
+        f.model_copy(update={"baseline": round(float(scale * parts[:, j].mean()), 6)}) for j, f in enumerate(feats)
+    ]
     thresholds = _thresholds(ya, p_cv, threshold)
     per_segment = {}
     if segments is not None:
         seg = np.array([s or "" for s in segments])
         for s in sorted(set(seg) - {""}):
             mask = seg == s
-            if mask.sum() >= MIN_SEGMENT_ROWS and ya[mask].sum() >= MIN_SEGMENT_POSITIVES and (ya[mask] == 0).sum() >= 1:
+            if (
+                mask.sum() >= MIN_SEGMENT_ROWS
+                and ya[mask].sum() >= MIN_SEGMENT_POSITIVES
+                and (ya[mask] == 0).sum() >= 1
+            ):
                 per_segment[s] = _thresholds(ya[mask], p_cv[mask], _best_f1_threshold(ya[mask], p_cv[mask]))
     cv, ins = summary(ya, p_cv, threshold), summary(ya, in_sample, threshold)
-    described = {"logistic": f"L2 logistic regression, C={c}, standardised columns",
-                 "boosted": "histogram gradient boosting (scikit-learn), native categorical splits"}[chosen]
-    prov = None if provenance is None else ModelProvenance(
-        **provenance, rows=int(ya.size), positives=int(ya.sum()), fitted_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        method=f"{described}; {calibration.method} calibration; kept by cross-validated log-loss among {', '.join(kinds)}",
-        cv_folds=folds, cv_metrics={k: _r(v) for k, v in cv.items()}, in_sample_metrics={k: _r(v) for k, v in ins.items()},
-        candidates={k: {n: _r(v) for n, v in figs.items()} for k, figs in candidates.items()})
-    model = FittedModel(intercept=b0, features=feats, calibration=calibration, base_rate=round(float(ya.mean()), 6),
-                        thresholds=thresholds, segment_thresholds=per_segment, provenance=prov, **model_fields)
+    described = {
+        "logistic": f"L2 logistic regression, C={c}, standardised columns",
+        "boosted": "histogram gradient boosting (scikit-learn), native categorical splits",
+    }[chosen]
+    prov = (
+        None
+        if provenance is None
+        else ModelProvenance(
+            **provenance,
+            rows=int(ya.size),
+            positives=int(ya.sum()),
+            fitted_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            method=f"{described}; {calibration.method} calibration; kept by cross-validated log-loss among {', '.join(kinds)}",
+            cv_folds=folds,
+            cv_metrics={k: _r(v) for k, v in cv.items()},
+            in_sample_metrics={k: _r(v) for k, v in ins.items()},
+            candidates={k: {n: _r(v) for n, v in figs.items()} for k, figs in candidates.items()},
+        )
+    )
+    model = FittedModel(
+        intercept=b0,
+        features=feats,
+        calibration=calibration,
+        base_rate=round(float(ya.mean()), 6),
+        thresholds=thresholds,
+        segment_thresholds=per_segment,
+        provenance=prov,
+        **model_fields,
+    )
     say(f"fitted {chosen} in {time.perf_counter() - started:.1f} s")
     return Fit(model, p_cv, in_sample, cv, ins, candidates)
 

@@ -23,8 +23,10 @@ def contexts_from_runs(runs: list[CaseRun]) -> tuple[list[FeatureContext], list[
     """What the scorer sees for each lead, taken from its pipeline run, and each lead's matched segment."""
     failed = [r for r in runs if r.draft is None]
     if failed:
-        raise EvalError(f"{len(failed)} lead(s) failed in the pipeline, so nothing was fitted; first: "
-                        f"{failed[0].case.id}: {failed[0].error}")
+        raise EvalError(
+            f"{len(failed)} lead(s) failed in the pipeline, so nothing was fitted; first: "
+            f"{failed[0].case.id}: {failed[0].error}"
+        )
     contexts, segments = [], []
     for r in runs:
         d = r.draft
@@ -34,23 +36,57 @@ def contexts_from_runs(runs: list[CaseRun]) -> tuple[list[FeatureContext], list[
     return contexts, segments
 
 
-def calibrate_dataset(dataset: Path, mapping: Path, feature_set: str | None, deps: Deps, library_dir: Path, *,
-                      folds: int = 5, c: float = 0.3, write: bool = True, progress: Any = None,
-                      method: Method = "auto") -> Fit:
+def calibrate_dataset(
+    dataset: Path,
+    mapping: Path,
+    feature_set: str | None,
+    deps: Deps,
+    library_dir: Path,
+    *,
+    folds: int = 5,
+    c: float = 0.3,
+    write: bool = True,
+    progress: Any = None,
+    method: Method = "auto",
+) -> Fit:
     """Fit on every row of the CSV (leaky columns refused by the mapping) and, unless `write` is False, save the model."""
     loaded = load_dataset(dataset, mapping, feature_set)
     data = loaded.csv
     assert data is not None
     specs = feature_specs(data.mapping, data.feature_set, deps.library)
-    provenance = {"data_file": dataset.name, "data_sha256": loaded.config["dataset_sha256"],
-                  "mapping": mapping.name, "feature_set": data.feature_set.name}
-    return calibrate_cases(data.cases, specs, deps, library_dir, provenance, folds=folds, c=c, write=write,
-                           progress=progress, method=method)
+    provenance = {
+        "data_file": dataset.name,
+        "data_sha256": loaded.config["dataset_sha256"],
+        "mapping": mapping.name,
+        "feature_set": data.feature_set.name,
+    }
+    return calibrate_cases(
+        data.cases,
+        specs,
+        deps,
+        library_dir,
+        provenance,
+        folds=folds,
+        c=c,
+        write=write,
+        progress=progress,
+        method=method,
+    )
 
 
-def calibrate_cases(cases: list[LeadCase], specs: list[FeatureSpec], deps: Deps, library_dir: Path, provenance: dict, *,
-                    folds: int = 5, c: float = 0.3, write: bool = True, progress: Any = None,
-                    method: Method = "auto") -> Fit:
+def calibrate_cases(
+    cases: list[LeadCase],
+    specs: list[FeatureSpec],
+    deps: Deps,
+    library_dir: Path,
+    provenance: dict,
+    *,
+    folds: int = 5,
+    c: float = 0.3,
+    write: bool = True,
+    progress: Any = None,
+    method: Method = "auto",
+) -> Fit:
     """Fit `specs` on labeled cases (y = became an SQL) and, unless `write` is False, save the model.
 
     When no feature is read from the judge's answers or the pipeline's scores, the leads are not run through the
@@ -59,14 +95,25 @@ def calibrate_cases(cases: list[LeadCase], specs: list[FeatureSpec], deps: Deps,
     segments: list[str | None] | None = None
     if needs_pipeline(specs):
         task = progress.add_task("qualifying leads", total=len(cases)) if progress is not None else None
-        runs = asyncio.run(run_cases(cases, deps, on_done=(lambda _: progress.advance(task)) if progress is not None else None))
+        runs = asyncio.run(
+            run_cases(cases, deps, on_done=(lambda _: progress.advance(task)) if progress is not None else None)
+        )
         contexts, segments = contexts_from_runs(runs)
     else:
         contexts = [FeatureContext(case.lead) for case in cases]
         if progress is not None:
             progress.log(f"{len(contexts)} rows: every feature is tabular, so no lead runs the judge or the embeddings")
-    fit = fit_model(contexts, [case.y_true for case in cases], specs, segments=segments, folds=folds, c=c,
-                    provenance=provenance, method=method, log=progress.log if progress is not None else None)
+    fit = fit_model(
+        contexts,
+        [case.y_true for case in cases],
+        specs,
+        segments=segments,
+        folds=folds,
+        c=c,
+        provenance=provenance,
+        method=method,
+        log=progress.log if progress is not None else None,
+    )
     if write:
         write_model(library_dir, fit.model)
     return fit
@@ -76,8 +123,10 @@ def review_specs(library: Library) -> list[FeatureSpec]:
     """The features of the library's fitted model, to refit on reviewed leads."""
     model = library.scoring.model
     if model is None:
-        raise EvalError(f"library {library.name!r} has no fitted model to refit: run `qualify calibrate` on a CSV of "
-                        "past leads first (it chooses the features); --from-reviews then refits them on reviewed leads")
+        raise EvalError(
+            f"library {library.name!r} has no fitted model to refit: run `qualify calibrate` on a CSV of "
+            "past leads first (it chooses the features); --from-reviews then refits them on reviewed leads"
+        )
     return [FeatureSpec(f.name, f.source, f.kind, f.monotone) for f in model.features]
 
 

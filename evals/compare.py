@@ -59,11 +59,13 @@ def _decision(name: str) -> m.Metric:
         t = m.threshold_metrics(y, routed.astype(bool))
         value = {"precision": t.precision, "recall": t.recall, "fpr": t.fpr}[name]
         return 0.0 if value is None else value
+
     return metric
 
 
-def compare_runs(a: RunRecord, b: RunRecord, *, positive_tiers: tuple[str, ...] = ("sql_ready",), n_boot: int = 1000,
-                 seed: int = 0) -> Comparison:
+def compare_runs(
+    a: RunRecord, b: RunRecord, *, positive_tiers: tuple[str, ...] = ("sql_ready",), n_boot: int = 1000, seed: int = 0
+) -> Comparison:
     """Pair cases by id; cases invalid in either run are left out of the deltas but listed when their tier changed."""
     by_a: dict[str, CaseResult] = {c.id: c for c in a.cases}
     by_b: dict[str, CaseResult] = {c.id: c for c in b.cases}
@@ -80,17 +82,43 @@ def compare_runs(a: RunRecord, b: RunRecord, *, positive_tiers: tuple[str, ...] 
     ra = np.array([by_a[i].tier in positive_tiers for i in both_valid], dtype=float)
     rb = np.array([by_b[i].tier in positive_tiers for i in both_valid], dtype=float)
     kw = {"n_boot": n_boot, "seed": seed}
-    deltas = {"roc_auc": m.paired_bootstrap(m.roc_auc, y, pa, pb, **kw),
-              "pr_auc": m.paired_bootstrap(m.pr_auc, y, pa, pb, **kw),
-              "brier": m.paired_bootstrap(m.brier, y, pa, pb, **kw),
-              "ece": m.paired_bootstrap(m.ece, y, pa, pb, **kw)}
+    deltas = {
+        "roc_auc": m.paired_bootstrap(m.roc_auc, y, pa, pb, **kw),
+        "pr_auc": m.paired_bootstrap(m.pr_auc, y, pa, pb, **kw),
+        "brier": m.paired_bootstrap(m.brier, y, pa, pb, **kw),
+        "ece": m.paired_bootstrap(m.ece, y, pa, pb, **kw),
+    }
     for name in ("precision", "recall", "fpr"):
         deltas[f"{name}_at_tier"] = m.paired_bootstrap(_decision(name), y, ra, rb, **kw)
-    better = {"roc_auc": True, "pr_auc": True, "brier": False, "ece": False, "precision_at_tier": True,
-              "recall_at_tier": True, "fpr_at_tier": False}
-    changes = [TierChange(id=i, y_true=by_a[i].y_true, tier_a=by_a[i].tier, tier_b=by_b[i].tier,
-                          probability_a=by_a[i].probability, probability_b=by_b[i].probability)
-               for i in shared if by_a[i].tier != by_b[i].tier]
-    return Comparison(run_a=a.name, run_b=b.name, n_paired=len(both_valid), only_in_a=len(set(by_a) - set(by_b)),
-                      only_in_b=len(set(by_b) - set(by_a)), excluded_invalid=len(shared) - len(both_valid),
-                      deltas=deltas, higher_is_better=better, tier_changes=changes)
+    better = {
+        "roc_auc": True,
+        "pr_auc": True,
+        "brier": False,
+        "ece": False,
+        "precision_at_tier": True,
+        "recall_at_tier": True,
+        "fpr_at_tier": False,
+    }
+    changes = [
+        TierChange(
+            id=i,
+            y_true=by_a[i].y_true,
+            tier_a=by_a[i].tier,
+            tier_b=by_b[i].tier,
+            probability_a=by_a[i].probability,
+            probability_b=by_b[i].probability,
+        )
+        for i in shared
+        if by_a[i].tier != by_b[i].tier
+    ]
+    return Comparison(
+        run_a=a.name,
+        run_b=b.name,
+        n_paired=len(both_valid),
+        only_in_a=len(set(by_a) - set(by_b)),
+        only_in_b=len(set(by_b) - set(by_a)),
+        excluded_invalid=len(shared) - len(both_valid),
+        deltas=deltas,
+        higher_is_better=better,
+        tier_changes=changes,
+    )

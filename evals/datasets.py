@@ -148,16 +148,19 @@ def _read_jsonl(path: Path, model: type[Case]) -> list[Case]:
             problems.append(f"line {line_no}: not JSON ({exc.msg} at column {exc.colno})")
             continue
         except ValidationError as exc:
-            problems += [f"line {line_no}, field {'.'.join(str(p) for p in e['loc']) or '(case)'}: {e['msg']}"
-                         for e in exc.errors()]
+            problems += [
+                f"line {line_no}, field {'.'.join(str(p) for p in e['loc']) or '(case)'}: {e['msg']}"
+                for e in exc.errors()
+            ]
             continue
         if case.id in seen:
             problems.append(f"line {line_no}, field id: duplicate case id {case.id!r}")
         seen.add(case.id)
         cases.append(case)
     if problems:
-        raise DatasetError(f"{len(problems)} problem(s); nothing was loaded", file=str(path),
-                           problems=problems[:MAX_PROBLEMS])
+        raise DatasetError(
+            f"{len(problems)} problem(s); nothing was loaded", file=str(path), problems=problems[:MAX_PROBLEMS]
+        )
     if not cases:
         raise DatasetError("the file holds no cases", file=str(path))
     return cases
@@ -234,9 +237,16 @@ def load_csv(path: Path, mapping: Mapping, set_name: str) -> CsvDataset:
         if any(cell.strip() for cell in row):
             reader.add(line_no, row)
     parsed = reader.finish()
-    cases = [LeadCase(id=case_id, lead=lead, expected_outcome="sql" if y else "nurture",
-                      origin=Origin(kind="csv", file=path.name, row=line))
-             for case_id, y, lead, line in zip(parsed.ids, parsed.y, parsed.leads, parsed.lines, strict=True)]
-    features = FeatureTable(set_name=set_name, ids=parsed.ids, y=parsed.y, numeric=parsed.numeric,
-                            categorical=parsed.categorical)
+    cases = [
+        LeadCase(
+            id=case_id,
+            lead=lead,
+            expected_outcome="sql" if y else "nurture",
+            origin=Origin(kind="csv", file=path.name, row=line),
+        )
+        for case_id, y, lead, line in zip(parsed.ids, parsed.y, parsed.leads, parsed.lines, strict=True)
+    ]
+    features = FeatureTable(
+        set_name=set_name, ids=parsed.ids, y=parsed.y, numeric=parsed.numeric, categorical=parsed.categorical
+    )
     return CsvDataset(cases=cases, features=features, feature_set=feature_set, mapping=mapping, file=str(path))

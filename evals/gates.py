@@ -21,6 +21,7 @@ def _t(which: str, attr: str) -> Callable[[EvalMetrics], float | None]:
     def get(m: EvalMetrics) -> float | None:
         t: ThresholdMetrics | None = getattr(m, which)
         return getattr(t, attr) if t is not None else None
+
     return get
 
 
@@ -59,7 +60,9 @@ def parse_gates(text: str) -> dict[str, float]:
 
 def failed_gates(metrics: EvalMetrics, gates: dict[str, float]) -> list[str]:
     """A readable line per failed gate (empty when every gate passes)."""
-    failed = [] if metrics.complete else [f"complete: {metrics.n_invalid} of {metrics.n_cases} cases had invalid output"]
+    failed = (
+        [] if metrics.complete else [f"complete: {metrics.n_invalid} of {metrics.n_cases} cases had invalid output"]
+    )
     for name, bound in gates.items():
         get, higher = GATES[name]
         value = get(metrics)

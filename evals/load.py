@@ -42,8 +42,13 @@ def load_dataset(path: Path, mapping_path: Path | None = None, feature_set: str 
         mapping = load_mapping(mapping_path)
         name = feature_set or next(iter(mapping.sets))
         data = load_csv(path, mapping, name)
-        config |= {"mapping": str(mapping_path), "mapping_sha256": file_sha256(mapping_path), "mapping_name": mapping.name,
-                   "feature_set": data.feature_set.model_dump(mode="json"), "rows": len(data.cases)}
+        config |= {
+            "mapping": str(mapping_path),
+            "mapping_sha256": file_sha256(mapping_path),
+            "mapping_name": mapping.name,
+            "feature_set": data.feature_set.model_dump(mode="json"),
+            "rows": len(data.cases),
+        }
         return Loaded(cases=data.cases, csv=data, config=config)
     if mapping_path is not None or feature_set is not None:
         raise DatasetError("--mapping and --feature-set apply to CSV datasets only", file=str(path))
@@ -52,6 +57,9 @@ def load_dataset(path: Path, mapping_path: Path | None = None, feature_set: str 
         return Loaded(questions=questions, config=config | {"kind": "questions", "rows": len(questions)})
     cases = load_lead_cases(path)
     if len({c.y_true for c in cases}) < 2:
-        raise DatasetError("every case has the same outcome (sql vs not): metrics need both classes", file=str(path),
-                           column="expected_outcome")
+        raise DatasetError(
+            "every case has the same outcome (sql vs not): metrics need both classes",
+            file=str(path),
+            column="expected_outcome",
+        )
     return Loaded(cases=cases, config=config | {"kind": "leads", "rows": len(cases)})

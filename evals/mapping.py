@@ -17,8 +17,17 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from evals.errors import MappingError
 
-LeadField = Literal["person.name", "person.email", "person.title", "person.phone", "company.name", "company.domain",
-                    "company.employees", "company.industry", "company.country"]
+LeadField = Literal[
+    "person.name",
+    "person.email",
+    "person.title",
+    "person.phone",
+    "company.name",
+    "company.domain",
+    "company.employees",
+    "company.industry",
+    "company.country",
+]
 EventType = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
 
 
@@ -97,15 +106,23 @@ class Mapping(_Model):
     name: str
     description: str = ""
     id_column: str | None = Field(default=None, description="Unique lead id column; ids are 'row-<line>' when absent")
-    delimiter: str | None = Field(default=None, min_length=1, max_length=1,
-                                  description="Field separator; detected from the header (',' ';' tab or '|') when absent")
+    delimiter: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1,
+        description="Field separator; detected from the header (',' ';' tab or '|') when absent",
+    )
     label: Label
     missing_values: list[str] = Field(default_factory=lambda: [""])
-    as_of: AwareDatetime | None = Field(default=None, description="Timestamp given to events derived from columns (CSV "
-                                        "rows have none) and the reference of `days_since`; needed only for those")
+    as_of: AwareDatetime | None = Field(
+        default=None,
+        description="Timestamp given to events derived from columns (CSV "
+        "rows have none) and the reference of `days_since`; needed only for those",
+    )
     dates: list[DateColumn] = Field(default_factory=list)
     monotone: dict[str, Literal["increasing", "decreasing"]] = Field(
-        default_factory=dict, description="Numeric feature -> the known direction of its effect (boosted models)")
+        default_factory=dict, description="Numeric feature -> the known direction of its effect (boosted models)"
+    )
     lead: dict[LeadField, str] = Field(default_factory=dict, description="Lead field -> column")
     form: list[FormColumn] = Field(default_factory=list)
     events: list[EventColumn] = Field(default_factory=list)
@@ -119,18 +136,26 @@ class Mapping(_Model):
         if self.as_of is None and any("days_since" in d.derive for d in self.dates):
             raise ValueError("as_of: needed as the reference date of days_since")
         roles: dict[str, str] = {}
-        carried = [*((c, f"lead.{f}") for f, c in self.lead.items()), *((f.column, "form") for f in self.form),
-                   *((e.column, "events") for e in self.events), *((d.column, "dates") for d in self.dates)]
+        carried = [
+            *((c, f"lead.{f}") for f, c in self.lead.items()),
+            *((f.column, "form") for f in self.form),
+            *((e.column, "events") for e in self.events),
+            *((d.column, "dates") for d in self.dates),
+        ]
         for column, role in carried:
             if column in roles:
-                raise ValueError(f"column {column!r} is mapped twice ({roles[column]} and {role}): map each column once")
+                raise ValueError(
+                    f"column {column!r} is mapped twice ({roles[column]} and {role}): map each column once"
+                )
             roles[column] = role
         for name, fs in self.sets.items():
             seen: set[str] = set()
             for column in [*fs.features.numeric, *fs.features.categorical, *(n.column for n in fs.notes)]:
                 if column in seen:
-                    raise ValueError(f"sets.{name}: {column!r} is declared twice (as numeric, categorical or note): "
-                                     "declare each feature once")
+                    raise ValueError(
+                        f"sets.{name}: {column!r} is declared twice (as numeric, categorical or note): "
+                        "declare each feature once"
+                    )
                 seen.add(column)
         return self
 
@@ -150,8 +175,14 @@ class Mapping(_Model):
 
     def input_columns(self) -> set[str]:
         """Every column the mapping reads, in any role."""
-        cols = {self.label.column, *self.lead.values(), *(f.column for f in self.form),
-                *(e.column for e in self.events), *(d.column for d in self.dates), *self.leaky}
+        cols = {
+            self.label.column,
+            *self.lead.values(),
+            *(f.column for f in self.form),
+            *(e.column for e in self.events),
+            *(d.column for d in self.dates),
+            *self.leaky,
+        }
         if self.id_column is not None:
             cols.add(self.id_column)
         derived = {d.feature(p) for d in self.dates for p in d.derive}
@@ -174,8 +205,9 @@ class ResolvedSet(_Model):
         """Raise when any requested input column is declared leaky in this set."""
         bad = sorted(set(columns) & set(self.leaky))
         if bad:
-            raise MappingError(f"feature set {self.name!r} declares {bad} leaky: they cannot be model inputs",
-                               column=bad[0])
+            raise MappingError(
+                f"feature set {self.name!r} declares {bad} leaky: they cannot be model inputs", column=bad[0]
+            )
 
 
 def resolve(mapping: Mapping, set_name: str) -> ResolvedSet:
@@ -195,15 +227,23 @@ def resolve(mapping: Mapping, set_name: str) -> ResolvedSet:
         declared = {*numeric, *categorical, *(n.column for n in notes)}
         again = sorted(declared & {*fs.features.columns(), *(n.column for n in fs.notes)})
         if again:
-            raise MappingError(f"feature set {set_name!r}: {again} already declared by a set it extends: declare each "
-                               "feature once", column=again[0])
+            raise MappingError(
+                f"feature set {set_name!r}: {again} already declared by a set it extends: declare each feature once",
+                column=again[0],
+            )
         numeric += fs.features.numeric
         categorical += fs.features.categorical
         notes += fs.notes
         leaky = fs.leaky if fs.leaky is not None else leaky
     all_leaky = sorted(set(mapping.leaky) | set(leaky or []))
-    resolved = ResolvedSet(name=set_name, description=mapping.sets[set_name].description, numeric=numeric,
-                           categorical=categorical, notes=notes, leaky=all_leaky)
+    resolved = ResolvedSet(
+        name=set_name,
+        description=mapping.sets[set_name].description,
+        numeric=numeric,
+        categorical=categorical,
+        notes=notes,
+        leaky=all_leaky,
+    )
     resolved.refuse_leaky([*numeric, *categorical, *(n.column for n in notes)])
     return resolved
 

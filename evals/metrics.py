@@ -20,7 +20,16 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from agent.schemas import Usage
 from evals.results import (
-    Calibration, CalibrationBin, Confusion, EvalMetrics, Interval, LiftRow, PairedDelta, QuestionMetrics, ThresholdMetrics, TierMetrics,
+    Calibration,
+    CalibrationBin,
+    Confusion,
+    EvalMetrics,
+    Interval,
+    LiftRow,
+    PairedDelta,
+    QuestionMetrics,
+    ThresholdMetrics,
+    TierMetrics,
     UsageSummary,
 )
 
@@ -71,20 +80,35 @@ def _resample(n: int, y: np.ndarray, rng: np.random.Generator, tries: int = 100)
     raise ValueError("bootstrap could not draw a resample holding both classes")
 
 
-def bootstrap_ci(metric: Metric, y_true: Labels, scores: Scores, *, n_boot: int = 1000,
-                 seed: int = 0, level: float = 0.95) -> Interval:
+def bootstrap_ci(
+    metric: Metric, y_true: Labels, scores: Scores, *, n_boot: int = 1000, seed: int = 0, level: float = 0.95
+) -> Interval:
     """Metric value with a seeded percentile bootstrap interval."""
     y, s = _arrays(y_true, scores)
     _need_both_classes(y)
     rng = np.random.default_rng(seed)
     values = np.array([metric(y[idx], s[idx]) for idx in (_resample(y.size, y, rng) for _ in range(n_boot))])
     tail = (1 - level) / 2 * 100
-    return Interval(value=float(metric(y, s)), low=float(np.percentile(values, tail)),
-                    high=float(np.percentile(values, 100 - tail)), level=level, n_boot=n_boot, seed=seed)
+    return Interval(
+        value=float(metric(y, s)),
+        low=float(np.percentile(values, tail)),
+        high=float(np.percentile(values, 100 - tail)),
+        level=level,
+        n_boot=n_boot,
+        seed=seed,
+    )
 
 
-def paired_bootstrap(metric: Metric, y_true: Labels, scores_a: Scores, scores_b: Scores, *,
-                     n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> PairedDelta:
+def paired_bootstrap(
+    metric: Metric,
+    y_true: Labels,
+    scores_a: Scores,
+    scores_b: Scores,
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> PairedDelta:
     """Difference metric(b) - metric(a) on the same cases, resampling cases jointly; p is two-sided."""
     y, a = _arrays(y_true, scores_a)
     _, b = _arrays(y_true, scores_b)
@@ -98,9 +122,17 @@ def paired_bootstrap(metric: Metric, y_true: Labels, scores_a: Scores, scores_b:
     tail = (1 - level) / 2 * 100
     # Share of resamples on the other side of zero, doubled: a plain bootstrap test of "no difference".
     p = min(1.0, 2 * min(float(np.mean(d <= 0)), float(np.mean(d >= 0))))
-    return PairedDelta(a=float(metric(y, a)), b=float(metric(y, b)), delta=float(metric(y, b) - metric(y, a)),
-                       low=float(np.percentile(d, tail)), high=float(np.percentile(d, 100 - tail)), p_value=p,
-                       level=level, n_boot=n_boot, seed=seed)
+    return PairedDelta(
+        a=float(metric(y, a)),
+        b=float(metric(y, b)),
+        delta=float(metric(y, b) - metric(y, a)),
+        low=float(np.percentile(d, tail)),
+        high=float(np.percentile(d, 100 - tail)),
+        p_value=p,
+        level=level,
+        n_boot=n_boot,
+        seed=seed,
+    )
 
 
 def _need_both_classes(y: np.ndarray) -> None:
@@ -116,14 +148,20 @@ def threshold_metrics(y_true: Labels, predicted: Flags, threshold: float | None 
     fn, tn = int(np.sum(~p & (y == 1))), int(np.sum(~p & (y == 0)))
     precision = tp / (tp + fp) if tp + fp else None
     recall = tp / (tp + fn) if tp + fn else None
-    f1 = 2 * precision * recall / (precision + recall) if precision and recall else (0.0 if tp + fp and tp + fn else None)
+    f1 = (
+        2 * precision * recall / (precision + recall)
+        if precision and recall
+        else (0.0 if tp + fp and tp + fn else None)
+    )
     fpr = fp / (fp + tn) if fp + tn else None
-    return ThresholdMetrics(threshold=threshold, tp=tp, fp=fp, fn=fn, tn=tn, precision=precision, recall=recall, f1=f1,
-                            fpr=fpr)
+    return ThresholdMetrics(
+        threshold=threshold, tp=tp, fp=fp, fn=fn, tn=tn, precision=precision, recall=recall, f1=f1, fpr=fpr
+    )
 
 
-def confusion(expected: Sequence[str], predicted: Sequence[str | None], *, rows: Sequence[str],
-              columns: Sequence[str]) -> Confusion:
+def confusion(
+    expected: Sequence[str], predicted: Sequence[str | None], *, rows: Sequence[str], columns: Sequence[str]
+) -> Confusion:
     """Counts of expected (rows) by predicted (columns, plus `invalid` for a missing prediction)."""
     cols = [*columns, INVALID]
     counts = {r: {c: 0 for c in cols} for r in rows}
@@ -140,18 +178,19 @@ def confusion(expected: Sequence[str], predicted: Sequence[str | None], *, rows:
 TIERS = ("sql_ready", "needs_discovery", "nurture", "disqualified")
 
 
-def tier_metrics(expected: Sequence[str], predicted: Sequence[str | None],
-                 tiers: Sequence[str] = TIERS) -> TierMetrics:
+def tier_metrics(expected: Sequence[str], predicted: Sequence[str | None], tiers: Sequence[str] = TIERS) -> TierMetrics:
     """Tier agreement (an invalid prediction counts as wrong), hard-disqualifier hits and misses, and the confusion."""
     n = len(expected)
     right = sum(1 for e, p in zip(expected, predicted, strict=True) if e == p)
     dq = "disqualified"
     return TierMetrics(
-        n=n, agreement=right / n if n else None,
+        n=n,
+        agreement=right / n if n else None,
         disqualify_expected=sum(1 for e in expected if e == dq),
         disqualify_caught=sum(1 for e, p in zip(expected, predicted, strict=True) if e == dq and p == dq),
         disqualify_false=sum(1 for e, p in zip(expected, predicted, strict=True) if e != dq and p == dq),
-        confusion=confusion(expected, predicted, rows=tiers, columns=tiers))
+        confusion=confusion(expected, predicted, rows=tiers, columns=tiers),
+    )
 
 
 def brier(y_true: Labels, probs: Scores) -> float:
@@ -175,9 +214,15 @@ def reliability(y_true: Labels, probs: Scores, bins: int = 10) -> list[Calibrati
     for b in range(bins):
         m = which == b
         n = int(m.sum())
-        out.append(CalibrationBin(low=b / bins, high=(b + 1) / bins, count=n,
-                                  mean_predicted=float(p[m].mean()) if n else None,
-                                  observed_rate=float(y[m].mean()) if n else None))
+        out.append(
+            CalibrationBin(
+                low=b / bins,
+                high=(b + 1) / bins,
+                count=n,
+                mean_predicted=float(p[m].mean()) if n else None,
+                observed_rate=float(y[m].mean()) if n else None,
+            )
+        )
     return out
 
 
@@ -185,8 +230,17 @@ def ece(y_true: Labels, probs: Scores, bins: int = 10) -> float:
     """Expected calibration error over equal-width bins (see the module docstring)."""
     table = reliability(y_true, probs, bins)
     n = sum(b.count for b in table)
-    return float(sum(b.count / n * abs(b.observed_rate - b.mean_predicted) for b in table
-                     if b.count and b.observed_rate is not None and b.mean_predicted is not None)) if n else 0.0
+    return (
+        float(
+            sum(
+                b.count / n * abs(b.observed_rate - b.mean_predicted)
+                for b in table
+                if b.count and b.observed_rate is not None and b.mean_predicted is not None
+            )
+        )
+        if n
+        else 0.0
+    )
 
 
 def lift_table(y_true: Labels, scores: Scores, groups: int = 10) -> list[LiftRow]:
@@ -199,8 +253,16 @@ def lift_table(y_true: Labels, scores: Scores, groups: int = 10) -> list[LiftRow
         pos = int(y[idx].sum())
         cumulative += pos
         rate = pos / idx.size if idx.size else 0.0
-        rows.append(LiftRow(group=i, count=int(idx.size), positives=pos, rate=rate, lift=rate / base if base else None,
-                            cumulative_capture=cumulative / total_pos if total_pos else None))
+        rows.append(
+            LiftRow(
+                group=i,
+                count=int(idx.size),
+                positives=pos,
+                rate=rate,
+                lift=rate / base if base else None,
+                cumulative_capture=cumulative / total_pos if total_pos else None,
+            )
+        )
     return rows
 
 
@@ -233,11 +295,17 @@ def question_metrics(pairs: Sequence[tuple[str, str, str]]) -> list[QuestionMetr
     for qid, items in by_question.items():
         exp, pred = [e for e, _ in items], [p for _, p in items]
         n = len(items)
-        out.append(QuestionMetrics(
-            question_id=qid, n=n, accuracy=sum(e == p for e, p in items) / n if n else None,
-            kappa=cohen_kappa(exp, pred), unknown_rate=pred.count("unknown") / n if n else None,
-            expected_unknown_rate=exp.count("unknown") / n if n else None,
-            confusion=confusion(exp, pred, rows=ANSWERS, columns=ANSWERS)))
+        out.append(
+            QuestionMetrics(
+                question_id=qid,
+                n=n,
+                accuracy=sum(e == p for e, p in items) / n if n else None,
+                kappa=cohen_kappa(exp, pred),
+                unknown_rate=pred.count("unknown") / n if n else None,
+                expected_unknown_rate=exp.count("unknown") / n if n else None,
+                confusion=confusion(exp, pred, rows=ANSWERS, columns=ANSWERS),
+            )
+        )
     return out
 
 
@@ -250,21 +318,33 @@ def summarize_usage(tokens: Sequence[int], costs: Sequence[float], latencies_ms:
     """Per-lead means and latency percentiles."""
     lat = np.asarray(latencies_ms, dtype=float)
     return UsageSummary(
-        n=len(tokens), mean_tokens=float(np.mean(tokens)) if tokens else 0.0,
-        mean_cost_usd=float(np.mean(costs)) if costs else 0.0, total_cost_usd=float(np.sum(costs)),
+        n=len(tokens),
+        mean_tokens=float(np.mean(tokens)) if tokens else 0.0,
+        mean_cost_usd=float(np.mean(costs)) if costs else 0.0,
+        total_cost_usd=float(np.sum(costs)),
         latency_p50_ms=float(np.percentile(lat, 50)) if lat.size else 0.0,
-        latency_p95_ms=float(np.percentile(lat, 95)) if lat.size else 0.0)
-
+        latency_p95_ms=float(np.percentile(lat, 95)) if lat.size else 0.0,
+    )
 
 
 TIERS = ("sql_ready", "needs_discovery", "nurture", "disqualified")
 
 
-def compute_metrics(y_true: Labels, probs: Sequence[float | None], tiers: Sequence[str | None], *,
-                    expected: Sequence[str] | None = None, threshold: float | None = None,
-                    positive_tiers: Sequence[str] = ("sql_ready",), question_pairs: Sequence[tuple[str, str, str]] = (),
-                    predicted_answers: Sequence[str] | None = None, usage: Sequence[Usage] | None = None,
-                    n_boot: int = 1000, seed: int = 0, bins: int = 10) -> EvalMetrics:
+def compute_metrics(
+    y_true: Labels,
+    probs: Sequence[float | None],
+    tiers: Sequence[str | None],
+    *,
+    expected: Sequence[str] | None = None,
+    threshold: float | None = None,
+    positive_tiers: Sequence[str] = ("sql_ready",),
+    question_pairs: Sequence[tuple[str, str, str]] = (),
+    predicted_answers: Sequence[str] | None = None,
+    usage: Sequence[Usage] | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+    bins: int = 10,
+) -> EvalMetrics:
     """All run metrics; a case whose probability or tier is None counts as invalid output (see the module docstring)."""
     y = np.asarray(y_true, dtype=int)
     if not (len(y) == len(probs) == len(tiers)) or (expected is not None and len(expected) != len(y)):
@@ -278,24 +358,41 @@ def compute_metrics(y_true: Labels, probs: Sequence[float | None], tiers: Sequen
     predicted_tiers = [t if ok else None for t, ok in zip(tiers, valid, strict=True)]
     answers = list(predicted_answers) if predicted_answers is not None else [p for _, _, p in question_pairs]
     return EvalMetrics(
-        n_cases=int(y.size), n_valid=int(valid.sum()), n_invalid=int((~valid).sum()), complete=bool(valid.all()),
+        n_cases=int(y.size),
+        n_valid=int(valid.sum()),
+        n_invalid=int((~valid).sum()),
+        complete=bool(valid.all()),
         base_rate=float(y.mean()) if y.size else 0.0,
         roc_auc=bootstrap_ci(roc_auc, yv, pv, n_boot=n_boot, seed=seed) if two_classes else None,
         pr_auc=bootstrap_ci(pr_auc, yv, pv, n_boot=n_boot, seed=seed) if two_classes else None,
         at_tier=threshold_metrics(y, [ok and t in positive_tiers for t, ok in zip(tiers, valid, strict=True)]),
-        at_threshold=None if threshold is None else threshold_metrics(
+        at_threshold=None
+        if threshold is None
+        else threshold_metrics(
             # `ok` is False exactly where p is None, so p is a float wherever it is compared.
-            y, [ok and p >= threshold for p, ok in zip(probs, valid, strict=True)], threshold),  # type: ignore[operator]
+            y,
+            [ok and p >= threshold for p, ok in zip(probs, valid, strict=True)],  # type: ignore[operator]
+            threshold,
+        ),
         confusion=confusion(rows, predicted_tiers, rows=row_labels, columns=TIERS),
-        calibration=Calibration(brier=brier(yv, pv), ece=ece(yv, pv, bins), bins=bins,
-                                curve=reliability(yv, pv, bins)) if yv.size else None,
+        calibration=Calibration(brier=brier(yv, pv), ece=ece(yv, pv, bins), bins=bins, curve=reliability(yv, pv, bins))
+        if yv.size
+        else None,
         lift=lift_table(yv, pv) if yv.size else [],
         capture_top_10=capture_at(yv, pv, 0.10) if yv.size else None,
         capture_top_20=capture_at(yv, pv, 0.20) if yv.size else None,
         questions=question_metrics(question_pairs) if question_pairs else [],
         unknown_rate=unknown_rate(answers),
-        usage=summarize_usage([u.prompt_tokens + u.completion_tokens for u in usage], [u.cost_usd for u in usage],
-                              [u.latency_ms for u in usage]) if usage else None,
+        usage=summarize_usage(
+            [u.prompt_tokens + u.completion_tokens for u in usage],
+            [u.cost_usd for u in usage],
+            [u.latency_ms for u in usage],
+        )
+        if usage
+        else None,
         roc_curve=roc_curve_points(yv, pv) if two_classes else [],
-        scores_by_outcome={"converted": [float(p) for p in pv[yv == 1]], "not_converted": [float(p) for p in pv[yv == 0]]},
+        scores_by_outcome={
+            "converted": [float(p) for p in pv[yv == 1]],
+            "not_converted": [float(p) for p in pv[yv == 0]],
+        },
     )

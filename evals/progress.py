@@ -9,8 +9,16 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TaskID, TextColumn,
-                           TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
 
 LOG_EVERY_S = 5.0
@@ -59,7 +67,14 @@ def progress(console: Console | None = None) -> Iterator[BarProgress | LineProgr
     if not console.is_terminal:
         yield LineProgress(sys.stderr)
         return
-    bar = BarProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
-                      TimeRemainingColumn(), console=console, transient=True)
+    bar = BarProgress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
     with bar:
         yield bar

@@ -46,8 +46,9 @@ class RowReader:
         self.index = {name: i for i, name in enumerate(header)}
         self.missing = set(mapping.missing_values)
         self.excluded = set(feature_set.leaky)
-        self.out = ParsedRows(numeric={c: [] for c in feature_set.numeric},
-                              categorical={c: [] for c in feature_set.categorical})
+        self.out = ParsedRows(
+            numeric={c: [] for c in feature_set.numeric}, categorical={c: [] for c in feature_set.categorical}
+        )
         self.problems: list[str] = []
         self.seen_ids: set[str] = set()
 
@@ -75,21 +76,27 @@ class RowReader:
     def finish(self) -> ParsedRows:
         """Every row parsed, or a DatasetError listing the problems; also refuses an empty or one-class file."""
         if self.problems:
-            raise DatasetError(f"{len(self.problems)} bad row(s); nothing was loaded", file=self.file,
-                               problems=self.problems[:MAX_PROBLEMS])
+            raise DatasetError(
+                f"{len(self.problems)} bad row(s); nothing was loaded",
+                file=self.file,
+                problems=self.problems[:MAX_PROBLEMS],
+            )
         if not self.out.ids:
             raise DatasetError("the file has a header but no data rows", file=self.file)
         if len(set(self.out.y)) < 2:
             only = "positive" if self.out.y[0] else "negative"
-            raise DatasetError(f"every row is {only}: metrics need both classes", file=self.file,
-                               column=self.mapping.label.column)
+            raise DatasetError(
+                f"every row is {only}: metrics need both classes", file=self.file, column=self.mapping.label.column
+            )
         return self.out
 
     def _cell(self, row: list[str], column: str) -> str | None:
         value = row[self.index[column]].strip()
         return None if value in self.missing else value
 
-    def _parse(self, row: list[str], line: int) -> tuple[str, int, Lead, dict[str, float | None], dict[str, str | None]]:
+    def _parse(
+        self, row: list[str], line: int
+    ) -> tuple[str, int, Lead, dict[str, float | None], dict[str, str | None]]:
         m = self.mapping
         if m.id_column is None:
             case_id = f"row-{line}"
@@ -160,10 +167,16 @@ class RowReader:
             if value is not None:
                 part, name = target.split(".", 1)
                 data[part][name] = value
-        data["form_answers"] = {f.question or f.column: v for f in m.form
-                                if use(f.column) and (v := self._cell(row, f.column)) is not None}
-        data["form_answers"] |= {d.key(part): str(dv) for d in m.dates if use(d.column) for part in d.derive
-                                 if (dv := derived[d.feature(part)]) is not None}
+        data["form_answers"] = {
+            f.question or f.column: v for f in m.form if use(f.column) and (v := self._cell(row, f.column)) is not None
+        }
+        data["form_answers"] |= {
+            d.key(part): str(dv)
+            for d in m.dates
+            if use(d.column)
+            for part in d.derive
+            if (dv := derived[d.feature(part)]) is not None
+        }
         events = []
         for e in m.events:
             value = self._cell(row, e.column) if use(e.column) else None
@@ -182,5 +195,3 @@ class RowReader:
         except ValidationError as exc:
             err = exc.errors()[0]
             raise _RowProblem(".".join(str(p) for p in err["loc"]) or "(lead)", err["msg"]) from None
-
-

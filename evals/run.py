@@ -32,7 +32,9 @@ class CaseRun:
     error: str | None = None
 
 
-async def run_cases(cases: list[LeadCase], deps: Deps, on_done: Callable[[CaseRun], None] | None = None) -> list[CaseRun]:
+async def run_cases(
+    cases: list[LeadCase], deps: Deps, on_done: Callable[[CaseRun], None] | None = None
+) -> list[CaseRun]:
     """Qualify every case through the pipeline; an exception makes that case invalid, never the whole run."""
     runs = []
     for case in cases:
@@ -63,16 +65,30 @@ def measure(runs: list[CaseRun], threshold: float, *, n_boot: int = 1000, seed: 
             pairs.append((qid, expected.answer, got.answer if got else "unknown"))
     predicted = [a.answer for d in drafts if d for a in d.answers]
     return compute_metrics(
-        [r.case.y_true for r in runs], [d.probability if d else None for d in drafts], [d.tier if d else None for d in drafts],
-        expected=[r.case.expected_outcome for r in runs], threshold=threshold, question_pairs=pairs,
-        predicted_answers=predicted, usage=[d.usage for d in drafts if d], n_boot=n_boot, seed=seed)
+        [r.case.y_true for r in runs],
+        [d.probability if d else None for d in drafts],
+        [d.tier if d else None for d in drafts],
+        expected=[r.case.expected_outcome for r in runs],
+        threshold=threshold,
+        question_pairs=pairs,
+        predicted_answers=predicted,
+        usage=[d.usage for d in drafts if d],
+        n_boot=n_boot,
+        seed=seed,
+    )
 
 
 def code_version(repo: Path | None = None) -> str:
     """`git describe --always --dirty` of the checkout, else the package version."""
     try:
-        found = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], capture_output=True, text=True,
-                               timeout=5, cwd=repo or Path(__file__).resolve().parent.parent, check=False)
+        found = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--tags"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=repo or Path(__file__).resolve().parent.parent,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return __version__
     return found.stdout.strip() or __version__
@@ -98,33 +114,54 @@ def run_config(deps: Deps, runs: list[CaseRun], extra: dict[str, Any]) -> dict[s
                 models.add(r.draft.provenance.model)
     library = deps.library
     return {
-        "library": library.name, "library_snapshot": deps.snapshot_id,
+        "library": library.name,
+        "library_snapshot": deps.snapshot_id,
         "scoring": library.scoring.model_dump(mode="json"),
-        "judge": deps.judge.name, "judge_version": deps.judge.version, "models": sorted(models),
-        "embedding_model": deps.embedding_model, "prompt_hashes": prompts,
-        "pipeline_version": deps.settings.pipeline_version, "code_version": code_version(),
-        "threshold": sql_threshold(deps), **extra,
+        "judge": deps.judge.name,
+        "judge_version": deps.judge.version,
+        "models": sorted(models),
+        "embedding_model": deps.embedding_model,
+        "prompt_hashes": prompts,
+        "pipeline_version": deps.settings.pipeline_version,
+        "code_version": code_version(),
+        "threshold": sql_threshold(deps),
+        **extra,
     }
 
 
-def build_record(name: str, runs: list[CaseRun], deps: Deps, extra: dict[str, Any], *, n_boot: int = 1000,
-                 seed: int = 0) -> RunRecord:
+def build_record(
+    name: str, runs: list[CaseRun], deps: Deps, extra: dict[str, Any], *, n_boot: int = 1000, seed: int = 0
+) -> RunRecord:
     """Measure the runs and package them with the configuration and per-case results."""
     if not runs:
         raise EvalError("no cases to evaluate")
     metrics = measure(runs, sql_threshold(deps), n_boot=n_boot, seed=seed)
     segment = lambda d: next((s.match.entity_id for s in d.sections if s.section == "segment" and s.match), None)  # noqa: E731
-    cases = [CaseResult(id=r.case.id, y_true=r.case.y_true, probability=r.draft.probability if r.draft else None,
-                        tier=r.draft.tier if r.draft else None, expected=r.case.expected_outcome,
-                        segment=segment(r.draft) if r.draft else None) for r in runs]
+    cases = [
+        CaseResult(
+            id=r.case.id,
+            y_true=r.case.y_true,
+            probability=r.draft.probability if r.draft else None,
+            tier=r.draft.tier if r.draft else None,
+            expected=r.case.expected_outcome,
+            segment=segment(r.draft) if r.draft else None,
+        )
+        for r in runs
+    ]
     errors = [{"id": r.case.id, "error": r.error} for r in runs if r.error]
     config = run_config(deps, runs, {**extra, "errors": errors[:50]})
-    return RunRecord(name=name, created_at=datetime.now(UTC).isoformat(timespec="seconds"), config=config,
-                     metrics=metrics, cases=cases)
+    return RunRecord(
+        name=name,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        config=config,
+        metrics=metrics,
+        cases=cases,
+    )
 
 
-async def run_question_cases(cases: list[QuestionCase], deps: Deps,
-                             on_done: Callable[[QuestionCase], None] | None = None) -> list[tuple[str, str, str]]:
+async def run_question_cases(
+    cases: list[QuestionCase], deps: Deps, on_done: Callable[[QuestionCase], None] | None = None
+) -> list[tuple[str, str, str]]:
     """(question id, expected, predicted) per case; each distinct lead is qualified once; a failed lead answers unknown."""
     drafts: dict[str, ScorecardDraft | None] = {}
     pairs: list[tuple[str, str, str]] = []
@@ -132,8 +169,9 @@ async def run_question_cases(cases: list[QuestionCase], deps: Deps,
         key = case.lead.model_dump_json()
         if key not in drafts:
             try:
-                drafts[key] = await qualify_lead(case.lead.model_copy(update={"id": case.lead.id or case.id}), deps,
-                                                 lead_id=case.id)
+                drafts[key] = await qualify_lead(
+                    case.lead.model_copy(update={"id": case.lead.id or case.id}), deps, lead_id=case.id
+                )
             except Exception:  # noqa: BLE001 - a failed lead leaves its questions unknown; counted as such
                 drafts[key] = None
         draft = drafts[key]

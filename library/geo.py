@@ -39,8 +39,10 @@ GROUPS: dict[str, frozenset[str]] = {
 }
 _LANGS = ("de", "fr", "es", "it", "nl", "pl", "cs", "pt")
 # City names that are also everyday words in lead text; a capitalised "Mobile" or "Reading" is rarely the city.
-_AMBIGUOUS = frozenset("""mobile reading nice bath split male hope york jersey victoria florence georgia jordan chad
-    march may june april sale buffalo deal mission independence lincoln orange santa marion""".split())
+_AMBIGUOUS = frozenset(
+    """mobile reading nice bath split male hope york jersey victoria florence georgia jordan chad
+    march may june april sale buffalo deal mission independence lincoln orange santa marion""".split()
+)
 _TOKEN = re.compile(r"[^\W\d_][\w'.&\-]*", re.UNICODE)
 
 
@@ -83,7 +85,9 @@ def _index() -> dict[str, tuple[frozenset[str], str]]:
             code = frozenset({sub.country_code})
             add(sub.name, code, "subdivision", overwrite=True)
             add(translations[0].gettext(sub.name), code, "subdivision", overwrite=True)
-    names = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True) for lang in _LANGS]
+    names = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True) for lang in _LANGS
+    ]
     for country in pycountry.countries:
         code = frozenset({country.alpha_2})
         for attr in ("name", "common_name", "official_name"):
@@ -92,12 +96,36 @@ def _index() -> dict[str, tuple[frozenset[str], str]]:
                 add(value, code, "country", overwrite=True)
                 for t in names:
                     add(t.gettext(value), code, "country", overwrite=True)
-    for alias, alpha2 in (("usa", "US"), ("us", "US"), ("u.s.", "US"), ("u.s.a.", "US"), ("america", "US"), ("united states", "US"),
-                        ("the states", "US"), ("uk", "GB"), ("u.k.", "GB"), ("britain", "GB"), ("great britain", "GB"),
-                        ("england", "GB"), ("scotland", "GB"), ("wales", "GB"), ("northern ireland", "GB"),
-                        ("holland", "NL"), ("czechia", "CZ"), ("south korea", "KR"), ("russia", "RU"),
-                        ("vietnam", "VN"), ("turkey", "TR"), ("iran", "IR"), ("syria", "SY"), ("taiwan", "TW"),
-                        ("bolivia", "BO"), ("venezuela", "VE"), ("tanzania", "TZ"), ("moldova", "MD")):
+    for alias, alpha2 in (
+        ("usa", "US"),
+        ("us", "US"),
+        ("u.s.", "US"),
+        ("u.s.a.", "US"),
+        ("america", "US"),
+        ("united states", "US"),
+        ("the states", "US"),
+        ("uk", "GB"),
+        ("u.k.", "GB"),
+        ("britain", "GB"),
+        ("great britain", "GB"),
+        ("england", "GB"),
+        ("scotland", "GB"),
+        ("wales", "GB"),
+        ("northern ireland", "GB"),
+        ("holland", "NL"),
+        ("czechia", "CZ"),
+        ("south korea", "KR"),
+        ("russia", "RU"),
+        ("vietnam", "VN"),
+        ("turkey", "TR"),
+        ("iran", "IR"),
+        ("syria", "SY"),
+        ("taiwan", "TW"),
+        ("bolivia", "BO"),
+        ("venezuela", "VE"),
+        ("tanzania", "TZ"),
+        ("moldova", "MD"),
+    ):
         add(alias, frozenset({alpha2}), "country", overwrite=True)
     return index
 

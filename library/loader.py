@@ -64,9 +64,16 @@ def load_library(path: Path) -> Library:
     if not path.is_dir():
         raise LibraryValidationError([LibraryProblem(str(path), "library folder not found")])
     if not SLUG.match(path.name):
-        raise LibraryValidationError([LibraryProblem(str(path), f"the folder name {path.name!r} is the library's name and "
-                                                     "must be a slug: 2-64 characters, lowercase letters, digits, _ or -, "
-                                                     "starting with a letter or digit (rename the folder)")])
+        raise LibraryValidationError(
+            [
+                LibraryProblem(
+                    str(path),
+                    f"the folder name {path.name!r} is the library's name and "
+                    "must be a slug: 2-64 characters, lowercase letters, digits, _ or -, "
+                    "starting with a letter or digit (rename the folder)",
+                )
+            ]
+        )
     problems: list[LibraryProblem] = []
     known = set(FILES)
     for extra in sorted(p.name for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in known):
@@ -90,8 +97,14 @@ def load_library(path: Path) -> Library:
         fitted = None
     if fitted is not None and "scoring" in parts:
         if parts["scoring"].model is not None:
-            problems.append(LibraryProblem("scoring.yaml", "holds a fitted model while model.json holds another; "
-                                           "remove the `model:` block (calibrate writes model.json)", field="model"))
+            problems.append(
+                LibraryProblem(
+                    "scoring.yaml",
+                    "holds a fitted model while model.json holds another; "
+                    "remove the `model:` block (calibrate writes model.json)",
+                    field="model",
+                )
+            )
         else:
             parts["scoring"] = parts["scoring"].model_copy(update={"model": fitted})
     elif fitted is not None:
@@ -105,8 +118,9 @@ def load_library(path: Path) -> Library:
     try:
         library = Library(name=path.name, **parts)
     except ValidationError as exc:  # only the folder name can still be wrong here
-        raise LibraryValidationError([LibraryProblem(path.name, _message(e), field=_dotted(e["loc"]))
-                                      for e in exc.errors()]) from exc
+        raise LibraryValidationError(
+            [LibraryProblem(path.name, _message(e), field=_dotted(e["loc"])) for e in exc.errors()]
+        ) from exc
     return with_readings(library)
 
 
@@ -123,8 +137,9 @@ def with_readings(library: Library) -> Library:
             if q.check is not None:  # answered by its structured check; the reading is only shown
                 questions.append(q.model_copy(update={"reading": check_reading(q)}))
                 continue
-            problems.append(LibraryProblem("questions.yaml", f"{exc} (add it to seller.yaml)", entry=q.id,
-                                           field=exc.field))
+            problems.append(
+                LibraryProblem("questions.yaml", f"{exc} (add it to seller.yaml)", entry=q.id, field=exc.field)
+            )
     if problems:
         raise LibraryValidationError(problems)
     return library.model_copy(update={"questions": questions})
@@ -150,7 +165,9 @@ def _load_file(file: Path, field: str) -> tuple[Any, list[LibraryProblem]]:
     value = data[field]
     info = Library.model_fields[field]
     # Validate each file on its own (with the field's constraints, e.g. min_length) so errors name this file.
-    annotated: Any = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation  # a type built at run time
+    annotated: Any = (
+        Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    )  # a type built at run time
     adapter: TypeAdapter[Any] = TypeAdapter(annotated)
     try:
         return adapter.validate_python(value), []
@@ -209,16 +226,30 @@ def _cross_references(parts: dict[str, Any]) -> list[LibraryProblem]:
     question_ids = {q.id for q in parts.get("questions", [])}
     for q in parts.get("questions", []):
         for unknown in sorted(set(q.segments) - segment_ids):
-            problems.append(LibraryProblem(file_of["questions"], f"unknown segment {unknown!r} (not in segments.yaml)",
-                                           entry=q.id, field="segments"))
+            problems.append(
+                LibraryProblem(
+                    file_of["questions"],
+                    f"unknown segment {unknown!r} (not in segments.yaml)",
+                    entry=q.id,
+                    field="segments",
+                )
+            )
     for segment in parts.get("segments", []):
         for sp in check_definition(segment, parts.get("questions", [])):
-            problems.append(LibraryProblem(file_of["segments"], f"criterion {sp.criterion!r}: {sp.message}",
-                                           entry=sp.segment, field=sp.field))
+            problems.append(
+                LibraryProblem(
+                    file_of["segments"], f"criterion {sp.criterion!r}: {sp.message}", entry=sp.segment, field=sp.field
+                )
+            )
     for t in parts.get("templates", []):
         for i, section in enumerate(t.sections):
             for unknown in sorted(set(section.question_ids) - question_ids):
-                problems.append(LibraryProblem(file_of["templates"],
-                                               f"unknown question {unknown!r} (not in questions.yaml)",
-                                               entry=t.id, field=f"sections[{i}].question_ids"))
+                problems.append(
+                    LibraryProblem(
+                        file_of["templates"],
+                        f"unknown question {unknown!r} (not in questions.yaml)",
+                        entry=t.id,
+                        field=f"sections[{i}].question_ids",
+                    )
+                )
     return problems

@@ -27,7 +27,12 @@ def _canonical(model: dict[str, Any]) -> bytes:
 def dumps(model: FittedModel) -> str:
     """The file text of `model`: its envelope with format, version and checksum."""
     body = model.model_dump(mode="json", exclude_none=True)
-    envelope = {"format": FORMAT, "version": VERSION, "sha256": hashlib.sha256(_canonical(body)).hexdigest(), "model": body}
+    envelope = {
+        "format": FORMAT,
+        "version": VERSION,
+        "sha256": hashlib.sha256(_canonical(body)).hexdigest(),
+        "model": body,
+    }
     return json.dumps(envelope, indent=1, allow_nan=False) + "\n"
 
 
@@ -45,18 +50,29 @@ def loads(text: str, file: str = FILE_NAME) -> FittedModel:
     try:
         envelope = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise LibraryError(f"not JSON ({exc.msg} at line {exc.lineno}); re-run `qualify calibrate`", file=file) from None
-    if not isinstance(envelope, dict) or envelope.get("format") != FORMAT or not isinstance(envelope.get("model"), dict):
+        raise LibraryError(
+            f"not JSON ({exc.msg} at line {exc.lineno}); re-run `qualify calibrate`", file=file
+        ) from None
+    if (
+        not isinstance(envelope, dict)
+        or envelope.get("format") != FORMAT
+        or not isinstance(envelope.get("model"), dict)
+    ):
         raise LibraryError(f"not a Qualify model file (expected format {FORMAT!r})", file=file)
     if envelope.get("version") != VERSION:
-        raise LibraryError(f"model format version {envelope.get('version')!r} is not supported (this Qualify reads "
-                           f"version {VERSION}); re-run `qualify calibrate`", file=file)
+        raise LibraryError(
+            f"model format version {envelope.get('version')!r} is not supported (this Qualify reads "
+            f"version {VERSION}); re-run `qualify calibrate`",
+            file=file,
+        )
     try:
         digest = hashlib.sha256(_canonical(envelope["model"])).hexdigest()
     except ValueError:
         digest = ""
     if digest != envelope.get("sha256"):
-        raise LibraryError("checksum mismatch: the model was edited or corrupted; re-run `qualify calibrate`", file=file)
+        raise LibraryError(
+            "checksum mismatch: the model was edited or corrupted; re-run `qualify calibrate`", file=file
+        )
     try:
         return FittedModel.model_validate(envelope["model"])
     except ValidationError as exc:

@@ -12,7 +12,14 @@ import re
 
 from library.geo import GROUPS, Place, find_places, region_codes
 from library.schemas import (
-    Competitor, QualifyingQuestion, QuestionSpec, Seller, SpecKind, SpecOperator, SpecScope, SpecTense,
+    Competitor,
+    QualifyingQuestion,
+    QuestionSpec,
+    Seller,
+    SpecKind,
+    SpecOperator,
+    SpecScope,
+    SpecTense,
 )
 
 
@@ -24,17 +31,49 @@ class ReadingError(ValueError):
         super().__init__(message)
 
 
-_WORD_NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
-_WORD_NUMBERS |= {"a": 1, "an": 1, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-                  "ninety": 90, "hundred": 100, "couple of": 2, "few": 3}
-_NUM = (r"(?:\b\d[\d,.]*\s*(?:k|m|mm|million|thousand|bn|billion)?\b|\b(?:"
-        + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\b)")
+_WORD_NUMBERS = {
+    w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
+}
+_WORD_NUMBERS |= {
+    "a": 1,
+    "an": 1,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "ninety": 90,
+    "hundred": 100,
+    "couple of": 2,
+    "few": 3,
+}
+_NUM = (
+    r"(?:\b\d[\d,.]*\s*(?:k|m|mm|million|thousand|bn|billion)?\b|\b(?:"
+    + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
+    + r")\b)"
+)
 _UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 30.44, "quarter": 91.3, "year": 365.25}
-_PERIOD = re.compile(r"\b(?:per|a|an|each|every|/)\s*(?P<u>month|year|quarter|week)\b|\b(?P<ly>monthly|annually|annual|yearly|"
-                     r"quarterly)\b|/\s*(?P<ab>mo|yr)\b|\b(?P<arr>ARR|MRR)\b", re.I)
-_PERIOD_DAYS = {"month": 30.44, "monthly": 30.44, "mo": 30.44, "mrr": 30.44, "year": 365.25, "annually": 365.25,
-                "annual": 365.25, "yearly": 365.25, "yr": 365.25, "arr": 365.25, "quarter": 91.3, "quarterly": 91.3,
-                "week": 7.0}
+_PERIOD = re.compile(
+    r"\b(?:per|a|an|each|every|/)\s*(?P<u>month|year|quarter|week)\b|\b(?P<ly>monthly|annually|annual|yearly|"
+    r"quarterly)\b|/\s*(?P<ab>mo|yr)\b|\b(?P<arr>ARR|MRR)\b",
+    re.I,
+)
+_PERIOD_DAYS = {
+    "month": 30.44,
+    "monthly": 30.44,
+    "mo": 30.44,
+    "mrr": 30.44,
+    "year": 365.25,
+    "annually": 365.25,
+    "annual": 365.25,
+    "yearly": 365.25,
+    "yr": 365.25,
+    "arr": 365.25,
+    "quarter": 91.3,
+    "quarterly": 91.3,
+    "week": 7.0,
+}
 
 
 def number(raw: str) -> float | None:
@@ -62,93 +101,190 @@ def number(raw: str) -> float | None:
 
 _CMP: list[tuple[re.Pattern[str], SpecOperator]] = [
     (re.compile(rf"\bbetween\s+\$?(?P<a>{_NUM})\s*(?:and|-|to)\s+\$?(?P<b>{_NUM})", re.I), "between"),
-    (re.compile(rf"\$?(?P<a>{_NUM})\s*(?:-|–|to)\s*\$?(?P<b>{_NUM})\s+(?![a-z]+ (?:days|weeks|months))", re.I), "between"),
-    (re.compile(rf"\b(?:at least|no fewer than|no less than|minimum(?: of)?|min\.?)\s+(?:us\$|[$€£]|usd |eur )?(?P<a>{_NUM})", re.I), "gte"),
+    (
+        re.compile(rf"\$?(?P<a>{_NUM})\s*(?:-|–|to)\s*\$?(?P<b>{_NUM})\s+(?![a-z]+ (?:days|weeks|months))", re.I),
+        "between",
+    ),
+    (
+        re.compile(
+            rf"\b(?:at least|no fewer than|no less than|minimum(?: of)?|min\.?)\s+(?:us\$|[$€£]|usd |eur )?(?P<a>{_NUM})",
+            re.I,
+        ),
+        "gte",
+    ),
     (re.compile(rf"(?:[$€£])?(?P<a>{_NUM})\s*(?:\+|or more|or above|or higher|and (?:up|above|more))", re.I), "gte"),
-    (re.compile(rf"\b(?:more than|over|above|greater than|exceeding|in excess of)\s+(?:[$€£]|usd |eur )?(?P<a>{_NUM})", re.I), "gt"),
+    (
+        re.compile(
+            rf"\b(?:more than|over|above|greater than|exceeding|in excess of)\s+(?:[$€£]|usd |eur )?(?P<a>{_NUM})", re.I
+        ),
+        "gt",
+    ),
     (re.compile(rf"\b(?:at most|no more than|up to|maximum(?: of)?)\s+(?:[$€£])?(?P<a>{_NUM})", re.I), "lte"),
     (re.compile(rf"(?:[$€£])?(?P<a>{_NUM})\s*(?:or (?:fewer|less|below|under))", re.I), "lte"),
     (re.compile(rf"\b(?:fewer than|less than|under|below)\s+(?:[$€£])?(?P<a>{_NUM})", re.I), "lt"),
 ]
-_WINDOW = re.compile(rf"\b(?P<w>within|in the next|over the next|in|next|inside|in the (?:last|past)|during the (?:last|past)|"
-                     rf"(?:last|past))\s+(?P<n>{_NUM})?\s*(?P<u>day|week|month|quarter|year)s?\b", re.I)
+_WINDOW = re.compile(
+    rf"\b(?P<w>within|in the next|over the next|in|next|inside|in the (?:last|past)|during the (?:last|past)|"
+    rf"(?:last|past))\s+(?P<n>{_NUM})?\s*(?P<u>day|week|month|quarter|year)s?\b",
+    re.I,
+)
 _MONTH_NAMES = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
-_DEADLINE = re.compile(rf"\b(?:by|before|until)\s+(?P<d>(?:the )?(?:end of |start of )?(?:this |next |the )?"
-                       rf"(?:Q[1-4](?:\s+20\d\d)?|H[12]|quarter|year|fiscal year|month|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH_NAMES}"
-                       rf"(?:,? 20\d\d)?|{_MONTH_NAMES}(?: \d{{1,2}})?(?:,? 20\d\d)?|20\d\d-\d\d-\d\d))", re.I)
+_DEADLINE = re.compile(
+    rf"\b(?:by|before|until)\s+(?P<d>(?:the )?(?:end of |start of )?(?:this |next |the )?"
+    rf"(?:Q[1-4](?:\s+20\d\d)?|H[12]|quarter|year|fiscal year|month|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH_NAMES}"
+    rf"(?:,? 20\d\d)?|{_MONTH_NAMES}(?: \d{{1,2}})?(?:,? 20\d\d)?|20\d\d-\d\d-\d\d))",
+    re.I,
+)
 
-_RX = {k: re.compile(v, re.I) for k, v in {
-    "student": r"\b(students?|academic|universit\w*|college|school project|thesis|research(?:er)? (?:project|purposes))\b",
-    "competitor_employee": r"\b(work(?:s|ing)? (?:for|at) (?:a|one of our|our) competitor|competitor(?:'s)? employee|"
-                           r"employed by (?:a )?competitor|from a competitor|is (?:a|one of our) competitors?)\b",
-    "existing_customer": r"\b(existing|current|former|past|previous|churned|already an?) (?:\w+ )?(?:customer|client|user)s?\b|"
-                         r"\bcustomer already\b|\balready (?:use|uses|using|on) (?:us|our)\b",
-    "partner": r"\b(partners?|resellers?|agenc(?:y|ies)|consultanc(?:y|ies)|consultants?|on behalf of|for (?:its|their) "
-               r"clients|msps?|integrators?|bureaus?|referral)\b",
-    "job_seeker": r"\b(job ?seekers?|job hunt\w*|looking for (?:a )?(?:job|work|role|position)|applying for|job applicants?|candidates? "
-                  r"for a (?:job|role)|wants? to work (?:at|for) us|career)\b",
-    "vendor_pitch": r"\b(pitch(?:ing)?|selling (?:us|to us|their|its)|sell(?:s)? (?:us|to us)|vendors? (?:trying|offering)|"
-                    r"offering (?:us )?(?:their )?services|solicit\w*|sales pitch)\b",
-    "intent": r"\b(demo|trial|pricing page|pricing|webinar|free plan|sign(?:ed)?[ -]?up|visited|viewed|booked a (?:call|meeting)|"
-              r"comparison page|contact(?:ed)? sales|requested)\b",
-    "budget": r"\b(budget\w*|spend|afford|allocated|funding|funded|money set aside|set aside|pay (?:at least|for)|willing to pay|"
-              r"price point|approved spend)\b",
-    "timeline": r"\b(timeline|time ?frame|go(?:ing)? live|roll ?out|launch|implement\w*|switch\w*|buy\w*|purchas\w*|decid\w*|"
-                r"start\w*|deadline|replace|sign(?:ing)? (?:a|the) contract|deploy\w*|urgent\w*)\b",
-    "authority": r"\b(decision[- ]?makers?|decide|deciding|sign(?:s|ing)?(?:[- ]off)?|signatory|authority|budget (?:holder|owner)|"
-                 r"economic buyer|approve\w*|c-level|c-suite|executive|vp|vice president|director|head of|owner|founder|"
-                 r"senior|seniority|role|title|manager|ceo|cfo|coo|cto|cio)\b",
-    "language": r"\b(languages?|speak\w*|multilingual|translat\w*|in (?:german|french|spanish|italian|dutch|portuguese|polish|"
-                r"czech|english)|localis\w*|localiz\w*)\b",
-    "location": r"\b(countr\w+|region\w*|located|based|headquarter\w*|hq|territor\w*|operat\w+ (?:in|from)|where|"
-                r"supported (?:market|geograph\w*)|geograph\w*)\b",
-    "revenue": r"\b(revenue|turnover|arr|sales volume|annual sales)\b",
-    "technology": r"\b(us(?:e|es|ing)|run(?:s|ning)? on|on|built on|tech ?stack|platform|software|system|tool\w*|erp|crm|"
-                  r"wms|cloud|aws|azure|gcp)\b",
-    "industry": r"\b(industr\w+|sector|vertical|business|manufactur\w+|e-?commerce|d2c|dtc|retail\w*|saas|trade|contractor\w*|"
-                r"company (?:in|is an?)|works? in)\b",
-    "pain": r"\b(pain|struggl\w*|problem\w*|issues?|challeng\w*|manual\w*|errors?|mistakes?|downtime|breakdowns?|failures?|"
-            r"spreadsheets?|frustrat\w*|complain\w*|slow|backlog|missed|chaos|inefficien\w*|delays?|late|overdue|"
-            r"audit findings?|compliance|questionnaires?|losing|churn|pressure|need\w*|trouble|hard time|difficult\w*)\b",
-}.items()}
-_PAST = re.compile(r"\b(former(?:ly)?|past|previous(?:ly)?|used to|recently (?:left|moved|switched|churned|stopped)|"
-                   r"mov(?:e|ed) (?:off|away from)|leave|"
-                   r"switched (?:away )?from|churned|left|stopped using|dropped|replaced)\b", re.I)
-_EVALUATING = re.compile(r"\b(evaluat\w*|consider\w*|looking at|comparing|compare|shortlist\w*|talking to|in talks with|"
-                         r"trialing|trialling|assessing|shopping around|alternatives?)\b", re.I)
-_ANY_TENSE = re.compile(r"\b(existing or former|current or (?:former|past)|ever|(?:former|past) or (?:current|existing)|"
-                        r"(?:has|have) (?:it|they) (?:ever )?been|in the past)\b", re.I)
-_IN_PLAY = re.compile(r"\b(in the picture|in play|in use or (?:being )?evaluat\w*|us(?:e|ing) or evaluat\w*|"
-                      r"either in use|or (?:being )?(?:evaluated|considered))\b", re.I)
-_CONFIRMED = re.compile(r"\b(confirmed|approved|allocated|secured|signed[- ]off|committed|earmarked|in (?:the|their) budget|"
-                        r"set aside|funded)\b", re.I)
-_COUNT_NOUN = re.compile(rf"(?P<a>{_NUM})\s*(?:\+\s*)?(?:or more\s+|or fewer\s+|full[- ]time\s+|active\s+|field\s+|paid\s+|"
-                         rf"licensed\s+|support\s+|sales\s+|outbound\s+)*(?P<noun>[a-z][a-z\-]+)", re.I)
+_RX = {
+    k: re.compile(v, re.I)
+    for k, v in {
+        "student": r"\b(students?|academic|universit\w*|college|school project|thesis|research(?:er)? (?:project|purposes))\b",
+        "competitor_employee": r"\b(work(?:s|ing)? (?:for|at) (?:a|one of our|our) competitor|competitor(?:'s)? employee|"
+        r"employed by (?:a )?competitor|from a competitor|is (?:a|one of our) competitors?)\b",
+        "existing_customer": r"\b(existing|current|former|past|previous|churned|already an?) (?:\w+ )?(?:customer|client|user)s?\b|"
+        r"\bcustomer already\b|\balready (?:use|uses|using|on) (?:us|our)\b",
+        "partner": r"\b(partners?|resellers?|agenc(?:y|ies)|consultanc(?:y|ies)|consultants?|on behalf of|for (?:its|their) "
+        r"clients|msps?|integrators?|bureaus?|referral)\b",
+        "job_seeker": r"\b(job ?seekers?|job hunt\w*|looking for (?:a )?(?:job|work|role|position)|applying for|job applicants?|candidates? "
+        r"for a (?:job|role)|wants? to work (?:at|for) us|career)\b",
+        "vendor_pitch": r"\b(pitch(?:ing)?|selling (?:us|to us|their|its)|sell(?:s)? (?:us|to us)|vendors? (?:trying|offering)|"
+        r"offering (?:us )?(?:their )?services|solicit\w*|sales pitch)\b",
+        "intent": r"\b(demo|trial|pricing page|pricing|webinar|free plan|sign(?:ed)?[ -]?up|visited|viewed|booked a (?:call|meeting)|"
+        r"comparison page|contact(?:ed)? sales|requested)\b",
+        "budget": r"\b(budget\w*|spend|afford|allocated|funding|funded|money set aside|set aside|pay (?:at least|for)|willing to pay|"
+        r"price point|approved spend)\b",
+        "timeline": r"\b(timeline|time ?frame|go(?:ing)? live|roll ?out|launch|implement\w*|switch\w*|buy\w*|purchas\w*|decid\w*|"
+        r"start\w*|deadline|replace|sign(?:ing)? (?:a|the) contract|deploy\w*|urgent\w*)\b",
+        "authority": r"\b(decision[- ]?makers?|decide|deciding|sign(?:s|ing)?(?:[- ]off)?|signatory|authority|budget (?:holder|owner)|"
+        r"economic buyer|approve\w*|c-level|c-suite|executive|vp|vice president|director|head of|owner|founder|"
+        r"senior|seniority|role|title|manager|ceo|cfo|coo|cto|cio)\b",
+        "language": r"\b(languages?|speak\w*|multilingual|translat\w*|in (?:german|french|spanish|italian|dutch|portuguese|polish|"
+        r"czech|english)|localis\w*|localiz\w*)\b",
+        "location": r"\b(countr\w+|region\w*|located|based|headquarter\w*|hq|territor\w*|operat\w+ (?:in|from)|where|"
+        r"supported (?:market|geograph\w*)|geograph\w*)\b",
+        "revenue": r"\b(revenue|turnover|arr|sales volume|annual sales)\b",
+        "technology": r"\b(us(?:e|es|ing)|run(?:s|ning)? on|on|built on|tech ?stack|platform|software|system|tool\w*|erp|crm|"
+        r"wms|cloud|aws|azure|gcp)\b",
+        "industry": r"\b(industr\w+|sector|vertical|business|manufactur\w+|e-?commerce|d2c|dtc|retail\w*|saas|trade|contractor\w*|"
+        r"company (?:in|is an?)|works? in)\b",
+        "pain": r"\b(pain|struggl\w*|problem\w*|issues?|challeng\w*|manual\w*|errors?|mistakes?|downtime|breakdowns?|failures?|"
+        r"spreadsheets?|frustrat\w*|complain\w*|slow|backlog|missed|chaos|inefficien\w*|delays?|late|overdue|"
+        r"audit findings?|compliance|questionnaires?|losing|churn|pressure|need\w*|trouble|hard time|difficult\w*)\b",
+    }.items()
+}
+_PAST = re.compile(
+    r"\b(former(?:ly)?|past|previous(?:ly)?|used to|recently (?:left|moved|switched|churned|stopped)|"
+    r"mov(?:e|ed) (?:off|away from)|leave|"
+    r"switched (?:away )?from|churned|left|stopped using|dropped|replaced)\b",
+    re.I,
+)
+_EVALUATING = re.compile(
+    r"\b(evaluat\w*|consider\w*|looking at|comparing|compare|shortlist\w*|talking to|in talks with|"
+    r"trialing|trialling|assessing|shopping around|alternatives?)\b",
+    re.I,
+)
+_ANY_TENSE = re.compile(
+    r"\b(existing or former|current or (?:former|past)|ever|(?:former|past) or (?:current|existing)|"
+    r"(?:has|have) (?:it|they) (?:ever )?been|in the past)\b",
+    re.I,
+)
+_IN_PLAY = re.compile(
+    r"\b(in the picture|in play|in use or (?:being )?evaluat\w*|us(?:e|ing) or evaluat\w*|"
+    r"either in use|or (?:being )?(?:evaluated|considered))\b",
+    re.I,
+)
+_CONFIRMED = re.compile(
+    r"\b(confirmed|approved|allocated|secured|signed[- ]off|committed|earmarked|in (?:the|their) budget|"
+    r"set aside|funded)\b",
+    re.I,
+)
+_COUNT_NOUN = re.compile(
+    rf"(?P<a>{_NUM})\s*(?:\+\s*)?(?:or more\s+|or fewer\s+|full[- ]time\s+|active\s+|field\s+|paid\s+|"
+    rf"licensed\s+|support\s+|sales\s+|outbound\s+)*(?P<noun>[a-z][a-z\-]+)",
+    re.I,
+)
 _COUNT_AFTER = re.compile(r"\b(?:number of|how many|count of)\s+(?:\w+\s+)?(?P<noun>[a-z][a-z\-]+)", re.I)
-_EMPLOYEES = {"employees", "employee", "staff", "people", "headcount", "fte", "ftes", "workers", "personnel", "person",
-              "persons"}
-_SCOPES: list[tuple[SpecScope, re.Pattern[str]]] = [("payroll", re.compile(r"\b(payroll|employees are|employ(?:s|ing)? (?:people|staff)|workforce)\b", re.I)),
-           ("facility", re.compile(r"\b(facilit\w+|plants?|sites?|factor\w+|warehouses?|locations?|mills?|depots?|"
-                                   r"on[- ]site|branch\w*)\b", re.I)),
-           ("users", re.compile(r"\b(users?|agents?|team|reps?|technicians?|crews?|employees|staff|workers|drivers?|"
-                                r"people)\b", re.I))]
-_EVENT_WORDS = [("demo_request", r"demo"), ("trial_signup", r"trial|free plan|sign(?:ed)?[ -]?up"),
-                ("pricing_page_view", r"pricing"), ("webinar_attended", r"webinar"),
-                ("comparison_page_view", r"comparison|compare"), ("contact_sales", r"contact(?:ed)? sales|talk to sales"),
-                ("meeting_booked", r"booked a (?:call|meeting)")]
-_ROLE_WORDS = re.compile(r"\b(owner|founder|co-?founder|ceo|cfo|coo|cto|cio|ciso|cro|president|vp|vice president|"
-                         r"director|head of [a-z ]+?(?=,|\)|\?| or | and |$)|general manager|gm|managing director|"
-                         r"c-level|c-suite|executive|partner|principal|manager|budget holder|plant manager|"
-                         r"(?:head|director|vp) of \w+)\b", re.I)
-_LANG_NAMES = {"english": "en", "german": "de", "french": "fr", "spanish": "es", "italian": "it", "dutch": "nl",
-               "portuguese": "pt", "polish": "pl", "czech": "cs", "swedish": "sv", "danish": "da", "norwegian": "no",
-               "finnish": "fi", "japanese": "ja", "chinese": "zh", "arabic": "ar", "turkish": "tr", "russian": "ru"}
-_SUPPORTED = re.compile(r"\b(supported|we (?:sell|serve|support|cover|operate)|our (?:markets?|regions?|countries|territor\w*)|"
-                        r"serviceable|in (?:a|one of the) (?:region|countr\w+|market)s? we)\b", re.I)
+_EMPLOYEES = {
+    "employees",
+    "employee",
+    "staff",
+    "people",
+    "headcount",
+    "fte",
+    "ftes",
+    "workers",
+    "personnel",
+    "person",
+    "persons",
+}
+_SCOPES: list[tuple[SpecScope, re.Pattern[str]]] = [
+    ("payroll", re.compile(r"\b(payroll|employees are|employ(?:s|ing)? (?:people|staff)|workforce)\b", re.I)),
+    (
+        "facility",
+        re.compile(
+            r"\b(facilit\w+|plants?|sites?|factor\w+|warehouses?|locations?|mills?|depots?|"
+            r"on[- ]site|branch\w*)\b",
+            re.I,
+        ),
+    ),
+    (
+        "users",
+        re.compile(
+            r"\b(users?|agents?|team|reps?|technicians?|crews?|employees|staff|workers|drivers?|"
+            r"people)\b",
+            re.I,
+        ),
+    ),
+]
+_EVENT_WORDS = [
+    ("demo_request", r"demo"),
+    ("trial_signup", r"trial|free plan|sign(?:ed)?[ -]?up"),
+    ("pricing_page_view", r"pricing"),
+    ("webinar_attended", r"webinar"),
+    ("comparison_page_view", r"comparison|compare"),
+    ("contact_sales", r"contact(?:ed)? sales|talk to sales"),
+    ("meeting_booked", r"booked a (?:call|meeting)"),
+]
+_ROLE_WORDS = re.compile(
+    r"\b(owner|founder|co-?founder|ceo|cfo|coo|cto|cio|ciso|cro|president|vp|vice president|"
+    r"director|head of [a-z ]+?(?=,|\)|\?| or | and |$)|general manager|gm|managing director|"
+    r"c-level|c-suite|executive|partner|principal|manager|budget holder|plant manager|"
+    r"(?:head|director|vp) of \w+)\b",
+    re.I,
+)
+_LANG_NAMES = {
+    "english": "en",
+    "german": "de",
+    "french": "fr",
+    "spanish": "es",
+    "italian": "it",
+    "dutch": "nl",
+    "portuguese": "pt",
+    "polish": "pl",
+    "czech": "cs",
+    "swedish": "sv",
+    "danish": "da",
+    "norwegian": "no",
+    "finnish": "fi",
+    "japanese": "ja",
+    "chinese": "zh",
+    "arabic": "ar",
+    "turkish": "tr",
+    "russian": "ru",
+}
+_SUPPORTED = re.compile(
+    r"\b(supported|we (?:sell|serve|support|cover|operate)|our (?:markets?|regions?|countries|territor\w*)|"
+    r"serviceable|in (?:a|one of the) (?:region|countr\w+|market)s? we)\b",
+    re.I,
+)
 
 
-_WINDOW_THE = re.compile(rf"\b(?:in|during|over|within) the (?:last |past |next )?(?P<n>{_NUM})\s*(?P<u>day|week|month|"
-                         rf"quarter|year)s?\b", re.I)
+_WINDOW_THE = re.compile(
+    rf"\b(?:in|during|over|within) the (?:last |past |next )?(?P<n>{_NUM})\s*(?P<u>day|week|month|"
+    rf"quarter|year)s?\b",
+    re.I,
+)
 
 
 def _window(text: str) -> float | None:
@@ -168,7 +304,7 @@ def _comparison(text: str) -> tuple[SpecOperator, float | None, float | None]:
         b = number(m.group("b")) if "b" in m.groupdict() and m.group("b") else None
         if a is None:
             continue
-        tail = text[m.end():m.end() + 12].lower()
+        tail = text[m.end() : m.end() + 12].lower()
         if re.match(r"\s*(?:days?|weeks?|months?|years?|quarters?)\b", tail):
             continue  # a window, not a threshold
         if op == "between" and b is not None:
@@ -210,8 +346,38 @@ def _proper_names(text: str) -> list[str]:
     """Capitalised names inside a question ('QuickBooks', 'SAP', 'Microsoft Dynamics'), first word excluded."""
     body = re.sub(r"^\s*\w+", "", text)
     names = re.findall(r"\b[A-Z][A-Za-z0-9]*(?:[ -][A-Z][A-Za-z0-9]+)*\b", body)
-    stop = {"I", "Is", "Are", "Do", "Does", "Has", "Have", "Can", "Will", "The", "A", "An", "Or", "And", "Which", "What",
-            "CRM", "ERP", "WMS", "SaaS", "AI", "IT", "HR", "SDR", "BDR", "AE", "US", "UK", "EU", "QA"}
+    stop = {
+        "I",
+        "Is",
+        "Are",
+        "Do",
+        "Does",
+        "Has",
+        "Have",
+        "Can",
+        "Will",
+        "The",
+        "A",
+        "An",
+        "Or",
+        "And",
+        "Which",
+        "What",
+        "CRM",
+        "ERP",
+        "WMS",
+        "SaaS",
+        "AI",
+        "IT",
+        "HR",
+        "SDR",
+        "BDR",
+        "AE",
+        "US",
+        "UK",
+        "EU",
+        "QA",
+    }
     out = []
     for n in names:
         words = [w for w in n.split() if w not in stop]
@@ -245,7 +411,9 @@ _PERSON_KINDS: tuple[SpecKind, ...] = ("student", "job_seeker", "vendor_pitch")
 
 
 def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Competitor]) -> QuestionSpec:
-    about = re.search(r"\bfor (?:an? |the |our )?(?P<t>[a-z][\w \-/]+?)(?:\?|$|,| within| by| in the| this| next)", text, re.I)
+    about = re.search(
+        r"\bfor (?:an? |the |our )?(?P<t>[a-z][\w \-/]+?)(?:\?|$|,| within| by| in the| this| next)", text, re.I
+    )
     topic = seller.category or (about.group("t") if about else seller.product)
     op, low, high = _comparison(text)
     hit = {k: bool(rx.search(text)) for k, rx in _RX.items()}
@@ -253,8 +421,18 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
     bad = q.fit_type == "bad" or q.instant_disqualifier or q.category == "disqualifier"
 
     works_for = re.search(r"\b(?:work(?:s|ing)?|employed|is (?:an? )?employee) (?:for|at|by)\b", text, re.I)
-    if hit["competitor_employee"] or (works_for and (named or re.search(r"\b(competitor|vendor|compan(?:y|ies) that "
-                                                                         r"sells?|software compan)", text, re.I))):
+    if hit["competitor_employee"] or (
+        works_for
+        and (
+            named
+            or re.search(
+                r"\b(competitor|vendor|compan(?:y|ies) that "
+                r"sells?|software compan)",
+                text,
+                re.I,
+            )
+        )
+    ):
         return QuestionSpec(kind="competitor_employee", values=named)
     kinds = [k for k in _PERSON_KINDS if hit[k]]
     if kinds and (bad or kinds != ["student"] or re.search(r"\bstudent|academic\b", text, re.I)):
@@ -263,24 +441,38 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
         return QuestionSpec(kind="existing_customer", tense=_tense(text))
     if hit["partner"] and (bad or re.search(r"\b(reseller|on behalf|clients)\b", text, re.I)):
         return QuestionSpec(kind="partner")
-    if named or re.search(r"\b(competitors?|another vendor|other vendors?|alternatives?|rivals?|(?:alternative|competing|(?:comparing|evaluating) (?:\w+ ){0,3})vendors)\b",
-                           text, re.I):
+    if named or re.search(
+        r"\b(competitors?|another vendor|other vendors?|alternatives?|rivals?|(?:alternative|competing|(?:comparing|evaluating) (?:\w+ ){0,3})vendors)\b",
+        text,
+        re.I,
+    ):
         tense = _tense(text)
         return QuestionSpec(kind="competitor", values=named or [c.id for c in competitors], tense=tense)
     if hit["intent"] and not hit["budget"]:
         return QuestionSpec(kind="intent", values=_intent_events(text), window_days=_window(text) or 30.0)
     money_words = re.search(r"[$€£]|\b(?:usd|eur|gbp|us\$|euros?|dollars?|pounds?)\b", text, re.I)
     if hit["budget"] or (money_words and not hit["revenue"]):
-        return QuestionSpec(kind="budget", operator=op, low=low, high=high, period_days=_period(text), topic=topic,
-                            confirmed=bool(_CONFIRMED.search(text)) or low is None)
+        return QuestionSpec(
+            kind="budget",
+            operator=op,
+            low=low,
+            high=high,
+            period_days=_period(text),
+            topic=topic,
+            confirmed=bool(_CONFIRMED.search(text)) or low is None,
+        )
     window = _window(text)
     deadline = _DEADLINE.search(text)
     if (window or deadline) and (hit["timeline"] or q.category == "timeline"):
-        return QuestionSpec(kind="timeline", window_days=window,
-                            deadline=deadline.group("d").strip() if deadline and not window else None)
+        return QuestionSpec(
+            kind="timeline",
+            window_days=window,
+            deadline=deadline.group("d").strip() if deadline and not window else None,
+        )
     if hit["revenue"] and low is not None:
-        return QuestionSpec(kind="revenue", operator=op, low=low, high=high, subject="revenue",
-                            period_days=_period(text) or 365.25)
+        return QuestionSpec(
+            kind="revenue", operator=op, low=low, high=high, subject="revenue", period_days=_period(text) or 365.25
+        )
     if hit["language"]:
         named_langs = [code for name, code in _LANG_NAMES.items() if re.search(rf"\b{name}\b", text, re.I)]
         values = named_langs or [_lang_code(x) for x in seller.languages]
@@ -297,33 +489,60 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
         scope: SpecScope = next((s for s, rx in _SCOPES if rx.search(text)), "company")
         named_codes = sorted({c for p in places for c in p.countries})
         if named_codes and not _SUPPORTED.search(text):
-            return QuestionSpec(kind="location", scope=scope, operator="not_in" if _negative(text) else "in",
-                                values=named_codes, subject=scope)
+            return QuestionSpec(
+                kind="location",
+                scope=scope,
+                operator="not_in" if _negative(text) else "in",
+                values=named_codes,
+                subject=scope,
+            )
         if _SUPPORTED.search(text) or hit["location"]:
             codes = sorted(region_codes(seller.regions))
             if not codes:
                 raise ReadingError("a region question needs the seller's supported regions", "seller.regions")
-            return QuestionSpec(kind="location", scope=scope, operator="not_in" if _negative(text) else "in",
-                                values=codes, subject=scope)
+            return QuestionSpec(
+                kind="location",
+                scope=scope,
+                operator="not_in" if _negative(text) else "in",
+                values=codes,
+                subject=scope,
+            )
     if low is not None:
         noun = _subject(text)
         if noun is None or noun in _EMPLOYEES:
             scope = next((s for s, rx in _SCOPES if rx.search(text) and s == "facility"), "company")
             return QuestionSpec(kind="company_size", subject="employees", scope=scope, operator=op, low=low, high=high)
-        return QuestionSpec(kind="named_count", subject=noun, operator=op, low=low, high=high, period_days=_period(text))
-    if q.category == "authority" or (hit["authority"] and re.search(r"\b(contact|lead|person|they|he|she|prospect)\b",
-                                                                     text, re.I)):
+        return QuestionSpec(
+            kind="named_count", subject=noun, operator=op, low=low, high=high, period_days=_period(text)
+        )
+    if q.category == "authority" or (
+        hit["authority"] and re.search(r"\b(contact|lead|person|they|he|she|prospect)\b", text, re.I)
+    ):
         roles = [r.group(0).lower() for r in _ROLE_WORDS.finditer(text)]
         return QuestionSpec(kind="authority", values=roles, scope="contact")
     tools = _proper_names(text)
     is_a = re.search(r"^\s*(?:is|are)\s+(?:this|the|it|they|their)\b(?!.*\b(?:using|use|run|hosted|on)\b)", text, re.I)
-    if is_a and (hit["industry"] or re.search(r"\b(compan\w+|business|brand|shop|firm|manufactur\w+|plant|agency|"
-                                              r"retailer|provider)\b", text, re.I)) and q.category != "need":
+    if (
+        is_a
+        and (
+            hit["industry"]
+            or re.search(
+                r"\b(compan\w+|business|brand|shop|firm|manufactur\w+|plant|agency|"
+                r"retailer|provider)\b",
+                text,
+                re.I,
+            )
+        )
+        and q.category != "need"
+    ):
         return QuestionSpec(kind="industry", values=_industry_terms(text), topic=_topic(text))
     if hit["pain"] and (q.category == "need" or not tools):
         return QuestionSpec(kind="pain", topic=_topic(text))
-    if hit["technology"] and (tools or re.search(r"\b(erp|crm|wms|cloud|aws|azure|gcp|platform|system|software|tool)\b",
-                                                 text, re.I)) and q.category != "need":
+    if (
+        hit["technology"]
+        and (tools or re.search(r"\b(erp|crm|wms|cloud|aws|azure|gcp|platform|system|software|tool)\b", text, re.I))
+        and q.category != "need"
+    ):
         return QuestionSpec(kind="technology", values=tools, topic=_topic(text), tense=_tense(text))
     if hit["industry"] or q.category == "fit":
         return QuestionSpec(kind="industry", values=_industry_terms(text), topic=_topic(text))
@@ -349,12 +568,17 @@ def check_reading(q: QualifyingQuestion) -> QuestionSpec:
     assert q.check is not None
     c = q.check
     window = f" in the last {c.within_days} days" if c.within_days else ""
-    return QuestionSpec(kind="text", source="library", words=f"structured check: {c.field} {c.operator} {c.value}{window}")
+    return QuestionSpec(
+        kind="text", source="library", words=f"structured check: {c.field} {c.operator} {c.value}{window}"
+    )
 
 
-_TIMES = re.compile(rf"(?:(?:at least|more than|over)\s+(?P<a>{_NUM}|once|twice)\s*(?:times)?|(?P<b>{_NUM}|twice)\s+"
-                    rf"(?:or more\s+)?times(?: or more)?|(?P<once>more than once|repeatedly|several times|multiple times|"
-                    rf"again|come back|came back|return\w*))", re.I)
+_TIMES = re.compile(
+    rf"(?:(?:at least|more than|over)\s+(?P<a>{_NUM}|once|twice)\s*(?:times)?|(?P<b>{_NUM}|twice)\s+"
+    rf"(?:or more\s+)?times(?: or more)?|(?P<once>more than once|repeatedly|several times|multiple times|"
+    rf"again|come back|came back|return\w*))",
+    re.I,
+)
 
 
 def _intent_events(text: str) -> list[str]:
@@ -364,7 +588,7 @@ def _intent_events(text: str) -> list[str]:
         m = re.search(pattern, text, re.I)
         if not m:
             continue
-        tail = text[m.end(): m.end() + 40]
+        tail = text[m.end() : m.end() + 40]
         count = 1
         t = _TIMES.search(tail) if event == "pricing_page_view" else None
         if t:
@@ -384,8 +608,11 @@ def _lang_code(value: str) -> str:
     return _LANG_NAMES.get(value.strip().lower(), value.strip().lower()[:2])
 
 
-_LEAD_IN = re.compile(r"^\s*(?:is|are|does|do|has|have|can|will|did|was|were)\s+(?:the\s+)?(?:lead|prospect|company|contact|"
-                      r"team|they|it|there|this|account|customer|buyer|he|she)?(?:'s)?\s*", re.I)
+_LEAD_IN = re.compile(
+    r"^\s*(?:is|are|does|do|has|have|can|will|did|was|were)\s+(?:the\s+)?(?:lead|prospect|company|contact|"
+    r"team|they|it|there|this|account|customer|buyer|he|she)?(?:'s)?\s*",
+    re.I,
+)
 
 
 def _topic(text: str) -> str:
@@ -395,16 +622,23 @@ def _topic(text: str) -> str:
 
 def _industry_terms(text: str) -> list[str]:
     body = _topic(text)
-    body = re.sub(r"\b(in|the|an?|industry|sector|vertical|business|company|companies|works?|operate\w*|is|are|a|of|"
-                  r"trade|space|market)\b", " ", body, flags=re.I)
+    body = re.sub(
+        r"\b(in|the|an?|industry|sector|vertical|business|company|companies|works?|operate\w*|is|are|a|of|"
+        r"trade|space|market)\b",
+        " ",
+        body,
+        flags=re.I,
+    )
     parts = re.split(r",|/|\bor\b|\band\b|\(|\)", body)
     return [p.strip(" ?.-").lower() for p in parts if len(p.strip(" ?.-")) > 2]
 
 
 def describe(spec: QuestionSpec) -> str:
     """The reading in words for people: 'company employees ≥ 200 (inclusive)'."""
+
     def n(x: float | None) -> str:
         return "?" if x is None else f"{x:,.0f}" if x == int(x) else f"{x:,g}"
+
     symbol = {"gte": "≥", "gt": ">", "lte": "≤", "lt": "<"}
     cmp = ""
     if spec.operator in symbol:
@@ -423,7 +657,8 @@ def describe(spec: QuestionSpec) -> str:
         return f"annual revenue{cmp}"
     if k == "location":
         where = {"facility": "the facility", "payroll": "the payroll", "users": "the team doing the work"}.get(
-            spec.scope, "the business")
+            spec.scope, "the business"
+        )
         groups = [g for g, codes in GROUPS.items() if set(codes) == set(spec.values)]
         return f"{where} is {'not ' if spec.operator == 'not_in' else ''}in {groups[0].upper() if groups else vals}"
     if k == "language":
@@ -433,8 +668,13 @@ def describe(spec: QuestionSpec) -> str:
     if k == "technology":
         return f"{'used before' if spec.tense == 'past' else 'currently uses'}: {vals or spec.topic}"
     if k == "competitor":
-        verb = {"current": "currently uses", "past": "recently left", "evaluating": "is evaluating",
-                "any": "uses, evaluates or left", "in_play": "uses or is evaluating"}[spec.tense]
+        verb = {
+            "current": "currently uses",
+            "past": "recently left",
+            "evaluating": "is evaluating",
+            "any": "uses, evaluates or left",
+            "in_play": "uses or is evaluating",
+        }[spec.tense]
         return f"{verb} a competitor ({vals})"
     if k == "authority":
         return f"the contact is a decision maker{' (' + vals + ')' if vals else ''}; statements about signing authority win"
@@ -445,8 +685,11 @@ def describe(spec: QuestionSpec) -> str:
         months = (spec.window_days or 0) / 30.44
         if spec.window_days and abs(months - round(months)) < 0.05 and months >= 1:
             return f"buying/going live within {round(months)} months (inclusive)"
-        return f"buying/going live within {n(spec.window_days)} days (inclusive)" if spec.window_days else \
-            f"buying/going live by {spec.deadline}"
+        return (
+            f"buying/going live within {n(spec.window_days)} days (inclusive)"
+            if spec.window_days
+            else f"buying/going live by {spec.deadline}"
+        )
     if k == "pain":
         return f"has this pain today: {spec.topic}"
     if k == "intent":
@@ -456,9 +699,12 @@ def describe(spec: QuestionSpec) -> str:
         return f"industry is one of: {vals or spec.topic}"
     if k == "text":
         return "not typed: answered from the text by meaning"
-    return {"student": "the contact is a student or academic", "competitor_employee": "the contact works for a competitor",
-            "existing_customer": f"{'is or was' if spec.tense == 'any' else 'was' if spec.tense == 'past' else 'is'} "
-                                 "already a customer",
-            "partner": "a partner/reseller enquiring for clients", "job_seeker": "the contact is looking for a job",
-            "vendor_pitch": "a vendor pitching its own services"}[k] + (
-                f" (any of: {', '.join(spec.values)})" if len(spec.values) > 1 else "")
+    return {
+        "student": "the contact is a student or academic",
+        "competitor_employee": "the contact works for a competitor",
+        "existing_customer": f"{'is or was' if spec.tense == 'any' else 'was' if spec.tense == 'past' else 'is'} "
+        "already a customer",
+        "partner": "a partner/reseller enquiring for clients",
+        "job_seeker": "the contact is looking for a job",
+        "vendor_pitch": "a vendor pitching its own services",
+    }[k] + (f" (any of: {', '.join(spec.values)})" if len(spec.values) > 1 else "")

@@ -12,7 +12,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]{1,63}$", description="Stable identifier: lowercase, digits, _ or -")]
+Slug = Annotated[
+    str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]{1,63}$", description="Stable identifier: lowercase, digits, _ or -")
+]
 Category = Literal["budget", "authority", "need", "timeline", "fit", "competition", "intent", "disqualifier", "custom"]
 FitType = Literal["good", "bad"]
 Operator = Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "exists"]
@@ -29,11 +31,16 @@ class Seller(_Strict):
     product: str
     description: str
     website: str | None = None
-    category: str | None = Field(default=None, description="What a budget, a pain or a tool in use must be about, "
-                                 "e.g. 'field service management software'")
+    category: str | None = Field(
+        default=None,
+        description="What a budget, a pain or a tool in use must be about, e.g. 'field service management software'",
+    )
     products: list[str] = Field(default_factory=list, description="The seller's own product names")
-    regions: list[str] = Field(default_factory=list, description="Where it sells: ISO alpha-2 codes, country names or "
-                               "groups (EU, EEA, EFTA, UK&I, DACH, Benelux, Nordics, North America, LATAM, APAC, ANZ)")
+    regions: list[str] = Field(
+        default_factory=list,
+        description="Where it sells: ISO alpha-2 codes, country names or "
+        "groups (EU, EEA, EFTA, UK&I, DACH, Benelux, Nordics, North America, LATAM, APAC, ANZ)",
+    )
     languages: list[str] = Field(default_factory=list, description="Languages offered (ISO 639-1 codes or names)")
     min_employees: int | None = Field(default=None, ge=0, description="Smallest company it sells to")
     max_employees: int | None = Field(default=None, ge=0, description="Largest company it sells to")
@@ -56,9 +63,14 @@ class Thresholds(_Strict):
 
 NurtureReason = Literal["timing", "budget", "authority", "need", "fit", "engagement", "competition", "other"]
 AnswerValue = Literal["yes", "no", "unknown"]
-FactField = Annotated[str, Field(pattern=r"^(fit_score|intent_score|(company|person|email|events|form)\.[A-Za-z0-9_\-]+)$",
-                                 description="fit_score, intent_score, or a structured-check field such as "
-                                 "company.employees or events.demo_request (a count)")]
+FactField = Annotated[
+    str,
+    Field(
+        pattern=r"^(fit_score|intent_score|(company|person|email|events|form)\.[A-Za-z0-9_\-]+)$",
+        description="fit_score, intent_score, or a structured-check field such as "
+        "company.employees or events.demo_request (a count)",
+    ),
+]
 
 
 class _Expr(BaseModel):
@@ -96,16 +108,21 @@ class Fact(_Expr):
     def _one_comparison(self) -> Fact:
         ops = [k for k in ("gte", "gt", "lte", "lt", "eq", "ne", "in_", "not_in") if getattr(self, k) is not None]
         if len(ops) != 1:
-            raise ValueError(f"fact {self.fact!r} needs exactly one comparison (gte, gt, lte, lt, eq, ne, in, not_in); "
-                             f"found {len(ops)}")
+            raise ValueError(
+                f"fact {self.fact!r} needs exactly one comparison (gte, gt, lte, lt, eq, ne, in, not_in); "
+                f"found {len(ops)}"
+            )
         if self.within_days is not None and not self.fact.startswith("events."):
             raise ValueError("within_days applies to events.* facts only")
         return self
 
     @property
     def op(self) -> str:
-        return next(k.rstrip("_") for k in ("gte", "gt", "lte", "lt", "eq", "ne", "in_", "not_in")
-                    if getattr(self, k) is not None)
+        return next(
+            k.rstrip("_")
+            for k in ("gte", "gt", "lte", "lt", "eq", "ne", "in_", "not_in")
+            if getattr(self, k) is not None
+        )
 
     @property
     def value(self) -> str | float | bool | list[str]:
@@ -120,15 +137,23 @@ def _expr_tag(value: object) -> str | None:
         keys = {"all": "all", "any": "any", "not": "not", "question": "question_is", "fact": "fact"}
         return next((tag for key, tag in keys.items() if key in value), None)
     return {"IsAnswer": "question_is", "AllOf": "all", "AnyOf": "any", "NotOf": "not", "Fact": "fact"}.get(
-        type(value).__name__)
+        type(value).__name__
+    )
 
 
 Expr = Annotated[
-    Annotated[str, Tag("question")] | Annotated[IsAnswer, Tag("question_is")] | Annotated["AllOf", Tag("all")]
-    | Annotated["AnyOf", Tag("any")] | Annotated["NotOf", Tag("not")] | Annotated[Fact, Tag("fact")],
-    Discriminator(_expr_tag, custom_error_type="invalid_expression",
-                  custom_error_message="an expression is a question id or a mapping with one of the keys "
-                  "all, any, not, question, fact"),
+    Annotated[str, Tag("question")]
+    | Annotated[IsAnswer, Tag("question_is")]
+    | Annotated["AllOf", Tag("all")]
+    | Annotated["AnyOf", Tag("any")]
+    | Annotated["NotOf", Tag("not")]
+    | Annotated[Fact, Tag("fact")],
+    Discriminator(
+        _expr_tag,
+        custom_error_type="invalid_expression",
+        custom_error_message="an expression is a question id or a mapping with one of the keys "
+        "all, any, not, question, fact",
+    ),
 ]
 
 
@@ -171,8 +196,10 @@ class SqlDefinition(_Strict):
     must_have: list[MustHave] = Field(default_factory=list)
     nice_to_have: list[NiceToHave] = Field(default_factory=list)
     fast_track: list[Criterion] = Field(default_factory=list, description="Any one met → sql_ready, fast-tracked")
-    disqualify: list[Criterion] = Field(default_factory=list, description="Instant disqualifiers over answers; an "
-                                        "answer counts only when sure and backed by a direct quote")
+    disqualify: list[Criterion] = Field(
+        default_factory=list,
+        description="Instant disqualifiers over answers; an answer counts only when sure and backed by a direct quote",
+    )
 
     @model_validator(mode="after")
     def _something(self) -> SqlDefinition:
@@ -182,8 +209,12 @@ class SqlDefinition(_Strict):
 
     def criteria(self) -> list[tuple[str, Criterion]]:
         """Every criterion with its list name, in the order they are shown."""
-        return ([("disqualify", c) for c in self.disqualify] + [("must_have", c) for c in self.must_have]
-                + [("fast_track", c) for c in self.fast_track] + [("nice_to_have", c) for c in self.nice_to_have])
+        return (
+            [("disqualify", c) for c in self.disqualify]
+            + [("must_have", c) for c in self.must_have]
+            + [("fast_track", c) for c in self.fast_track]
+            + [("nice_to_have", c) for c in self.nice_to_have]
+        )
 
 
 class Segment(_Strict):
@@ -265,9 +296,26 @@ class Threshold(_Strict):
 
 
 SpecKind = Literal[
-    "company_size", "named_count", "revenue", "industry", "location", "language", "technology", "competitor",
-    "authority", "budget", "timeline", "pain", "intent", "student", "competitor_employee", "existing_customer",
-    "partner", "job_seeker", "vendor_pitch", "text",
+    "company_size",
+    "named_count",
+    "revenue",
+    "industry",
+    "location",
+    "language",
+    "technology",
+    "competitor",
+    "authority",
+    "budget",
+    "timeline",
+    "pain",
+    "intent",
+    "student",
+    "competitor_employee",
+    "existing_customer",
+    "partner",
+    "job_seeker",
+    "vendor_pitch",
+    "text",
 ]
 SpecOperator = Literal["gte", "gt", "lte", "lt", "between", "in", "not_in", "any"]
 SpecScope = Literal["company", "facility", "payroll", "users", "contact"]
@@ -281,17 +329,23 @@ class QuestionSpec(_Strict):
     """
 
     kind: SpecKind
-    subject: str | None = Field(default=None, description="What is counted or located: employees, technicians, seats, "
-                                "the facility, the payroll …")
+    subject: str | None = Field(
+        default=None,
+        description="What is counted or located: employees, technicians, seats, the facility, the payroll …",
+    )
     scope: SpecScope = "company"
     operator: SpecOperator = "any"
     low: float | None = Field(default=None, description="Threshold or range start (money in the seller's terms)")
     high: float | None = Field(default=None, description="Range end")
     period_days: float | None = Field(default=None, description="Money per period: 365.25 a year, 30.44 a month")
-    values: list[str] = Field(default_factory=list, description="Countries, vendors, roles, languages, industries or "
-                              "event types the question names")
+    values: list[str] = Field(
+        default_factory=list,
+        description="Countries, vendors, roles, languages, industries or event types the question names",
+    )
     window_days: float | None = Field(default=None, description="Timeline or intent window in days")
-    deadline: str | None = Field(default=None, description="A named deadline ('end of Q2'), read against each lead's date")
+    deadline: str | None = Field(
+        default=None, description="A named deadline ('end of Q2'), read against each lead's date"
+    )
     tense: SpecTense = "current"
     topic: str | None = Field(default=None, description="What a budget, pain or tool must be about")
     confirmed: bool = Field(default=False, description="Budget questions: asks for a confirmed or approved budget")
@@ -314,9 +368,12 @@ class QualifyingQuestion(_Strict):
     yes_examples: list[str] = Field(default_factory=list)
     no_examples: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list, description="Words that make a text unit relevant")
-    discovery_question: str | None = Field(default=None, description="What an SDR should ask when the answer is unknown")
-    reading: QuestionSpec | None = Field(default=None, description="How the question is read; set by the loader unless "
-                                         "the library gives one")
+    discovery_question: str | None = Field(
+        default=None, description="What an SDR should ask when the answer is unknown"
+    )
+    reading: QuestionSpec | None = Field(
+        default=None, description="How the question is read; set by the loader unless the library gives one"
+    )
 
 
 class CountryRule(_Strict):
@@ -362,7 +419,9 @@ class EventGroup(_Strict):
     """Event types that decay alike and share one cap (e.g. all content downloads)."""
 
     id: Slug
-    half_life_days: float = Field(gt=0, description="Used by the group's event rules that set no half-life of their own")
+    half_life_days: float = Field(
+        gt=0, description="Used by the group's event rules that set no half-life of their own"
+    )
     cap: float | None = Field(default=None, ge=0, description="Maximum absolute points from the whole group")
 
 
@@ -403,9 +462,14 @@ class ModelFeature(_Strict):
     kind: Literal["numeric", "categorical"]
     levels: list[str] = Field(default_factory=list)
     edges: list[float] = Field(default_factory=list)
-    baseline: float = Field(default=0.0, description="Mean log-odds contribution on the fitting data (factor points are relative to it)")
-    monotone: Literal[-1, 0, 1] = Field(default=0, description="Boosted models: +1 / -1 when P(SQL) may only rise / fall "
-                                        "with this numeric feature, 0 when the direction is not known")
+    baseline: float = Field(
+        default=0.0, description="Mean log-odds contribution on the fitting data (factor points are relative to it)"
+    )
+    monotone: Literal[-1, 0, 1] = Field(
+        default=0,
+        description="Boosted models: +1 / -1 when P(SQL) may only rise / fall "
+        "with this numeric feature, 0 when the direction is not known",
+    )
 
 
 class ModelProvenance(_Strict):
@@ -423,7 +487,9 @@ class ModelProvenance(_Strict):
     cv_metrics: dict[str, float | None] = Field(default_factory=dict)
     in_sample_metrics: dict[str, float | None] = Field(default_factory=dict)
     candidates: dict[str, dict[str, float | None]] = Field(
-        default_factory=dict, description="Cross-validated figures of every model compared (the lowest log-loss is kept)")
+        default_factory=dict,
+        description="Cross-validated figures of every model compared (the lowest log-loss is kept)",
+    )
 
 
 class Tree(_Strict):
@@ -479,9 +545,12 @@ class FittedModel(_Strict):
     kind: Literal["logistic", "boosted"] = "logistic"
     intercept: float = Field(description="Raw log-odds of a lead before any feature (the base)")
     features: list[ModelFeature] = Field(min_length=1)
-    coefficients: dict[str, float] = Field(default_factory=dict,
-                                           description="Logistic: encoded column name (e.g. 'Lead Origin=API') -> log-odds weight")
-    trees: list[Tree] = Field(default_factory=list, description="Boosted: the trees, whose outputs add on the log-odds scale")
+    coefficients: dict[str, float] = Field(
+        default_factory=dict, description="Logistic: encoded column name (e.g. 'Lead Origin=API') -> log-odds weight"
+    )
+    trees: list[Tree] = Field(
+        default_factory=list, description="Boosted: the trees, whose outputs add on the log-odds scale"
+    )
     calibration: Calibration | None = None
     base_rate: float | None = Field(default=None, ge=0, le=1, description="Share of positives in the fitting data")
     thresholds: Thresholds = Field(description="Fitted 0-100 cut-offs (score = 100 x probability) for every segment")
@@ -525,11 +594,19 @@ class ScoringConfig(_Strict):
         return self
 
 
-
 # --- forms ------------------------------------------------------------------------------------------------------------
 
-ContactField = Literal["person.email", "person.name", "person.title", "person.phone", "company.name", "company.domain",
-                       "company.employees", "company.industry", "company.country"]
+ContactField = Literal[
+    "person.email",
+    "person.name",
+    "person.title",
+    "person.phone",
+    "company.name",
+    "company.domain",
+    "company.employees",
+    "company.industry",
+    "company.country",
+]
 
 
 class FormContact(_Strict):
@@ -556,8 +633,11 @@ class FormField(_Strict):
     type: Literal["text", "textarea", "select", "radio"] = "text"
     options: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list)
     hint: str | None = Field(default=None, max_length=300)
-    informs: list[str] = Field(default_factory=list, description="Qualifying question ids this answer helps decide; "
-                               "progressive profiling asks first the fields whose questions are unknown and weigh most")
+    informs: list[str] = Field(
+        default_factory=list,
+        description="Qualifying question ids this answer helps decide; "
+        "progressive profiling asks first the fields whose questions are unknown and weigh most",
+    )
     show_if: ShowIf | None = Field(default=None, description="Makes this a conditional follow-up")
 
     @model_validator(mode="after")
@@ -591,13 +671,21 @@ class QualifyingForm(_Strict):
     language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
     contact: list[FormContact] = Field(min_length=1)
     fields: list[FormField] = Field(min_length=1)
-    questions_per_visit: int = Field(default=3, ge=1, le=10, description="Qualifying fields asked per visit "
-                                     "(follow-ups come with their field and do not count)")
+    questions_per_visit: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Qualifying fields asked per visit (follow-ups come with their field and do not count)",
+    )
     notes_label: str | None = Field(default="Anything else we should know?", max_length=200)
-    event: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{1,63}$",
-                              description="The engagement event recorded with each submission, e.g. demo_request")
+    event: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9_]{1,63}$",
+        description="The engagement event recorded with each submission, e.g. demo_request",
+    )
     embed_origins: list[Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.\-]+(:[0-9]+)?$")]] = Field(
-        default_factory=list, description="Sites that may show the form in a frame (CSP frame-ancestors)")
+        default_factory=list, description="Sites that may show the form in a frame (CSP frame-ancestors)"
+    )
     routes: dict[Literal["sql_ready", "needs_discovery", "nurture", "disqualified"], FormRoute]
 
     @model_validator(mode="after")
@@ -609,11 +697,14 @@ class QualifyingForm(_Strict):
             if f.show_if is not None:
                 parent = seen.get(f.show_if.field)
                 if parent is None:
-                    raise ValueError(f"form {self.id!r}: field {f.id!r} follows up on {f.show_if.field!r}, "
-                                     "which must be an earlier field of the form")
+                    raise ValueError(
+                        f"form {self.id!r}: field {f.id!r} follows up on {f.show_if.field!r}, "
+                        "which must be an earlier field of the form"
+                    )
                 if parent.options and (bad := set(f.show_if.values) - set(parent.options)):
-                    raise ValueError(f"form {self.id!r}: field {f.id!r} shows for {sorted(bad)}, not options of "
-                                     f"{parent.id!r}")
+                    raise ValueError(
+                        f"form {self.id!r}: field {f.id!r} shows for {sorted(bad)}, not options of {parent.id!r}"
+                    )
             seen[f.id] = f
         if "person.email" not in {c.field for c in self.contact}:
             raise ValueError(f"form {self.id!r}: the contact fields must include person.email")
@@ -645,9 +736,15 @@ class Library(_Strict):
     def _references(self) -> Library:
         segment_ids = {s.id for s in self.segments}
         question_ids = {q.id for q in self.questions}
-        for kind, items in (("segments", self.segments), ("personas", self.personas), ("use_cases", self.use_cases),
-                            ("competitors", self.competitors), ("questions", self.questions), ("templates", self.templates),
-                ("forms", self.forms)):
+        for kind, items in (
+            ("segments", self.segments),
+            ("personas", self.personas),
+            ("use_cases", self.use_cases),
+            ("competitors", self.competitors),
+            ("questions", self.questions),
+            ("templates", self.templates),
+            ("forms", self.forms),
+        ):
             seen: set[str] = set()
             for item in items:
                 if item.id in seen:
@@ -661,7 +758,9 @@ class Library(_Strict):
             for section in t.sections:
                 missing = set(section.question_ids) - question_ids
                 if missing:
-                    raise ValueError(f"templates: {t.id!r} section {section.name!r} names unknown question(s) {sorted(missing)}")
+                    raise ValueError(
+                        f"templates: {t.id!r} section {section.name!r} names unknown question(s) {sorted(missing)}"
+                    )
         for form in self.forms:
             for f in form.fields:
                 if missing := set(f.informs) - question_ids:

@@ -15,32 +15,68 @@ from library.sql_rules import definition_lines
 def render_library(library: Library) -> list[RenderableType]:
     """One rich renderable per part of the library, in reading order."""
     out: list[RenderableType] = [
-        Text.assemble((f"{library.seller.name}", "bold"), f" — {library.seller.product}\n",
-                      (library.seller.description, "dim"), f"\nlibrary {library.name} · snapshot {library.snapshot_id()}"),
+        Text.assemble(
+            (f"{library.seller.name}", "bold"),
+            f" — {library.seller.product}\n",
+            (library.seller.description, "dim"),
+            f"\nlibrary {library.name} · snapshot {library.snapshot_id()}",
+        ),
         _segments(library),
         *_sql_definitions(library),
-        _table("Personas", ["id", "name", "role", "fit", "titles"],
-               [[p.id, p.name, p.role, _fit(p.fit), ", ".join(p.titles)] for p in library.personas]),
-        _table("Use cases", ["id", "name", "pains"],
-               [[u.id, u.name, "\n".join(f"• {pain}" for pain in u.pains)] for u in library.use_cases]),
+        _table(
+            "Personas",
+            ["id", "name", "role", "fit", "titles"],
+            [[p.id, p.name, p.role, _fit(p.fit), ", ".join(p.titles)] for p in library.personas],
+        ),
+        _table(
+            "Use cases",
+            ["id", "name", "pains"],
+            [[u.id, u.name, "\n".join(f"• {pain}" for pain in u.pains)] for u in library.use_cases],
+        ),
     ]
     if library.competitors:
-        out.append(_table("Competitors", ["id", "name", "domains", "aliases"],
-                          [[c.id, c.name, ", ".join(c.domains), ", ".join(c.aliases)] for c in library.competitors]))
-    out.append(_table("Qualifying questions", ["id", "question", "category", "weight", "fit", "DQ", "segments", "check",
-                                                      "read as"],
-                      [_question_row(q) for q in library.questions]))
+        out.append(
+            _table(
+                "Competitors",
+                ["id", "name", "domains", "aliases"],
+                [[c.id, c.name, ", ".join(c.domains), ", ".join(c.aliases)] for c in library.competitors],
+            )
+        )
+    out.append(
+        _table(
+            "Qualifying questions",
+            ["id", "question", "category", "weight", "fit", "DQ", "segments", "check", "read as"],
+            [_question_row(q) for q in library.questions],
+        )
+    )
     out.append(_disqualifiers(library))
     for t in library.templates:
-        out.append(_table(f"Template: {t.name} ({t.kind})", ["section", "categories", "questions"],
-                          [[s.name, ", ".join(s.categories), ", ".join(s.question_ids)] for s in t.sections]))
+        out.append(
+            _table(
+                f"Template: {t.name} ({t.kind})",
+                ["section", "categories", "questions"],
+                [[s.name, ", ".join(s.categories), ", ".join(s.question_ids)] for s in t.sections],
+            )
+        )
     return out
 
 
 def _segments(library: Library) -> Table:
-    return _table("Segments", ["id", "name", "employees", "SQL-ready ≥", "discovery ≥", "questions"],
-                  [[s.id, s.name, _range(s), f"{s.thresholds.sql_ready:g}", f"{s.thresholds.needs_discovery:g}",
-                    str(len(library.questions_for(s.id)))] for s in library.segments])
+    return _table(
+        "Segments",
+        ["id", "name", "employees", "SQL-ready ≥", "discovery ≥", "questions"],
+        [
+            [
+                s.id,
+                s.name,
+                _range(s),
+                f"{s.thresholds.sql_ready:g}",
+                f"{s.thresholds.needs_discovery:g}",
+                str(len(library.questions_for(s.id))),
+            ]
+            for s in library.segments
+        ],
+    )
 
 
 def _sql_definitions(library: Library) -> list[Table]:
@@ -48,27 +84,47 @@ def _sql_definitions(library: Library) -> list[Table]:
     tables = []
     for s in library.segments:
         if s.sql is None:
-            tables.append(_table(f"SQL definition: {s.name} ({s.id})", ["note"],
-                                 [["none — the score thresholds decide the tier (fallback)"]]))
+            tables.append(
+                _table(
+                    f"SQL definition: {s.name} ({s.id})",
+                    ["note"],
+                    [["none — the score thresholds decide the tier (fallback)"]],
+                )
+            )
             continue
-        tables.append(_table(f"SQL definition: {s.name} ({s.id})", ["kind", "id", "criterion", "when"],
-                             [[kind.replace("_", "-"), cid, label, when]
-                              for kind, cid, label, when in definition_lines(s.sql)]))
+        tables.append(
+            _table(
+                f"SQL definition: {s.name} ({s.id})",
+                ["kind", "id", "criterion", "when"],
+                [[kind.replace("_", "-"), cid, label, when] for kind, cid, label, when in definition_lines(s.sql)],
+            )
+        )
     return tables
 
 
 def _question_row(q: QualifyingQuestion) -> list[str | Text]:
     check = ""
     if q.check is not None:
-        check = f"{q.check.field} {q.check.operator} {q.check.value!r}" if q.check.operator != "exists" \
+        check = (
+            f"{q.check.field} {q.check.operator} {q.check.value!r}"
+            if q.check.operator != "exists"
             else f"{q.check.field} exists"
+        )
         if q.check.within_days:
             check += f" in {q.check.within_days}d"
     elif q.threshold is not None:
         check = f"{q.threshold.kind} {q.threshold.operator} {q.threshold.value:g}"
-    return [q.id, q.text, q.category, f"{q.weight:g}", _fit(q.fit_type),
-            Text("yes", style="bold red") if q.instant_disqualifier else "", ", ".join(q.segments) or "all", check,
-            _reading(q)]
+    return [
+        q.id,
+        q.text,
+        q.category,
+        f"{q.weight:g}",
+        _fit(q.fit_type),
+        Text("yes", style="bold red") if q.instant_disqualifier else "",
+        ", ".join(q.segments) or "all",
+        check,
+        _reading(q),
+    ]
 
 
 def _reading(q: QualifyingQuestion) -> str:

@@ -11,7 +11,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from library.schemas import (
-    AllOf, AnyOf, Criterion, Expr, Fact, IsAnswer, NotOf, QualifyingQuestion, Segment, SqlDefinition,
+    AllOf,
+    AnyOf,
+    Criterion,
+    Expr,
+    Fact,
+    IsAnswer,
+    NotOf,
+    QualifyingQuestion,
+    Segment,
+    SqlDefinition,
 )
 
 
@@ -94,8 +103,12 @@ def check_definition(segment: Segment, questions: list[QualifyingQuestion]) -> l
     by_id = {q.id: q for q in questions}
     problems: list[SqlProblem] = []
     seen: set[str] = set()
-    lists: dict[str, Sequence[Criterion]] = {"disqualify": definition.disqualify, "must_have": definition.must_have,
-             "fast_track": definition.fast_track, "nice_to_have": definition.nice_to_have}
+    lists: dict[str, Sequence[Criterion]] = {
+        "disqualify": definition.disqualify,
+        "must_have": definition.must_have,
+        "fast_track": definition.fast_track,
+        "nice_to_have": definition.nice_to_have,
+    }
     for kind, criteria in lists.items():
         for i, c in enumerate(criteria):
             where = f"sql.{kind}[{i}].when"
@@ -111,8 +124,10 @@ def check_definition(segment: Segment, questions: list[QualifyingQuestion]) -> l
                 if q is None:
                     problem(f"unknown question {qid!r} (not in questions.yaml)")
                 elif q.segments and segment.id not in q.segments:
-                    problem(f"question {qid!r} does not apply to segment {segment.id!r} "
-                            f"(it applies to {', '.join(q.segments)})")
+                    problem(
+                        f"question {qid!r} does not apply to segment {segment.id!r} "
+                        f"(it applies to {', '.join(q.segments)})"
+                    )
             if (why := _contradiction(c.when)) is not None:
                 problem(f"impossible combination: it {why}")
             if kind == "must_have":
@@ -120,8 +135,10 @@ def check_definition(segment: Segment, questions: list[QualifyingQuestion]) -> l
                     q = by_id.get(qid)
                     bad = "yes" if q is not None and q.fit_type == "bad" else "no"
                     if q is not None and q.instant_disqualifier and answer == bad:
-                        problem(f"impossible combination: it needs {qid!r} answered {answer!r}, which disqualifies "
-                                "the lead (instant_disqualifier)")
+                        problem(
+                            f"impossible combination: it needs {qid!r} answered {answer!r}, which disqualifies "
+                            "the lead (instant_disqualifier)"
+                        )
     return problems
 
 
@@ -138,7 +155,9 @@ def describe(expr: Expr, texts: dict[str, str] | None = None) -> str:
         parts, joiner = (expr.all_, " AND ") if isinstance(expr, AllOf) else (expr.any_, " OR ")
         return joiner.join(_wrapped(p, texts) for p in parts)
     window = f" in the last {expr.within_days} days" if expr.within_days else ""
-    symbol = {"gte": "≥", "gt": ">", "lte": "≤", "lt": "<", "eq": "=", "ne": "≠", "in": "in", "not_in": "not in"}[expr.op]
+    symbol = {"gte": "≥", "gt": ">", "lte": "≤", "lt": "<", "eq": "=", "ne": "≠", "in": "in", "not_in": "not in"}[
+        expr.op
+    ]
     value = expr.value
     shown = ", ".join(value) if isinstance(value, list) else f"{value:g}" if isinstance(value, float) else str(value)
     return f"{expr.fact}{window} {symbol} {shown}"

@@ -34,8 +34,10 @@ class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
 
     def __init__(self, model: str = MODEL_NAME):
         if model != MODEL_NAME:
-            raise LibraryError(f"collection was built with embedding model {model!r}; this build has {MODEL_NAME!r}. "
-                               "Run `qualify library sync` to rebuild it")
+            raise LibraryError(
+                f"collection was built with embedding model {model!r}; this build has {MODEL_NAME!r}. "
+                "Run `qualify library sync` to rebuild it"
+            )
         self.model = model
 
     def __call__(self, input: Documents) -> Embeddings:
@@ -98,14 +100,19 @@ def library_documents(library: Library) -> list[Document]:
         docs.append(Document(f"segment:{s.id}", "segment", s.id, s.name, f"{s.name}. {s.description}"))
     for p in library.personas:
         docs.append(Document(f"persona:{p.id}", "persona", p.id, p.name, f"{p.name}. {p.description}"))
-        docs += [Document(f"persona_title:{p.id}:{i}", "persona_title", p.id, p.name, title)
-                 for i, title in enumerate(p.titles)]
+        docs += [
+            Document(f"persona_title:{p.id}:{i}", "persona_title", p.id, p.name, title)
+            for i, title in enumerate(p.titles)
+        ]
     for u in library.use_cases:
         docs.append(Document(f"use_case:{u.id}", "use_case", u.id, u.name, f"{u.name}. {u.description}"))
-        docs += [Document(f"use_case_pain:{u.id}:{i}", "use_case_pain", u.id, u.name, pain)
-                 for i, pain in enumerate(u.pains)]
+        docs += [
+            Document(f"use_case_pain:{u.id}:{i}", "use_case_pain", u.id, u.name, pain) for i, pain in enumerate(u.pains)
+        ]
     for c in library.competitors:
-        docs.append(Document(f"competitor:{c.id}", "competitor", c.id, c.name, ", ".join([c.name, *c.aliases, *c.domains])))
+        docs.append(
+            Document(f"competitor:{c.id}", "competitor", c.id, c.name, ", ".join([c.name, *c.aliases, *c.domains]))
+        )
     for q in library.questions:
         docs.append(Document(f"question:{q.id}", "question", q.id, q.id, q.text))
     return docs
@@ -145,14 +152,17 @@ class LibraryStore:
     def sync(self, library: Library) -> SyncReport:
         """Bring the library's collection in line with `library`: add, update and delete only what changed."""
         if library.name != self.library_name:
-            raise LibraryError(f"this store indexes library {self.library_name!r}, not {library.name!r}",
-                               entry=library.name)
+            raise LibraryError(
+                f"this store indexes library {self.library_name!r}, not {library.name!r}", entry=library.name
+            )
         name = self.collection_name
         collection = self._client.get_or_create_collection(
-            name, configuration={"hnsw": {"space": "cosine"}},
+            name,
+            configuration={"hnsw": {"space": "cosine"}},
             # chromadb asks for an EmbeddingFunction[Documents | Images] (its type parameter is invariant), which no
             # text-only function, chromadb's own included, can be declared as; ours embeds documents only.
-            embedding_function=MiniLMEmbeddingFunction())  # type: ignore[arg-type]
+            embedding_function=MiniLMEmbeddingFunction(),  # type: ignore[arg-type]
+        )
         existing = collection.get(include=["metadatas"])
         stored = {i: (m or {}).get("hash") for i, m in zip(existing["ids"], existing["metadatas"] or [], strict=True)}
         desired = {d.id: d for d in library_documents(library)}
@@ -163,17 +173,24 @@ class LibraryStore:
         if new or changed:
             vectors = get_embedder().embed([d.text for d in new + changed])
             if new:
-                collection.add(**_payload(new, vectors[:len(new)]))
+                collection.add(**_payload(new, vectors[: len(new)]))
             if changed:
-                collection.update(**_payload(changed, vectors[len(new):]))
+                collection.update(**_payload(changed, vectors[len(new) :]))
         if gone:
             collection.delete(ids=gone)
         snapshot = library.snapshot_id()
         meta = {"library": library.name, "snapshot_id": snapshot, "embedding_model": MODEL_NAME}
         if {k: (collection.metadata or {}).get(k) for k in meta} != meta:
             collection.modify(metadata=meta)
-        return SyncReport(library=library.name, collection=name, snapshot_id=snapshot, added=len(new),
-                          updated=len(changed), deleted=len(gone), unchanged=len(desired) - len(new) - len(changed))
+        return SyncReport(
+            library=library.name,
+            collection=name,
+            snapshot_id=snapshot,
+            added=len(new),
+            updated=len(changed),
+            deleted=len(gone),
+            unchanged=len(desired) - len(new) - len(changed),
+        )
 
     def snapshot_id(self) -> str | None:
         """The snapshot id of the last sync, or None when the library was never synced."""
@@ -185,8 +202,9 @@ class LibraryStore:
         collection = self._open()
         # Several documents can share an entity (persona titles, use-case pains): ask for more, keep each entity's best.
         fetch = min(max(n * 8, n), max(collection.count(), 1))
-        found = collection.query(query_texts=list(texts), n_results=fetch, where={"kind": kind},
-                                 include=["metadatas", "distances"])
+        found = collection.query(
+            query_texts=list(texts), n_results=fetch, where={"kind": kind}, include=["metadatas", "distances"]
+        )
         results: list[list[tuple[str, float]]] = []
         for metas, distances in zip(found["metadatas"] or [], found["distances"] or [], strict=True):
             best: dict[str, float] = {}
@@ -220,8 +238,9 @@ class LibraryStore:
         except chromadb.errors.NotFoundError as exc:
             if not required:
                 return None
-            raise LibraryError(f"library {self.library_name!r} is not indexed; run `qualify library sync`",
-                               entry=self.collection_name) from exc
+            raise LibraryError(
+                f"library {self.library_name!r} is not indexed; run `qualify library sync`", entry=self.collection_name
+            ) from exc
 
 
 def _payload(docs: list[Document], vectors: np.ndarray) -> dict[str, Any]:

@@ -13,8 +13,14 @@ from pydantic import BaseModel
 PROMPTS_DIR = Path(__file__).resolve().parent
 
 # Plain text, not HTML: no autoescaping. StrictUndefined turns a missing context value into an error, not a blank.
-_env = Environment(loader=FileSystemLoader(PROMPTS_DIR), undefined=StrictUndefined, autoescape=False,
-                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+_env = Environment(
+    loader=FileSystemLoader(PROMPTS_DIR),
+    undefined=StrictUndefined,
+    autoescape=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=False,
+)
 
 
 @dataclass(frozen=True)

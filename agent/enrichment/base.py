@@ -11,9 +11,21 @@ from agent.schemas import EnrichedValue, Enrichment, Lead, ProviderFailure
 
 # Field keys providers fill. Values are normalised: country as ISO 3166-1 alpha-2, employees as int.
 FIELDS = (
-    "company.name", "company.domain", "company.employees", "company.industry", "company.country", "company.revenue_usd",
-    "company.city", "company.state", "person.title", "person.seniority", "person.department", "person.persona",
-    "email.domain", "email.free_mail", "email.disposable",
+    "company.name",
+    "company.domain",
+    "company.employees",
+    "company.industry",
+    "company.country",
+    "company.revenue_usd",
+    "company.city",
+    "company.state",
+    "person.title",
+    "person.seniority",
+    "person.department",
+    "person.persona",
+    "email.domain",
+    "email.free_mail",
+    "email.disposable",
 )
 
 
@@ -26,7 +38,9 @@ class Enricher(Protocol):
         ...
 
 
-async def waterfall(lead: Lead, providers: Sequence[Enricher], now: datetime, min_confidence: float = 0.5) -> Enrichment:
+async def waterfall(
+    lead: Lead, providers: Sequence[Enricher], now: datetime, min_confidence: float = 0.5
+) -> Enrichment:
     """Run providers in order; for each field the first value at or above `min_confidence` wins.
 
     A failing provider is recorded and skipped, never fatal. Lower-confidence values are kept only while no

@@ -15,15 +15,38 @@ _PERIOD = re.compile(
     r"año|monat|jahr|mois|an|année|anno|mese|maand|jaar|miesi[ąa]c|rok|m[ěe]s[ií]c)\b|"
     r"\b(?P<ly>monthly|annually|annual|yearly|quarterly|weekly|mensual(?:es)?|anual(?:es)?|mensais|monatlich|j[äa]hrlich|"
     r"mensuel(?:le)?s?|annuel(?:le)?s?|mensil[ei]|annu[oi]|maandelijks|jaarlijks|miesi[ęe]cznie|rocznie|m[ěe]s[ií][čc]n[ěe]|"
-    r"ro[čc]n[ěe]|p\.a\.|pa)\b|/\s*(?P<ab>mo|yr|mth|month|year|jahr|mes|mois)\b|\b(?P<arr>ARR|MRR)\b)", re.I)
+    r"ro[čc]n[ěe]|p\.a\.|pa)\b|/\s*(?P<ab>mo|yr|mth|month|year|jahr|mes|mois)\b|\b(?P<arr>ARR|MRR)\b)",
+    re.I,
+)
 _DAYS = {"month": 30.44, "year": 365.25, "quarter": 91.3, "week": 7.0}
-_WORD_PERIOD = {"mes": "month", "mês": "month", "mes.": "month", "ano": "year", "año": "year", "monat": "month",
-                "jahr": "year", "mois": "month", "an": "year", "année": "year", "anno": "year", "mese": "month",
-                "maand": "month", "jaar": "year", "rok": "year", "mth": "month"}
-_ONE_OFF = re.compile(r"\b(one[- ]off|one[- ]time|once|set-?up|setup fee|implementation fee|onboarding fee|einmalig\w*|"
-                      r"ponctuel\w*|[úu]nic[oa]|una tantum|eenmalig\w*|jednorazow\w*|jednor[áa]zov\w*)\b", re.I)
-_PER_UNIT = re.compile(r"(?:per|a|each|/|pro|par|por)\s*(?P<unit>seat|user|license|licence|agent|rep|tech\w*|truck|vehicle|"
-                       r"site|location|venue|employee|head|plant|driver)s?\b", re.I)
+_WORD_PERIOD = {
+    "mes": "month",
+    "mês": "month",
+    "mes.": "month",
+    "ano": "year",
+    "año": "year",
+    "monat": "month",
+    "jahr": "year",
+    "mois": "month",
+    "an": "year",
+    "année": "year",
+    "anno": "year",
+    "mese": "month",
+    "maand": "month",
+    "jaar": "year",
+    "rok": "year",
+    "mth": "month",
+}
+_ONE_OFF = re.compile(
+    r"\b(one[- ]off|one[- ]time|once|set-?up|setup fee|implementation fee|onboarding fee|einmalig\w*|"
+    r"ponctuel\w*|[úu]nic[oa]|una tantum|eenmalig\w*|jednorazow\w*|jednor[áa]zov\w*)\b",
+    re.I,
+)
+_PER_UNIT = re.compile(
+    r"(?:per|a|each|/|pro|par|por)\s*(?P<unit>seat|user|license|licence|agent|rep|tech\w*|truck|vehicle|"
+    r"site|location|venue|employee|head|plant|driver)s?\b",
+    re.I,
+)
 
 
 def period_of(text: str) -> float | None:
@@ -35,7 +58,9 @@ def period_of(text: str) -> float | None:
     if m.group("arr"):
         return 365.25 if word == "arr" else 30.44
     if m.group("ly"):
-        if word.startswith("m"):  # monthly, mensual, mensais, monatlich, mensuel, mensile, maandelijks, miesięcznie, měsíčně
+        if word.startswith(
+            "m"
+        ):  # monthly, mensual, mensais, monatlich, mensuel, mensile, maandelijks, miesięcznie, měsíčně
             return 30.44
         if word.startswith(("quart",)):
             return 91.3
@@ -66,25 +91,31 @@ def money(text: str, *, assume_money: bool = False) -> list[Money]:
     work = digitise(text)
     for q in amounts(text, "money", assume_money=assume_money):
         i = work.find(q.text)
-        after = work[i + len(q.text): i + len(q.text) + 60] if i >= 0 else ""
+        after = work[i + len(q.text) : i + len(q.text) + 60] if i >= 0 else ""
         low, high = q.low, q.high
         unit = _PER_UNIT.match(after.strip())
         if unit:
-            rest = work[:i] + " " + after.strip()[unit.end():] if i >= 0 else work
+            rest = work[:i] + " " + after.strip()[unit.end() :] if i >= 0 else work
             n = _unit_count(rest, unit.group("unit"))
             if n is None:
                 continue  # a per-seat price without a seat count is not a budget
             low, high = low * n, (high * n if high != INF else INF)
-            after = after.strip()[unit.end():]
-        before = work[max(0, i - 14):i] if i >= 0 else ""
-        out.append(Money(low, high, q.text, period_of(after[:30]) or period_of(before), bool(_ONE_OFF.search(text)),
-                         q.currency))
+            after = after.strip()[unit.end() :]
+        before = work[max(0, i - 14) : i] if i >= 0 else ""
+        out.append(
+            Money(
+                low, high, q.text, period_of(after[:30]) or period_of(before), bool(_ONE_OFF.search(text)), q.currency
+            )
+        )
     return out
 
 
-_GROUP_OF = re.compile(r"\b(?:(?P<a>\d[\d,.]*) of us|(?:team|group) of (?P<b>\d[\d,.]*)|(?:all|the) (?P<c>\d[\d,.]*) of (?:us|them)|"
-                       r"(?P<d>\d[\d,.]*) (?:people|persons|staff|employees|users|seats|licen[cs]es|agents|reps|techs?|"
-                       r"technicians|drivers|trucks|vehicles|sites|locations))\b", re.I)
+_GROUP_OF = re.compile(
+    r"\b(?:(?P<a>\d[\d,.]*) of us|(?:team|group) of (?P<b>\d[\d,.]*)|(?:all|the) (?P<c>\d[\d,.]*) of (?:us|them)|"
+    r"(?P<d>\d[\d,.]*) (?:people|persons|staff|employees|users|seats|licen[cs]es|agents|reps|techs?|"
+    r"technicians|drivers|trucks|vehicles|sites|locations))\b",
+    re.I,
+)
 
 
 def _unit_count(text: str, unit: str) -> float | None:
@@ -119,6 +150,7 @@ def annualise(m: Money, target_days: float | None) -> tuple[float, float]:
 
 # --- dates --------------------------------------------------------------------------------------------------------
 
+
 def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
     first = date(year, month, 1)
     return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
@@ -140,21 +172,41 @@ _HOLIDAYS = {
     "black friday": lambda y: _nth_weekday(y, 11, 3, 4) + timedelta(days=1),
     "cyber monday": lambda y: _nth_weekday(y, 11, 3, 4) + timedelta(days=4),
     "thanksgiving": lambda y: _nth_weekday(y, 11, 3, 4),
-    "christmas": lambda y: date(y, 12, 25), "xmas": lambda y: date(y, 12, 25), "weihnachten": lambda y: date(y, 12, 24),
-    "noël": lambda y: date(y, 12, 25), "navidad": lambda y: date(y, 12, 25), "natal": lambda y: date(y, 12, 25),
-    "natale": lambda y: date(y, 12, 25), "kerst": lambda y: date(y, 12, 25), "new year": lambda y: date(y + 1, 1, 1),
-    "easter": _easter, "ostern": _easter, "pâques": _easter, "pascua": _easter, "pasqua": _easter, "pasen": _easter,
-    "memorial day": lambda y: _nth_weekday(y, 5, 0, 5) if _nth_weekday(y, 5, 0, 5).month == 5 else _nth_weekday(y, 5, 0, 4),
-    "labor day": lambda y: _nth_weekday(y, 9, 0, 1), "labour day": lambda y: _nth_weekday(y, 9, 0, 1),
-    "independence day": lambda y: date(y, 7, 4), "fourth of july": lambda y: date(y, 7, 4),
+    "christmas": lambda y: date(y, 12, 25),
+    "xmas": lambda y: date(y, 12, 25),
+    "weihnachten": lambda y: date(y, 12, 24),
+    "noël": lambda y: date(y, 12, 25),
+    "navidad": lambda y: date(y, 12, 25),
+    "natal": lambda y: date(y, 12, 25),
+    "natale": lambda y: date(y, 12, 25),
+    "kerst": lambda y: date(y, 12, 25),
+    "new year": lambda y: date(y + 1, 1, 1),
+    "easter": _easter,
+    "ostern": _easter,
+    "pâques": _easter,
+    "pascua": _easter,
+    "pasqua": _easter,
+    "pasen": _easter,
+    "memorial day": lambda y: (
+        _nth_weekday(y, 5, 0, 5) if _nth_weekday(y, 5, 0, 5).month == 5 else _nth_weekday(y, 5, 0, 4)
+    ),
+    "labor day": lambda y: _nth_weekday(y, 9, 0, 1),
+    "labour day": lambda y: _nth_weekday(y, 9, 0, 1),
+    "independence day": lambda y: date(y, 7, 4),
+    "fourth of july": lambda y: date(y, 7, 4),
     "canada day": lambda y: date(y, 7, 1),
 }
 _BEFORE_WORDS = r"before|ahead of|antes d[eoa]l?|avant|vor(?: dem| der)?|prima d[ie]l?|voor|przed|p[řr]ed"
-_HOLIDAY_RE = re.compile(rf"\b(?P<pre>{_BEFORE_WORDS}|by|until|after|around|for|in time for)?\s*(?:the |o |a |le |la |el |"
-                         r"il |de |dem |der )?(?P<h>"
-                         + "|".join(sorted(map(re.escape, _HOLIDAYS), key=len, reverse=True)) + r")\b", re.I)
-_END_OF_NEXT = re.compile(r"\b(?:by |before )?(?:the )?end of (?:the )?(?P<w>next|this|the current|current) "
-                          r"(?P<u>quarter|month|year|fiscal year|half)\b", re.I)
+_HOLIDAY_RE = re.compile(
+    rf"\b(?P<pre>{_BEFORE_WORDS}|by|until|after|around|for|in time for)?\s*(?:the |o |a |le |la |el |"
+    r"il |de |dem |der )?(?P<h>" + "|".join(sorted(map(re.escape, _HOLIDAYS), key=len, reverse=True)) + r")\b",
+    re.I,
+)
+_END_OF_NEXT = re.compile(
+    r"\b(?:by |before )?(?:the )?end of (?:the )?(?P<w>next|this|the current|current) "
+    r"(?P<u>quarter|month|year|fiscal year|half)\b",
+    re.I,
+)
 _WEEK_OF = re.compile(r"\b(?:the )?week of (?:the )?(?P<d>\d{1,2})(?:st|nd|rd|th)\b", re.I)
 _FY_MONTH = re.compile(r"\b(?:fiscal|financial) year (?:starts|begins|kicks off) in (?P<m>[A-Z][a-z]+)", re.I)
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -204,8 +256,11 @@ def dates(text: str, ref: date) -> list[When]:
         pre = (m.group("pre") or "").lower()
         if pre and re.fullmatch(_BEFORE_WORDS, pre, re.I):
             d -= timedelta(days=1)  # "before Christmas", "antes do Natal": the 24th at the latest
-        out.append(When(d, d, m.group(0).strip(), open_ended=pre == "after") if pre == "after" else
-                   When(ref, d, m.group(0).strip()))
+        out.append(
+            When(d, d, m.group(0).strip(), open_ended=pre == "after")
+            if pre == "after"
+            else When(ref, d, m.group(0).strip())
+        )
     for m in _WEEK_OF.finditer(text):
         day = int(m.group("d"))
         y, mo = ref.year, ref.month
@@ -235,7 +290,8 @@ def dates(text: str, ref: date) -> list[When]:
 # --- the day of a meeting --------------------------------------------------------------------------------------------
 
 _WEEKDAYS: dict[str, int] = {}
-for _i, _names in enumerate([
+for _i, _names in enumerate(
+    [
         "monday montag lundi lunes segunda lunedì lunedi maandag poniedziałek poniedzialek pondělí pondeli",
         "tuesday dienstag mardi martes terça terca martedì martedi dinsdag wtorek úterý utery",
         "wednesday mittwoch mercredi miércoles miercoles quarta mercoledì mercoledi woensdag środa środę sroda srode "
@@ -243,17 +299,30 @@ for _i, _names in enumerate([
         "thursday donnerstag jeudi jueves quinta giovedì giovedi donderdag czwartek čtvrtek ctvrtek",
         "friday freitag vendredi viernes sexta venerdì venerdi vrijdag piątek piatek pátek patek",
         "saturday samstag samedi sábado sabado sabato zaterdag sobota sobotę sobotu",
-        "sunday sonntag dimanche domingo domenica zondag niedziela niedzielę neděle neděli"]):
+        "sunday sonntag dimanche domingo domenica zondag niedziela niedzielę neděle neděli",
+    ]
+):
     for _n in _names.split():
         _WEEKDAYS[_n] = _i
-_WEEKDAY = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, _WEEKDAYS), key=len, reverse=True)) + r")(?!\w)", re.I)
-_NEXT_WEEK = re.compile(r"\b(next week|(?:la |da )?semaine prochaine|n[äa]chste[nr]? woche|(?:de |da )?(?:la )?pr[óo]xima "
-                        r"semana|(?:la )?prossima settimana|volgende week|przysz[łl]ym tygodniu|przysz[łl]y tydzie[ńn]|"
-                        r"p[řr][íi][šs]t[íi] t[ýy]den)\b", re.I)
-_IN_WEEKS = re.compile(r"(?<!\w)(?:in|dans|en|em|tra|fra|over|za)\s+(\d+|two|deux|zwei|dos|duas|due|twee|dwa|dva)\s*(?:weeks?|semaines?|wochen|semanas?|settimane|"
-                       r"weken|tygodni\w*|t[ýy]dn\w*)(?!\w)", re.I)
-_DAY_OF_MONTH = re.compile(r"(?:\bthe\s+|\b(?:le|el|o|il|den|de)\s+)?(?<!\d)([1-9]|[12]\d|3[01])(?:st|nd|rd|th|\.|º|er)?(?!\d|:)"
-                           r"(?!\s*(?:%|percent|people|weeks?|days?|months?|years?|h\b|am\b|pm\b|[€$£]))", re.I)
+_WEEKDAY = re.compile(
+    r"(?<!\w)(" + "|".join(sorted(map(re.escape, _WEEKDAYS), key=len, reverse=True)) + r")(?!\w)", re.I
+)
+_NEXT_WEEK = re.compile(
+    r"\b(next week|(?:la |da )?semaine prochaine|n[äa]chste[nr]? woche|(?:de |da )?(?:la )?pr[óo]xima "
+    r"semana|(?:la )?prossima settimana|volgende week|przysz[łl]ym tygodniu|przysz[łl]y tydzie[ńn]|"
+    r"p[řr][íi][šs]t[íi] t[ýy]den)\b",
+    re.I,
+)
+_IN_WEEKS = re.compile(
+    r"(?<!\w)(?:in|dans|en|em|tra|fra|over|za)\s+(\d+|two|deux|zwei|dos|duas|due|twee|dwa|dva)\s*(?:weeks?|semaines?|wochen|semanas?|settimane|"
+    r"weken|tygodni\w*|t[ýy]dn\w*)(?!\w)",
+    re.I,
+)
+_DAY_OF_MONTH = re.compile(
+    r"(?:\bthe\s+|\b(?:le|el|o|il|den|de)\s+)?(?<!\d)([1-9]|[12]\d|3[01])(?:st|nd|rd|th|\.|º|er)?(?!\d|:)"
+    r"(?!\s*(?:%|percent|people|weeks?|days?|months?|years?|h\b|am\b|pm\b|[€$£]))",
+    re.I,
+)
 _AFTER_HOLIDAY = re.compile(r"\b(?:after|nach|apr[èe]s|despu[ée]s de|depois d[oae]|dopo|na)\s+(.{3,30})", re.I)
 
 
@@ -269,7 +338,7 @@ def meeting_day(text: str, ref: date) -> date | None:
         if w.start == w.end and w.start >= ref and re.search(r"\d", w.text):
             return w.start
     if weekday is not None and wd is not None:  # weekday is set only when wd matched
-        after = _AFTER_HOLIDAY.search(work[wd.end():wd.end() + 40])
+        after = _AFTER_HOLIDAY.search(work[wd.end() : wd.end() + 40])
         if after:
             anchor = [w for w in dates(after.group(0), ref) if w.end >= ref]
             if anchor:
@@ -283,7 +352,7 @@ def meeting_day(text: str, ref: date) -> date | None:
         if _NEXT_WEEK.search(work):
             monday = ref - timedelta(days=ref.weekday()) + timedelta(weeks=1)
             return monday + timedelta(days=weekday)
-    m = _DAY_OF_MONTH.search(work[wd.end():wd.end() + 14]) if wd else None
+    m = _DAY_OF_MONTH.search(work[wd.end() : wd.end() + 14]) if wd else None
     if m is None and not wd:
         m = re.search(r"\bthe\s+([1-9]|[12]\d|3[01])(?:st|nd|rd|th)\b", work, re.I)
     if m is not None:

@@ -20,7 +20,9 @@ from agent.text import normalise, sentences, strip_hidden
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 _LINE_DATE = re.compile(
     r"^\s*[\[(]?(?:(?P<iso>20\d\d-\d\d-\d\d)|(?P<d>\d{1,2})[./](?P<m>\d{1,2})(?:[./](?P<y>\d{2,4}))?|"
-    r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<md>\d{1,2}))\b", re.I)
+    r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<md>\d{1,2}))\b",
+    re.I,
+)
 _MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
 
 
@@ -52,7 +54,7 @@ def _split_clauses(text: str) -> list[str]:
     parts, start = [], 0
     for m in lx.CONTRAST.finditer(text):
         if m.start() > start:
-            parts.append(text[start:m.start()])
+            parts.append(text[start : m.start()])
         start = m.end()
     parts.append(text[start:])
     return [p.strip(" ,;") for p in parts if len(p.strip(" ,;")) > 1]
@@ -91,7 +93,9 @@ def read_facts(sources: list[SourceText], *, year: int = 2026, prompts: dict[str
     A retraction ("just kidding", "scratch that") drops what its speaker said just before, or the sentence it ends."""
     facts = Facts(clauses=[])
     position = 0
-    last_sentence: dict[tuple[str, str], list[int]] = {}  # (source, speaker or ref) → clause indexes of its last sentence
+    last_sentence: dict[
+        tuple[str, str], list[int]
+    ] = {}  # (source, speaker or ref) → clause indexes of its last sentence
     dropped: set[int] = set()
     for s in sources:
         clean, hidden = strip_hidden(s.text)
@@ -122,7 +126,7 @@ def read_facts(sources: list[SourceText], *, year: int = 2026, prompts: dict[str
                     filler = lx.LEADING_FILLER.match(sentence)
                     if filler is not None and cue.start() <= len(filler.group(0)):
                         dropped.update(last_sentence.get(who, []))  # "… a million. Just kidding, it's forty grand."
-                        body = sentence[cue.end():]
+                        body = sentence[cue.end() :]
                     else:
                         continue  # "put down a million dollars - kidding"
                 indexes = []
@@ -130,10 +134,18 @@ def read_facts(sources: list[SourceText], *, year: int = 2026, prompts: dict[str
                     position += 1
                     recency = (dated or 0.0) * 10 + base + position / 10_000 + (s.timestamp or 0) / 1e6
                     indexes.append(len(facts.clauses))
-                    facts.clauses.append(Clause(
-                        unit=unit, text=part, context=context, order=recency,
-                        hedge=_first(lx.HEDGES, part), past=bool(lx.PAST.search(part)),
-                        evaluating=bool(lx.EVALUATING.search(part)), position=position))
+                    facts.clauses.append(
+                        Clause(
+                            unit=unit,
+                            text=part,
+                            context=context,
+                            order=recency,
+                            hedge=_first(lx.HEDGES, part),
+                            past=bool(lx.PAST.search(part)),
+                            evaluating=bool(lx.EVALUATING.search(part)),
+                            position=position,
+                        )
+                    )
                 if indexes:
                     last_sentence[who] = indexes
     if dropped:
@@ -191,5 +203,4 @@ def keep_relevant(facts: Facts, focus: list[str], limit: int) -> Facts:
 
     keep = {id(c) for c in sorted(facts.clauses, key=score, reverse=True)[:limit]}
     kept = [c for c in facts.clauses if id(c) in keep]
-    return Facts(clauses=kept, injected=facts.injected, hidden=facts.hidden,
-                 truncated=len(facts.clauses) - len(kept))
+    return Facts(clauses=kept, injected=facts.injected, hidden=facts.hidden, truncated=len(facts.clauses) - len(kept))

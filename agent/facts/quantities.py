@@ -27,7 +27,8 @@ INF = math.inf
 _NUMBER_WORD = "|".join([*UNITS, *TENS, "hundred", "thousand", "million", "billion", "dozen", "half", "couple"])
 _WORD_RUN = re.compile(
     rf"\b(?:(?:a|an|a\s+couple\s+of)\s+)?(?:{_NUMBER_WORD})(?:(?:[\s-]+(?:and[\s-]+)?|[\s-]+a[\s-]+)(?:{_NUMBER_WORD}))*\b",
-    re.I)
+    re.I,
+)
 
 
 # Number words of the other languages text2num reads (German, French, Spanish, Portuguese, Italian, Dutch): a cheap
@@ -39,7 +40,8 @@ _FOREIGN_NUMBER = re.compile(
     r"novanta|dieci|douze|quinze|seize|doce|quince|dezesseis|sedici|dertig|veertig|vijftig|zestig|twintig|zwanzig|"
     r"dreißig|vierzig|fünfzig|sechzig|dois|duas|três|tres|trois|quatre|cinq|drei|vier|fünf|sechs|sieben|acht|neun|"
     r"cinco|seis|sete|siete|ocho|oito|nueve|nove|due|tre|quattro|sei|sette|otto|twee|drie|vijf|zes|zeven|negen|"
-    r"zwei|deux|dos|duas)")
+    r"zwei|deux|dos|duas)"
+)
 _TEXT2NUM_LANGS = ("de", "fr", "es", "pt", "it", "nl")
 
 
@@ -47,11 +49,13 @@ _TEXT2NUM_LANGS = ("de", "fr", "es", "pt", "it", "nl")
 def digitise(text: str) -> str:
     """Replace spelled-out numbers by digits so one set of patterns reads both ('forty grand' → '40 grand',
     'dois mil euros' → '2000 euros'); English by agent.numbers, six more languages by text2num."""
+
     def repl(m: re.Match[str]) -> str:
         value = words_to_number(m.group(0))
         if value is None or m.group(0).strip().lower() in ("a", "an"):
             return m.group(0)
         return f"{value:g}" if value < 1e15 else m.group(0)
+
     out = _WORD_RUN.sub(repl, text)
     if _FOREIGN_NUMBER.search(out):
         # The language whose parser consumes the most words is the text's ("dois mil" is Portuguese 2000, not
@@ -69,13 +73,43 @@ def digitise(text: str) -> str:
 # --- money and counts -------------------------------------------------------------------------------------------------
 
 _CUR_PREFIX = r"(?:US\$|R\$|MX\$|CA\$|C\$|A\$|\$|€|£|USD|EUR|GBP|CAD|AUD|CHF|BRL|MXN|PLN|CZK)"
-_CUR_SUFFIX = (r"(?:€|£|\$|USD|EUR|GBP|CAD|AUD|CHF|BRL|MXN|COP|ARS|CLP|PLN|CZK|SEK|NOK|DKK|dollars?|d[óo]lares|euros?|pounds?|"
-               r"bucks|libras?|reais|pesos|z[łl]otych|z[łl]|k[čc]|korun|franken|francs?)")
-_CURRENCY = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "dollar": "USD", "dollars": "USD", "bucks": "USD",
-             "r$": "BRL", "mx$": "MXN", "ca$": "CAD", "c$": "CAD", "a$": "AUD", "dólares": "USD", "dolares": "USD",
-             "libra": "GBP", "libras": "GBP", "reais": "BRL", "złotych": "PLN", "zł": "PLN", "zlotych": "PLN",
-             "zl": "PLN", "kč": "CZK", "kc": "CZK", "korun": "CZK", "franken": "CHF", "franc": "CHF", "francs": "CHF",
-             "euro": "EUR", "euros": "EUR", "pound": "GBP", "pounds": "GBP"}
+_CUR_SUFFIX = (
+    r"(?:€|£|\$|USD|EUR|GBP|CAD|AUD|CHF|BRL|MXN|COP|ARS|CLP|PLN|CZK|SEK|NOK|DKK|dollars?|d[óo]lares|euros?|pounds?|"
+    r"bucks|libras?|reais|pesos|z[łl]otych|z[łl]|k[čc]|korun|franken|francs?)"
+)
+_CURRENCY = {
+    "$": "USD",
+    "us$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "dollar": "USD",
+    "dollars": "USD",
+    "bucks": "USD",
+    "r$": "BRL",
+    "mx$": "MXN",
+    "ca$": "CAD",
+    "c$": "CAD",
+    "a$": "AUD",
+    "dólares": "USD",
+    "dolares": "USD",
+    "libra": "GBP",
+    "libras": "GBP",
+    "reais": "BRL",
+    "złotych": "PLN",
+    "zł": "PLN",
+    "zlotych": "PLN",
+    "zl": "PLN",
+    "kč": "CZK",
+    "kc": "CZK",
+    "korun": "CZK",
+    "franken": "CHF",
+    "franc": "CHF",
+    "francs": "CHF",
+    "euro": "EUR",
+    "euros": "EUR",
+    "pound": "GBP",
+    "pounds": "GBP",
+}
 _NUM = r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _SCALE = r"(?:k|K|m|M|mm|MM|bn|thousand|million|billion|grand)\b"
 _AMOUNT = rf"(?P<p{{i}}>{_CUR_PREFIX})?\s?(?P<n{{i}}>{_NUM})\s?(?P<s{{i}}>{_SCALE})?"
@@ -85,7 +119,9 @@ _QUANTITY = re.compile(
     rf"up to|under|less than|fewer than|below|at most|no more than|max(?:imum)?|min(?:imum)?)\s*)?"
     rf"(?<![\w.,]){_AMOUNT1}"
     rf"(?:\s*(?:-|–|to|and)\s*{_AMOUNT2})?"
-    rf"(?P<plus>\+)?\s?(?P<c>{_CUR_SUFFIX}(?!\w))?", re.I)
+    rf"(?P<plus>\+)?\s?(?P<c>{_CUR_SUFFIX}(?!\w))?",
+    re.I,
+)
 _SCALE_VALUE = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
 _AT_LEAST = ("at least", "over", "more than", "above", "north of", "upwards of", "min", "minimum")
 _AT_MOST = ("up to", "under", "less than", "fewer than", "below", "at most", "no more than", "max", "maximum")
@@ -106,8 +142,10 @@ class Quantity:
         """The value as stored on an answer: '40000 USD', '800', '2027-03-31'."""
         if self.when is not None:
             return f">={self.when[0].isoformat()}" if self.high == INF else self.when[1].isoformat()
+
         def fmt(x: float) -> str:
             return f"{x:.0f}" if x == int(x) else f"{x:g}"
+
         if self.low == self.high:
             core = fmt(self.low)
         elif self.high == INF:
@@ -141,14 +179,23 @@ def amounts(text: str, kind: Literal["money", "number"], *, assume_money: bool =
         cur_raw = (m.group("p1") or m.group("p2") or m.group("c") or "").lower()
         scale = (m.group("s1") or m.group("s2") or "").lower()
         is_money = bool(cur_raw) or scale in ("k", "grand", "m", "mm", "bn")
-        if not is_money and assume_money and kind == "money" and not _TIME_UNIT.match(work[m.end():]) \
-                and not (_YEAR.match(m.group("n1")) and not m.group("s1")):
+        if (
+            not is_money
+            and assume_money
+            and kind == "money"
+            and not _TIME_UNIT.match(work[m.end() :])
+            and not (_YEAR.match(m.group("n1")) and not m.group("s1"))
+        ):
             value = _amount(m, 1)
             is_money = value is not None and value >= 1000
         if kind == "money" and not is_money:
             continue
-        if kind == "number" and (bool(cur_raw) or scale == "grand" or _TIME_UNIT.match(work[m.end():])
-                                 or (_YEAR.match(m.group("n1")) and not m.group("s1"))):
+        if kind == "number" and (
+            bool(cur_raw)
+            or scale == "grand"
+            or _TIME_UNIT.match(work[m.end() :])
+            or (_YEAR.match(m.group("n1")) and not m.group("s1"))
+        ):
             continue
         low, high = _amount(m, 1), _amount(m, 2)
         if low is None:
@@ -197,27 +244,66 @@ def _year(raw: str | None) -> int | None:
 
 
 _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s*(?:-|to)\s*(?P<m>\d+)\s*(?P<u>day|week|month|quarter|year)s?\b", re.I), "range"),
-    (re.compile(r"\b(?P<w>within|in|in the next|over the next|inside of|next)\s+(?P<n>\d+(?:\.\d+)?|a|an)\s*"
-                r"(?P<u>day|week|month|quarter|year)s?\b", re.I), "span"),
+    (
+        re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s*(?:-|to)\s*(?P<m>\d+)\s*(?P<u>day|week|month|quarter|year)s?\b", re.I),
+        "range",
+    ),
+    (
+        re.compile(
+            r"\b(?P<w>within|in|in the next|over the next|inside of|next)\s+(?P<n>\d+(?:\.\d+)?|a|an)\s*"
+            r"(?P<u>day|week|month|quarter|year)s?\b",
+            re.I,
+        ),
+        "span",
+    ),
     # "en seis semanas", "dans 6 semaines", "in zwei Wochen", "entro 3 mesi", "binnen 6 weken", "za 2 tygodnie" …
-    (re.compile(r"(?<!\w)(?P<w>en|em|dans|d'ici|in|innerhalb von|binnen|entro|tra|fra|za|b[ěe]hem|w ci[ąa]gu|"
-                r"dentro de|nas pr[óo]ximas|en las pr[óo]ximas|nei prossimi|nelle prossime)\s+(?P<n>\d+)\s*"
-                r"(?P<u>jours?|semaines?|mois|d[íi]as|semanas|meses|dias|Tagen?|Wochen|Monaten?|giorni|settimane|mesi|"
-                r"dagen|weken|maanden|dni|tygodni\w*|miesi[ęe]c\w*|dn[ůíi]|t[ýy]dn\w*|m[ěe]s[íi]c\w*)(?!\w)", re.I),
-     "span"),
-    (re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s*(?P<u>day|week|month|quarter|year)s?\s+(?:out|from now|away)\b", re.I), "out"),
-    (re.compile(r"\b(?:(?P<fy>FY)\s?(?P<fyy>'?\d{2,4})|(?P<q>Q[1-4]|H[12])(?:\s*(?:of\s+)?(?P<qy>20\d\d|'?\d\d\b|next year))?)", re.I),
-     "period"),
-    (re.compile(r"\b(?P<which>this|next|the next|current|end of(?: the)?|end of this|by end of(?: the)?|by the end of(?: the)?)\s+"
-                r"(?P<what>fiscal year|financial year|year|quarter|month|week|half)\b", re.I), "relative"),
+    (
+        re.compile(
+            r"(?<!\w)(?P<w>en|em|dans|d'ici|in|innerhalb von|binnen|entro|tra|fra|za|b[ěe]hem|w ci[ąa]gu|"
+            r"dentro de|nas pr[óo]ximas|en las pr[óo]ximas|nei prossimi|nelle prossime)\s+(?P<n>\d+)\s*"
+            r"(?P<u>jours?|semaines?|mois|d[íi]as|semanas|meses|dias|Tagen?|Wochen|Monaten?|giorni|settimane|mesi|"
+            r"dagen|weken|maanden|dni|tygodni\w*|miesi[ęe]c\w*|dn[ůíi]|t[ýy]dn\w*|m[ěe]s[íi]c\w*)(?!\w)",
+            re.I,
+        ),
+        "span",
+    ),
+    (
+        re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s*(?P<u>day|week|month|quarter|year)s?\s+(?:out|from now|away)\b", re.I),
+        "out",
+    ),
+    (
+        re.compile(
+            r"\b(?:(?P<fy>FY)\s?(?P<fyy>'?\d{2,4})|(?P<q>Q[1-4]|H[12])(?:\s*(?:of\s+)?(?P<qy>20\d\d|'?\d\d\b|next year))?)",
+            re.I,
+        ),
+        "period",
+    ),
+    (
+        re.compile(
+            r"\b(?P<which>this|next|the next|current|end of(?: the)?|end of this|by end of(?: the)?|by the end of(?: the)?)\s+"
+            r"(?P<what>fiscal year|financial year|year|quarter|month|week|half)\b",
+            re.I,
+        ),
+        "relative",
+    ),
     (re.compile(r"\b(?:year[- ]end|EOY|end of year|EOQ|EOM)\b", re.I), "abbr"),
     (re.compile(r"\b(?:asap|immediately|right away|right now|urgently|as soon as possible)\b", re.I), "now"),
-    (re.compile(rf"\b(?P<day1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon1>{_MONTH_RE})\.?,?\s*(?P<y1>20\d\d)?\b|"
-                rf"\b(?P<mon2>{_MONTH_RE})\.?\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\b,?\s*(?P<y2>20\d\d)?|"
-                rf"\b(?P<iso>20\d\d-\d\d-\d\d)\b", re.I), "day"),
-    (re.compile(rf"\b(?P<pre>end of|early|mid|late|by|in|before|until|after)?\s*(?P<mon>{_MONTH_RE})\b\.?\s*(?P<y>20\d\d)?",
-                re.I), "month"),
+    (
+        re.compile(
+            rf"\b(?P<day1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon1>{_MONTH_RE})\.?,?\s*(?P<y1>20\d\d)?\b|"
+            rf"\b(?P<mon2>{_MONTH_RE})\.?\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\b,?\s*(?P<y2>20\d\d)?|"
+            rf"\b(?P<iso>20\d\d-\d\d-\d\d)\b",
+            re.I,
+        ),
+        "day",
+    ),
+    (
+        re.compile(
+            rf"\b(?P<pre>end of|early|mid|late|by|in|before|until|after)?\s*(?P<mon>{_MONTH_RE})\b\.?\s*(?P<y>20\d\d)?",
+            re.I,
+        ),
+        "month",
+    ),
 ]
 
 
@@ -301,8 +387,11 @@ def _interval(kind: str, m: re.Match[str], ref: date) -> tuple[date, date] | Non
                 d = d.replace(year=d.year + 1)
         return d, d
     if kind == "month":
-        if g["mon"].lower() in ("may", "mar", "jan", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "feb", "apr") \
-                and not (g["pre"] or g["y"]) and g["mon"][0].islower():
+        if (
+            g["mon"].lower() in ("may", "mar", "jan", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "feb", "apr")
+            and not (g["pre"] or g["y"])
+            and g["mon"][0].islower()
+        ):
             return None  # "may" and friends in lower case are words, not months
         mon = _MONTHS[g["mon"].lower()]
         start, end = _month_bounds(_upcoming_month(ref, mon, _year(g["y"])), mon)
@@ -318,7 +407,9 @@ def _interval(kind: str, m: re.Match[str], ref: date) -> tuple[date, date] | Non
 
 
 # "not until March", "not before Q3": the timeframe starts then and is open-ended.
-_NOT_BEFORE = re.compile(r"(?:\b(?:not|no)|n't)\s+(?:\w+\s+){0,3}?(?:until|before|till|sooner than)\s*$|\bafter\s*$", re.I)
+_NOT_BEFORE = re.compile(
+    r"(?:\b(?:not|no)|n't)\s+(?:\w+\s+){0,3}?(?:until|before|till|sooner than)\s*$|\bafter\s*$", re.I
+)
 _PRE_WORD = re.compile(r"^(?:by|before|until|in)\s+", re.I)
 
 
@@ -337,15 +428,18 @@ def timeframes(text: str, ref: date) -> list[Quantity]:
             taken.append((m.start(), m.end()))
             start, end = span
             head = _PRE_WORD.match(m.group(0))
-            context = work[max(0, m.start() - 30):m.start() + (head.end() if head else 0)]
+            context = work[max(0, m.start() - 30) : m.start() + (head.end() if head else 0)]
             if _NOT_BEFORE.search(context):
                 if head and kind == "month":  # "not until March": from the start of March, not from today
-                    start = _month_bounds(start.year if start > ref else _upcoming_month(ref, end.month, None), end.month)[0]
+                    start = _month_bounds(
+                        start.year if start > ref else _upcoming_month(ref, end.month, None), end.month
+                    )[0]
                 high = INF
             else:
                 high = float((end - ref).days)
-            found.append((m.start(), Quantity("date", float((start - ref).days), high, m.group(0).strip(),
-                                              when=(start, end))))
+            found.append(
+                (m.start(), Quantity("date", float((start - ref).days), high, m.group(0).strip(), when=(start, end)))
+            )
     return [q for _, q in sorted(found, key=lambda x: x[0])]
 
 
@@ -367,11 +461,28 @@ def compare(q: Quantity, operator: Literal["gte", "lte"], value: float, offset: 
     return True if high <= value else False if low > value else None
 
 
-_PERIOD = re.compile(r"\b(?:(?:a|an|per|each|every|/)\s*(?P<u>day|week|month|quarter|year)|(?P<ly>daily|weekly|monthly|quarterly|"
-                     r"yearly|annually|annual)|/\s*(?P<abbr>mo|yr|wk))\b", re.I)
-_PERIOD_DAYS = {"day": 1, "daily": 1, "week": 7, "weekly": 7, "wk": 7, "month": 30.44, "monthly": 30.44, "mo": 30.44,
-                "quarter": 91.3, "quarterly": 91.3, "year": 365.25, "yearly": 365.25, "annually": 365.25,
-                "annual": 365.25, "yr": 365.25}
+_PERIOD = re.compile(
+    r"\b(?:(?:a|an|per|each|every|/)\s*(?P<u>day|week|month|quarter|year)|(?P<ly>daily|weekly|monthly|quarterly|"
+    r"yearly|annually|annual)|/\s*(?P<abbr>mo|yr|wk))\b",
+    re.I,
+)
+_PERIOD_DAYS = {
+    "day": 1,
+    "daily": 1,
+    "week": 7,
+    "weekly": 7,
+    "wk": 7,
+    "month": 30.44,
+    "monthly": 30.44,
+    "mo": 30.44,
+    "quarter": 91.3,
+    "quarterly": 91.3,
+    "year": 365.25,
+    "yearly": 365.25,
+    "annually": 365.25,
+    "annual": 365.25,
+    "yr": 365.25,
+}
 
 
 def period_days(text: str) -> float | None:

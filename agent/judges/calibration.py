@@ -34,6 +34,14 @@ class ConfidenceMap:
         return cls({k: (list(v["raw"]), list(v["calibrated"])) for k, v in data["answers"].items()})
 
     def dump(self, path: Path, *, fitted_on: str) -> None:
-        path.write_text(json.dumps({"fitted_on": fitted_on, "answers": {
-            k: {"raw": raw, "calibrated": cal} for k, (raw, cal) in self.knots.items()}}, indent=1) + "\n",
-            encoding="utf-8")
+        path.write_text(
+            json.dumps(
+                {
+                    "fitted_on": fitted_on,
+                    "answers": {k: {"raw": raw, "calibrated": cal} for k, (raw, cal) in self.knots.items()},
+                },
+                indent=1,
+            )
+            + "\n",
+            encoding="utf-8",
+        )

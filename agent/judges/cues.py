@@ -10,10 +10,14 @@ from agent.text import normalise
 # Phrases that contain a negation word but do not negate anything; removed before looking for negation.
 _NOT_NEGATION = re.compile(
     r"\b(?:no later than|no more than|no less than|not only|no doubt|no problem|not a problem|no-brainer|no brainer|"
-    r"can't wait|cannot wait|couldn't be happier|not bad|no matter|nothing else|never been (?:more|better))\b", re.I)
+    r"can't wait|cannot wait|couldn't be happier|not bad|no matter|nothing else|never been (?:more|better))\b",
+    re.I,
+)
 _NEGATION = re.compile(
     r"\b(?:no|not|none|never|nothing|nobody|neither|nor|without|lack(?:s|ing)?|zero|cannot|n't|nope|nah)\b|n't\b|"
-    r"\b(?:frozen|freeze|on hold|paused|ruled out|declined|rejected|out of scope)\b", re.I)
+    r"\b(?:frozen|freeze|on hold|paused|ruled out|declined|rejected|out of scope)\b",
+    re.I,
+)
 
 # Strong hedges leave the matter open: the judge answers unknown. (A question back, "Are you hiring?", is not one.)
 _HEDGE = re.compile(
@@ -21,15 +25,53 @@ _HEDGE = re.compile(
     r"need(?:s)? to (?:check|confirm|see|verify|ask|find out)|have to (?:check|confirm|ask)|(?:will|we'll|i'll|let me) "
     r"(?:check|see|find out|get back)|don't know|do not know|no idea|not decided|undecided|depends|depending on|"
     r"could be|may or may not|hard to say|we'll see|not clear|still figuring|figuring out|open question|if approved|"
-    r"pending approval|waiting (?:on|for) (?:approval|sign-?off|finance|budget))\b", re.I)
+    r"pending approval|waiting (?:on|for) (?:approval|sign-?off|finance|budget))\b",
+    re.I,
+)
 # Weak hedges keep the answer but lower its confidence.
-_SOFT = re.compile(r"\b(?:probably|likely|hopefully|hoping|aiming|ideally|roughly|tentatively|expect(?:ing)?|plan(?:ning)? to)\b",
-                   re.I)
+_SOFT = re.compile(
+    r"\b(?:probably|likely|hopefully|hoping|aiming|ideally|roughly|tentatively|expect(?:ing)?|plan(?:ning)? to)\b", re.I
+)
 
-_YES = {"yes", "y", "yep", "yeah", "yup", "sure", "correct", "true", "absolutely", "definitely", "confirmed", "approved",
-        "affirmative", "of course", "we do", "i am", "we are", "already"}
-_NO = {"no", "n", "nope", "nah", "none", "false", "not yet", "not really", "we don't", "we do not", "i'm not", "never", "n/a",
-       "not at the moment", "not at this time", "not applicable", "no budget"}
+_YES = {
+    "yes",
+    "y",
+    "yep",
+    "yeah",
+    "yup",
+    "sure",
+    "correct",
+    "true",
+    "absolutely",
+    "definitely",
+    "confirmed",
+    "approved",
+    "affirmative",
+    "of course",
+    "we do",
+    "i am",
+    "we are",
+    "already",
+}
+_NO = {
+    "no",
+    "n",
+    "nope",
+    "nah",
+    "none",
+    "false",
+    "not yet",
+    "not really",
+    "we don't",
+    "we do not",
+    "i'm not",
+    "never",
+    "n/a",
+    "not at the moment",
+    "not at this time",
+    "not applicable",
+    "no budget",
+}
 
 
 def negated(text: str) -> bool:

@@ -60,8 +60,11 @@ class Context:
         if self._clause_vectors is None:
             texts = [c.text for c in self.facts.clauses]
             # In batches: a long call or note never becomes one giant model input.
-            self._clause_vectors = np.vstack([self.embed(texts[i:i + EMBED_BATCH])
-                                              for i in range(0, len(texts), EMBED_BATCH)]) if texts else np.zeros((0, 1))
+            self._clause_vectors = (
+                np.vstack([self.embed(texts[i : i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)])
+                if texts
+                else np.zeros((0, 1))
+            )
         return self._clause_vectors
 
     def related(self, topic: str) -> np.ndarray:
@@ -91,6 +94,7 @@ def _field_finding(answer: Answer, unit: SourceText, confidence: float, reason: 
 
 # --- comparisons ---------------------------------------------------------------------------------------------------
 
+
 def _meets(spec: QuestionSpec, low: float, high: float) -> bool | None:
     """Whether [low, high] satisfies the spec's comparison; None when the threshold falls inside it."""
     op, a, b = spec.operator, spec.low, spec.high
@@ -111,40 +115,107 @@ def _meets(spec: QuestionSpec, low: float, high: float) -> bool | None:
     return None
 
 
-def _cmp_finding(spec: QuestionSpec, low: float, high: float, c: Clause | None, unit: SourceText | None, quote: str,
-                 what: str, conf: float = 0.88) -> Finding:
+def _cmp_finding(
+    spec: QuestionSpec,
+    low: float,
+    high: float,
+    c: Clause | None,
+    unit: SourceText | None,
+    quote: str,
+    what: str,
+    conf: float = 0.88,
+) -> Finding:
     ok = _meets(spec, low, high)
     shown = f"{low:,.0f}" if low == high else f"{low:,.0f}–{'∞' if high == INF else f'{high:,.0f}'}"
     if ok is None:
         return Finding("unknown", unit, quote, 0.6, f"{what} {shown} straddles the threshold", c.order if c else 0)
-    return Finding("yes" if ok else "no", unit, quote, conf, f"{what} {shown} {'meets' if ok else 'misses'} "
-                   f"{spec.words or 'the threshold'}", c.order if c else 0.0, shown)
+    return Finding(
+        "yes" if ok else "no",
+        unit,
+        quote,
+        conf,
+        f"{what} {shown} {'meets' if ok else 'misses'} {spec.words or 'the threshold'}",
+        c.order if c else 0.0,
+        shown,
+    )
 
 
 # --- sizes and counts -----------------------------------------------------------------------------------------------
 
-_PEOPLE = re.compile(r"\b(employees?|staff|people|headcount|FTEs?|workers|personnel|team of|on site|pessoas|personas|"
-                     r"personnes|persone|mensen|os[óo]b|lid[ií]|Leute|Personen|K[öo]pfe|Mitarbeiter\w*|Beschäftigte\w*|"
-                     r"salari[ée]s?|employ[ée]s|empleados|trabajadores|funcion[áa]rios|colaboradores|dipendenti|"
-                     r"medewerkers|werknemers|pracownik\w*|zam[eě]stnan\w*|osob|lidí)\b", re.I)
+_PEOPLE = re.compile(
+    r"\b(employees?|staff|people|headcount|FTEs?|workers|personnel|team of|on site|pessoas|personas|"
+    r"personnes|persone|mensen|os[óo]b|lid[ií]|Leute|Personen|K[öo]pfe|Mitarbeiter\w*|Beschäftigte\w*|"
+    r"salari[ée]s?|employ[ée]s|empleados|trabajadores|funcion[áa]rios|colaboradores|dipendenti|"
+    r"medewerkers|werknemers|pracownik\w*|zam[eě]stnan\w*|osob|lidí)\b",
+    re.I,
+)
 _SYNONYMS = [
-    {"technician", "tech", "engineer", "installer", "fitter", "plumber", "electrician", "techniker", "technicien",
-     "técnico", "tecnico", "monteur", "technik", "serviceman", "field"},
+    {
+        "technician",
+        "tech",
+        "engineer",
+        "installer",
+        "fitter",
+        "plumber",
+        "electrician",
+        "techniker",
+        "technicien",
+        "técnico",
+        "tecnico",
+        "monteur",
+        "technik",
+        "serviceman",
+        "field",
+    },
     {"seat", "user", "license", "licence", "rep", "sdr", "bdr", "caller", "agent", "dialer", "login"},
     {"agent", "support", "rep", "advisor", "associate", "agente", "agenten", "medewerker"},
-    {"site", "location", "plant", "facility", "branch", "store", "shop", "venue", "restaurant", "outlet", "depot", "factory",
-     "warehouse", "standort", "sede", "vestiging", "lokal", "zakład", "závod", "pobočk"},
+    {
+        "site",
+        "location",
+        "plant",
+        "facility",
+        "branch",
+        "store",
+        "shop",
+        "venue",
+        "restaurant",
+        "outlet",
+        "depot",
+        "factory",
+        "warehouse",
+        "standort",
+        "sede",
+        "vestiging",
+        "lokal",
+        "zakład",
+        "závod",
+        "pobočk",
+    },
     {"truck", "vehicle", "van", "rig", "tractor", "unit", "lkw", "camion", "camión", "caminhão", "ciężarów", "tir"},
     {"driver", "fahrer", "chauffeur", "conductor", "motorista", "kierowc", "řidič"},
 ]
-_SUBSET_OF_PEOPLE = ("technician", "agent", "driver", "rep", "engineer", "sdr", "bdr", "caller", "staff", "nurse", "worker")
+_SUBSET_OF_PEOPLE = (
+    "technician",
+    "agent",
+    "driver",
+    "rep",
+    "engineer",
+    "sdr",
+    "bdr",
+    "caller",
+    "staff",
+    "nurse",
+    "worker",
+)
 
 
 def _same_noun(a: str, b: str) -> bool:
     a, b = a.lower().rstrip("s"), b.lower().rstrip("s")
     if a[:5] == b[:5] or a.startswith(b) or b.startswith(a):
         return True
-    return any(any(a.startswith(w[:5]) for w in group) and any(b.startswith(w[:5]) for w in group) for group in _SYNONYMS)
+    return any(
+        any(a.startswith(w[:5]) for w in group) and any(b.startswith(w[:5]) for w in group) for group in _SYNONYMS
+    )
 
 
 def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[tuple[Clause, float, float]]:
@@ -158,19 +229,30 @@ def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[tupl
         if not found:
             continue
         about_form = bool(c.context) and (
-            _PEOPLE.search(c.context) if people else any(_same_noun(w, spec_subject) for w in re.findall(r"\w+", c.context)))
+            _PEOPLE.search(c.context)
+            if people
+            else any(_same_noun(w, spec_subject) for w in re.findall(r"\w+", c.context))
+        )
         for q in found:
             i = c.text.find(q.text)
-            near = c.text[i + len(q.text): i + len(q.text) + 30] if i >= 0 else ""
-            before = c.text[max(0, i - 25): i] if i >= 0 else ""
+            near = c.text[i + len(q.text) : i + len(q.text) + 30] if i >= 0 else ""
+            before = c.text[max(0, i - 25) : i] if i >= 0 else ""
             words = re.findall(r"[^\W\d_]+", near)[:3]
             if people:
-                hit = bool(_PEOPLE.search(near[:25]) or re.search(r"(?:team|staff|equipe|[ée]quipe|equipo|squadra|Team|"
-                                                                  r"zesp[óo][łl]|t[ýy]m) (?:of|de|di|von|van|z)?\s*$|"
-                                                                  r"headcount\D*$", before, re.I))
+                hit = bool(
+                    _PEOPLE.search(near[:25])
+                    or re.search(
+                        r"(?:team|staff|equipe|[ée]quipe|equipo|squadra|Team|"
+                        r"zesp[óo][łl]|t[ýy]m) (?:of|de|di|von|van|z)?\s*$|"
+                        r"headcount\D*$",
+                        before,
+                        re.I,
+                    )
+                )
             else:
                 hit = any(_same_noun(w, spec_subject) for w in words) or bool(
-                    re.search(rf"{re.escape(spec_subject[:5])}\w*\D{{0,15}}$", before, re.I))
+                    re.search(rf"{re.escape(spec_subject[:5])}\w*\D{{0,15}}$", before, re.I)
+                )
             if hit or about_form:
                 out.append((c, q.low, q.high))
                 break
@@ -187,15 +269,31 @@ def decide_size(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         total = float(emp[0])  # type: ignore[arg-type]  # company.employees is an int; ctx.field() returns object
         if people and spec.scope == "company":
             findings.append(_cmp_finding(spec, total, total, None, emp[1], emp[1].text, "company employees", 0.9))
-        elif spec.operator in ("gte", "gt") and spec.low is not None and total < spec.low and (
-                spec.scope == "facility" or any(spec.subject and spec.subject.startswith(s[:5]) for s in _SUBSET_OF_PEOPLE)):
-            findings.append(_field_finding("no", emp[1], 0.8, f"the whole company has {total:,.0f} employees, fewer "
-                                           f"than {spec.low:,.0f} {spec.subject}"))
+        elif (
+            spec.operator in ("gte", "gt")
+            and spec.low is not None
+            and total < spec.low
+            and (
+                spec.scope == "facility"
+                or any(spec.subject and spec.subject.startswith(s[:5]) for s in _SUBSET_OF_PEOPLE)
+            )
+        ):
+            findings.append(
+                _field_finding(
+                    "no",
+                    emp[1],
+                    0.8,
+                    f"the whole company has {total:,.0f} employees, fewer than {spec.low:,.0f} {spec.subject}",
+                )
+            )
     return findings
 
 
-_REVENUE = re.compile(r"\b(revenue|turnover|sales|ARR|Umsatz|chiffre d'affaires|CA|facturaci[óo]n|ventas|faturamento|"
-                      r"fatturato|omzet|obr[óo]t|przych[óo]d\w*|obrat|tr[žz]by)\b", re.I)
+_REVENUE = re.compile(
+    r"\b(revenue|turnover|sales|ARR|Umsatz|chiffre d'affaires|CA|facturaci[óo]n|ventas|faturamento|"
+    r"fatturato|omzet|obr[óo]t|przych[óo]d\w*|obrat|tr[žz]by)\b",
+    re.I,
+)
 
 
 def decide_revenue(spec: QuestionSpec, ctx: Context) -> list[Finding]:
@@ -210,12 +308,18 @@ def decide_revenue(spec: QuestionSpec, ctx: Context) -> list[Finding]:
 
 # --- places, languages, industry, tools -----------------------------------------------------------------------------
 
-_FACILITY = re.compile(r"\b(plant|factory|facilit\w+|site|warehouse|mill|depot|works|production|manufactur\w+|operations? "
-                       r"(?:in|are)|Werk|Standort|usine|site|planta|f[áa]brica|stabilimento|fabriek|zak[łl]ad|fabryk\w+|"
-                       r"z[áa]vod|provoz)\b", re.I)
-_PAYROLL = re.compile(r"\b(payroll|employees?|staff|team|people|workforce|hires?|employ\w*|crews?|techs?|technicians?|"
-                      r"reps?|agents?|drivers?|workers|SDRs?|BDRs?|callers?|support|office|Mitarbeiter\w*|Lohn\w*|paie|"
-                      r"salari[ée]s|n[óo]mina|folha|dipendenti|personeel|loonadministratie|medewerkers|pracownik\w*)\b", re.I)
+_FACILITY = re.compile(
+    r"\b(plant|factory|facilit\w+|site|warehouse|mill|depot|works|production|manufactur\w+|operations? "
+    r"(?:in|are)|Werk|Standort|usine|site|planta|f[áa]brica|stabilimento|fabriek|zak[łl]ad|fabryk\w+|"
+    r"z[áa]vod|provoz)\b",
+    re.I,
+)
+_PAYROLL = re.compile(
+    r"\b(payroll|employees?|staff|team|people|workforce|hires?|employ\w*|crews?|techs?|technicians?|"
+    r"reps?|agents?|drivers?|workers|SDRs?|BDRs?|callers?|support|office|Mitarbeiter\w*|Lohn\w*|paie|"
+    r"salari[ée]s|n[óo]mina|folha|dipendenti|personeel|loonadministratie|medewerkers|pracownik\w*)\b",
+    re.I,
+)
 _HQ = re.compile(r"\b(hq|headquarter\w*|head office|based|registered|incorporated|Sitz|siège|sede)\b", re.I)
 
 
@@ -238,8 +342,15 @@ def decide_location(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         if negated:
             continue
         yes = inside if spec.operator != "not_in" else not inside
-        out.append(_clause_finding("yes" if yes else "no", c, 0.85, f"{names} is {'' if inside else 'not '}in "
-                                   f"{spec.words.split(' in ', 1)[-1]}", names))
+        out.append(
+            _clause_finding(
+                "yes" if yes else "no",
+                c,
+                0.85,
+                f"{names} is {'' if inside else 'not '}in {spec.words.split(' in ', 1)[-1]}",
+                names,
+            )
+        )
     if spec.scope == "company" or not out:
         country = ctx.field("company.country")
         if country is not None and spec.scope == "company":
@@ -247,8 +358,14 @@ def decide_location(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             if code:
                 inside = code in wanted
                 yes = inside if spec.operator != "not_in" else not inside
-                out.append(_field_finding("yes" if yes else "no", country[1], 0.88,
-                                          f"company country {code} is {'' if inside else 'not '}supported"))
+                out.append(
+                    _field_finding(
+                        "yes" if yes else "no",
+                        country[1],
+                        0.88,
+                        f"company country {code} is {'' if inside else 'not '}supported",
+                    )
+                )
     return out
 
 
@@ -262,10 +379,15 @@ _LANGUAGE_NAMES = {
     "pt": r"portuguese|portugiesisch|portugais|portugu[ée]s|portoghese|portugees|portugalsk\w*",
     "pl": r"polish|polnisch|polonais|polaco|polacco|pools|polsk\w*|pol[šs]tin\w*",
     "cs": r"czech|tschechisch|tch[èe]que|checo|ceco|tsjechisch|czesk\w*|[čc]e[šs]tin\w*",
-    "sv": r"swedish|schwedisch|su[ée]dois|sueco|svedese|zweeds|svenska", "da": r"danish|d[äa]nisch|danois|dansk",
-    "no": r"norwegian|norwegisch|norv[ée]gien|noruego|norsk", "fi": r"finnish|finnisch|finnois|suomi",
-    "ja": r"japanese|japonais|japon[ée]s", "zh": r"chinese|mandarin|cantonese|chinois|chino",
-    "ar": r"arabic|arabe|[áa]rabe", "tr": r"turkish|t[üu]rkisch|turc|turco", "ru": r"russian|russisch|russe|ruso",
+    "sv": r"swedish|schwedisch|su[ée]dois|sueco|svedese|zweeds|svenska",
+    "da": r"danish|d[äa]nisch|danois|dansk",
+    "no": r"norwegian|norwegisch|norv[ée]gien|noruego|norsk",
+    "fi": r"finnish|finnisch|finnois|suomi",
+    "ja": r"japanese|japonais|japon[ée]s",
+    "zh": r"chinese|mandarin|cantonese|chinois|chino",
+    "ar": r"arabic|arabe|[áa]rabe",
+    "tr": r"turkish|t[üu]rkisch|turc|turco",
+    "ru": r"russian|russisch|russe|ruso",
 }
 _LANG_RX = {code: re.compile(rf"\b(?:{rx})\b", re.I) for code, rx in _LANGUAGE_NAMES.items()}
 
@@ -279,9 +401,15 @@ def decide_language(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             continue
         missing = named - offered
         yes = bool(missing) if spec.operator == "not_in" else not missing
-        out.append(_clause_finding("yes" if yes else "no", c, 0.8,
-                                   f"needs {', '.join(sorted(named))}; " + (f"{', '.join(sorted(missing))} not offered"
-                                                                          if missing else "all offered")))
+        out.append(
+            _clause_finding(
+                "yes" if yes else "no",
+                c,
+                0.8,
+                f"needs {', '.join(sorted(named))}; "
+                + (f"{', '.join(sorted(missing))} not offered" if missing else "all offered"),
+            )
+        )
     return out
 
 
@@ -349,8 +477,12 @@ def decide_technology(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             if verdict and not (c.hedge and verdict[0] == "yes"):
                 out.append(_clause_finding(verdict[0], c, 0.8, f"{n}: {verdict[1]}", n))
                 break
-    generic = [w for w in re.findall(r"\b(cloud|crm|erp|wms|software|system|platform|tool|app|sensors?)\b",
-                                     (spec.topic or "").lower())]
+    generic = [
+        w
+        for w in re.findall(
+            r"\b(cloud|crm|erp|wms|software|system|platform|tool|app|sensors?)\b", (spec.topic or "").lower()
+        )
+    ]
     if not out:
         for c in ctx.facts.clauses:
             for g in generic:
@@ -379,8 +511,10 @@ def decide_industry(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     return _by_meaning(spec.topic or " ".join(targets), ctx, min_sim=0.55)
 
 
-_STOP = frozenset("""about their there these those which would could should today right other being having where
-    while with from that this they them have does into your ours such than then when what were will just only""".split())
+_STOP = frozenset(
+    """about their there these those which would could should today right other being having where
+    while with from that this they them have does into your ours such than then when what were will just only""".split()
+)
 
 
 def _stems(text: str, min_len: int) -> set[str]:
@@ -401,10 +535,13 @@ def _shared_stems(a: str, b: str) -> set[str]:
 
 # --- authority ------------------------------------------------------------------------------------------------------
 
-_C_GENERAL = re.compile(r"\b(owner|founder|co-?founder|ceo|president|managing director|general manager|gm|"
-                        r"chief executive|geschaftsfuhrer\w*|inhaber\w*|directeur general|director general|gerente general|"
-                        r"amministratore delegato|direttore generale|prezes|jednatel\w*|majitel\w*|wlasciciel\w*|"
-                        r"eigenaar|directeur|proprietario|propri[ée]taire|dueño|dono|s[óo]cio|fundador\w*)\b", re.I)
+_C_GENERAL = re.compile(
+    r"\b(owner|founder|co-?founder|ceo|president|managing director|general manager|gm|"
+    r"chief executive|geschaftsfuhrer\w*|inhaber\w*|directeur general|director general|gerente general|"
+    r"amministratore delegato|direttore generale|prezes|jednatel\w*|majitel\w*|wlasciciel\w*|"
+    r"eigenaar|directeur|proprietario|propri[ée]taire|dueño|dono|s[óo]cio|fundador\w*)\b",
+    re.I,
+)
 
 
 def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
@@ -418,9 +555,9 @@ def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             for m in lx.AUTHORITY_YES.finditer(c.text):
                 if c.hedge:
                     break
-                if negated_near(c.text, m.start(), before=3) or re.search(r"\bnot\b", c.text[m.start():m.end()]):
+                if negated_near(c.text, m.start(), before=3) or re.search(r"\bnot\b", c.text[m.start() : m.end()]):
                     out.append(_clause_finding("no", c, 0.8, "says the contact cannot sign or decide"))
-                elif _about_contact(c.text[:m.start()]):
+                elif _about_contact(c.text[: m.start()]):
                     out.append(_clause_finding("yes", c, 0.82, "the contact signs or decides"))
                 break
     if out:
@@ -432,13 +569,23 @@ def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     level, _ = seniority(raw)
     norm = normalise_title(raw)
     named = [normalise_title(v) for v in spec.values]
-    if level == "student" or re.search(r"\b(assistant|intern|trainee|coordinator|technician|buyer|clerk|"
-                                       r"koordinator\w*|assistent\w*|asistente|assistente|stagiaire|technik)\b", norm):
+    if level == "student" or re.search(
+        r"\b(assistant|intern|trainee|coordinator|technician|buyer|clerk|"
+        r"koordinator\w*|assistent\w*|asistente|assistente|stagiaire|technik)\b",
+        norm,
+    ):
         return [_field_finding("no", title[1], 0.78, f"'{raw}' is not a decision-making role")]
     if _C_GENERAL.search(norm) or level == "c_level":
         return [_field_finding("yes", title[1], 0.8, f"'{raw}' is a top executive")]
-    function_named = [n for n in named if not re.fullmatch(r"(c level|c suite|vice president|director|head of|owner|"
-                                                           r"founder|executive|manager|senior|decision maker)", n)]
+    function_named = [
+        n
+        for n in named
+        if not re.fullmatch(
+            r"(c level|c suite|vice president|director|head of|owner|"
+            r"founder|executive|manager|senior|decision maker)",
+            n,
+        )
+    ]
     if function_named:
         if any(_overlap(norm, n) >= 0.5 or n in norm for n in function_named):
             return [_field_finding("yes", title[1], 0.75, f"'{raw}' is one of the named roles")]
@@ -453,23 +600,36 @@ def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
 
 def _about_contact(head: str) -> bool:
     """Whether a statement before a verb is about the contact (I / she / the name), not a third party."""
-    return not re.search(r"\b(boss|manager|cfo|ceo|owner|board|director|they|parent|hq|head office)\s*\w*\s*$", head, re.I)
+    return not re.search(
+        r"\b(boss|manager|cfo|ceo|owner|board|director|they|parent|hq|head office)\s*\w*\s*$", head, re.I
+    )
 
 
 # --- budget and timeline ---------------------------------------------------------------------------------------------
 
-_BUDGET = re.compile(r"\b(budget\w*|spend\w*|afford|allocated|earmarked|set aside|funding|funded|money|invest\w*|"
-                     r"pay|price|cost|approved|sign(?:ed)?[- ]off|line item|opex|capex|Budget\w*|presupuesto|or[çc]amento|"
-                     r"rozpo[čc]et\w*|bud[żz]et\w*|begroting|geld|Mittel|fondi|fonds|budżet|prix|precio|preço)\b", re.I)
-_OTHER_PURPOSE = re.compile(r"\bfor (?:the |our |a |an |new )?(?P<what>[\w\- ]{3,40}?)(?:[,.;]|$| this| next| but| and)", re.I)
-_GENERIC_PURPOSE = re.compile(r"^(?:this|it|that|(?:the |a |our )?budget|tooling|tools?|software|a (?:new )?(?:tool|solution|system|platform)|"
-                              r"the (?:project|tool|solution|switch|rollout)|project|solution|platform|system|(?:the )?year|"
-                              r"next year|this year|20\d\d|q[1-4]|licen[cs]es?|seats?|users?|implementation|a new)", re.I)
-_BUDGET_NO = re.compile(r"\b(no budget|(?:there'?s |there is )?none this (?:fiscal |financial )?year|nothing this year|"
-                        r"nothing (?:set aside|budgeted|allocated)|budget (?:is )?(?:frozen|gone|spent|zero)|"
-                        r"can'?t (?:spend|afford)|no money|haven'?t (?:got|asked for) (?:a |any )?budget|not budgeted|"
-                        r"no funds?|kein(?:e|en)? (?:Budget|Geld)|pas de budget|sin presupuesto|sem or[çc]amento|"
-                        r"nessun budget|geen budget|brak bud[żz]etu|nem[áa]me (?:[žz][áa]dn[ýy] )?rozpo[čc]et)\b", re.I)
+_BUDGET = re.compile(
+    r"\b(budget\w*|spend\w*|afford|allocated|earmarked|set aside|funding|funded|money|invest\w*|"
+    r"pay|price|cost|approved|sign(?:ed)?[- ]off|line item|opex|capex|Budget\w*|presupuesto|or[çc]amento|"
+    r"rozpo[čc]et\w*|bud[żz]et\w*|begroting|geld|Mittel|fondi|fonds|budżet|prix|precio|preço)\b",
+    re.I,
+)
+_OTHER_PURPOSE = re.compile(
+    r"\bfor (?:the |our |a |an |new )?(?P<what>[\w\- ]{3,40}?)(?:[,.;]|$| this| next| but| and)", re.I
+)
+_GENERIC_PURPOSE = re.compile(
+    r"^(?:this|it|that|(?:the |a |our )?budget|tooling|tools?|software|a (?:new )?(?:tool|solution|system|platform)|"
+    r"the (?:project|tool|solution|switch|rollout)|project|solution|platform|system|(?:the )?year|"
+    r"next year|this year|20\d\d|q[1-4]|licen[cs]es?|seats?|users?|implementation|a new)",
+    re.I,
+)
+_BUDGET_NO = re.compile(
+    r"\b(no budget|(?:there'?s |there is )?none this (?:fiscal |financial )?year|nothing this year|"
+    r"nothing (?:set aside|budgeted|allocated)|budget (?:is )?(?:frozen|gone|spent|zero)|"
+    r"can'?t (?:spend|afford)|no money|haven'?t (?:got|asked for) (?:a |any )?budget|not budgeted|"
+    r"no funds?|kein(?:e|en)? (?:Budget|Geld)|pas de budget|sin presupuesto|sem or[çc]amento|"
+    r"nessun budget|geen budget|brak bud[żz]etu|nem[áa]me (?:[žz][áa]dn[ýy] )?rozpo[čc]et)\b",
+    re.I,
+)
 
 
 def _purpose_ok(c: Clause, spec: QuestionSpec, ctx: Context) -> bool:
@@ -482,9 +642,12 @@ def _purpose_ok(c: Clause, spec: QuestionSpec, ctx: Context) -> bool:
     return _overlap(what, f"{topic} {ctx.seller.product}") > 0 or ctx.cosine(what, topic) >= 0.42
 
 
-_APPROVED = re.compile(r"\b(approved|allocated|earmarked|set aside|signed off|in the budget|budgeted|funded|committed|"
-                       r"genehmigt|freigegeben|approuv[ée]|aprobado|aprovado|approvato|goedgekeurd|zatwierdzon\w*|"
-                       r"schv[áa]len\w*)\b", re.I)
+_APPROVED = re.compile(
+    r"\b(approved|allocated|earmarked|set aside|signed off|in the budget|budgeted|funded|committed|"
+    r"genehmigt|freigegeben|approuv[ée]|aprobado|aprovado|approvato|goedgekeurd|zatwierdzon\w*|"
+    r"schv[áa]len\w*)\b",
+    re.I,
+)
 
 
 def decide_budget(spec: QuestionSpec, ctx: Context) -> list[Finding]:
@@ -495,12 +658,22 @@ def decide_budget(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         text_cue = _BUDGET.search(c.text)
         cue = text_cue or (c.context and _BUDGET.search(c.context))
         amounts_here = money(c.text)
-        if not cue and not (amounts_here and (c.context or any(m.period_days for m in amounts_here) or
-                                              re.search(r"\bfor (?:this|it|that)\b", c.text, re.I))):
+        if not cue and not (
+            amounts_here
+            and (
+                c.context
+                or any(m.period_days for m in amounts_here)
+                or re.search(r"\bfor (?:this|it|that)\b", c.text, re.I)
+            )
+        ):
             continue
         if not _purpose_ok(c, spec, ctx):
             continue
-        if _BUDGET_NO.search(c.text) or frozen(c.text) or (text_cue and negated_near(c.text, text_cue.start(), before=4)):
+        if (
+            _BUDGET_NO.search(c.text)
+            or frozen(c.text)
+            or (text_cue and negated_near(c.text, text_cue.start(), before=4))
+        ):
             if not c.hedge:
                 out.append(_clause_finding("no", c, 0.85, "says there is no budget for it"))
             continue
@@ -517,22 +690,28 @@ def decide_budget(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         elif spec.low is None and (amounts_here or _APPROVED.search(c.text)):
             status = _APPROVED.search(c.text)
             if re.search(r"\b(not yet|still (?:need|to be)|estimate|pending|hasn'?t been)\b", c.text, re.I) or (
-                    not amounts_here and status and negated_near(c.text, status.start(), before=3)):
+                not amounts_here and status and negated_near(c.text, status.start(), before=3)
+            ):
                 out.append(_clause_finding("no", c, 0.7, "budget not yet approved"))
             else:
                 out.append(_clause_finding("yes", c, 0.82, "budget stated"))
     return out
 
 
-_ACTION = re.compile(r"\b(live|launch\w*|roll\w*|switch\w*|start\w*|buy\w*|purchas\w*|decid\w*|decision|sign\w*|implement\w*|"
-                     r"deploy\w*|replace\w*|migrat\w*|move|moving|onboard\w*|up and running|in place|kick\w*|go|need|want|"
-                     r"plan\w*|deadline|timeline|target|by|before|within|einf[üu]hr\w*|umstell\w*|starten|lancer|mise en place|"
-                     r"d[ée]ploy\w*|implementar|implantar|arrancar|lanzar|avviare|implementare|invoeren|overstappen|wdro[żz]\w*|"
-                     r"uruchom\w*|spustit|nasadit|zav[ée]st)\b", re.I)
-_NO_TIMELINE = re.compile(r"\b(no (?:real )?(?:timeline|rush|deadline|urgency|timeframe)|just (?:researching|exploring|"
-                          r"looking|browsing)|not (?:a priority|urgent|this year)|nothing urgent|no plans?|"
-                          r"keine eile|pas press[ée]|sin prisa|sem pressa|nessuna fretta|geen haast|nie spieszy|nesp[ěe]ch[áa])\b",
-                          re.I)
+_ACTION = re.compile(
+    r"\b(live|launch\w*|roll\w*|switch\w*|start\w*|buy\w*|purchas\w*|decid\w*|decision|sign\w*|implement\w*|"
+    r"deploy\w*|replace\w*|migrat\w*|move|moving|onboard\w*|up and running|in place|kick\w*|go|need|want|"
+    r"plan\w*|deadline|timeline|target|by|before|within|einf[üu]hr\w*|umstell\w*|starten|lancer|mise en place|"
+    r"d[ée]ploy\w*|implementar|implantar|arrancar|lanzar|avviare|implementare|invoeren|overstappen|wdro[żz]\w*|"
+    r"uruchom\w*|spustit|nasadit|zav[ée]st)\b",
+    re.I,
+)
+_NO_TIMELINE = re.compile(
+    r"\b(no (?:real )?(?:timeline|rush|deadline|urgency|timeframe)|just (?:researching|exploring|"
+    r"looking|browsing)|not (?:a priority|urgent|this year)|nothing urgent|no plans?|"
+    r"keine eile|pas press[ée]|sin prisa|sem pressa|nessuna fretta|geen haast|nie spieszy|nesp[ěe]ch[áa])\b",
+    re.I,
+)
 
 
 def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
@@ -572,6 +751,7 @@ def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
 
 # --- pain and generic text -------------------------------------------------------------------------------------------
 
+
 def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45) -> list[Finding]:
     clauses = ctx.facts.clauses
     if not clauses or not topic:
@@ -606,23 +786,45 @@ def decide_pain(spec: QuestionSpec, ctx: Context) -> list[Finding]:
 
 # --- intent events ---------------------------------------------------------------------------------------------------
 
-_INTENT_EVENTS = {"demo_request", "trial_signup", "trial_start", "pricing_page_view", "contact_sales", "meeting_booked",
-                  "comparison_page_view", "free_trial", "quote_request"}
+_INTENT_EVENTS = {
+    "demo_request",
+    "trial_signup",
+    "trial_start",
+    "pricing_page_view",
+    "contact_sales",
+    "meeting_booked",
+    "comparison_page_view",
+    "free_trial",
+    "quote_request",
+}
 
 
 def decide_intent(spec: QuestionSpec, ctx: Context) -> list[Finding]:
-    wanted = {v.split(":")[0]: int(v.split(":")[1]) if ":" in v else 1 for v in spec.values} or {t: 1 for t in _INTENT_EVENTS}
+    wanted = {v.split(":")[0]: int(v.split(":")[1]) if ":" in v else 1 for v in spec.values} or {
+        t: 1 for t in _INTENT_EVENTS
+    }
     window = spec.window_days or 30.0
     since = ctx.ref - timedelta(days=window)
     for kind, need in wanted.items():
         stem = kind.split("_")[0]
-        hits = [(i, e) for i, e in enumerate(ctx.lead.events) if (e.type == kind or e.type.startswith(stem))
-                and since <= e.timestamp <= ctx.ref + timedelta(hours=12)]
+        hits = [
+            (i, e)
+            for i, e in enumerate(ctx.lead.events)
+            if (e.type == kind or e.type.startswith(stem)) and since <= e.timestamp <= ctx.ref + timedelta(hours=12)
+        ]
         if len(hits) >= need:
             i, e = hits[-1]
             unit = SourceText("event", str(i), render_event(e))
-            return [Finding("yes", unit, unit.text, 0.9, f"{len(hits)} {kind.replace('_', ' ')} event(s) in the last "
-                            f"{window:.0f} days", e.timestamp.timestamp())]
+            return [
+                Finding(
+                    "yes",
+                    unit,
+                    unit.text,
+                    0.9,
+                    f"{len(hits)} {kind.replace('_', ' ')} event(s) in the last {window:.0f} days",
+                    e.timestamp.timestamp(),
+                )
+            ]
     # No such event, and the lead says it does not want one ("please no demo or trial for now"): a direct no.
     for c in ctx.facts.clauses:
         if c.unit.source in ("event", "enrichment") or c.hedge:
@@ -633,34 +835,49 @@ def decide_intent(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     return []
 
 
-_ASKED_FOR = re.compile(r"\b(demos?|trials?|meetings?|calls?|walk-?through|sales (?:call|contact)|D[ée]mo\w*|essai|"
-                        r"prueba|demostraci[óo]n|teste|demonstra[çc][ãa]o|prova|Testversion|Termin|proefperiode|"
-                        r"pokaz|prezentac\w*|uk[áa]zk\w*)\b", re.I)
+_ASKED_FOR = re.compile(
+    r"\b(demos?|trials?|meetings?|calls?|walk-?through|sales (?:call|contact)|D[ée]mo\w*|essai|"
+    r"prueba|demostraci[óo]n|teste|demonstra[çc][ãa]o|prova|Testversion|Termin|proefperiode|"
+    r"pokaz|prezentac\w*|uk[áa]zk\w*)\b",
+    re.I,
+)
 
 
 # --- disqualifiers ----------------------------------------------------------------------------------------------------
 
 _SELF_STATEMENTS: dict[str, re.Pattern[str]] = {
-    "student": re.compile(r"\b(i(?:'m| am) (?:a |an )?(?:\w+ )?(?:student|undergrad\w*|phd|doctoral|grad student)|"
-                          r"(?:my|our) (?:thesis|dissertation|coursework|course|class|capstone|assignment|school project|"
-                          r"university project|research project|professor)|for (?:a |my )?(?:class|course|thesis|uni|school)|"
-                          r"\bstudent\b|estudiante|[ée]tudiant\w*|studente|Student(?:in)?|Masterarbeit|Bachelorarbeit|"
-                          r"tese|tesis|tesi|m[ée]moire|scriptie|praca (?:magisterska|dyplomowa)|diplomov[áa] pr[áa]ce)\b", re.I),
-    "job_seeker": re.compile(r"\b(looking for (?:a |an )?(?:job|role|position|work|opportunit\w+)|open (?:positions?|roles?)|"
-                             r"(?:my|attached) (?:cv|resume|résumé)|apply(?:ing)? for|job application|hire me|"
-                             r"career opportunit\w+|internship|Bewerbung|Stelle|candidature|emploi|empleo|vaga|lavoro|"
-                             r"sollicitatie|vacature|praca|pr[áa]ce|zam[ěe]stn[áa]n[íi])\b", re.I),
-    "partner": re.compile(r"\b(on behalf of (?:our|my|a) (?:clients?|customers?)|for (?:our|my) (?:clients?|customers?)|"
-                          r"we(?:'re| are) (?:an? )?(?:agency|consultancy|consultants?|reseller|msp|integrator|partner|bureau|"
-                          r"accounting firm|payroll bureau|audit firm)|resell\w*|white[- ]label|referral partner|"
-                          r"(?:our|my) clients|für (?:unsere|meine) (?:kunden|mandanten)|pour (?:nos|mes) clients|"
-                          r"para (?:nuestros|nossos|mis|meus) clientes|per i (?:nostri|miei) clienti|voor (?:onze|mijn) klanten|"
-                          r"dla (?:naszych|moich) klient\w+|pro (?:na[šs]e|m[ée]) klienty|Steuerberat\w*|Mandanten)\b", re.I),
-    "vendor_pitch": re.compile(r"\b(we (?:offer|provide|help companies|specialize|build|sell)|our (?:agency|services|"
-                               r"team can|company offers|platform helps)|partnership (?:opportunit\w+|proposal)|"
-                               r"would love to (?:show|offer|discuss how)|lead lists?|outsourc\w+|seo services|"
-                               r"can help you (?:grow|get|increase)|wir bieten|nous proposons|ofrecemos|oferecemos|offriamo|"
-                               r"wij bieden|oferujemy|nab[íi]z[íi]me)\b", re.I),
+    "student": re.compile(
+        r"\b(i(?:'m| am) (?:a |an )?(?:\w+ )?(?:student|undergrad\w*|phd|doctoral|grad student)|"
+        r"(?:my|our) (?:thesis|dissertation|coursework|course|class|capstone|assignment|school project|"
+        r"university project|research project|professor)|for (?:a |my )?(?:class|course|thesis|uni|school)|"
+        r"\bstudent\b|estudiante|[ée]tudiant\w*|studente|Student(?:in)?|Masterarbeit|Bachelorarbeit|"
+        r"tese|tesis|tesi|m[ée]moire|scriptie|praca (?:magisterska|dyplomowa)|diplomov[áa] pr[áa]ce)\b",
+        re.I,
+    ),
+    "job_seeker": re.compile(
+        r"\b(looking for (?:a |an )?(?:job|role|position|work|opportunit\w+)|open (?:positions?|roles?)|"
+        r"(?:my|attached) (?:cv|resume|résumé)|apply(?:ing)? for|job application|hire me|"
+        r"career opportunit\w+|internship|Bewerbung|Stelle|candidature|emploi|empleo|vaga|lavoro|"
+        r"sollicitatie|vacature|praca|pr[áa]ce|zam[ěe]stn[áa]n[íi])\b",
+        re.I,
+    ),
+    "partner": re.compile(
+        r"\b(on behalf of (?:our|my|a) (?:clients?|customers?)|for (?:our|my) (?:clients?|customers?)|"
+        r"we(?:'re| are) (?:an? )?(?:agency|consultancy|consultants?|reseller|msp|integrator|partner|bureau|"
+        r"accounting firm|payroll bureau|audit firm)|resell\w*|white[- ]label|referral partner|"
+        r"(?:our|my) clients|für (?:unsere|meine) (?:kunden|mandanten)|pour (?:nos|mes) clients|"
+        r"para (?:nuestros|nossos|mis|meus) clientes|per i (?:nostri|miei) clienti|voor (?:onze|mijn) klanten|"
+        r"dla (?:naszych|moich) klient\w+|pro (?:na[šs]e|m[ée]) klienty|Steuerberat\w*|Mandanten)\b",
+        re.I,
+    ),
+    "vendor_pitch": re.compile(
+        r"\b(we (?:offer|provide|help companies|specialize|build|sell)|our (?:agency|services|"
+        r"team can|company offers|platform helps)|partnership (?:opportunit\w+|proposal)|"
+        r"would love to (?:show|offer|discuss how)|lead lists?|outsourc\w+|seo services|"
+        r"can help you (?:grow|get|increase)|wir bieten|nous proposons|ofrecemos|oferecemos|offriamo|"
+        r"wij bieden|oferujemy|nab[íi]z[íi]me)\b",
+        re.I,
+    ),
 }
 
 
@@ -672,42 +889,77 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     kind = spec.kind
     if kind == "student":
         title = ctx.field("person.title")
-        if title is not None and seniority(str(title[0]))[0] == "student" and re.search(
-                r"stud|estud|[ée]tud|phd|doktor", normalise_title(str(title[0]))):
+        if (
+            title is not None
+            and seniority(str(title[0]))[0] == "student"
+            and re.search(r"stud|estud|[ée]tud|phd|doktor", normalise_title(str(title[0])))
+        ):
             out.append(_field_finding("yes", title[1], 0.85, f"title '{title[0]}' is a student"))
         email = ctx.lead.person.email or ""
         if re.search(r"@(?:[\w-]+\.)*(?:edu|ac\.[a-z]{2}|edu\.[a-z]{2})$|@(?:student|stud|uni)[\w.-]*\.", email, re.I):
-            out.append(_field_finding("yes", SourceText("enrichment", "email.domain", email.split("@")[1]), 0.8,
-                                      "academic email domain"))
+            out.append(
+                _field_finding(
+                    "yes", SourceText("enrichment", "email.domain", email.split("@")[1]), 0.8, "academic email domain"
+                )
+            )
     if kind == "competitor_employee":
         domain = (ctx.lead.person.email or "").split("@")[-1].lower()
         for comp in ctx.competitors:
             if domain and any(domain == d or domain.endswith("." + d) for d in comp.domains):
-                out.append(_field_finding("yes", SourceText("enrichment", "email.domain", domain), 0.9,
-                                          f"email domain belongs to {comp.name}"))
+                out.append(
+                    _field_finding(
+                        "yes",
+                        SourceText("enrichment", "email.domain", domain),
+                        0.9,
+                        f"email domain belongs to {comp.name}",
+                    )
+                )
         for c in ctx.facts.clauses:
             for comp in ctx.competitors:
                 for n in (comp.name, *comp.aliases):
-                    if n and re.search(rf"\b(?:i|we) (?:work|am|'m) (?:at|for|with) {re.escape(n)}\b|\b{re.escape(n)} "
-                                       rf"(?:employee|staff)\b", c.text, re.I) and not c.past:
+                    if (
+                        n
+                        and re.search(
+                            rf"\b(?:i|we) (?:work|am|'m) (?:at|for|with) {re.escape(n)}\b|\b{re.escape(n)} "
+                            rf"(?:employee|staff)\b",
+                            c.text,
+                            re.I,
+                        )
+                        and not c.past
+                    ):
                         out.append(_clause_finding("yes", c, 0.85, f"works at {comp.name}"))
     if kind == "existing_customer":
         names = [ctx.seller.name, ctx.seller.product, *ctx.seller.products]
         for c in ctx.facts.clauses:
             said = _tool_mentions(names, c.text) or (
-                re.search(r"\b(your (?:platform|product|software|tool|app)|already (?:a )?customers?|renewal|our account "
-                          r"with you)\b", c.text, re.I) and [""])
+                re.search(
+                    r"\b(your (?:platform|product|software|tool|app)|already (?:a )?customers?|renewal|our account "
+                    r"with you)\b",
+                    c.text,
+                    re.I,
+                )
+                and [""]
+            )
             if not said:
                 continue
-            if re.search(r"\b(customer|client|use|using|used|on|account|renew\w*|licen[cs]e|subscri\w+|contract|were|was)\b",
-                         c.text, re.I) is None:
+            if (
+                re.search(
+                    r"\b(customer|client|use|using|used|on|account|renew\w*|licen[cs]e|subscri\w+|contract|were|was)\b",
+                    c.text,
+                    re.I,
+                )
+                is None
+            ):
                 continue
             negated = has_negation(c.text)
             if negated and not c.past:
                 out.append(_clause_finding("no", c, 0.75, "says it has never been a customer"))
             elif c.past:
-                out.append(_clause_finding("yes" if spec.tense in ("past", "any") else "no", c, 0.8,
-                                           "was a customer before, not now"))
+                out.append(
+                    _clause_finding(
+                        "yes" if spec.tense in ("past", "any") else "no", c, 0.8, "was a customer before, not now"
+                    )
+                )
             else:
                 out.append(_clause_finding("yes", c, 0.82, "is a customer now"))
     if kind == "competitor_employee" and not out:
@@ -723,8 +975,11 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 continue
             if kind == "job_seeker" and re.search(r"\b(we(?:'re| are) hiring|our open|we have open)\b", c.text, re.I):
                 continue
-            if kind == "student" and (c.past or re.search(r"\b(students|schools|universities|for students)\b", c.text, re.I)
-                                      and not re.search(r"\bi(?:'m| am)\b", c.text, re.I)):
+            if kind == "student" and (
+                c.past
+                or re.search(r"\b(students|schools|universities|for students)\b", c.text, re.I)
+                and not re.search(r"\bi(?:'m| am)\b", c.text, re.I)
+            ):
                 continue
             if negated_near(c.text, m.start(), before=3):
                 out.append(_clause_finding("no", c, 0.7, "says it is not the case"))
@@ -738,21 +993,37 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     return out
 
 
-_OWN_NEED = re.compile(r"\bwe(?:'re| are) (?:a|an) [\w\- ]{0,40}?(?:company|business|firm|manufacturer|contractor|"
-                       r"brand|retailer|group|plant|carrier|shop|startup|operator)\b|"
-                       r"\b(?:need|needs|want|wants|looking for|interested in|replace|replacing|switch\w*|evaluat\w*)\b.*"
-                       r"\b(?:our|we|us|my|their own|for (?:our|their|the) (?:\w+ )?(?:team|company|plant|business|"
-                       r"platform|staff|techs|reps|agents|people|employees))\b|\bfor (?:our|their) own\b|"
-                       r"\b(?:our|my) (?:\d+|team|plant|techs|technicians|reps|agents|staff|employees)\b.*\b(?:need|want)", re.I)
+_OWN_NEED = re.compile(
+    r"\bwe(?:'re| are) (?:a|an) [\w\- ]{0,40}?(?:company|business|firm|manufacturer|contractor|"
+    r"brand|retailer|group|plant|carrier|shop|startup|operator)\b|"
+    r"\b(?:need|needs|want|wants|looking for|interested in|replace|replacing|switch\w*|evaluat\w*)\b.*"
+    r"\b(?:our|we|us|my|their own|for (?:our|their|the) (?:\w+ )?(?:team|company|plant|business|"
+    r"platform|staff|techs|reps|agents|people|employees))\b|\bfor (?:our|their) own\b|"
+    r"\b(?:our|my) (?:\d+|team|plant|techs|technicians|reps|agents|staff|employees)\b.*\b(?:need|want)",
+    re.I,
+)
 
 
 DECIDERS: dict[str, Callable[[QuestionSpec, Context], list[Finding]]] = {
-    "company_size": decide_size, "named_count": decide_size, "revenue": decide_revenue, "location": decide_location,
-    "language": decide_language, "technology": decide_technology, "competitor": decide_competitor,
-    "authority": decide_authority, "budget": decide_budget, "timeline": decide_timeline, "pain": decide_pain,
-    "intent": decide_intent, "industry": decide_industry, "student": decide_disqualifier,
-    "competitor_employee": decide_disqualifier, "existing_customer": decide_disqualifier,
-    "partner": decide_disqualifier, "job_seeker": decide_disqualifier, "vendor_pitch": decide_disqualifier,
+    "company_size": decide_size,
+    "named_count": decide_size,
+    "revenue": decide_revenue,
+    "location": decide_location,
+    "language": decide_language,
+    "technology": decide_technology,
+    "competitor": decide_competitor,
+    "authority": decide_authority,
+    "budget": decide_budget,
+    "timeline": decide_timeline,
+    "pain": decide_pain,
+    "intent": decide_intent,
+    "industry": decide_industry,
+    "student": decide_disqualifier,
+    "competitor_employee": decide_disqualifier,
+    "existing_customer": decide_disqualifier,
+    "partner": decide_disqualifier,
+    "job_seeker": decide_disqualifier,
+    "vendor_pitch": decide_disqualifier,
     "text": lambda spec, ctx: _by_meaning(spec.topic or "", ctx),
 }
 
@@ -767,10 +1038,20 @@ def resolve(question_id: str, spec: QuestionSpec, findings: list[Finding]) -> Qu
         if hedged:
             flags.append("hedged")
             h = hedged[0]
-            return QuestionAnswer(question_id=question_id, reasoning=f"{reading} Unknown: {h.reason}; closest text: "
-                                  f"\"{h.quote[:160]}\".", answer="unknown", confidence=0.6, flags=flags)
-        return QuestionAnswer(question_id=question_id, reasoning=f"{reading} Unknown: the lead's data does not say.",
-                              answer="unknown", confidence=0.6, flags=flags)
+            return QuestionAnswer(
+                question_id=question_id,
+                reasoning=f'{reading} Unknown: {h.reason}; closest text: "{h.quote[:160]}".',
+                answer="unknown",
+                confidence=0.6,
+                flags=flags,
+            )
+        return QuestionAnswer(
+            question_id=question_id,
+            reasoning=f"{reading} Unknown: the lead's data does not say.",
+            answer="unknown",
+            confidence=0.6,
+            flags=flags,
+        )
     answers = {f.answer for f in decided}
     best = max(decided, key=lambda f: (f.order, f.confidence))
     confidence = best.confidence
@@ -784,10 +1065,23 @@ def resolve(question_id: str, spec: QuestionSpec, findings: list[Finding]) -> Qu
             reason = f"{best.reason} (signals conflict; the most explicit one is used)"
         else:
             confidence = min(confidence, 0.7)
-            reason = f"{best.reason}; the most recent statement wins over an earlier \"{others[0].quote[:80]}\""
+            reason = f'{best.reason}; the most recent statement wins over an earlier "{others[0].quote[:80]}"'
     assert best.unit is not None
-    evidence = [Evidence(source=best.unit.source, ref=best.unit.ref, quote=best.quote, timestamp=best.unit.timestamp,
-                         speaker=best.unit.speaker)]
-    return QuestionAnswer(question_id=question_id, reasoning=f"{reading} {best.answer.capitalize()}: {reason}.",
-                          answer=best.answer, confidence=round(confidence, 3), evidence=evidence, flags=flags,
-                          value=best.value)
+    evidence = [
+        Evidence(
+            source=best.unit.source,
+            ref=best.unit.ref,
+            quote=best.quote,
+            timestamp=best.unit.timestamp,
+            speaker=best.unit.speaker,
+        )
+    ]
+    return QuestionAnswer(
+        question_id=question_id,
+        reasoning=f"{reading} {best.answer.capitalize()}: {reason}.",
+        answer=best.answer,
+        confidence=round(confidence, 3),
+        evidence=evidence,
+        flags=flags,
+        value=best.value,
+    )

@@ -28,8 +28,14 @@ class ExampleJudge:
     name = "local-examples"
     version = "1.0.0"
 
-    def __init__(self, embedder: Embedder, *, tuning: Tuning | None = None, top_k: int = 3,
-                 reviewed: list[ReviewedExample] | None = None):
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        tuning: Tuning | None = None,
+        top_k: int = 3,
+        reviewed: list[ReviewedExample] | None = None,
+    ):
         self.embedder = embedder
         self.tuning = tuning or Tuning()
         self.top_k = top_k
@@ -49,8 +55,15 @@ class ExampleJudge:
         answers = self.answer(request.lead, request.enrichment, request.questions, request.now)
         return JudgeResult(answers=answers, usage=Usage(latency_ms=round((time.perf_counter() - started) * 1000, 3)))
 
-    def answer(self, lead: Lead, enrichment: Enrichment, questions: list[QualifyingQuestion],
-               now: datetime, *, sources: list[SourceText] | None = None) -> list[QuestionAnswer]:
+    def answer(
+        self,
+        lead: Lead,
+        enrichment: Enrichment,
+        questions: list[QualifyingQuestion],
+        now: datetime,
+        *,
+        sources: list[SourceText] | None = None,
+    ) -> list[QuestionAnswer]:
         """The synchronous core of `judge` (benchmarks call it directly); `sources` replaces the lead's own text
         (the relevant part of a text too long to read whole)."""
         sources = sources if sources is not None else lead_sources(lead, enrichment)
@@ -68,11 +81,16 @@ class ExampleJudge:
             out.append(checker.verify(answer))
         return out
 
-    def _answer_text(self, q: QualifyingQuestion, lead_units: list[Unit], ref: datetime, offset: float) -> QuestionAnswer:
+    def _answer_text(
+        self, q: QualifyingQuestion, lead_units: list[Unit], ref: datetime, offset: float
+    ) -> QuestionAnswer:
         qv = self._question_vectors(q)
         scored = sorted(((*relevance(q, qv, u, self.tuning, ref), u) for u in lead_units), key=lambda x: -x[0])
-        votes: list[Vote] = [vote(q, qv, u, rel, key_sim, ref, offset, self.tuning)
-                             for rel, key_sim, u in scored[: self.top_k] if rel >= self.tuning.relevance_cut]
+        votes: list[Vote] = [
+            vote(q, qv, u, rel, key_sim, ref, offset, self.tuning)
+            for rel, key_sim, u in scored[: self.top_k]
+            if rel >= self.tuning.relevance_cut
+        ]
         return decide(q.id, votes)
 
     def _embed_units(self, found: list[SourceText]) -> list[Unit]:
@@ -86,12 +104,14 @@ class ExampleJudge:
         if not texts:
             return []
         vectors = self.embedder.embed(texts + new_keys)  # one batch per lead
-        for key, vector in zip(new_keys, vectors[len(texts):], strict=True):
+        for key, vector in zip(new_keys, vectors[len(texts) :], strict=True):
             if len(self._keys) > 4096:
                 self._keys.clear()
             self._keys[key] = vector
-        return [Unit(s, vectors[i], self._keys.get(s.ref) if s.source == "form" else None, hidden[i])
-                for i, s in enumerate(found)]
+        return [
+            Unit(s, vectors[i], self._keys.get(s.ref) if s.source == "form" else None, hidden[i])
+            for i, s in enumerate(found)
+        ]
 
     def _question_vectors(self, q: QualifyingQuestion) -> QuestionVectors:
         reviewed = self._reviewed.get(q.id, [])
@@ -107,8 +127,14 @@ class ExampleJudge:
         learned = [False] * (len(q.yes_examples) + len(q.no_examples)) + [True] * len(reviewed)
         vectors = self.embedder.embed([q.text, *texts])
         self._vectors = {k: v for k, v in self._vectors.items() if not k.startswith(f"{q.id}:")}
-        qv = QuestionVectors(text=vectors[0], examples=vectors[1:], labels=labels, example_texts=texts, learned=learned,
-                             negations=np.array([negated(t) for t in texts], dtype=bool),
-                             keywords=keyword_patterns(q.keywords))
+        qv = QuestionVectors(
+            text=vectors[0],
+            examples=vectors[1:],
+            labels=labels,
+            example_texts=texts,
+            learned=learned,
+            negations=np.array([negated(t) for t in texts], dtype=bool),
+            keywords=keyword_patterns(q.keywords),
+        )
         self._vectors[key] = qv
         return qv

@@ -27,8 +27,17 @@ from agent.budget import estimate_tokens
 from agent.errors import JudgeError, RetryableJudgeError
 from agent.evidence import EvidenceChecker, SourceText
 from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
-from agent.judges.llm_prompting import (LeadData, boundary, lead_data, select_items, similar_examples, spec_of,
-                                        system_context, trim_by_relevance, user_context)
+from agent.judges.llm_prompting import (
+    LeadData,
+    boundary,
+    lead_data,
+    select_items,
+    similar_examples,
+    spec_of,
+    system_context,
+    trim_by_relevance,
+    user_context,
+)
 from agent.llm import ContextLengthExceeded, StructuredLLM, StructuredReply
 from agent.schemas import Answer, Enrichment, Evidence, Lead, QuestionAnswer, Usage
 from library.schemas import Competitor, Persona, QualifyingQuestion, Seller
@@ -53,7 +62,9 @@ class _Strict(BaseModel):
 
 
 class ModelEvidence(_Strict):
-    source: Literal["form", "notes", "enrichment", "event", "transcript"] = Field(description="The source label of the data item")
+    source: Literal["form", "notes", "enrichment", "event", "transcript"] = Field(
+        description="The source label of the data item"
+    )
     ref: str = Field(description="The ref label of the data item, copied exactly")
     quote: str = Field(description="A short span copied verbatim from that item, not paraphrased")
 
@@ -86,7 +97,8 @@ class _ModelAnswerBase(_Strict):
 def output_model(question_ids: tuple[str, ...]) -> type[BaseModel]:
     """The answer schema for these questions: reasoning before answer, closed literals, every field required."""
     answer_model = create_model(
-        "QuestionVerdict", __base__=_ModelAnswerBase,
+        "QuestionVerdict",
+        __base__=_ModelAnswerBase,
         # A Literal over ids known only at run time: valid for pydantic, not expressible to a static checker.
         question_id=(Literal[tuple(question_ids)], Field(description="Id of the question answered")),  # type: ignore[arg-type]
         reasoning=(str, Field(description="First: one or two sentences on what the data says about the question")),
@@ -94,8 +106,11 @@ def output_model(question_ids: tuple[str, ...]) -> type[BaseModel]:
         confidence=(float, Field(description="How sure the answer is, from 0 to 1")),
         evidence=(list[ModelEvidence], Field(description="Verbatim quotes supporting the answer; empty when unknown")),
     )
-    return create_model("SubmitAnswers", __base__=_Strict,
-                        answers=(list[answer_model], Field(description="Exactly one entry per question id")))  # type: ignore[valid-type]  # a class made at run time
+    return create_model(
+        "SubmitAnswers",
+        __base__=_Strict,
+        answers=(list[answer_model], Field(description="Exactly one entry per question id")),  # type: ignore[valid-type]  # a class made at run time
+    )
 
 
 @lru_cache(maxsize=256)
@@ -116,8 +131,16 @@ def tool_schema(model: type[BaseModel]) -> dict[str, Any]:
 class LocalAnswerer(Protocol):
     """The embedded judge's synchronous core (agent.judges.local.LocalJudge.answer)."""
 
-    def answer(self, lead: Lead, enrichment: Enrichment, questions: list[QualifyingQuestion], now: datetime, *,
-               seller: Seller | None = None, competitors: list[Competitor] | None = None) -> list[QuestionAnswer]: ...
+    def answer(
+        self,
+        lead: Lead,
+        enrichment: Enrichment,
+        questions: list[QualifyingQuestion],
+        now: datetime,
+        *,
+        seller: Seller | None = None,
+        competitors: list[Competitor] | None = None,
+    ) -> list[QuestionAnswer]: ...
 
 
 @dataclass
@@ -133,8 +156,15 @@ class LLMJudge:
     name = "llm"
     version = "1"
 
-    def __init__(self, llm: StructuredLLM, *, mode: Mode = "llm", per_question: bool = False,
-                 personas: Sequence[Persona] = (), local: LocalAnswerer | None = None):
+    def __init__(
+        self,
+        llm: StructuredLLM,
+        *,
+        mode: Mode = "llm",
+        per_question: bool = False,
+        personas: Sequence[Persona] = (),
+        local: LocalAnswerer | None = None,
+    ):
         self.llm = llm
         self.mode = mode
         self.per_question = per_question
@@ -184,30 +214,47 @@ class LLMJudge:
                 outcome.usage += part.usage
                 outcome.prompts.update(part.prompts)
         answers = [local.get(q.id) or outcome.answers[q.id] for q in request.questions]
-        return JudgeResult(answers=answers, model=self.llm.config.model if remote else None,
-                           prompt_hashes=outcome.prompts, usage=outcome.usage,
-                           llm_method=self.llm.config.structured_output_method if remote else None)
+        return JudgeResult(
+            answers=answers,
+            model=self.llm.config.model if remote else None,
+            prompt_hashes=outcome.prompts,
+            usage=outcome.usage,
+            llm_method=self.llm.config.structured_output_method if remote else None,
+        )
 
-    def _settled_by_facts(self, request: JudgeRequest,
-                          questions: list[QualifyingQuestion]) -> dict[str, QuestionAnswer]:
+    def _settled_by_facts(
+        self, request: JudgeRequest, questions: list[QualifyingQuestion]
+    ) -> dict[str, QuestionAnswer]:
         """The engine's yes or no on fact-kind questions (FACT_KINDS); its unknowns go to the model."""
         factual = [q for q in questions if spec_of(q, request).kind in FACT_KINDS]
         if not factual or self.local is None:
             return {}
-        answers = self.local.answer(request.lead, request.enrichment, factual, request.now, seller=request.seller,
-                                    competitors=request.competitors)
+        answers = self.local.answer(
+            request.lead,
+            request.enrichment,
+            factual,
+            request.now,
+            seller=request.seller,
+            competitors=request.competitors,
+        )
         return {a.question_id: a for a in answers if a.answer != "unknown" and "evidence_unverified" not in a.flags}
 
-    async def judge_data(self, request: JudgeRequest, questions: Sequence[QualifyingQuestion],
-                         data: LeadData) -> JudgeResult:
+    async def judge_data(
+        self, request: JudgeRequest, questions: Sequence[QualifyingQuestion], data: LeadData
+    ) -> JudgeResult:
         """Answer questions from given data items (a call's utterances) with the same schema, checks and repair."""
         out = await self._judge_group(request, list(questions), data)
-        return JudgeResult(answers=[out.answers[q.id] for q in questions], model=self.llm.config.model,
-                           prompt_hashes=out.prompts, usage=out.usage,
-                           llm_method=self.llm.config.structured_output_method)
+        return JudgeResult(
+            answers=[out.answers[q.id] for q in questions],
+            model=self.llm.config.model,
+            prompt_hashes=out.prompts,
+            usage=out.usage,
+            llm_method=self.llm.config.structured_output_method,
+        )
 
-    async def _judge_group(self, request: JudgeRequest, questions: list[QualifyingQuestion],
-                           data: LeadData) -> _Outcome:
+    async def _judge_group(
+        self, request: JudgeRequest, questions: list[QualifyingQuestion], data: LeadData
+    ) -> _Outcome:
         out = _Outcome()
         system = render("judge_system", system_context(request, questions, self.personas))
         out.prompts[system.name] = system.hash
@@ -231,14 +278,24 @@ class LLMJudge:
             if errors and failed and self._budget_left(out) >= 1:
                 ids = [q.id for q in failed]
                 fragment = "\n".join(fragments)[:REPAIR_FRAGMENT_CHARS]
-                repair = render("judge_repair", RepairContext(
-                    boundary=boundary([DataItem(source="output", ref="previous", text=fragment)]),
-                    errors=errors, previous_output=fragment, question_ids=ids))
+                repair = render(
+                    "judge_repair",
+                    RepairContext(
+                        boundary=boundary([DataItem(source="output", ref="previous", text=fragment)]),
+                        errors=errors,
+                        previous_output=fragment,
+                        question_ids=ids,
+                    ),
+                )
                 out.prompts[repair.name] = repair.hash
                 repair_model = output_model(tuple(ids))
                 try:
-                    second = await self._call(out, tool_schema(repair_model), [*messages, ("user", repair.text)],
-                                              max_completion_tokens=self._repair_cap(len(ids)))
+                    second = await self._call(
+                        out,
+                        tool_schema(repair_model),
+                        [*messages, ("user", repair.text)],
+                        max_completion_tokens=self._repair_cap(len(ids)),
+                    )
                     fixed, _, _ = _validate(second, repair_model, checker)
                     good.update(fixed)
                 except (ContextLengthExceeded, RetryableJudgeError):
@@ -250,10 +307,18 @@ class LLMJudge:
             out.answers[q.id] = _finish(good.get(q.id), q, checker, data)
         return out
 
-    async def _ask(self, out: _Outcome, schema: dict[str, Any], system: str, items: list[DataItem],
-                   questions: list[QualifyingQuestion]) -> tuple[list[tuple[Any, str]], StructuredReply]:
-        user = render("judge_user", user_context(items, questions, similar_examples(self._reviewed, items, questions,
-                                                                                     EXAMPLES_PER_QUESTION)))
+    async def _ask(
+        self,
+        out: _Outcome,
+        schema: dict[str, Any],
+        system: str,
+        items: list[DataItem],
+        questions: list[QualifyingQuestion],
+    ) -> tuple[list[tuple[Any, str]], StructuredReply]:
+        user = render(
+            "judge_user",
+            user_context(items, questions, similar_examples(self._reviewed, items, questions, EXAMPLES_PER_QUESTION)),
+        )
         out.prompts[user.name] = user.hash
         messages: list[tuple[Any, str]] = [("system", system), ("user", user.text)]
         reply = await self._call(out, schema, messages)
@@ -263,8 +328,10 @@ class LLMJudge:
             # answers rest on part of the data, without the rules. Treated as an overflow: trimmed and sent again.
             raise ContextLengthExceeded(
                 f"the server read {reply.usage.prompt_tokens} prompt tokens of ~{sent} sent: it cut the prompt "
-                "(Ollama truncates to num_ctx; raise it or set QUALIFY_LLM_CONTEXT_TOKENS)", attempts=0,
-                error_class="context_length_exceeded")
+                "(Ollama truncates to num_ctx; raise it or set QUALIFY_LLM_CONTEXT_TOKENS)",
+                attempts=0,
+                error_class="context_length_exceeded",
+            )
         return messages, reply
 
     def _budget_left(self, out: _Outcome) -> int:
@@ -274,23 +341,36 @@ class LLMJudge:
         """A repair re-sends only the failed answers: a few hundred tokens each, never the full output cap."""
         return min(self.llm.config.max_completion_tokens, 64 + REPAIR_TOKENS_PER_QUESTION * n_questions)
 
-    async def _call(self, out: _Outcome, schema: dict[str, Any], messages: list[tuple[Any, str]], *,
-                    max_completion_tokens: int | None = None) -> StructuredReply:
+    async def _call(
+        self,
+        out: _Outcome,
+        schema: dict[str, Any],
+        messages: list[tuple[Any, str]],
+        *,
+        max_completion_tokens: int | None = None,
+    ) -> StructuredReply:
         try:
-            reply = await self.llm.call(schema, messages, max_attempts=self._budget_left(out),
-                                        max_completion_tokens=max_completion_tokens)
+            reply = await self.llm.call(
+                schema, messages, max_attempts=self._budget_left(out), max_completion_tokens=max_completion_tokens
+            )
         except JudgeError as exc:
             out.usage += Usage(llm_calls=exc.attempts)
             exc.attempts = out.usage.llm_calls
             raise
         u = reply.usage
-        out.usage += Usage(llm_calls=u.calls, prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
-                           cost_usd=u.cost_usd, latency_ms=u.latency_ms)
+        out.usage += Usage(
+            llm_calls=u.calls,
+            prompt_tokens=u.prompt_tokens,
+            completion_tokens=u.completion_tokens,
+            cost_usd=u.cost_usd,
+            latency_ms=u.latency_ms,
+        )
         return reply
 
 
-def _validate(reply: StructuredReply, model: type[BaseModel],
-              checker: EvidenceChecker) -> tuple[dict[str, QuestionAnswer], list[str], list[str]]:
+def _validate(
+    reply: StructuredReply, model: type[BaseModel], checker: EvidenceChecker
+) -> tuple[dict[str, QuestionAnswer], list[str], list[str]]:
     """The answers that passed schema and evidence checks, a description of every failure (no lead text in it) and
     the invalid fragments of the output (each failed item, or the start of an unparseable output)."""
     if reply.payload is None:
@@ -317,13 +397,18 @@ def _validate(reply: StructuredReply, model: type[BaseModel],
             errors.append(f"answers[{n}] repeats question {parsed.question_id}")
             continue
         answer = QuestionAnswer(
-            question_id=parsed.question_id, reasoning=parsed.reasoning, answer=parsed.answer,
+            question_id=parsed.question_id,
+            reasoning=parsed.reasoning,
+            answer=parsed.answer,
             confidence=parsed.confidence,
-            evidence=[Evidence(source=e.source, ref=e.ref, quote=e.quote) for e in parsed.evidence])
+            evidence=[Evidence(source=e.source, ref=e.ref, quote=e.quote) for e in parsed.evidence],
+        )
         bad = [k for k, e in enumerate(answer.evidence) if not checker.is_verbatim(e)]
         if bad:
-            errors.append(f"the answer to {parsed.question_id} has quote(s) {', '.join(str(k) for k in bad)} that are not "
-                          "verbatim text of the item named by their source and ref")
+            errors.append(
+                f"the answer to {parsed.question_id} has quote(s) {', '.join(str(k) for k in bad)} that are not "
+                "verbatim text of the item named by their source and ref"
+            )
             fragments.append(f"answers[{n}]: {json.dumps(item, ensure_ascii=False)[:800]}")
         good[parsed.question_id] = answer
     missing = [q for q in allowed if q not in good]
@@ -332,12 +417,18 @@ def _validate(reply: StructuredReply, model: type[BaseModel],
     return good, errors, fragments
 
 
-def _finish(answer: QuestionAnswer | None, question: QualifyingQuestion, checker: EvidenceChecker,
-            data: LeadData) -> QuestionAnswer:
+def _finish(
+    answer: QuestionAnswer | None, question: QualifyingQuestion, checker: EvidenceChecker, data: LeadData
+) -> QuestionAnswer:
     """Verify quotes (downgrading fabricated ones), mark hidden content, or stand in unknown for a missing answer."""
     if answer is None:
-        return QuestionAnswer(question_id=question.id, answer="unknown", confidence=0.0, flags=["model_output_invalid"],
-                              reasoning="The model's output for this question failed validation twice.")
+        return QuestionAnswer(
+            question_id=question.id,
+            answer="unknown",
+            confidence=0.0,
+            flags=["model_output_invalid"],
+            reasoning="The model's output for this question failed validation twice.",
+        )
     answer = checker.verify(answer)
     if any((e.source, e.ref) in data.hidden for e in answer.evidence):
         answer = answer.model_copy(update={"flags": list(dict.fromkeys([*answer.flags, "hidden_content"]))})

@@ -21,12 +21,19 @@ from library.schemas import Persona, QualifyingQuestion, QuestionSpec
 from prompts.contexts import DataItem, JudgeSystemContext, JudgeUserContext
 
 # Lead-provided profile fields: quotable, under source "enrichment" with a `lead.` ref so they never clash with providers.
-_PROFILE = (("lead.person.name", "person", "name"), ("lead.person.title", "person", "title"),
-            ("lead.company.name", "company", "name"), ("lead.company.domain", "company", "domain"),
-            ("lead.company.employees", "company", "employees"), ("lead.company.industry", "company", "industry"),
-            ("lead.company.country", "company", "country"))
-_STOP = frozenset("a an and are as at be by do does for from has have how in is it its of on or the their there this to "
-                  "was we what when which who will with you your they lead".split())
+_PROFILE = (
+    ("lead.person.name", "person", "name"),
+    ("lead.person.title", "person", "title"),
+    ("lead.company.name", "company", "name"),
+    ("lead.company.domain", "company", "domain"),
+    ("lead.company.employees", "company", "employees"),
+    ("lead.company.industry", "company", "industry"),
+    ("lead.company.country", "company", "country"),
+)
+_STOP = frozenset(
+    "a an and are as at be by do does for from has have how in is it its of on or the their there this to "
+    "was we what when which who will with you your they lead".split()
+)
 
 
 @dataclass(frozen=True)
@@ -65,22 +72,35 @@ def boundary(items: Sequence[DataItem]) -> str:
 
 
 SUMMARY_CHARS = 300  # the seller's description in the prompt: its first sentences up to about this length
-NOTES_CHARS = 1500  # notes (and enrichment descriptions) longer than this keep their units most relevant to the questions
+NOTES_CHARS = (
+    1500  # notes (and enrichment descriptions) longer than this keep their units most relevant to the questions
+)
 
 # The lead fields each kind of question can rest on (refs without the `lead.` prefix; a trailing dot is a prefix). The
 # lead's own words (form answers, notes, a call) always go, and so do the contact's name and title and the company name.
 _FIELDS_FOR: dict[str, tuple[str, ...]] = {
-    "company_size": ("company.employees",), "named_count": ("company.employees",),
+    "company_size": ("company.employees",),
+    "named_count": ("company.employees",),
     "revenue": ("company.revenue", "company.annual_revenue", "company.employees"),
-    "location": ("company.country", "company.region", "company.state", "company.city", "company.location",
-                 "company.domain"),
+    "location": (
+        "company.country",
+        "company.region",
+        "company.state",
+        "company.city",
+        "company.location",
+        "company.domain",
+    ),
     "language": ("company.country", "company.language"),
     "industry": ("company.industry", "company.description", "company.domain"),
-    "technology": ("company.tech",), "competitor": ("company.tech", "company.domain"),
+    "technology": ("company.tech",),
+    "competitor": ("company.tech", "company.domain"),
     "authority": ("person.",),
-    "student": ("email.domain", "company."), "job_seeker": ("email.domain", "company."),
-    "competitor_employee": ("email.domain", "company."), "existing_customer": ("email.domain", "company."),
-    "partner": ("email.domain", "company."), "vendor_pitch": ("email.domain", "company."),
+    "student": ("email.domain", "company."),
+    "job_seeker": ("email.domain", "company."),
+    "competitor_employee": ("email.domain", "company."),
+    "existing_customer": ("email.domain", "company."),
+    "partner": ("email.domain", "company."),
+    "vendor_pitch": ("email.domain", "company."),
 }
 _EVENTS_FOR = frozenset({"intent", "text"})  # engagement events are evidence of intent (a page view is no go-live date)
 _BUYING_ROLES = frozenset({"decision_maker", "champion"})  # the personas an authority question is about
@@ -104,29 +124,40 @@ def _summary(description: str) -> str:
     return out
 
 
-def system_context(request: JudgeRequest, questions: Sequence[QualifyingQuestion],
-                   personas: Sequence[Persona]) -> JudgeSystemContext:
+def system_context(
+    request: JudgeRequest, questions: Sequence[QualifyingQuestion], personas: Sequence[Persona]
+) -> JudgeSystemContext:
     """Trusted instructions only: the seller in brief, personas when a question is about the contact's role, and each
     question with its typed reading."""
     m = request.matches
     specs = {q.id: spec_of(q, request) for q in questions}
     about_role = any(s.kind == "authority" or q.category == "authority" for q in questions for s in [specs[q.id]])
     return JudgeSystemContext(
-        seller=request.seller, seller_summary=_summary(request.seller.description),
-        personas=[p for p in personas if p.fit == "good" and p.role in _BUYING_ROLES] if about_role else [], segment=m.segment.name if m.segment else None,
-        persona=m.persona.name if m.persona else None, use_cases=[u.name for u in m.use_cases],
-        questions=list(questions), today=request.now.date().isoformat(),
-        readings={i: s.words for i, s in specs.items() if _comparison(s)})
+        seller=request.seller,
+        seller_summary=_summary(request.seller.description),
+        personas=[p for p in personas if p.fit == "good" and p.role in _BUYING_ROLES] if about_role else [],
+        segment=m.segment.name if m.segment else None,
+        persona=m.persona.name if m.persona else None,
+        use_cases=[u.name for u in m.use_cases],
+        questions=list(questions),
+        today=request.now.date().isoformat(),
+        readings={i: s.words for i, s in specs.items() if _comparison(s)},
+    )
 
 
-_COMPARED = frozenset({"company_size", "named_count", "revenue", "location", "language", "timeline", "intent", "budget"})
+_COMPARED = frozenset(
+    {"company_size", "named_count", "revenue", "location", "language", "timeline", "intent", "budget"}
+)
 
 
 def _comparison(spec: QuestionSpec) -> bool:
     """Whether the reading states a comparison the model should apply (a threshold, a window, a list of places):
     those are worth sending; a reading of a free-text question only restates it."""
-    return bool(spec.words) and spec.kind in _COMPARED and (
-        spec.operator != "any" or spec.window_days is not None or bool(spec.deadline))
+    return (
+        bool(spec.words)
+        and spec.kind in _COMPARED
+        and (spec.operator != "any" or spec.window_days is not None or bool(spec.deadline))
+    )
 
 
 def _needed(questions: Sequence[QualifyingQuestion], request: JudgeRequest) -> tuple[tuple[str, ...], bool, bool]:
@@ -150,8 +181,9 @@ def _wanted(ref: str, fields: tuple[str, ...]) -> bool:
     return ref in _ALWAYS or any(ref == f or (f.endswith(".") and ref.startswith(f)) for f in fields)
 
 
-def select_items(items: Sequence[DataItem], questions: Sequence[QualifyingQuestion],
-                 request: JudgeRequest) -> list[DataItem]:
+def select_items(
+    items: Sequence[DataItem], questions: Sequence[QualifyingQuestion], request: JudgeRequest
+) -> list[DataItem]:
     """Only the evidence these questions need: the lead's own words always; a profile or enrichment field when a
     question's reading can rest on it (an enrichment value equal to the lead's own field is sent once); events for
     intent and timing; long notes cut to the units most relevant to the questions. A question the reader could not
@@ -176,15 +208,24 @@ def select_items(items: Sequence[DataItem], questions: Sequence[QualifyingQuesti
     return out
 
 
-def user_context(items: Sequence[DataItem], questions: Sequence[QualifyingQuestion],
-                 examples: Sequence[DataItem] = ()) -> JudgeUserContext:
+def user_context(
+    items: Sequence[DataItem], questions: Sequence[QualifyingQuestion], examples: Sequence[DataItem] = ()
+) -> JudgeUserContext:
     """The data section; reviewed examples (other leads' text) in their own section, covered by the same boundary."""
-    return JudgeUserContext(boundary=boundary([*items, *examples]), question_ids=[q.id for q in questions],
-                            items=list(items), examples=list(examples))
+    return JudgeUserContext(
+        boundary=boundary([*items, *examples]),
+        question_ids=[q.id for q in questions],
+        items=list(items),
+        examples=list(examples),
+    )
 
 
-def similar_examples(reviewed: dict[str, list[ReviewedExample]], items: Sequence[DataItem],
-                     questions: Sequence[QualifyingQuestion], per_question: int) -> list[DataItem]:
+def similar_examples(
+    reviewed: dict[str, list[ReviewedExample]],
+    items: Sequence[DataItem],
+    questions: Sequence[QualifyingQuestion],
+    per_question: int,
+) -> list[DataItem]:
     """For each question, the reviewed examples sharing most words with the lead's data (ties: the newest), as data
     items labelled with the question and the reviewer's answer."""
     lead_words = _words(" ".join(i.text for i in items))
@@ -202,15 +243,18 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", normalise(text)) if w not in _STOP and len(w) > 1}
 
 
-def trim_by_relevance(items: Sequence[DataItem], questions: Sequence[QualifyingQuestion],
-                      keep_fraction: float = 0.5) -> list[DataItem]:
+def trim_by_relevance(
+    items: Sequence[DataItem], questions: Sequence[QualifyingQuestion], keep_fraction: float = 0.5
+) -> list[DataItem]:
     """Keep the sentence-sized units most relevant to the questions, about `keep_fraction` of the text, in order."""
     vocabulary: set[str] = set()
     for q in questions:
         vocabulary |= _words(" ".join([q.text, *q.keywords, *q.yes_examples, *q.no_examples]))
-    pieces = [DataItem(source=u.source, ref=u.ref, text=u.text)
-              # DataItem.source is a plain str in the prompt context; the items were built from SourceText values.
-              for u in units([SourceText(i.source, i.ref, i.text) for i in items])]  # type: ignore[arg-type]
+    pieces = [
+        DataItem(source=u.source, ref=u.ref, text=u.text)
+        # DataItem.source is a plain str in the prompt context; the items were built from SourceText values.
+        for u in units([SourceText(i.source, i.ref, i.text) for i in items])  # type: ignore[arg-type]
+    ]
     budget = keep_fraction * sum(len(p.text) for p in pieces)
 
     def score(piece: DataItem) -> float:

@@ -37,8 +37,14 @@ class LocalJudge:
     name = "local"
     version = "2.0.0"
 
-    def __init__(self, embedder: Embedder, *, reviewed: list[ReviewedExample] | None = None,
-                 max_clauses: int = MAX_CLAUSES, confidence: ConfidenceMap | None = None):
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        reviewed: list[ReviewedExample] | None = None,
+        max_clauses: int = MAX_CLAUSES,
+        confidence: ConfidenceMap | None = None,
+    ):
         self.embedder = embedder
         self.confidence = confidence if confidence is not None else ConfidenceMap.load()
         self.max_clauses = max_clauses
@@ -62,22 +68,46 @@ class LocalJudge:
     async def judge(self, request: JudgeRequest) -> JudgeResult:
         """Answer every question; every answer's quotes are verified against the lead before it is returned."""
         started = time.perf_counter()
-        answers = self.answer(request.lead, request.enrichment, request.questions, request.now,
-                              seller=request.seller, competitors=request.competitors)
+        answers = self.answer(
+            request.lead,
+            request.enrichment,
+            request.questions,
+            request.now,
+            seller=request.seller,
+            competitors=request.competitors,
+        )
         return JudgeResult(answers=answers, usage=Usage(latency_ms=round((time.perf_counter() - started) * 1000, 3)))
 
-    def answer(self, lead: Lead, enrichment: Enrichment, questions: list[QualifyingQuestion], now: datetime, *,
-               seller: Seller | None = None, competitors: list[Competitor] | None = None) -> list[QuestionAnswer]:
+    def answer(
+        self,
+        lead: Lead,
+        enrichment: Enrichment,
+        questions: list[QualifyingQuestion],
+        now: datetime,
+        *,
+        seller: Seller | None = None,
+        competitors: list[Competitor] | None = None,
+    ) -> list[QuestionAnswer]:
         """The synchronous core of `judge` (benchmarks call it directly)."""
         sources = lead_sources(lead, enrichment)
         checker = EvidenceChecker(sources)
-        ctx = self.read(sources, lead.received_at or now, lead=lead, enrichment=enrichment, seller=seller,
-                        competitors=competitors, focus=[q.text for q in questions])
+        ctx = self.read(
+            sources,
+            lead.received_at or now,
+            lead=lead,
+            enrichment=enrichment,
+            seller=seller,
+            competitors=competitors,
+            focus=[q.text for q in questions],
+        )
         # Questions whose library wrote example phrasings (the sample library does) are read by judge 1.0 in one pass.
         with_examples = [q for q in questions if q.check is None and q.yes_examples and q.no_examples]
         kept = list(dict.fromkeys(c.unit for c in ctx.facts.clauses)) if ctx.facts.truncated else None
-        by_examples = {a.question_id: a for a in self._examples.answer(lead, enrichment, with_examples, now,
-                                                                        sources=kept)} if with_examples else {}
+        by_examples = (
+            {a.question_id: a for a in self._examples.answer(lead, enrichment, with_examples, now, sources=kept)}
+            if with_examples
+            else {}
+        )
         out = []
         for q in questions:
             if q.check is not None:
@@ -96,16 +126,33 @@ class LocalJudge:
             return answer
         return answer.model_copy(update={"confidence": self.confidence(answer.answer, answer.confidence)})
 
-    def read(self, sources: list[SourceText], ref: datetime, *, lead: Lead, enrichment: Enrichment | None = None,
-             seller: Seller | None = None, competitors: list[Competitor] | None = None,
-             prompts: dict[str, str] | None = None, focus: list[str] | None = None) -> Context:
+    def read(
+        self,
+        sources: list[SourceText],
+        ref: datetime,
+        *,
+        lead: Lead,
+        enrichment: Enrichment | None = None,
+        seller: Seller | None = None,
+        competitors: list[Competitor] | None = None,
+        prompts: dict[str, str] | None = None,
+        focus: list[str] | None = None,
+    ) -> Context:
         """Text → the context the engine decides from: clause facts of `sources` read against the reference date.
         A lead's own fields, notes and events, or a call's prospect utterances (`prompts`: the question each answers).
         Text too long to read within the per-lead budget keeps its MAX_CLAUSES clauses most relevant to `focus` (the
         questions asked) and every answer is flagged `text_truncated`."""
         facts = keep_relevant(read_facts(sources, year=ref.year, prompts=prompts), focus or [], self.max_clauses)
-        return Context(lead, enrichment or Enrichment(), facts, ref, seller or _DEFAULT_SELLER, competitors or [],
-                       self.embedder.embed, self._topic)
+        return Context(
+            lead,
+            enrichment or Enrichment(),
+            facts,
+            ref,
+            seller or _DEFAULT_SELLER,
+            competitors or [],
+            self.embedder.embed,
+            self._topic,
+        )
 
     def decide(self, q: QualifyingQuestion, ctx: Context) -> QuestionAnswer:
         """One question from the context: its reading decided by the engine; a bare yes or no to a question asking the
@@ -113,32 +160,45 @@ class LocalJudge:
         spec = q.reading or read_question(q, ctx.seller, ctx.competitors)
         answer = resolve(q.id, spec, DECIDERS[spec.kind](spec, ctx))
         if answer.answer == "unknown":
-            answer = (self._form_reply(q, ctx.lead) or self._bare_reply(q, ctx) or self._from_examples(q, ctx)
-                      or answer)
+            answer = self._form_reply(q, ctx.lead) or self._bare_reply(q, ctx) or self._from_examples(q, ctx) or answer
         return answer
 
     @staticmethod
     def flagged(answer: QuestionAnswer, ctx: Context) -> QuestionAnswer:
-        raised: tuple[tuple[AnswerFlag, bool], ...] = (("instruction_text_ignored", bool(ctx.facts.injected)),
-                                                       ("hidden_content", ctx.facts.hidden),
-                                                       ("text_truncated", bool(ctx.facts.truncated)))
+        raised: tuple[tuple[AnswerFlag, bool], ...] = (
+            ("instruction_text_ignored", bool(ctx.facts.injected)),
+            ("hidden_content", ctx.facts.hidden),
+            ("text_truncated", bool(ctx.facts.truncated)),
+        )
         flags = [f for f, on in raised if on]
         missing = [f for f in flags if f not in answer.flags]
         return answer.model_copy(update={"flags": [*answer.flags, *missing]}) if missing else answer
 
     def _bare_reply(self, q: QualifyingQuestion, ctx: Context) -> QuestionAnswer | None:
         """A call's bare 'Yes, that's me' to a seller question that asks the question itself; the latest one wins."""
-        for c in sorted((c for c in ctx.facts.clauses if c.unit.source == "transcript" and c.context),
-                        key=lambda c: -c.order):
+        for c in sorted(
+            (c for c in ctx.facts.clauses if c.unit.source == "transcript" and c.context), key=lambda c: -c.order
+        ):
             reply = bare_reply(c.text)
             if reply is None or c.hedge or float(self._topic(c.context) @ self._topic(q.text)) < FORM_MATCH:
                 continue
-            return QuestionAnswer(question_id=q.id, answer=reply, confidence=0.75,
-                                  reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {reply.capitalize()}: "
-                                            f"asked \"{c.context[:80]}\", {c.unit.speaker or 'the prospect'} said "
-                                            f"\"{c.text[:60]}\".",
-                                  evidence=[Evidence(source=c.unit.source, ref=c.unit.ref, quote=c.text,
-                                                     timestamp=c.unit.timestamp, speaker=c.unit.speaker)])
+            return QuestionAnswer(
+                question_id=q.id,
+                answer=reply,
+                confidence=0.75,
+                reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {reply.capitalize()}: "
+                f'asked "{c.context[:80]}", {c.unit.speaker or "the prospect"} said '
+                f'"{c.text[:60]}".',
+                evidence=[
+                    Evidence(
+                        source=c.unit.source,
+                        ref=c.unit.ref,
+                        quote=c.text,
+                        timestamp=c.unit.timestamp,
+                        speaker=c.unit.speaker,
+                    )
+                ],
+            )
         return None
 
     def _form_reply(self, q: QualifyingQuestion, lead: Lead) -> QuestionAnswer | None:
@@ -147,10 +207,14 @@ class LocalJudge:
             reply = bare_reply(value)
             if reply is None or float(self._topic(key) @ self._topic(q.text)) < FORM_MATCH:
                 continue
-            return QuestionAnswer(question_id=q.id, answer=reply, confidence=0.75,
-                                  reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {reply.capitalize()}: "
-                                            f"the form asked \"{key[:80]}\" and the answer was \"{value[:60]}\".",
-                                  evidence=[Evidence(source="form", ref=key, quote=value)])
+            return QuestionAnswer(
+                question_id=q.id,
+                answer=reply,
+                confidence=0.75,
+                reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {reply.capitalize()}: "
+                f'the form asked "{key[:80]}" and the answer was "{value[:60]}".',
+                evidence=[Evidence(source="form", ref=key, quote=value)],
+            )
         return None
 
     def _topic(self, text: str) -> np.ndarray:
@@ -180,9 +244,19 @@ class LocalJudge:
         c = ctx.facts.clauses[i]
         flags: list[AnswerFlag] = ["learned"] if j >= len(q.yes_examples) + len(q.no_examples) else []
         return QuestionAnswer(
-            question_id=q.id, answer=cached[1][j], confidence=0.7, flags=flags,
+            question_id=q.id,
+            answer=cached[1][j],
+            confidence=0.7,
+            flags=flags,
             reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {cached[1][j].capitalize()}: the lead says "
-                      f"what the example \"{cached[2][j][:80]}\" says.",
-            evidence=[Evidence(source=c.unit.source, ref=c.unit.ref, quote=c.text, timestamp=c.unit.timestamp,
-                               speaker=c.unit.speaker)])
-
+            f'what the example "{cached[2][j][:80]}" says.',
+            evidence=[
+                Evidence(
+                    source=c.unit.source,
+                    ref=c.unit.ref,
+                    quote=c.text,
+                    timestamp=c.unit.timestamp,
+                    speaker=c.unit.speaker,
+                )
+            ],
+        )

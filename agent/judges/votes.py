@@ -25,7 +25,10 @@ class Tuning:
     flip_sim: float = 0.6  # a unit this close to an example of the opposite negation means the opposite answer
     min_margin: float = 0.02  # closer than this between the best yes and best no example: undecided
     quantity_bonus: float = 0.15  # an amount, count or date of the kind the question asks for makes a unit relevant
-    example_floor: float = 0.5  # for a damaging answer the nearest example must be this close, unless a keyword is named
+    example_floor: float = (
+        0.5  # for a damaging answer the nearest example must be this close, unless a keyword is named
+    )
+
 
 _APPROXIMATORS = {"maybe", "perhaps", "possibly", "could be"}  # before an amount they mean "about"
 _TEXT_SOURCES = ("form", "notes", "transcript")
@@ -77,8 +80,9 @@ def keyword_patterns(keywords: list[str]) -> list[re.Pattern[str]]:
     return out
 
 
-def relevance(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, tuning: Tuning,
-              ref: datetime) -> tuple[float, float]:
+def relevance(
+    q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, tuning: Tuning, ref: datetime
+) -> tuple[float, float]:
     """How much a unit speaks to the question (0-1.3), and how close its form question is (0 for other sources)."""
     rel = float(unit.vector @ qv.text)
     if len(qv.examples):
@@ -89,7 +93,11 @@ def relevance(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, tuning: Tu
     haystack = unit.source.text + (" " + unit.source.ref if unit.source.source == "form" else "")
     if any(p.search(haystack) for p in qv.keywords):
         rel += 0.1
-    if q.threshold and unit.source.source in _TEXT_SOURCES and quantities.extract(q.threshold.kind, unit.source.text, ref):
+    if (
+        q.threshold
+        and unit.source.source in _TEXT_SOURCES
+        and quantities.extract(q.threshold.kind, unit.source.text, ref)
+    ):
         rel += tuning.quantity_bonus
     return rel, key_sim
 
@@ -105,16 +113,24 @@ def _quantity(q: QualifyingQuestion, text: str, ref: datetime) -> quantities.Qua
     nouns = [w for w in re.findall(r"[a-z]{4,}", q.text.lower()) if w not in ("does", "company", "least", "process")]
     chosen = found[0]
     for item in found:  # prefer the count of the question's own noun ("800 invoices", not "3 entities")
-        after = work[work.find(item.text) + len(item.text):][:30].lower()
+        after = work[work.find(item.text) + len(item.text) :][:30].lower()
         if any(n[:-1] in after for n in nouns):
             chosen = item
             break
-    after = work[work.find(chosen.text) + len(chosen.text):]
+    after = work[work.find(chosen.text) + len(chosen.text) :]
     return quantities.per_period(chosen, after, target)
 
 
-def vote(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, rel: float, key_sim: float, ref: datetime,
-         offset_days: float, tuning: Tuning) -> Vote:
+def vote(
+    q: QualifyingQuestion,
+    qv: QuestionVectors,
+    unit: Unit,
+    rel: float,
+    key_sim: float,
+    ref: datetime,
+    offset_days: float,
+    tuning: Tuning,
+) -> Vote:
     """The unit's answer to the question: from a quantity, a bare yes/no, hedging, or the nearest example."""
     text = unit.source.text
     hedge, neg = hedge_cue(text), negated(text)
@@ -126,21 +142,45 @@ def vote(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, rel: float, key
     if q.threshold and unit.source.source in _TEXT_SOURCES and (qty := _quantity(q, text, ref)) is not None:
         approximate = hedge is not None and hedge.lower() in _APPROXIMATORS
         if hedge and not approximate:
-            return Vote(unit, rel, "unknown", 0.0, f'tentative ("{hedge}") about {qty.text}', [*flags, "hedged"],
-                        qty.normalised(), True)
-        result = quantities.compare(qty, q.threshold.operator, q.threshold.value,
-                                    offset_days if q.threshold.kind == "date" else 0.0)
+            return Vote(
+                unit,
+                rel,
+                "unknown",
+                0.0,
+                f'tentative ("{hedge}") about {qty.text}',
+                [*flags, "hedged"],
+                qty.normalised(),
+                True,
+            )
+        result = quantities.compare(
+            qty, q.threshold.operator, q.threshold.value, offset_days if q.threshold.kind == "date" else 0.0
+        )
         if result and neg and q.threshold.kind == "money":
             result = None  # "we don't have $25k" or "nothing above 25k": the amount is not a budget
         if result is None:
-            return Vote(unit, rel, "unknown", 0.0, f"{qty.text} does not settle {q.threshold.operator} "
-                        f"{q.threshold.value:g}", flags, qty.normalised(), True)
+            return Vote(
+                unit,
+                rel,
+                "unknown",
+                0.0,
+                f"{qty.text} does not settle {q.threshold.operator} {q.threshold.value:g}",
+                flags,
+                qty.normalised(),
+                True,
+            )
         strength = 0.85 * (0.85 if soft_hedged(text) or approximate else 1.0)
         op = {"gte": "≥", "lte": "≤"}[q.threshold.operator]
         unit_word = " days from now" if q.threshold.kind == "date" else ""
-        return Vote(unit, rel, "yes" if result else "no", strength,
-                    f"{qty.text} = {qty.normalised()}, {'meets' if result else 'misses'} {op} {q.threshold.value:g}{unit_word}",
-                    flags, qty.normalised(), True)
+        return Vote(
+            unit,
+            rel,
+            "yes" if result else "no",
+            strength,
+            f"{qty.text} = {qty.normalised()}, {'meets' if result else 'misses'} {op} {q.threshold.value:g}{unit_word}",
+            flags,
+            qty.normalised(),
+            True,
+        )
     if unit.source.source == "form" and key_sim >= tuning.key_cut and (reply := bare_reply(text)) is not None:
         return Vote(unit, rel, reply, 0.8, f'a direct "{reply}" to the form question', flags)
     if hedge:
@@ -150,13 +190,25 @@ def vote(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, rel: float, key
     return _by_examples(q, qv, unit, rel, neg, flags, tuning)
 
 
-def _by_examples(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, rel: float, neg: bool,
-                 flags: list[AnswerFlag], tuning: Tuning) -> Vote:
+def _by_examples(
+    q: QualifyingQuestion,
+    qv: QuestionVectors,
+    unit: Unit,
+    rel: float,
+    neg: bool,
+    flags: list[AnswerFlag],
+    tuning: Tuning,
+) -> Vote:
     sims = qv.examples @ unit.vector
     adjusted = sims + tuning.negation_bonus * (qv.negations == neg)
     best = int(np.argmax(adjusted))
     label = qv.labels[best]
-    flipped = sims[best] >= tuning.flip_sim and bool(qv.negations[best]) != neg and not qv.learned[best] and label != "unknown"
+    flipped = (
+        sims[best] >= tuning.flip_sim
+        and bool(qv.negations[best]) != neg
+        and not qv.learned[best]
+        and label != "unknown"
+    )
     if flipped:
         label = "no" if label == "yes" else "yes"
     others = [adjusted[i] for i, lab in enumerate(qv.labels) if lab != qv.labels[best]]
@@ -165,7 +217,9 @@ def _by_examples(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, rel: fl
         flags = [*flags, "learned"]
     example = qv.example_texts[best]
     # The damaging answer (yes to a bad-fit question, no to a must-have) disqualifies or penalises a good lead if wrong.
-    damaging = (label == "yes" and q.fit_type == "bad") or (label == "no" and q.fit_type == "good" and q.instant_disqualifier)
+    damaging = (label == "yes" and q.fit_type == "bad") or (
+        label == "no" and q.fit_type == "good" and q.instant_disqualifier
+    )
     if damaging and sims[best] < tuning.example_floor and not any(p.search(unit.source.text) for p in qv.keywords):
         # Nearest is not near: "Finance manager;" is closer to a student example than to a non-student one only
         # because both are far away. Topic words would have made it relevant; without them, say nothing.
@@ -180,7 +234,9 @@ def _by_examples(q: QualifyingQuestion, qv: QuestionVectors, unit: Unit, rel: fl
     if soft_hedged(unit.source.text):
         strength *= 0.85
     how = " (negation reverses it)" if flipped else ""
-    return Vote(unit, rel, label, round(strength, 3), f'closest to the {qv.labels[best]} example "{example}"{how}', flags)
+    return Vote(
+        unit, rel, label, round(strength, 3), f'closest to the {qv.labels[best]} example "{example}"{how}', flags
+    )
 
 
 def _evidence(votes: list[Vote]) -> list[Evidence]:
@@ -202,19 +258,31 @@ def _say(v: Vote) -> str:
 def decide(question_id: str, votes: list[Vote]) -> QuestionAnswer:
     """Combine the votes of the most relevant units: quantities first, then hedging, conflicts, and the strongest side."""
     if not votes:
-        return QuestionAnswer(question_id=question_id, answer="unknown", confidence=0.0,
-                              reasoning="Nothing in the lead speaks to this question.")
+        return QuestionAnswer(
+            question_id=question_id,
+            answer="unknown",
+            confidence=0.0,
+            reasoning="Nothing in the lead speaks to this question.",
+        )
     decided = [v for v in votes if v.answer != "unknown"]
     if any(v.quantity for v in decided):
         decided = [v for v in decided if v.quantity]  # an explicit amount or date outranks phrasing
     top = votes[0]
-    flags: list[AnswerFlag] = list(dict.fromkeys(f for v in votes[:1] + decided for f in v.flags
-                                                 if f in ("hidden_content", "learned")))
-    if not decided or ("hedged" in top.flags and not any(v.relevance >= top.relevance - 0.05 and v.quantity
-                                                         for v in decided)):
-        return QuestionAnswer(question_id=question_id, answer="unknown", confidence=0.0, value=top.value,
-                              reasoning=f"Not settled: {_say(top)}.", evidence=_evidence([top]),
-                              flags=list(dict.fromkeys([*flags, *top.flags])))
+    flags: list[AnswerFlag] = list(
+        dict.fromkeys(f for v in votes[:1] + decided for f in v.flags if f in ("hidden_content", "learned"))
+    )
+    if not decided or (
+        "hedged" in top.flags and not any(v.relevance >= top.relevance - 0.05 and v.quantity for v in decided)
+    ):
+        return QuestionAnswer(
+            question_id=question_id,
+            answer="unknown",
+            confidence=0.0,
+            value=top.value,
+            reasoning=f"Not settled: {_say(top)}.",
+            evidence=_evidence([top]),
+            flags=list(dict.fromkeys([*flags, *top.flags])),
+        )
     weight = {a: sum(v.strength * v.relevance for v in decided if v.answer == a) for a in ("yes", "no")}
     winner: Answer = "yes" if weight["yes"] >= weight["no"] else "no"
     loser: Answer = "no" if winner == "yes" else "yes"
@@ -223,12 +291,23 @@ def decide(question_id: str, votes: list[Vote]) -> QuestionAnswer:
         flags.append("conflicting_evidence")
         against = [v for v in decided if v.answer == loser]
         if weight[winner] < 2 * weight[loser]:
-            return QuestionAnswer(question_id=question_id, answer="unknown", confidence=0.0,
-                                  reasoning=f"Conflicting: {_say(side[0])}; but {_say(against[0])}.",
-                                  evidence=_evidence([side[0], against[0]]), flags=flags)
+            return QuestionAnswer(
+                question_id=question_id,
+                answer="unknown",
+                confidence=0.0,
+                reasoning=f"Conflicting: {_say(side[0])}; but {_say(against[0])}.",
+                evidence=_evidence([side[0], against[0]]),
+                flags=flags,
+            )
     dominance = 1.0 - weight[loser] / weight[winner]
     best = side[0]
     confidence = round(best.strength * (0.6 + 0.4 * dominance) * min(1.0, 0.5 + best.relevance), 3)
-    return QuestionAnswer(question_id=question_id, answer=winner, confidence=max(0.05, min(confidence, 0.95)),
-                          reasoning=f"{_say(best)}.", evidence=_evidence(side[:2]), value=best.value,
-                          flags=list(dict.fromkeys(flags)))
+    return QuestionAnswer(
+        question_id=question_id,
+        answer=winner,
+        confidence=max(0.05, min(confidence, 0.95)),
+        reasoning=f"{_say(best)}.",
+        evidence=_evidence(side[:2]),
+        value=best.value,
+        flags=list(dict.fromkeys(flags)),
+    )

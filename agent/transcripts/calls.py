@@ -19,16 +19,31 @@ from agent.facts import lexicon as lx
 from agent.facts.amounts import annualise, meeting_day, money
 from agent.facts.clauses import Clause, Facts, has_negation, negated_near
 from agent.judges.engine import (
-    Context, Finding, decide_authority, decide_budget, decide_disqualifier, decide_location, decide_pain,
-    decide_timeline, resolve,
+    Context,
+    Finding,
+    decide_authority,
+    decide_budget,
+    decide_disqualifier,
+    decide_location,
+    decide_pain,
+    decide_timeline,
+    resolve,
 )
 from agent.schemas import QuestionAnswer
 from library.geo import region_codes
 from library.schemas import Library, QuestionSpec, SpecKind, SpecScope
 
 CALL_PREFIX = "call."
-CALL_FIELDS = ("call.budget", "call.decision_maker", "call.need", "call.timeline", "call.competitors",
-               "call.current_solution", "call.next_step", "call.disqualifier")
+CALL_FIELDS = (
+    "call.budget",
+    "call.decision_maker",
+    "call.need",
+    "call.timeline",
+    "call.competitors",
+    "call.current_solution",
+    "call.next_step",
+    "call.disqualifier",
+)
 # How each call field is read, in the words the scorecard shows.
 CALL_FIELD_READINGS = {
     "call.budget": "a budget for what the seller sells, stated by the prospect (amount per year)",
@@ -49,32 +64,51 @@ _MEETING = re.compile(
     r"reuni[óo]n|reuni[ãa]o|llamada|chamada|liga[çc][ãa]o|agendar|agendamos|marcar|marcamos|Termin|Gespr[äa]ch|"
     r"telefonieren|sprechen|rendez-vous|r[ée]union|appel|se reparle|on se parle|se voir|riunione|chiamata|sentirci|"
     r"afspraak|gesprek|spotkanie|rozmow\w+|sch[ůu]zk\w+|hovor|zavol\w+|puede ser|pode ser|passt|ça vous irait|va bene)\b",
-    re.I)
-_AGREE = re.compile(r"^\W*(yes|yeah|yep|sure|perfect|great|works|that works|sounds good|ok|okay|fine|deal|s[íi]|claro|"
-                    r"perfeito|perfecto|vale|ja|gerne|passt|d'accord|parfait|oui|va bene|certo|perfetto|prima|goed|"
-                    r"tak|jasne|ano|dob[řr]e|super)\b", re.I)
+    re.I,
+)
+_AGREE = re.compile(
+    r"^\W*(yes|yeah|yep|sure|perfect|great|works|that works|sounds good|ok|okay|fine|deal|s[íi]|claro|"
+    r"perfeito|perfecto|vale|ja|gerne|passt|d'accord|parfait|oui|va bene|certo|perfetto|prima|goed|"
+    r"tak|jasne|ano|dob[řr]e|super)\b",
+    re.I,
+)
 _USE = re.compile(
     r"\b(use|uses|using|we'?re on|we are on|run (?:on|it in|it through)|runs on|goes through|go through|is in|are in|live in|"
     r"keep (?:it|them|track)|track|manage|work (?:in|with|off)|rely on|everything is on|it'?s (?:all )?(?:a|on|in)|"
     r"by hand|on paper|currently|today|at the moment|right now|nutzen|verwenden|arbeiten mit|l[äa]uft (?:über|in)|"
     r"utilisons|on utilise|c'est sur|avec des|usamos|utilizamos|trabajamos con|a gente usa|uso|usiamo|utilizziamo|"
-    r"gebruiken|werken met|u[żz]ywamy|korzystamy|pou[žz][íi]v[áa]me|pracujeme)\b", re.I)
-_GENERIC_TOOLS = re.compile(r"\b(spreadsheets?|excel|google sheets?|paper|whiteboard|email|e-mail|outlook|gmail|"
-                            r"planilhas?|hojas? de c[áa]lculo|tableur|tabelle|papier|papel|carta|fichiers? excel)\b", re.I)
+    r"gebruiken|werken met|u[żz]ywamy|korzystamy|pou[žz][íi]v[áa]me|pracujeme)\b",
+    re.I,
+)
+_GENERIC_TOOLS = re.compile(
+    r"\b(spreadsheets?|excel|google sheets?|paper|whiteboard|email|e-mail|outlook|gmail|"
+    r"planilhas?|hojas? de c[áa]lculo|tableur|tabelle|papier|papel|carta|fichiers? excel)\b",
+    re.I,
+)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-zA-Z0-9]+(?:[ .][A-Z][a-zA-Z0-9]+)*)\b")
-_NOT_NAMES = frozenset("""I I'm We Our The It It's That This They Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+_NOT_NAMES = frozenset(
+    """I I'm We Our The It It's That This They Monday Tuesday Wednesday Thursday Friday Saturday Sunday
 January February March April May June July August September October November December Q1 Q2 Q3 Q4 OK Okay Yes No CFO
-CEO COO CTO CIO VP MD HR IT AP AR ERP CRM SaaS SDR SDRs BDR AE""".split())
+CEO COO CTO CIO VP MD HR IT AP AR ERP CRM SaaS SDR SDRs BDR AE""".split()
+)
 _ROLE_TITLE = re.compile(
     r"\b(CFO|CEO|COO|CTO|CIO|CRO|owner|co-?founder|founder|managing director|MD|president|board|VP [\w ]{2,20}|"
     r"head of [\w ]{2,20}|director of [\w ]{2,20}|finance director|controller|PDG|DG|DAF|propri[ée]taire|g[ée]rant|"
     r"Gesch[äa]ftsf[üu]hrer\w*|Inhaber\w*|Vorstand|due[ñn]o|director general|gerente general|diretor[a]? [\w]+|"
-    r"s[óo]cio|amministratore delegato|titolare|eigenaar|directeur|prezes|w[łl]a[śs]ciciel|jednatel|majitel)\b", re.I)
+    r"s[óo]cio|amministratore delegato|titolare|eigenaar|directeur|prezes|w[łl]a[śs]ciciel|jednatel|majitel)\b",
+    re.I,
+)
 
 
-def call_fields(ctx: Context, library: Library, contact: str | None, *, currency: str = "USD",
-                embed_use_cases: Callable[[Library], np.ndarray] | None = None,
-                proposals: dict[str, str] | None = None) -> list[QuestionAnswer]:
+def call_fields(
+    ctx: Context,
+    library: Library,
+    contact: str | None,
+    *,
+    currency: str = "USD",
+    embed_use_cases: Callable[[Library], np.ndarray] | None = None,
+    proposals: dict[str, str] | None = None,
+) -> list[QuestionAnswer]:
     """Every call field decided from a call's prospect clauses (`ctx`); unknown when the call does not say.
     `proposals`: each prospect utterance's preceding seller utterance, whole (what a bare 'works for me' agrees to)."""
     meeting = [c for c in ctx.facts.clauses if _MEETING.search(c.text) or _MEETING.search(c.context)]
@@ -94,8 +128,12 @@ def call_fields(ctx: Context, library: Library, contact: str | None, *, currency
 
 def _only(ctx: Context, clauses: list[Clause]) -> Context:
     """The same context over fewer clauses (its embedding caches start afresh)."""
-    return replace(ctx, facts=Facts(clauses=clauses, injected=ctx.facts.injected, hidden=ctx.facts.hidden),
-                   _clause_vectors=None, _related={})
+    return replace(
+        ctx,
+        facts=Facts(clauses=clauses, injected=ctx.facts.injected, hidden=ctx.facts.hidden),
+        _clause_vectors=None,
+        _related={},
+    )
 
 
 def _answer(field: str, words: str, findings: list[Finding], spec: QuestionSpec | None = None) -> QuestionAnswer:
@@ -103,6 +141,7 @@ def _answer(field: str, words: str, findings: list[Finding], spec: QuestionSpec 
 
 
 # --- budget ------------------------------------------------------------------------------------------------------------
+
 
 def _budget(ctx: Context, currency: str) -> QuestionAnswer:
     topic = ctx.seller.category or ctx.seller.product
@@ -156,13 +195,17 @@ def _decision_maker(ctx: Context, contact: str | None) -> QuestionAnswer:
 
 def _who(quote: str, title: re.Match[str]) -> str:
     """'Marc Delorme, notre PDG' → 'Marc Delorme (PDG)'; a bare title when no name stands next to it."""
-    around = quote[max(0, title.start() - 40): title.end() + 40]
-    names = [n for n in _NAME.findall(around) if n not in _NOT_NAMES and n.casefold() != title.group(0).casefold()
-             and len(n.split()) >= 2]
+    around = quote[max(0, title.start() - 40) : title.end() + 40]
+    names = [
+        n
+        for n in _NAME.findall(around)
+        if n not in _NOT_NAMES and n.casefold() != title.group(0).casefold() and len(n.split()) >= 2
+    ]
     return f"{names[0]} ({title.group(0)})" if names else title.group(0)
 
 
 # --- need ------------------------------------------------------------------------------------------------------------------
+
 
 def _need(ctx: Context, library: Library, embed_use_cases: Callable[[Library], np.ndarray] | None) -> QuestionAnswer:
     """A pain the product solves, voiced by the prospect; the value names the library's use cases it matches."""
@@ -188,12 +231,14 @@ def _need(ctx: Context, library: Library, embed_use_cases: Callable[[Library], n
         if best is not None:
             c = best[1]
             value = ",".join(sorted(matched, key=lambda k: -matched[k]))
-            findings.append(Finding("yes", c.unit, c.text, 0.75, f"voices a pain {ctx.seller.product} solves", c.order,
-                                    value))
+            findings.append(
+                Finding("yes", c.unit, c.text, 0.75, f"voices a pain {ctx.seller.product} solves", c.order, value)
+            )
     return _answer("call.need", spec.words, findings, spec)
 
 
 # --- timeline and next step --------------------------------------------------------------------------------------------
+
 
 def _timeline(ctx: Context) -> QuestionAnswer:
     """When they want to be live or decide, resolved to a date (any horizon: the date is the value)."""
@@ -206,11 +251,17 @@ def _timeline(ctx: Context) -> QuestionAnswer:
     return _answer("call.timeline", spec.words, findings, spec)
 
 
-_ACTION_PROPOSED = re.compile(r"\b(send|share|set up|book|schedule|invite|intro\w*|follow[- ]?up|demo|trial|pilot|proposal|"
-                              r"quote|call|meeting|walk ?through|loop in|bring in|enviar|mandar|envoyer|schicken|senden|"
-                              r"inviare|sturen|wys[łl]a[ćc]|poslat)\b", re.I)
-_COMMIT = re.compile(r"\b(i'?ll|we'?ll|let'?s|send me|happy to|i will|we will|book|schedule|vamos|on se|wir (?:machen|"
-                     r"buchen)|faremo|laten we)\b", re.I)
+_ACTION_PROPOSED = re.compile(
+    r"\b(send|share|set up|book|schedule|invite|intro\w*|follow[- ]?up|demo|trial|pilot|proposal|"
+    r"quote|call|meeting|walk ?through|loop in|bring in|enviar|mandar|envoyer|schicken|senden|"
+    r"inviare|sturen|wys[łl]a[ćc]|poslat)\b",
+    re.I,
+)
+_COMMIT = re.compile(
+    r"\b(i'?ll|we'?ll|let'?s|send me|happy to|i will|we will|book|schedule|vamos|on se|wir (?:machen|"
+    r"buchen)|faremo|laten we)\b",
+    re.I,
+)
 
 
 def _next_step(ctx: Context, meeting: list[Clause], proposals: dict[str, str]) -> QuestionAnswer:
@@ -232,14 +283,24 @@ def _next_step(ctx: Context, meeting: list[Clause], proposals: dict[str, str]) -
         if day is None and not agreed and not _COMMIT.search(c.text):
             continue
         value = day.isoformat() if day else None
-        findings.append(Finding("yes", c.unit, c.text, 0.8 if day else 0.7,
-                                f"agrees to a next step{f' on {value}' if value else ''}", c.order, value))
+        findings.append(
+            Finding(
+                "yes",
+                c.unit,
+                c.text,
+                0.8 if day else 0.7,
+                f"agrees to a next step{f' on {value}' if value else ''}",
+                c.order,
+                value,
+            )
+        )
     # The last agreed step with a day is the next one; an undated one counts only when no day was ever agreed.
     dated = [f for f in findings if f.value]
     return _answer("call.next_step", "a next step the prospect agrees to", dated or findings)
 
 
 # --- competitors and current solution ------------------------------------------------------------------------------------
+
 
 def _mentions(text: str, names: list[str]) -> int:
     hits = [m.start() for n in names if n for m in re.finditer(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.I)]
@@ -257,9 +318,17 @@ def _competitors(ctx: Context, library: Library) -> QuestionAnswer:
             findings.append(Finding("no", c.unit, c.text, 0.7, "says no other vendor is in the picture", c.order))
     if found:
         first = next(iter(found.values()))
-        findings.append(Finding("yes", first.unit, first.text, 0.85,
-                                "names " + ", ".join(c.name for c in library.competitors if c.id in found), first.order,
-                                ",".join(found)))
+        findings.append(
+            Finding(
+                "yes",
+                first.unit,
+                first.text,
+                0.85,
+                "names " + ", ".join(c.name for c in library.competitors if c.id in found),
+                first.order,
+                ",".join(found),
+            )
+        )
     return _answer("call.competitors", "a competitor in the deal", findings)
 
 
@@ -278,8 +347,14 @@ def _current_solution(ctx: Context, library: Library) -> QuestionAnswer:
             continue
         here = [m.group(0) for m in _GENERIC_TOOLS.finditer(c.text)]
         here += [comp.name for comp in library.competitors if _mentions(c.text, [comp.name, *comp.aliases]) >= 0]
-        here += [n for n in _NAME.findall(c.text) if n not in _NOT_NAMES and n.casefold() not in seller_names
-                 and not any(n in (s or "") for s in speakers) and not _ROLE_TITLE.fullmatch(n)]
+        here += [
+            n
+            for n in _NAME.findall(c.text)
+            if n not in _NOT_NAMES
+            and n.casefold() not in seller_names
+            and not any(n in (s or "") for s in speakers)
+            and not _ROLE_TITLE.fullmatch(n)
+        ]
         use = _USE.search(c.text)
         assert use is not None  # clauses without a use verb were skipped above
         if negated_near(c.text, use.start(), before=3):
@@ -290,8 +365,11 @@ def _current_solution(ctx: Context, library: Library) -> QuestionAnswer:
                 if n.casefold() not in {k.casefold() for k in names}:
                     names[n] = None
     if evidence is not None:
-        findings.append(Finding("yes", evidence.unit, evidence.text, 0.8, "says what it uses today", evidence.order,
-                                ",".join(names)))
+        findings.append(
+            Finding(
+                "yes", evidence.unit, evidence.text, 0.8, "says what it uses today", evidence.order, ",".join(names)
+            )
+        )
     return _answer("call.current_solution", "the tool or process used today", findings)
 
 
@@ -311,10 +389,20 @@ def _disqualifier(ctx: Context, library: Library) -> QuestionAnswer:
     codes = sorted(region_codes(ctx.seller.regions)) if ctx.seller.regions else []
     if codes:
         for scope in _REGION_SCOPES:
-            spec = QuestionSpec(kind="location", scope=scope, operator="in", values=codes,
-                                words="in the seller's supported regions")
+            spec = QuestionSpec(
+                kind="location", scope=scope, operator="in", values=codes, words="in the seller's supported regions"
+            )
             for f in decide_location(spec, ctx):
                 if f.answer == "no" and f.unit is not None and f.unit.source == "transcript":
-                    findings.append(Finding("yes", f.unit, f.quote, f.confidence, f"{f.value} is outside the seller's "
-                                            "regions", f.order, "unsupported_region"))
+                    findings.append(
+                        Finding(
+                            "yes",
+                            f.unit,
+                            f.quote,
+                            f.confidence,
+                            f"{f.value} is outside the seller's regions",
+                            f.order,
+                            "unsupported_region",
+                        )
+                    )
     return _answer("call.disqualifier", "a reason the seller cannot sell to them", findings)

@@ -55,8 +55,13 @@ class EmbeddedExtractor:
     name = EXTRACTOR_NAME
     version = EXTRACTOR_VERSION
 
-    def __init__(self, library: Library, embedder: Embedder | None = None, default_currency: str = "USD",
-                 judge: LocalJudge | None = None):
+    def __init__(
+        self,
+        library: Library,
+        embedder: Embedder | None = None,
+        default_currency: str = "USD",
+        judge: LocalJudge | None = None,
+    ):
         if embedder is None and judge is None:
             from library.embeddings import get_embedder  # the bundled offline model
 
@@ -66,8 +71,9 @@ class EmbeddedExtractor:
         self.embedder = self.judge.embedder
         self._use_case_vectors: np.ndarray | None = None
 
-    def extract(self, transcript: Transcript, questions: Sequence[QualifyingQuestion] | None = None,
-                contact: str | None = None) -> list[QuestionAnswer]:
+    def extract(
+        self, transcript: Transcript, questions: Sequence[QualifyingQuestion] | None = None, contact: str | None = None
+    ) -> list[QuestionAnswer]:
         """One answer per applicable question (data-checked ones skipped) plus the call.* fields, quotes verified."""
         questions = [q for q in (questions if questions is not None else self.library.questions) if q.check is None]
         sources, prompts, proposals = prospect_sources(transcript)
@@ -75,11 +81,24 @@ class EmbeddedExtractor:
         ref = datetime.combine(day, time(12), tzinfo=timezone.utc)
         contact = contact or _main_prospect(transcript)
         lead = Lead(person=Person(name=contact or "prospect"), received_at=ref)
-        ctx = self.judge.read(sources, ref, lead=lead, seller=self.library.seller, competitors=self.library.competitors,
-                              prompts=prompts, focus=[*(q.text for q in questions), *_FIELD_TOPICS])
+        ctx = self.judge.read(
+            sources,
+            ref,
+            lead=lead,
+            seller=self.library.seller,
+            competitors=self.library.competitors,
+            prompts=prompts,
+            focus=[*(q.text for q in questions), *_FIELD_TOPICS],
+        )
         answers = [self.judge.calibrated(self.judge.decide(q, ctx)) for q in questions]
-        answers += call_fields(ctx, self.library, contact, currency=self.default_currency,
-                               embed_use_cases=self._use_cases, proposals=proposals)
+        answers += call_fields(
+            ctx,
+            self.library,
+            contact,
+            currency=self.default_currency,
+            embed_use_cases=self._use_cases,
+            proposals=proposals,
+        )
         answers = _not_the_buyers_word(answers)
         checker = EvidenceChecker(all_sources(transcript))
         return [checker.verify(self.judge.flagged(a, ctx)) for a in answers]
@@ -93,17 +112,26 @@ class EmbeddedExtractor:
 
 _OUTSIDERS = ("student", "job_seeker")
 # What the call fields are about, for keeping the relevant part of a call too long to read whole.
-_FIELD_TOPICS = ("budget price cost spend approved", "decide sign approve owner director", "problem pain slow manual",
-                 "live launch deadline quarter month week", "competitor vendor demo trial", "today currently using tool",
-                 "call meeting demo next week monday tuesday wednesday thursday friday", "student job hiring partner")
+_FIELD_TOPICS = (
+    "budget price cost spend approved",
+    "decide sign approve owner director",
+    "problem pain slow manual",
+    "live launch deadline quarter month week",
+    "competitor vendor demo trial",
+    "today currently using tool",
+    "call meeting demo next week monday tuesday wednesday thursday friday",
+    "student job hiring partner",
+)
 _KEEP = ("call.disqualifier", "call.next_step")
 
 
 def _not_the_buyers_word(answers: list[QuestionAnswer]) -> list[QuestionAnswer]:
     """A participant who says they are a student or a job seeker speaks for no buyer: answers resting only on what
     that person said become unknown. Everyone else's statements on the call still count."""
-    flagged = next((a for a in answers if a.question_id == "call.disqualifier" and a.answer == "yes"
-                    and a.value in _OUTSIDERS), None)
+    flagged = next(
+        (a for a in answers if a.question_id == "call.disqualifier" and a.answer == "yes" and a.value in _OUTSIDERS),
+        None,
+    )
     if flagged is None:
         return answers
     who = {e.speaker for e in flagged.evidence if e.speaker}
@@ -111,10 +139,19 @@ def _not_the_buyers_word(answers: list[QuestionAnswer]) -> list[QuestionAnswer]:
         return answers
     out = []
     for a in answers:
-        if a.question_id not in _KEEP and a.answer != "unknown" and a.evidence and all(e.speaker in who for e in a.evidence):
-            a = QuestionAnswer(question_id=a.question_id, answer="unknown", confidence=0.6,
-                               reasoning=f"Unknown: only {', '.join(sorted(who))} said so, who is a "
-                                         f"{str(flagged.value).replace('_', ' ')}, not a buyer (\"{a.evidence[0].quote[:80]}\").")
+        if (
+            a.question_id not in _KEEP
+            and a.answer != "unknown"
+            and a.evidence
+            and all(e.speaker in who for e in a.evidence)
+        ):
+            a = QuestionAnswer(
+                question_id=a.question_id,
+                answer="unknown",
+                confidence=0.6,
+                reasoning=f"Unknown: only {', '.join(sorted(who))} said so, who is a "
+                f'{str(flagged.value).replace("_", " ")}, not a buyer ("{a.evidence[0].quote[:80]}").',
+            )
         out.append(a)
     return out
 
@@ -134,7 +171,8 @@ class TranscriptExtractor(Protocol):
     name: str
     version: str
 
-    def extract(self, transcript: Transcript, questions: Sequence[QualifyingQuestion] | None = None,
-                contact: str | None = None) -> list[QuestionAnswer] | Awaitable[list[QuestionAnswer]]:
+    def extract(
+        self, transcript: Transcript, questions: Sequence[QualifyingQuestion] | None = None, contact: str | None = None
+    ) -> list[QuestionAnswer] | Awaitable[list[QuestionAnswer]]:
         """The embedded extractor answers at once; the LLM one returns an awaitable."""
         ...

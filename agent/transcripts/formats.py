@@ -12,7 +12,16 @@ from agent.errors import TranscriptError
 from agent.transcripts.models import Participant
 from agent.transcripts.models import Format, Transcript
 from agent.transcripts.parse import (
-    SPEAKER, Meta, Segment, build, decode, detect, parse_date, parse_participants, read_meta_line, seconds,
+    SPEAKER,
+    Meta,
+    Segment,
+    build,
+    decode,
+    detect,
+    parse_date,
+    parse_participants,
+    read_meta_line,
+    seconds,
 )
 
 _TIMING = re.compile(r"^(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?:\s+.*)?$")
@@ -78,7 +87,9 @@ def vtt(text: str) -> tuple[list[Segment], Meta]:
     header_line, header = blocks[0]
     for line in header[1:]:
         if "-->" in line:
-            raise TranscriptError(f"line {header_line}: a blank line must separate the WEBVTT header from the first cue")
+            raise TranscriptError(
+                f"line {header_line}: a blank line must separate the WEBVTT header from the first cue"
+            )
         read_meta_line(line, meta)
     cue = 0
     for line_no, lines in blocks[1:]:
@@ -94,7 +105,7 @@ def vtt(text: str) -> tuple[list[Segment], Meta]:
         if timing_at >= len(lines):
             raise TranscriptError(f"{where}: cue {lines[0]!r} has no timing line")
         start, end = _timing(lines[timing_at], where)
-        segments += _caption_speech(lines[timing_at + 1:], start, end, where)
+        segments += _caption_speech(lines[timing_at + 1 :], start, end, where)
     return segments, meta
 
 
@@ -115,13 +126,14 @@ def srt(text: str) -> tuple[list[Segment], Meta]:
         if timing_at >= len(lines) or "-->" not in lines[timing_at]:
             raise TranscriptError(f"{where}: expected a timing line 'hh:mm:ss,mmm --> hh:mm:ss,mmm'")
         start, end = _timing(lines[timing_at], where)
-        segments += _caption_speech(lines[timing_at + 1:], start, end, where)
+        segments += _caption_speech(lines[timing_at + 1 :], start, end, where)
     return segments, meta
 
 
 _TEXT_LINE = re.compile(
     rf"^\[?(?P<ts>\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:[.,]\d{{1,3}})?)\]?\s+(?P<speaker>{SPEAKER})"
-    r"(?:\s*\((?P<company>[^)]{1,80})\))?\s*:\s*(?P<text>.*)$")
+    r"(?:\s*\((?P<company>[^)]{1,80})\))?\s*:\s*(?P<text>.*)$"
+)
 _OTTER_HEAD = re.compile(rf"^(?P<speaker>{SPEAKER})\s{{2,}}(?P<ts>\d{{1,2}}:\d{{2}}(?::\d{{2}})?)\s*$")
 
 
@@ -141,8 +153,16 @@ def plain(text: str) -> tuple[list[Segment], Meta]:
         m = _TEXT_LINE.match(line) or _OTTER_HEAD.match(line)
         if m and timed is not False:
             timed = True
-            segments.append(Segment(m["speaker"].strip(), m.groupdict().get("text") or "", seconds(m["ts"], where), None,
-                                    where, m.groupdict().get("company")))
+            segments.append(
+                Segment(
+                    m["speaker"].strip(),
+                    m.groupdict().get("text") or "",
+                    seconds(m["ts"], where),
+                    None,
+                    where,
+                    m.groupdict().get("company"),
+                )
+            )
             continue
         if not segments and read_meta_line(line, meta):
             continue
@@ -203,8 +223,13 @@ def _json_item(item: Any, index: int, scale: float) -> Segment:
     text = next((item[k] for k in _TEXT_KEYS if isinstance(item.get(k), str)), None)
     if text is None:
         raise TranscriptError(f"{where}: missing text (expected one of: {', '.join(_TEXT_KEYS)})")
-    return Segment(str(speaker).strip(), text, _json_time(item, _START_KEYS, scale, where, "start"),
-                   _json_time(item, _END_KEYS, scale, where, "end"), where)
+    return Segment(
+        str(speaker).strip(),
+        text,
+        _json_time(item, _START_KEYS, scale, where, "start"),
+        _json_time(item, _END_KEYS, scale, where, "end"),
+        where,
+    )
 
 
 def _json_time(item: dict, keys: tuple[str, ...], scale: float, where: str, what: str) -> float | None:
@@ -242,14 +267,17 @@ def _json_meta(doc: dict) -> Meta:
                 meta.participants += parse_participants(p)
             elif isinstance(p, dict) and p.get("name"):
                 try:
-                    meta.participants.append(Participant(**{k: v for k, v in p.items() if k in Participant.model_fields}))
+                    meta.participants.append(
+                        Participant(**{k: v for k, v in p.items() if k in Participant.model_fields})
+                    )
                 except ValueError as exc:
                     raise TranscriptError(f"participant {p.get('name')!r}: {exc}") from exc
     return meta
 
 
-def parse_transcript(data: bytes | str, *, filename: str | None = None, format: Format | None = None,
-                     call_date: date | None = None) -> Transcript:
+def parse_transcript(
+    data: bytes | str, *, filename: str | None = None, format: Format | None = None, call_date: date | None = None
+) -> Transcript:
     """Parse any supported export into a `Transcript` (roles still unknown; see roles.assign_roles)."""
     text = decode(data)
     fmt = format or detect(text, filename)

@@ -31,12 +31,14 @@ def _label(u: Utterance) -> str:
     return f"{u.id} · {' '.join(u.speaker.split())} · {u.role} · {when}"
 
 
-def chunks(utterances: Sequence[Utterance], size: int = CHUNK_UTTERANCES, overlap: int = OVERLAP) -> list[list[Utterance]]:
+def chunks(
+    utterances: Sequence[Utterance], size: int = CHUNK_UTTERANCES, overlap: int = OVERLAP
+) -> list[list[Utterance]]:
     """Consecutive windows covering every utterance, each sharing `overlap` utterances with the previous one."""
     if len(utterances) <= size:
         return [list(utterances)]
     step = size - overlap
-    return [list(utterances[i:i + size]) for i in range(0, len(utterances) - overlap, step)]
+    return [list(utterances[i : i + size]) for i in range(0, len(utterances) - overlap, step)]
 
 
 class LLMExtractor:
@@ -50,23 +52,30 @@ class LLMExtractor:
         self.prompt_hashes: dict[str, str] = {}
         self.usage = Usage()
 
-    async def extract(self, transcript: Transcript, questions: Sequence[QualifyingQuestion] | None = None,
-                      contact: str | None = None) -> list[QuestionAnswer]:
+    async def extract(
+        self, transcript: Transcript, questions: Sequence[QualifyingQuestion] | None = None, contact: str | None = None
+    ) -> list[QuestionAnswer]:
         """One answer per question without a structured check, from the prospect's own words."""
         asked = [q for q in (questions or []) if q.check is None]
         if not asked:
             return []
         day = transcript.call_date or datetime.now(UTC).date()
-        request = JudgeRequest(lead=Lead(person=Person(name=contact or "prospect")), enrichment=Enrichment(),
-                               questions=asked, matches=Matches(segment=None, persona=None), seller=self.seller,
-                               now=datetime.combine(day, time(12), tzinfo=UTC))
+        request = JudgeRequest(
+            lead=Lead(person=Person(name=contact or "prospect")),
+            enrichment=Enrichment(),
+            questions=asked,
+            matches=Matches(segment=None, persona=None),
+            seller=self.seller,
+            now=datetime.combine(day, time(12), tzinfo=UTC),
+        )
         windows = chunks(transcript.utterances, self.chunk_size, min(OVERLAP, self.chunk_size // 4))
         parts = await asyncio.gather(*(self._chunk(request, asked, w) for w in windows))
         by_id = {u.id: u for u in transcript.utterances}
         return [_combine(q.id, [p[q.id] for p in parts], by_id) for q in asked]
 
-    async def _chunk(self, request: JudgeRequest, questions: list[QualifyingQuestion],
-                     utterances: list[Utterance]) -> dict[str, QuestionAnswer]:
+    async def _chunk(
+        self, request: JudgeRequest, questions: list[QualifyingQuestion], utterances: list[Utterance]
+    ) -> dict[str, QuestionAnswer]:
         items, hidden = [], set()
         for u in utterances:
             text, had_hidden = strip_hidden(u.text)
@@ -91,8 +100,15 @@ def _prospect_only(answer: QuestionAnswer, by_id: dict[str, Utterance]) -> Quest
     flags = list(dict.fromkeys([*answer.flags, "evidence_unverified"]))
     if kept or answer.answer == "unknown":
         return answer.model_copy(update={"evidence": kept, "flags": flags})
-    return answer.model_copy(update={"answer": "unknown", "confidence": 0.0, "evidence": [], "flags": flags,
-                                     "reasoning": answer.reasoning + " [Only the prospect's own words count.]"})
+    return answer.model_copy(
+        update={
+            "answer": "unknown",
+            "confidence": 0.0,
+            "evidence": [],
+            "flags": flags,
+            "reasoning": answer.reasoning + " [Only the prospect's own words count.]",
+        }
+    )
 
 
 def _combine(question_id: str, answers: list[QuestionAnswer], by_id: dict[str, Utterance]) -> QuestionAnswer:
@@ -103,9 +119,14 @@ def _combine(question_id: str, answers: list[QuestionAnswer], by_id: dict[str, U
         return cleaned[-1]
     if len({a.answer for a in decided}) > 1:
         quotes = [e for a in decided for e in a.evidence][:2]
-        return QuestionAnswer(question_id=question_id, answer="unknown", confidence=0.0, evidence=quotes,
-                              flags=["conflicting_evidence"],
-                              reasoning="Different parts of the call point both ways: " + " / ".join(
-                                  a.reasoning[:120] for a in decided[:2]))
+        return QuestionAnswer(
+            question_id=question_id,
+            answer="unknown",
+            confidence=0.0,
+            evidence=quotes,
+            flags=["conflicting_evidence"],
+            reasoning="Different parts of the call point both ways: "
+            + " / ".join(a.reasoning[:120] for a in decided[:2]),
+        )
     checker = EvidenceChecker([SourceText("transcript", u.id, u.text) for u in by_id.values()])
     return checker.verify(decided[-1])

@@ -72,9 +72,14 @@ def merge_answer(before: QuestionAnswer | None, call: QuestionAnswer) -> tuple[Q
     return call, "call_outranks_previous"
 
 
-def merge_transcript(draft: ScorecardDraft, answers: list[QuestionAnswer], transcript_meta: TranscriptMeta, *,
-                     rescore: Callable[[ScorecardDraft], ScorecardDraft] | None = None,
-                     now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> tuple[ScorecardDraft, MergeDiff]:
+def merge_transcript(
+    draft: ScorecardDraft,
+    answers: list[QuestionAnswer],
+    transcript_meta: TranscriptMeta,
+    *,
+    rescore: Callable[[ScorecardDraft], ScorecardDraft] | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> tuple[ScorecardDraft, MergeDiff]:
     """A new draft (revision + 1) holding the call's answers where they outrank the old ones, and the diff."""
     by_id = {a.question_id: a for a in draft.answers}
     merged: dict[str, QuestionAnswer] = dict(by_id)
@@ -84,18 +89,29 @@ def merge_transcript(draft: ScorecardDraft, answers: list[QuestionAnswer], trans
         after, kind = merge_answer(before, call)
         merged[call.question_id] = after
         review = kind in ("new_from_call", "call_outranks_previous", "conflicts_with_reviewer")
-        changes.append(AnswerChange(question_id=call.question_id, before=before, after=after, kind=kind,
-                                    needs_review=review))
+        changes.append(
+            AnswerChange(question_id=call.question_id, before=before, after=after, kind=kind, needs_review=review)
+        )
     final = list(merged.values())
     questions = [a for a in final if not a.question_id.startswith(CALL_PREFIX)]
     unknowns = [a.question_id for a in questions if a.answer == "unknown"]
-    new = draft.model_copy(update={
-        "revision": draft.revision + 1, "created_at": now(), "answers": final, "unknowns": unknowns,
-        "discovery_questions": [d for d in draft.discovery_questions if d.question_id in unknowns],
-    })
+    new = draft.model_copy(
+        update={
+            "revision": draft.revision + 1,
+            "created_at": now(),
+            "answers": final,
+            "unknowns": unknowns,
+            "discovery_questions": [d for d in draft.discovery_questions if d.question_id in unknowns],
+        }
+    )
     new = ScorecardDraft.model_validate(new.model_dump())  # re-run the draft's validators on the merged content
     if rescore is not None:
         new = rescore(new)
-    diff = MergeDiff(lead_id=draft.lead_id, from_revision=draft.revision, to_revision=new.revision,
-                     source=transcript_meta, changes=changes)
+    diff = MergeDiff(
+        lead_id=draft.lead_id,
+        from_revision=draft.revision,
+        to_revision=new.revision,
+        source=transcript_meta,
+        changes=changes,
+    )
     return new, diff

@@ -21,7 +21,9 @@ class Utterance(_Model):
     id: Annotated[str, Field(pattern=r"^u[0-9]+$")]
     speaker: Annotated[str, Field(min_length=1, max_length=200)]
     role: Role = "unknown"
-    start: float | None = Field(ge=0, description="Seconds from the start of the call; None when the format has no times")
+    start: float | None = Field(
+        ge=0, description="Seconds from the start of the call; None when the format has no times"
+    )
     end: float | None = Field(default=None, ge=0)
     text: Annotated[str, Field(min_length=1)]
 

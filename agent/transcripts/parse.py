@@ -23,8 +23,15 @@ _MERGE_MAX_CHARS = 1_500  # consecutive cues of one speaker are joined into one 
 _MERGE_MAX_GAP_S = 5.0
 
 _TIME = re.compile(r"^(?:(\d{1,3}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?$")
-_EXTENSIONS: dict[str, Format] = {"vtt": "vtt", "webvtt": "vtt", "srt": "srt", "json": "json", "txt": "text", "text": "text",
-                                  "md": "text"}
+_EXTENSIONS: dict[str, Format] = {
+    "vtt": "vtt",
+    "webvtt": "vtt",
+    "srt": "srt",
+    "json": "json",
+    "txt": "text",
+    "text": "text",
+    "md": "text",
+}
 # A speaker label: capitalised words ("Dana Reyes", "Dr. O'Neil"), or a diarisation label ("Speaker 2", "SPEAKER_01").
 SPEAKER = r"(?:[A-Z][\w.'\-]*(?: [\w.'\-]+){0,3}|[Ss]peaker[ _]?\d+|SPEAKER_\d+)"
 DATE_KEYS = {"date", "call date", "call_date", "meeting date", "recorded", "recorded at", "created", "created_at"}
@@ -68,8 +75,10 @@ def decode(data: bytes | str) -> str:
                 text = data.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 line = data[: exc.start].count(b"\n") + 1
-                raise TranscriptError(f"the transcript is not UTF-8 text: undecodable byte at line {line} "
-                                      f"(byte offset {exc.start}); re-export it as UTF-8") from exc
+                raise TranscriptError(
+                    f"the transcript is not UTF-8 text: undecodable byte at line {line} "
+                    f"(byte offset {exc.start}); re-export it as UTF-8"
+                ) from exc
     text = strip_hidden(text.lstrip("\ufeff"))[0].replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise TranscriptError("the transcript is empty")
@@ -150,8 +159,10 @@ def build(fmt: Format, segments: list[Segment], meta: Meta, call_date: date | No
     if not segments:
         raise TranscriptError(f"the {fmt} transcript has no speech in it")
     if all(s.speaker is None for s in segments):
-        raise TranscriptError(f"{segments[0].where}: no speaker names found; the {fmt} transcript must say who speaks "
-                              "(voice tags, 'Name: text' or a speaker field)")
+        raise TranscriptError(
+            f"{segments[0].where}: no speaker names found; the {fmt} transcript must say who speaks "
+            "(voice tags, 'Name: text' or a speaker field)"
+        )
     utterances: list[dict[str, Any]] = []  # joined segments, made Utterances once complete
     companies: dict[str, str] = {}
     current: dict[str, Any] | None = None
@@ -165,9 +176,12 @@ def build(fmt: Format, segments: list[Segment], meta: Meta, call_date: date | No
         text = seg.text.strip()
         if not text:
             continue
-        joinable = (current is not None and current["speaker"] == speaker
-                    and len(current["text"]) + len(text) < _MERGE_MAX_CHARS
-                    and (seg.start is None or current["end"] is None or seg.start - current["end"] <= _MERGE_MAX_GAP_S))
+        joinable = (
+            current is not None
+            and current["speaker"] == speaker
+            and len(current["text"]) + len(text) < _MERGE_MAX_CHARS
+            and (seg.start is None or current["end"] is None or seg.start - current["end"] <= _MERGE_MAX_GAP_S)
+        )
         if joinable and current is not None:  # joinable already implies a current utterance
             current["text"] += " " + text
             current["end"] = seg.end if seg.end is not None else current["end"]
@@ -177,11 +191,17 @@ def build(fmt: Format, segments: list[Segment], meta: Meta, call_date: date | No
     built = [Utterance(id=f"u{i}", **u) for i, u in enumerate(utterances, 1)]
     if not built:
         raise TranscriptError(f"the {fmt} transcript has no speech in it")
-    return Transcript(format=fmt, call_date=call_date or meta.call_date,
-                      participants=_participants(built, meta.participants or [], companies), utterances=built)
+    return Transcript(
+        format=fmt,
+        call_date=call_date or meta.call_date,
+        participants=_participants(built, meta.participants or [], companies),
+        utterances=built,
+    )
 
 
-def _participants(utterances: list[Utterance], listed: list[Participant], companies: dict[str, str]) -> list[Participant]:
+def _participants(
+    utterances: list[Utterance], listed: list[Participant], companies: dict[str, str]
+) -> list[Participant]:
     by_name = {p.name.casefold(): p for p in listed}
     out = list(listed)
     for name in dict.fromkeys(u.speaker for u in utterances):

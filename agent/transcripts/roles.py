@@ -43,7 +43,11 @@ def role_of(participant: Participant, hints: RoleHints) -> Role:
     domain = _domain(participant.email)
     seller_domains = {d.casefold().lstrip("@") for d in hints.seller_domains}
     if domain:
-        return "seller" if domain in seller_domains or any(domain.endswith("." + d) for d in seller_domains) else "prospect"
+        return (
+            "seller"
+            if domain in seller_domains or any(domain.endswith("." + d) for d in seller_domains)
+            else "prospect"
+        )
     if participant.company and hints.seller_company:
         return "seller" if _fold(participant.company) == _fold(hints.seller_company) else "prospect"
     return "unknown"
@@ -55,8 +59,10 @@ def assign_roles(transcript: Transcript, hints: RoleHints | None = None) -> Tran
     people = [p.model_copy(update={"role": role_of(p, hints)}) for p in transcript.participants]
     if hints.others_are_prospects and any(p.role == "seller" for p in people):
         explicit = {_fold(k) for k in hints.mapping}
-        people = [p.model_copy(update={"role": "prospect"}) if p.role == "unknown" and _fold(p.name) not in explicit else p
-                  for p in people]
+        people = [
+            p.model_copy(update={"role": "prospect"}) if p.role == "unknown" and _fold(p.name) not in explicit else p
+            for p in people
+        ]
     roles = {_fold(p.name): p.role for p in people}
     utterances = [u.model_copy(update={"role": roles.get(_fold(u.speaker), "unknown")}) for u in transcript.utterances]
     return transcript.model_copy(update={"participants": people, "utterances": utterances})

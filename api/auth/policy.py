@@ -45,7 +45,9 @@ class Policy:
             else:
                 token = _header_key(request)
                 if not token:
-                    raise ApiError(401, "Unauthorized", "send an API key in the Authorization (Bearer) or X-API-Key header")
+                    raise ApiError(
+                        401, "Unauthorized", "send an API key in the Authorization (Bearer) or X-API-Key header"
+                    )
                 who = by_api_key(s, token)
                 if who is None:
                     raise ApiError(401, "Unauthorized", "the API key is unknown or revoked")

@@ -33,8 +33,20 @@ log = logging.getLogger("qualify.crm.hubspot")
 
 # HubSpot's table of URL-encoded characters to decode in the request URI before signing (the `?` starting the
 # query string is never encoded).
-_URI_DECODE = {"%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$", "%27": "'", "%28": "(",
-               "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";"}
+_URI_DECODE = {
+    "%3A": ":",
+    "%2F": "/",
+    "%3F": "?",
+    "%40": "@",
+    "%21": "!",
+    "%24": "$",
+    "%27": "'",
+    "%28": "(",
+    "%29": ")",
+    "%2A": "*",
+    "%2C": ",",
+    "%3B": ";",
+}
 NOTE_TO_CONTACT = 202  # HUBSPOT_DEFINED association type id, note → contact
 GROUP = "qualify"
 
@@ -53,12 +65,20 @@ PROPERTIES: list[tuple[str, str, str, str]] = [
     ("qualify_status", "Status in Qualify", "string", "text"),
     ("qualify_scorecard_url", "Scorecard link (Qualify)", "string", "text"),
 ]
-_ITEM_PROPERTY = {"qualified_at": "qualify_qualified_at", "qualifying_rep": "qualify_qualifying_rep",
-                  "checklist": "qualify_checklist", "discovery_notes": "qualify_discovery_notes",
-                  "next_step": "qualify_next_step", "next_step_date": "qualify_next_step_date",
-                  "opportunity_value": "qualify_opportunity_value", "currency": "qualify_opportunity_currency",
-                  "tier": "qualify_tier", "score": "qualify_score", "status": "qualify_status",
-                  "scorecard_url": "qualify_scorecard_url"}
+_ITEM_PROPERTY = {
+    "qualified_at": "qualify_qualified_at",
+    "qualifying_rep": "qualify_qualifying_rep",
+    "checklist": "qualify_checklist",
+    "discovery_notes": "qualify_discovery_notes",
+    "next_step": "qualify_next_step",
+    "next_step_date": "qualify_next_step_date",
+    "opportunity_value": "qualify_opportunity_value",
+    "currency": "qualify_opportunity_currency",
+    "tier": "qualify_tier",
+    "score": "qualify_score",
+    "status": "qualify_status",
+    "scorecard_url": "qualify_scorecard_url",
+}
 
 
 class SignatureError(Exception):
@@ -82,8 +102,16 @@ def sign_v3(secret: str, method: str, uri: str, body: bytes, timestamp: str) -> 
     return base64.b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest()).decode()
 
 
-def verify_v3(secret: str, method: str, uri: str, body: bytes, signature: str | None, timestamp: str | None,
-              now: datetime, window: timedelta = timedelta(minutes=5)) -> None:
+def verify_v3(
+    secret: str,
+    method: str,
+    uri: str,
+    body: bytes,
+    signature: str | None,
+    timestamp: str | None,
+    now: datetime,
+    window: timedelta = timedelta(minutes=5),
+) -> None:
     """Raise SignatureError unless the request carries a valid, fresh v3 signature."""
     if not signature or not timestamp:
         raise SignatureError(401, "X-HubSpot-Signature-v3 and X-HubSpot-Request-Timestamp are required")
@@ -109,10 +137,21 @@ def client(settings: Settings) -> HubSpot:
         raise ConnectorNotConfigured("QUALIFY_HUBSPOT_ACCESS_TOKEN is not set")
     # Reconnect twice at most; a 429 or 5xx is never retried inside the call (urllib3 would sleep out a Retry-After
     # there, holding the worker): it goes back to the job queue, which waits without holding anything.
-    no_status_retries = Retry(total=2, connect=2, read=0, redirect=0, status=0, other=0,
-                              respect_retry_after_header=False, raise_on_status=False)
-    return HubSpot(access_token=settings.hubspot_access_token.get_secret_value(),
-                   host=settings.hubspot_base_url.rstrip("/"), retry=no_status_retries)
+    no_status_retries = Retry(
+        total=2,
+        connect=2,
+        read=0,
+        redirect=0,
+        status=0,
+        other=0,
+        respect_retry_after_header=False,
+        raise_on_status=False,
+    )
+    return HubSpot(
+        access_token=settings.hubspot_access_token.get_secret_value(),
+        host=settings.hubspot_base_url.rstrip("/"),
+        retry=no_status_retries,
+    )
 
 
 def _wait(headers: Any) -> float | None:
@@ -159,8 +198,9 @@ def call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(status, int) or not type(exc).__module__.startswith("hubspot."):
             raise
         if status == 429:
-            raise RetryLater(f"{what}: HubSpot rate limit (429)", _wait(getattr(exc, "headers", None)),
-                             rate_limited=True) from exc
+            raise RetryLater(
+                f"{what}: HubSpot rate limit (429)", _wait(getattr(exc, "headers", None)), rate_limited=True
+            ) from exc
         if status >= 500 or status in (401, 403, 408):  # 401/403: a token being fixed; counted, with backoff
             raise RetryLater(f"{what}: HubSpot answered {status}") from exc
         raise JobFailed(f"{what}: HubSpot answered {status}: {_refused_property(getattr(exc, 'body', None))}") from exc
@@ -168,15 +208,24 @@ def call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 def fetch_contact(hs: HubSpot, contact_id: str, mapping: MappingFile) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The contact's mapped properties, and its primary company's (None when it has none)."""
-    contact = call(f"read contact {contact_id}", hs.crm.contacts.basic_api.get_by_id, contact_id,
-                   properties=mapping.properties(), associations=["companies"] if mapping.company_fields else None)
+    contact = call(
+        f"read contact {contact_id}",
+        hs.crm.contacts.basic_api.get_by_id,
+        contact_id,
+        properties=mapping.properties(),
+        associations=["companies"] if mapping.company_fields else None,
+    )
     company = None
     links = (contact.associations or {}).get("companies") if contact.associations else None
     results = getattr(links, "results", None) or []
     if results and mapping.company_fields:
         company_id = results[0].id
-        found = call(f"read company {company_id}", hs.crm.companies.basic_api.get_by_id, company_id,
-                     properties=mapping.properties(company=True))
+        found = call(
+            f"read company {company_id}",
+            hs.crm.companies.basic_api.get_by_id,
+            company_id,
+            properties=mapping.properties(company=True),
+        )
         company = dict(found.properties or {})
     return dict(contact.properties or {}), company
 
@@ -197,8 +246,9 @@ def contact_properties(snap: SqlSnapshot, event_type: str, mapping: MappingFile)
     return props
 
 
-def write_back(hs: HubSpot, snap: SqlSnapshot, event_type: str, mapping: MappingFile, progress: Any,
-               now: datetime) -> None:
+def write_back(
+    hs: HubSpot, snap: SqlSnapshot, event_type: str, mapping: MappingFile, progress: Any, now: datetime
+) -> None:
     """Update the contact, then add the note (each step recorded in the job so a retry does not repeat it)."""
     from hubspot.crm.contacts import SimplePublicObjectInput
     from hubspot.crm.objects.notes import AssociationSpec, PublicAssociationsForObject, PublicObjectId
@@ -208,15 +258,28 @@ def write_back(hs: HubSpot, snap: SqlSnapshot, event_type: str, mapping: Mapping
     if not contact_id:
         raise JobFailed(f"lead {snap.lead_id} has no HubSpot contact id")
     if not progress.payload.get("properties_written"):
-        call(f"update contact {contact_id}", hs.crm.contacts.basic_api.update, contact_id,
-             SimplePublicObjectInput(properties=contact_properties(snap, event_type, mapping)))
+        call(
+            f"update contact {contact_id}",
+            hs.crm.contacts.basic_api.update,
+            contact_id,
+            SimplePublicObjectInput(properties=contact_properties(snap, event_type, mapping)),
+        )
         progress.save(properties_written=True)
     if event_type in mapping.writeback.get("note_on", []) and not progress.payload.get("note_id"):
         note = SimplePublicObjectInputForCreate(
-            properties={"hs_timestamp": now.isoformat().replace("+00:00", "Z"), "hs_note_body": snap.note_html(event_type)},
-            associations=[PublicAssociationsForObject(
-                to=PublicObjectId(id=contact_id),
-                types=[AssociationSpec(association_category="HUBSPOT_DEFINED", association_type_id=NOTE_TO_CONTACT)])])
+            properties={
+                "hs_timestamp": now.isoformat().replace("+00:00", "Z"),
+                "hs_note_body": snap.note_html(event_type),
+            },
+            associations=[
+                PublicAssociationsForObject(
+                    to=PublicObjectId(id=contact_id),
+                    types=[
+                        AssociationSpec(association_category="HUBSPOT_DEFINED", association_type_id=NOTE_TO_CONTACT)
+                    ],
+                )
+            ],
+        )
         made = call(f"add a note to contact {contact_id}", hs.crm.objects.notes.basic_api.create, note)
         progress.save(note_id=str(made.id))
 
@@ -236,10 +299,24 @@ def setup(hs: HubSpot) -> list[tuple[str, str]]:
                 raise
             done.append((name, "exists"))
 
-    create(f"group {GROUP}", hs.crm.properties.groups_api.create, "contacts",
-           PropertyGroupCreate(name=GROUP, label="Qualify", display_order=-1))
+    create(
+        f"group {GROUP}",
+        hs.crm.properties.groups_api.create,
+        "contacts",
+        PropertyGroupCreate(name=GROUP, label="Qualify", display_order=-1),
+    )
     for name, label, kind, field_type in PROPERTIES:
-        create(name, hs.crm.properties.core_api.create, "contacts",
-               PropertyCreate(name=name, label=label, type=kind, field_type=field_type, group_name=GROUP,
-                              description="Written by Qualify when a lead is confirmed or accepted"))
+        create(
+            name,
+            hs.crm.properties.core_api.create,
+            "contacts",
+            PropertyCreate(
+                name=name,
+                label=label,
+                type=kind,
+                field_type=field_type,
+                group_name=GROUP,
+                description="Written by Qualify when a lead is confirmed or accepted",
+            ),
+        )
     return done

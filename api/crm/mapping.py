@@ -26,8 +26,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.schemas import Lead
 
-Target = Literal["person.email", "person.name", "person.title", "person.phone", "company.name", "company.domain",
-                 "company.employees", "company.industry", "company.country", "notes"]
+Target = Literal[
+    "person.email",
+    "person.name",
+    "person.title",
+    "person.phone",
+    "company.name",
+    "company.domain",
+    "company.employees",
+    "company.industry",
+    "company.country",
+    "notes",
+]
 Source = Annotated[str, Field(min_length=1, max_length=200)] | list[Annotated[str, Field(min_length=1, max_length=200)]]
 
 
@@ -70,8 +80,9 @@ class MappingFile(BaseModel):
 
     fields: dict[Target, Source] = Field(min_length=1)
     company_fields: dict[Target, Source] = Field(default_factory=dict)
-    form_answers: dict[Annotated[str, Field(min_length=1, max_length=500)], Annotated[str, Field(min_length=1)]] = Field(
-        default_factory=dict)
+    form_answers: dict[Annotated[str, Field(min_length=1, max_length=500)], Annotated[str, Field(min_length=1)]] = (
+        Field(default_factory=dict)
+    )
     writeback: dict[str, Any] = Field(default_factory=dict)
 
     def properties(self, *, company: bool = False) -> list[str]:
@@ -115,7 +126,9 @@ def _value(props: dict[str, Any], source: str | list[str]) -> str | None:
     return joined or None
 
 
-def _put(body: dict[str, Any], origin: dict[tuple[str, ...], str], target: str, value: Any, source: str | list[str]) -> None:
+def _put(
+    body: dict[str, Any], origin: dict[tuple[str, ...], str], target: str, value: Any, source: str | list[str]
+) -> None:
     section, _, name = target.partition(".")
     if name:
         body.setdefault(section, {})[name] = value
@@ -134,8 +147,13 @@ def _count(text: str) -> int | None:
     return int(number) if number.is_integer() and number >= 0 else None
 
 
-def to_lead(mapping: MappingFile, record_id: str, props: dict[str, Any], source: Literal["hubspot", "salesforce"],
-            company_props: dict[str, Any] | None = None) -> Lead:
+def to_lead(
+    mapping: MappingFile,
+    record_id: str,
+    props: dict[str, Any],
+    source: Literal["hubspot", "salesforce"],
+    company_props: dict[str, Any] | None = None,
+) -> Lead:
     """The lead a CRM record describes; MappingError lists every property that could not be mapped."""
     body: dict[str, Any] = {"external_id": record_id, "source": source}
     origin: dict[tuple[str, ...], str] = {}
@@ -149,8 +167,13 @@ def to_lead(mapping: MappingFile, record_id: str, props: dict[str, Any], source:
             if target == "company.employees":
                 count = _count(value)
                 if count is None:
-                    problems.append(MappingProblem(record_id, prop if isinstance(prop, str) else "+".join(prop),
-                                                   f"{value[:60]!r} is not a whole number of employees"))
+                    problems.append(
+                        MappingProblem(
+                            record_id,
+                            prop if isinstance(prop, str) else "+".join(prop),
+                            f"{value[:60]!r} is not a whole number of employees",
+                        )
+                    )
                     continue
                 _put(body, origin, target, count, prop)
             else:

@@ -13,5 +13,7 @@ from api.db import Base, UTCDateTime
 class CrmReceiptRow(Base):
     __tablename__ = "crm_receipts"
 
-    key: Mapped[str] = mapped_column(String(200), primary_key=True, doc="hubspot:sig:<sha256> | salesforce:notification:<id> …")
+    key: Mapped[str] = mapped_column(
+        String(200), primary_key=True, doc="hubspot:sig:<sha256> | salesforce:notification:<id> …"
+    )
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

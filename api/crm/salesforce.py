@@ -32,9 +32,11 @@ SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 OUTBOUND = "http://soap.sforce.com/2005/09/outbound"
 SOBJECT = "urn:sobject.enterprise.soap.sforce.com"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-ACK = (f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP}"><soapenv:Body>'
-       f'<notificationsResponse xmlns="{OUTBOUND}"><Ack>true</Ack></notificationsResponse></soapenv:Body>'
-       '</soapenv:Envelope>')
+ACK = (
+    f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP}"><soapenv:Body>'
+    f'<notificationsResponse xmlns="{OUTBOUND}"><Ack>true</Ack></notificationsResponse></soapenv:Body>'
+    "</soapenv:Envelope>"
+)
 LIMIT_RETRY_SECONDS = 900.0  # REQUEST_LIMIT_EXCEEDED: the org's rolling 24-hour allowance; look again in 15 minutes
 
 
@@ -79,8 +81,11 @@ def parse_outbound(body: bytes) -> OutboundMessage:
         if not nid or obj is None:
             raise OutboundMessageError("a Notification has no Id or no sObject")
         kind = (obj.get(f"{{{XSI}}}type") or "").split(":")[-1]
-        values = {child.tag.split("}")[-1]: (child.text or "").strip() for child in obj
-                  if child.get(f"{{{XSI}}}nil") != "true"}
+        values = {
+            child.tag.split("}")[-1]: (child.text or "").strip()
+            for child in obj
+            if child.get(f"{{{XSI}}}nil") != "true"
+        }
         record_id = values.get("Id", "")
         if not record_id:
             raise OutboundMessageError(f"Notification {nid} has no sObject Id")
@@ -121,8 +126,10 @@ def _access_token(settings: Settings, http: Any) -> str:
     if settings.salesforce_access_token is not None:
         return settings.salesforce_access_token.get_secret_value()
     if not (settings.salesforce_client_id and settings.salesforce_client_secret and settings.salesforce_instance_url):
-        raise ConnectorNotConfigured("set QUALIFY_SALESFORCE_ACCESS_TOKEN, or QUALIFY_SALESFORCE_CLIENT_ID and "
-                                     "QUALIFY_SALESFORCE_CLIENT_SECRET (client-credentials flow)")
+        raise ConnectorNotConfigured(
+            "set QUALIFY_SALESFORCE_ACCESS_TOKEN, or QUALIFY_SALESFORCE_CLIENT_ID and "
+            "QUALIFY_SALESFORCE_CLIENT_SECRET (client-credentials flow)"
+        )
     key = (settings.salesforce_instance_url, settings.salesforce_client_id)
     with _tokens_lock:
         if key in _tokens:
@@ -130,9 +137,15 @@ def _access_token(settings: Settings, http: Any) -> str:
     import requests
 
     try:
-        answer = http.post(f"{settings.salesforce_instance_url.rstrip('/')}/services/oauth2/token", timeout=30,
-                           data={"grant_type": "client_credentials", "client_id": settings.salesforce_client_id,
-                                 "client_secret": settings.salesforce_client_secret.get_secret_value()})
+        answer = http.post(
+            f"{settings.salesforce_instance_url.rstrip('/')}/services/oauth2/token",
+            timeout=30,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": settings.salesforce_client_id,
+                "client_secret": settings.salesforce_client_secret.get_secret_value(),
+            },
+        )
     except requests.RequestException as exc:
         raise RetryLater(f"Salesforce token endpoint unreachable ({type(exc).__name__})") from exc
     if answer.status_code != 200:
@@ -156,8 +169,12 @@ def connect(settings: Settings):
     if not settings.salesforce_instance_url:
         raise ConnectorNotConfigured("QUALIFY_SALESFORCE_INSTANCE_URL is not set")
     http = _session(settings)
-    return Salesforce(instance_url=settings.salesforce_instance_url, session_id=_access_token(settings, http),
-                      version=settings.salesforce_api_version, session=http)
+    return Salesforce(
+        instance_url=settings.salesforce_instance_url,
+        session_id=_access_token(settings, http),
+        version=settings.salesforce_api_version,
+        session=http,
+    )
 
 
 def lead_fields(snap: SqlSnapshot, event_type: str, mapping: MappingFile) -> dict[str, Any]:
@@ -170,8 +187,10 @@ def lead_fields(snap: SqlSnapshot, event_type: str, mapping: MappingFile) -> dic
     items = snap.items()
     for item, field_name in (wb.get("fields") or {}).items():
         if item not in items:
-            raise JobFailed(f"salesforce mapping writeback.fields names {item!r}, which is not an SQL record item "
-                            f"({', '.join(sorted(items))})")
+            raise JobFailed(
+                f"salesforce mapping writeback.fields names {item!r}, which is not an SQL record item "
+                f"({', '.join(sorted(items))})"
+            )
         if items[item] is not None:
             data[str(field_name)] = items[item]
     return data
@@ -179,16 +198,23 @@ def lead_fields(snap: SqlSnapshot, event_type: str, mapping: MappingFile) -> dic
 
 def _errors(content: Any) -> str:
     if isinstance(content, list):
-        return "; ".join(f"{e.get('errorCode', '')}: {e.get('message', '')}"
-                         + (f" (fields {', '.join(e['fields'])})" if e.get("fields") else "") for e in content)[:500]
+        return "; ".join(
+            f"{e.get('errorCode', '')}: {e.get('message', '')}"
+            + (f" (fields {', '.join(e['fields'])})" if e.get("fields") else "")
+            for e in content
+        )[:500]
     return str(content)[:300]
 
 
 def write_back(settings: Settings, snap: SqlSnapshot, event_type: str, mapping: MappingFile) -> None:
     """PATCH the Lead; Salesforce's faults become job outcomes (retry later, or failed naming the field)."""
     import requests
-    from simple_salesforce.exceptions import (SalesforceError, SalesforceExpiredSession, SalesforceGeneralError,
-                                              SalesforceRefusedRequest)
+    from simple_salesforce.exceptions import (
+        SalesforceError,
+        SalesforceExpiredSession,
+        SalesforceGeneralError,
+        SalesforceRefusedRequest,
+    )
 
     if not snap.external_id:
         raise JobFailed(f"lead {snap.lead_id} has no Salesforce record id")
@@ -214,5 +240,6 @@ def write_back(settings: Settings, snap: SqlSnapshot, event_type: str, mapping: 
             raise RetryLater(f"Salesforce answered {exc.status}") from exc
         raise JobFailed(f"Salesforce answered {exc.status}: {_errors(exc.content)}") from exc
     except SalesforceError as exc:  # 400 malformed (a field or picklist value), 404 record gone
-        raise JobFailed(f"Salesforce refused the update of Lead {snap.external_id} ({exc.status}): "
-                        f"{_errors(exc.content)}") from exc
+        raise JobFailed(
+            f"Salesforce refused the update of Lead {snap.external_id} ({exc.status}): {_errors(exc.content)}"
+        ) from exc

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from api.crm.mapping import (ConnectorNotConfigured, MappingError, MappingFile, MappingFileError, load_mapping,
-                             to_lead)
+from api.crm.mapping import ConnectorNotConfigured, MappingError, MappingFile, MappingFileError, load_mapping, to_lead
 from api.crm.record import EVENT_OF, snapshot
 from api.jobs.service import JobFailed, Progress, enqueue, handler
 from api.leads.models import LeadRow
@@ -38,11 +37,14 @@ HUBSPOT_IMPORT = "crm.hubspot.import"
 def _load(path: Path, mtime: float) -> MappingFile:
     spec = load_mapping(path)
     wb = spec.writeback
-    named = [*wb.get("note_on", [])] + [e for key in ("lifecyclestage", "hs_lead_status", "status")
-                                        for e in (wb.get(key) or {})]
+    named = [*wb.get("note_on", [])] + [
+        e for key in ("lifecyclestage", "hs_lead_status", "status") for e in (wb.get(key) or {})
+    ]
     if unknown := sorted(set(named) - SYNCED_EVENTS):
-        raise MappingFileError(f"{path}: writeback names events Qualify never sends: {', '.join(unknown)} "
-                               f"(it sends {', '.join(sorted(SYNCED_EVENTS))})")
+        raise MappingFileError(
+            f"{path}: writeback names events Qualify never sends: {', '.join(unknown)} "
+            f"(it sends {', '.join(sorted(SYNCED_EVENTS))})"
+        )
     return spec
 
 
@@ -60,8 +62,13 @@ def enqueue_crm_sync(session: Session, lead: LeadRow, event_type: str) -> list[i
     kind = WRITE_BACK.get(lead.source)
     if kind is None or event_type not in SYNCED_EVENTS or not lead.external_id:
         return []
-    job = enqueue(session, kind, {"lead_id": lead.id, "event_type": event_type}, lead.updated_at,
-                  group_key=f"{lead.source}:{lead.id}")
+    job = enqueue(
+        session,
+        kind,
+        {"lead_id": lead.id, "event_type": event_type},
+        lead.updated_at,
+        group_key=f"{lead.source}:{lead.id}",
+    )
     session.flush()
     return [job.id] if job is not None else []
 
@@ -83,8 +90,9 @@ def hubspot_write_back(rt: Runtime, progress: Progress) -> None:
     except ConnectorNotConfigured as exc:
         raise JobFailed(str(exc)) from exc
     snap = _snapshot(rt, progress.payload["lead_id"])
-    hubspot.write_back(hs, snap, progress.payload["event_type"], mapping(rt.settings, "hubspot"), progress,
-                       rt.deps.clock())
+    hubspot.write_back(
+        hs, snap, progress.payload["event_type"], mapping(rt.settings, "hubspot"), progress, rt.deps.clock()
+    )
 
 
 @handler(WRITE_BACK["salesforce"])
@@ -98,8 +106,16 @@ def salesforce_write_back(rt: Runtime, progress: Progress) -> None:
 def enqueue_hubspot_import(s: Session, event: dict[str, Any], now: Any) -> bool:
     """Queue the import of the contact a Webhooks API event names; False for an event id already queued."""
     key = f"hubspot:event:{event['portalId']}:{event['eventId']}"
-    return enqueue(s, HUBSPOT_IMPORT, {"contact_id": str(event["objectId"]), "portal_id": event["portalId"],
-                                       "event_id": event["eventId"]}, now, key=key) is not None
+    return (
+        enqueue(
+            s,
+            HUBSPOT_IMPORT,
+            {"contact_id": str(event["objectId"]), "portal_id": event["portalId"], "event_id": event["eventId"]},
+            now,
+            key=key,
+        )
+        is not None
+    )
 
 
 @handler(HUBSPOT_IMPORT)

@@ -70,8 +70,11 @@ def _remember(rt: Any, keys: list[str]) -> None:
     now = rt.deps.clock()
     try:
         with transaction(rt.sessions) as s:
-            s.execute(delete(CrmReceiptRow).where(
-                CrmReceiptRow.received_at <= now - timedelta(seconds=rt.settings.crm_replay_window_seconds)))
+            s.execute(
+                delete(CrmReceiptRow).where(
+                    CrmReceiptRow.received_at <= now - timedelta(seconds=rt.settings.crm_replay_window_seconds)
+                )
+            )
             for key in keys:
                 s.merge(CrmReceiptRow(key=key, received_at=now))
     except IntegrityError as exc:
@@ -83,8 +86,12 @@ def _mapping_problem(exc: MappingError) -> ApiError:
     return ApiError(422, "CRM record does not map", str(exc), errors=errors)
 
 
-@router.post("/crm/hubspot/webhook", summary="HubSpot webhooks (Webhooks API events or a workflow's contact)",
-             response_model=CrmWebhookResult, response_model_exclude_none=True)
+@router.post(
+    "/crm/hubspot/webhook",
+    summary="HubSpot webhooks (Webhooks API events or a workflow's contact)",
+    response_model=CrmWebhookResult,
+    response_model_exclude_none=True,
+)
 async def hubspot_webhook(request: Request, background: BackgroundTasks) -> dict[str, Any]:
     """Verify the v3 signature, then import the contacts the events name (queued) or the contact a workflow sent."""
     rt = request.app.state.runtime
@@ -97,9 +104,16 @@ async def hubspot_webhook(request: Request, background: BackgroundTasks) -> dict
         raise ApiError(503, "HubSpot not configured", "QUALIFY_HUBSPOT_CLIENT_SECRET is not set")
     uri = settings.hubspot_webhook_url or str(request.url)
     try:
-        hubspot.verify_v3(settings.hubspot_client_secret.get_secret_value(), request.method, uri, body, signature,
-                          request.headers.get("x-hubspot-request-timestamp"), rt.deps.clock(),
-                          timedelta(seconds=settings.crm_replay_window_seconds))
+        hubspot.verify_v3(
+            settings.hubspot_client_secret.get_secret_value(),
+            request.method,
+            uri,
+            body,
+            signature,
+            request.headers.get("x-hubspot-request-timestamp"),
+            rt.deps.clock(),
+            timedelta(seconds=settings.crm_replay_window_seconds),
+        )
     except hubspot.SignatureError as exc:
         raise ApiError(exc.status, "Unauthorized" if exc.status == 401 else "Bad request", exc.detail) from exc
     sig_key = "hubspot:sig:" + hashlib.sha256((signature or "").encode()).hexdigest()
@@ -153,9 +167,15 @@ def _workflow_contact(rt: Any, payload: dict[str, Any], sig_key: str, background
     record_id = payload.get("objectId", payload.get("vid"))
     props = payload.get("properties")
     if record_id in (None, "") or isinstance(record_id, (dict, list)) or not isinstance(props, dict):
-        raise BadRequest("a contact needs objectId and a properties object",
-                         errors=[{"field": "objectId" if record_id in (None, "") else "properties",
-                                  "message": "missing or not the expected type"}])
+        raise BadRequest(
+            "a contact needs objectId and a properties object",
+            errors=[
+                {
+                    "field": "objectId" if record_id in (None, "") else "properties",
+                    "message": "missing or not the expected type",
+                }
+            ],
+        )
     flat = {k: (v.get("value") if isinstance(v, dict) else v) for k, v in props.items()}
     try:
         lead = to_lead(mapping(rt.settings, "hubspot"), str(record_id), flat, "hubspot")
@@ -168,8 +188,12 @@ def _workflow_contact(rt: Any, payload: dict[str, Any], sig_key: str, background
     return {"lead_id": result.lead_id, "created": result.created}
 
 
-@router.post("/crm/salesforce/outbound-message", summary="Salesforce Outbound Messages (SOAP); answered with an Ack",
-             response_class=Response, responses={200: {"description": "The SOAP Ack", "content": {"text/xml": {}}}})
+@router.post(
+    "/crm/salesforce/outbound-message",
+    summary="Salesforce Outbound Messages (SOAP); answered with an Ack",
+    response_class=Response,
+    responses={200: {"description": "The SOAP Ack", "content": {"text/xml": {}}}},
+)
 async def salesforce_outbound(request: Request, background: BackgroundTasks) -> Response:
     """Check the organization, map each Lead notification, hand new leads to intake, and acknowledge."""
     rt = request.app.state.runtime
@@ -179,8 +203,12 @@ async def salesforce_outbound(request: Request, background: BackgroundTasks) -> 
     except salesforce.OutboundMessageError as exc:
         raise BadRequest(str(exc)) from exc
     if not salesforce.org_allowed(rt.settings, message.organization_id):
-        raise ApiError(403, "Forbidden", f"organization {message.organization_id[:18]} is not in "
-                       "QUALIFY_SALESFORCE_ORG_IDS", field="OrganizationId")
+        raise ApiError(
+            403,
+            "Forbidden",
+            f"organization {message.organization_id[:18]} is not in QUALIFY_SALESFORCE_ORG_IDS",
+            field="OrganizationId",
+        )
     keys = {n.id: f"salesforce:notification:{message.organization_id[:15]}:{n.id}" for n in message.notifications}
     seen = _seen(rt, list(keys.values()))
     spec = mapping(rt.settings, "salesforce")
@@ -188,17 +216,27 @@ async def salesforce_outbound(request: Request, background: BackgroundTasks) -> 
     problems, to_take = [], []
     for n in fresh:
         if n.sobject_type not in ("Lead", ""):
-            problems.append({"record_id": n.record_id, "property": "sObject", "message":
-                             f"only Lead notifications are read, not {n.sobject_type}"})
+            problems.append(
+                {
+                    "record_id": n.record_id,
+                    "property": "sObject",
+                    "message": f"only Lead notifications are read, not {n.sobject_type}",
+                }
+            )
             continue
         try:
             to_take.append(to_lead(spec, n.record_id, n.fields, "salesforce"))
         except MappingError as exc:
-            problems.extend({"record_id": p.record_id, "property": p.property, "message": p.message}
-                            for p in exc.problems)
+            problems.extend(
+                {"record_id": p.record_id, "property": p.property, "message": p.message} for p in exc.problems
+            )
     if problems:
-        raise ApiError(422, "CRM record does not map", "; ".join(
-            f"record {p['record_id']}: property {p['property']}: {p['message']}" for p in problems), errors=problems)
+        raise ApiError(
+            422,
+            "CRM record does not map",
+            "; ".join(f"record {p['record_id']}: property {p['property']}: {p['message']}" for p in problems),
+            errors=problems,
+        )
     for lead in to_take:
         try:
             result = leads.intake(rt.sessions, lead, rt.deps.clock())
@@ -216,20 +254,34 @@ admin = APIRouter(tags=["crm"], dependencies=[Depends(api(Role.admin))])
 
 
 def _job_view(j: Any) -> dict[str, Any]:
-    return {"id": j.id, "kind": j.kind, "status": j.status, "attempts": j.attempts, "run_after": j.run_after,
-            "last_error": j.last_error, "lead_id": j.payload.get("lead_id"), "event_type": j.payload.get("event_type"),
-            "created_at": j.created_at, "updated_at": j.updated_at}
+    return {
+        "id": j.id,
+        "kind": j.kind,
+        "status": j.status,
+        "attempts": j.attempts,
+        "run_after": j.run_after,
+        "last_error": j.last_error,
+        "lead_id": j.payload.get("lead_id"),
+        "event_type": j.payload.get("event_type"),
+        "created_at": j.created_at,
+        "updated_at": j.updated_at,
+    }
 
 
 @admin.get("/crm/jobs", summary="CRM write-back and import jobs, most recent first", response_model=list[CrmJobOut])
-def list_jobs(request: Request, status: Literal["queued", "running", "done", "dead"] | None = None,
-              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+def list_jobs(
+    request: Request,
+    status: Literal["queued", "running", "done", "dead"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
     rt = request.app.state.runtime
     with rt.sessions() as s:
         return [_job_view(j) for j in jobs.jobs(s, status, limit)]
 
 
-@admin.post("/crm/jobs/{job_id}/retry", summary="Queue a dead or waiting CRM job to run now", response_model=CrmJobQueued)
+@admin.post(
+    "/crm/jobs/{job_id}/retry", summary="Queue a dead or waiting CRM job to run now", response_model=CrmJobQueued
+)
 def retry_job(job_id: int, request: Request, background: BackgroundTasks) -> dict[str, Any]:
     rt = request.app.state.runtime
     if not jobs.retry(rt.sessions, job_id, rt.deps.clock()):

@@ -40,8 +40,12 @@ class _RunByDefault(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-app = typer.Typer(cls=_RunByDefault, no_args_is_help=True, rich_markup_mode=None,
-                  help="Evaluate the pipeline on labeled leads: `qualify eval DATASET`, `compare`, `transcripts`.")
+app = typer.Typer(
+    cls=_RunByDefault,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Evaluate the pipeline on labeled leads: `qualify eval DATASET`, `compare`, `transcripts`.",
+)
 
 
 def _fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
@@ -67,33 +71,48 @@ def eval_deps(library_dir: Path | None) -> Iterator[Deps]:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=err, transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
 
 
 def _print_summary(record: Any, html: Path, path: Path) -> None:
     mt = record.metrics
     fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
     if not mt.complete:
-        out.print(Text(f"INCOMPLETE: {mt.n_invalid} of {mt.n_cases} cases produced no valid scorecard", style="bold red"))
+        out.print(
+            Text(f"INCOMPLETE: {mt.n_invalid} of {mt.n_cases} cases produced no valid scorecard", style="bold red")
+        )
     ci = lambda iv: "-" if iv is None else f"{iv.value:.3f} [{iv.low:.3f}, {iv.high:.3f}]"  # noqa: E731
     out.print(f"cases {mt.n_cases} (valid {mt.n_valid}), base rate {mt.base_rate:.3f}")
     out.print(f"ROC AUC {ci(mt.roc_auc)}   PR AUC {ci(mt.pr_auc)}")
     for label, t in (("threshold", mt.at_threshold), ("SQL tier", mt.at_tier)):
         if t is not None:
             at = f" {t.threshold:g}" if t.threshold is not None else ""
-            out.print(f"at {label}{at}: precision {fmt(t.precision)} recall {fmt(t.recall)} F1 {fmt(t.f1)} "
-                      f"FPR {fmt(t.fpr)}")
+            out.print(
+                f"at {label}{at}: precision {fmt(t.precision)} recall {fmt(t.recall)} F1 {fmt(t.f1)} FPR {fmt(t.fpr)}"
+            )
     if mt.calibration:
-        out.print(f"Brier {mt.calibration.brier:.4f}   ECE {mt.calibration.ece:.4f}   "
-                  f"capture top 10 % {fmt(mt.capture_top_10)}  top 20 % {fmt(mt.capture_top_20)}")
+        out.print(
+            f"Brier {mt.calibration.brier:.4f}   ECE {mt.calibration.ece:.4f}   "
+            f"capture top 10 % {fmt(mt.capture_top_10)}  top 20 % {fmt(mt.capture_top_20)}"
+        )
     overall = next((q for q in mt.questions if q.question_id == "__all__"), None)
     if overall:
-        out.print(f"answers: accuracy {fmt(overall.accuracy)} kappa {fmt(overall.kappa)} over {overall.n} labeled answers")
+        out.print(
+            f"answers: accuracy {fmt(overall.accuracy)} kappa {fmt(overall.kappa)} over {overall.n} labeled answers"
+        )
     out.print(f"unknown rate {fmt(mt.unknown_rate)}")
     if mt.usage:
-        out.print(f"per lead: {mt.usage.mean_tokens:.0f} tokens, ${mt.usage.mean_cost_usd:.5f}, latency p50 "
-                  f"{mt.usage.latency_p50_ms:.1f} ms p95 {mt.usage.latency_p95_ms:.1f} ms")
+        out.print(
+            f"per lead: {mt.usage.mean_tokens:.0f} tokens, ${mt.usage.mean_cost_usd:.5f}, latency p50 "
+            f"{mt.usage.latency_p50_ms:.1f} ms p95 {mt.usage.latency_p95_ms:.1f} ms"
+        )
     out.print(f"run: {path}\nreport: {html}")
 
 
@@ -155,14 +174,23 @@ def _check_like_calibrate(data: Any, deps: Deps) -> None:
     from agent.features import FeatureContext
     from evals.calibrate import check_features, feature_specs, read_columns
 
-    specs = [s for s in feature_specs(data.mapping, data.feature_set, deps.library) if not s.source.startswith("answer.")]
+    specs = [
+        s for s in feature_specs(data.mapping, data.feature_set, deps.library) if not s.source.startswith("answer.")
+    ]
     if specs:
-        check_features(specs, read_columns(specs, [FeatureContext(c.lead) for c in data.cases]),
-                       np.array([c.y_true for c in data.cases]))
+        check_features(
+            specs,
+            read_columns(specs, [FeatureContext(c.lead) for c in data.cases]),
+            np.array([c.y_true for c in data.cases]),
+        )
     if deps.library.scoring.model is None:
-        err.print(Text(f"warning: library {deps.library.name!r} was never calibrated (no model.json): its default "
-                       "weights score these leads, not a model fitted on data like them; run `qualify calibrate` first",
-                       style="yellow"))
+        err.print(
+            Text(
+                f"warning: library {deps.library.name!r} was never calibrated (no model.json): its default "
+                "weights score these leads, not a model fitted on data like them; run `qualify calibrate` first",
+                style="yellow",
+            )
+        )
 
 
 def _question_run(loaded: Any, library: Path | None, out_dir: Path, gates: dict[str, float]) -> None:
@@ -177,11 +205,15 @@ def _question_run(loaded: Any, library: Path | None, out_dir: Path, gates: dict[
     rows = question_metrics(pairs)
     for q in rows:
         kappa = "-" if q.kappa is None else f"{q.kappa:.2f}"
-        out.print(f"{q.question_id:32} n {q.n:>4}  accuracy {q.accuracy or 0:.2f}  kappa {kappa:>5}  "
-                  f"unknown {q.unknown_rate or 0:.2f} (expected {q.expected_unknown_rate or 0:.2f})")
+        out.print(
+            f"{q.question_id:32} n {q.n:>4}  accuracy {q.accuracy or 0:.2f}  kappa {kappa:>5}  "
+            f"unknown {q.unknown_rate or 0:.2f} (expected {q.expected_unknown_rate or 0:.2f})"
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{Path(loaded.config['dataset']).stem}-questions.json"
-    path.write_text(json.dumps({"config": loaded.config, "questions": [q.model_dump(mode="json") for q in rows]}, indent=2))
+    path.write_text(
+        json.dumps({"config": loaded.config, "questions": [q.model_dump(mode="json") for q in rows]}, indent=2)
+    )
     out.print(f"run: {path}")
     overall = next(q for q in rows if q.question_id == "__all__")
     checks = {"question_accuracy": overall.accuracy, "kappa": overall.kappa}
@@ -193,9 +225,11 @@ def _question_run(loaded: Any, library: Path | None, out_dir: Path, gates: dict[
 
 
 @app.command("compare")
-def compare_command(run_a: Annotated[Path, typer.Argument(help="Run JSON A (before)")],
-                    run_b: Annotated[Path, typer.Argument(help="Run JSON B (after)")],
-                    show: Annotated[int, typer.Option(help="Tier changes to list")] = 20) -> None:
+def compare_command(
+    run_a: Annotated[Path, typer.Argument(help="Run JSON A (before)")],
+    run_b: Annotated[Path, typer.Argument(help="Run JSON B (after)")],
+    show: Annotated[int, typer.Option(help="Tier changes to list")] = 20,
+) -> None:
     """Metric deltas B − A with a paired bootstrap, and the leads whose tier changed."""
     from evals.compare import compare_runs, load_run
 
@@ -203,21 +237,29 @@ def compare_command(run_a: Annotated[Path, typer.Argument(help="Run JSON A (befo
         c = compare_runs(load_run(run_a), load_run(run_b))
     except QualifyError as exc:
         raise _fail(str(exc)) from exc
-    out.print(f"{c.run_b} − {c.run_a}: {c.n_paired} paired cases (only in A {c.only_in_a}, only in B {c.only_in_b}, "
-              f"invalid in either {c.excluded_invalid})")
+    out.print(
+        f"{c.run_b} − {c.run_a}: {c.n_paired} paired cases (only in A {c.only_in_a}, only in B {c.only_in_b}, "
+        f"invalid in either {c.excluded_invalid})"
+    )
     for metric, d in c.deltas.items():
         better = (d.delta > 0) == c.higher_is_better[metric] and d.delta != 0
         style = "green" if better and d.p_value < 0.05 else "red" if d.p_value < 0.05 else ""
-        out.print(Text(f"{metric:20} {d.a:.4f} → {d.b:.4f}  Δ {d.delta:+.4f} [{d.low:+.4f}, {d.high:+.4f}] "
-                       f"p={d.p_value:.3f}", style=style))
+        out.print(
+            Text(
+                f"{metric:20} {d.a:.4f} → {d.b:.4f}  Δ {d.delta:+.4f} [{d.low:+.4f}, {d.high:+.4f}] p={d.p_value:.3f}",
+                style=style,
+            )
+        )
     out.print(f"{len(c.tier_changes)} lead(s) changed tier")
     for t in c.tier_changes[:show]:
         out.print(f"  {t.id}: {t.tier_a} → {t.tier_b} (converted={t.y_true})")
 
 
 @app.command("transcripts")
-def transcripts_command(directory: Annotated[Path, typer.Argument(help="Folder of transcripts with .labels.yaml files")],
-                        library: Annotated[Path | None, typer.Option(help="Library folder")] = None) -> None:
+def transcripts_command(
+    directory: Annotated[Path, typer.Argument(help="Folder of transcripts with .labels.yaml files")],
+    library: Annotated[Path | None, typer.Option(help="Library folder")] = None,
+) -> None:
     """Score transcript extraction against labeled calls (see evals.transcripts)."""
     from evals.transcripts import evaluate_transcripts, render
 
@@ -234,11 +276,17 @@ def transcripts_command(directory: Annotated[Path, typer.Argument(help="Folder o
 
 def calibrate_command(
     dataset: Annotated[Path | None, typer.Argument(help="CSV of labeled past leads (not with --from-reviews)")] = None,
-    library: Annotated[Path | None, typer.Option(help="Library folder that receives the fitted model (model.json); "
-                                                 "required")] = None,
+    library: Annotated[
+        Path | None, typer.Option(help="Library folder that receives the fitted model (model.json); required")
+    ] = None,
     mapping: Annotated[Path | None, typer.Option(help="Column-mapping YAML")] = None,
-    from_reviews: Annotated[bool, typer.Option("--from-reviews", help="Refit the library's model on reviewed leads: "
-                                               "confirm / AE accept = SQL, reject / push back = not")] = False,
+    from_reviews: Annotated[
+        bool,
+        typer.Option(
+            "--from-reviews",
+            help="Refit the library's model on reviewed leads: confirm / AE accept = SQL, reject / push back = not",
+        ),
+    ] = False,
     feature_set: Annotated[str | None, typer.Option(help="Feature set of the mapping (its first when omitted)")] = None,
     folds: Annotated[int, typer.Option(min=2, max=20, help="Stratified cross-validation folds")] = 5,
     c: Annotated[float, typer.Option("--C", min=1e-6, help="Inverse L2 regularisation strength (logistic)")] = 0.3,
@@ -256,12 +304,16 @@ def calibrate_command(
     if library is None:
         raise _fail("--library is required: the folder that receives the fitted model")
     created = False
-    if not library.exists() and not from_reviews:  # a new user's pure scoring dataset: start from the built-in neutral library
+    if (
+        not library.exists() and not from_reviews
+    ):  # a new user's pure scoring dataset: start from the built-in neutral library
         from library.loader import SLUG
 
         if not SLUG.match(library.name):
-            raise _fail(f"{library}: the folder name {library.name!r} is the library's name and must be a slug "
-                        "(lowercase letters, digits, _ or -)")
+            raise _fail(
+                f"{library}: the folder name {library.name!r} is the library's name and must be a slug "
+                "(lowercase letters, digits, _ or -)"
+            )
         shutil.copytree(NEUTRAL_LIBRARY, library)
         created = True
         err.print(f"{library} did not exist: created from the built-in neutral library (no questions, one segment)")
@@ -274,8 +326,18 @@ def calibrate_command(
         raise _fail("give a CSV of labeled past leads and its --mapping (or --from-reviews)")
     try:
         with eval_deps(library) as deps, progress(err) as bar:
-            fit = calibrate_dataset(dataset, mapping, feature_set, deps, library, folds=folds, c=c, write=not dry_run,
-                                    progress=bar, method=method)  # type: ignore[arg-type]
+            fit = calibrate_dataset(
+                dataset,
+                mapping,
+                feature_set,
+                deps,
+                library,
+                folds=folds,
+                c=c,
+                write=not dry_run,
+                progress=bar,
+                method=method,  # type: ignore[arg-type]
+            )
     except QualifyError as exc:
         if created:  # nothing half-made is left behind
             shutil.rmtree(library, ignore_errors=True)
@@ -294,12 +356,24 @@ def _calibrate_from_reviews(library: Path, folds: int, c: float, method: str, dr
     with sessions() as s:
         cases = reviewed_cases(s, exclude_reasons=NOT_A_JUDGMENT)
     sql = sum(case.y_true for case in cases)
-    err.print(f"{len(cases)} reviewed lead(s): {sql} SQL (confirmed / accepted), {len(cases) - sql} not "
-              "(rejected / pushed back; duplicates left out)")
+    err.print(
+        f"{len(cases)} reviewed lead(s): {sql} SQL (confirmed / accepted), {len(cases) - sql} not "
+        "(rejected / pushed back; duplicates left out)"
+    )
     try:
         with eval_deps(library) as deps, progress(err) as bar:
-            fit = calibrate_cases(cases, review_specs(deps.library), deps, library, review_provenance(cases),
-                                  folds=folds, c=c, write=not dry_run, progress=bar, method=method)  # type: ignore[arg-type]
+            fit = calibrate_cases(
+                cases,
+                review_specs(deps.library),
+                deps,
+                library,
+                review_provenance(cases),
+                folds=folds,
+                c=c,
+                write=not dry_run,
+                progress=bar,
+                method=method,  # type: ignore[arg-type]
+            )
     except QualifyError as exc:
         raise _fail(str(exc)) from exc
     _print_fit(fit, library, dry_run)
@@ -310,18 +384,24 @@ def _print_fit(fit: Any, library: Path, dry_run: bool) -> None:
     out.print("model       CV log-loss  AUC    PR AUC  ECE")
     for kind, figures in fit.candidates.items():
         mark = "  <- kept" if kind == fit.model.kind else ""
-        out.print(f"{kind:11} {figures['log_loss']:.4f}       {fmt(figures['roc_auc'])}  {fmt(figures['pr_auc'])}   "
-                  f"{fmt(figures['ece'])}{mark}")
+        out.print(
+            f"{kind:11} {figures['log_loss']:.4f}       {fmt(figures['roc_auc'])}  {fmt(figures['pr_auc'])}   "
+            f"{fmt(figures['ece'])}{mark}"
+        )
     for label, figures in (("cross-validated", fit.cv_metrics), ("in-sample", fit.in_sample_metrics)):
-        out.print(f"{label}: AUC {fmt(figures['roc_auc'])} PR AUC {fmt(figures['pr_auc'])} ECE {fmt(figures['ece'])} | "
-                  f"at threshold {figures['threshold']:g}: precision {fmt(figures['precision'])} recall "
-                  f"{fmt(figures['recall'])} FPR {fmt(figures['fpr'])}")
+        out.print(
+            f"{label}: AUC {fmt(figures['roc_auc'])} PR AUC {fmt(figures['pr_auc'])} ECE {fmt(figures['ece'])} | "
+            f"at threshold {figures['threshold']:g}: precision {fmt(figures['precision'])} recall "
+            f"{fmt(figures['recall'])} FPR {fmt(figures['fpr'])}"
+        )
     m = fit.model
     size = f"{len(m.coefficients)} weights" if m.kind == "logistic" else f"{len(m.trees)} trees"
     cal = m.calibration.method if m.calibration else "none"
-    out.print(f"{m.kind}: {len(m.features)} features, {size}, {cal} calibration, base rate {m.base_rate:.3f}; SQL threshold "
-              f"{m.thresholds.sql_ready:g}, discovery {m.thresholds.needs_discovery:g}"
-              + ("" if dry_run else f"; written to {library / 'model.json'}"))
+    out.print(
+        f"{m.kind}: {len(m.features)} features, {size}, {cal} calibration, base rate {m.base_rate:.3f}; SQL threshold "
+        f"{m.thresholds.sql_ready:g}, discovery {m.thresholds.needs_discovery:g}"
+        + ("" if dry_run else f"; written to {library / 'model.json'}")
+    )
 
 
 def with_library(deps: Deps, library_dir: Path) -> Deps:

@@ -54,20 +54,34 @@ class DeliveryPolicy:
 def due(s: Session, now: datetime, limit: int = 100) -> list[DeliveryRow]:
     """Pending deliveries whose time has come, not leased, and first in line for their lead and subscription."""
     earlier = aliased(DeliveryRow)
-    blocked = exists().where(and_(earlier.subscription_id == DeliveryRow.subscription_id,
-                                  earlier.lead_id == DeliveryRow.lead_id, earlier.event_seq < DeliveryRow.event_seq,
-                                  earlier.status == "pending"))
+    blocked = exists().where(
+        and_(
+            earlier.subscription_id == DeliveryRow.subscription_id,
+            earlier.lead_id == DeliveryRow.lead_id,
+            earlier.event_seq < DeliveryRow.event_seq,
+            earlier.status == "pending",
+        )
+    )
     free = DeliveryRow.lease_until.is_(None) | (DeliveryRow.lease_until <= now)
-    return list(s.scalars(select(DeliveryRow).where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now,
-                                                    free, ~blocked).order_by(DeliveryRow.event_seq).limit(limit)))
+    return list(
+        s.scalars(
+            select(DeliveryRow)
+            .where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now, free, ~blocked)
+            .order_by(DeliveryRow.event_seq)
+            .limit(limit)
+        )
+    )
 
 
 def claim(factory: sessionmaker[Session], delivery_id: str, now: datetime, lease: timedelta) -> bool:
     """Take a delivery for one attempt; exactly one of several workers gets it (the UPDATE is conditional)."""
     with transaction(factory) as s:
         free = DeliveryRow.lease_until.is_(None) | (DeliveryRow.lease_until <= now)
-        done = s.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id, DeliveryRow.status == "pending", free)
-                         .values(lease_until=now + lease, attempts=DeliveryRow.attempts + 1, last_attempt_at=now))
+        done = s.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id == delivery_id, DeliveryRow.status == "pending", free)
+            .values(lease_until=now + lease, attempts=DeliveryRow.attempts + 1, last_attempt_at=now)
+        )
         return done.rowcount == 1  # type: ignore[attr-defined]
 
 
@@ -87,9 +101,15 @@ def send(client: httpx.Client, sub: SubscriptionRow, event: EventRow, attempt: i
             return None, f"{type(exc).__name__}: {exc}"[:2000]
         return 200, None
     body, ts = body_of(event), int(time.time())
-    headers = {"Content-Type": "application/json", "User-Agent": f"Qualify-Webhooks/{__version__}",
-               TIMESTAMP_HEADER: str(ts), SIGNATURE_HEADER: signature(sub.secret or "", ts, body),
-               EVENT_ID_HEADER: event.id, EVENT_TYPE_HEADER: event.type, "Qualify-Delivery-Attempt": str(attempt)}
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": f"Qualify-Webhooks/{__version__}",
+        TIMESTAMP_HEADER: str(ts),
+        SIGNATURE_HEADER: signature(sub.secret or "", ts, body),
+        EVENT_ID_HEADER: event.id,
+        EVENT_TYPE_HEADER: event.type,
+        "Qualify-Delivery-Attempt": str(attempt),
+    }
     try:
         r = client.post(sub.url or "", content=body, headers=headers)
     except httpx.HTTPError as exc:
@@ -99,8 +119,14 @@ def send(client: httpx.Client, sub: SubscriptionRow, event: EventRow, attempt: i
     return r.status_code, f"HTTP {r.status_code}: {r.text[:500]}"
 
 
-def record(factory: sessionmaker[Session], delivery_id: str, status: int | None, error: str | None, now: datetime,
-           policy: DeliveryPolicy) -> None:
+def record(
+    factory: sessionmaker[Session],
+    delivery_id: str,
+    status: int | None,
+    error: str | None,
+    now: datetime,
+    policy: DeliveryPolicy,
+) -> None:
     """Write an attempt's outcome and the subscription's health (one transaction)."""
     with transaction(factory) as s:
         d = s.get(DeliveryRow, delivery_id)
@@ -151,10 +177,21 @@ class Deliverer:
         now, started = self.clock(), 0
         with self.factory() as s:
             rows = due(s, now, limit=self.policy.threads * 8)
-            subs = {x.id: x for x in s.scalars(select(SubscriptionRow).where(
-                SubscriptionRow.id.in_({r.subscription_id for r in rows})))} if rows else {}
-            events = {e.id: e for e in s.scalars(select(EventRow).where(
-                EventRow.id.in_({r.event_id for r in rows})))} if rows else {}
+            subs = (
+                {
+                    x.id: x
+                    for x in s.scalars(
+                        select(SubscriptionRow).where(SubscriptionRow.id.in_({r.subscription_id for r in rows}))
+                    )
+                }
+                if rows
+                else {}
+            )
+            events = (
+                {e.id: e for e in s.scalars(select(EventRow).where(EventRow.id.in_({r.event_id for r in rows})))}
+                if rows
+                else {}
+            )
         for d in rows:
             sub = subs.get(d.subscription_id)
             if sub is None or not sub.active or (sub.kind == "internal" and sub.consumer not in outbox.CONSUMERS):
@@ -185,10 +222,15 @@ class Deliverer:
 
     def _retry_due_before(self, seconds: float) -> bool:
         with self.factory() as s:
-            soonest = s.scalar(select(func.min(DeliveryRow.next_attempt_at)).join(
-                SubscriptionRow, SubscriptionRow.id == DeliveryRow.subscription_id).where(
-                DeliveryRow.status == "pending", SubscriptionRow.active.is_(True), (SubscriptionRow.kind == "webhook")
-                | SubscriptionRow.consumer.in_(list(outbox.CONSUMERS))))
+            soonest = s.scalar(
+                select(func.min(DeliveryRow.next_attempt_at))
+                .join(SubscriptionRow, SubscriptionRow.id == DeliveryRow.subscription_id)
+                .where(
+                    DeliveryRow.status == "pending",
+                    SubscriptionRow.active.is_(True),
+                    (SubscriptionRow.kind == "webhook") | SubscriptionRow.consumer.in_(list(outbox.CONSUMERS)),
+                )
+            )
         return soonest is not None and soonest <= self.clock() + timedelta(seconds=max(0.0, seconds))
 
     def run(self, stop: threading.Event, poll: float, wake: threading.Event) -> None:
@@ -213,12 +255,14 @@ class Deliverer:
 class DeliveryWorker:
     """The thread that delivers events in the API process or `qualify worker` (woken by commits in this process)."""
 
-    def __init__(self, factory: sessionmaker[Session], clock, policy: DeliveryPolicy | None = None,
-                 poll_seconds: float = 1.0):
+    def __init__(
+        self, factory: sessionmaker[Session], clock, policy: DeliveryPolicy | None = None, poll_seconds: float = 1.0
+    ):
         self.deliverer = Deliverer(factory, clock, policy)
         self.stop, self.wake = threading.Event(), threading.Event()
-        self.thread = threading.Thread(target=self.deliverer.run, args=(self.stop, poll_seconds, self.wake),
-                                       name="qualify-events", daemon=True)
+        self.thread = threading.Thread(
+            target=self.deliverer.run, args=(self.stop, poll_seconds, self.wake), name="qualify-events", daemon=True
+        )
 
     def start(self) -> None:
         outbox.add_waker(self.wake)

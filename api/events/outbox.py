@@ -30,8 +30,15 @@ from sqlalchemy.orm import Session
 
 from api.events.models import DeliveryRow, EventRow, SubscriptionRow
 
-EventType = Literal["scorecard.drafted", "lead.disqualified", "lead.sdr_confirmed", "lead.ae_accepted",
-                    "lead.recycled", "lead.pushed_back", "lead.escalated"]
+EventType = Literal[
+    "scorecard.drafted",
+    "lead.disqualified",
+    "lead.sdr_confirmed",
+    "lead.ae_accepted",
+    "lead.recycled",
+    "lead.pushed_back",
+    "lead.escalated",
+]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
 Handler = Callable[[dict[str, Any]], None]
@@ -49,8 +56,18 @@ def ensure_consumer(s: Session, name: str, events: Iterable[str], now: datetime)
     wanted = _checked(events)
     row = s.scalar(select(SubscriptionRow).where(SubscriptionRow.consumer == name))
     if row is None:
-        row = SubscriptionRow(id=uuid.uuid4().hex, kind="internal", consumer=name, url=None, secret=None,
-                              events=wanted, active=True, healthy=True, consecutive_failures=0, created_at=now)
+        row = SubscriptionRow(
+            id=uuid.uuid4().hex,
+            kind="internal",
+            consumer=name,
+            url=None,
+            secret=None,
+            events=wanted,
+            active=True,
+            healthy=True,
+            consecutive_failures=0,
+            created_at=now,
+        )
         s.add(row)
     else:
         row.events = wanted
@@ -106,24 +123,49 @@ def emit(s: Session, type: str, lead_id: str, data: dict[str, Any], now: datetim
     subs = s.scalars(select(SubscriptionRow).where(SubscriptionRow.active.is_(True))).all()
     for sub in subs:
         if type in sub.events:
-            s.add(DeliveryRow(id=uuid.uuid4().hex, event_id=row.id, event_seq=row.seq, lead_id=lead_id,
-                              subscription_id=sub.id, status="pending", attempts=0, next_attempt_at=now,
-                              created_at=now))
+            s.add(
+                DeliveryRow(
+                    id=uuid.uuid4().hex,
+                    event_id=row.id,
+                    event_seq=row.seq,
+                    lead_id=lead_id,
+                    subscription_id=sub.id,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
     _wake_after_commit(s)
     return row
 
 
 def envelope(row: EventRow) -> dict[str, Any]:
     """The documented event envelope (see the module docstring)."""
-    return {"id": row.id, "type": row.type, "occurred_at": row.occurred_at.isoformat().replace("+00:00", "Z"),
-            "lead_id": row.lead_id, "sequence": row.sequence, "data": row.data}
+    return {
+        "id": row.id,
+        "type": row.type,
+        "occurred_at": row.occurred_at.isoformat().replace("+00:00", "Z"),
+        "lead_id": row.lead_id,
+        "sequence": row.sequence,
+        "data": row.data,
+    }
 
 
 def scorecard_data(scorecard_id: str, card: dict[str, Any], status: str, cause: str) -> dict[str, Any]:
     """The `data` of scorecard.drafted / lead.disqualified: what a CRM or a router needs without another call."""
-    return {"scorecard_id": scorecard_id, "revision": card["revision"], "tier": card["tier"], "route": card["route"],
-            "score": card["score"], "probability": card.get("probability"), "status": status, "cause": cause,
-            "unknowns": card.get("unknowns", []),
-            "disqualifications": [{"rule_id": d["rule_id"], "reason": d["reason"]}
-                                  for d in card.get("disqualifications", [])],
-            "library_snapshot": (card.get("provenance") or {}).get("library_snapshot")}
+    return {
+        "scorecard_id": scorecard_id,
+        "revision": card["revision"],
+        "tier": card["tier"],
+        "route": card["route"],
+        "score": card["score"],
+        "probability": card.get("probability"),
+        "status": status,
+        "cause": cause,
+        "unknowns": card.get("unknowns", []),
+        "disqualifications": [
+            {"rule_id": d["rule_id"], "reason": d["reason"]} for d in card.get("disqualifications", [])
+        ],
+        "library_snapshot": (card.get("provenance") or {}).get("library_snapshot"),
+    }

@@ -33,8 +33,9 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"{SCHEME}={mac}"
 
 
-def verify(secret: str, body: bytes, timestamp: str, header: str, now: float,
-           window: int = REPLAY_WINDOW_SECONDS) -> None:
+def verify(
+    secret: str, body: bytes, timestamp: str, header: str, now: float, window: int = REPLAY_WINDOW_SECONDS
+) -> None:
     """Raise SignatureError unless `header` signs `body` at `timestamp` and the timestamp is within `window` of now."""
     if not timestamp.isdigit():
         raise SignatureError("the timestamp header is not a number of seconds")

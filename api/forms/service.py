@@ -49,6 +49,7 @@ class FormProblem(Exception):
 
 # --- who is this visitor, and what do we already know ----------------------------------------------------------------
 
+
 def visitor_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -63,14 +64,18 @@ def visitor_lead(s: Session, form_id: str, token: str | None) -> LeadRow | None:
 
 def lead_by_email(s: Session, email: str) -> LeadRow | None:
     """The most recent form lead with this e-mail (a returning visitor on another device)."""
-    return s.scalar(select(LeadRow).where(LeadRow.source == "form",
-                                          func.lower(LeadRow.payload["person"]["email"].as_string()) == email.lower())
-                    .order_by(LeadRow.received_at.desc()).limit(1))
+    return s.scalar(
+        select(LeadRow)
+        .where(LeadRow.source == "form", func.lower(LeadRow.payload["person"]["email"].as_string()) == email.lower())
+        .order_by(LeadRow.received_at.desc())
+        .limit(1)
+    )
 
 
 def latest_card(s: Session, lead_id: str) -> dict[str, Any] | None:
-    card = s.scalar(select(ScorecardRow).where(ScorecardRow.lead_id == lead_id)
-                    .order_by(ScorecardRow.revision.desc()).limit(1))
+    card = s.scalar(
+        select(ScorecardRow).where(ScorecardRow.lead_id == lead_id).order_by(ScorecardRow.revision.desc()).limit(1)
+    )
     return card.payload if card else None
 
 
@@ -107,7 +112,7 @@ def plan(library: Library, form: QualifyingForm, lead: dict[str, Any] | None, ca
         elif open_qs:
             scores[f.id] = sum(q.weight for q in open_qs)
     order = {f.id: i for i, f in enumerate(form.fields)}
-    top = sorted(scores, key=lambda fid: (-scores[fid], order[fid]))[:form.questions_per_visit]
+    top = sorted(scores, key=lambda fid: (-scores[fid], order[fid]))[: form.questions_per_visit]
     chosen: list[FormField] = []
     for fid in sorted(top, key=lambda x: order[x]):  # keep the form's own order on the page
         chosen.append(form.field(fid))
@@ -125,14 +130,26 @@ def _known_contact(lead: dict[str, Any] | None) -> set[str]:
 
 # --- signed form tokens (CSRF, and which fields were asked) -----------------------------------------------------------
 
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
 def make_token(secret: bytes, form_id: str, visitor: str, asked: list[str], contact: list[str]) -> str:
     """A token bound to this form, this visitor cookie and the fields shown; the POST must carry it back."""
-    body = _b64(json.dumps({"f": form_id, "v": visitor_hash(visitor)[:32], "t": int(time.time()), "a": asked,
-                            "c": contact, "n": secrets.token_hex(4)}, separators=(",", ":")).encode())
+    body = _b64(
+        json.dumps(
+            {
+                "f": form_id,
+                "v": visitor_hash(visitor)[:32],
+                "t": int(time.time()),
+                "a": asked,
+                "c": contact,
+                "n": secrets.token_hex(4),
+            },
+            separators=(",", ":"),
+        ).encode()
+    )
     mac = hmac.new(secret, body.encode(), hashlib.sha256).hexdigest()
     return f"{body}.{mac}"
 
@@ -152,6 +169,7 @@ def read_token(secret: bytes, token: str, form_id: str, visitor: str) -> dict[st
 
 # --- submission -------------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Outcome:
     lead_id: str
@@ -161,8 +179,9 @@ class Outcome:
     scorecard_id: str | None
 
 
-def parse(form: QualifyingForm, values: dict[str, str], asked: list[str], contact: list[str],
-          returning: bool) -> tuple[dict[str, Any], dict[str, str], str | None]:
+def parse(
+    form: QualifyingForm, values: dict[str, str], asked: list[str], contact: list[str], returning: bool
+) -> tuple[dict[str, Any], dict[str, str], str | None]:
     """(person/company fields, answers by label, notes) from the posted values; FormProblem names each bad field."""
     errors: dict[str, str] = {}
     facts: dict[str, Any] = {"person": {}, "company": {}}
@@ -214,8 +233,9 @@ def parse(form: QualifyingForm, values: dict[str, str], asked: list[str], contac
     return facts, answers, notes
 
 
-def submit(rt: Runtime, form: QualifyingForm, values: dict[str, str], token: dict[str, Any], visitor: str,
-           address: str) -> Outcome:
+def submit(
+    rt: Runtime, form: QualifyingForm, values: dict[str, str], token: dict[str, Any], visitor: str, address: str
+) -> Outcome:
     """Create or update the visitor's lead from the submission, then qualify it synchronously."""
     now = rt.deps.clock()
     with rt.sessions() as s:
@@ -227,11 +247,19 @@ def submit(rt: Runtime, form: QualifyingForm, values: dict[str, str], token: dic
     if existing is None and email:
         with rt.sessions() as s:
             existing = lead_by_email(s, email)
-    event = ({"type": form.event, "timestamp": now.isoformat(), "detail": f"form {form.id}"} if form.event else None)
+    event = {"type": form.event, "timestamp": now.isoformat(), "detail": f"form {form.id}"} if form.event else None
     if existing is None:
-        lead = Lead.model_validate({"source": "form", "external_id": f"form-{uuid.uuid4().hex}", **facts,
-                                    "form_answers": answers, "notes": notes, "events": [event] if event else [],
-                                    "received_at": now})
+        lead = Lead.model_validate(
+            {
+                "source": "form",
+                "external_id": f"form-{uuid.uuid4().hex}",
+                **facts,
+                "form_answers": answers,
+                "notes": notes,
+                "events": [event] if event else [],
+                "received_at": now,
+            }
+        )
         lead_id = leads.intake(rt.sessions, lead, now).lead_id
         _remember(rt, form.id, visitor, lead_id, now)
         scorecard_id = leads.qualify_now(rt.sessions, rt.deps, lead_id)
@@ -246,14 +274,22 @@ def _remember(rt: Runtime, form_id: str, visitor: str, lead_id: str, now: dateti
     with transaction(rt.sessions) as s:
         row = s.get(FormVisitorRow, visitor_hash(visitor))
         if row is None:
-            s.add(FormVisitorRow(token_hash=visitor_hash(visitor), lead_id=lead_id, form_id=form_id, created_at=now,
-                                 last_seen_at=now))
+            s.add(
+                FormVisitorRow(
+                    token_hash=visitor_hash(visitor), lead_id=lead_id, form_id=form_id, created_at=now, last_seen_at=now
+                )
+            )
         else:
             row.lead_id, row.last_seen_at = lead_id, now
 
 
-def _merged(payload: dict[str, Any], facts: dict[str, Any], answers: dict[str, str], notes: str | None,
-            event: dict[str, Any] | None) -> Lead:
+def _merged(
+    payload: dict[str, Any],
+    facts: dict[str, Any],
+    answers: dict[str, str],
+    notes: str | None,
+    event: dict[str, Any] | None,
+) -> Lead:
     merged = json.loads(json.dumps(payload))
     for part in ("person", "company"):
         merged.setdefault(part, {})
@@ -266,8 +302,15 @@ def _merged(payload: dict[str, Any], facts: dict[str, Any], answers: dict[str, s
     return Lead.model_validate(merged)
 
 
-def _update_and_requalify(rt: Runtime, lead_id: str, facts: dict[str, Any], answers: dict[str, str],
-                          notes: str | None, event: dict[str, Any] | None, address: str) -> str | None:
+def _update_and_requalify(
+    rt: Runtime,
+    lead_id: str,
+    facts: dict[str, Any],
+    answers: dict[str, str],
+    notes: str | None,
+    event: dict[str, Any] | None,
+    address: str,
+) -> str | None:
     """A returning visitor's answers join the lead; a lead in review (or done with) gets a new scorecard revision."""
     now = rt.deps.clock()
     with transaction(rt.sessions) as s:
@@ -275,15 +318,24 @@ def _update_and_requalify(rt: Runtime, lead_id: str, facts: dict[str, Any], answ
         assert row is not None
         lead = _merged(row.payload, facts, answers, notes, event)
         row.payload, row.updated_at = lead.model_dump(mode="json"), now
-        audit.record(s, None, "form_update", "lead", lead_id, at=now, lead_id=lead_id,
-                     new={"answers": sorted(answers), "address": address})
+        audit.record(
+            s,
+            None,
+            "form_update",
+            "lead",
+            lead_id,
+            at=now,
+            lead_id=lead_id,
+            new={"answers": sorted(answers), "address": address},
+        )
         status = row.status
     if status in (LeadStatus.received, *RETRYABLE):
         return leads.qualify_now(rt.sessions, rt.deps, lead_id)  # not drafted yet: the first run reads the new answers
     if status == LeadStatus.qualifying:
         return None  # a run is under way; the answers are stored and the SDR sees them on the lead
-    return leads.requalify(rt.sessions, rt.deps, lead_id, lead,
-                           keep_status=status not in REVIEW_AFTER_TRANSCRIPT, cause="form")
+    return leads.requalify(
+        rt.sessions, rt.deps, lead_id, lead, keep_status=status not in REVIEW_AFTER_TRANSCRIPT, cause="form"
+    )
 
 
 def _outcome(rt: Runtime, lead_id: str, created: bool, scorecard_id: str | None) -> Outcome:

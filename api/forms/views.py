@@ -35,8 +35,13 @@ HERE = Path(__file__).parent
 VISITOR_COOKIE = "qualify_visitor"
 HONEYPOT = "website"
 STATIC = {"form.js": "text/javascript", "form.css": "text/css"}
-env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
-                  undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+env = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 router = APIRouter(tags=["forms"], dependencies=[Depends(PUBLIC)])
 
 
@@ -62,10 +67,16 @@ def _secret(request: Request) -> bytes:
 
 def _headers(form: QualifyingForm) -> dict[str, str]:
     ancestors = " ".join(["'self'", *form.embed_origins])
-    csp = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
-           f"frame-ancestors {ancestors}; base-uri 'none'")
-    return {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-            "Cache-Control": "no-store"}
+    csp = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        f"frame-ancestors {ancestors}; base-uri 'none'"
+    )
+    return {
+        "Content-Security-Policy": csp,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+    }
 
 
 def _secure(request: Request) -> bool:
@@ -83,13 +94,27 @@ def _visitor(request: Request) -> tuple[str, bool]:
 def _with_cookie(resp: Response, request: Request, visitor: str) -> Response:
     secure = _secure(request)
     # Framed on the seller's site the cookie is third-party: it must be SameSite=None (and so Secure) to come back.
-    resp.set_cookie(VISITOR_COOKIE, visitor, httponly=True, secure=secure, samesite="none" if secure else "lax",
-                    max_age=400 * 24 * 3600, path="/forms")
+    resp.set_cookie(
+        VISITOR_COOKIE,
+        visitor,
+        httponly=True,
+        secure=secure,
+        samesite="none" if secure else "lax",
+        max_age=400 * 24 * 3600,
+        path="/forms",
+    )
     return resp
 
 
-def _render(request: Request, form: QualifyingForm, visitor: str, *, status: int = 200,
-            errors: dict[str, str] | None = None, values: dict[str, str] | None = None) -> HTMLResponse:
+def _render(
+    request: Request,
+    form: QualifyingForm,
+    visitor: str,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
     rt = _rt(request)
     with rt.sessions() as s:
         lead = service.visitor_lead(s, form.id, visitor)
@@ -98,17 +123,30 @@ def _render(request: Request, form: QualifyingForm, visitor: str, *, status: int
     chosen = service.plan(rt.deps.library, form, payload, card)
     token = service.make_token(_secret(request), form.id, visitor, [f.id for f in chosen.fields], chosen.contact)
     html = env.get_template("form.html").render(
-        form=form, plan=chosen, contact=[c for c in form.contact if c.field in chosen.contact], token=token,
-        errors=errors or {}, values=values or {}, honeypot=HONEYPOT, embedded=request.query_params.get("embed") == "1")
+        form=form,
+        plan=chosen,
+        contact=[c for c in form.contact if c.field in chosen.contact],
+        token=token,
+        errors=errors or {},
+        values=values or {},
+        honeypot=HONEYPOT,
+        embedded=request.query_params.get("embed") == "1",
+    )
     return HTMLResponse(html, status_code=status, headers=_headers(form))
 
 
 HTML_PAGE: dict[int | str, dict[str, Any]] = {200: {"description": "An HTML page", "content": {"text/html": {}}}}
-JS_PAGE: dict[int | str, dict[str, Any]] = {200: {"description": "JavaScript", "content": {"application/javascript": {}}}}
+JS_PAGE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "JavaScript", "content": {"application/javascript": {}}}
+}
 
 
-@router.get("/forms/{form_id}", summary="The qualifying form (server-rendered, embeddable)", response_class=HTMLResponse,
-            responses=HTML_PAGE)
+@router.get(
+    "/forms/{form_id}",
+    summary="The qualifying form (server-rendered, embeddable)",
+    response_class=HTMLResponse,
+    responses=HTML_PAGE,
+)
 def show(form_id: str, request: Request) -> Response:
     form = _form(request, form_id)
     visitor, new = _visitor(request)
@@ -121,8 +159,10 @@ def show(form_id: str, request: Request) -> Response:
 def _limiter(request: Request) -> tuple[MovingWindowRateLimiter, Any]:
     if not hasattr(request.app.state, "form_limiter"):
         st = _rt(request).settings
-        request.app.state.form_limiter = (MovingWindowRateLimiter(storage_from_string(st.rate_limit_storage)),
-                                          parse(st.form_rate_limit))
+        request.app.state.form_limiter = (
+            MovingWindowRateLimiter(storage_from_string(st.rate_limit_storage)),
+            parse(st.form_rate_limit),
+        )
     return request.app.state.form_limiter
 
 
@@ -151,28 +191,45 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
-def _problem(request: Request, form: QualifyingForm, visitor: str, exc: FormProblem,
-             values: dict[str, str]) -> Response:
+def _problem(
+    request: Request, form: QualifyingForm, visitor: str, exc: FormProblem, values: dict[str, str]
+) -> Response:
     if _wants_json(request):
         errors = [{"field": k, "message": v} for k, v in exc.errors.items()]
-        return problem(exc.status, "Invalid form submission" if exc.status == 422 else "Forbidden",
-                       "; ".join(f"{k}: {v}" for k, v in exc.errors.items()), errors=errors)
+        return problem(
+            exc.status,
+            "Invalid form submission" if exc.status == 422 else "Forbidden",
+            "; ".join(f"{k}: {v}" for k, v in exc.errors.items()),
+            errors=errors,
+        )
     return _render(request, form, visitor, status=exc.status, errors=exc.errors, values=values)
 
 
-@router.post("/forms/{form_id}", summary="Submit the form: the lead is created or updated and qualified at once",
-             response_class=HTMLResponse, responses=HTML_PAGE)
+@router.post(
+    "/forms/{form_id}",
+    summary="Submit the form: the lead is created or updated and qualified at once",
+    response_class=HTMLResponse,
+    responses=HTML_PAGE,
+)
 async def submit(form_id: str, request: Request) -> Response:
     form = _form(request, form_id)
     rt = _rt(request)
     visitor, new = _visitor(request)
     raw = await _body(request, rt.settings.form_max_bytes)
     if raw is None:
-        return problem(413, "Request body too large", f"a form submission may be {rt.settings.form_max_bytes} bytes "
-                       "at most", errors=[{"field": "body", "message": "too large"}])
+        return problem(
+            413,
+            "Request body too large",
+            f"a form submission may be {rt.settings.form_max_bytes} bytes at most",
+            errors=[{"field": "body", "message": "too large"}],
+        )
     if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
-        return problem(415, "Unsupported media type", "post the form as application/x-www-form-urlencoded",
-                       errors=[{"field": "body", "message": "not a form post"}])
+        return problem(
+            415,
+            "Unsupported media type",
+            "post the form as application/x-www-form-urlencoded",
+            errors=[{"field": "body", "message": "not a form post"}],
+        )
     values: dict[str, str] = {}
     for key, value in parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=200):
         values.setdefault(key[:100], value)
@@ -183,8 +240,12 @@ async def submit(form_id: str, request: Request) -> Response:
     if not limiter.hit(limit, "form", form.id, address):
         reset = limiter.get_window_stats(limit, "form", form.id, address).reset_time
         wait = max(1, math.ceil(reset - time.time()))
-        resp = problem(429, "Too many submissions", f"too many submissions from this address; try again in {wait} s",
-                       errors=[{"field": "address", "message": "rate limited"}])
+        resp = problem(
+            429,
+            "Too many submissions",
+            f"too many submissions from this address; try again in {wait} s",
+            errors=[{"field": "address", "message": "rate limited"}],
+        )
         resp.headers["Retry-After"] = str(wait)
         return resp
     try:
@@ -195,26 +256,36 @@ async def submit(form_id: str, request: Request) -> Response:
     return _thanks(request, form, outcome, visitor, new)
 
 
-def _thanks(request: Request, form: QualifyingForm, outcome: service.Outcome | None, visitor: str, new: bool,
-            status: int = 200) -> Response:
+def _thanks(
+    request: Request, form: QualifyingForm, outcome: service.Outcome | None, visitor: str, new: bool, status: int = 200
+) -> Response:
     tier = (outcome.tier if outcome else None) or "needs_discovery"
     route = form.routes[tier]  # type: ignore[index]
     if _wants_json(request):
         body = {"received": True, "message": route.message, "links": [link.model_dump() for link in route.links]}
         if outcome is not None:
-            body |= {"lead_id": outcome.lead_id, "created": outcome.created, "tier": outcome.tier,
-                     "route": outcome.route, "scorecard_id": outcome.scorecard_id}
+            body |= {
+                "lead_id": outcome.lead_id,
+                "created": outcome.created,
+                "tier": outcome.tier,
+                "route": outcome.route,
+                "scorecard_id": outcome.scorecard_id,
+            }
         resp: Response = JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
     else:
-        html = env.get_template("thanks.html").render(form=form, route=route, tier=tier,
-                                                      embedded=request.query_params.get("embed") == "1")
+        html = env.get_template("thanks.html").render(
+            form=form, route=route, tier=tier, embedded=request.query_params.get("embed") == "1"
+        )
         resp = HTMLResponse(html, status_code=status, headers=_headers(form))
     return _with_cookie(resp, request, visitor) if new else resp
 
 
-@router.get("/forms/{form_id}/embed.js", summary="A script that shows the form in a frame where it is placed",
-            response_class=Response,
-            responses=JS_PAGE)
+@router.get(
+    "/forms/{form_id}/embed.js",
+    summary="A script that shows the form in a frame where it is placed",
+    response_class=Response,
+    responses=JS_PAGE,
+)
 def embed(form_id: str, request: Request) -> Response:
     form = _form(request, form_id)
     base = str(request.base_url).rstrip("/")
@@ -222,13 +293,19 @@ def embed(form_id: str, request: Request) -> Response:
     script = (HERE / "static" / "embed.js").read_text()
     for key, value in (("__SRC__", src), ("__ORIGIN__", base), ("__TITLE__", form.title)):
         script = script.replace(f'"{key}"', json.dumps(value).replace("<", "\\u003c"))
-    return Response(script, media_type="text/javascript",
-                    headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})
+    return Response(
+        script,
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @router.get("/forms/static/{name}", include_in_schema=False)
 def static(name: str) -> Response:
     if name not in STATIC:
         raise NotFound("file", name)
-    return FileResponse(HERE / "static" / name, media_type=STATIC[name],
-                        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})
+    return FileResponse(
+        HERE / "static" / name,
+        media_type=STATIC[name],
+        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
+    )

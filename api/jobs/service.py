@@ -69,19 +69,37 @@ HANDLERS: dict[str, Handler] = {}
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
     """Register the function that runs jobs of `kind`."""
+
     def register(fn: Handler) -> Handler:
         HANDLERS[kind] = fn
         return fn
+
     return register
 
 
-def enqueue(s: Session, kind: str, payload: dict[str, Any], now: datetime, *, key: str | None = None,
-            group_key: str | None = None) -> JobRow | None:
+def enqueue(
+    s: Session,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    *,
+    key: str | None = None,
+    group_key: str | None = None,
+) -> JobRow | None:
     """Add a job in the caller's transaction; None when a job with this key already exists."""
     if key is not None and s.scalar(select(JobRow.id).where(JobRow.key == key)) is not None:
         return None
-    row = JobRow(kind=kind, key=key, group_key=group_key, payload=payload, status="queued", attempts=0,
-                 run_after=now, created_at=now, updated_at=now)
+    row = JobRow(
+        kind=kind,
+        key=key,
+        group_key=group_key,
+        payload=payload,
+        status="queued",
+        attempts=0,
+        run_after=now,
+        created_at=now,
+        updated_at=now,
+    )
     if key is None:
         s.add(row)
         return row
@@ -95,10 +113,13 @@ def enqueue(s: Session, kind: str, payload: dict[str, Any], now: datetime, *, ke
 
 def _due(now: datetime):
     earlier = aliased(JobRow)
-    blocked = exists().where(and_(earlier.group_key == JobRow.group_key, earlier.id < JobRow.id,
-                                  earlier.status.in_(("queued", "running"))))
-    ready = or_(and_(JobRow.status == "queued", JobRow.run_after <= now),
-                and_(JobRow.status == "running", or_(JobRow.lease_until.is_(None), JobRow.lease_until <= now)))
+    blocked = exists().where(
+        and_(earlier.group_key == JobRow.group_key, earlier.id < JobRow.id, earlier.status.in_(("queued", "running")))
+    )
+    ready = or_(
+        and_(JobRow.status == "queued", JobRow.run_after <= now),
+        and_(JobRow.status == "running", or_(JobRow.lease_until.is_(None), JobRow.lease_until <= now)),
+    )
     return and_(ready, or_(JobRow.group_key.is_(None), ~blocked))
 
 
@@ -112,9 +133,11 @@ def claim(rt: Runtime, now: datetime, kinds: frozenset[str] | None = None) -> Jo
     for job_id in candidates:
         with transaction(rt.sessions) as s:
             taken = s.execute(
-                update(JobRow).where(JobRow.id == job_id, _due(now))
+                update(JobRow)
+                .where(JobRow.id == job_id, _due(now))
                 .values(status="running", lease_until=now + LEASE, attempts=JobRow.attempts + 1, updated_at=now)
-                .execution_options(synchronize_session=False))
+                .execution_options(synchronize_session=False)
+            )
             if taken.rowcount == 1:  # type: ignore[attr-defined]
                 return s.get(JobRow, job_id)
     return None
@@ -132,8 +155,16 @@ def backoff(attempts: int) -> float:
     return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
 
 
-def _finish(rt: Runtime, job_id: int, status: str, now: datetime, *, error: str | None = None,
-            run_after: datetime | None = None, uncount: bool = False) -> None:
+def _finish(
+    rt: Runtime,
+    job_id: int,
+    status: str,
+    now: datetime,
+    *,
+    error: str | None = None,
+    run_after: datetime | None = None,
+    uncount: bool = False,
+) -> None:
     with transaction(rt.sessions) as s:
         row = s.get(JobRow, job_id)
         assert row is not None
@@ -160,8 +191,15 @@ def run_one(rt: Runtime, job: JobRow) -> str:
         wait = exc.after if exc.after is not None else backoff(job.attempts)
         if not exc.rate_limited:
             wait = max(wait, backoff(job.attempts))
-        _finish(rt, job.id, "queued", now(), error=str(exc)[:2000], run_after=now() + timedelta(seconds=wait),
-                uncount=exc.rate_limited)
+        _finish(
+            rt,
+            job.id,
+            "queued",
+            now(),
+            error=str(exc)[:2000],
+            run_after=now() + timedelta(seconds=wait),
+            uncount=exc.rate_limited,
+        )
         log.info("job %s (%s) retries in %.0fs: %s", job.id, job.kind, wait, exc)
         return "queued"
     except JobFailed as exc:
@@ -171,8 +209,14 @@ def run_one(rt: Runtime, job: JobRow) -> str:
     except Exception as exc:  # a bug must not stop the worker; the job is retried with backoff, the trace logged
         log.exception("job %s (%s) crashed", job.id, job.kind)
         status = "dead" if job.attempts >= MAX_ATTEMPTS else "queued"
-        _finish(rt, job.id, status, now(), error=f"{type(exc).__name__}: {exc}"[:2000],
-                run_after=now() + timedelta(seconds=backoff(job.attempts)))
+        _finish(
+            rt,
+            job.id,
+            status,
+            now(),
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            run_after=now() + timedelta(seconds=backoff(job.attempts)),
+        )
         return status
     _finish(rt, job.id, "done", now())
     return "done"

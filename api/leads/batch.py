@@ -29,8 +29,9 @@ class BatchResult:
 
 def latest_scorecard(rt: Runtime, lead_id: str) -> tuple[str, ScorecardDraft] | None:
     with rt.sessions() as s:
-        row = s.scalars(select(ScorecardRow).where(ScorecardRow.lead_id == lead_id)
-                        .order_by(ScorecardRow.revision.desc()).limit(1)).first()
+        row = s.scalars(
+            select(ScorecardRow).where(ScorecardRow.lead_id == lead_id).order_by(ScorecardRow.revision.desc()).limit(1)
+        ).first()
         return (row.id, ScorecardDraft.model_validate(row.payload)) if row else None
 
 
@@ -57,8 +58,9 @@ async def _one(rt: Runtime, row: Row, result: BatchResult, gate: asyncio.Semapho
         result.reused += made is None
 
 
-async def run_batch(rt: Runtime, rows: Iterable[Row], concurrency: int = 4,
-                    advance: Callable[[], None] = lambda: None) -> BatchResult:
+async def run_batch(
+    rt: Runtime, rows: Iterable[Row], concurrency: int = 4, advance: Callable[[], None] = lambda: None
+) -> BatchResult:
     """Qualify rows with bounded concurrency; re-running the same file reuses the leads and scorecards it made."""
     result = BatchResult()
     if rt.spend is not None:

@@ -23,8 +23,16 @@ class LeadStatus(StrEnum):
 # Transitions the qualification machinery may make. Human decisions (confirm, accept …) are not reachable from here.
 MACHINE_TRANSITIONS: dict[LeadStatus, frozenset[LeadStatus]] = {
     LeadStatus.received: frozenset({LeadStatus.qualifying}),
-    LeadStatus.qualifying: frozenset({LeadStatus.in_review, LeadStatus.disqualified, LeadStatus.failed_retryable,
-                                      LeadStatus.failed_permanent, LeadStatus.budget_exceeded, LeadStatus.received}),
+    LeadStatus.qualifying: frozenset(
+        {
+            LeadStatus.in_review,
+            LeadStatus.disqualified,
+            LeadStatus.failed_retryable,
+            LeadStatus.failed_permanent,
+            LeadStatus.budget_exceeded,
+            LeadStatus.received,
+        }
+    ),
     LeadStatus.failed_retryable: frozenset({LeadStatus.qualifying}),
     LeadStatus.failed_permanent: frozenset({LeadStatus.qualifying}),
     LeadStatus.budget_exceeded: frozenset({LeadStatus.qualifying}),
@@ -72,10 +80,18 @@ def human_target(current: str, action: ReviewAction) -> LeadStatus | None:
         raise ValueError(f"cannot {action.value.replace('_', ' ')} a lead that is {current}")
     return target
 
+
 # A transcript adds a scorecard revision; these statuses then go (back) to review (a confirmation of the older
 # revision no longer stands; an accepted lead stays in pipeline).
-REVIEW_AFTER_TRANSCRIPT = frozenset({LeadStatus.in_review, LeadStatus.disqualified, LeadStatus.sdr_confirmed,
-                                     LeadStatus.recycled, LeadStatus.pushed_back})
+REVIEW_AFTER_TRANSCRIPT = frozenset(
+    {
+        LeadStatus.in_review,
+        LeadStatus.disqualified,
+        LeadStatus.sdr_confirmed,
+        LeadStatus.recycled,
+        LeadStatus.pushed_back,
+    }
+)
 
 RETRYABLE = frozenset({LeadStatus.failed_retryable, LeadStatus.failed_permanent, LeadStatus.budget_exceeded})
 

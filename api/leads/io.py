@@ -20,11 +20,25 @@ from pydantic import ValidationError
 
 from agent.schemas import Lead
 
-CSV_COLUMNS = frozenset({
-    "id", "external_id", "source", "received_at", "notes", "events",
-    "person.name", "person.email", "person.title", "person.phone",
-    "company.name", "company.domain", "company.employees", "company.industry", "company.country",
-})
+CSV_COLUMNS = frozenset(
+    {
+        "id",
+        "external_id",
+        "source",
+        "received_at",
+        "notes",
+        "events",
+        "person.name",
+        "person.email",
+        "person.title",
+        "person.phone",
+        "company.name",
+        "company.domain",
+        "company.employees",
+        "company.industry",
+        "company.country",
+    }
+)
 MAX_FILE_BYTES = 200 * 1024 * 1024
 csv.field_size_limit(10 * 1024 * 1024)
 
@@ -159,7 +173,7 @@ def _csv_row(number: int, record: dict[str, str], default_source: str) -> Row:
             except json.JSONDecodeError as exc:
                 return Row(number, None, RowError(number, "events", f"not a JSON array: {exc.msg}"))
         elif column.startswith("form."):
-            data["form_answers"][column[len("form."):]] = value
+            data["form_answers"][column[len("form.") :]] = value
         elif "." in column:
             group, name = column.split(".", 1)
             data[group][name] = value
@@ -186,8 +200,11 @@ def dated_to_now(source: Path, target: Path, now: datetime) -> Path:
         for row in rows:
             assert row.lead is not None
             lead = row.lead
-            moved = lead.model_copy(update={
-                "received_at": lead.received_at + shift if lead.received_at else None,
-                "events": [e.model_copy(update={"timestamp": e.timestamp + shift}) for e in lead.events]})
+            moved = lead.model_copy(
+                update={
+                    "received_at": lead.received_at + shift if lead.received_at else None,
+                    "events": [e.model_copy(update={"timestamp": e.timestamp + shift}) for e in lead.events],
+                }
+            )
             out.write(moved.model_dump_json(exclude_none=True) + "\n")
     return target

@@ -59,5 +59,11 @@ class ScorecardRow(Base):
 
 def segment_of(payload: dict[str, Any]) -> str | None:
     """The segment a scorecard payload matched, or None."""
-    return next((sec["match"]["entity_id"] for sec in payload.get("sections", [])
-                 if sec.get("section") == "segment" and sec.get("match")), None)
+    return next(
+        (
+            sec["match"]["entity_id"]
+            for sec in payload.get("sections", [])
+            if sec.get("section") == "segment" and sec.get("match")
+        ),
+        None,
+    )

@@ -43,11 +43,17 @@ def scorecard_title(draft: ScorecardDraft) -> str:
 
 def scorecard_parts(draft: ScorecardDraft, library: Library, short: bool = True) -> list[RenderableType]:
     """The scorecard's blocks in reading order; `short` cuts long quotes (with an ellipsis) for a terminal."""
+
     def shown(text: str, width: int) -> str:
         return cut(text, width) if short else text
 
-    head = Text.assemble((f"{draft.tier.upper()}", TIER_STYLE[draft.tier]), f"  score {draft.score:.0f}/100",
-                         f"  fit {draft.fit_score:.0f}", f"  intent {draft.intent_score:.0f}", f"  route {draft.route}")
+    head = Text.assemble(
+        (f"{draft.tier.upper()}", TIER_STYLE[draft.tier]),
+        f"  score {draft.score:.0f}/100",
+        f"  fit {draft.fit_score:.0f}",
+        f"  intent {draft.intent_score:.0f}",
+        f"  route {draft.route}",
+    )
     parts: list[RenderableType] = [head]
     if draft.disqualifications:
         dq = Table("rule", "reason", "field", "value", title="Hard rules", title_justify="left")
@@ -101,39 +107,67 @@ def summary(drafts: Sequence[ScorecardDraft], errors: int, failed: int, seconds:
         table.add_row(Text(tier, style=TIER_STYLE[tier]), str(by_tier[tier]), f"{100 * by_tier[tier] / n:.0f}%", avg)
     routes = Counter(d.route for d in drafts)
     again = f" ({reused} reused from an earlier run)" if reused else ""
-    table.caption = (f"{len(drafts)} qualified{again}, {errors} bad rows, {failed} failed · routes: "
-                     + ", ".join(f"{k} {v}" for k, v in sorted(routes.items())) + f" · {seconds:.1f}s")
+    table.caption = (
+        f"{len(drafts)} qualified{again}, {errors} bad rows, {failed} failed · routes: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(routes.items()))
+        + f" · {seconds:.1f}s"
+    )
     return table
 
 
 def leads_table(rows: Sequence[tuple[str, ScorecardDraft, str]], width: int = 120) -> Table:
     """One line per lead: who, tier, score, route, top reason, fitted to `width` columns (long text is cut with an
     ellipsis by the terminal; the same table printed as TSV keeps every character)."""
-    table = Table("lead", "company", "tier", "score", "route", "top reason", title="Qualified leads", title_justify="left")
+    table = Table(
+        "lead", "company", "tier", "score", "route", "top reason", title="Qualified leads", title_justify="left"
+    )
     for label, d, company in rows:
         top = d.reasons[0].label if d.reasons else ""
-        table.add_row(_t(label), _t(company), Text(d.tier, style=TIER_STYLE[d.tier]), f"{d.score:.0f}", d.route,
-                      _t(top))
+        table.add_row(
+            _t(label), _t(company), Text(d.tier, style=TIER_STYLE[d.tier]), f"{d.score:.0f}", d.route, _t(top)
+        )
     # 19 columns of borders and padding, then tier, score and route at their full width; the rest is shared out.
     free = max(width - 19 - 15 - 5 - 14, 24)
     lead_w, company_w = min(30, round(free * 0.35)), min(24, round(free * 0.25))
-    for column, cap in zip(table.columns, (lead_w, company_w, None, None, None, max(free - lead_w - company_w, 8)),
-                           strict=True):
+    for column, cap in zip(
+        table.columns, (lead_w, company_w, None, None, None, max(free - lead_w - company_w, 8)), strict=True
+    ):
         column.max_width = cap
     return fitted(table, fixed={"tier": 15, "score": 5, "route": 14})
 
 
-def batch_json(result: BatchResult, labels: Mapping[int, tuple[str, str]],
-               listed: Sequence[tuple[int, str, ScorecardDraft]], seconds: float, written: Path) -> dict[str, Any]:
+def batch_json(
+    result: BatchResult,
+    labels: Mapping[int, tuple[str, str]],
+    listed: Sequence[tuple[int, str, ScorecardDraft]],
+    seconds: float,
+    written: Path,
+) -> dict[str, Any]:
     """`qualify batch --json`: the counts of the summary, the listed leads, bad rows and failures."""
     drafts = [d for _, _, d in result.drafts]
     return {
-        "qualified": len(drafts), "reused": result.reused, "bad_rows": len(result.errors), "failed": len(result.failed),
-        "seconds": round(seconds, 3), "scorecards_file": str(written),
-        "tiers": dict(Counter(d.tier for d in drafts)), "routes": dict(Counter(d.route for d in drafts)),
-        "leads": [{"row": row, "scorecard_id": sid, "lead_id": d.lead_id, "lead": labels[row][0],
-                   "company": labels[row][1], "tier": d.tier, "score": round(d.score, 1), "route": d.route,
-                   "top_reason": d.reasons[0].label if d.reasons else None} for row, sid, d in listed],
+        "qualified": len(drafts),
+        "reused": result.reused,
+        "bad_rows": len(result.errors),
+        "failed": len(result.failed),
+        "seconds": round(seconds, 3),
+        "scorecards_file": str(written),
+        "tiers": dict(Counter(d.tier for d in drafts)),
+        "routes": dict(Counter(d.route for d in drafts)),
+        "leads": [
+            {
+                "row": row,
+                "scorecard_id": sid,
+                "lead_id": d.lead_id,
+                "lead": labels[row][0],
+                "company": labels[row][1],
+                "tier": d.tier,
+                "score": round(d.score, 1),
+                "route": d.route,
+                "top_reason": d.reasons[0].label if d.reasons else None,
+            }
+            for row, sid, d in listed
+        ],
         "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in result.errors],
         "failures": [{"row": row, "lead_id": lead_id, "status": status} for row, lead_id, status in result.failed],
     }

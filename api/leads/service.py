@@ -44,8 +44,17 @@ class Intake:
 NOT_QUALIFYING = frozenset({"received_at", "person.phone"})
 # Before a person's decision the lead goes back to the qualifier; after it (SQL, accepted, recycled) the data is
 # kept up to date and audited but the decision stands.
-REQUALIFY_FROM = frozenset({LeadStatus.received, LeadStatus.in_review, LeadStatus.disqualified, LeadStatus.pushed_back,
-                            LeadStatus.failed_retryable, LeadStatus.failed_permanent, LeadStatus.budget_exceeded})
+REQUALIFY_FROM = frozenset(
+    {
+        LeadStatus.received,
+        LeadStatus.in_review,
+        LeadStatus.disqualified,
+        LeadStatus.pushed_back,
+        LeadStatus.failed_retryable,
+        LeadStatus.failed_permanent,
+        LeadStatus.budget_exceeded,
+    }
+)
 
 
 def payload_hash(lead: Lead) -> str:
@@ -56,7 +65,13 @@ def payload_hash(lead: Lead) -> str:
 
 def _domain(lead: Lead) -> str | None:
     if lead.company.domain:
-        return lead.company.domain.lower().removeprefix("https://").removeprefix("http://").removeprefix("www.").split("/")[0]
+        return (
+            lead.company.domain.lower()
+            .removeprefix("https://")
+            .removeprefix("http://")
+            .removeprefix("www.")
+            .split("/")[0]
+        )
     if lead.person.email:
         return lead.person.email.rsplit("@", 1)[-1].lower()
     return None
@@ -69,8 +84,14 @@ def scoped_key(key: str | None, caller: str | None) -> str | None:
     return hashlib.sha256(f"{caller or ''}\x00{key}".encode()).hexdigest()
 
 
-def intake(factory: sessionmaker[Session], lead: Lead, now: datetime, idempotency_key: str | None = None,
-           caller: str | None = None, who: Principal | None = None) -> Intake:
+def intake(
+    factory: sessionmaker[Session],
+    lead: Lead,
+    now: datetime,
+    idempotency_key: str | None = None,
+    caller: str | None = None,
+    who: Principal | None = None,
+) -> Intake:
     """Persist a new lead, return the one this exact submission already created, or apply a CRM update.
 
     Idempotency keys are scoped per caller (user id). Same key from the same caller with a different body → 422.
@@ -90,15 +111,28 @@ def intake(factory: sessionmaker[Session], lead: Lead, now: datetime, idempotenc
                     return Intake(found, created=False)
                 lead_id = lead.id or uuid.uuid4().hex
                 if (other := s.get(LeadRow, lead_id)) is not None:
-                    raise Conflict(f"lead id {lead_id!r} already exists with source {other.source!r} and external_id "
-                                   f"{other.external_id!r}; a lead's source and external_id cannot change",
-                                   lead_id=lead_id, field="source" if other.source != lead.source else "external_id")
+                    raise Conflict(
+                        f"lead id {lead_id!r} already exists with source {other.source!r} and external_id "
+                        f"{other.external_id!r}; a lead's source and external_id cannot change",
+                        lead_id=lead_id,
+                        field="source" if other.source != lead.source else "external_id",
+                    )
                 stored = lead.model_copy(update={"id": lead_id, "received_at": lead.received_at or now})
-                s.add(LeadRow(
-                    id=lead_id, external_id=lead.external_id, source=lead.source, status=LeadStatus.received,
-                    payload=stored.model_dump(mode="json"), payload_hash=digest, idempotency_key=idempotency_key,
-                    company_domain=_domain(lead), received_at=stored.received_at, updated_at=now, attempts=0,
-                ))
+                s.add(
+                    LeadRow(
+                        id=lead_id,
+                        external_id=lead.external_id,
+                        source=lead.source,
+                        status=LeadStatus.received,
+                        payload=stored.model_dump(mode="json"),
+                        payload_hash=digest,
+                        idempotency_key=idempotency_key,
+                        company_domain=_domain(lead),
+                        received_at=stored.received_at,
+                        updated_at=now,
+                        attempts=0,
+                    )
+                )
                 return Intake(lead_id, created=True)
         except IntegrityError:
             continue
@@ -110,15 +144,20 @@ def _existing(s: Session, lead: Lead, digest: str, key: str | None) -> str | Lea
         row = s.scalar(select(LeadRow).where(LeadRow.idempotency_key == key))
         if row is not None:
             if row.payload_hash != digest:
-                raise Unprocessable("Idempotency-Key was already used with a different request body",
-                                    field="Idempotency-Key")
+                raise Unprocessable(
+                    "Idempotency-Key was already used with a different request body", field="Idempotency-Key"
+                )
             return row.id
     if lead.external_id:
         row = s.scalar(select(LeadRow).where(LeadRow.source == lead.source, LeadRow.external_id == lead.external_id))
         if row is not None:
             if lead.id and lead.id != row.id:
-                raise Conflict(f"external_id {lead.external_id!r} from {lead.source} is lead {row.id!r}, not "
-                               f"{lead.id!r}; a lead's id cannot change", lead_id=row.id, field="id")
+                raise Conflict(
+                    f"external_id {lead.external_id!r} from {lead.source} is lead {row.id!r}, not "
+                    f"{lead.id!r}; a lead's id cannot change",
+                    lead_id=row.id,
+                    field="id",
+                )
             return row if row.payload_hash != digest else row.id
     return None
 
@@ -136,8 +175,9 @@ def _flat(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def _update(s: Session, row: LeadRow, lead: Lead, digest: str, now: datetime, who: Principal | None) -> Intake:
     """A CRM update: new data in place (version bumped), old values in the audit, a new revision when it matters."""
     if row.status == LeadStatus.qualifying and not lease_expired(row, now):
-        raise Conflict("the lead is being qualified right now; send the update again in a minute", state=row.status,
-                       lead_id=row.id)
+        raise Conflict(
+            "the lead is being qualified right now; send the update again in a minute", state=row.status, lead_id=row.id
+        )
     old_doc = _flat({k: v for k, v in row.payload.items() if k != "id"})
     stored = lead.model_copy(update={"id": row.id, "received_at": lead.received_at or row.received_at})
     new_doc = _flat({k: v for k, v in stored.model_dump(mode="json").items() if k != "id"})
@@ -145,14 +185,26 @@ def _update(s: Session, row: LeadRow, lead: Lead, digest: str, now: datetime, wh
     requalify = bool(set(changed) - NOT_QUALIFYING) and row.status in REQUALIFY_FROM
     old_status = row.status
     row.payload, row.payload_hash, row.company_domain, row.updated_at = (
-        stored.model_dump(mode="json"), digest, _domain(lead), now)
+        stored.model_dump(mode="json"),
+        digest,
+        _domain(lead),
+        now,
+    )
     if requalify:
         row.status, row.lease_until, row.error_class, row.last_error = LeadStatus.received, None, None, None
     s.flush()
-    audit.record(s, who, "crm_update", "lead", row.id, at=now, lead_id=row.id,
-                 old={"status": old_status, **{k: old_doc.get(k) for k in changed}},
-                 new={"status": row.status, "requalify": requalify, **{k: new_doc.get(k) for k in changed}},
-                 reason=f"CRM update of {', '.join(changed)}" if changed else "CRM update")
+    audit.record(
+        s,
+        who,
+        "crm_update",
+        "lead",
+        row.id,
+        at=now,
+        lead_id=row.id,
+        old={"status": old_status, **{k: old_doc.get(k) for k in changed}},
+        new={"status": row.status, "requalify": requalify, **{k: new_doc.get(k) for k in changed}},
+        reason=f"CRM update of {', '.join(changed)}" if changed else "CRM update",
+    )
     return Intake(row.id, created=False, updated=True, requalify=requalify)
 
 
@@ -195,8 +247,13 @@ def _fail(factory: sessionmaker[Session], lead_id: str, status: LeadStatus, exc:
         row.last_error = str(exc)[:2000]
 
 
-def save_draft(factory: sessionmaker[Session], draft: ScorecardDraft, now: datetime,
-               cause: str = "qualification", keep_status: bool = False) -> str | None:
+def save_draft(
+    factory: sessionmaker[Session],
+    draft: ScorecardDraft,
+    now: datetime,
+    cause: str = "qualification",
+    keep_status: bool = False,
+) -> str | None:
     """Write a scorecard revision, move the lead on and emit its events, in one transaction; None if that revision
     already exists."""
     try:
@@ -204,18 +261,34 @@ def save_draft(factory: sessionmaker[Session], draft: ScorecardDraft, now: datet
             row = s.get(LeadRow, draft.lead_id, with_for_update=True)
             assert row is not None
             scorecard_id = uuid.uuid4().hex
-            s.add(ScorecardRow(id=scorecard_id, lead_id=draft.lead_id, revision=draft.revision, tier=draft.tier,
-                               route=draft.route, score=draft.score, payload=(doc := draft.model_dump(mode="json")),
-                               segment=segment_of(doc), created_at=draft.created_at))
+            s.add(
+                ScorecardRow(
+                    id=scorecard_id,
+                    lead_id=draft.lead_id,
+                    revision=draft.revision,
+                    tier=draft.tier,
+                    route=draft.route,
+                    score=draft.score,
+                    payload=(doc := draft.model_dump(mode="json")),
+                    segment=segment_of(doc),
+                    created_at=draft.created_at,
+                )
+            )
             if not keep_status:  # an accepted opportunity stays accepted when a later revision is drafted
                 row.status = LeadStatus.disqualified if draft.tier == "disqualified" else LeadStatus.in_review
             row.updated_at, row.error_class, row.last_error, row.lease_until = now, None, None, None
             card = draft.model_dump(mode="json")
-            outbox.emit(s, "scorecard.drafted", draft.lead_id,
-                        outbox.scorecard_data(scorecard_id, card, row.status, cause), now)
+            outbox.emit(
+                s, "scorecard.drafted", draft.lead_id, outbox.scorecard_data(scorecard_id, card, row.status, cause), now
+            )
             if row.status == LeadStatus.disqualified:
-                outbox.emit(s, "lead.disqualified", draft.lead_id,
-                            outbox.scorecard_data(scorecard_id, card, row.status, cause), now)
+                outbox.emit(
+                    s,
+                    "lead.disqualified",
+                    draft.lead_id,
+                    outbox.scorecard_data(scorecard_id, card, row.status, cause),
+                    now,
+                )
             return scorecard_id
     except IntegrityError:
         return None
@@ -253,8 +326,9 @@ def qualify_now(factory: sessionmaker[Session], deps: Deps, lead_id: str) -> str
     return asyncio.run(qualify_stored(factory, deps, lead_id))
 
 
-def requalify(factory: sessionmaker[Session], deps: Deps, lead_id: str, lead: Lead, *, keep_status: bool,
-              cause: str) -> str | None:
+def requalify(
+    factory: sessionmaker[Session], deps: Deps, lead_id: str, lead: Lead, *, keep_status: bool, cause: str
+) -> str | None:
     """A new scorecard revision for a lead already drafted (new answers arrived); None when it could not be made.
 
     The lead goes (back) to review like after a call, unless `keep_status` (an accepted opportunity). A failed
@@ -278,7 +352,9 @@ def reset_for_retry(factory: sessionmaker[Session], lead_id: str, now: datetime)
             raise NotFound("lead", lead_id)
         if row.status not in RETRYABLE and not lease_expired(row, now):
             detail = f"lead is {row.status}; only failed, budget-stopped or stuck (expired lease) leads can be retried"
-            raise Conflict(detail, state=row.status, lease_until=row.lease_until.isoformat() if row.lease_until else None)
+            raise Conflict(
+                detail, state=row.status, lease_until=row.lease_until.isoformat() if row.lease_until else None
+            )
 
 
 def _retryable(now: datetime) -> ColumnElement[bool]:
@@ -299,13 +375,33 @@ def account_leads(s: Session, row: LeadRow, limit: int = 20) -> list[dict[str, A
 
     if not row.company_domain or row.company_domain in FREE_MAIL:
         return []
-    found = s.execute(select(LeadRow, UserRow.email).outerjoin(AssignmentRow, AssignmentRow.lead_id == LeadRow.id)
-                      .outerjoin(UserRow, UserRow.id == AssignmentRow.sdr_id)
-                      .where(LeadRow.company_domain == row.company_domain, LeadRow.id != row.id)
-                      .order_by(LeadRow.received_at.desc()).limit(limit)).all()
-    tiers = dict(s.execute(select(ScorecardRow.lead_id, ScorecardRow.tier)
-                           .where(ScorecardRow.lead_id.in_([r.id for r, _ in found]))
-                           .order_by(ScorecardRow.revision)).all())  # the last revision's tier wins
-    return [{"id": r.id, "name": (r.payload.get("person") or {}).get("name") or (r.payload.get("person") or {}).get("email")
-             or r.external_id or r.id, "title": (r.payload.get("person") or {}).get("title"), "status": r.status,
-             "tier": tiers.get(r.id), "owner": owner, "received_at": r.received_at} for r, owner in found]
+    found = s.execute(
+        select(LeadRow, UserRow.email)
+        .outerjoin(AssignmentRow, AssignmentRow.lead_id == LeadRow.id)
+        .outerjoin(UserRow, UserRow.id == AssignmentRow.sdr_id)
+        .where(LeadRow.company_domain == row.company_domain, LeadRow.id != row.id)
+        .order_by(LeadRow.received_at.desc())
+        .limit(limit)
+    ).all()
+    tiers = dict(
+        s.execute(
+            select(ScorecardRow.lead_id, ScorecardRow.tier)
+            .where(ScorecardRow.lead_id.in_([r.id for r, _ in found]))
+            .order_by(ScorecardRow.revision)
+        ).all()
+    )  # the last revision's tier wins
+    return [
+        {
+            "id": r.id,
+            "name": (r.payload.get("person") or {}).get("name")
+            or (r.payload.get("person") or {}).get("email")
+            or r.external_id
+            or r.id,
+            "title": (r.payload.get("person") or {}).get("title"),
+            "status": r.status,
+            "tier": tiers.get(r.id),
+            "owner": owner,
+            "received_at": r.received_at,
+        }
+        for r, owner in found
+    ]

@@ -40,10 +40,18 @@ def _runtime(request: Request):
     return request.app.state.runtime
 
 
-@router.post("/leads", status_code=202, summary="Submit a lead for qualification", dependencies=INTAKE,
-             response_model=LeadAccepted)
+@router.post(
+    "/leads",
+    status_code=202,
+    summary="Submit a lead for qualification",
+    dependencies=INTAKE,
+    response_model=LeadAccepted,
+)
 async def submit_lead(
-    lead: Lead, request: Request, response: Response, background: BackgroundTasks,
+    lead: Lead,
+    request: Request,
+    response: Response,
+    background: BackgroundTasks,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> dict[str, Any]:
     """Accept a lead (202); qualification runs in the background. Replays with the same Idempotency-Key are safe.
@@ -65,27 +73,54 @@ async def submit_lead(
     return body
 
 
-@router.get("/leads/{lead_id}", summary="A lead, its status and its scorecard revisions", dependencies=READ,
-            response_model=LeadOut)
+@router.get(
+    "/leads/{lead_id}",
+    summary="A lead, its status and its scorecard revisions",
+    dependencies=READ,
+    response_model=LeadOut,
+)
 def get_lead(lead_id: str, request: Request) -> dict[str, Any]:
     rt = _runtime(request)
     with rt.sessions() as s:
         row = s.get(LeadRow, lead_id)
         if row is None:
             raise NotFound("lead", lead_id)
-        cards = s.scalars(select(ScorecardRow).where(ScorecardRow.lead_id == lead_id)
-                          .order_by(ScorecardRow.revision)).all()
+        cards = s.scalars(
+            select(ScorecardRow).where(ScorecardRow.lead_id == lead_id).order_by(ScorecardRow.revision)
+        ).all()
         return {
-            "id": row.id, "external_id": row.external_id, "source": row.source, "status": row.status, "version": row.version,
-            "received_at": row.received_at, "updated_at": row.updated_at, "attempts": row.attempts,
-            "error_class": row.error_class, "last_error": row.last_error, "lead": row.payload,
-            "scorecards": [{"id": c.id, "revision": c.revision, "tier": c.tier, "route": c.route, "score": c.score,
-                            "created_at": c.created_at} for c in cards],
+            "id": row.id,
+            "external_id": row.external_id,
+            "source": row.source,
+            "status": row.status,
+            "version": row.version,
+            "received_at": row.received_at,
+            "updated_at": row.updated_at,
+            "attempts": row.attempts,
+            "error_class": row.error_class,
+            "last_error": row.last_error,
+            "lead": row.payload,
+            "scorecards": [
+                {
+                    "id": c.id,
+                    "revision": c.revision,
+                    "tier": c.tier,
+                    "route": c.route,
+                    "score": c.score,
+                    "created_at": c.created_at,
+                }
+                for c in cards
+            ],
         }
 
 
-@router.post("/leads/{lead_id}/retry", status_code=202, summary="Re-run a failed or budget-stopped lead",
-             dependencies=INTAKE, response_model=LeadAccepted)
+@router.post(
+    "/leads/{lead_id}/retry",
+    status_code=202,
+    summary="Re-run a failed or budget-stopped lead",
+    dependencies=INTAKE,
+    response_model=LeadAccepted,
+)
 async def retry_lead(lead_id: str, request: Request, background: BackgroundTasks) -> dict[str, Any]:
     rt = _runtime(request)
     service.reset_for_retry(rt.sessions, lead_id, rt.deps.clock())
@@ -93,8 +128,9 @@ async def retry_lead(lead_id: str, request: Request, background: BackgroundTasks
     return {"lead_id": lead_id, "links": {"lead": f"/leads/{lead_id}"}}
 
 
-@router.get("/scorecards/{scorecard_id}", summary="One scorecard revision", dependencies=READ,
-            response_model=ScorecardOut)
+@router.get(
+    "/scorecards/{scorecard_id}", summary="One scorecard revision", dependencies=READ, response_model=ScorecardOut
+)
 def get_scorecard(scorecard_id: str, request: Request) -> dict[str, Any]:
     rt = _runtime(request)
     with rt.sessions() as s:

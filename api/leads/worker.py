@@ -36,8 +36,8 @@ def claimable(rt: Runtime, now: datetime, limit: int = 50, grace: timedelta = ti
     """Leads waiting to be qualified: `received` (for at least `grace`), or `qualifying` under an expired lease."""
     with rt.sessions() as s:
         waiting = ((LeadRow.status == LeadStatus.received) & (LeadRow.updated_at <= now - grace)) | (
-            (LeadRow.status == LeadStatus.qualifying)
-            & (LeadRow.lease_until.is_(None) | (LeadRow.lease_until <= now)))
+            (LeadRow.status == LeadStatus.qualifying) & (LeadRow.lease_until.is_(None) | (LeadRow.lease_until <= now))
+        )
         return list(s.scalars(select(LeadRow.id).where(waiting).order_by(LeadRow.received_at).limit(limit)))
 
 
@@ -53,8 +53,9 @@ def qualify_and_assign_sync(rt: Runtime, lead_id: str) -> str | None:
 def escalate_due(rt: Runtime) -> int:
     """The periodic overdue check (api/review/escalate.py) with the configured targets and levels."""
     st = rt.settings
-    return escalate_overdue(rt.sessions, rt.deps.clock(), st.speed_to_lead_minutes, st.escalate_after_minutes,
-                            st.escalate_to_role)
+    return escalate_overdue(
+        rt.sessions, rt.deps.clock(), st.speed_to_lead_minutes, st.escalate_after_minutes, st.escalate_to_role
+    )
 
 
 def drain(rt: Runtime, stop: threading.Event | None = None, grace: timedelta = timedelta(0)) -> int:
@@ -76,8 +77,13 @@ def drain(rt: Runtime, stop: threading.Event | None = None, grace: timedelta = t
     return done
 
 
-def run(rt: Runtime, stop: threading.Event, poll_seconds: float = 1.0, wake: threading.Event | None = None,
-        grace: timedelta = timedelta(0)) -> None:
+def run(
+    rt: Runtime,
+    stop: threading.Event,
+    poll_seconds: float = 1.0,
+    wake: threading.Event | None = None,
+    grace: timedelta = timedelta(0),
+) -> None:
     """Drain, then sleep until `wake` (new work) or the poll interval; returns once `stop` is set (graceful)."""
     wake = wake or threading.Event()
     checks = Periodic(timedelta(seconds=30))
@@ -106,8 +112,9 @@ class EmbeddedWorker:
     def __init__(self, rt: Runtime, poll_seconds: float = 1.0, grace: timedelta = timedelta(seconds=10)):
         self.rt, self.poll = rt, poll_seconds
         self.stop, self.wake = threading.Event(), threading.Event()
-        self.thread = threading.Thread(target=run, args=(rt, self.stop, poll_seconds, self.wake, grace),
-                                       name="qualify-worker", daemon=True)
+        self.thread = threading.Thread(
+            target=run, args=(rt, self.stop, poll_seconds, self.wake, grace), name="qualify-worker", daemon=True
+        )
 
     def start(self) -> None:
         self.thread.start()

@@ -18,7 +18,12 @@ def get_library(request: Request) -> dict[str, Any]:
     library = rt.deps.library
     body = library.model_dump(mode="json", by_alias=True)  # the SQL definitions as written in segments.yaml
     body["sql_definitions"] = {
-        s.id: [{"kind": kind, "id": cid, "label": label, "when": when} for kind, cid, label, when in
-               definition_lines(s.sql)] if s.sql else None
-        for s in library.segments}
+        s.id: [
+            {"kind": kind, "id": cid, "label": label, "when": when}
+            for kind, cid, label, when in definition_lines(s.sql)
+        ]
+        if s.sql
+        else None
+        for s in library.segments
+    }
     return {"snapshot_id": rt.deps.snapshot_id, **body}

@@ -12,8 +12,10 @@ from decimal import Decimal, InvalidOperation
 ACCEPTED = "digits with an optional currency and k (thousand) or m (million), e.g. 35000, 35,000, 35k or €35.000"
 SYMBOLS = {"€": "EUR", "$": "USD", "us$": "USD", "£": "GBP", "¥": "JPY", "c$": "CAD", "a$": "AUD", "chf": "CHF"}
 SCALE = {"": 1, "k": 1_000, "m": 1_000_000, "mm": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000}
-_SHAPE = re.compile(r"^(?P<cur1>[a-z]{3}|us\$|c\$|a\$|[€$£¥])?(?P<num>[\d.,' ]+)(?P<scale>k|mm|mn|m|bn)?"
-                    r"(?P<cur2>[a-z]{3}|[€$£¥])?$")
+_SHAPE = re.compile(
+    r"^(?P<cur1>[a-z]{3}|us\$|c\$|a\$|[€$£¥])?(?P<num>[\d.,' ]+)(?P<scale>k|mm|mn|m|bn)?"
+    r"(?P<cur2>[a-z]{3}|[€$£¥])?$"
+)
 
 
 class AmountError(ValueError):

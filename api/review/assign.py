@@ -19,8 +19,25 @@ from api.users.models import UserRow
 from api.users.service import Role
 
 # A shared mailbox domain says nothing about the account: never group leads by it.
-FREE_MAIL = frozenset({"gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com",
-                       "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "web.de", "mail.com", "qq.com"})
+FREE_MAIL = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "icloud.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "web.de",
+        "mail.com",
+        "qq.com",
+    }
+)
 ASSIGNABLE = (LeadStatus.in_review, LeadStatus.disqualified, LeadStatus.pushed_back)
 
 
@@ -62,8 +79,14 @@ def lead_facts(lead: LeadRow, card: dict[str, Any] | None) -> tuple[str | None, 
     if card:
         field = card.get("enrichment", {}).get("fields", {}).get("company.country")
         country = field.get("value") if isinstance(field, dict) else None
-        segment = next((s["match"]["entity_id"] for s in card.get("sections", [])
-                        if s.get("section") == "segment" and s.get("match")), None)
+        segment = next(
+            (
+                s["match"]["entity_id"]
+                for s in card.get("sections", [])
+                if s.get("section") == "segment" and s.get("match")
+            ),
+            None,
+        )
     return country or (lead.payload.get("company") or {}).get("country"), segment
 
 
@@ -71,9 +94,13 @@ def _owner(s: Session, role: Role, domain: str | None) -> str | None:
     if not domain or domain in FREE_MAIL:
         return None
     column = AssignmentRow.sdr_id if role == Role.sdr else AssignmentRow.ae_id
-    return s.scalar(select(column).join(LeadRow, LeadRow.id == AssignmentRow.lead_id)
-                    .join(UserRow, UserRow.id == column)
-                    .where(LeadRow.company_domain == domain, column.is_not(None), UserRow.active.is_(True)).limit(1))
+    return s.scalar(
+        select(column)
+        .join(LeadRow, LeadRow.id == AssignmentRow.lead_id)
+        .join(UserRow, UserRow.id == column)
+        .where(LeadRow.company_domain == domain, column.is_not(None), UserRow.active.is_(True))
+        .limit(1)
+    )
 
 
 def _next_in_turn(s: Session, role: Role, now: datetime, team: str | None = None) -> str | None:
@@ -88,8 +115,9 @@ def _next_in_turn(s: Session, role: Role, now: datetime, team: str | None = None
     return user.id
 
 
-def pick(s: Session, role: Role, lead: LeadRow, card: dict[str, Any] | None, rules: Territories,
-         now: datetime) -> tuple[str, str] | None:
+def pick(
+    s: Session, role: Role, lead: LeadRow, card: dict[str, Any] | None, rules: Territories, now: datetime
+) -> tuple[str, str] | None:
     """(user id, the rule that chose them) for `role`, or None when nobody with that role is active."""
     if owner := _owner(s, role, lead.company_domain):
         return owner, "account_owner"
@@ -132,12 +160,22 @@ def assign_pending(factory: sessionmaker[Session], rules: Territories, now: date
     """Give every drafted lead without an SDR one; returns how many were assigned."""
     done = 0
     with transaction(factory) as s:
-        owned = select(AssignmentRow.lead_id).where(AssignmentRow.lead_id == LeadRow.id, AssignmentRow.sdr_id.is_not(None))
-        leads = s.scalars(select(LeadRow).where(LeadRow.status.in_(ASSIGNABLE), ~owned.exists())
-                          .order_by(LeadRow.received_at).limit(limit)).all()
+        owned = select(AssignmentRow.lead_id).where(
+            AssignmentRow.lead_id == LeadRow.id, AssignmentRow.sdr_id.is_not(None)
+        )
+        leads = s.scalars(
+            select(LeadRow)
+            .where(LeadRow.status.in_(ASSIGNABLE), ~owned.exists())
+            .order_by(LeadRow.received_at)
+            .limit(limit)
+        ).all()
         for lead in leads:
-            card = s.scalar(select(ScorecardRow.payload).where(ScorecardRow.lead_id == lead.id)
-                            .order_by(ScorecardRow.revision.desc()).limit(1))
+            card = s.scalar(
+                select(ScorecardRow.payload)
+                .where(ScorecardRow.lead_id == lead.id)
+                .order_by(ScorecardRow.revision.desc())
+                .limit(1)
+            )
             found = pick(s, Role.sdr, lead, card, rules, now)
             if found is None:
                 break

@@ -49,9 +49,14 @@ def groups(draft: ScorecardDraft, library: Library) -> dict[str, Group]:
     by_id = {q.id: q for q in library.questions}
     musts = set(must_haves(draft, library))
     # A question a must-have names is a must-have even when it is a bad-fit question ("not locked into a competitor").
-    return {a.question_id: "must_have" if a.question_id in musts
-            else "disqualifier" if group_of(by_id.get(a.question_id)) == "disqualifier" else "other"
-            for a in draft.answers}
+    return {
+        a.question_id: "must_have"
+        if a.question_id in musts
+        else "disqualifier"
+        if group_of(by_id.get(a.question_id)) == "disqualifier"
+        else "other"
+        for a in draft.answers
+    }
 
 
 def suggested(answer: Answer, q: QualifyingQuestion | None) -> Check:
@@ -64,12 +69,19 @@ def suggested(answer: Answer, q: QualifyingQuestion | None) -> Check:
 def suggestions(draft: ScorecardDraft, library: Library, edited: Mapping[str, str]) -> dict[str, Check]:
     """Per question, the suggested value (from the rep's edited answer where there is one)."""
     by_id = {q.id: q for q in library.questions}
-    return {a.question_id: suggested(edited.get(a.question_id, a.answer), by_id.get(a.question_id))  # type: ignore[arg-type]
-            for a in draft.answers}
+    return {
+        a.question_id: suggested(edited.get(a.question_id, a.answer), by_id.get(a.question_id))  # type: ignore[arg-type]
+        for a in draft.answers
+    }
 
 
-def review(draft: ScorecardDraft, library: Library, edited: Mapping[str, str], checklist: Mapping[str, Check],
-           verified: set[str]) -> dict[str, Outcome]:
+def review(
+    draft: ScorecardDraft,
+    library: Library,
+    edited: Mapping[str, str],
+    checklist: Mapping[str, Check],
+    verified: set[str],
+) -> dict[str, Outcome]:
     """What the rep did with each item; raises 422 naming every untouched, unverified must-have."""
     suggested_values = suggestions(draft, library, edited)
     outcome: dict[str, Outcome] = {}
@@ -82,9 +94,18 @@ def review(draft: ScorecardDraft, library: Library, edited: Mapping[str, str], c
     untouched = [qid for qid in must_haves(draft, library) if outcome.get(qid) == "accepted"]
     if untouched:
         names = "; ".join(f"“{texts.get(q, q)}” ({q})" for q in untouched)
-        raise ApiError(422, "Invalid request",
-                       f"must-have not verified: {names}. Tick “verified on the call” or change the answer.",
-                       errors=[{"field": f"record.checklist.{q}", "message": f"must-have “{texts.get(q, q)}” was left "
-                                "as the AI suggested: tick “verified on the call” or change it"} for q in untouched],
-                       unverified=untouched)
+        raise ApiError(
+            422,
+            "Invalid request",
+            f"must-have not verified: {names}. Tick “verified on the call” or change the answer.",
+            errors=[
+                {
+                    "field": f"record.checklist.{q}",
+                    "message": f"must-have “{texts.get(q, q)}” was left "
+                    "as the AI suggested: tick “verified on the call” or change it",
+                }
+                for q in untouched
+            ],
+            unverified=untouched,
+        )
     return outcome

@@ -10,8 +10,9 @@ from rich.console import Console
 
 from api.settings import get_settings
 
-app = typer.Typer(help="Human review: export decisions as eval data, assign drafts.", no_args_is_help=True,
-                  rich_markup_mode=None)
+app = typer.Typer(
+    help="Human review: export decisions as eval data, assign drafts.", no_args_is_help=True, rich_markup_mode=None
+)
 out = Console()
 
 
@@ -33,14 +34,22 @@ def stats() -> None:
     for r in rows:
         moves = ", ".join(f"{a}→{h} ×{n}" for (a, h), n in r.transitions.most_common())
         name = texts.get(r.question_id, r.question_id)
-        out.print(f"{name}: changed {r.changed}/{r.reviewed} ({r.change_rate:.0%}){'  ' + moves if moves else ''}",
-                  markup=False, highlight=False)
+        out.print(
+            f"{name}: changed {r.changed}/{r.reviewed} ({r.change_rate:.0%}){'  ' + moves if moves else ''}",
+            markup=False,
+            highlight=False,
+        )
     if reps:
-        out.print("\nChecklist per rep (accept-as-suggested: items left as the AI suggested; near 100% is a rubber stamp)")
+        out.print(
+            "\nChecklist per rep (accept-as-suggested: items left as the AI suggested; near 100% is a rubber stamp)"
+        )
     for p in reps:
-        out.print(f"{p.rep}: {p.confirms} confirm(s), {p.items} items — accepted as suggested {p.accept_rate:.0%} "
-                  f"({p.verified} verified on the call, {p.accepted} unverified), changed {p.changed}",
-                  markup=False, highlight=False)
+        out.print(
+            f"{p.rep}: {p.confirms} confirm(s), {p.items} items — accepted as suggested {p.accept_rate:.0%} "
+            f"({p.verified} verified on the call, {p.accepted} unverified), changed {p.changed}",
+            markup=False,
+            highlight=False,
+        )
     if not any(reasons.values()):
         out.print("no rejects or push-backs yet")
         return
@@ -64,7 +73,9 @@ def _question_texts(settings: object) -> dict[str, str]:
 
 
 @app.command("export")
-def export(out_path: Annotated[Path, typer.Option("--out", help="JSONL of whole-lead cases")] = Path("cases.jsonl")) -> None:
+def export(
+    out_path: Annotated[Path, typer.Option("--out", help="JSONL of whole-lead cases")] = Path("cases.jsonl"),
+) -> None:
     """Write every reviewed lead (confirm/accept → sql; reject/push back → nurture or disqualify) as an eval case."""
     from api.review.export import reviewed_cases
     from api.runtime import open_database

@@ -27,10 +27,20 @@ log = logging.getLogger("qualify.escalation")
 def _waiting(s: Session) -> list[tuple[str, str, str, str | None, datetime]]:
     card, newer = aliased(ScorecardRow), aliased(ScorecardRow)
     is_latest = ~select(newer.id).where(newer.lead_id == card.lead_id, newer.revision > card.revision).exists()
-    rows = s.execute(select(LeadRow.id, LeadRow.status, card.tier, AssignmentRow.sdr_id, AssignmentRow.ae_id,
-                            clock_start().label("started"), LeadRow.received_at)
-                     .join(AssignmentRow, AssignmentRow.lead_id == LeadRow.id).join(card, card.lead_id == LeadRow.id)
-                     .where(LeadRow.status.in_([*REVIEWABLE, LeadStatus.sdr_confirmed]), is_latest)).all()
+    rows = s.execute(
+        select(
+            LeadRow.id,
+            LeadRow.status,
+            card.tier,
+            AssignmentRow.sdr_id,
+            AssignmentRow.ae_id,
+            clock_start().label("started"),
+            LeadRow.received_at,
+        )
+        .join(AssignmentRow, AssignmentRow.lead_id == LeadRow.id)
+        .join(card, card.lead_id == LeadRow.id)
+        .where(LeadRow.status.in_([*REVIEWABLE, LeadStatus.sdr_confirmed]), is_latest)
+    ).all()
     out = []
     for lead_id, status, tier, sdr, ae, started, received in rows:
         started = started if isinstance(started, datetime) else received
@@ -39,8 +49,9 @@ def _waiting(s: Session) -> list[tuple[str, str, str, str | None, datetime]]:
     return out
 
 
-def escalate_overdue(factory: sessionmaker[Session], now: datetime, targets: dict[str, float], levels: list[float],
-                     role: str = "admin") -> int:
+def escalate_overdue(
+    factory: sessionmaker[Session], now: datetime, targets: dict[str, float], levels: list[float], role: str = "admin"
+) -> int:
     """Record every escalation now due (each lead, stage, level and clock once); returns how many were new.
 
     One transaction per pass; if another process recorded some of them first, the pass is retried lead by lead.
@@ -49,8 +60,14 @@ def escalate_overdue(factory: sessionmaker[Session], now: datetime, targets: dic
         return 0
     with factory() as s:
         waiting = _waiting(s)
-        done = {(e.lead_id, e.stage, e.level_minutes, _aware(e.clock_started_at, now)) for e in s.scalars(
-            select(EscalationRow).where(EscalationRow.lead_id.in_([w[0] for w in waiting])))} if waiting else set()
+        done = (
+            {
+                (e.lead_id, e.stage, e.level_minutes, _aware(e.clock_started_at, now))
+                for e in s.scalars(select(EscalationRow).where(EscalationRow.lead_id.in_([w[0] for w in waiting])))
+            }
+            if waiting
+            else set()
+        )
     due: list[tuple[str, str, str | None, datetime, float, float, list[float]]] = []
     for lead_id, stage, tier, owner, started in waiting:
         started = _aware(started, now)
@@ -76,8 +93,15 @@ def escalate_overdue(factory: sessionmaker[Session], now: datetime, targets: dic
             except IntegrityError:
                 continue
     for lead_id, stage, _, _, waited, target, new in due:
-        log.warning("lead %s overdue %.0f min at the %s stage (target %g min): %ss notified (%s min)",
-                    lead_id, waited, stage, target, role, ", ".join(f"{lv:g}" for lv in new))
+        log.warning(
+            "lead %s overdue %.0f min at the %s stage (target %g min): %ss notified (%s min)",
+            lead_id,
+            waited,
+            stage,
+            target,
+            role,
+            ", ".join(f"{lv:g}" for lv in new),
+        )
     return made
 
 
@@ -85,38 +109,85 @@ def _aware(value: datetime, now: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=now.tzinfo)  # SQLite returns naive UTC
 
 
-def _record(s: Session, item: tuple[str, str, str | None, datetime, float, float, list[float]], now: datetime,
-            role: str) -> None:
+def _record(
+    s: Session, item: tuple[str, str, str | None, datetime, float, float, list[float]], now: datetime, role: str
+) -> None:
     lead_id, stage, owner, started, waited, target, new = item
     who = "the SDR" if stage == "sdr" else "the AE"
     for level in new:
-        s.add(EscalationRow(id=uuid.uuid4().hex, lead_id=lead_id, stage=stage, owner_id=owner, level_minutes=level,
-                            clock_started_at=started, notified_role=role, created_at=now))
+        s.add(
+            EscalationRow(
+                id=uuid.uuid4().hex,
+                lead_id=lead_id,
+                stage=stage,
+                owner_id=owner,
+                level_minutes=level,
+                clock_started_at=started,
+                notified_role=role,
+                created_at=now,
+            )
+        )
         s.flush()
-        audit.record(s, None, "escalate", "lead", lead_id, at=now, lead_id=lead_id,
-                     new={"stage": stage, "level_minutes": level, "waited_minutes": round(waited, 1),
-                          "target_minutes": target, "notified_role": role},
-                     reason=f"Overdue: waiting {waited:.0f} min for {who} against a {target:g} min target; "
-                            f"{role}s notified")
+        audit.record(
+            s,
+            None,
+            "escalate",
+            "lead",
+            lead_id,
+            at=now,
+            lead_id=lead_id,
+            new={
+                "stage": stage,
+                "level_minutes": level,
+                "waited_minutes": round(waited, 1),
+                "target_minutes": target,
+                "notified_role": role,
+            },
+            reason=f"Overdue: waiting {waited:.0f} min for {who} against a {target:g} min target; {role}s notified",
+        )
         s.get(LeadRow, lead_id, with_for_update=True)  # numbered after any decision on this lead (api/events/outbox)
-        outbox.emit(s, "lead.escalated", lead_id, {"stage": stage, "owner_id": owner, "level_minutes": level,
-                                                   "waited_minutes": round(waited, 1), "target_minutes": target,
-                                                   "notified_role": role}, now)
+        outbox.emit(
+            s,
+            "lead.escalated",
+            lead_id,
+            {
+                "stage": stage,
+                "owner_id": owner,
+                "level_minutes": level,
+                "waited_minutes": round(waited, 1),
+                "target_minutes": target,
+                "notified_role": role,
+            },
+            now,
+        )
 
 
 def recent_escalations(s: Session, now: datetime, hours: float = 24, limit: int = 50) -> list[dict[str, object]]:
     """The managers' notices of the last `hours`, newest first, with who the lead is waiting on."""
     from api.users.models import UserRow
 
-    rows = s.execute(select(EscalationRow, LeadRow.payload, UserRow.email)
-                     .join(LeadRow, LeadRow.id == EscalationRow.lead_id)
-                     .outerjoin(UserRow, UserRow.id == EscalationRow.owner_id)
-                     .where(EscalationRow.created_at >= now - timedelta(hours=hours),
-                            LeadRow.status.in_([*REVIEWABLE, LeadStatus.sdr_confirmed]))
-                     .order_by(EscalationRow.created_at.desc()).limit(limit)).all()
-    return [{"lead_id": e.lead_id, "name": (p.get("person") or {}).get("name") or (p.get("person") or {}).get("email")
-             or e.lead_id, "stage": e.stage, "level": e.level_minutes, "owner": owner, "at": e.created_at}
-            for e, p, owner in rows]
+    rows = s.execute(
+        select(EscalationRow, LeadRow.payload, UserRow.email)
+        .join(LeadRow, LeadRow.id == EscalationRow.lead_id)
+        .outerjoin(UserRow, UserRow.id == EscalationRow.owner_id)
+        .where(
+            EscalationRow.created_at >= now - timedelta(hours=hours),
+            LeadRow.status.in_([*REVIEWABLE, LeadStatus.sdr_confirmed]),
+        )
+        .order_by(EscalationRow.created_at.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "lead_id": e.lead_id,
+            "name": (p.get("person") or {}).get("name") or (p.get("person") or {}).get("email") or e.lead_id,
+            "stage": e.stage,
+            "level": e.level_minutes,
+            "owner": owner,
+            "at": e.created_at,
+        }
+        for e, p, owner in rows
+    ]
 
 
 class Periodic:

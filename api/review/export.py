@@ -24,8 +24,9 @@ NOT_A_JUDGMENT = frozenset({"duplicate"})
 def reviewed_cases(s: Session, exclude_reasons: frozenset[str] = frozenset()) -> list[LeadCase]:
     """One case per lead whose latest outcome decision is confirm/accept (sql) or reject/push back (nurture/disqualify);
     an AE's push-back after an SDR's confirm makes the lead a non-SQL. Leads last decided for `exclude_reasons` are left out."""
-    decisions = s.scalars(select(DecisionRow).where(DecisionRow.action.in_(list(OUTCOME_ACTIONS)))
-                          .order_by(DecisionRow.created_at)).all()
+    decisions = s.scalars(
+        select(DecisionRow).where(DecisionRow.action.in_(list(OUTCOME_ACTIONS))).order_by(DecisionRow.created_at)
+    ).all()
     last: dict[str, DecisionRow] = {d.lead_id: d for d in decisions}
     cases = []
     for lead_id, d in sorted(last.items()):
@@ -36,16 +37,34 @@ def reviewed_cases(s: Session, exclude_reasons: frozenset[str] = frozenset()) ->
             outcome = "sql"
         else:
             outcome = "nurture" if d.reason is None or Reason(d.reason) in NOT_NOW else "disqualify"
-        edits = s.scalars(select(AnswerReviewRow).where(AnswerReviewRow.lead_id == lead_id,
-                                                        AnswerReviewRow.revision <= (d.revision or 0))
-                          .order_by(AnswerReviewRow.created_at)).all()
-        answers = {e.question_id: ExpectedAnswer(answer=cast(Answer, e.human_answer), evidence=[e.evidence] if e.evidence else [])
-                   for e in edits}
+        edits = s.scalars(
+            select(AnswerReviewRow)
+            .where(AnswerReviewRow.lead_id == lead_id, AnswerReviewRow.revision <= (d.revision or 0))
+            .order_by(AnswerReviewRow.created_at)
+        ).all()
+        answers = {
+            e.question_id: ExpectedAnswer(
+                answer=cast(Answer, e.human_answer), evidence=[e.evidence] if e.evidence else []
+            )
+            for e in edits
+        }
         decision = "edit" if edits else ("reject" if outcome != "sql" else "confirm")
         # outcome and decision are among the literals LeadCase and Origin take (inferred as str); pydantic checks them.
-        cases.append(LeadCase(
-            id=f"review-{lead_id}", lead=Lead.model_validate(lead.payload), expected_outcome=outcome,  # type: ignore[arg-type]
-            answers=answers, note=(f"{d.reason}: {d.note}" if d.reason else d.note) or None,
-            origin=Origin(kind="reviewer", reviewer=d.actor, scorecard_id=d.scorecard_id, revision=d.revision,
-                          decision=decision, reviewed_at=d.created_at)))  # type: ignore[arg-type]
+        cases.append(
+            LeadCase(
+                id=f"review-{lead_id}",
+                lead=Lead.model_validate(lead.payload),
+                expected_outcome=outcome,  # type: ignore[arg-type]
+                answers=answers,
+                note=(f"{d.reason}: {d.note}" if d.reason else d.note) or None,
+                origin=Origin(
+                    kind="reviewer",
+                    reviewer=d.actor,
+                    scorecard_id=d.scorecard_id,
+                    revision=d.revision,
+                    decision=decision,  # type: ignore[arg-type]
+                    reviewed_at=d.created_at,
+                ),
+            )
+        )
     return cases

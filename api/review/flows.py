@@ -39,11 +39,19 @@ class Reason(StrEnum):
 
 
 REASON_LABELS = {
-    Reason.no_budget: "No budget", Reason.no_authority: "No authority", Reason.no_need: "No need",
-    Reason.bad_timing: "Bad timing — future pipeline", Reason.wrong_persona: "Wrong persona",
-    Reason.competitor: "Competitor", Reason.student_or_job_seeker: "Student or job seeker", Reason.too_small: "Too small",
-    Reason.unsupported_region: "Unsupported region", Reason.existing_customer: "Existing customer",
-    Reason.duplicate: "Duplicate", Reason.unreachable: "Unreachable", Reason.other: "Other (explain in the note)",
+    Reason.no_budget: "No budget",
+    Reason.no_authority: "No authority",
+    Reason.no_need: "No need",
+    Reason.bad_timing: "Bad timing — future pipeline",
+    Reason.wrong_persona: "Wrong persona",
+    Reason.competitor: "Competitor",
+    Reason.student_or_job_seeker: "Student or job seeker",
+    Reason.too_small: "Too small",
+    Reason.unsupported_region: "Unsupported region",
+    Reason.existing_customer: "Existing customer",
+    Reason.duplicate: "Duplicate",
+    Reason.unreachable: "Unreachable",
+    Reason.other: "Other (explain in the note)",
 }
 
 # Reasons that mean "not now" rather than "never": such leads go to nurture when exported as eval cases.
@@ -58,8 +66,12 @@ class _Body(BaseModel):
 
 class Bound(_Body):
     revision: int = Field(ge=1, description="The scorecard revision the decision is about; a stale one is a 409")
-    version: int | None = Field(default=None, ge=1, description="The lead version the decision was made on "
-                                "(`version` of GET /leads/{id}); when given, a stale one is a 409")
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        description="The lead version the decision was made on "
+        "(`version` of GET /leads/{id}); when given, a stale one is a 409",
+    )
 
 
 class SqlRecord(_Body):
@@ -68,13 +80,23 @@ class SqlRecord(_Body):
     qualified_at: SaneDatetime
     checklist: dict[Annotated[str, Field(max_length=100)], Check] = Field(min_length=1, max_length=200)
     verified_on_call: list[Annotated[str, Field(max_length=100)]] = Field(
-        default_factory=list, max_length=200, description="Question ids the rep verified on the call while keeping the "
-        "AI's suggestion; a must-have kept as suggested and not listed here blocks the confirm (422)")
+        default_factory=list,
+        max_length=200,
+        description="Question ids the rep verified on the call while keeping the "
+        "AI's suggestion; a must-have kept as suggested and not listed here blocks the confirm (422)",
+    )
     discovery_notes: Text
     next_step: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     next_step_date: date
-    opportunity_value: Decimal = Field(ge=0, le=1_000_000_000, max_digits=14, decimal_places=2, description=(
-        "A number, or text as a rep types it: 35000, 35,000, 35.000, 35k, 1.2m, €35.000 (the symbol sets the currency)"))
+    opportunity_value: Decimal = Field(
+        ge=0,
+        le=1_000_000_000,
+        max_digits=14,
+        decimal_places=2,
+        description=(
+            "A number, or text as a rep types it: 35000, 35,000, 35.000, 35k, 1.2m, €35.000 (the symbol sets the currency)"
+        ),
+    )
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
 
     @field_validator("opportunity_value", mode="before")
@@ -108,7 +130,8 @@ class Edit(Bound):
     answer: Answer
     note: Text
     evidence: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1_000)] | None = Field(
-        default=None, description="A verbatim quote from the lead backing a yes/no answer")
+        default=None, description="A verbatim quote from the lead backing a yes/no answer"
+    )
 
     @model_validator(mode="after")
     def _quote_for_yes_no(self) -> Edit:
@@ -142,5 +165,3 @@ class Accept(Bound):
 
 class Reopen(_Body):
     reason: Text
-
-

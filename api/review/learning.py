@@ -31,8 +31,11 @@ def example_of(row: AnswerReviewRow) -> ReviewedExample | None:
     texts = [row.evidence] if row.evidence and row.evidence.strip() else [q for q in row.ai_evidence or [] if q.strip()]
     if not texts:
         return None
-    return ReviewedExample(question_id=row.question_id, text=" ".join(texts)[:MAX_EXAMPLE_CHARS],
-                           answer=row.human_answer)  # type: ignore[arg-type]
+    return ReviewedExample(
+        question_id=row.question_id,
+        text=" ".join(texts)[:MAX_EXAMPLE_CHARS],
+        answer=row.human_answer,  # type: ignore[arg-type]
+    )
 
 
 def reviewed_examples(s: Session) -> list[ReviewedExample]:

@@ -74,5 +74,6 @@ class EscalationRow(Base):
     notified_role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    __table_args__ = (UniqueConstraint("lead_id", "stage", "level_minutes", "clock_started_at",
-                                       name="uq_escalations_once"),)
+    __table_args__ = (
+        UniqueConstraint("lead_id", "stage", "level_minutes", "clock_started_at", name="uq_escalations_once"),
+    )

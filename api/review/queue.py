@@ -47,8 +47,11 @@ class QueueItem:
     escalations: int = 0
 
     def as_json(self) -> dict[str, Any]:
-        return {**self.__dict__, "received_at": self.received_at.isoformat(),
-                "clock_started_at": self.clock_started_at.isoformat() if self.clock_started_at else None}
+        return {
+            **self.__dict__,
+            "received_at": self.received_at.isoformat(),
+            "clock_started_at": self.clock_started_at.isoformat() if self.clock_started_at else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -69,19 +72,26 @@ class QueueQuery:
     @classmethod
     def parse(cls, params: dict[str, str], default_per_page: int = 50) -> QueueQuery:
         """From query-string parameters; unknown values fall back to the default rather than failing a page view."""
+
         def num(name: str, default: int, high: int) -> int:
             try:
                 return max(1, min(high, int(params.get(name, default))))
             except ValueError:
                 return default
+
         sort = params.get("sort", "priority")
-        return cls(tier=params.get("tier", "").strip(), status=params.get("status", "").strip(),
-                   owner=params.get("owner", "").strip(), segment=params.get("segment", "").strip(),
-                   source=params.get("source", "").strip(),
-                   overdue=params.get("overdue", "") in ("1", "true", "on", "yes"),
-                   search=params.get("q", params.get("search", "")).strip()[:200],
-                   sort=sort if sort in SORTS else "priority",
-                   page=num("page", 1, 100_000), per_page=num("per_page", default_per_page, MAX_PER_PAGE))
+        return cls(
+            tier=params.get("tier", "").strip(),
+            status=params.get("status", "").strip(),
+            owner=params.get("owner", "").strip(),
+            segment=params.get("segment", "").strip(),
+            source=params.get("source", "").strip(),
+            overdue=params.get("overdue", "") in ("1", "true", "on", "yes"),
+            search=params.get("q", params.get("search", "")).strip()[:200],
+            sort=sort if sort in SORTS else "priority",
+            page=num("page", 1, 100_000),
+            per_page=num("per_page", default_per_page, MAX_PER_PAGE),
+        )
 
     def as_params(self, **change: Any) -> dict[str, str]:
         """The query string of this query with some values changed (pagination and sort links)."""
@@ -116,9 +126,16 @@ def _visible(who: Principal) -> list[str]:
 
 def clock_start() -> Any:
     """SQL: when the owner's clock started (AE: SQL routed; SDR: draft assigned; the lead's arrival when unknown)."""
-    return type_coerce(case((LeadRow.status == LeadStatus.sdr_confirmed,
-                             func.coalesce(AssignmentRow.ae_assigned_at, LeadRow.updated_at)),
-                            else_=func.coalesce(AssignmentRow.sdr_assigned_at, LeadRow.received_at)), UTCDateTime())
+    return type_coerce(
+        case(
+            (
+                LeadRow.status == LeadStatus.sdr_confirmed,
+                func.coalesce(AssignmentRow.ae_assigned_at, LeadRow.updated_at),
+            ),
+            else_=func.coalesce(AssignmentRow.sdr_assigned_at, LeadRow.received_at),
+        ),
+        UTCDateTime(),
+    )
 
 
 def overdue_clause(card: Any, now: datetime, targets: dict[str, float]) -> Any:
@@ -139,9 +156,13 @@ def queue_page(s: Session, who: Principal, now: datetime, targets: dict[str, flo
     name, email = person["name"].as_string(), person["email"].as_string()
     company_name, domain = company["name"].as_string(), company["domain"].as_string()
     started = clock_start()
-    base = (select(LeadRow.id).join(AssignmentRow, AssignmentRow.lead_id == LeadRow.id)
-            .join(card, card.lead_id == LeadRow.id).outerjoin(owner_user, owner_user.id == owner_id)
-            .where(LeadRow.status.in_(_visible(who)), is_latest))
+    base = (
+        select(LeadRow.id)
+        .join(AssignmentRow, AssignmentRow.lead_id == LeadRow.id)
+        .join(card, card.lead_id == LeadRow.id)
+        .outerjoin(owner_user, owner_user.id == owner_id)
+        .where(LeadRow.status.in_(_visible(who)), is_latest)
+    )
     if who.role == Role.sdr:
         base = base.where(AssignmentRow.sdr_id == who.user_id)
     elif who.role == Role.ae:
@@ -152,8 +173,11 @@ def queue_page(s: Session, who: Principal, now: datetime, targets: dict[str, flo
     if query.status:
         base = base.where(LeadRow.status == query.status)
     if query.owner:
-        base = base.where(owner_user.id == who.user_id) if query.owner == "me" else \
-            base.where(func.lower(owner_user.email) == query.owner.lower())
+        base = (
+            base.where(owner_user.id == who.user_id)
+            if query.owner == "me"
+            else base.where(func.lower(owner_user.email) == query.owner.lower())
+        )
     if query.segment:
         base = base.where(card.segment == query.segment)
     if query.source:
@@ -162,7 +186,9 @@ def queue_page(s: Session, who: Principal, now: datetime, targets: dict[str, flo
         base = base.where(overdue_clause(card, now, targets))
     if query.search:
         needle = f"%{query.search.lower()}%"
-        base = base.where(or_(*(func.lower(func.coalesce(c, "")).like(needle) for c in (name, email, company_name, domain))))
+        base = base.where(
+            or_(*(func.lower(func.coalesce(c, "")).like(needle) for c in (name, email, company_name, domain)))
+        )
     total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
     order = {
         "priority": (case(TIER_ORDER, value=card.tier, else_=9), card.score.desc(), started),
@@ -170,27 +196,85 @@ def queue_page(s: Session, who: Principal, now: datetime, targets: dict[str, flo
         "waiting": (started,),
         "newest": (LeadRow.received_at.desc(),),
     }[query.sort]
-    rows = s.execute(base.with_only_columns(
-        LeadRow.id, LeadRow.status, LeadRow.received_at, LeadRow.source, card.tier, card.score, card.revision,
-        card.segment, owner_user.email, started.label("started"), name, email, company_name, domain)
-        .order_by(*order, LeadRow.id).offset((query.page - 1) * query.per_page).limit(query.per_page)).all()
-    counts = dict(s.execute(select(EscalationRow.lead_id, func.count()).where(
-        EscalationRow.lead_id.in_([r[0] for r in rows])).group_by(EscalationRow.lead_id)).all())
+    rows = s.execute(
+        base.with_only_columns(
+            LeadRow.id,
+            LeadRow.status,
+            LeadRow.received_at,
+            LeadRow.source,
+            card.tier,
+            card.score,
+            card.revision,
+            card.segment,
+            owner_user.email,
+            started.label("started"),
+            name,
+            email,
+            company_name,
+            domain,
+        )
+        .order_by(*order, LeadRow.id)
+        .offset((query.page - 1) * query.per_page)
+        .limit(query.per_page)
+    ).all()
+    counts = dict(
+        s.execute(
+            select(EscalationRow.lead_id, func.count())
+            .where(EscalationRow.lead_id.in_([r[0] for r in rows]))
+            .group_by(EscalationRow.lead_id)
+        ).all()
+    )
     items = []
-    for (lead_id, status, received, source, tier, score, revision, segment, owner, start, person_name, person_email,
-         company_label, company_domain) in rows:
+    for (
+        lead_id,
+        status,
+        received,
+        source,
+        tier,
+        score,
+        revision,
+        segment,
+        owner,
+        start,
+        person_name,
+        person_email,
+        company_label,
+        company_domain,
+    ) in rows:
         start = start if isinstance(start, datetime) else received
         start = start if start.tzinfo else start.replace(tzinfo=now.tzinfo)  # SQLite CASE loses the column type
         waited = max(0.0, (now - start).total_seconds() / 60)
         target = targets.get(tier)
-        items.append(QueueItem(lead_id, status, tier, round(score, 1), revision,
-                               person_name or person_email or "(no name)", company_label or company_domain or "",
-                               received, round(waited, 1), target, target is not None and waited > target,
-                               person_email, owner, segment, source, start, counts.get(lead_id, 0)))
-    combos = s.execute(facet_base.with_only_columns(card.tier, LeadRow.status, card.segment, LeadRow.source,
-                                                    owner_user.email).distinct()).all()  # one pass, few combinations
-    facets = {name: sorted({str(c[i]) for c in combos if c[i]})
-              for i, name in enumerate(("tier", "status", "segment", "source", "owner"))}
+        items.append(
+            QueueItem(
+                lead_id,
+                status,
+                tier,
+                round(score, 1),
+                revision,
+                person_name or person_email or "(no name)",
+                company_label or company_domain or "",
+                received,
+                round(waited, 1),
+                target,
+                target is not None and waited > target,
+                person_email,
+                owner,
+                segment,
+                source,
+                start,
+                counts.get(lead_id, 0),
+            )
+        )
+    combos = s.execute(
+        facet_base.with_only_columns(
+            card.tier, LeadRow.status, card.segment, LeadRow.source, owner_user.email
+        ).distinct()
+    ).all()  # one pass, few combinations
+    facets = {
+        name: sorted({str(c[i]) for c in combos if c[i]})
+        for i, name in enumerate(("tier", "status", "segment", "source", "owner"))
+    }
     return QueuePage(items, total, query, facets)
 
 

@@ -86,12 +86,16 @@ def _segment(payload: dict) -> str | None:
 
 def stored_reason_stats(session: Session) -> dict[str, Counter[tuple[str, str]]]:
     """`reason_stats` over every reject and push-back in the database."""
-    query = (select(DecisionRow.reason, LeadRow.source, DecisionRow.actor, ScorecardRow.payload)
-             .join(LeadRow, LeadRow.id == DecisionRow.lead_id)
-             .outerjoin(ScorecardRow, ScorecardRow.id == DecisionRow.scorecard_id)
-             .where(DecisionRow.action.in_(REASON_ACTIONS), DecisionRow.reason.is_not(None)))
-    return reason_stats(ReasonRow(reason, source, _segment(payload or {}), actor, failed_criteria(payload or {}))
-                        for reason, source, actor, payload in session.execute(query))
+    query = (
+        select(DecisionRow.reason, LeadRow.source, DecisionRow.actor, ScorecardRow.payload)
+        .join(LeadRow, LeadRow.id == DecisionRow.lead_id)
+        .outerjoin(ScorecardRow, ScorecardRow.id == DecisionRow.scorecard_id)
+        .where(DecisionRow.action.in_(REASON_ACTIONS), DecisionRow.reason.is_not(None))
+    )
+    return reason_stats(
+        ReasonRow(reason, source, _segment(payload or {}), actor, failed_criteria(payload or {}))
+        for reason, source, actor, payload in session.execute(query)
+    )
 
 
 @dataclass
@@ -128,5 +132,8 @@ def stored_rep_stats(session: Session) -> list[RepStats]:
     from api.review.models import DecisionRow
 
     rows = session.execute(select(DecisionRow.actor, DecisionRow.record).where(DecisionRow.action == "confirm"))
-    return rep_stats((actor, record["checklist_review"]) for actor, record in rows
-                     if record and isinstance(record.get("checklist_review"), dict))
+    return rep_stats(
+        (actor, record["checklist_review"])
+        for actor, record in rows
+        if record and isinstance(record.get("checklist_review"), dict)
+    )

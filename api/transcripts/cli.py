@@ -19,7 +19,9 @@ out, err = cli_console(), cli_console(stderr=True)
 
 @app.command("ingest")
 def ingest_command(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="WebVTT, SRT, JSON utterances or plain text")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="WebVTT, SRT, JSON utterances or plain text")
+    ],
     lead: Annotated[str, typer.Option("--lead", help="The lead the call was with")],
     call_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD; relative dates are read against it")] = None,
     rep: Annotated[list[str] | None, typer.Option(help="A seller's name (repeatable)")] = None,
@@ -40,8 +42,9 @@ def ingest_command(
     rt = _runtime(get_settings())
     roles = RoleHints(seller_names=rep or [], seller_company=rt.deps.library.seller.name)
     try:
-        found = asyncio.run(service.ingest(rt, lead, file.read_bytes(), filename=file.name, format=format,
-                                           call_date=when, roles=roles))
+        found = asyncio.run(
+            service.ingest(rt, lead, file.read_bytes(), filename=file.name, format=format, call_date=when, roles=roles)
+        )
     except ApiError as exc:
         err.print(Text(f"error: {file.name}: {exc.detail}", style="red"))
         raise typer.Exit(2) from exc

@@ -23,7 +23,9 @@ class TranscriptIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    content: str = Field(min_length=1, description="The export as text: WebVTT, SRT, a JSON utterance list or plain text")
+    content: str = Field(
+        min_length=1, description="The export as text: WebVTT, SRT, a JSON utterance list or plain text"
+    )
     format: Literal["vtt", "srt", "json", "text"] | None = None
     filename: str | None = Field(default=None, max_length=255)
     call_date: date | None = None
@@ -38,18 +40,38 @@ def _result(found: service.Ingested, response: Response) -> dict[str, Any]:
     response.status_code = 201 if found.created else 200
     if not found.created:
         response.headers["Idempotent-Replayed"] = "true"
-    return {"transcript_id": found.transcript_id, "scorecard_id": found.scorecard_id, "revision": found.revision,
-            "diff": found.diff}
+    return {
+        "transcript_id": found.transcript_id,
+        "scorecard_id": found.scorecard_id,
+        "revision": found.revision,
+        "diff": found.diff,
+    }
 
 
-@router.post("/leads/{lead_id}/transcripts", status_code=201, summary="Ingest a call transcript into a new revision",
-             response_model=TranscriptResult,
-             openapi_extra={"requestBody": {"content": {
-                 "application/json": {"schema": TranscriptIn.model_json_schema()},
-                 "multipart/form-data": {"schema": {"type": "object", "properties": {
-                     "file": {"type": "string", "format": "binary"}, "format": {"type": "string"},
-                     "call_date": {"type": "string", "format": "date"},
-                     "roles": {"type": "string", "description": "RoleHints as JSON"}}}}}}})
+@router.post(
+    "/leads/{lead_id}/transcripts",
+    status_code=201,
+    summary="Ingest a call transcript into a new revision",
+    response_model=TranscriptResult,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": TranscriptIn.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "format": {"type": "string"},
+                            "call_date": {"type": "string", "format": "date"},
+                            "roles": {"type": "string", "description": "RoleHints as JSON"},
+                        },
+                    }
+                },
+            }
+        }
+    },
+)
 async def ingest_transcript(lead_id: str, request: Request, response: Response) -> dict[str, Any]:
     """Upload a file (multipart field `file`) or send JSON; the answers from the call go back to review."""
     rt = request.app.state.runtime
@@ -66,8 +88,16 @@ async def ingest_transcript(lead_id: str, request: Request, response: Response) 
         except (ValidationError, ValueError) as exc:
             raise Unprocessable(f"invalid roles or call_date: {exc}", field="roles") from exc
         fmt = str(form["format"]) if form.get("format") else None
-        found = await service.ingest(rt, lead_id, data, filename=upload.filename, format=fmt, call_date=call_date,
-                                     roles=roles, **_caller(request))
+        found = await service.ingest(
+            rt,
+            lead_id,
+            data,
+            filename=upload.filename,
+            format=fmt,
+            call_date=call_date,
+            roles=roles,
+            **_caller(request),
+        )
         return _result(found, response)
     try:
         body = TranscriptIn.model_validate_json(await request.body())
@@ -75,23 +105,38 @@ async def ingest_transcript(lead_id: str, request: Request, response: Response) 
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or "body"
         raise Unprocessable(f"{field}: {first.get('msg')}", field=field) from exc
-    found = await service.ingest(rt, lead_id, body.content.encode(), filename=body.filename, format=body.format,
-                                 call_date=body.call_date, roles=body.roles, **_caller(request))
+    found = await service.ingest(
+        rt,
+        lead_id,
+        body.content.encode(),
+        filename=body.filename,
+        format=body.format,
+        call_date=body.call_date,
+        roles=body.roles,
+        **_caller(request),
+    )
     return _result(found, response)
 
 
-@router.get("/leads/{lead_id}/transcripts", summary="A lead's transcripts and the changes each produced",
-            response_model=list[TranscriptSummary])
+@router.get(
+    "/leads/{lead_id}/transcripts",
+    summary="A lead's transcripts and the changes each produced",
+    response_model=list[TranscriptSummary],
+)
 def list_transcripts(lead_id: str, request: Request) -> list[dict[str, Any]]:
     rt = request.app.state.runtime
     with rt.sessions() as s:
-        rows = s.scalars(select(TranscriptRow).where(TranscriptRow.lead_id == lead_id)
-                         .order_by(TranscriptRow.created_at)).all()
+        rows = s.scalars(
+            select(TranscriptRow).where(TranscriptRow.lead_id == lead_id).order_by(TranscriptRow.created_at)
+        ).all()
         return [_summary(r) for r in rows]
 
 
-@router.get("/transcripts/{transcript_id}", summary="One transcript: parsed utterances and its diff",
-            response_model=TranscriptSummary)
+@router.get(
+    "/transcripts/{transcript_id}",
+    summary="One transcript: parsed utterances and its diff",
+    response_model=TranscriptSummary,
+)
 def get_transcript(transcript_id: str, request: Request) -> dict[str, Any]:
     rt = request.app.state.runtime
     with rt.sessions() as s:
@@ -102,6 +147,14 @@ def get_transcript(transcript_id: str, request: Request) -> dict[str, Any]:
 
 
 def _summary(row: TranscriptRow) -> dict[str, Any]:
-    return {"id": row.id, "lead_id": row.lead_id, "filename": row.filename, "format": row.format,
-            "call_date": row.call_date, "scorecard_id": row.scorecard_id, "created_at": row.created_at,
-            "diff": row.diff, "changed": [c["question_id"] for c in row.diff.get("changes", []) if c["needs_review"]]}
+    return {
+        "id": row.id,
+        "lead_id": row.lead_id,
+        "filename": row.filename,
+        "format": row.format,
+        "call_date": row.call_date,
+        "scorecard_id": row.scorecard_id,
+        "created_at": row.created_at,
+        "diff": row.diff,
+        "changed": [c["question_id"] for c in row.diff.get("changes", []) if c["needs_review"]],
+    }

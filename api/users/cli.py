@@ -34,12 +34,15 @@ def _now() -> datetime:
 
 
 @app.command("add")
-def add(email: Annotated[str, typer.Argument(help="The user's e-mail (their login)")],
-        role: Annotated[Role, typer.Option(help="sdr, ae, admin or service")],
-        name: Annotated[str | None, typer.Option(help="Display name")] = None,
-        team: Annotated[str | None, typer.Option(help="Territory team")] = None,
-        password: Annotated[bool, typer.Option("--password/--no-password",
-                                               help="Generate a UI password (people roles)")] = True) -> None:
+def add(
+    email: Annotated[str, typer.Argument(help="The user's e-mail (their login)")],
+    role: Annotated[Role, typer.Option(help="sdr, ae, admin or service")],
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+    team: Annotated[str | None, typer.Option(help="Territory team")] = None,
+    password: Annotated[
+        bool, typer.Option("--password/--no-password", help="Generate a UI password (people roles)")
+    ] = True,
+) -> None:
     """Add a user; prints their API key (and UI password) once — only hashes are stored."""
     from api.audit import service as audit
     from api.db import transaction
@@ -86,15 +89,22 @@ def list_users() -> None:
         rows = service.list_users(s)
     table = Table("email", "role", "team", "active", "keys")
     for r in rows:
-        table.add_row(str(r["email"]), str(r["role"]), str(r["team"] or ""), "yes" if r["active"] else "no",
-                      # list_users() rows are dicts of objects; "keys" holds a list[str]
-                      ", ".join(r["keys"]))  # type: ignore[arg-type]
+        table.add_row(
+            str(r["email"]),
+            str(r["role"]),
+            str(r["team"] or ""),
+            "yes" if r["active"] else "no",
+            # list_users() rows are dicts of objects; "keys" holds a list[str]
+            ", ".join(r["keys"]),  # type: ignore[arg-type]
+        )
     print_table(out, table)
 
 
 @app.command("revoke")
-def revoke(email: Annotated[str | None, typer.Argument(help="Deactivate this user")] = None,
-           key: Annotated[str | None, typer.Option(help="Revoke only the key with this prefix")] = None) -> None:
+def revoke(
+    email: Annotated[str | None, typer.Argument(help="Deactivate this user")] = None,
+    key: Annotated[str | None, typer.Option(help="Revoke only the key with this prefix")] = None,
+) -> None:
     """Deactivate a user (all keys and sessions), or revoke one key by its prefix."""
     from api.audit import service as audit
     from api.db import transaction
@@ -120,8 +130,12 @@ def revoke(email: Annotated[str | None, typer.Argument(help="Deactivate this use
         raise typer.Exit(2) from exc
 
 
-DEMO = (("sdr@demo.example", Role.sdr, "Sam SDR"), ("sdr2@demo.example", Role.sdr, "Sasha SDR"),
-        ("ae@demo.example", Role.ae, "Alex AE"), ("admin@demo.example", Role.admin, "Ada Admin"))
+DEMO = (
+    ("sdr@demo.example", Role.sdr, "Sam SDR"),
+    ("sdr2@demo.example", Role.sdr, "Sasha SDR"),
+    ("ae@demo.example", Role.ae, "Alex AE"),
+    ("admin@demo.example", Role.admin, "Ada Admin"),
+)
 
 
 def demo_users(password: str = "demo-password") -> list[tuple[str, str, str | None]]:

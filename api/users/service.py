@@ -39,8 +39,15 @@ def hash_password(password: str) -> str:
 def _legacy_scrypt(password: str, stored: str) -> bool:
     try:
         _, n, r, p, salt, digest = stored.split("$")
-        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32,
-                             maxmem=256 * 1024 * 1024)
+        got = hashlib.scrypt(
+            password.encode(),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=32,
+            maxmem=256 * 1024 * 1024,
+        )
     except ValueError:
         return False
     return hmac.compare_digest(got.hex(), digest)
@@ -87,8 +94,16 @@ def _principal(user: UserRow, session: str | None = None) -> Principal:
     return Principal(user.id, user.email, user.name, Role(user.role), session)
 
 
-def add_user(s: Session, email: str, role: Role, now: datetime, *, name: str | None = None, team: str | None = None,
-             password: str | None = None) -> UserRow:
+def add_user(
+    s: Session,
+    email: str,
+    role: Role,
+    now: datetime,
+    *,
+    name: str | None = None,
+    team: str | None = None,
+    password: str | None = None,
+) -> UserRow:
     """Create a user (409 when the e-mail is taken)."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 255:
@@ -97,8 +112,16 @@ def add_user(s: Session, email: str, role: Role, now: datetime, *, name: str | N
         raise Unprocessable("passwords need at least 10 characters", field="password")
     if s.scalar(select(UserRow).where(UserRow.email == email)) is not None:
         raise Conflict(f"user {email} already exists")
-    user = UserRow(id=uuid.uuid4().hex, email=email, name=name or email.split("@")[0], role=role, team=team,
-                   password_hash=hash_password(password) if password else None, active=True, created_at=now)
+    user = UserRow(
+        id=uuid.uuid4().hex,
+        email=email,
+        name=name or email.split("@")[0],
+        role=role,
+        team=team,
+        password_hash=hash_password(password) if password else None,
+        active=True,
+        created_at=now,
+    )
     s.add(user)
     s.flush()
     return user
@@ -127,10 +150,15 @@ def issue_key(s: Session, user: UserRow, now: datetime) -> str:
 def revoke_user(s: Session, user: UserRow, now: datetime) -> int:
     """Deactivate a user: every key revoked, every session ended; returns the number of keys revoked."""
     user.active = False
-    n = cast(CursorResult[Any], s.execute(update(ApiKeyRow).where(ApiKeyRow.user_id == user.id,
-                                                                  ApiKeyRow.revoked_at.is_(None))
-                                          .values(revoked_at=now))).rowcount  # an UPDATE returns a CursorResult
-    s.execute(update(SessionRow).where(SessionRow.user_id == user.id, SessionRow.ended_at.is_(None)).values(ended_at=now))
+    n = cast(
+        CursorResult[Any],
+        s.execute(
+            update(ApiKeyRow).where(ApiKeyRow.user_id == user.id, ApiKeyRow.revoked_at.is_(None)).values(revoked_at=now)
+        ),
+    ).rowcount  # an UPDATE returns a CursorResult
+    s.execute(
+        update(SessionRow).where(SessionRow.user_id == user.id, SessionRow.ended_at.is_(None)).values(ended_at=now)
+    )
     return int(n or 0)
 
 
@@ -144,9 +172,11 @@ def revoke_key(s: Session, prefix: str, now: datetime) -> None:
 
 def by_api_key(s: Session, token: str) -> Principal | None:
     """The active user owning an unrevoked key, or None."""
-    row = s.execute(select(UserRow, ApiKeyRow).join(ApiKeyRow, ApiKeyRow.user_id == UserRow.id)
-                    .where(ApiKeyRow.sha256 == sha256(token), ApiKeyRow.revoked_at.is_(None),
-                           UserRow.active.is_(True))).first()
+    row = s.execute(
+        select(UserRow, ApiKeyRow)
+        .join(ApiKeyRow, ApiKeyRow.user_id == UserRow.id)
+        .where(ApiKeyRow.sha256 == sha256(token), ApiKeyRow.revoked_at.is_(None), UserRow.active.is_(True))
+    ).first()
     return _principal(row[0]) if row else None
 
 
@@ -163,17 +193,27 @@ def login(s: Session, email: str, password: str, now: datetime, hours: float) ->
         user.password_hash = fresher  # transparent upgrade of an old hash, in the login's transaction
     token = secrets.token_urlsafe(32)
     # housekeeping on login keeps the token tables small: spent or stale form tokens go
-    s.execute(delete(FormTokenRow).where((FormTokenRow.used_at.is_not(None)) |
-                                         (FormTokenRow.created_at < now - timedelta(hours=hours))))
+    s.execute(
+        delete(FormTokenRow).where(
+            (FormTokenRow.used_at.is_not(None)) | (FormTokenRow.created_at < now - timedelta(hours=hours))
+        )
+    )
     s.add(SessionRow(sha256=sha256(token), user_id=user.id, created_at=now, expires_at=now + timedelta(hours=hours)))
     return token, _principal(user, sha256(token))
 
 
 def by_session(s: Session, token: str, now: datetime) -> Principal | None:
     """The user of a live (unexpired, not logged-out) session, or None."""
-    row = s.execute(select(UserRow, SessionRow).join(SessionRow, SessionRow.user_id == UserRow.id)
-                    .where(SessionRow.sha256 == sha256(token), SessionRow.ended_at.is_(None),
-                           SessionRow.expires_at > now, UserRow.active.is_(True))).first()
+    row = s.execute(
+        select(UserRow, SessionRow)
+        .join(SessionRow, SessionRow.user_id == UserRow.id)
+        .where(
+            SessionRow.sha256 == sha256(token),
+            SessionRow.ended_at.is_(None),
+            SessionRow.expires_at > now,
+            UserRow.active.is_(True),
+        )
+    ).first()
     return _principal(row[0], row[1].sha256) if row else None
 
 
@@ -190,10 +230,16 @@ def form_token(s: Session, session: str, form: str, now: datetime) -> str:
 
 def use_form_token(s: Session, session: str, form: str, token: str, now: datetime) -> None:
     """Spend a CSRF token in the caller's transaction; 403 when missing, foreign, for another form or already used."""
-    spent = s.execute(update(FormTokenRow).where(FormTokenRow.sha256 == sha256(token or ""),
-                                                 FormTokenRow.session_sha256 == session, FormTokenRow.form == form,
-                                                 FormTokenRow.used_at.is_(None))
-                      .values(used_at=now))
+    spent = s.execute(
+        update(FormTokenRow)
+        .where(
+            FormTokenRow.sha256 == sha256(token or ""),
+            FormTokenRow.session_sha256 == session,
+            FormTokenRow.form == form,
+            FormTokenRow.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
     n = cast(CursorResult[Any], spent).rowcount  # an UPDATE returns a CursorResult
     if n != 1:
         raise ApiError(403, "Forbidden", "the form has expired or was already sent; reload the page and try again")
@@ -205,7 +251,16 @@ def list_users(s: Session) -> list[dict[str, object]]:
     active: dict[str, list[str]] = {}
     for k in keys:
         active.setdefault(k.user_id, []).append(k.prefix)
-    return [{"id": u.id, "email": u.email, "name": u.name, "role": u.role, "team": u.team, "active": u.active,
-             "keys": active.get(u.id, []), "has_password": bool(u.password_hash)} for u in users]
-
-
+    return [
+        {
+            "id": u.id,
+            "email": u.email,
+            "name": u.name,
+            "role": u.role,
+            "team": u.team,
+            "active": u.active,
+            "keys": active.get(u.id, []),
+            "has_password": bool(u.password_hash),
+        }
+        for u in users
+    ]

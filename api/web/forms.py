@@ -23,17 +23,25 @@ def body_from_form(action: ReviewAction, form: dict[str, str]) -> Body:
     if action == ReviewAction.confirm:
         record = {
             "qualified_at": _aware(form.get("qualified_at", "")),
-            "checklist": {k[len(CHECK):]: v for k, v in form.items() if k.startswith(CHECK)},
-            "verified_on_call": [k[len(VERIFIED):] for k, v in form.items() if k.startswith(VERIFIED) and v],
-            "discovery_notes": form.get("discovery_notes", ""), "next_step": form.get("next_step", ""),
-            "next_step_date": form.get("next_step_date", ""), "opportunity_value": form.get("opportunity_value", ""),
+            "checklist": {k[len(CHECK) :]: v for k, v in form.items() if k.startswith(CHECK)},
+            "verified_on_call": [k[len(VERIFIED) :] for k, v in form.items() if k.startswith(VERIFIED) and v],
+            "discovery_notes": form.get("discovery_notes", ""),
+            "next_step": form.get("next_step", ""),
+            "next_step_date": form.get("next_step_date", ""),
+            "opportunity_value": form.get("opportunity_value", ""),
             "currency": form.get("currency", "").strip() or None,
         }
         return Confirm.model_validate({"revision": revision, "record": record})
     if action == ReviewAction.edit:
-        return Edit.model_validate({"revision": revision, "question_id": form.get("question_id", ""),
-                                    "answer": form.get("answer", ""), "note": form.get("note", ""),
-                                    "evidence": form.get("evidence") or None})
+        return Edit.model_validate(
+            {
+                "revision": revision,
+                "question_id": form.get("question_id", ""),
+                "answer": form.get("answer", ""),
+                "note": form.get("note", ""),
+                "evidence": form.get("evidence") or None,
+            }
+        )
     if action == ReviewAction.reopen:
         return Reopen.model_validate({"reason": form.get("reason", "")})
     if action == ReviewAction.accept:

@@ -23,14 +23,26 @@ from library.reading import ReadingError, read_question
 from library.schemas import Library, QualifyingQuestion
 
 HERE = Path(__file__).parent
-env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
-                  undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+env = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 # Nothing from elsewhere: no inline script, no remote image (a markdown image in lead text cannot phone home).
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-           "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
 
 
 def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -179,9 +191,15 @@ def _quote(src: SourceText | None, source: str, ref: str, quote: str, width: int
     if src is None or (at := _find(src.text, quote)) < 0:
         return Quote(source, ref, "", quote, "", False)
     end = at + len(quote.strip())
-    before, after = src.text[max(0, at - width):at], src.text[end:end + width]
-    return Quote(source, ref, ("…" if at > width else "") + before, src.text[at:end],
-                 after + ("…" if end + width < len(src.text) else ""), True)
+    before, after = src.text[max(0, at - width) : at], src.text[end : end + width]
+    return Quote(
+        source,
+        ref,
+        ("…" if at > width else "") + before,
+        src.text[at:end],
+        after + ("…" if end + width < len(src.text) else ""),
+        True,
+    )
 
 
 def _highlight(text: str, quotes: list[str]) -> list[tuple[str, bool]]:
@@ -201,8 +219,9 @@ def _highlight(text: str, quotes: list[str]) -> list[tuple[str, bool]]:
     return parts
 
 
-def scorecard_view(lead: Lead, draft: ScorecardDraft, library: Library,
-                   edits: dict[str, AnswerReviewRow]) -> dict[str, Any]:
+def scorecard_view(
+    lead: Lead, draft: ScorecardDraft, library: Library, edits: dict[str, AnswerReviewRow]
+) -> dict[str, Any]:
     """Everything the scorecard page shows, computed once (templates stay logic-free)."""
     sources: dict[tuple[str, str], SourceText] = {(s.source, s.ref): s for s in lead_sources(lead, draft.enrichment)}
     texts = {q.id: q.text for q in library.questions}
@@ -219,15 +238,34 @@ def scorecard_view(lead: Lead, draft: ScorecardDraft, library: Library,
         because = plain_reasoning(_READ_AS.sub("", a.reasoning) if reading else a.reasoning)
         human = edits.get(a.question_id)
         q = by_id.get(a.question_id)
-        answers.append(AnswerView(a.question_id, texts.get(a.question_id, a.question_id), a.answer, a.confidence,
-                                  because, list(a.flags), a.value, quotes, human, reading, text_path,
-                                  group[a.question_id],
-                                  checklist.suggested(human.human_answer if human else a.answer, q)))  # type: ignore[arg-type]
-    panel = [SourceView(f"Form: {k[1]}" if k[0] == "form" else "Notes", _highlight(s.text, quoted.get(k, [])))
-             for k, s in sources.items() if k[0] in ("form", "notes")]
+        answers.append(
+            AnswerView(
+                a.question_id,
+                texts.get(a.question_id, a.question_id),
+                a.answer,
+                a.confidence,
+                because,
+                list(a.flags),
+                a.value,
+                quotes,
+                human,
+                reading,
+                text_path,
+                group[a.question_id],
+                checklist.suggested(human.human_answer if human else a.answer, q),  # type: ignore[arg-type]
+            )
+        )
+    panel = [
+        SourceView(f"Form: {k[1]}" if k[0] == "form" else "Notes", _highlight(s.text, quoted.get(k, [])))
+        for k, s in sources.items()
+        if k[0] in ("form", "notes")
+    ]
     asks = {d.question_id: d.ask for d in draft.discovery_questions}
     return {
-        "answers": answers, "groups": answer_groups(answers), "texts": texts, "sources": panel,
+        "answers": answers,
+        "groups": answer_groups(answers),
+        "texts": texts,
+        "sources": panel,
         "unknowns": [(q, texts.get(q, q), asks.get(q)) for q in draft.unknowns],
         "discovery": draft.discovery_questions,
         "enrichment": sorted(draft.enrichment.fields.items()),
@@ -241,10 +279,17 @@ def scorecard_view(lead: Lead, draft: ScorecardDraft, library: Library,
 # --- the SQL decision and the score breakdown (their own section of the scorecard page) ----------------------------
 
 STATUS_WORDS = {"met": "Met", "missing": "Missing — not known yet", "failed": "Failed"}
-KIND_WORDS = {"disqualify": "Disqualifier", "must_have": "Must-have", "fast_track": "Fast-track",
-              "nice_to_have": "Nice-to-have"}
-SOURCE_WORDS = {"sql_definition": "the segment's SQL definition", "hard_rule": "a hard rule",
-                "score_thresholds": "the score thresholds (this segment has no SQL definition)"}
+KIND_WORDS = {
+    "disqualify": "Disqualifier",
+    "must_have": "Must-have",
+    "fast_track": "Fast-track",
+    "nice_to_have": "Nice-to-have",
+}
+SOURCE_WORDS = {
+    "sql_definition": "the segment's SQL definition",
+    "hard_rule": "a hard rule",
+    "score_thresholds": "the score thresholds (this segment has no SQL definition)",
+}
 
 
 @dataclass
@@ -258,37 +303,55 @@ class CriterionView:
     nurture: str | None
 
 
-def decision_view(draft: ScorecardDraft, library: Library, previous: ScorecardDraft | None = None,
-                  cause: Cause = "reviewer_edit") -> dict[str, Any]:
+def decision_view(
+    draft: ScorecardDraft, library: Library, previous: ScorecardDraft | None = None, cause: Cause = "reviewer_edit"
+) -> dict[str, Any]:
     """Why the lead is in its tier (criteria met, missing or failed, the nurture reason) and how its score adds up."""
     texts = {q.id: q.text for q in library.questions}
     verdict = draft.sql
-    criteria = [CriterionView(KIND_WORDS[c.kind], c.label, c.status, STATUS_WORDS[c.status], c.words,
-                              [texts.get(q, q) for q in c.unknown_questions],
-                              f"{c.nurture_reason}" + (f" — {c.nurture_note}" if c.nurture_note else "")
-                              if c.kind == "must_have" and c.status == "failed" and c.nurture_reason else None)
-                for c in (verdict.criteria if verdict else [])]
+    criteria = [
+        CriterionView(
+            KIND_WORDS[c.kind],
+            c.label,
+            c.status,
+            STATUS_WORDS[c.status],
+            c.words,
+            [texts.get(q, q) for q in c.unknown_questions],
+            f"{c.nurture_reason}" + (f" — {c.nurture_note}" if c.nurture_note else "")
+            if c.kind == "must_have" and c.status == "failed" and c.nurture_reason
+            else None,
+        )
+        for c in (verdict.criteria if verdict else [])
+    ]
     b = draft.breakdown
     adds_up = None
     if b is not None:
         if b.scale == "log_odds":
-            adds_up = (f"log-odds {b.total:+.2f} → probability {100 * (draft.probability or 0):.1f}% → "
-                       f"score {draft.score:.1f}")
+            adds_up = (
+                f"log-odds {b.total:+.2f} → probability {100 * (draft.probability or 0):.1f}% → score {draft.score:.1f}"
+            )
         else:
             adds_up = f"{b.base:g} {' '.join(f'{f.points:+.2f}' for f in b.contributions)} = {b.total:.2f}"
     diff: dict[str, Any] | None = None
     if previous is not None:
         change = diff_revisions(previous, draft, cause)
         diff_answers = [(texts.get(a.question_id, a.question_id), a.before or "—", a.after) for a in change.answers]
-        diff = {"from": change.from_revision, "cause": "a reviewer's edit" if cause == "reviewer_edit" else "a call",
-                "tier": (change.tier_before, change.tier_after),
-                "score": (change.score_before, change.score_after), "answers": diff_answers,
-                "criteria": [(c.label, c.before or "—", c.after) for c in change.criteria]}
+        diff = {
+            "from": change.from_revision,
+            "cause": "a reviewer's edit" if cause == "reviewer_edit" else "a call",
+            "tier": (change.tier_before, change.tier_after),
+            "score": (change.score_before, change.score_after),
+            "answers": diff_answers,
+            "criteria": [(c.label, c.before or "—", c.after) for c in change.criteria],
+        }
     return {
         "source": SOURCE_WORDS.get(verdict.source, verdict.source) if verdict else None,
         "tier_reason": verdict.tier_reason if verdict else None,
         "nurture_reasons": verdict.nurture_reasons if verdict else [],
-        "criteria": criteria, "breakdown": b, "adds_up": adds_up, "diff": diff,
+        "criteria": criteria,
+        "breakdown": b,
+        "adds_up": adds_up,
+        "diff": diff,
     }
 
 
@@ -311,8 +374,11 @@ def answer_groups(answers: list[AnswerView]) -> list[AnswerGroup]:
         if not members:
             continue
         fired = any((a.human.human_answer if a.human else a.answer) == "yes" for a in members)
-        groups.append(AnswerGroup(key, title, members, key == "must_have" or (key == "disqualifier" and fired)
-                                  or len(members) <= 4))
+        groups.append(
+            AnswerGroup(
+                key, title, members, key == "must_have" or (key == "disqualifier" and fired) or len(members) <= 4
+            )
+        )
     return groups
 
 
@@ -325,8 +391,12 @@ class Activity:
 
 def activity_timeline(lead: Lead, history: list[dict[str, Any]], texts: dict[str, str]) -> list[Activity]:
     """The lead's engagement events and everything that happened to it since, newest first, in words."""
-    items = [Activity(e.timestamp, "engagement", e.type.replace("_", " ").capitalize() + (f": {e.detail}" if e.detail else ""))
-             for e in lead.events]
+    items = [
+        Activity(
+            e.timestamp, "engagement", e.type.replace("_", " ").capitalize() + (f": {e.detail}" if e.detail else "")
+        )
+        for e in lead.events
+    ]
     if lead.received_at:
         items.append(Activity(lead.received_at, "intake", f"Lead arrived from {lead.source}"))
     for h in history:
@@ -364,19 +434,32 @@ def audit_change(h: dict[str, Any], texts: dict[str, str]) -> str:
         status += f" · “{texts.get(new['question_id'], new['question_id'])}”: {old.get('answer')} → {new.get('answer')}"
     if isinstance(new.get("checklist_review"), dict):
         outcome = list(new["checklist_review"].values())
-        status += (f" · checklist: {outcome.count('changed')} changed, {outcome.count('verified')} verified on the "
-                   f"call, {outcome.count('accepted')} accepted as suggested")
+        status += (
+            f" · checklist: {outcome.count('changed')} changed, {outcome.count('verified')} verified on the "
+            f"call, {outcome.count('accepted')} accepted as suggested"
+        )
     return status
 
 
-_SAY = re.compile(r'(?P<src>form|notes|enrichment|event|transcript) "(?P<text>.*?)": (?P<reason>.+?)(?=; but |\.?$)', re.S)
-_SOURCE_WORDS = {"form": "the form answer", "notes": "the notes", "enrichment": "the enrichment data",
-                 "event": "the activity", "transcript": "the call"}
+_SAY = re.compile(
+    r'(?P<src>form|notes|enrichment|event|transcript) "(?P<text>.*?)": (?P<reason>.+?)(?=; but |\.?$)', re.S
+)
+_SOURCE_WORDS = {
+    "form": "the form answer",
+    "notes": "the notes",
+    "enrichment": "the enrichment data",
+    "event": "the activity",
+    "transcript": "the call",
+}
 _REASONS = (
-    (re.compile(r'not close to any example \(nearest: "(.*)"\)', re.S),
-     r"nothing close to what the question looks for (nearest example: “\1”)"),
-    (re.compile(r"a data fact that does not mention what the question asks about"),
-     "a fact that does not speak to this question"),
+    (
+        re.compile(r'not close to any example \(nearest: "(.*)"\)', re.S),
+        r"nothing close to what the question looks for (nearest example: “\1”)",
+    ),
+    (
+        re.compile(r"a data fact that does not mention what the question asks about"),
+        "a fact that does not speak to this question",
+    ),
     (re.compile(r'closest to the (yes|no) example "(.*?)"(.*)', re.S), r"it reads like the “\1” example “\2”\3"),
 )
 
@@ -387,10 +470,12 @@ def plain_reasoning(text: str) -> str:
     'notes "Processing 4,000 …": closest to the no example "We pay 300 vendors"' →
     'In the notes: it reads like the “no” example “We pay 300 vendors”.' (and 'Not settled: in the notes: …')
     """
+
     def say(m: re.Match[str]) -> str:
         reason = m["reason"]
         for pattern, words in _REASONS:
             reason = pattern.sub(words, reason)
         return f"in {_SOURCE_WORDS[m['src']]}: {reason}"
+
     out = _SAY.sub(say, text)
     return out[:1].upper() + out[1:]

@@ -81,8 +81,9 @@ def _throttle(request: Request) -> LoginThrottle:
     """One throttle per app, built from its settings on first use."""
     if not hasattr(request.app.state, "login_throttle"):
         st = request.app.state.runtime.settings
-        request.app.state.login_throttle = LoginThrottle(st.login_limit_account, st.login_limit_address,
-                                                         st.rate_limit_storage)
+        request.app.state.login_throttle = LoginThrottle(
+            st.login_limit_account, st.login_limit_address, st.rate_limit_storage
+        )
     return request.app.state.login_throttle
 
 
@@ -105,8 +106,15 @@ async def login(request: Request) -> Response:
         throttle.failed(email, address)
         return login_page(request, error="Wrong e-mail or password.", status=401)
     resp = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
-    resp.set_cookie(SESSION_COOKIE, opened[0], httponly=True, samesite="lax", secure=_secure(request),
-                    max_age=int(rt.settings.session_hours * 3600), path="/")
+    resp.set_cookie(
+        SESSION_COOKIE,
+        opened[0],
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        max_age=int(rt.settings.session_hours * 3600),
+        path="/",
+    )
     resp.delete_cookie("qualify_login")
     return resp
 
@@ -136,9 +144,20 @@ def queue_page(request: Request, who: WEB) -> HTMLResponse:
         logout_token = users.form_token(s, who.session or "", "logout", now)
         failed = lead_service.failed_leads(s, rt.deps.clock()) if who.role == Role.admin else []
         retry = {r.id: users.form_token(s, who.session or "", f"retry:{r.id}", now) for r in failed}
-    return page("queue.html", who=who, items=items, logout=logout_token, now=now, failed=failed, retry=retry,
-                done=request.query_params.get("done"), found=found, query=query, escalated=escalated,
-                link=lambda **change: "/ui/queue?" + urlencode(query.as_params(**change)))
+    return page(
+        "queue.html",
+        who=who,
+        items=items,
+        logout=logout_token,
+        now=now,
+        failed=failed,
+        retry=retry,
+        done=request.query_params.get("done"),
+        found=found,
+        query=query,
+        escalated=escalated,
+        link=lambda **change: "/ui/queue?" + urlencode(query.as_params(**change)),
+    )
 
 
 @router.post("/ui/leads/{lead_id}/retry")
@@ -155,8 +174,16 @@ async def retry(lead_id: str, request: Request, who: WEB, background: Background
     return RedirectResponse("/ui/queue?done=retry", status_code=303)
 
 
-def _lead_page(request: Request, who: Principal, lead_id: str, *, error: str | None = None, status: int = 200,
-               done: str | None = None, values: dict[str, str] | None = None) -> HTMLResponse:
+def _lead_page(
+    request: Request,
+    who: Principal,
+    lead_id: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    done: str | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
     rt = request.app.state.runtime
     now = rt.deps.clock()
     with transaction(rt.sessions) as s:
@@ -172,22 +199,49 @@ def _lead_page(request: Request, who: Principal, lead_id: str, *, error: str | N
         state = service.review_state(s, lead_id)
         history = audit.for_lead(s, lead_id)
         calls = call_changes(s, lead_id, rt.deps.library)
-        allowed = [a for a, (sources, _) in HUMAN_TRANSITIONS.items()
-                   if row.status in sources and (card or a == ReviewAction.reopen) and _may(who, a, state)]
+        allowed = [
+            a
+            for a, (sources, _) in HUMAN_TRANSITIONS.items()
+            if row.status in sources and (card or a == ReviewAction.reopen) and _may(who, a, state)
+        ]
         tokens = {a.value: users.form_token(s, who.session or "", f"{a.value}:{lead_id}", now) for a in allowed}
         tokens["logout"] = users.form_token(s, who.session or "", "logout", now)
         status_now = row.status
         account = lead_service.account_leads(s, row)
     view = scorecard_view(lead, draft, rt.deps.library, edits) if draft else None
-    cause: Literal["reviewer_edit", "transcript"] = "reviewer_edit" if card and any(e.revision == card.revision for e in edits.values()) else "transcript"
+    cause: Literal["reviewer_edit", "transcript"] = (
+        "reviewer_edit" if card and any(e.revision == card.revision for e in edits.values()) else "transcript"
+    )
     decision = decision_view(draft, rt.deps.library, previous, cause) if draft else None
     texts = {q.id: q.text for q in rt.deps.library.questions}
     timeline = activity_timeline(lead, history, texts)
-    return page("scorecard.html", status, who=who, lead=lead, lead_id=lead_id, status_now=status_now, draft=draft,
-                card_revision=card.revision if card else None, view=view, decision=decision, state=state, history=history, tokens=tokens,
-                error=error, done=done, reasons=REASON_LABELS, values=values or {}, now=now, calls=calls,
-                logout=tokens["logout"], LeadStatus=LeadStatus, account=account, timeline=timeline, texts=texts,
-                audit_change=audit_change)
+    return page(
+        "scorecard.html",
+        status,
+        who=who,
+        lead=lead,
+        lead_id=lead_id,
+        status_now=status_now,
+        draft=draft,
+        card_revision=card.revision if card else None,
+        view=view,
+        decision=decision,
+        state=state,
+        history=history,
+        tokens=tokens,
+        error=error,
+        done=done,
+        reasons=REASON_LABELS,
+        values=values or {},
+        now=now,
+        calls=calls,
+        logout=tokens["logout"],
+        LeadStatus=LeadStatus,
+        account=account,
+        timeline=timeline,
+        texts=texts,
+        audit_change=audit_change,
+    )
 
 
 def _may(who: Principal, action: ReviewAction, state: dict[str, object]) -> bool:
@@ -214,7 +268,9 @@ async def decide(lead_id: str, action: str, request: Request, who: WEB) -> Respo
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
         with transaction(rt.sessions) as s:
-            users.use_form_token(s, who.session or "", f"{chosen.value}:{lead_id}", form.get("csrf", ""), rt.deps.clock())
+            users.use_form_token(
+                s, who.session or "", f"{chosen.value}:{lead_id}", form.get("csrf", ""), rt.deps.clock()
+            )
         body = body_from_form(chosen, form)
         run(request, lead_id, chosen, body)
     except ValidationError as exc:
@@ -236,7 +292,11 @@ def install(app: FastAPI) -> None:
     async def _login(request: Request, _: LoginRequired) -> Response:
         if request.method == "GET":
             return RedirectResponse(f"/ui/login?next={quote(request.url.path)}", status_code=303)
-        return page("login.html", 401, token="", next="/ui/queue", who=None,
-                    error="Your session has expired; log in again (nothing was saved).")
-
-
+        return page(
+            "login.html",
+            401,
+            token="",
+            next="/ui/queue",
+            who=None,
+            error="Your session has expired; log in again (nothing was saved).",
+        )

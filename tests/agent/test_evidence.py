@@ -16,8 +16,9 @@ LEAD = Lead(
     notes="Spoke with Dana.  No budget until next fiscal year?\nActually they might have some.",
     events=[EngagementEvent(type="pricing_page_view", timestamp=NOW, detail="/pricing")],
 )
-ENRICHMENT = Enrichment(fields={"company.employees": EnrichedValue(value=450, source="directory", fetched_at=NOW,
-                                                                   confidence=0.9)})
+ENRICHMENT = Enrichment(
+    fields={"company.employees": EnrichedValue(value=450, source="directory", fetched_at=NOW, confidence=0.9)}
+)
 CHECKER = EvidenceChecker(lead_sources(LEAD, ENRICHMENT))
 
 
@@ -25,17 +26,25 @@ def answer(*evidence: Evidence, value: str = "yes") -> QuestionAnswer:
     return QuestionAnswer(question_id="budget", reasoning="r", answer=value, confidence=0.8, evidence=list(evidence))
 
 
-@pytest.mark.parametrize(("source", "ref", "quote", "ok"), [
-    ("form", "What is your budget?", 'We set aside "$40k" for this - approved', True),  # curly quotes and dash folded
-    ("form", "What is your budget?", "we SET   aside", True),  # case and white space folded
-    ("notes", "notes", "No budget until next fiscal year", True),
-    ("notes", "notes", "No budget until next year", False),  # paraphrase
-    ("form", "notes", "We set aside", False),  # right text, wrong source
-    ("form", "Another question", "We set aside", False),  # unknown ref
-    ("event", "0", "pricing page view on 2026-11-20: /pricing", True),
-    ("enrichment", "company.employees", "450", True),
-    ("enrichment", "company.employees", "4500", False),
-])
+@pytest.mark.parametrize(
+    ("source", "ref", "quote", "ok"),
+    [
+        (
+            "form",
+            "What is your budget?",
+            'We set aside "$40k" for this - approved',
+            True,
+        ),  # curly quotes and dash folded
+        ("form", "What is your budget?", "we SET   aside", True),  # case and white space folded
+        ("notes", "notes", "No budget until next fiscal year", True),
+        ("notes", "notes", "No budget until next year", False),  # paraphrase
+        ("form", "notes", "We set aside", False),  # right text, wrong source
+        ("form", "Another question", "We set aside", False),  # unknown ref
+        ("event", "0", "pricing page view on 2026-11-20: /pricing", True),
+        ("enrichment", "company.employees", "450", True),
+        ("enrichment", "company.employees", "4500", False),
+    ],
+)
 def test_verbatim_spans(source: str, ref: str, quote: str, ok: bool) -> None:
     assert CHECKER.is_verbatim(Evidence(source=source, ref=ref, quote=quote)) is ok
 

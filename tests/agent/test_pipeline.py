@@ -19,8 +19,10 @@ from tests.fakes.retriever import FixedRetriever
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 LIB = small_library()
-ENTERPRISE = Matches(segment=EntityMatch(kind="segment", entity_id="enterprise", name="Enterprise", similarity=1.0,
-                                         method="rule"), persona=None)
+ENTERPRISE = Matches(
+    segment=EntityMatch(kind="segment", entity_id="enterprise", name="Enterprise", similarity=1.0, method="rule"),
+    persona=None,
+)
 
 
 @dataclass
@@ -34,23 +36,40 @@ class StaticEnricher:
         self.calls.append(lead.person.email or "")
         if self.fail:
             raise EnrichmentError("provider down")
-        return {k: EnrichedValue(value=v, source=self.name, fetched_at=now, confidence=0.9)  # type: ignore[arg-type]
-                for k, v in self.values.items()}
+        return {
+            k: EnrichedValue(value=v, source=self.name, fetched_at=now, confidence=0.9)  # type: ignore[arg-type]
+            for k, v in self.values.items()
+        }
 
 
 def deps(judge: ScriptedJudge, *enrichers: StaticEnricher) -> Deps:
-    return Deps(library=LIB, snapshot_id="snap1", retriever=FixedRetriever(ENTERPRISE), judge=judge,
-                enrichers=list(enrichers), clock=lambda: NOW)
+    return Deps(
+        library=LIB,
+        snapshot_id="snap1",
+        retriever=FixedRetriever(ENTERPRISE),
+        judge=judge,
+        enrichers=list(enrichers),
+        clock=lambda: NOW,
+    )
 
 
-LEAD = Lead(person={"email": "dana@bigco.com", "title": "CFO"}, company={"name": "BigCo"},
-            notes="We have $50k approved for AP automation. Want to go live in January.", received_at=NOW)
+LEAD = Lead(
+    person={"email": "dana@bigco.com", "title": "CFO"},
+    company={"name": "BigCo"},
+    notes="We have $50k approved for AP automation. Want to go live in January.",
+    received_at=NOW,
+)
 BIG = StaticEnricher({"company.employees": 800, "company.country": "US", "company.domain": "bigco.com"})
 
 
 def yes(qid: str, quote: str) -> QuestionAnswer:
-    return QuestionAnswer(question_id=qid, reasoning="stated", answer="yes", confidence=0.9,
-                          evidence=[Evidence(source="notes", ref="notes", quote=quote)])
+    return QuestionAnswer(
+        question_id=qid,
+        reasoning="stated",
+        answer="yes",
+        confidence=0.9,
+        evidence=[Evidence(source="notes", ref="notes", quote=quote)],
+    )
 
 
 async def test_draft_has_one_answer_per_applicable_question_and_provenance() -> None:
@@ -62,15 +81,20 @@ async def test_draft_has_one_answer_per_applicable_question_and_provenance() -> 
     assert "timeline" in draft.unknowns and "budget" not in draft.unknowns
     assert draft.discovery_questions[0].question_id == "timeline"
     p = draft.provenance
-    assert (p.library_snapshot, p.judge, p.model, p.prompt_hashes) == ("snap1", "scripted", "scripted-model",
-                                                                       {"qualify": "abc123"})
+    assert (p.library_snapshot, p.judge, p.model, p.prompt_hashes) == (
+        "snap1",
+        "scripted",
+        "scripted-model",
+        {"qualify": "abc123"},
+    )
     assert draft.lead_id == "L1" and draft.revision == 1 and draft.tier != "disqualified"
 
 
 async def test_judge_sees_only_questions_of_the_matched_segment() -> None:
     judge = ScriptedJudge()
-    smb = Matches(segment=EntityMatch(kind="segment", entity_id="smb", name="SMB", similarity=1.0, method="rule"),
-                  persona=None)
+    smb = Matches(
+        segment=EntityMatch(kind="segment", entity_id="smb", name="SMB", similarity=1.0, method="rule"), persona=None
+    )
     d = Deps(library=LIB, snapshot_id="s", retriever=FixedRetriever(smb), judge=judge, enrichers=[], clock=lambda: NOW)
     await qualify_lead(LEAD, d)
     assert [q.id for q in judge.requests[0].questions] == ["budget", "timeline"]

@@ -9,8 +9,9 @@ from agent.schemas import Lead
 
 
 def test_null_objects_and_lists_mean_empty() -> None:
-    lead = Lead.model_validate({"person": None, "company": None, "form_answers": None, "events": None,
-                                "notes": "Wants a demo."})
+    lead = Lead.model_validate(
+        {"person": None, "company": None, "form_answers": None, "events": None, "notes": "Wants a demo."}
+    )
     assert lead.person.email is None and lead.company.name is None and lead.form_answers == {} and lead.events == []
 
 

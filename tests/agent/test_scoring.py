@@ -13,17 +13,28 @@ from library.schemas import EventRule, QualifyingQuestion, ScoringConfig, Thresh
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 CONFIG = ScoringConfig(
-    fit_weight=0.35, answers_weight=0.45, intent_weight=0.20, intent_cap=60,
-    events=[EventRule(event="pricing_page_view", points=10, half_life_days=7, cap=30),
-            EventRule(event="ebook_download", points=3, half_life_days=30),
-            EventRule(event="careers_page_view", points=-15, half_life_days=30),
-            EventRule(event="demo_request", points=25, half_life_days=14)],
+    fit_weight=0.35,
+    answers_weight=0.45,
+    intent_weight=0.20,
+    intent_cap=60,
+    events=[
+        EventRule(event="pricing_page_view", points=10, half_life_days=7, cap=30),
+        EventRule(event="ebook_download", points=3, half_life_days=30),
+        EventRule(event="careers_page_view", points=-15, half_life_days=30),
+        EventRule(event="demo_request", points=25, half_life_days=14),
+    ],
 )
 THRESHOLDS = Thresholds(sql_ready=65, needs_discovery=45)
 Q_BUDGET = QualifyingQuestion(id="budget", text="Budget allocated?", category="budget", weight=5, fit_type="good")
 Q_STUDENT = QualifyingQuestion(id="student", text="Is the lead a student?", category="fit", weight=5, fit_type="bad")
-Q_COMPETITOR = QualifyingQuestion(id="locked_in", text="Locked into a competitor?", category="competition", weight=3,
-                                  fit_type="bad", instant_disqualifier=True)
+Q_COMPETITOR = QualifyingQuestion(
+    id="locked_in",
+    text="Locked into a competitor?",
+    category="competition",
+    weight=3,
+    fit_type="bad",
+    instant_disqualifier=True,
+)
 
 
 def ev(kind: str, days_ago: float) -> EngagementEvent:
@@ -36,8 +47,15 @@ def ans(qid: str, answer: str, confidence: float = 1.0) -> QuestionAnswer:
 
 
 def inputs(**kw) -> ScoringInputs:  # type: ignore[no-untyped-def]
-    base = dict(fit_score=50.0, fit_reasons=[], answers=[], questions=[Q_BUDGET, Q_STUDENT], events=[],
-                thresholds=THRESHOLDS, as_of=NOW)
+    base = dict(
+        fit_score=50.0,
+        fit_reasons=[],
+        answers=[],
+        questions=[Q_BUDGET, Q_STUDENT],
+        events=[],
+        thresholds=THRESHOLDS,
+        as_of=NOW,
+    )
     base.update(kw)
     return ScoringInputs(**base)
 
@@ -78,34 +96,52 @@ def test_unknown_answers_are_neutral() -> None:
     assert score(inputs(answers=[ans("budget", "unknown")]), CONFIG).score == score(inputs(), CONFIG).score
 
 
-@pytest.mark.parametrize(("fit", "answers", "tier"), [
-    (100, [("budget", "yes"), ("student", "no")], "sql_ready"),
-    (60, [("budget", "unknown"), ("student", "unknown")], "needs_discovery"),
-    (10, [("budget", "no")], "nurture"),
-])
+@pytest.mark.parametrize(
+    ("fit", "answers", "tier"),
+    [
+        (100, [("budget", "yes"), ("student", "no")], "sql_ready"),
+        (60, [("budget", "unknown"), ("student", "unknown")], "needs_discovery"),
+        (10, [("budget", "no")], "nurture"),
+    ],
+)
 def test_tiers_follow_segment_thresholds(fit: float, answers: list[tuple[str, str]], tier: str) -> None:
     r = score(inputs(fit_score=fit, answers=[ans(q, a) for q, a in answers]), CONFIG)
     assert r.tier == tier, r
 
 
 def test_high_score_with_mostly_unknowns_needs_discovery_not_sql() -> None:
-    r = score(inputs(fit_score=100, events=[ev("pricing_page_view", 0)] * 3,
-                     answers=[ans("budget", "unknown"), ans("student", "unknown")]),
-              ScoringConfig(fit_weight=0.8, answers_weight=0.1, intent_weight=0.1, events=CONFIG.events))
+    r = score(
+        inputs(
+            fit_score=100,
+            events=[ev("pricing_page_view", 0)] * 3,
+            answers=[ans("budget", "unknown"), ans("student", "unknown")],
+        ),
+        ScoringConfig(fit_weight=0.8, answers_weight=0.1, intent_weight=0.1, events=CONFIG.events),
+    )
     assert r.score >= THRESHOLDS.sql_ready
     assert r.tier == "needs_discovery"
 
 
 def test_instant_disqualifier_answer_disqualifies() -> None:
-    r = score(inputs(fit_score=100, questions=[Q_BUDGET, Q_COMPETITOR],
-                     answers=[ans("budget", "yes"), ans("locked_in", "yes")]), CONFIG)
+    r = score(
+        inputs(
+            fit_score=100, questions=[Q_BUDGET, Q_COMPETITOR], answers=[ans("budget", "yes"), ans("locked_in", "yes")]
+        ),
+        CONFIG,
+    )
     assert (r.tier, r.route) == ("disqualified", "disqualified")
     assert "Locked into a competitor?" in r.factors[0].label
 
 
 def test_unsure_disqualifying_answer_lowers_the_score_but_does_not_disqualify() -> None:
-    unsure = score(inputs(fit_score=100, questions=[Q_BUDGET, Q_COMPETITOR],
-                          answers=[ans("budget", "yes"), ans("locked_in", "yes", confidence=0.6)]), CONFIG)
+    unsure = score(
+        inputs(
+            fit_score=100,
+            questions=[Q_BUDGET, Q_COMPETITOR],
+            answers=[ans("budget", "yes"), ans("locked_in", "yes", confidence=0.6)],
+        ),
+        CONFIG,
+    )
     clean = score(inputs(fit_score=100, questions=[Q_BUDGET, Q_COMPETITOR], answers=[ans("budget", "yes")]), CONFIG)
     assert unsure.tier != "disqualified" and unsure.score < clean.score
 
@@ -134,13 +170,30 @@ from library.schemas import EventGroup, FastTrack, FittedModel, ModelFeature, Pa
 GROUPED = ScoringConfig(
     intent_cap=100,
     groups=[EventGroup(id="content", half_life_days=10, cap=8)],
-    events=[EventRule(event="ebook_download", points=5, group="content"),
-            EventRule(event="case_study_view", points=5, group="content", half_life_days=1000),
-            EventRule(event="pricing_page_view", points=4, half_life_days=7)],
-    patterns=[PatternRule(id="pricing-burst", label="3+ pricing views in 7 days", events=["pricing_page_view"],
-                          min_count=3, within_days=7, points=20),
-              PatternRule(id="returning", label="back on 3 days in a week", events=["pricing_page_view", "ebook_download"],
-                          min_count=3, within_days=7, distinct_days=True, points=10)],
+    events=[
+        EventRule(event="ebook_download", points=5, group="content"),
+        EventRule(event="case_study_view", points=5, group="content", half_life_days=1000),
+        EventRule(event="pricing_page_view", points=4, half_life_days=7),
+    ],
+    patterns=[
+        PatternRule(
+            id="pricing-burst",
+            label="3+ pricing views in 7 days",
+            events=["pricing_page_view"],
+            min_count=3,
+            within_days=7,
+            points=20,
+        ),
+        PatternRule(
+            id="returning",
+            label="back on 3 days in a week",
+            events=["pricing_page_view", "ebook_download"],
+            min_count=3,
+            within_days=7,
+            distinct_days=True,
+            points=10,
+        ),
+    ],
 )
 
 
@@ -172,7 +225,9 @@ def test_returning_pattern_counts_distinct_days_not_events() -> None:
 
 
 def test_fast_track_rule_comes_from_the_config() -> None:
-    config = ScoringConfig(events=CONFIG.events, fast_track=FastTrack(events=["free_trial_signup"], window_days=3, min_fit=40))
+    config = ScoringConfig(
+        events=CONFIG.events, fast_track=FastTrack(events=["free_trial_signup"], window_days=3, min_fit=40)
+    )
     assert score(inputs(fit_score=45, events=[ev("free_trial_signup", 1)]), config).route == "sdr_fast_track"
     assert score(inputs(fit_score=45, events=[ev("free_trial_signup", 5)]), config).route != "sdr_fast_track"
     assert score(inputs(fit_score=45, events=[ev("demo_request", 1)]), config).route != "sdr_fast_track"
@@ -188,11 +243,18 @@ def test_default_probability_is_one_half_at_the_segment_sql_threshold() -> None:
 
 MODEL = FittedModel(
     intercept=-1.0,
-    features=[ModelFeature(name="Origin", source="form.origin", kind="categorical", levels=["ad", "referral"], baseline=0.2),
-              ModelFeature(name="Minutes", source="form.minutes", kind="numeric", edges=[10.0]),
-              ModelFeature(name="Visits", source="events.site_visit", kind="numeric")],
-    coefficients={"Origin=referral": 1.5, "Origin=<other>": -0.5, "Minutes:value": 0.05, "Minutes:bin1": 0.4,
-                  "Visits:log1p": 0.3},
+    features=[
+        ModelFeature(name="Origin", source="form.origin", kind="categorical", levels=["ad", "referral"], baseline=0.2),
+        ModelFeature(name="Minutes", source="form.minutes", kind="numeric", edges=[10.0]),
+        ModelFeature(name="Visits", source="events.site_visit", kind="numeric"),
+    ],
+    coefficients={
+        "Origin=referral": 1.5,
+        "Origin=<other>": -0.5,
+        "Minutes:value": 0.05,
+        "Minutes:bin1": 0.4,
+        "Visits:log1p": 0.3,
+    },
     thresholds=Thresholds(sql_ready=50, needs_discovery=30),
     segment_thresholds={"enterprise": Thresholds(sql_ready=80, needs_discovery=60)},
 )

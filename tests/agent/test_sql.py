@@ -12,36 +12,62 @@ from agent.sql import Facts, decide
 from library.schemas import QualifyingQuestion, ScoringConfig, SqlDefinition, Thresholds
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
-Q = [QualifyingQuestion(id=i, text=t, category=c, weight=5, fit_type=f, instant_disqualifier=dq)  # type: ignore[arg-type]
-     for i, t, c, f, dq in [
-         ("need", "Manual AP today?", "need", "good", False),
-         ("volume", "500+ invoices a month?", "need", "good", False),
-         ("timing", "Live within 90 days?", "timeline", "good", False),
-         ("budget", "Budget of $15k?", "budget", "good", False),
-         ("buyer", "Economic buyer involved?", "authority", "good", False),
-         ("demo", "Demo requested?", "intent", "good", False),
-         ("pitch", "Pitching us services?", "fit", "bad", False),
-         ("student", "Is the lead a student?", "fit", "bad", True),
-     ]]
-DEFINITION = SqlDefinition.model_validate({
-    "disqualify": [{"id": "pitch", "label": "Selling to us", "when": "pitch"}],
-    "must_have": [
-        {"id": "need", "label": "Need evidenced", "when": {"any": ["need", "volume"]}, "nurture_reason": "need"},
-        {"id": "timing", "label": "Buying within 90 days", "when": "timing", "nurture_reason": "timing",
-         "nurture_note": "Future pipeline"},
-        {"id": "money", "label": "Budget or buyer", "when": {"any": ["budget", "buyer"]}, "nurture_reason": "budget"},
-    ],
-    "fast_track": [{"id": "demo_icp", "label": "Demo from an ICP fit",
-                    "when": {"all": ["demo", {"fact": "fit_score", "gte": 60}]}}],
-    "nice_to_have": [{"id": "big", "label": "Large company", "when": {"fact": "company.employees", "gte": 500},
-                      "points": 7}],
-})
+Q = [
+    QualifyingQuestion(id=i, text=t, category=c, weight=5, fit_type=f, instant_disqualifier=dq)  # type: ignore[arg-type]
+    for i, t, c, f, dq in [
+        ("need", "Manual AP today?", "need", "good", False),
+        ("volume", "500+ invoices a month?", "need", "good", False),
+        ("timing", "Live within 90 days?", "timeline", "good", False),
+        ("budget", "Budget of $15k?", "budget", "good", False),
+        ("buyer", "Economic buyer involved?", "authority", "good", False),
+        ("demo", "Demo requested?", "intent", "good", False),
+        ("pitch", "Pitching us services?", "fit", "bad", False),
+        ("student", "Is the lead a student?", "fit", "bad", True),
+    ]
+]
+DEFINITION = SqlDefinition.model_validate(
+    {
+        "disqualify": [{"id": "pitch", "label": "Selling to us", "when": "pitch"}],
+        "must_have": [
+            {"id": "need", "label": "Need evidenced", "when": {"any": ["need", "volume"]}, "nurture_reason": "need"},
+            {
+                "id": "timing",
+                "label": "Buying within 90 days",
+                "when": "timing",
+                "nurture_reason": "timing",
+                "nurture_note": "Future pipeline",
+            },
+            {
+                "id": "money",
+                "label": "Budget or buyer",
+                "when": {"any": ["budget", "buyer"]},
+                "nurture_reason": "budget",
+            },
+        ],
+        "fast_track": [
+            {
+                "id": "demo_icp",
+                "label": "Demo from an ICP fit",
+                "when": {"all": ["demo", {"fact": "fit_score", "gte": 60}]},
+            }
+        ],
+        "nice_to_have": [
+            {"id": "big", "label": "Large company", "when": {"fact": "company.employees", "gte": 500}, "points": 7}
+        ],
+    }
+)
 
 
 def ans(qid: str, answer: str, confidence: float = 0.9, flags: list[str] | None = None) -> QuestionAnswer:
     evidence = [] if answer == "unknown" else [Evidence(source="notes", ref="notes", quote="quoted")]
-    return QuestionAnswer(question_id=qid, reasoning="r", answer=answer, confidence=confidence,  # type: ignore[arg-type]
-                          evidence=evidence, flags=flags or [])  # type: ignore[arg-type]
+    return QuestionAnswer(
+        question_id=qid,
+        reasoning="r",
+        answer=answer,
+        confidence=confidence,  # type: ignore[arg-type]
+        evidence=evidence,
+        flags=flags or [],
+    )  # type: ignore[arg-type]
 
 
 def answers(**given: str) -> list[QuestionAnswer]:
@@ -100,11 +126,19 @@ def test_fast_track_comes_before_nurture_in_the_order() -> None:
 
 def test_disqualifier_comes_first_and_needs_a_direct_quote() -> None:
     assert tier(fit=90, demo="yes", pitch="yes", **ALL_YES)[0] == "disqualified"
-    unsure = decide(DEFINITION, [*answers(**ALL_YES)[:6], ans("pitch", "yes", confidence=0.5), ans("student", "unknown")],
-                    Q, Facts(50, 50, NOW))
+    unsure = decide(
+        DEFINITION,
+        [*answers(**ALL_YES)[:6], ans("pitch", "yes", confidence=0.5), ans("student", "unknown")],
+        Q,
+        Facts(50, 50, NOW),
+    )
     assert unsure.tier == "sql_ready"  # an unsure "selling to us" does not disqualify
-    unverified = decide(DEFINITION, [*answers(**ALL_YES)[:6], ans("pitch", "yes", flags=["evidence_unverified"]),
-                                     ans("student", "unknown")], Q, Facts(50, 50, NOW))
+    unverified = decide(
+        DEFINITION,
+        [*answers(**ALL_YES)[:6], ans("pitch", "yes", flags=["evidence_unverified"]), ans("student", "unknown")],
+        Q,
+        Facts(50, 50, NOW),
+    )
     assert unverified.tier == "sql_ready"
 
 
@@ -114,17 +148,33 @@ def test_fact_criteria_read_the_lead_and_missing_data_is_not_a_no() -> None:
     by = {c.id: c for c in decide(DEFINITION, answers(), Q, Facts(50, 50, NOW, big)).verdict.criteria}
     assert by["big"].status == "met"
     assert {c.id: c for c in decide(DEFINITION, answers(), Q, Facts(50, 50, NOW, small)).verdict.criteria}[
-        "big"].status == "failed"
-    unknown = {c.id: c for c in decide(DEFINITION, answers(), Q, Facts(50, 50, NOW, Lead(company=Company(name="X"))))
-               .verdict.criteria}
+        "big"
+    ].status == "failed"
+    unknown = {
+        c.id: c
+        for c in decide(DEFINITION, answers(), Q, Facts(50, 50, NOW, Lead(company=Company(name="X")))).verdict.criteria
+    }
     assert unknown["big"].status == "missing"
 
 
 def test_event_facts_count_only_the_window_and_no_event_is_a_known_zero() -> None:
-    d = SqlDefinition.model_validate({"fast_track": [{"id": "demo", "label": "Demo in 14 days", "when": {
-        "fact": "events.demo_request", "within_days": 14, "gte": 1}}]})
-    recent = Lead(company=Company(name="A"), events=[EngagementEvent(type="demo_request", timestamp=NOW - timedelta(days=3))])
-    old = Lead(company=Company(name="A"), events=[EngagementEvent(type="demo_request", timestamp=NOW - timedelta(days=30))])
+    d = SqlDefinition.model_validate(
+        {
+            "fast_track": [
+                {
+                    "id": "demo",
+                    "label": "Demo in 14 days",
+                    "when": {"fact": "events.demo_request", "within_days": 14, "gte": 1},
+                }
+            ]
+        }
+    )
+    recent = Lead(
+        company=Company(name="A"), events=[EngagementEvent(type="demo_request", timestamp=NOW - timedelta(days=3))]
+    )
+    old = Lead(
+        company=Company(name="A"), events=[EngagementEvent(type="demo_request", timestamp=NOW - timedelta(days=30))]
+    )
     assert decide(d, [], Q, Facts(50, 50, NOW, recent)).tier == "sql_ready"
     none = decide(d, [], Q, Facts(50, 50, NOW, old))
     assert none.verdict.criteria[0].status == "failed"
@@ -132,13 +182,23 @@ def test_event_facts_count_only_the_window_and_no_event_is_a_known_zero() -> Non
 
 
 def test_not_and_is_unknown_are_three_valued() -> None:
-    d = SqlDefinition.model_validate({"must_have": [{"id": "free", "label": "Not locked in", "nurture_reason": "competition",
-                                                     "when": {"any": [{"question": "pitch", "is": "no"},
-                                                                      {"question": "pitch", "is": "unknown"}]}}]})
+    d = SqlDefinition.model_validate(
+        {
+            "must_have": [
+                {
+                    "id": "free",
+                    "label": "Not locked in",
+                    "nurture_reason": "competition",
+                    "when": {"any": [{"question": "pitch", "is": "no"}, {"question": "pitch", "is": "unknown"}]},
+                }
+            ]
+        }
+    )
     assert decide(d, answers(), Q, Facts(50, 50, NOW)).tier == "sql_ready"
     assert decide(d, answers(pitch="yes"), Q, Facts(50, 50, NOW)).tier == "nurture"
-    n = SqlDefinition.model_validate({"must_have": [{"id": "no_pitch", "label": "No pitch", "nurture_reason": "fit",
-                                                     "when": {"not": "pitch"}}]})
+    n = SqlDefinition.model_validate(
+        {"must_have": [{"id": "no_pitch", "label": "No pitch", "nurture_reason": "fit", "when": {"not": "pitch"}}]}
+    )
     assert decide(n, answers(), Q, Facts(50, 50, NOW)).tier == "needs_discovery"
     assert decide(n, answers(pitch="no"), Q, Facts(50, 50, NOW)).tier == "sql_ready"
 
@@ -154,10 +214,13 @@ def test_criteria_are_explained_in_words_with_each_answer() -> None:
 
 # --- through score(): the definition decides, the score ranks, the thresholds are only the fallback ----------------
 
-def inputs(given: dict[str, str], fit: float = 50, sql: SqlDefinition | None = DEFINITION,
-           lead: Lead | None = None) -> ScoringInputs:
-    return ScoringInputs(fit, [], answers(**given), Q, [], Thresholds(sql_ready=65, needs_discovery=45), NOW,
-                         lead=lead, sql=sql)
+
+def inputs(
+    given: dict[str, str], fit: float = 50, sql: SqlDefinition | None = DEFINITION, lead: Lead | None = None
+) -> ScoringInputs:
+    return ScoringInputs(
+        fit, [], answers(**given), Q, [], Thresholds(sql_ready=65, needs_discovery=45), NOW, lead=lead, sql=sql
+    )
 
 
 def test_the_definition_decides_the_tier_whatever_the_score() -> None:

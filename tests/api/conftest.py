@@ -46,14 +46,21 @@ def runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     rt.engine.dispose()
 
 
-def add_user(runtime: Runtime, role: str, email: str | None = None, *, team: str | None = None,
-             password: str | None = None) -> str:
+def add_user(
+    runtime: Runtime, role: str, email: str | None = None, *, team: str | None = None, password: str | None = None
+) -> str:
     """Create a user with one API key and return the key (every API route needs one)."""
     from api.users.service import Role, add_user as add, issue_key
 
     with transaction(runtime.sessions) as s:
-        user = add(s, email or f"{role}-{uuid.uuid4().hex[:8]}@test.example", Role(role), runtime.deps.clock(),
-                   team=team, password=password)
+        user = add(
+            s,
+            email or f"{role}-{uuid.uuid4().hex[:8]}@test.example",
+            Role(role),
+            runtime.deps.clock(),
+            team=team,
+            password=password,
+        )
         return issue_key(s, user, runtime.deps.clock())
 
 

@@ -79,9 +79,11 @@ def test_unknown_csv_column_is_exit_2_naming_it(env: Path) -> None:
 
 
 def test_single_lead_json_prints_scorecard_and_json_mode(env: Path) -> None:
-    lead = {"person": {"email": "maria@contoso.com", "title": "Controller"},
-            "company": {"name": "Contoso", "employees": 150, "country": "US"},
-            "notes": "No budget until next fiscal year."}
+    lead = {
+        "person": {"email": "maria@contoso.com", "title": "Controller"},
+        "company": {"name": "Contoso", "employees": 150, "country": "US"},
+        "notes": "No budget until next fiscal year.",
+    }
     path = env / "lead.json"
     path.write_text(json.dumps(lead))
     code, stdout, _ = run("lead", str(path))
@@ -91,11 +93,14 @@ def test_single_lead_json_prints_scorecard_and_json_mode(env: Path) -> None:
     assert code == 0 and card["revision"] == 1 and card["provenance"]["judge"] == "local"
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ('{"person": {"email": "a@b.com"}, "compnay": {}}', "field compnay"),
-    ('{"person": {"email": "a@b.com"', "malformed JSON at line 1"),
-    ("{}", "a lead needs at least"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"person": {"email": "a@b.com"}, "compnay": {}}', "field compnay"),
+        ('{"person": {"email": "a@b.com"', "malformed JSON at line 1"),
+        ("{}", "a lead needs at least"),
+    ],
+)
 def test_bad_lead_json_is_exit_2_naming_the_field(env: Path, content: str, message: str) -> None:
     path = env / "bad.json"
     path.write_text(content)

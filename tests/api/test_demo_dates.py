@@ -22,6 +22,8 @@ def test_sample_leads_are_moved_to_now_keeping_their_spacing(tmp_path: Path) -> 
     shift = after[0].received_at - before[0].received_at  # type: ignore[union-attr,operator]
     for old, new in zip(before, after, strict=True):
         assert new.received_at - old.received_at == shift  # type: ignore[union-attr,operator]
-        assert [e.timestamp - o.timestamp for e, o in zip(new.events, old.events, strict=True)] == [shift] * len(old.events)  # type: ignore[union-attr]
+        assert [e.timestamp - o.timestamp for e, o in zip(new.events, old.events, strict=True)] == [shift] * len(
+            old.events
+        )  # type: ignore[union-attr]
         assert (new.notes, new.form_answers, new.external_id) == (old.notes, old.form_answers, old.external_id)  # type: ignore[union-attr]
     assert dated_to_now(SAMPLES, target, now + timedelta(days=3)).read_text() == target.read_text()  # written once

@@ -38,8 +38,12 @@ def test_the_swagger_bundle_is_the_real_one_from_the_package(client: TestClient)
 def test_openapi_has_an_api_key_scheme_on_every_api_route(client: TestClient) -> None:
     doc = client.get("/openapi.json").json()
     schemes = doc["components"]["securitySchemes"]
-    assert schemes["ApiKey"] == {"type": "apiKey", "in": "header", "name": "X-API-Key",
-                                 "description": schemes["ApiKey"]["description"]}
+    assert schemes["ApiKey"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+        "description": schemes["ApiKey"]["description"],
+    }
     assert schemes["Bearer"]["scheme"] == "bearer"
     for path, item in doc["paths"].items():
         for method, op in item.items():

@@ -42,8 +42,11 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ModuleTyp
 
 def lead() -> dict[str, object]:
     tag = uuid.uuid4().hex[:8]
-    return {"person": {"name": "Ada Stone", "email": f"ada@stone-{tag}.com", "title": "CFO"},
-            "company": {"name": f"Stone {tag}", "employees": 400, "country": "US"}, "notes": "Budget approved."}
+    return {
+        "person": {"name": "Ada Stone", "email": f"ada@stone-{tag}.com", "title": "CFO"},
+        "company": {"name": f"Stone {tag}", "employees": 400, "country": "US"},
+        "notes": "Budget approved.",
+    }
 
 
 def test_dramatiq_workers_qualify_each_sent_lead_exactly_once(engine: tuple[ModuleType, Runtime]) -> None:
@@ -63,7 +66,12 @@ def test_dramatiq_workers_qualify_each_sent_lead_exactly_once(engine: tuple[Modu
     finally:
         worker.stop()
     with rt.sessions() as s:
-        cards = dict(s.execute(select(ScorecardRow.lead_id, func.count()).where(ScorecardRow.lead_id.in_(ids))
-                               .group_by(ScorecardRow.lead_id)).all())
+        cards = dict(
+            s.execute(
+                select(ScorecardRow.lead_id, func.count())
+                .where(ScorecardRow.lead_id.in_(ids))
+                .group_by(ScorecardRow.lead_id)
+            ).all()
+        )
         states = set(s.scalars(select(LeadRow.status).where(LeadRow.id.in_(ids))))
     assert cards == {i: 1 for i in ids} and states <= {"in_review", "disqualified"}

@@ -15,8 +15,10 @@ PROBLEM = "application/problem+json"
 
 def lead(**extra: object) -> dict[str, object]:
     tag = uuid.uuid4().hex[:8]
-    body: dict[str, object] = {"person": {"name": "Ada Stone", "email": f"ada@stone-{tag}.com"},
-                               "company": {"name": "Stone Ltd", "employees": 120}}
+    body: dict[str, object] = {
+        "person": {"name": "Ada Stone", "email": f"ada@stone-{tag}.com"},
+        "company": {"name": "Stone Ltd", "employees": 120},
+    }
     body.update(extra)
     return body
 
@@ -25,8 +27,9 @@ def fields(r: object) -> list[str]:
     return [e["field"] for e in r.json()["errors"]]  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00",
-                                  "0001-01-01T00:00:00Z", "2999-01-01T00:00:00Z"])
+@pytest.mark.parametrize(
+    "when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00Z", "2999-01-01T00:00:00Z"]
+)
 def test_received_at_out_of_range_is_a_422_naming_the_field(client: TestClient, when: str) -> None:
     r = client.post("/leads", json=lead(received_at=when))
     assert r.status_code == 422, r.text
@@ -35,7 +38,9 @@ def test_received_at_out_of_range_is_a_422_naming_the_field(client: TestClient, 
 
 
 def test_event_timestamps_are_range_checked_too(client: TestClient) -> None:
-    r = client.post("/leads", json=lead(events=[{"type": "pricing_page_view", "timestamp": "9999-12-31T23:59:59-12:00"}]))
+    r = client.post(
+        "/leads", json=lead(events=[{"type": "pricing_page_view", "timestamp": "9999-12-31T23:59:59-12:00"}])
+    )
     assert r.status_code == 422 and fields(r) == ["events.0.timestamp"]
 
 

@@ -99,7 +99,11 @@ def test_rate_limits_wait_the_named_time_and_are_not_attempts(rt: SimpleNamespac
 
 
 def test_jobs_of_one_group_run_in_order(rt: SimpleNamespace) -> None:
-    first, second, other = _add(rt, 1, group_key="lead:a"), _add(rt, 2, group_key="lead:a"), _add(rt, 3, group_key="lead:b")
+    first, second, other = (
+        _add(rt, 1, group_key="lead:a"),
+        _add(rt, 2, group_key="lead:a"),
+        _add(rt, 3, group_key="lead:b"),
+    )
     assert first and second and other
     SCRIPT[1] = [jobs.RetryLater("502")]
     jobs.drain(rt)  # type: ignore[arg-type]

@@ -55,7 +55,9 @@ def test_idempotent_replay_returns_same_response_and_one_lead(client: TestClient
     assert first.json() == again.json() and again.headers["Idempotent-Replayed"] == "true"
     assert count(runtime, LeadRow) == before + 1
     with runtime.sessions() as s:
-        n = s.scalar(select(func.count()).select_from(ScorecardRow).where(ScorecardRow.lead_id == first.json()["lead_id"]))
+        n = s.scalar(
+            select(func.count()).select_from(ScorecardRow).where(ScorecardRow.lead_id == first.json()["lead_id"])
+        )
     assert n == 1
 
 
@@ -73,8 +75,12 @@ def test_a_crm_update_of_a_qualifying_field_updates_the_lead_and_requalifies_it(
     body = lead()
     first = client.post("/leads", json=body).json()["lead_id"]
     r = client.post("/leads", json={**body, "notes": "Now 9,000 invoices a month; CFO approved $80k."})
-    assert r.status_code == 202 and r.json() == {"lead_id": first, "links": {"lead": f"/leads/{first}"},
-                                                 "updated": True, "requalify": True}
+    assert r.status_code == 202 and r.json() == {
+        "lead_id": first,
+        "links": {"lead": f"/leads/{first}"},
+        "updated": True,
+        "requalify": True,
+    }
     got = client.get(f"/leads/{first}").json()
     assert got["lead"]["notes"].startswith("Now 9,000") and [c["revision"] for c in got["scorecards"]] == [1, 2]
     assert got["status"] == "in_review"
@@ -127,8 +133,9 @@ def test_bad_input_is_problem_json_naming_the_field(client: TestClient, runtime:
 
 def test_huge_notes_field_is_413_and_nothing_is_stored(client: TestClient, runtime: Runtime) -> None:
     before = count(runtime, LeadRow)
-    r = client.post("/leads", content=json.dumps(lead(notes="x" * 5_000_000)),
-                    headers={"content-type": "application/json"})
+    r = client.post(
+        "/leads", content=json.dumps(lead(notes="x" * 5_000_000)), headers={"content-type": "application/json"}
+    )
     assert r.status_code == 413 and r.headers["content-type"].startswith(PROBLEM)
     assert count(runtime, LeadRow) == before
 
@@ -164,7 +171,9 @@ def test_library_shows_each_segments_sql_definition_as_written_and_in_words(clie
     lib = client.get("/library").json()
     smb = next(s for s in lib["segments"] if s["id"] == "smb")
     need = next(c for c in smb["sql"]["must_have"] if c["id"] == "need")
-    assert need["when"] == {"any": ["manual_ap_process", "invoice_volume_100", "outgrowing_tools"]}  # as in segments.yaml
+    assert need["when"] == {
+        "any": ["manual_ap_process", "invoice_volume_100", "outgrowing_tools"]
+    }  # as in segments.yaml
     assert need["nurture_reason"] == "need"
     words = {c["id"]: c for c in lib["sql_definitions"]["smb"]}
     assert words["need"]["kind"] == "must_have"

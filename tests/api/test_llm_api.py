@@ -19,9 +19,11 @@ from tests.fakes.openai_server import FakeOpenAIServer, all_unknown, error
 
 pytestmark = pytest.mark.usefixtures("server_profile")  # against every fake server profile
 
-LEAD = {"person": {"name": "Ana Diaz", "email": "ana@globex.com", "title": "CFO"},
-        "company": {"name": "Globex", "employees": 900, "country": "US"},
-        "notes": "Budget of $80k approved; wants to go live next quarter."}
+LEAD = {
+    "person": {"name": "Ana Diaz", "email": "ana@globex.com", "title": "CFO"},
+    "company": {"name": "Globex", "employees": 900, "country": "US"},
+    "notes": "Budget of $80k approved; wants to go live next quarter.",
+}
 
 
 @pytest.fixture()
@@ -31,8 +33,16 @@ def server() -> Iterator[FakeOpenAIServer]:
 
 
 def make(tmp: Path, server: FakeOpenAIServer, **overrides: object) -> tuple[Runtime, TestClient, dict[str, str]]:
-    settings = Settings(data_dir=tmp, judge="llm", OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY="sk-test",
-                        model="gpt-4o-mini", llm_max_attempts=2, llm_timeout=5, **overrides)  # type: ignore[arg-type]
+    settings = Settings(
+        data_dir=tmp,
+        judge="llm",
+        OPENAI_BASE_URL=server.base_url,
+        OPENAI_API_KEY="sk-test",
+        model="gpt-4o-mini",
+        llm_max_attempts=2,
+        llm_timeout=5,
+        **overrides,
+    )  # type: ignore[arg-type]
     rt = build_runtime(settings)
     client = TestClient(create_app(runtime=rt))
     client.__enter__()
@@ -57,8 +67,9 @@ def test_llm_judge_scorecard_is_stamped_with_model_and_prompt_hashes(tmp_path: P
     client.__exit__(None, None, None)
 
 
-def test_repeated_5xx_ends_failed_retryable_and_retry_makes_one_scorecard(tmp_path: Path,
-                                                                         server: FakeOpenAIServer) -> None:
+def test_repeated_5xx_ends_failed_retryable_and_retry_makes_one_scorecard(
+    tmp_path: Path, server: FakeOpenAIServer
+) -> None:
     rt, client, key = make(tmp_path, server)
     server.push(error(500), error(500))  # the whole retry budget (2 attempts) fails
     lead_id = client.post("/leads", json=LEAD, headers=key).json()["lead_id"]
@@ -102,8 +113,12 @@ def test_transcript_ingestion_uses_the_llm_extractor(tmp_path: Path, server: Fak
     lead_id = client.post("/leads", json=LEAD, headers=key).json()["lead_id"]
     before = len(server.requests)
     call = "[00:05] Sam (Ledgerly): Budget?\n[00:12] Ana (Globex): We have eighty thousand approved.\n"
-    r = client.post(f"/leads/{lead_id}/transcripts", headers=key, files={"file": ("call.txt", call.encode())},
-                    data={"roles": '{"seller_names": ["Sam"]}', "call_date": "2026-11-20"})
+    r = client.post(
+        f"/leads/{lead_id}/transcripts",
+        headers=key,
+        files={"file": ("call.txt", call.encode())},
+        data={"roles": '{"seller_names": ["Sam"]}', "call_date": "2026-11-20"},
+    )
     assert r.status_code == 201 and r.json()["revision"] == 2 and cards(rt, lead_id) == 2
     assert r.json()["diff"]["source"]["extractor"] == "llm-transcript"
     sent = server.requests[before:]

@@ -14,7 +14,15 @@ from sqlalchemy import Engine, inspect, text
 
 import api.models  # noqa: F401
 from api.db import (
-    BASE_REVISION, Base, SchemaBehind, _alembic, _head_from_files, at_head, current_revision, head_revision, make_engine,
+    BASE_REVISION,
+    Base,
+    SchemaBehind,
+    _alembic,
+    _head_from_files,
+    at_head,
+    current_revision,
+    head_revision,
+    make_engine,
     upgrade,
 )
 from api.runtime import open_database
@@ -36,10 +44,13 @@ def _previous_release(engine: Engine, stamped: bool) -> None:
         command.upgrade(_alembic(conn), BASE_REVISION)
         if not stamped:
             conn.execute(text("DROP TABLE alembic_version"))
-        conn.execute(text(
-            "INSERT INTO leads (id, source, status, payload, payload_hash, received_at, updated_at, attempts) "
-            "VALUES ('old-1', 'api', 'in_review', '{\"id\": \"old-1\"}', 'h', '2026-01-01 00:00:00', "
-            "'2026-01-01 00:00:00', 1)"))
+        conn.execute(
+            text(
+                "INSERT INTO leads (id, source, status, payload, payload_hash, received_at, updated_at, attempts) "
+                "VALUES ('old-1', 'api', 'in_review', '{\"id\": \"old-1\"}', 'h', '2026-01-01 00:00:00', "
+                "'2026-01-01 00:00:00', 1)"
+            )
+        )
 
 
 @pytest.mark.parametrize("stamped", [True, False])

@@ -24,8 +24,14 @@ from api.runtime import Runtime, build_runtime
 from api.settings import get_settings
 from tests.api.test_cli import GOOD, HEADER
 
-LEAD = Lead.model_validate({"external_id": "CRM-1", "source": "csv", "person": {"name": "Ana Diaz", "email": "ana@globex.com"},
-                            "company": {"name": "Globex", "employees": 900}})
+LEAD = Lead.model_validate(
+    {
+        "external_id": "CRM-1",
+        "source": "csv",
+        "person": {"name": "Ana Diaz", "email": "ana@globex.com"},
+        "company": {"name": "Globex", "employees": 900},
+    }
+)
 
 
 @pytest.fixture()
@@ -76,8 +82,9 @@ def test_retry_waits_for_a_live_lease_then_takes_the_expired_one(rt: Runtime) ->
     assert lead_id not in claimable(rt, datetime.now(UTC))  # and no worker (embedded or `qualify worker`) takes it
     assert state(rt, lead_id) == ("qualifying", 0)
     with rt.sessions.begin() as s:  # ten minutes later: the lease has run out
-        s.execute(update(LeadRow).where(LeadRow.id == lead_id)
-                  .values(lease_until=datetime.now(UTC) - timedelta(seconds=1)))
+        s.execute(
+            update(LeadRow).where(LeadRow.id == lead_id).values(lease_until=datetime.now(UTC) - timedelta(seconds=1))
+        )
     assert claimable(rt, datetime.now(UTC)) == [lead_id]  # now every worker may
     code, out = run("retry")  # no ids: every failed or stuck lead
     assert code == 0 and f"{lead_id}: qualified" in out, out

@@ -33,9 +33,11 @@ def queued(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 def lead(**extra: object) -> dict[str, object]:
     tag = uuid.uuid4().hex[:8]
-    body: dict[str, object] = {"person": {"name": "Ada Stone", "email": f"ada@stone-{tag}.com", "title": "CFO"},
-                               "company": {"name": f"Stone {tag}", "employees": 400, "country": "US"},
-                               "notes": "Processing 3,000 invoices a month by hand; budget approved."}
+    body: dict[str, object] = {
+        "person": {"name": "Ada Stone", "email": f"ada@stone-{tag}.com", "title": "CFO"},
+        "company": {"name": f"Stone {tag}", "employees": 400, "country": "US"},
+        "notes": "Processing 3,000 invoices a month by hand; budget approved.",
+    }
     body.update(extra)
     return body
 
@@ -84,8 +86,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
 
 def test_a_2mb_lead_is_qualified_while_healthz_stays_fast(served: tuple[str, str, Runtime]) -> None:
     url, key, rt = served
-    sentence = ("We process about 3,000 supplier invoices a month across four entities and approvals take two weeks; "
-                "our controller wants three-way matching with purchase orders and an ERP sync before the next audit. ")
+    sentence = (
+        "We process about 3,000 supplier invoices a month across four entities and approvals take two weeks; "
+        "our controller wants three-way matching with purchase orders and an ERP sync before the next audit. "
+    )
     form = {f"Question {i}: tell us about your accounts payable process": (sentence * 30)[:5000] for i in range(420)}
     body = lead(form_answers=form)
     with httpx.Client(base_url=url, timeout=30, headers={"X-API-Key": key}) as c:

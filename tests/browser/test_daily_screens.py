@@ -35,8 +35,12 @@ def _offline(context) -> list[str]:  # type: ignore[no-untyped-def]
     return blocked
 
 
-def test_an_sdr_cannot_confirm_with_an_untouched_must_have(server: str, runtime: Runtime, browser,  # type: ignore[no-untyped-def]
-                                                           keys: dict[str, str]) -> None:
+def test_an_sdr_cannot_confirm_with_an_untouched_must_have(
+    server: str,
+    runtime: Runtime,
+    browser,  # type: ignore[no-untyped-def]
+    keys: dict[str, str],
+) -> None:
     lead_id = _submit(server, keys["service"])
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()

@@ -43,15 +43,19 @@ def _answer(page, runtime: Runtime, fields: list[str], choices: dict[str, str]) 
 
 
 def test_a_visitor_fills_the_form_twice_and_the_confirmation_is_a_signed_webhook(  # type: ignore[no-untyped-def]
-        server: str, runtime: Runtime, browser) -> None:
+    server: str, runtime: Runtime, browser
+) -> None:
     now = runtime.deps.clock()
     with transaction(runtime.sessions) as s:
         add_user(s, "sdr@form.example", Role.sdr, now, password=PASSWORD, name="SDR")
         admin_key = issue_key(s, add_user(s, "admin@form.example", Role.admin, now), now)
     receiver = WebhookReceiver().start()
     try:
-        made = httpx.post(f"{server}/webhooks", json={"url": receiver.url, "events": ["lead.sdr_confirmed"]},
-                          headers={"X-API-Key": admin_key})
+        made = httpx.post(
+            f"{server}/webhooks",
+            json={"url": receiver.url, "events": ["lead.sdr_confirmed"]},
+            headers={"X-API-Key": admin_key},
+        )
         assert made.status_code == 201, made.text
         receiver.secret = made.json()["secret"]
         requests: list[str] = []
@@ -66,8 +70,12 @@ def test_a_visitor_fills_the_form_twice_and_the_confirmation_is_a_signed_webhook
         page.fill("#person-name", "Margaret Olsen")
         page.fill("#person-title", "CFO")
         page.fill("#company-name", "Harborline Logistics")
-        _answer(page, runtime, first, {"budget": "$120k approved for FY27", "invoices": "More than 2,000",
-                                       "role": "I sign off on it"})
+        _answer(
+            page,
+            runtime,
+            first,
+            {"budget": "$120k approved for FY27", "invoices": "More than 2,000", "role": "I sign off on it"},
+        )
         page.click("button[type=submit]")
         page.wait_for_selector("#thanks")
 

@@ -30,12 +30,14 @@ def _people(runtime: Runtime) -> dict[str, str]:
 
 def _submit(base: str, key: str, **extra: object) -> str:
     tag = uuid.uuid4().hex[:6]
-    lead = {"external_id": f"B-{tag}",
-            "person": {"name": "Dana Reyes", "email": f"dana@northwind{tag}.com", "title": "VP Finance"},
-            "company": {"name": "Northwind Traders", "employees": 850, "country": "United States", "industry": "Retail"},
-            "form_answers": {"What is your budget for AP automation?": "We have about $60k approved for this year."},
-            "notes": "Processing 4,000 invoices a month by hand. Wants to go live next quarter.",
-            "events": [{"type": "pricing_page_view", "timestamp": "2026-11-19T10:00:00Z"}]}
+    lead = {
+        "external_id": f"B-{tag}",
+        "person": {"name": "Dana Reyes", "email": f"dana@northwind{tag}.com", "title": "VP Finance"},
+        "company": {"name": "Northwind Traders", "employees": 850, "country": "United States", "industry": "Retail"},
+        "form_answers": {"What is your budget for AP automation?": "We have about $60k approved for this year."},
+        "notes": "Processing 4,000 invoices a month by hand. Wants to go live next quarter.",
+        "events": [{"type": "pricing_page_view", "timestamp": "2026-11-19T10:00:00Z"}],
+    }
     lead.update(extra)
     r = httpx.post(f"{base}/leads", json=lead, headers={"X-API-Key": key}, timeout=60)
     assert r.status_code == 202, r.text
@@ -44,6 +46,7 @@ def _submit(base: str, key: str, **extra: object) -> str:
         if httpx.get(f"{base}/leads/{lead_id}", headers={"X-API-Key": key}).json()["status"] == "in_review":
             return lead_id  # type: ignore[no-any-return]
         import time
+
         time.sleep(0.05)
     raise AssertionError("lead was not qualified")
 
@@ -58,8 +61,12 @@ def _login(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_sdr_confirms_ae_accepts_and_the_audit_shows_both(server: str, runtime: Runtime, browser) -> None:  # type: ignore[no-untyped-def]
     keys = _people(runtime)
-    hostile = _submit(server, keys["service"], notes="<script>window.pwned=1</script> ![x](https://evil.example/a.png?d=1) "
-                      "Processing 4,000 invoices a month by hand.")
+    hostile = _submit(
+        server,
+        keys["service"],
+        notes="<script>window.pwned=1</script> ![x](https://evil.example/a.png?d=1) "
+        "Processing 4,000 invoices a month by hand.",
+    )
     _submit(server, keys["service"])
     requests: list[str] = []
     context = browser.new_context(viewport={"width": 1440, "height": 900})
@@ -105,7 +112,14 @@ def test_sdr_confirms_ae_accepts_and_the_audit_shows_both(server: str, runtime: 
     assert page.inner_text("#status") == "ae accepted"
 
     audit = page.inner_text("#audit")
-    for expected in ("edit", "confirm", "accept", "sdr@browser.example", "ae@browser.example", "sdr confirmed → ae accepted"):
+    for expected in (
+        "edit",
+        "confirm",
+        "accept",
+        "sdr@browser.example",
+        "ae@browser.example",
+        "sdr confirmed → ae accepted",
+    ):
         assert expected in audit, expected
     page.goto(lead_url)
     SHOTS.mkdir(parents=True, exist_ok=True)

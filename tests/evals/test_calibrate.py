@@ -61,17 +61,48 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def calibrated(workspace: dict[str, Path]) -> dict:
     w = workspace
-    result = CliRunner().invoke(app, ["calibrate", str(w["csv"]), "--mapping", str(w["mapping"]), "--feature-set", "A",
-                                      "--library", str(w["library"]), "--folds", "4"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "calibrate",
+            str(w["csv"]),
+            "--mapping",
+            str(w["mapping"]),
+            "--feature-set",
+            "A",
+            "--library",
+            str(w["library"]),
+            "--folds",
+            "4",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    run = CliRunner().invoke(app, ["eval", str(w["csv"]), "--mapping", str(w["mapping"]), "--feature-set", "A",
-                                   "--library", str(w["library"]), "--out", str(w["tmp"] / "runs"), "--name", "fitted",
-                                   "--n-boot", "50"])
+    run = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            str(w["csv"]),
+            "--mapping",
+            str(w["mapping"]),
+            "--feature-set",
+            "A",
+            "--library",
+            str(w["library"]),
+            "--out",
+            str(w["tmp"] / "runs"),
+            "--name",
+            "fitted",
+            "--n-boot",
+            "50",
+        ],
+    )
     assert run.exit_code == 0, run.output
     return {"output": result.output, "run": json.loads((w["tmp"] / "runs/fitted.json").read_text())}
 
 
-def test_calibrate_writes_the_model_and_keeps_the_rest_of_scoring_yaml(workspace: dict[str, Path], calibrated: dict) -> None:
+def test_calibrate_writes_the_model_and_keeps_the_rest_of_scoring_yaml(
+    workspace: dict[str, Path], calibrated: dict
+) -> None:
     text = (workspace["library"] / "scoring.yaml").read_text()
     assert "site_visit" in text and text.startswith("# Starting weights")  # comments and event rules kept
     model = load_library(workspace["library"]).scoring.model
@@ -83,8 +114,9 @@ def test_calibrate_writes_the_model_and_keeps_the_rest_of_scoring_yaml(workspace
     assert "cross-validated: AUC" in calibrated["output"]
 
 
-def test_eval_with_the_written_weights_reproduces_the_reported_in_sample_metrics(workspace: dict[str, Path],
-                                                                                  calibrated: dict) -> None:
+def test_eval_with_the_written_weights_reproduces_the_reported_in_sample_metrics(
+    workspace: dict[str, Path], calibrated: dict
+) -> None:
     model = load_library(workspace["library"]).scoring.model
     assert model is not None and model.provenance is not None
     reported, measured = model.provenance.in_sample_metrics, calibrated["run"]["metrics"]
@@ -101,8 +133,19 @@ def test_eval_with_the_written_weights_reproduces_the_reported_in_sample_metrics
 def test_calibrate_refuses_a_leaky_column_and_names_it(workspace: dict[str, Path]) -> None:
     w = workspace
     before = (w["library"] / "scoring.yaml").read_text()
-    result = CliRunner().invoke(app, ["calibrate", str(w["csv"]), "--mapping", str(w["mapping"]), "--feature-set", "BAD",
-                                      "--library", str(w["library"])])
+    result = CliRunner().invoke(
+        app,
+        [
+            "calibrate",
+            str(w["csv"]),
+            "--mapping",
+            str(w["mapping"]),
+            "--feature-set",
+            "BAD",
+            "--library",
+            str(w["library"]),
+        ],
+    )
     assert result.exit_code == 2
     assert "outcome_note" in result.output and "leaky" in result.output
     assert (w["library"] / "scoring.yaml").read_text() == before
@@ -111,7 +154,9 @@ def test_calibrate_refuses_a_leaky_column_and_names_it(workspace: dict[str, Path
 def test_calibrate_refuses_a_one_class_file(workspace: dict[str, Path]) -> None:
     w = workspace
     csv = write_csv(w["tmp"] / "one.csv", n=30, one_class=True)
-    result = CliRunner().invoke(app, ["calibrate", str(csv), "--mapping", str(w["mapping"]), "--library", str(w["library"])])
+    result = CliRunner().invoke(
+        app, ["calibrate", str(csv), "--mapping", str(w["mapping"]), "--library", str(w["library"])]
+    )
     assert result.exit_code == 2 and "both classes" in result.output
 
 

@@ -30,7 +30,9 @@ sets:
 """
 
 
-def write_csv(path: Path, n: int = 300, sep: str = ";", seed: int = 0, leak: bool = False, bad_date_row: int | None = None) -> Path:
+def write_csv(
+    path: Path, n: int = 300, sep: str = ";", seed: int = 0, leak: bool = False, bad_date_row: int | None = None
+) -> Path:
     rng = np.random.default_rng(seed)
     lines = [sep.join(["signup", "minutes", "channel", "flag", "won"])]
     for i in range(n):
@@ -57,7 +59,9 @@ def run(*args: str):  # type: ignore[no-untyped-def]
 
 def test_a_semicolon_file_without_ids_calibrates_into_a_new_neutral_library_and_evals(files: dict[str, Path]) -> None:
     lib = files["tmp"] / "my-scoring"
-    result = run("calibrate", str(files["csv"]), "--mapping", str(files["mapping"]), "--library", str(lib), "--folds", "3")
+    result = run(
+        "calibrate", str(files["csv"]), "--mapping", str(files["mapping"]), "--library", str(lib), "--folds", "3"
+    )
     assert result.exit_code == 0, result.output
     assert "built-in neutral library" in result.output and "no lead runs the judge" in result.output
     model = load_library(lib).scoring.model
@@ -65,8 +69,20 @@ def test_a_semicolon_file_without_ids_calibrates_into_a_new_neutral_library_and_
     assert {f.name for f in model.features} == {"minutes", "channel", "signup_month", "signup_weekday"}
     assert {f.source for f in model.features} >= {"form.signup_month", "form.signup_weekday"}
     assert "Jan" in next(f for f in model.features if f.name == "signup_month").levels
-    ev = run("eval", str(files["csv"]), "--mapping", str(files["mapping"]), "--library", str(lib),
-             "--out", str(files["tmp"] / "runs"), "--name", "r", "--n-boot", "20")
+    ev = run(
+        "eval",
+        str(files["csv"]),
+        "--mapping",
+        str(files["mapping"]),
+        "--library",
+        str(lib),
+        "--out",
+        str(files["tmp"] / "runs"),
+        "--name",
+        "r",
+        "--n-boot",
+        "20",
+    )
     assert ev.exit_code == 0, ev.output
     assert "never calibrated" not in ev.output
     record = json.loads((files["tmp"] / "runs/r.json").read_text())
@@ -75,12 +91,31 @@ def test_a_semicolon_file_without_ids_calibrates_into_a_new_neutral_library_and_
 
 def test_eval_on_a_library_never_calibrated_warns(files: dict[str, Path]) -> None:
     lib = files["tmp"] / "fresh"
-    first = run("calibrate", str(files["csv"]), "--mapping", str(files["mapping"]), "--library", str(lib), "--folds", "3",
-                "--dry-run")
+    first = run(
+        "calibrate",
+        str(files["csv"]),
+        "--mapping",
+        str(files["mapping"]),
+        "--library",
+        str(lib),
+        "--folds",
+        "3",
+        "--dry-run",
+    )
     assert first.exit_code == 0, first.output
     small = write_csv(files["tmp"] / "small.csv", n=40)
-    ev = run("eval", str(small), "--mapping", str(files["mapping"]), "--library", str(lib),
-             "--out", str(files["tmp"] / "runs"), "--n-boot", "10")
+    ev = run(
+        "eval",
+        str(small),
+        "--mapping",
+        str(files["mapping"]),
+        "--library",
+        str(lib),
+        "--out",
+        str(files["tmp"] / "runs"),
+        "--n-boot",
+        "10",
+    )
     assert ev.exit_code == 0, ev.output
     assert "never calibrated" in ev.output
 
@@ -89,17 +124,29 @@ def test_an_explicit_delimiter_is_used(files: dict[str, Path]) -> None:
     csv = write_csv(files["tmp"] / "pipes.csv", sep="|")
     mapping = files["tmp"] / "pipes.yaml"
     mapping.write_text(MAPPING + 'delimiter: "|"\n')
-    result = run("calibrate", str(csv), "--mapping", str(mapping), "--library", str(files["tmp"] / "pipes"), "--folds", "3",
-                 "--dry-run")
+    result = run(
+        "calibrate",
+        str(csv),
+        "--mapping",
+        str(mapping),
+        "--library",
+        str(files["tmp"] / "pipes"),
+        "--folds",
+        "3",
+        "--dry-run",
+    )
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("case, expected", [
-    ("bad_date", ["row 7", "'signup'", "is not a date"]),
-    ("constant", ["'flag'", "same value"]),
-    ("leaky", ["'flag'", "leaky"]),
-    ("one_class", ["both classes"]),
-])
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        ("bad_date", ["row 7", "'signup'", "is not a date"]),
+        ("constant", ["'flag'", "same value"]),
+        ("leaky", ["'flag'", "leaky"]),
+        ("one_class", ["both classes"]),
+    ],
+)
 def test_bad_input_exits_2_naming_it(files: dict[str, Path], case: str, expected: list[str]) -> None:
     csv, feature_set = files["csv"], "main"
     if case == "bad_date":
@@ -113,8 +160,9 @@ def test_bad_input_exits_2_naming_it(files: dict[str, Path], case: str, expected
         csv = files["tmp"] / "one.csv"
         csv.write_text("\n".join([lines[0], *(line.rsplit(";", 1)[0] + ";no" for line in lines[1:])]) + "\n")
     lib = files["tmp"] / "lib-bad"
-    result = run("calibrate", str(csv), "--mapping", str(files["mapping"]), "--feature-set", feature_set,
-                 "--library", str(lib))
+    result = run(
+        "calibrate", str(csv), "--mapping", str(files["mapping"]), "--feature-set", feature_set, "--library", str(lib)
+    )
     assert result.exit_code == 2, result.output
     for text in expected:
         assert text in result.output
@@ -122,15 +170,26 @@ def test_bad_input_exits_2_naming_it(files: dict[str, Path], case: str, expected
 
 
 def test_eval_refuses_a_feature_calibrate_would_refuse(files: dict[str, Path]) -> None:
-    ev = run("eval", str(files["csv"]), "--mapping", str(files["mapping"]), "--feature-set", "constant",
-             "--out", str(files["tmp"] / "runs"))
+    ev = run(
+        "eval",
+        str(files["csv"]),
+        "--mapping",
+        str(files["mapping"]),
+        "--feature-set",
+        "constant",
+        "--out",
+        str(files["tmp"] / "runs"),
+    )
     assert ev.exit_code == 2 and "'flag'" in ev.output
 
 
-@pytest.mark.parametrize("extra, named", [
-    ("events:\n  - {column: minutes, type: site_visit}\n", "as_of"),
-    ("  twice:\n    features: {numeric: [minutes], categorical: [minutes]}\n", "declared twice"),
-])
+@pytest.mark.parametrize(
+    "extra, named",
+    [
+        ("events:\n  - {column: minutes, type: site_visit}\n", "as_of"),
+        ("  twice:\n    features: {numeric: [minutes], categorical: [minutes]}\n", "declared twice"),
+    ],
+)
 def test_mapping_mistakes_exit_2(files: dict[str, Path], extra: str, named: str) -> None:
     mapping = files["tmp"] / "m2.yaml"
     text = MAPPING + extra if extra.startswith("events") else MAPPING.rstrip("\n") + "\n" + extra
@@ -141,8 +200,14 @@ def test_mapping_mistakes_exit_2(files: dict[str, Path], extra: str, named: str)
 
 
 def test_a_library_folder_name_that_is_not_a_slug_is_refused(files: dict[str, Path]) -> None:
-    result = run("calibrate", str(files["csv"]), "--mapping", str(files["mapping"]), "--library",
-                 str(files["tmp"] / "My Library"))
+    result = run(
+        "calibrate",
+        str(files["csv"]),
+        "--mapping",
+        str(files["mapping"]),
+        "--library",
+        str(files["tmp"] / "My Library"),
+    )
     assert result.exit_code == 2 and "must be a slug" in result.output
     from library.loader import LibraryValidationError
 

@@ -38,9 +38,11 @@ sets:
     leaky: [last]
 """
 HEADER = "id,won,country,role,minutes,visits,last,tag,quality\n"
-ROWS = ("1,yes,India,Working Professional,30,5,Email Opened,Will revert,High\n"
-        "2,no,Select,Student,0,0,SMS Sent,Already a student,Worst\n"
-        "3,no,,Unemployed,12.5,1,,Ringing,\n")
+ROWS = (
+    "1,yes,India,Working Professional,30,5,Email Opened,Will revert,High\n"
+    "2,no,Select,Student,0,0,SMS Sent,Already a student,Worst\n"
+    "3,no,,Unemployed,12.5,1,,Ringing,\n"
+)
 
 
 @pytest.fixture
@@ -85,8 +87,9 @@ def test_leaky_columns_are_refused_as_inputs(mapping: Mapping) -> None:
     bad = mapping.model_copy(update={"sets": {"X": mapping.sets["A"].model_copy(update={"leaky": ["role"]})}})
     with pytest.raises(MappingError, match="role"):
         resolve(bad, "X")
-    inherited = mapping.model_copy(update={"sets": {**mapping.sets, "C": mapping.sets["C"].model_copy(
-        update={"leaky": None})}})
+    inherited = mapping.model_copy(
+        update={"sets": {**mapping.sets, "C": mapping.sets["C"].model_copy(update={"leaky": None})}}
+    )
     with pytest.raises(MappingError, match=r"'C' declares \['tag'\] leaky"):  # C inherits A's list, where tag is leaky
         resolve(inherited, "C")
     with pytest.raises(MappingError, match="no feature set 'Z'"):
@@ -144,11 +147,21 @@ def test_mapping_errors_name_the_key(tmp_path: Path) -> None:
 
 
 def test_lead_cases_round_trip_and_report_bad_lines(tmp_path: Path) -> None:
-    case = LeadCase.model_validate({
-        "id": "c1", "lead": {"notes": "Budget approved for Q3."}, "expected_outcome": "sql",
-        "answers": {"budget": {"answer": "yes", "evidence": ["Budget approved"]}},
-        "origin": {"kind": "reviewer", "reviewer": "sdr@example.com", "scorecard_id": "s1", "revision": 2,
-                   "decision": "edit"}})
+    case = LeadCase.model_validate(
+        {
+            "id": "c1",
+            "lead": {"notes": "Budget approved for Q3."},
+            "expected_outcome": "sql",
+            "answers": {"budget": {"answer": "yes", "evidence": ["Budget approved"]}},
+            "origin": {
+                "kind": "reviewer",
+                "reviewer": "sdr@example.com",
+                "scorecard_id": "s1",
+                "revision": 2,
+                "decision": "edit",
+            },
+        }
+    )
     path = tmp_path / "cases.jsonl"
     write_jsonl(path, [case, case.model_copy(update={"id": "c2"})])
     assert [c.id for c in load_lead_cases(path)] == ["c1", "c2"]
@@ -164,5 +177,6 @@ def test_case_rules(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="needs at least one evidence quote"):
         load_question_cases(path)
     with pytest.raises(ValueError, match="only allowed when expected_outcome is disqualify"):
-        LeadCase.model_validate({"id": "x", "lead": {"notes": "n"}, "expected_outcome": "sql",
-                                 "disqualify_reason": "student"})
+        LeadCase.model_validate(
+            {"id": "x", "lead": {"notes": "n"}, "expected_outcome": "sql", "disqualify_reason": "student"}
+        )

@@ -22,8 +22,11 @@ from library.errors import LibraryError
 from library.loader import LibraryValidationError, load_library
 
 ROOT = Path(__file__).resolve().parents[2]
-SPECS = [FeatureSpec("a", "form.a", "numeric"), FeatureSpec("b", "form.b", "numeric"),
-         FeatureSpec("kind", "form.kind", "categorical")]
+SPECS = [
+    FeatureSpec("a", "form.a", "numeric"),
+    FeatureSpec("b", "form.b", "numeric"),
+    FeatureSpec("kind", "form.kind", "categorical"),
+]
 
 
 def leads(n: int, seed: int, nonlinear: bool) -> tuple[list[FeatureContext], list[int]]:
@@ -138,15 +141,22 @@ def test_a_model_file_of_another_version_is_refused(nonlinear_fit) -> None:  # t
 
 def test_a_constant_feature_is_refused_naming_it() -> None:
     ctxs, y = leads(200, 5, nonlinear=False)
-    ctxs = [FeatureContext(c.lead.model_copy(update={"form_answers": {**c.lead.form_answers, "kind": "same"}})) for c in ctxs]
+    ctxs = [
+        FeatureContext(c.lead.model_copy(update={"form_answers": {**c.lead.form_answers, "kind": "same"}}))
+        for c in ctxs
+    ]
     with pytest.raises(DatasetError, match="'kind' has the same value"):
         fit_model(ctxs, y, SPECS, folds=3)
 
 
 def test_a_column_that_alone_separates_the_classes_is_refused_as_leaky() -> None:
     ctxs, y = leads(300, 6, nonlinear=False)
-    ctxs = [FeatureContext(c.lead.model_copy(update={"form_answers": {**c.lead.form_answers, "kind": "won" if t else "lost"}}))
-            for c, t in zip(ctxs, y, strict=True)]
+    ctxs = [
+        FeatureContext(
+            c.lead.model_copy(update={"form_answers": {**c.lead.form_answers, "kind": "won" if t else "lost"}})
+        )
+        for c, t in zip(ctxs, y, strict=True)
+    ]
     with pytest.raises(DatasetError, match="'kind' alone separates") as info:
         fit_model(ctxs, y, SPECS, folds=3)
     assert info.value.column == "kind"

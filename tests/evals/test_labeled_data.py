@@ -20,8 +20,15 @@ LIBRARY_DIR = ROOT / "library" / "data" / "ledgerly"
 ANSWERS = {"yes", "no", "unknown"}
 OUTCOMES = {"sql", "nurture", "disqualify"}
 # The hard rules' ids (agent/rules.py), so a disqualified case names the rule that should fire.
-RULE_IDS = {"competitor_domain", "existing_customer", "blocked_domain", "student", "job_seeker", "unsupported_country",
-            "below_min_employees"}
+RULE_IDS = {
+    "competitor_domain",
+    "existing_customer",
+    "blocked_domain",
+    "student",
+    "job_seeker",
+    "unsupported_country",
+    "below_min_employees",
+}
 
 
 def _library() -> Library:

@@ -32,8 +32,12 @@ def test_threshold_metrics_undefined_ratios_are_none() -> None:
 
 
 def test_confusion_has_invalid_column() -> None:
-    c = m.confusion(["sql", "sql", "nurture"], ["sql_ready", None, "nurture"], rows=["sql", "nurture"],
-                    columns=["sql_ready", "nurture"])
+    c = m.confusion(
+        ["sql", "sql", "nurture"],
+        ["sql_ready", None, "nurture"],
+        rows=["sql", "nurture"],
+        columns=["sql_ready", "nurture"],
+    )
     assert c.columns == ["sql_ready", "nurture", "invalid"]
     assert c.counts == [[1, 0, 1], [0, 1, 0]]
     with pytest.raises(ValueError, match="disqualify"):
@@ -104,8 +108,14 @@ def test_compute_metrics_counts_invalid_output_against_recall() -> None:
     y = [1, 1, 0, 0, 1, 0]
     probs = [0.9, None, 0.2, 0.6, 0.7, 0.1]
     tiers = ["sql_ready", None, "nurture", "sql_ready", "needs_discovery", "disqualified"]
-    r = m.compute_metrics(y, probs, tiers, threshold=0.5, n_boot=50,
-                          usage=[Usage(prompt_tokens=10, completion_tokens=5, latency_ms=20.0)] * 6)
+    r = m.compute_metrics(
+        y,
+        probs,
+        tiers,
+        threshold=0.5,
+        n_boot=50,
+        usage=[Usage(prompt_tokens=10, completion_tokens=5, latency_ms=20.0)] * 6,
+    )
     assert (r.n_valid, r.n_invalid, r.complete) == (5, 1, False)
     assert (r.at_tier.tp, r.at_tier.fn, r.at_tier.fp) == (1, 2, 1)  # the invalid positive is a miss
     assert (r.at_threshold.tp, r.at_threshold.fn) == (2, 1)

@@ -17,11 +17,20 @@ Y = [1, 0, 1, 0, 1, 0, 0, 1, 0, 0] * 3
 
 
 def _run(name: str, probs: list[float | None], tiers: list[str | None]) -> RunRecord:
-    metrics = m.compute_metrics(Y, probs, tiers, threshold=0.5, n_boot=50,
-                                question_pairs=[("q<1>", "yes", "yes"), ("q<1>", "no", "unknown")])
-    cases = [CaseResult(id=f"c{i}", y_true=y, probability=p, tier=t) for i, (y, p, t) in enumerate(zip(Y, probs, tiers, strict=True))]
-    return RunRecord(name=name, created_at="2026-01-01T00:00:00Z", metrics=metrics, cases=cases,
-                     config={"library": "x-education", "note": "<script>alert(1)</script>"})
+    metrics = m.compute_metrics(
+        Y, probs, tiers, threshold=0.5, n_boot=50, question_pairs=[("q<1>", "yes", "yes"), ("q<1>", "no", "unknown")]
+    )
+    cases = [
+        CaseResult(id=f"c{i}", y_true=y, probability=p, tier=t)
+        for i, (y, p, t) in enumerate(zip(Y, probs, tiers, strict=True))
+    ]
+    return RunRecord(
+        name=name,
+        created_at="2026-01-01T00:00:00Z",
+        metrics=metrics,
+        cases=cases,
+        config={"library": "x-education", "note": "<script>alert(1)</script>"},
+    )
 
 
 def _tiers(probs: list[float | None]) -> list[str | None]:

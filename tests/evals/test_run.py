@@ -25,18 +25,24 @@ from tests.fakes.retriever import FixedRetriever
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 LIB = small_library()
-SMB = Matches(segment=EntityMatch(kind="segment", entity_id=LIB.segments[0].id, name="s", similarity=1.0, method="rule"),
-              persona=None)
+SMB = Matches(
+    segment=EntityMatch(kind="segment", entity_id=LIB.segments[0].id, name="s", similarity=1.0, method="rule"),
+    persona=None,
+)
 
 
 def case(i: int, sql: bool) -> LeadCase:
     events = [{"type": "demo_request", "timestamp": (NOW - timedelta(days=1)).isoformat()}] * (3 if sql else 0)
-    lead = Lead(person={"email": f"p{i}@corp{i}.com", "title": "CFO" if sql else "Intern"}, events=events, received_at=NOW)
+    lead = Lead(
+        person={"email": f"p{i}@corp{i}.com", "title": "CFO" if sql else "Intern"}, events=events, received_at=NOW
+    )
     return LeadCase(id=f"c{i}", lead=lead, expected_outcome="sql" if sql else "nurture")
 
 
 def deps(judge: ScriptedJudge) -> Deps:
-    return Deps(library=LIB, snapshot_id="snap", retriever=FixedRetriever(SMB), judge=judge, enrichers=[], clock=lambda: NOW)
+    return Deps(
+        library=LIB, snapshot_id="snap", retriever=FixedRetriever(SMB), judge=judge, enrichers=[], clock=lambda: NOW
+    )
 
 
 def test_a_failing_lead_is_an_invalid_output_and_the_run_is_incomplete() -> None:
@@ -64,7 +70,9 @@ def test_gates_parse_and_fail_in_the_right_direction() -> None:
     assert failed_gates(metrics, {"auc": 1.01})[0].startswith("auc:")
     fpr = metrics.at_threshold.fpr if metrics.at_threshold else None
     assert fpr is not None
-    assert failed_gates(metrics, {"fpr_at_threshold": fpr - 0.01 if fpr > 0 else -0.01})[0].startswith("fpr_at_threshold")
+    assert failed_gates(metrics, {"fpr_at_threshold": fpr - 0.01 if fpr > 0 else -0.01})[0].startswith(
+        "fpr_at_threshold"
+    )
     assert failed_gates(metrics, {"question_accuracy": 0.5})[0].startswith("question_accuracy: not measurable")
 
 

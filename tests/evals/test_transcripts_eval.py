@@ -37,7 +37,9 @@ def test_labeled_set_is_varied_and_every_quote_is_prospect_speech(library) -> No
             assert field.startswith("call.") or field in applicable_ids, f"{path.name}: {field} does not apply"
             assert want.status == "unknown" or want.evidence, f"{path.name}: {field} needs evidence"
             for quote in want.evidence:
-                assert any(normalise(quote) in text for text in prospect), f"{path.name}: {quote!r} is not prospect speech"
+                assert any(normalise(quote) in text for text in prospect), (
+                    f"{path.name}: {quote!r} is not prospect speech"
+                )
     assert formats == {"vtt", "srt", "json", "text"}
 
 
@@ -49,8 +51,9 @@ class Scripted:
     def __init__(self, answers: list[QuestionAnswer]):
         self.answers = answers
 
-    def extract(self, transcript: Transcript, questions: Sequence[QualifyingQuestion] | None = None,
-                contact: str | None = None) -> list[QuestionAnswer]:
+    def extract(
+        self, transcript: Transcript, questions: Sequence[QualifyingQuestion] | None = None, contact: str | None = None
+    ) -> list[QuestionAnswer]:
         return self.answers
 
 
@@ -59,18 +62,30 @@ def _one_call(tmp_path: Path) -> Path:
     (tmp_path / "c.labels.yaml").write_text(
         "transcript: c.txt\ncall_date: 2026-11-12\nsegment: smb\nroles: {seller_names: [Sam]}\nfields:\n"
         "  budget_15k: {status: confirmed, value: 40000 USD, evidence: ['About forty grand a year.']}\n"
-        "  budget_approved: {status: no, evidence: ['About forty grand a year.']}\n")  # unquoted no, as people write it
+        "  budget_approved: {status: no, evidence: ['About forty grand a year.']}\n"
+    )  # unquoted no, as people write it
     return tmp_path
 
 
 def _said(qid: str, answer: str, value: str | None = None, quote: str = "About forty grand a year.") -> QuestionAnswer:
-    return QuestionAnswer(question_id=qid, reasoning="x", answer=answer, confidence=0.9, value=value,  # type: ignore[arg-type]
-                          evidence=[Evidence(source="transcript", ref="u2", quote=quote)])
+    return QuestionAnswer(
+        question_id=qid,
+        reasoning="x",
+        answer=answer,
+        confidence=0.9,
+        value=value,  # type: ignore[arg-type]
+        evidence=[Evidence(source="transcript", ref="u2", quote=quote)],
+    )
 
 
 def test_metrics_arithmetic(tmp_path: Path, library) -> None:  # type: ignore[no-untyped-def]
-    fake = Scripted([_said("budget_15k", "yes", "40000 usd"), _said("budget_approved", "yes"),
-                     _said("manual_ap_process", "yes", quote="Budget?")])
+    fake = Scripted(
+        [
+            _said("budget_15k", "yes", "40000 usd"),
+            _said("budget_approved", "yes"),
+            _said("manual_ap_process", "yes", quote="Budget?"),
+        ]
+    )
     report = evaluate_transcripts(_one_call(tmp_path), library, fake)
     by = {f.field: f for f in report.fields}
     assert (by["budget_15k"].tp, by["budget_15k"].fp, by["budget_15k"].fn) == (1, 0, 0)
@@ -114,4 +129,3 @@ def test_embedded_extractor_on_the_other_sellers_calls() -> None:
     assert report.transcripts >= 20
     assert report.call_field_f1 >= 0.75 and report.date_exactness is not None and report.date_exactness >= 0.5
     assert report.evidence_validity == 1.0
-

@@ -12,8 +12,15 @@ from evals.mapping import load_mapping, resolve
 from library.loader import load_library
 
 ROOT = Path(__file__).resolve().parents[2]
-POST_CONTACT = {"Tags", "Lead Quality", "Lead Profile", "Asymmetrique Activity Index", "Asymmetrique Profile Index",
-                "Asymmetrique Activity Score", "Asymmetrique Profile Score"}
+POST_CONTACT = {
+    "Tags",
+    "Lead Quality",
+    "Lead Profile",
+    "Asymmetrique Activity Index",
+    "Asymmetrique Profile Index",
+    "Asymmetrique Activity Score",
+    "Asymmetrique Profile Score",
+}
 
 
 def test_library_loads_with_text_and_checked_questions() -> None:
@@ -37,8 +44,13 @@ def test_mapping_sets_keep_post_contact_columns_out() -> None:
 
 
 def test_encoder_fits_on_training_rows_only() -> None:
-    table = FeatureTable(set_name="A", ids=["1", "2", "3", "4"], y=[1, 0, 1, 0],
-                         numeric={"t": [0.0, 10.0, None, 100.0]}, categorical={"c": ["x", "x", None, "y"]})
+    table = FeatureTable(
+        set_name="A",
+        ids=["1", "2", "3", "4"],
+        y=[1, 0, 1, 0],
+        numeric={"t": [0.0, 10.0, None, 100.0]},
+        categorical={"c": ["x", "x", None, "y"]},
+    )
     enc = FeatureEncoder(min_count=1, n_bins=2).fit(table, rows=[0, 1, 2])
     names = enc.names()
     assert "c=y" not in names and "c=<other>" in names and "c=<missing>" in names

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-_STOP = set("a an the of to in on for and or is are was be we our i my you your it this that at by with as from".split())
+_STOP = set(
+    "a an the of to in on for and or is are was be we our i my you your it this that at by with as from".split()
+)
 
 
 def _stem(word: str) -> str:

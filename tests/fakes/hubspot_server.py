@@ -40,13 +40,43 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 NOW = "2026-01-01T00:00:00.000Z"
-STANDARD = {"email": "string", "firstname": "string", "lastname": "string", "jobtitle": "string", "phone": "string",
-            "company": "string", "website": "string", "numberofemployees": "number", "industry": "string",
-            "country": "string", "message": "string", "lifecyclestage": "enumeration", "hs_lead_status": "enumeration"}
-OPTIONS = {"lifecyclestage": {"subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
-                              "customer", "evangelist", "other"},
-           "hs_lead_status": {"NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED", "ATTEMPTED_TO_CONTACT",
-                              "CONNECTED", "BAD_TIMING"}}
+STANDARD = {
+    "email": "string",
+    "firstname": "string",
+    "lastname": "string",
+    "jobtitle": "string",
+    "phone": "string",
+    "company": "string",
+    "website": "string",
+    "numberofemployees": "number",
+    "industry": "string",
+    "country": "string",
+    "message": "string",
+    "lifecyclestage": "enumeration",
+    "hs_lead_status": "enumeration",
+}
+OPTIONS = {
+    "lifecyclestage": {
+        "subscriber",
+        "lead",
+        "marketingqualifiedlead",
+        "salesqualifiedlead",
+        "opportunity",
+        "customer",
+        "evangelist",
+        "other",
+    },
+    "hs_lead_status": {
+        "NEW",
+        "OPEN",
+        "IN_PROGRESS",
+        "OPEN_DEAL",
+        "UNQUALIFIED",
+        "ATTEMPTED_TO_CONTACT",
+        "CONNECTED",
+        "BAD_TIMING",
+    },
+}
 
 
 @dataclass
@@ -105,20 +135,33 @@ class FakeHubSpot:
 
     def rate_limit_next(self, n: int = 1, retry_after: str | None = "1", path_prefix: str = "") -> None:
         """The next `n` requests (under `path_prefix`) get HubSpot's 429."""
-        headers = {"X-HubSpot-RateLimit-Max": "190", "X-HubSpot-RateLimit-Remaining": "0",
-                   "X-HubSpot-RateLimit-Interval-Milliseconds": "10000", "X-HubSpot-RateLimit-Secondly": "19",
-                   "X-HubSpot-RateLimit-Secondly-Remaining": "0"}
+        headers = {
+            "X-HubSpot-RateLimit-Max": "190",
+            "X-HubSpot-RateLimit-Remaining": "0",
+            "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+            "X-HubSpot-RateLimit-Secondly": "19",
+            "X-HubSpot-RateLimit-Secondly-Remaining": "0",
+        }
         if retry_after is not None:
             headers["Retry-After"] = retry_after
-        body = {"status": "error", "message": "You have reached your ten_secondly_rolling limit.",
-                "errorType": "RATE_LIMIT", "correlationId": str(uuid.uuid4()), "policyName": "TEN_SECONDLY_ROLLING",
-                "groupName": "publicapi:private-app:test"}
+        body = {
+            "status": "error",
+            "message": "You have reached your ten_secondly_rolling limit.",
+            "errorType": "RATE_LIMIT",
+            "correlationId": str(uuid.uuid4()),
+            "policyName": "TEN_SECONDLY_ROLLING",
+            "groupName": "publicapi:private-app:test",
+        }
         for _ in range(n):
             self.faults.append(Fault(429, headers, body, path_prefix))
 
     def fail_next(self, status: int = 502, n: int = 1, path_prefix: str = "") -> None:
-        body = {"status": "error", "message": "internal error", "correlationId": str(uuid.uuid4()),
-                "category": "INTERNAL_ERROR"}
+        body = {
+            "status": "error",
+            "message": "internal error",
+            "correlationId": str(uuid.uuid4()),
+            "category": "INTERNAL_ERROR",
+        }
         for _ in range(n):
             self.faults.append(Fault(status, {}, body, path_prefix))
 
@@ -138,9 +181,16 @@ class FakeHubSpot:
             if fault is not None:
                 self.faults.remove(fault)
         if headers.get("authorization") != f"Bearer {self.token}":
-            return 401, {}, _error("Authentication credentials not found. This API supports OAuth 2.0 authentication "
-                                   "and you can find more details at https://developers.hubspot.com/docs/methods/auth/"
-                                   "oauth-overview", "INVALID_AUTHENTICATION")
+            return (
+                401,
+                {},
+                _error(
+                    "Authentication credentials not found. This API supports OAuth 2.0 authentication "
+                    "and you can find more details at https://developers.hubspot.com/docs/methods/auth/"
+                    "oauth-overview",
+                    "INVALID_AUTHENTICATION",
+                ),
+            )
         if fault is not None:
             return fault.status, fault.headers, fault.body
         with self._lock:
@@ -174,13 +224,19 @@ class FakeHubSpot:
         wanted = [p for v in query.get("properties", []) for p in v.split(",") if p]
         props = {p: store[object_id].get(p) for p in wanted}
         props.update(hs_object_id=object_id, createdate=NOW, lastmodifieddate=NOW)
-        answer: dict[str, Any] = {"id": object_id, "properties": props, "createdAt": NOW, "updatedAt": NOW,
-                                  "archived": False}
+        answer: dict[str, Any] = {
+            "id": object_id,
+            "properties": props,
+            "createdAt": NOW,
+            "updatedAt": NOW,
+            "archived": False,
+        }
         if kind == "contacts" and "companies" in ",".join(query.get("associations", [])):
             linked = self.contact_companies.get(object_id, [])
             if linked:
-                answer["associations"] = {"companies": {"results": [{"id": c, "type": "contact_to_company"}
-                                                                    for c in linked]}}
+                answer["associations"] = {
+                    "companies": {"results": [{"id": c, "type": "contact_to_company"} for c in linked]}
+                }
         return answer
 
     def _update(self, contact_id: str, props: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
@@ -188,30 +244,64 @@ class FakeHubSpot:
         for name, value in props.items():
             definition = self.properties.get(name)
             if definition is None:
-                errors.append({"message": f'Property "{name}" does not exist', "code": "PROPERTY_DOESNT_EXIST",
-                               "context": {"propertyName": [name]}})
+                errors.append(
+                    {
+                        "message": f'Property "{name}" does not exist',
+                        "code": "PROPERTY_DOESNT_EXIST",
+                        "context": {"propertyName": [name]},
+                    }
+                )
             elif name in OPTIONS and value not in OPTIONS[name]:
-                errors.append({"message": f"{value} was not one of the allowed options", "code": "INVALID_OPTION",
-                               "context": {"propertyName": [name]}})
+                errors.append(
+                    {
+                        "message": f"{value} was not one of the allowed options",
+                        "code": "INVALID_OPTION",
+                        "context": {"propertyName": [name]},
+                    }
+                )
             elif definition["type"] == "datetime" and not str(value).isdigit():
-                errors.append({"message": f"{value!r} is not a valid datetime (epoch milliseconds)",
-                               "code": "INVALID_DATE", "context": {"propertyName": [name]}})
+                errors.append(
+                    {
+                        "message": f"{value!r} is not a valid datetime (epoch milliseconds)",
+                        "code": "INVALID_DATE",
+                        "context": {"propertyName": [name]},
+                    }
+                )
             elif definition["type"] == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d+", str(value)):
-                errors.append({"message": f"{value!r} is not a valid date", "code": "INVALID_DATE",
-                               "context": {"propertyName": [name]}})
+                errors.append(
+                    {
+                        "message": f"{value!r} is not a valid date",
+                        "code": "INVALID_DATE",
+                        "context": {"propertyName": [name]},
+                    }
+                )
             elif definition["type"] == "number" and value not in (None, ""):
                 try:
                     float(value)
                 except (TypeError, ValueError):
-                    errors.append({"message": f"{value!r} is not a valid number", "code": "INVALID_DECIMAL",
-                                   "context": {"propertyName": [name]}})
+                    errors.append(
+                        {
+                            "message": f"{value!r} is not a valid number",
+                            "code": "INVALID_DECIMAL",
+                            "context": {"propertyName": [name]},
+                        }
+                    )
         if errors:
             body = _error("Property values were not valid: " + json.dumps(errors), "VALIDATION_ERROR")
             body["errors"] = errors
             return 400, {}, body
         self.contacts[contact_id].update(props)
-        return 200, {}, {"id": contact_id, "properties": dict(self.contacts[contact_id]), "createdAt": NOW,
-                         "updatedAt": NOW, "archived": False}
+        return (
+            200,
+            {},
+            {
+                "id": contact_id,
+                "properties": dict(self.contacts[contact_id]),
+                "createdAt": NOW,
+                "updatedAt": NOW,
+                "archived": False,
+            },
+        )
 
     def _note(self, body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
         props = body.get("properties") or {}
@@ -220,8 +310,9 @@ class FakeHubSpot:
         for assoc in body.get("associations") or []:
             target = str(assoc.get("to", {}).get("id"))
             types = assoc.get("types") or []
-            if target not in self.contacts or not any(t.get("associationTypeId") == 202 and
-                                                      t.get("associationCategory") == "HUBSPOT_DEFINED" for t in types):
+            if target not in self.contacts or not any(
+                t.get("associationTypeId") == 202 and t.get("associationCategory") == "HUBSPOT_DEFINED" for t in types
+            ):
                 return 400, {}, _error(f"invalid association to {target}", "VALIDATION_ERROR")
         note_id = str(5000 + len(self.notes))
         self.notes.append({"id": note_id, "properties": props, "associations": body.get("associations") or []})
@@ -234,10 +325,21 @@ class FakeHubSpot:
         if body.get("groupName") not in self.groups:
             return 400, {}, _error(f"group {body.get('groupName')!r} does not exist", "VALIDATION_ERROR")
         self.properties[name] = {"name": name, "type": body.get("type")}
-        return 201, {}, {"name": name, "label": body.get("label"), "type": body.get("type"),
-                         "fieldType": body.get("fieldType"), "groupName": body.get("groupName"),
-                         "description": body.get("description", ""), "options": [], "createdAt": NOW,
-                         "updatedAt": NOW}
+        return (
+            201,
+            {},
+            {
+                "name": name,
+                "label": body.get("label"),
+                "type": body.get("type"),
+                "fieldType": body.get("fieldType"),
+                "groupName": body.get("groupName"),
+                "description": body.get("description", ""),
+                "options": [],
+                "createdAt": NOW,
+                "updatedAt": NOW,
+            },
+        )
 
 
 def _error(message: str, category: str) -> dict[str, Any]:
@@ -263,8 +365,11 @@ def _handler(fake: FakeHubSpot) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "application/json;charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             if status != 429:
-                for k, v in {"X-HubSpot-RateLimit-Max": "190", "X-HubSpot-RateLimit-Remaining": "189",
-                             "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"}.items():
+                for k, v in {
+                    "X-HubSpot-RateLimit-Max": "190",
+                    "X-HubSpot-RateLimit-Remaining": "189",
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+                }.items():
                     self.send_header(k, v)
             for k, v in extra.items():
                 self.send_header(k, v)

@@ -22,5 +22,9 @@ class ScriptedJudge:
         if self.fail_with:
             raise self.fail_with.pop(0)
         wanted = {q.id for q in request.questions}
-        return JudgeResult(answers=[a for qid, a in self.answers.items() if qid in wanted], model="scripted-model",
-                           prompt_hashes={"qualify": "abc123"}, usage=Usage(llm_calls=1, prompt_tokens=10))
+        return JudgeResult(
+            answers=[a for qid, a in self.answers.items() if qid in wanted],
+            model="scripted-model",
+            prompt_hashes={"qualify": "abc123"},
+            usage=Usage(llm_calls=1, prompt_tokens=10),
+        )

@@ -70,13 +70,19 @@ def raw_text(text: str, *, finish_reason: str | None = None) -> Reply:
     return Reply(text=text, finish_reason=finish_reason)
 
 
-def error(status: int, message: str = "error", *, code: str | None = None, headers: dict[str, str] | None = None) -> Reply:
+def error(
+    status: int, message: str = "error", *, code: str | None = None, headers: dict[str, str] | None = None
+) -> Reply:
     return Reply(status=status, error_message=message, error_code=code, headers=headers or {})
 
 
 def rate_limited(retry_after: str | None = None) -> Reply:
-    return error(429, "Rate limit reached", code="rate_limit_exceeded",
-                 headers={"Retry-After": retry_after} if retry_after is not None else {})
+    return error(
+        429,
+        "Rate limit reached",
+        code="rate_limit_exceeded",
+        headers={"Retry-After": retry_after} if retry_after is not None else {},
+    )
 
 
 def refusal(text: str = "I'm sorry, I can't help with that.") -> Reply:
@@ -93,7 +99,9 @@ class Profile:
     """What one kind of server accepts and how it fails (see the module docstring for the sources)."""
 
     name: str
-    tool_choice_object: bool  # a named-function tool_choice object is honoured (else ignored: the model may write prose)
+    tool_choice_object: (
+        bool  # a named-function tool_choice object is honoured (else ignored: the model may write prose)
+    )
     tool_choice_required: bool  # tool_choice "required" is honoured
     json_schema: bool = True  # response_format json_schema is honoured (else HTTP 400)
     json_object: bool = True  # response_format json_object accepted (else HTTP 400)
@@ -104,28 +112,56 @@ class Profile:
         """The error a server without support for this request's structured-output parameters answers."""
         fmt = (body.get("response_format") or {}).get("type")
         if fmt == "json_schema" and not self.json_schema:
-            return 400, {"error": {"code": 400, "type": "invalid_request_error",
-                                   "message": "Unsupported response_format type: json_schema"}}
+            return 400, {
+                "error": {
+                    "code": 400,
+                    "type": "invalid_request_error",
+                    "message": "Unsupported response_format type: json_schema",
+                }
+            }
         if fmt == "json_object" and not self.json_object:
-            return 400, {"error": {"code": 400, "type": "invalid_request_error",
-                                   "message": "Unsupported response_format type: json_object"}}
+            return 400, {
+                "error": {
+                    "code": 400,
+                    "type": "invalid_request_error",
+                    "message": "Unsupported response_format type: json_object",
+                }
+            }
         if body.get("tools") and not self.tools:
             return 500, {"error": {"code": 500, "type": "server_error", "message": "tools param requires --jinja flag"}}
         return None
 
     def overflow_body(self, prompt_tokens: int, n_ctx: int) -> dict[str, Any]:
         if self.name == "llamacpp":
-            return {"error": {"code": 400, "type": "exceed_context_size_error", "n_prompt_tokens": prompt_tokens,
-                              "n_ctx": n_ctx, "message": "the request exceeds the available context size. try "
-                              "increasing the context size or enable context shift"}}
+            return {
+                "error": {
+                    "code": 400,
+                    "type": "exceed_context_size_error",
+                    "n_prompt_tokens": prompt_tokens,
+                    "n_ctx": n_ctx,
+                    "message": "the request exceeds the available context size. try "
+                    "increasing the context size or enable context shift",
+                }
+            }
         if self.name == "vllm":
-            return {"object": "error", "type": "BadRequestError", "param": None, "code": 400,
-                    "message": f"This model's maximum context length is {n_ctx} tokens. However, you requested "
-                               f"{prompt_tokens} tokens ({prompt_tokens} in the messages, 0 in the completion). Please "
-                               "reduce the length of the messages or completion."}
-        return {"error": {"type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded",
-                          "message": f"This model's maximum context length is {n_ctx} tokens. However, your messages "
-                                     f"resulted in {prompt_tokens} tokens. Please reduce the length of the messages."}}
+            return {
+                "object": "error",
+                "type": "BadRequestError",
+                "param": None,
+                "code": 400,
+                "message": f"This model's maximum context length is {n_ctx} tokens. However, you requested "
+                f"{prompt_tokens} tokens ({prompt_tokens} in the messages, 0 in the completion). Please "
+                "reduce the length of the messages or completion.",
+            }
+        return {
+            "error": {
+                "type": "invalid_request_error",
+                "param": "messages",
+                "code": "context_length_exceeded",
+                "message": f"This model's maximum context length is {n_ctx} tokens. However, your messages "
+                f"resulted in {prompt_tokens} tokens. Please reduce the length of the messages.",
+            }
+        }
 
 
 PROFILES: dict[str, Profile] = {
@@ -163,7 +199,7 @@ def output_schema(request: RecordedRequest) -> dict[str, Any]:
     fmt = request.body["response_format"]
     if fmt.get("type") == "json_object":  # JSON mode: the client put the schema at the end of its system message
         system = request.message_text("system")
-        return json.loads(system[system.rindex("JSON schema:\n") + len("JSON schema:\n"):])
+        return json.loads(system[system.rindex("JSON schema:\n") + len("JSON schema:\n") :])
     return fmt["json_schema"]["schema"]
 
 
@@ -187,8 +223,20 @@ def _question_ids(schema: Any) -> list[str]:
 def all_unknown(request: RecordedRequest) -> Reply:
     """A responder answering unknown to every question id the request's schema allows."""
     ids = _question_ids(output_schema(request))
-    return answer({"answers": [{"question_id": q, "reasoning": "The data does not say.", "answer": "unknown",
-                                "confidence": 0.0, "evidence": []} for q in ids]})
+    return answer(
+        {
+            "answers": [
+                {
+                    "question_id": q,
+                    "reasoning": "The data does not say.",
+                    "answer": "unknown",
+                    "confidence": 0.0,
+                    "evidence": [],
+                }
+                for q in ids
+            ]
+        }
+    )
 
 
 class _Server(ThreadingHTTPServer):
@@ -199,13 +247,25 @@ class _Server(ThreadingHTTPServer):
 class FakeOpenAIServer:
     """Start with `with FakeOpenAIServer([...]) as server:`; point clients at `server.base_url`."""
 
-    def __init__(self, script: Iterable[Reply] = (), *, responder: Responder | None = None, latency: float = 0.0,
-                 profile: str | None = None, context_tokens: int | None = None,
-                 prompt_tokens_per_second: float | None = None, json_schema: bool | None = None,
-                 tools: bool | None = None, json_object: bool | None = None):
+    def __init__(
+        self,
+        script: Iterable[Reply] = (),
+        *,
+        responder: Responder | None = None,
+        latency: float = 0.0,
+        profile: str | None = None,
+        context_tokens: int | None = None,
+        prompt_tokens_per_second: float | None = None,
+        json_schema: bool | None = None,
+        tools: bool | None = None,
+        json_object: bool | None = None,
+    ):
         self.profile = PROFILES[profile or DEFAULT_PROFILE[0]]
-        support = {k: v for k, v in dict(json_schema=json_schema, tools=tools, json_object=json_object).items()
-                   if v is not None}
+        support = {
+            k: v
+            for k, v in dict(json_schema=json_schema, tools=tools, json_object=json_object).items()
+            if v is not None
+        }
         if support:  # a server started without that support
             self.profile = replace(self.profile, **support)
         self.context_tokens = context_tokens  # the model's window: longer prompts overflow the profile's way
@@ -221,8 +281,9 @@ class FakeOpenAIServer:
         self.in_flight = 0
         self.max_in_flight = 0
         self._httpd = _Server(("127.0.0.1", 0), self._handler_class())
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name="fake-openai", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-openai", daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -284,8 +345,13 @@ class FakeOpenAIServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b"{}"
                 parts = urlsplit(self.path)
-                request = RecordedRequest("POST", parts.path, parse_qs(parts.query),
-                                          {k.lower(): v for k, v in self.headers.items()}, json.loads(raw or b"{}"))
+                request = RecordedRequest(
+                    "POST",
+                    parts.path,
+                    parse_qs(parts.query),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    json.loads(raw or b"{}"),
+                )
                 if not parts.path.endswith("/chat/completions"):
                     return self._send(404, {"error": {"message": f"no route {parts.path}", "type": "not_found"}}, {})
                 with server._lock:
@@ -305,8 +371,9 @@ class FakeOpenAIServer:
                     if profile.overflow_status is not None:
                         with server._lock:
                             server.requests.append(request)
-                        return self._send(profile.overflow_status,
-                                          profile.overflow_body(prompt_tokens, server.context_tokens), {})
+                        return self._send(
+                            profile.overflow_status, profile.overflow_body(prompt_tokens, server.context_tokens), {}
+                        )
                 rejected = profile.rejection(request.body)
                 if rejected is not None and _is_probe(request):
                     with server._lock:
@@ -327,7 +394,9 @@ class FakeOpenAIServer:
                 if server._latency + reply.latency:
                     server._stopping.wait(server._latency + reply.latency)
                 if reply.status != 200:
-                    body = {"error": {"message": reply.error_message, "type": reply.error_type, "code": reply.error_code}}
+                    body = {
+                        "error": {"message": reply.error_message, "type": reply.error_type, "code": reply.error_code}
+                    }
                     return self._send(reply.status, body, reply.headers)
                 self._send(200, _completion(request, reply, len(server.requests), server), reply.headers)
 
@@ -354,7 +423,8 @@ def _prompt_tokens(body: dict[str, Any]) -> int:
 def _is_probe(request: RecordedRequest) -> bool:
     try:
         return output_schema(request).get("title") == "submit_probe" or "submit_probe" in json.dumps(
-            request.body.get("tools") or request.body.get("response_format") or {})
+            request.body.get("tools") or request.body.get("response_format") or {}
+        )
     except (KeyError, IndexError, TypeError):
         return False
 
@@ -389,8 +459,9 @@ def _completion(request: RecordedRequest, reply: Reply, serial: int, server: Fak
         finish = finish or "stop"
     elif body.get("tools"):
         name = body["tools"][0]["function"]["name"]
-        message["tool_calls"] = [{"id": f"call_{serial}", "type": "function",
-                                  "function": {"name": name, "arguments": output}}]
+        message["tool_calls"] = [
+            {"id": f"call_{serial}", "type": "function", "function": {"name": name, "arguments": output}}
+        ]
         finish = finish or "tool_calls"
     else:
         message["content"] = output
@@ -400,8 +471,14 @@ def _completion(request: RecordedRequest, reply: Reply, serial: int, server: Fak
         prompt_tokens = min(prompt_tokens, server.context_tokens)  # Ollama: silently truncated
     completion_tokens = len(reply.refusal or output) // 4
     return {
-        "id": f"chatcmpl-fake-{serial}", "object": "chat.completion", "created": 0, "model": body.get("model", "fake"),
+        "id": f"chatcmpl-fake-{serial}",
+        "object": "chat.completion",
+        "created": 0,
+        "model": body.get("model", "fake"),
         "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                  "total_tokens": prompt_tokens + completion_tokens},
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
     }

@@ -34,11 +34,31 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-LEAD_FIELDS = {"Id", "Email", "FirstName", "LastName", "Title", "Phone", "Company", "Website", "NumberOfEmployees",
-               "Industry", "Country", "Description", "Status",
-               "Qualify_Qualified_At__c", "Qualify_Qualifying_Rep__c", "Qualify_Checklist__c",
-               "Qualify_Discovery_Notes__c", "Qualify_Next_Step__c", "Qualify_Next_Step_Date__c",
-               "Qualify_Opportunity_Value__c", "Qualify_Tier__c", "Qualify_Score__c", "Qualify_Scorecard_URL__c"}
+LEAD_FIELDS = {
+    "Id",
+    "Email",
+    "FirstName",
+    "LastName",
+    "Title",
+    "Phone",
+    "Company",
+    "Website",
+    "NumberOfEmployees",
+    "Industry",
+    "Country",
+    "Description",
+    "Status",
+    "Qualify_Qualified_At__c",
+    "Qualify_Qualifying_Rep__c",
+    "Qualify_Checklist__c",
+    "Qualify_Discovery_Notes__c",
+    "Qualify_Next_Step__c",
+    "Qualify_Next_Step_Date__c",
+    "Qualify_Opportunity_Value__c",
+    "Qualify_Tier__c",
+    "Qualify_Score__c",
+    "Qualify_Scorecard_URL__c",
+}
 STATUSES = {"Open - Not Contacted", "Working - Contacted", "Qualified", "Closed - Converted", "Closed - Not Converted"}
 
 
@@ -52,16 +72,23 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = folder / "fake-salesforce.pem", folder / "fake-salesforce.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 
@@ -100,7 +127,9 @@ class FakeSalesforce:
     def limit_next(self, n: int = 1) -> None:
         """The next `n` API calls are over the org's allowance (403 REQUEST_LIMIT_EXCEEDED)."""
         for _ in range(n):
-            self.faults.append((403, [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]))
+            self.faults.append(
+                (403, [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}])
+            )
 
     def expire_sessions(self) -> None:
         self.tokens.clear()
@@ -112,14 +141,23 @@ class FakeSalesforce:
         url = urlsplit(target)
         if url.path == "/services/oauth2/token" and method == "POST":
             form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
-            if form.get("grant_type") != "client_credentials" or form.get("client_id") != self.client_id \
-                    or form.get("client_secret") != self.client_secret:
+            if (
+                form.get("grant_type") != "client_credentials"
+                or form.get("client_id") != self.client_id
+                or form.get("client_secret") != self.client_secret
+            ):
                 return 400, {"error": "invalid_client", "error_description": "invalid client credentials"}
             token = "00D000000000001!" + uuid.uuid4().hex
             self.tokens.add(token)
-            return 200, {"access_token": token, "instance_url": self.instance_url, "token_type": "Bearer",
-                         "id": f"{self.instance_url}/id/00D000000000001AAA/005000000000001AAA",
-                         "issued_at": "1767225600000", "signature": "c2lnbmF0dXJl", "scope": "api"}
+            return 200, {
+                "access_token": token,
+                "instance_url": self.instance_url,
+                "token_type": "Bearer",
+                "id": f"{self.instance_url}/id/00D000000000001AAA/005000000000001AAA",
+                "issued_at": "1767225600000",
+                "signature": "c2lnbmF0dXJl",
+                "scope": "api",
+            }
         auth = headers.get("authorization", "")
         if not auth.startswith("Bearer ") or auth[7:] not in self.tokens:
             return 401, [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
@@ -137,11 +175,20 @@ class FakeSalesforce:
                 body = json.loads(raw or b"{}")
                 unknown = sorted(set(body) - LEAD_FIELDS)
                 if unknown:
-                    return 400, [{"message": f"No such column '{unknown[0]}' on sobject of type Lead",
-                                  "errorCode": "INVALID_FIELD"}]
+                    return 400, [
+                        {
+                            "message": f"No such column '{unknown[0]}' on sobject of type Lead",
+                            "errorCode": "INVALID_FIELD",
+                        }
+                    ]
                 if "Status" in body and body["Status"] not in STATUSES:
-                    return 400, [{"message": f"Status: bad value for restricted picklist field: {body['Status']}",
-                                  "errorCode": "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "fields": ["Status"]}]
+                    return 400, [
+                        {
+                            "message": f"Status: bad value for restricted picklist field: {body['Status']}",
+                            "errorCode": "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                            "fields": ["Status"],
+                        }
+                    ]
                 self.leads[lead_id].update(body)
                 return 204, None
         return 404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
@@ -175,21 +222,31 @@ def _handler(fake: FakeSalesforce) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def outbound_message(org_id: str, leads: list[dict[str, str]], *, action_id: str = "04k000000000001AAA",
-                     notification_ids: list[str] | None = None) -> bytes:
+def outbound_message(
+    org_id: str,
+    leads: list[dict[str, str]],
+    *,
+    action_id: str = "04k000000000001AAA",
+    notification_ids: list[str] | None = None,
+) -> bytes:
     """The SOAP body Salesforce posts for an Outbound Message on Leads (one Notification per lead)."""
     ids = notification_ids or ["04l" + uuid.uuid4().hex[:12].upper() + "AAA" for _ in leads]  # unique, as Salesforce's
     notes = []
     for nid, lead in zip(ids, leads, strict=True):
         fields = "".join(f"<sf:{k}>{escape(str(v))}</sf:{k}>" for k, v in lead.items())
-        notes.append(f'<Notification><Id>{nid}</Id><sObject xsi:type="sf:Lead" '
-                     f'xmlns:sf="urn:sobject.enterprise.soap.sforce.com">{fields}</sObject></Notification>')
-    return ('<?xml version="1.0" encoding="UTF-8"?>'
-            '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-            'xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            '<soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound">'
-            f'<OrganizationId>{org_id}</OrganizationId><ActionId>{action_id}</ActionId>'
-            '<SessionId xsi:nil="true"/>'
-            '<EnterpriseUrl>https://example.my.salesforce.com/services/Soap/c/62.0/00D000000000001</EnterpriseUrl>'
-            '<PartnerUrl>https://example.my.salesforce.com/services/Soap/u/62.0/00D000000000001</PartnerUrl>'
-            + "".join(notes) + '</notifications></soapenv:Body></soapenv:Envelope>').encode()
+        notes.append(
+            f'<Notification><Id>{nid}</Id><sObject xsi:type="sf:Lead" '
+            f'xmlns:sf="urn:sobject.enterprise.soap.sforce.com">{fields}</sObject></Notification>'
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+        'xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        '<soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound">'
+        f"<OrganizationId>{org_id}</OrganizationId><ActionId>{action_id}</ActionId>"
+        '<SessionId xsi:nil="true"/>'
+        "<EnterpriseUrl>https://example.my.salesforce.com/services/Soap/c/62.0/00D000000000001</EnterpriseUrl>"
+        "<PartnerUrl>https://example.my.salesforce.com/services/Soap/u/62.0/00D000000000001</PartnerUrl>"
+        + "".join(notes)
+        + "</notifications></soapenv:Body></soapenv:Envelope>"
+    ).encode()

@@ -82,8 +82,13 @@ class WebhookReceiver:
             self.requests.append(Received(envelope, headers, body, time.time()))
             if self.secret is not None:
                 try:
-                    verify(self.secret, body, headers.get(TIMESTAMP_HEADER, ""), headers.get(SIGNATURE_HEADER, ""),
-                           time.time())
+                    verify(
+                        self.secret,
+                        body,
+                        headers.get(TIMESTAMP_HEADER, ""),
+                        headers.get(SIGNATURE_HEADER, ""),
+                        time.time(),
+                    )
                 except SignatureError:
                     self.rejected_signatures += 1
                     return 401
@@ -110,7 +115,8 @@ class WebhookReceiver:
             while not predicate(self.accepted):
                 left = end - time.monotonic()
                 if left <= 0:
-                    raise AssertionError(f"webhooks not received in {timeout} s: have "
-                                         f"{[r.envelope['type'] for r in self.accepted]}")
+                    raise AssertionError(
+                        f"webhooks not received in {timeout} s: have {[r.envelope['type'] for r in self.accepted]}"
+                    )
                 self.arrived.wait(left)
             return list(self.accepted)

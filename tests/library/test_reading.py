@@ -12,8 +12,14 @@ from library.loader import LibraryValidationError, load_library
 from library.reading import read_question
 from library.schemas import Competitor, QualifyingQuestion, Seller
 
-SELLER = Seller(name="Acme", product="Acme Desk", description="Helpdesk software.", category="helpdesk software",
-                regions=["EU", "UK&I"], languages=["en", "de"])
+SELLER = Seller(
+    name="Acme",
+    product="Acme Desk",
+    description="Helpdesk software.",
+    category="helpdesk software",
+    regions=["EU", "UK&I"],
+    languages=["en", "de"],
+)
 RIVALS = [Competitor(id="zendesk", name="Zendesk")]
 
 
@@ -22,32 +28,38 @@ def read(text: str, category: str = "fit", fit_type: str = "good"):  # type: ign
     return read_question(question, SELLER, RIVALS)
 
 
-@pytest.mark.parametrize(("text", "kind", "operator", "low", "high"), [
-    ("Does the company have at least 200 employees?", "company_size", "gte", 200, None),
-    ("Company size between 10 and 1,000 employees?", "company_size", "between", 10, 1000),
-    ("Does their support team have at least five agents?", "named_count", "gte", 5, None),
-    ("Is there a budget of at least $15,000 a year for this?", "budget", "gte", 15000, None),
-    ("Have they set aside at least €10,000 a year for helpdesk software?", "budget", "gte", 10000, None),
-    ("Do they want to go live within 90 days?", "timeline", "any", None, None),
-    ("Is annual revenue above $5M?", "revenue", "gt", 5_000_000, None),
-])
+@pytest.mark.parametrize(
+    ("text", "kind", "operator", "low", "high"),
+    [
+        ("Does the company have at least 200 employees?", "company_size", "gte", 200, None),
+        ("Company size between 10 and 1,000 employees?", "company_size", "between", 10, 1000),
+        ("Does their support team have at least five agents?", "named_count", "gte", 5, None),
+        ("Is there a budget of at least $15,000 a year for this?", "budget", "gte", 15000, None),
+        ("Have they set aside at least €10,000 a year for helpdesk software?", "budget", "gte", 10000, None),
+        ("Do they want to go live within 90 days?", "timeline", "any", None, None),
+        ("Is annual revenue above $5M?", "revenue", "gt", 5_000_000, None),
+    ],
+)
 def test_sizes_money_and_windows(text: str, kind: str, operator: str, low: float | None, high: float | None) -> None:
     spec = read(text)
     assert (spec.kind, spec.operator, spec.low, spec.high) == (kind, operator, low, high)
     assert spec.words  # a reading in words for people
 
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("Are they currently using Zendesk?", "competitor"),
-    ("Does the contact work for Zendesk or another helpdesk vendor?", "competitor_employee"),
-    ("Is the lead a student or a job seeker?", "student"),
-    ("Is this an agency asking on behalf of their clients?", "partner"),
-    ("Can this contact approve buying the software on their own?", "authority"),
-    ("Are they struggling with a ticket backlog right now?", "pain"),
-    ("In the last 14 days, did they request a demo?", "intent"),
-    ("Is the support team based in a country we support?", "location"),
-    ("Do their agents need a language other than the ones we offer?", "language"),
-])
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Are they currently using Zendesk?", "competitor"),
+        ("Does the contact work for Zendesk or another helpdesk vendor?", "competitor_employee"),
+        ("Is the lead a student or a job seeker?", "student"),
+        ("Is this an agency asking on behalf of their clients?", "partner"),
+        ("Can this contact approve buying the software on their own?", "authority"),
+        ("Are they struggling with a ticket backlog right now?", "pain"),
+        ("In the last 14 days, did they request a demo?", "intent"),
+        ("Is the support team based in a country we support?", "location"),
+        ("Do their agents need a language other than the ones we offer?", "language"),
+    ],
+)
 def test_kinds(text: str, kind: str) -> None:
     assert read(text, "disqualifier" if kind in ("student", "partner") else "fit").kind == kind
 
@@ -58,7 +70,9 @@ def test_details_of_a_reading() -> None:
     assert read("Is the plant located in the EU, the UK or the US?").scope == "facility"
     assert set(read("Is the support team based in a country we support?").values) >= {"DE", "FR", "GB", "IE"}
     assert read("Within the next three months, will they go live?").window_days == pytest.approx(91.32)
-    assert read("Looked at pricing at least three times in the last 7 days?", "intent").values == ["pricing_page_view:3"]
+    assert read("Looked at pricing at least three times in the last 7 days?", "intent").values == [
+        "pricing_page_view:3"
+    ]
     assert read("Do their agents need a language other than the ones we offer?").operator == "not_in"
     assert read("Is the prospect part of a franchise network?", "custom").kind == "text"
 
@@ -66,7 +80,9 @@ def test_details_of_a_reading() -> None:
 def test_places_offline() -> None:
     assert country_code("Deutschland") == "DE" and country_code("Lyon") == "FR" and country_code("CA") == "CA"
     assert {p.text: sorted(p.countries) for p in find_places("Plant in Bavaria, HQ in Ontario")} == {
-        "Bavaria": ["DE"], "Ontario": ["CA"]}
+        "Bavaria": ["DE"],
+        "Ontario": ["CA"],
+    }
     assert region_codes(["DACH"]) == {"DE", "AT", "CH"} and "NO" in region_codes(["EEA"])
     assert not find_places("it is what it is, we do IT and AP")  # lower-case words and capitals are not countries
 
@@ -77,8 +93,15 @@ def test_a_question_the_seller_profile_cannot_support_fails_sync(tmp_path: Path)
         (tmp_path / f.name).write_text(f.read_text())
     (tmp_path / "disqualifiers.yaml").write_text("disqualifiers: {}\n")
     questions = yaml.safe_load((tmp_path / "questions.yaml").read_text())
-    questions["questions"].append({"id": "lang_fit", "text": "Do they need a language other than the ones we offer?",
-                                   "category": "fit", "weight": 2, "fit_type": "bad"})
+    questions["questions"].append(
+        {
+            "id": "lang_fit",
+            "text": "Do they need a language other than the ones we offer?",
+            "category": "fit",
+            "weight": 2,
+            "fit_type": "bad",
+        }
+    )
     (tmp_path / "questions.yaml").write_text(yaml.safe_dump(questions))
     with pytest.raises(LibraryValidationError) as info:
         load_library(tmp_path)
@@ -87,8 +110,14 @@ def test_a_question_the_seller_profile_cannot_support_fails_sync(tmp_path: Path)
 
 
 def test_the_library_can_override_a_reading(tmp_path: Path) -> None:
-    question = QualifyingQuestion(id="q2", text="Big enough for us?", category="fit", weight=5, fit_type="good",
-                                  reading={"kind": "company_size", "operator": "gte", "low": 500})  # type: ignore[arg-type]
+    question = QualifyingQuestion(
+        id="q2",
+        text="Big enough for us?",
+        category="fit",
+        weight=5,
+        fit_type="good",
+        reading={"kind": "company_size", "operator": "gte", "low": 500},
+    )  # type: ignore[arg-type]
     spec = read_question(question, SELLER, RIVALS)
     assert (spec.kind, spec.source, spec.low) == ("company_size", "library", 500)
     assert "500" in spec.words

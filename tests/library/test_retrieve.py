@@ -41,28 +41,34 @@ def test_segment_by_employee_rule(retriever: LibraryRetriever) -> None:
 
 def test_enriched_employees_win_over_the_form(retriever: LibraryRetriever) -> None:
     now = "2026-01-01T00:00:00Z"
-    enrichment = Enrichment(fields={"company.employees": EnrichedValue(value=900, source="directory", fetched_at=now,
-                                                                       confidence=0.9)})
+    enrichment = Enrichment(
+        fields={"company.employees": EnrichedValue(value=900, source="directory", fetched_at=now, confidence=0.9)}
+    )
     segment = retriever.match(_lead(employees=50), enrichment).segment
     assert segment is not None and segment.entity_id == "enterprise"
 
 
 def test_segment_by_embedding_when_size_unknown(retriever: LibraryRetriever) -> None:
-    lead = _lead(notes="We are a multinational group with 40 subsidiaries, three ERPs and a global controllership team.")
+    lead = _lead(
+        notes="We are a multinational group with 40 subsidiaries, three ERPs and a global controllership team."
+    )
     segment = retriever.match(lead, NO_ENRICHMENT).segment
     assert segment is not None and (segment.entity_id, segment.method) == ("enterprise", "embedding")
 
 
-@pytest.mark.parametrize(("title", "persona", "method"), [
-    ("CFO", "cfo", "rule"),
-    ("chief financial officer", "cfo", "rule"),
-    ("Senior Financial Controller", "controller", "rule"),
-    ("Computer Science Student", "student", "rule"),
-    ("Open to work", "job-seeker", "rule"),
-    ("Finance Director", "cfo", "embedding"),
-    ("Director of Accounting", "controller", "embedding"),
-    ("PhD researcher at a university", "student", "embedding"),
-])
+@pytest.mark.parametrize(
+    ("title", "persona", "method"),
+    [
+        ("CFO", "cfo", "rule"),
+        ("chief financial officer", "cfo", "rule"),
+        ("Senior Financial Controller", "controller", "rule"),
+        ("Computer Science Student", "student", "rule"),
+        ("Open to work", "job-seeker", "rule"),
+        ("Finance Director", "cfo", "embedding"),
+        ("Director of Accounting", "controller", "embedding"),
+        ("PhD researcher at a university", "student", "embedding"),
+    ],
+)
 def test_persona_from_title(retriever: LibraryRetriever, title: str, persona: str, method: str) -> None:
     found = retriever.match(_lead(title=title), NO_ENRICHMENT).persona
     assert found is not None and (found.entity_id, found.method) == (persona, method)
@@ -74,8 +80,11 @@ def test_no_title_no_persona(retriever: LibraryRetriever) -> None:
 
 
 def test_use_cases_ranked_from_notes_and_form(retriever: LibraryRetriever) -> None:
-    lead = Lead(person={"name": "Pat"}, notes="Closing the month takes us three weeks. The CFO is tired of it.",
-                form_answers={"What is your biggest pain?": "We still reconcile bank statements by hand."})
+    lead = Lead(
+        person={"name": "Pat"},
+        notes="Closing the month takes us three weeks. The CFO is tired of it.",
+        form_answers={"What is your biggest pain?": "We still reconcile bank statements by hand."},
+    )
     use_cases = retriever.match(lead, NO_ENRICHMENT).use_cases
     ids = [u.entity_id for u in use_cases]
     assert set(ids[:2]) == {"close", "reconciliation"} and "audit" not in ids
@@ -95,8 +104,9 @@ def test_applicable_questions_follow_the_segment(retriever: LibraryRetriever, fi
     assert [q.id for q in smb] == ["budget-approved", "timeline"]
 
 
-def test_without_store_embeds_the_library_itself(fixture_library: Library, embedder: MiniLMEmbedder,
-                                                 retriever: LibraryRetriever) -> None:
+def test_without_store_embeds_the_library_itself(
+    fixture_library: Library, embedder: MiniLMEmbedder, retriever: LibraryRetriever
+) -> None:
     direct = LibraryRetriever(fixture_library, embedder)
     lead = _lead(title="Head of Accounting", notes="Our auditors keep asking for documents we cannot find.")
     assert direct.match(lead, NO_ENRICHMENT) == retriever.match(lead, NO_ENRICHMENT)

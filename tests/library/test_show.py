@@ -13,9 +13,23 @@ def test_render_library_shows_every_part(fixture_library: Library) -> None:
     for part in render_library(fixture_library):
         console.print(part)
     text = console.export_text()
-    for expected in ("Segments", "10–199", "200+", "Personas", "Job Seeker", "Use cases", "Competitors", "closeco",
-                     "Qualifying questions", "company.employees gte 200", "date lte 90", "Hard disqualifiers",
-                     "US, GB, DE", "Template: BANT", fixture_library.snapshot_id()):
+    for expected in (
+        "Segments",
+        "10–199",
+        "200+",
+        "Personas",
+        "Job Seeker",
+        "Use cases",
+        "Competitors",
+        "closeco",
+        "Qualifying questions",
+        "company.employees gte 200",
+        "date lte 90",
+        "Hard disqualifiers",
+        "US, GB, DE",
+        "Template: BANT",
+        fixture_library.snapshot_id(),
+    ):
         assert expected in text, expected
     assert "budget-approved" in text and "enterprise" in text
 

@@ -73,15 +73,26 @@ def test_a_question_of_another_segment_is_refused(library_dir: Path) -> None:
     assert "question 'company-size' does not apply to segment 'smb'" in problem
 
 
-@pytest.mark.parametrize(("old", "new", "says"), [
-    ("when: {all: [timeline, {fact: company.employees, gte: 10}]}",
-     "when: {all: [timeline, {question: timeline, is: 'no'}]}", "needs 'timeline' answered both 'yes' and 'no'"),
-    ("when: {all: [timeline, {fact: company.employees, gte: 10}]}",
-     "when: {all: [timeline, {all: [{not: timeline}]}]}", "needs 'timeline' answered both 'yes' and 'no'"),
-    ("when: {all: [timeline, {fact: company.employees, gte: 10}]}",
-     "when: {all: [{fact: company.employees, gte: 200}, {fact: company.employees, lt: 50}]}",
-     "needs company.employees above 200 and below 50"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        (
+            "when: {all: [timeline, {fact: company.employees, gte: 10}]}",
+            "when: {all: [timeline, {question: timeline, is: 'no'}]}",
+            "needs 'timeline' answered both 'yes' and 'no'",
+        ),
+        (
+            "when: {all: [timeline, {fact: company.employees, gte: 10}]}",
+            "when: {all: [timeline, {all: [{not: timeline}]}]}",
+            "needs 'timeline' answered both 'yes' and 'no'",
+        ),
+        (
+            "when: {all: [timeline, {fact: company.employees, gte: 10}]}",
+            "when: {all: [{fact: company.employees, gte: 200}, {fact: company.employees, lt: 50}]}",
+            "needs company.employees above 200 and below 50",
+        ),
+    ],
+)
 def test_an_impossible_combination_is_refused(library_dir: Path, old: str, new: str, says: str) -> None:
     _with_sql(library_dir, GOOD.replace(old, new))
     [problem] = _problems(library_dir)
@@ -90,28 +101,36 @@ def test_an_impossible_combination_is_refused(library_dir: Path, old: str, new: 
 
 def test_a_must_have_that_only_a_disqualifying_answer_meets_is_refused(library_dir: Path) -> None:
     questions = library_dir / "questions.yaml"
-    questions.write_text(questions.read_text() + """  - id: student
+    questions.write_text(
+        questions.read_text()
+        + """  - id: student
     text: Is the lead a student?
     category: fit
     weight: 5
     fit_type: bad
     instant_disqualifier: true
-""")
+"""
+    )
     _with_sql(library_dir, GOOD.replace("when: budget-approved", "when: student"))
     [problem] = _problems(library_dir)
     assert "criterion 'money'" in problem and "which disqualifies the lead" in problem
 
 
 def test_bad_shapes_are_refused_with_the_field(library_dir: Path) -> None:
-    _with_sql(library_dir, GOOD.replace("when: budget-approved", "when: {anyof: [budget-approved]}")
-              .replace("nurture_reason: timing", "nurture_reason: later"))
+    _with_sql(
+        library_dir,
+        GOOD.replace("when: budget-approved", "when: {anyof: [budget-approved]}").replace(
+            "nurture_reason: timing", "nurture_reason: later"
+        ),
+    )
     problems = _problems(library_dir)
     assert any("sql.must_have[0].when" in p and "one of the keys all, any, not, question, fact" in p for p in problems)
     assert any("sql.must_have[1].nurture_reason" in p for p in problems)
 
 
-def test_library_sync_exits_2_naming_the_criterion(library_dir: Path, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_library_sync_exits_2_naming_the_criterion(
+    library_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from api.settings import get_settings
 
     monkeypatch.setenv("QUALIFY_DATA_DIR", str(tmp_path / "data"))

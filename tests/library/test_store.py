@@ -33,7 +33,7 @@ def test_sync_follows_edits_and_deletions(tmp_path: Path, library_dir: Path) -> 
     store = LibraryStore.embedded(tmp_path / "chroma", "library_min")
     before = sync_library(library_dir, store)
     text = (library_dir / "use_cases.yaml").read_text()
-    audit_block = text[text.index("  - id: audit"):]
+    audit_block = text[text.index("  - id: audit") :]
     edited = text.replace(audit_block, "").replace("Closing the books is slow and painful", "Closing takes ages")
     (library_dir / "use_cases.yaml").write_text(edited)
 
@@ -41,7 +41,9 @@ def test_sync_follows_edits_and_deletions(tmp_path: Path, library_dir: Path) -> 
     assert (after.added, after.updated, after.deleted) == (0, 1, 3)  # audit: 1 use case + 2 pains gone
     assert after.snapshot_id != before.snapshot_id
     assert store.snapshot_id() == after.snapshot_id
-    found = {entity for row in store.query("use_case_pain", ["audit preparation is a scramble"], n=5) for entity, _ in row}
+    found = {
+        entity for row in store.query("use_case_pain", ["audit preparation is a scramble"], n=5) for entity, _ in row
+    }
     assert "audit" not in found and found <= {"close", "reconciliation"}
 
 
@@ -62,10 +64,14 @@ def test_collection_config_has_no_absolute_path(synced_store: LibraryStore) -> N
 def test_reopened_collection_works_in_a_fresh_process(synced_store: LibraryStore) -> None:
     # A new interpreter has no embedding function object: Chroma must rebuild ours from the persisted config.
     assert synced_store.path is not None
-    script = ("import json, sys; from library.store import LibraryStore; "
-              "s = LibraryStore.embedded(sys.argv[1], 'library_min'); "
-              "print(json.dumps(s.query('use_case_pain', ['we match bank transactions to invoices by hand'], n=1)))")
-    done = subprocess.run([sys.executable, "-c", script, str(synced_store.path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    script = (
+        "import json, sys; from library.store import LibraryStore; "
+        "s = LibraryStore.embedded(sys.argv[1], 'library_min'); "
+        "print(json.dumps(s.query('use_case_pain', ['we match bank transactions to invoices by hand'], n=1)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(synced_store.path)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     [[(entity, similarity)]] = json.loads(done.stdout.strip().splitlines()[-1])
     assert entity == "reconciliation" and similarity > 0.5

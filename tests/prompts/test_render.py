@@ -13,19 +13,34 @@ from prompts import names, render, template_hash
 from prompts.contexts import DataItem, JudgeSystemContext, JudgeUserContext, RepairContext
 from prompts.loader import PROMPTS_DIR
 
-QUESTION = QualifyingQuestion(id="budget", text="Is there a budget of at least $15,000?", category="budget", weight=5,
-                              fit_type="good", threshold=Threshold(kind="money", operator="gte", value=15000),
-                              yes_examples=["$20k set aside"], no_examples=["no budget"])
+QUESTION = QualifyingQuestion(
+    id="budget",
+    text="Is there a budget of at least $15,000?",
+    category="budget",
+    weight=5,
+    fit_type="good",
+    threshold=Threshold(kind="money", operator="gte", value=15000),
+    yes_examples=["$20k set aside"],
+    no_examples=["no budget"],
+)
 CONTEXTS: dict[str, BaseModel] = {
     "judge_system": JudgeSystemContext(
         seller=Seller(name="Ledgerly", product="AP automation", description="Automates payables."),
-        personas=[Persona(id="cfo", name="CFO", role="decision_maker", fit="good", description="Owns budget.",
-                          titles=["CFO"])],
-        segment="SMB", persona=None, use_cases=["Invoice capture"], questions=[QUESTION], today="2026-11-20"),
-    "judge_user": JudgeUserContext(boundary="abc123", question_ids=["budget"],
-                                   items=[DataItem(source="notes", ref="notes", text="We have $20k.")]),
-    "judge_repair": RepairContext(boundary="def456", errors=["answers[0] is invalid"], previous_output="{}",
-                                  question_ids=["budget"]),
+        personas=[
+            Persona(id="cfo", name="CFO", role="decision_maker", fit="good", description="Owns budget.", titles=["CFO"])
+        ],
+        segment="SMB",
+        persona=None,
+        use_cases=["Invoice capture"],
+        questions=[QUESTION],
+        today="2026-11-20",
+    ),
+    "judge_user": JudgeUserContext(
+        boundary="abc123", question_ids=["budget"], items=[DataItem(source="notes", ref="notes", text="We have $20k.")]
+    ),
+    "judge_repair": RepairContext(
+        boundary="def456", errors=["answers[0] is invalid"], previous_output="{}", question_ids=["budget"]
+    ),
 }
 
 
@@ -53,5 +68,8 @@ def test_a_missing_value_is_an_error_not_a_blank() -> None:
 
 def test_the_hash_does_not_depend_on_the_lead() -> None:
     other = JudgeUserContext(boundary="zzz", question_ids=["x"], items=[])
-    assert render("judge_user", other).hash == render("judge_user", CONTEXTS["judge_user"]).hash == template_hash(
-        "judge_user")
+    assert (
+        render("judge_user", other).hash
+        == render("judge_user", CONTEXTS["judge_user"]).hash
+        == template_hash("judge_user")
+    )

@@ -40,8 +40,9 @@ def _backfill_segments() -> None:
     from api.leads.models import segment_of
 
     conn = op.get_bind()
-    table = sa.table("scorecards", sa.column("id", sa.String), sa.column("payload", sa.JSON),
-                     sa.column("segment", sa.String))
+    table = sa.table(
+        "scorecards", sa.column("id", sa.String), sa.column("payload", sa.JSON), sa.column("segment", sa.String)
+    )
     for row in conn.execute(sa.select(table.c.id, table.c.payload)).all():
         payload = row.payload if isinstance(row.payload, dict) else {}
         if segment := segment_of(payload):

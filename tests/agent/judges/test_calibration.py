@@ -10,8 +10,9 @@ from evals.judging import Judged, fit_confidence
 
 def _rows(answer: str, conf: float, right: int, wrong: int) -> list[Judged]:
     other = "no" if answer != "no" else "yes"
-    return [Judged(f"{answer}{conf}{i}", answer if i < right else other, answer, conf, "fit")
-            for i in range(right + wrong)]
+    return [
+        Judged(f"{answer}{conf}{i}", answer if i < right else other, answer, conf, "fit") for i in range(right + wrong)
+    ]
 
 
 def test_fit_maps_raw_confidence_to_the_observed_rate_and_round_trips(tmp_path: Path) -> None:

@@ -28,10 +28,19 @@ def test_the_relevant_clauses_of_a_long_text_are_kept_in_order() -> None:
 def test_a_50000_character_note_is_answered_and_flagged() -> None:
     note = (FILLER * 800)[:49_900] + " We set aside 40k a year for it."
     lead = Lead(person={"name": "Dana"}, notes=note[:50_000], received_at=NOW)
-    q = QualifyingQuestion(id="budget", text="Is there a budget of at least $15k a year for dispatch software?",
-                           category="budget", weight=5, fit_type="good")
-    [a] = LocalJudge(HashingEmbedder()).answer(lead, Enrichment(), [q], NOW,
-                                                seller=Seller(name="F", product="F", description="dispatch software",
-                                                              category="dispatch software"))
+    q = QualifyingQuestion(
+        id="budget",
+        text="Is there a budget of at least $15k a year for dispatch software?",
+        category="budget",
+        weight=5,
+        fit_type="good",
+    )
+    [a] = LocalJudge(HashingEmbedder()).answer(
+        lead,
+        Enrichment(),
+        [q],
+        NOW,
+        seller=Seller(name="F", product="F", description="dispatch software", category="dispatch software"),
+    )
     assert "text_truncated" in a.flags
     assert a.answer == "yes" and "40k" in a.evidence[0].quote  # the last sentence of the note was still read

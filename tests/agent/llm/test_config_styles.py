@@ -18,8 +18,13 @@ async def _one_request(base_url_of, profile: str | None = None, **config) -> Rec
 
 
 async def test_openai_style() -> None:
-    sent = await _one_request(lambda s: s.base_url, f.honouring("function_calling"), api_key="sk-live-123",
-                              model="gpt-4o-mini", structured_output_method="function_calling")
+    sent = await _one_request(
+        lambda s: s.base_url,
+        f.honouring("function_calling"),
+        api_key="sk-live-123",
+        model="gpt-4o-mini",
+        structured_output_method="function_calling",
+    )
     assert (sent.method, sent.path) == ("POST", "/v1/chat/completions")
     assert sent.headers["authorization"] == "Bearer sk-live-123" and "api-key" not in sent.headers
     body = sent.body
@@ -31,7 +36,9 @@ async def test_openai_style() -> None:
 
 
 async def test_tool_required_style() -> None:  # what llama.cpp accepts: tool_choice must be a string
-    sent = await _one_request(lambda s: s.base_url, f.honouring("tool_required"), structured_output_method="tool_required")
+    sent = await _one_request(
+        lambda s: s.base_url, f.honouring("tool_required"), structured_output_method="tool_required"
+    )
     assert sent.body["tool_choice"] == "required" and sent.body["tools"][0]["function"]["name"] == "submit_answers"
 
 
@@ -59,16 +66,20 @@ async def test_azure_style() -> None:
     assert sent.body["max_completion_tokens"] == 2048 and "max_tokens" not in sent.body  # reasoning models reject it
 
 
-@pytest.mark.parametrize(("base_url", "api_version", "override", "expected"), [
-    ("https://api.openai.com/v1", None, None, False),
-    ("https://res.openai.azure.com", "2024-10-21", None, False),
-    ("http://127.0.0.1:8000/v1", None, None, True),
-    ("http://gpu-box:11434/v1", None, None, True),
-    ("https://api.openai.com/v1", None, True, True),
-    ("http://127.0.0.1:8080/v1", None, False, False),
-])
-def test_which_endpoints_also_get_max_tokens(base_url: str, api_version: str | None, override: bool | None,
-                                             expected: bool) -> None:
+@pytest.mark.parametrize(
+    ("base_url", "api_version", "override", "expected"),
+    [
+        ("https://api.openai.com/v1", None, None, False),
+        ("https://res.openai.azure.com", "2024-10-21", None, False),
+        ("http://127.0.0.1:8000/v1", None, None, True),
+        ("http://gpu-box:11434/v1", None, None, True),
+        ("https://api.openai.com/v1", None, True, True),
+        ("http://127.0.0.1:8080/v1", None, False, False),
+    ],
+)
+def test_which_endpoints_also_get_max_tokens(
+    base_url: str, api_version: str | None, override: bool | None, expected: bool
+) -> None:
     from agent.llm import LLMConfig, sends_max_tokens
 
     config = LLMConfig(model="m", base_url=base_url, api_version=api_version, send_max_tokens=override)

@@ -21,7 +21,10 @@ async def test_a_fabricated_quote_is_downgraded_to_unknown_with_a_flag() -> None
         result = {a.question_id: a for a in (await f.judge(server.base_url).judge(f.request())).answers}
         server.assert_complete()
     assert (result["budget"].answer, result["budget"].flags, result["budget"].evidence) == (
-        "unknown", ["evidence_unverified"], [])
+        "unknown",
+        ["evidence_unverified"],
+        [],
+    )
     assert result["timeline"].answer == "yes" and result["timeline"].flags == []  # a correct quote is kept
     repair = server.requests[1].messages[-1]["content"]
     assert "the answer to budget has quote(s) 0 that are not verbatim" in repair
@@ -54,8 +57,10 @@ async def test_hybrid_with_only_checked_questions_makes_no_call() -> None:
 async def test_per_question_mode_makes_one_call_per_question() -> None:
     with FakeOpenAIServer(responder=all_unknown) as server:
         result = await f.judge(server.base_url, per_question=True).judge(f.request())
-    enums = sorted(tuple(output_schema(r)["$defs"]["QuestionVerdict"]["properties"]["question_id"]["enum"])
-                   for r in server.requests)
+    enums = sorted(
+        tuple(output_schema(r)["$defs"]["QuestionVerdict"]["properties"]["question_id"]["enum"])
+        for r in server.requests
+    )
     assert enums == [("budget",), ("size_200",), ("timeline",)] and result.usage.llm_calls == 3
 
 
@@ -66,10 +71,12 @@ async def test_in_flight_calls_never_exceed_the_concurrency_setting() -> None:
     assert len(server.requests) == 6 and server.max_in_flight == 2
 
 
-SIZE_TEXT = QualifyingQuestion(id="size_text", text="Does the company have at least 200 employees?", category="fit",
-                               weight=4, fit_type="good")
-EUROPE = QualifyingQuestion(id="in_europe", text="Is the company based in Germany or France?", category="fit", weight=2,
-                            fit_type="good")
+SIZE_TEXT = QualifyingQuestion(
+    id="size_text", text="Does the company have at least 200 employees?", category="fit", weight=4, fit_type="good"
+)
+EUROPE = QualifyingQuestion(
+    id="in_europe", text="Is the company based in Germany or France?", category="fit", weight=2, fit_type="good"
+)
 
 
 def _country(req: JudgeRequest, code: str) -> JudgeRequest:
@@ -82,8 +89,9 @@ def _hybrid(base_url: str) -> LLMJudge:
     from agent.judges.local import LocalJudge
     from tests.fakes.embedder import HashingEmbedder
 
-    return LLMJudge(StructuredLLM(f.config(base_url)), mode="hybrid", personas=f.PERSONAS,
-                    local=LocalJudge(HashingEmbedder()))
+    return LLMJudge(
+        StructuredLLM(f.config(base_url)), mode="hybrid", personas=f.PERSONAS, local=LocalJudge(HashingEmbedder())
+    )
 
 
 async def test_hybrid_lets_the_engine_settle_fact_questions_without_a_call() -> None:

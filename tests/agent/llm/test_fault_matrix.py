@@ -11,8 +11,17 @@ from agent.errors import BudgetExceededError, PermanentJudgeError, RetryableJudg
 from agent.llm import METHODS as LLM_METHODS
 from agent.llm import ContextLengthExceeded
 from tests.agent.llm import factory as f
-from tests.fakes.openai_server import (FakeOpenAIServer, Reply, answer, error, hang, output_schema, rate_limited,
-                                       raw_text, refusal)
+from tests.fakes.openai_server import (
+    FakeOpenAIServer,
+    Reply,
+    answer,
+    error,
+    hang,
+    output_schema,
+    rate_limited,
+    raw_text,
+    refusal,
+)
 
 METHODS = list(LLM_METHODS)
 
@@ -31,8 +40,11 @@ async def test_success_counts_usage_and_stamps_prompts() -> None:
     assert set(result.prompt_hashes) == {"judge_system", "judge_user"} and result.model == "gpt-4o-mini"
 
 
-@pytest.mark.parametrize("first", [rate_limited("0"), rate_limited(), error(500), error(503), error(408)],
-                         ids=["429-retry-after", "429-no-header", "500", "503", "408"])
+@pytest.mark.parametrize(
+    "first",
+    [rate_limited("0"), rate_limited(), error(500), error(503), error(408)],
+    ids=["429-retry-after", "429-no-header", "500", "503", "408"],
+)
 async def test_a_transient_failure_is_retried_then_succeeds(first: Reply) -> None:
     with FakeOpenAIServer([first, answer(f.ALL_GOOD)]) as server:
         result = await f.judge(server.base_url).judge(f.request())
@@ -68,8 +80,9 @@ async def test_retry_after_is_waited_for() -> None:
     assert time.perf_counter() - started >= 0.4
 
 
-@pytest.mark.parametrize(("status", "error_class"),
-                         [(401, "authentication_error"), (403, "permission_denied"), (404, "not_found")])
+@pytest.mark.parametrize(
+    ("status", "error_class"), [(401, "authentication_error"), (403, "permission_denied"), (404, "not_found")]
+)
 async def test_permanent_errors_are_not_retried(status: int, error_class: str) -> None:
     with FakeOpenAIServer([error(status)]) as server:
         with pytest.raises(PermanentJudgeError) as caught:
@@ -101,10 +114,16 @@ async def test_endpoint_down_is_retryable() -> None:
 
 
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize("bad", [raw_text('{"answers": [{"question_id": "bud'),
-                                 answer({"answers": [{**f.BUDGET_YES, "answer": "maybe"}]}),
-                                 raw_text('{"answers": []', finish_reason="length"), refusal()],
-                         ids=["malformed", "schema-invalid", "length", "refusal"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        raw_text('{"answers": [{"question_id": "bud'),
+        answer({"answers": [{**f.BUDGET_YES, "answer": "maybe"}]}),
+        raw_text('{"answers": []', finish_reason="length"),
+        refusal(),
+    ],
+    ids=["malformed", "schema-invalid", "length", "refusal"],
+)
 async def test_bad_output_gets_one_repair_request(method: str, bad: Reply) -> None:
     with FakeOpenAIServer([bad, answer(f.ALL_GOOD)], profile=f.honouring(method)) as server:
         result = await f.judge(server.base_url, structured_output_method=method).judge(f.request())
@@ -139,8 +158,11 @@ async def test_the_repair_asks_only_for_the_failed_answers_with_the_invalid_frag
     assert result["timeline"].answer == "yes" and result["budget"].answer == "yes"
 
 
-@pytest.mark.parametrize("bad", [raw_text("not json"), raw_text('{"answers": [', finish_reason="length"), refusal()],
-                         ids=["malformed", "length", "refusal"])
+@pytest.mark.parametrize(
+    "bad",
+    [raw_text("not json"), raw_text('{"answers": [', finish_reason="length"), refusal()],
+    ids=["malformed", "length", "refusal"],
+)
 async def test_output_bad_twice_becomes_unknown_flagged(bad: Reply) -> None:
     with FakeOpenAIServer([bad, bad]) as server:
         result = await f.judge(server.base_url).judge(f.request())
@@ -193,7 +215,8 @@ async def test_a_known_small_context_is_trimmed_before_anything_is_sent() -> Non
     long_notes = "Unrelated chatter about the weather. " * 400 + "They want to go live next quarter."
     with FakeOpenAIServer([answer(f.ALL_GOOD)]) as server:
         await f.judge(server.base_url, context_tokens=5000, max_completion_tokens=1000).judge(
-            f.request(f.lead(notes=long_notes)))
+            f.request(f.lead(notes=long_notes))
+        )
         server.assert_complete()
     assert len(server.requests) == 1
 
@@ -220,14 +243,27 @@ async def test_the_spend_cap_lets_calls_through_until_it_is_reached() -> None:
 
 # Each server's own overflow body (cited in tests/fakes/openai_server.py): every one is trimmed and retried.
 OVERFLOWS = {
-    "openai": error(400, "This model's maximum context length is 8192 tokens. However, your messages resulted in 9001 "
-                    "tokens.", code="context_length_exceeded"),
-    "azure": error(400, "This model's maximum context length is 4096 tokens, however you requested 5000 tokens.",
-                   code="context_length_exceeded"),
-    "vllm": error(400, "This model's maximum context length is 4096 tokens. However, you requested 5120 tokens (4096 in "
-                  "the messages, 1024 in the completion). Please reduce the length of the messages or completion."),
-    "llamacpp": Reply(status=400, error_message="the request exceeds the available context size. try increasing the "
-                      "context size or enable context shift", error_type="exceed_context_size_error"),
+    "openai": error(
+        400,
+        "This model's maximum context length is 8192 tokens. However, your messages resulted in 9001 tokens.",
+        code="context_length_exceeded",
+    ),
+    "azure": error(
+        400,
+        "This model's maximum context length is 4096 tokens, however you requested 5000 tokens.",
+        code="context_length_exceeded",
+    ),
+    "vllm": error(
+        400,
+        "This model's maximum context length is 4096 tokens. However, you requested 5120 tokens (4096 in "
+        "the messages, 1024 in the completion). Please reduce the length of the messages or completion.",
+    ),
+    "llamacpp": Reply(
+        status=400,
+        error_message="the request exceeds the available context size. try increasing the "
+        "context size or enable context shift",
+        error_type="exceed_context_size_error",
+    ),
     "ollama": error(400, "input length exceeds the context length"),
 }
 
@@ -272,26 +308,36 @@ async def test_the_overflow_retry_and_repair_share_the_budget() -> None:
 
 async def test_the_timeout_grows_with_the_prompt() -> None:
     # ~2.6k tokens in the lead's own form answers (long notes would be cut to their relevant part before sending)
-    long_form = {"What is your budget?": "We have $40k budgeted for AP automation this year.",
-                 **{f"Comment {k}": "They want to go live next quarter. " * 30 for k in range(10)}}
+    long_form = {
+        "What is your budget?": "We have $40k budgeted for AP automation this year.",
+        **{f"Comment {k}": "They want to go live next quarter. " * 30 for k in range(10)},
+    }
     with FakeOpenAIServer([answer(f.ALL_GOOD, latency=0.8)]) as server:  # slower than the 0.3 s base timeout
         result = await f.judge(server.base_url, timeout=0.3, timeout_per_1k_tokens=0.5, max_attempts=1).judge(
-            f.request(f.lead(form_answers=long_form)))
+            f.request(f.lead(form_answers=long_form))
+        )
         server.assert_complete()
     assert result.usage.llm_calls == 1 and by_id(result)["budget"].answer == "yes"
     with FakeOpenAIServer([hang()]) as server:  # the same allowance on a short prompt is not enough
         with pytest.raises(RetryableJudgeError):
             await f.judge(server.base_url, timeout=0.3, timeout_per_1k_tokens=0.5, max_attempts=1).judge(
-                f.request(f.lead(notes="short")))
+                f.request(f.lead(notes="short"))
+            )
 
 
 async def test_a_prompt_beyond_the_servers_window_is_trimmed_or_silently_truncated(server_profile: str) -> None:
     # ~2k tokens in form answers, which are sent whole (long notes are cut to their relevant part before sending)
-    long_form = {"What is your budget?": "We have $40k budgeted for AP automation this year.",
-                 **{f"Comment {k}": "Our office dog is called Rex. " * 25 for k in range(8)}}
+    long_form = {
+        "What is your budget?": "We have $40k budgeted for AP automation this year.",
+        **{f"Comment {k}": "Our office dog is called Rex. " * 25 for k in range(8)},
+    }
     script = [answer(f.ALL_GOOD)] * (2 if server_profile == "ollama" else 1)  # Ollama answers the cut prompt too
     with FakeOpenAIServer(script, context_tokens=1500) as server:  # the whole lead is ~2k tokens, trimmed ~1.2k
-        result = by_id(await f.judge(server.base_url).judge(f.request(f.lead(form_answers=long_form, notes="They want to go live next quarter."))))
+        result = by_id(
+            await f.judge(server.base_url).judge(
+                f.request(f.lead(form_answers=long_form, notes="They want to go live next quarter."))
+            )
+        )
         server.assert_complete()
     assert result["timeline"].answer == "yes"
     # The server's own overflow body was recognised — or, on Ollama, which cuts the prompt to num_ctx and answers 200,

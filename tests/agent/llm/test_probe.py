@@ -12,8 +12,10 @@ from tests.fakes.openai_server import FakeOpenAIServer, answer
 
 
 def probe(server: FakeOpenAIServer, every_method: bool = True):  # noqa: ANN201
-    return probe_sync(StructuredLLM(LLMConfig(model="m", base_url=server.base_url, timeout=2.0, max_attempts=3)),
-                      every_method=every_method)
+    return probe_sync(
+        StructuredLLM(LLMConfig(model="m", base_url=server.base_url, timeout=2.0, max_attempts=3)),
+        every_method=every_method,
+    )
 
 
 EXPECTED = {  # what each profile honours, in probe order: json_schema, tool_required, function_calling, json_mode
@@ -32,8 +34,10 @@ def test_every_method_is_tried_and_judged_by_what_came_back(server_profile: str)
     assert choose_method(results) == "json_schema" and server.requests == []  # probes never use the script
 
 
-@pytest.mark.parametrize(("profile", "expected"), [("openai", "tool_required"), ("llamacpp", "tool_required"),
-                                                   ("vllm", "tool_required"), ("ollama", "json_mode")])
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [("openai", "tool_required"), ("llamacpp", "tool_required"), ("vllm", "tool_required"), ("ollama", "json_mode")],
+)
 def test_without_json_schema_the_accepted_tool_choice_or_json_mode_is_chosen(profile: str, expected: str) -> None:
     with FakeOpenAIServer(profile=profile, json_schema=False) as server:
         results = probe(server, every_method=False)

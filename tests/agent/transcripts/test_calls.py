@@ -10,33 +10,49 @@ from agent.facts.amounts import meeting_day, money
 from agent.facts.clauses import read_facts
 from agent.evidence import SourceText
 from agent.transcripts import EmbeddedExtractor, RoleHints, read_transcript
-from library.schemas import Competitor, Disqualifiers, Library, Persona, QualifyingQuestion, Segment, Seller, Thresholds, UseCase
+from library.schemas import (
+    Competitor,
+    Disqualifiers,
+    Library,
+    Persona,
+    QualifyingQuestion,
+    Segment,
+    Seller,
+    Thresholds,
+    UseCase,
+)
 from tests.fakes.embedder import HashingEmbedder
 
 WED = date(2026, 11, 18)
 
 
-@pytest.mark.parametrize(("text", "day"), [
-    ("Le jeudi 3 décembre dans l'après-midi, ça vous irait ?", date(2026, 12, 3)),
-    ("He's free next Tuesday, the 24th, in the afternoon.", date(2026, 11, 24)),
-    ("Let's book the pilot kickoff for Monday the 7th.", date(2026, 12, 7)),
-    ("¿Puede ser el jueves de la próxima semana?", date(2026, 11, 26)),
-    ("On se reparle mardi dans deux semaines.", date(2026, 12, 1)),
-    ("Let's do the Tuesday after Thanksgiving.", date(2026, 12, 1)),
-    ("Let's pencil in a call on the 12th of January.", date(2027, 1, 12)),
-    ("Friday works for me.", date(2026, 11, 20)),
-    ("We have 22 engineers.", None),
-])
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Le jeudi 3 décembre dans l'après-midi, ça vous irait ?", date(2026, 12, 3)),
+        ("He's free next Tuesday, the 24th, in the afternoon.", date(2026, 11, 24)),
+        ("Let's book the pilot kickoff for Monday the 7th.", date(2026, 12, 7)),
+        ("¿Puede ser el jueves de la próxima semana?", date(2026, 11, 26)),
+        ("On se reparle mardi dans deux semaines.", date(2026, 12, 1)),
+        ("Let's do the Tuesday after Thanksgiving.", date(2026, 12, 1)),
+        ("Let's pencil in a call on the 12th of January.", date(2027, 1, 12)),
+        ("Friday works for me.", date(2026, 11, 20)),
+        ("We have 22 engineers.", None),
+    ],
+)
 def test_meeting_days_in_the_words_people_use(text: str, day: date | None) -> None:
     assert meeting_day(text, WED) == day
 
 
-@pytest.mark.parametrize(("text", "low", "period", "currency"), [
-    ("Uns dois mil euros por mês.", 2000, 30.44, "EUR"),
-    ("zweitausend Euro im Monat", 2000, 30.44, "EUR"),
-    ("15.000 € pro Jahr", 15000, 365.25, "EUR"),
-    ("sixty-five euros per agent per month, for the fourteen of us", 910, 30.44, "EUR"),
-])
+@pytest.mark.parametrize(
+    ("text", "low", "period", "currency"),
+    [
+        ("Uns dois mil euros por mês.", 2000, 30.44, "EUR"),
+        ("zweitausend Euro im Monat", 2000, 30.44, "EUR"),
+        ("15.000 € pro Jahr", 15000, 365.25, "EUR"),
+        ("sixty-five euros per agent per month, for the fourteen of us", 910, 30.44, "EUR"),
+    ],
+)
 def test_money_in_other_languages_with_period_and_currency(text: str, low: float, period: float, currency: str) -> None:
     [m] = money(text)
     assert (m.low, m.period_days, m.currency) == (low, period, currency)
@@ -54,15 +70,38 @@ def test_a_retraction_drops_what_its_speaker_just_said() -> None:
 
 def _library() -> Library:
     return Library(
-        name="dialo", seller=Seller(name="Dialo", product="Dialo Dialer", description="A power dialer for SDR teams",
-                                category="sales dialer software", regions=["US", "CA"]),
-        segments=[Segment(id="smb", name="S", description="s", thresholds=Thresholds(sql_ready=60, needs_discovery=40))],
-        personas=[Persona(id="vp_sales", name="VP Sales", role="decision_maker", fit="good", description="x", titles=["VP Sales"])],
-        use_cases=[UseCase(id="connect_rates", name="Connect rates", description="Reach more prospects per hour",
-                           pains=["Our reps barely reach anyone, connect rates are terrible."])],
-        competitors=[Competitor(id="nooks", name="Nooks")], disqualifiers=Disqualifiers(),
-        questions=[QualifyingQuestion(id="seats", text="Do they have at least 10 SDRs?", category="fit", weight=5,
-                                      fit_type="good")])
+        name="dialo",
+        seller=Seller(
+            name="Dialo",
+            product="Dialo Dialer",
+            description="A power dialer for SDR teams",
+            category="sales dialer software",
+            regions=["US", "CA"],
+        ),
+        segments=[
+            Segment(id="smb", name="S", description="s", thresholds=Thresholds(sql_ready=60, needs_discovery=40))
+        ],
+        personas=[
+            Persona(
+                id="vp_sales", name="VP Sales", role="decision_maker", fit="good", description="x", titles=["VP Sales"]
+            )
+        ],
+        use_cases=[
+            UseCase(
+                id="connect_rates",
+                name="Connect rates",
+                description="Reach more prospects per hour",
+                pains=["Our reps barely reach anyone, connect rates are terrible."],
+            )
+        ],
+        competitors=[Competitor(id="nooks", name="Nooks")],
+        disqualifiers=Disqualifiers(),
+        questions=[
+            QualifyingQuestion(
+                id="seats", text="Do they have at least 10 SDRs?", category="fit", weight=5, fit_type="good"
+            )
+        ],
+    )
 
 
 def _call(text: str) -> dict:
@@ -73,12 +112,14 @@ def _call(text: str) -> dict:
 
 
 def test_call_fields_with_speakers_values_and_dates() -> None:
-    a = _call("[00:01] Sam Rep: How do you dial today?\n"
-              "[00:05] Ana Ruiz: We use Nooks with HubSpot. We set aside about two thousand dollars a month for it.\n"
-              "[00:20] Ana Ruiz: It's my call, I sign off on tools like this.\n"
-              "[00:30] Ana Ruiz: We want to be live by the end of next quarter.\n"
-              "[00:40] Sam Rep: Shall we do a demo next Tuesday, the 24th?\n"
-              "[00:44] Ana Ruiz: Works for me.\n")
+    a = _call(
+        "[00:01] Sam Rep: How do you dial today?\n"
+        "[00:05] Ana Ruiz: We use Nooks with HubSpot. We set aside about two thousand dollars a month for it.\n"
+        "[00:20] Ana Ruiz: It's my call, I sign off on tools like this.\n"
+        "[00:30] Ana Ruiz: We want to be live by the end of next quarter.\n"
+        "[00:40] Sam Rep: Shall we do a demo next Tuesday, the 24th?\n"
+        "[00:44] Ana Ruiz: Works for me.\n"
+    )
     assert (a["call.budget"].answer, a["call.budget"].value) == ("yes", "24000 USD")
     assert (a["call.decision_maker"].answer, a["call.decision_maker"].value) == ("yes", "yes")
     assert (a["call.competitors"].answer, a["call.competitors"].value) == ("yes", "nooks")
@@ -90,8 +131,10 @@ def test_call_fields_with_speakers_values_and_dates() -> None:
 
 
 def test_one_participant_disowning_a_topic_is_about_that_person_only() -> None:
-    a = _call("[00:05] Ben Ode: Budget isn't my area, not my call.\n"
-              "[00:10] Ana Ruiz: I sign off on this. We set aside about two thousand dollars a month.\n")
+    a = _call(
+        "[00:05] Ben Ode: Budget isn't my area, not my call.\n"
+        "[00:10] Ana Ruiz: I sign off on this. We set aside about two thousand dollars a month.\n"
+    )
     assert (a["call.decision_maker"].answer, a["call.decision_maker"].value) == ("yes", "yes")
     assert a["call.budget"].answer == "yes"  # Ben's remark blanks nothing Ana said
 
@@ -102,8 +145,10 @@ def test_someone_else_signing_names_who() -> None:
 
 
 def test_a_student_speaks_for_no_buyer_but_others_still_count() -> None:
-    a = _call("[00:05] Ana Ruiz: I'm a student writing my thesis. We set aside about two thousand dollars a month.\n"
-              "[00:10] Ben Ode: We use Nooks today.\n")
+    a = _call(
+        "[00:05] Ana Ruiz: I'm a student writing my thesis. We set aside about two thousand dollars a month.\n"
+        "[00:10] Ben Ode: We use Nooks today.\n"
+    )
     assert a["call.disqualifier"].value == "student"
     assert a["call.budget"].answer == "unknown"  # only the student said it
     assert a["call.competitors"].answer == "yes"  # Ben's words still count

@@ -7,7 +7,16 @@ from datetime import date
 
 from agent.transcripts import EmbeddedExtractor, RoleHints, read_transcript
 from library.schemas import (
-    Competitor, Disqualifiers, Library, Persona, QualifyingQuestion, Segment, Seller, Thresholds, Threshold, UseCase,
+    Competitor,
+    Disqualifiers,
+    Library,
+    Persona,
+    QualifyingQuestion,
+    Segment,
+    Seller,
+    Thresholds,
+    Threshold,
+    UseCase,
 )
 from tests.fakes.embedder import HashingEmbedder
 
@@ -18,25 +27,55 @@ CALL = date(2026, 11, 12)
 def _library() -> Library:
     q = QualifyingQuestion
     return Library(
-        name="calls", seller=Seller(name="Ledgerly", product="AP", description="AP automation"),
-        segments=[Segment(id="smb", name="SMB", description="Small", thresholds=Thresholds(sql_ready=60, needs_discovery=40))],
+        name="calls",
+        seller=Seller(name="Ledgerly", product="AP", description="AP automation"),
+        segments=[
+            Segment(id="smb", name="SMB", description="Small", thresholds=Thresholds(sql_ready=60, needs_discovery=40))
+        ],
         personas=[Persona(id="cfo", name="CFO", role="decision_maker", fit="good", description="x", titles=["CFO"])],
-        use_cases=[UseCase(id="capture", name="Capture", description="OCR",
-                           pains=["We key every invoice into the ERP by hand."])],
+        use_cases=[
+            UseCase(
+                id="capture", name="Capture", description="OCR", pains=["We key every invoice into the ERP by hand."]
+            )
+        ],
         competitors=[Competitor(id="payflowly", name="PayFlowly", aliases=["PayFlow"])],
         disqualifiers=Disqualifiers(),
         questions=[
-            q(id="budget_15k", text="Budget of at least $15k?", category="budget", weight=8, fit_type="good",
-              threshold=Threshold(kind="money", operator="gte", value=15000)),
+            q(
+                id="budget_15k",
+                text="Budget of at least $15k?",
+                category="budget",
+                weight=8,
+                fit_type="good",
+                threshold=Threshold(kind="money", operator="gte", value=15000),
+            ),
             q(id="budget_approved", text="Is the budget approved?", category="budget", weight=6, fit_type="good"),
-            q(id="go_live_90_days", text="Live within 90 days?", category="timeline", weight=7, fit_type="good",
-              threshold=Threshold(kind="date", operator="lte", value=90)),
-            q(id="volume", text="At least 500 invoices a month?", category="need", weight=6, fit_type="good",
-              threshold=Threshold(kind="number", operator="gte", value=500)),
-            q(id="manual", text="Is AP manual?", category="need", weight=7, fit_type="good",
-              yes_examples=["We key every invoice into NetSuite by hand.", "Approvals happen over email."],
-              no_examples=["We're already fully automated with OCR and workflow."],
-              keywords=["manual", "by hand", "email", "automated", "key"]),
+            q(
+                id="go_live_90_days",
+                text="Live within 90 days?",
+                category="timeline",
+                weight=7,
+                fit_type="good",
+                threshold=Threshold(kind="date", operator="lte", value=90),
+            ),
+            q(
+                id="volume",
+                text="At least 500 invoices a month?",
+                category="need",
+                weight=6,
+                fit_type="good",
+                threshold=Threshold(kind="number", operator="gte", value=500),
+            ),
+            q(
+                id="manual",
+                text="Is AP manual?",
+                category="need",
+                weight=7,
+                fit_type="good",
+                yes_examples=["We key every invoice into NetSuite by hand.", "Approvals happen over email."],
+                no_examples=["We're already fully automated with OCR and workflow."],
+                keywords=["manual", "by hand", "email", "automated", "key"],
+            ),
         ],
     )
 
@@ -54,13 +93,20 @@ def test_budget_from_words_with_verified_transcript_evidence() -> None:
     assert (answer.answer, answer.value) == ("yes", "40,000")
     e = answer.evidence[0]
     assert (e.source, e.ref, e.quote, e.timestamp, e.speaker) == (
-        "transcript", "u2", "We set aside about forty grand for it.", 14.0, "Dana")
+        "transcript",
+        "u2",
+        "We set aside about forty grand for it.",
+        14.0,
+        "Dana",
+    )
     assert a["call.budget"].value == "40000 USD"
 
 
 def test_a_rep_statement_is_not_evidence() -> None:
-    a = _extract("[00:10] Sam Patel: So you have about forty grand approved for this budget, and you need it live within 30 days.\n"
-                 "[00:14] Dana: Let me tell you about our team first.\n")
+    a = _extract(
+        "[00:10] Sam Patel: So you have about forty grand approved for this budget, and you need it live within 30 days.\n"
+        "[00:14] Dana: Let me tell you about our team first.\n"
+    )
     assert a["budget_15k"].answer == "unknown" and a["budget_approved"].answer == "unknown"
     assert a["go_live_90_days"].answer == "unknown" and a["call.budget"].answer == "unknown"
 
@@ -112,19 +158,26 @@ def test_examples_with_and_without_an_embedder() -> None:
 
 
 def test_competitors_decision_maker_disqualifier_fields() -> None:
-    a = _extract("[00:10] Sam Patel: Anyone else?\n[00:14] Dana: We had a call with PayFlow last week.\n"
-                 "[00:20] Dana: Our CFO signs anything over ten thousand.\n")
+    a = _extract(
+        "[00:10] Sam Patel: Anyone else?\n[00:14] Dana: We had a call with PayFlow last week.\n"
+        "[00:20] Dana: Our CFO signs anything over ten thousand.\n"
+    )
     assert (a["call.competitors"].answer, a["call.competitors"].value) == ("yes", "payflowly")
     assert (a["call.decision_maker"].answer, a["call.decision_maker"].value) == ("no", "CFO")
-    s = _extract("[00:10] Sam Patel: Tell me about your company.\n[00:14] Dana: I'm an accounting student, writing my "
-                 "thesis. Our budget at the student club is forty grand.\n")
+    s = _extract(
+        "[00:10] Sam Patel: Tell me about your company.\n[00:14] Dana: I'm an accounting student, writing my "
+        "thesis. Our budget at the student club is forty grand.\n"
+    )
     assert s["call.disqualifier"].value == "student"
     assert s["budget_15k"].answer == "unknown"  # a student's statements are no evidence of a buyer's budget
 
 
 def test_every_decided_answer_quotes_a_prospect_utterance_verbatim() -> None:
-    t = read_transcript("[00:10] Sam Patel: Budget?\n[00:14] Dana: We set aside about forty grand. We key every invoice by "
-                        "hand.\n", call_date=CALL, roles=HINTS)
+    t = read_transcript(
+        "[00:10] Sam Patel: Budget?\n[00:14] Dana: We set aside about forty grand. We key every invoice by hand.\n",
+        call_date=CALL,
+        roles=HINTS,
+    )
     by_id = {u.id: u for u in t.utterances}
     for answer in EmbeddedExtractor(_library()).extract(t):
         for e in answer.evidence:
@@ -132,8 +185,11 @@ def test_every_decided_answer_quotes_a_prospect_utterance_verbatim() -> None:
 
 
 def test_a_long_call_is_read_to_the_end_by_relevance() -> None:
-    filler = "".join(f"[{i // 60:02d}:{i % 60:02d}] {'Sam Patel' if i % 2 else 'Dana'}: We talked about the weather "
-                     f"and the football results for a while number {i}.\n" for i in range(1, 1200))
+    filler = "".join(
+        f"[{i // 60:02d}:{i % 60:02d}] {'Sam Patel' if i % 2 else 'Dana'}: We talked about the weather "
+        f"and the football results for a while number {i}.\n"
+        for i in range(1, 1200)
+    )
     text = filler + "[59:59] Dana: We set aside about forty grand for this.\n"
     embedder = HashingEmbedder()
     started = time.perf_counter()
@@ -145,6 +201,8 @@ def test_a_long_call_is_read_to_the_end_by_relevance() -> None:
 
 
 def test_when_roles_are_unknown_nothing_counts_as_the_prospects_word() -> None:
-    t = read_transcript("[00:14] Speaker 1: We set aside about forty grand.\n[00:20] Speaker 2: Great.\n", call_date=CALL)
+    t = read_transcript(
+        "[00:14] Speaker 1: We set aside about forty grand.\n[00:20] Speaker 2: Great.\n", call_date=CALL
+    )
     answers = EmbeddedExtractor(_library()).extract(t)
     assert all(a.answer == "unknown" for a in answers)

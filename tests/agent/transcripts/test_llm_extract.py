@@ -38,15 +38,31 @@ def server() -> Iterator[FakeOpenAIServer]:
 
 
 def extractor(server: FakeOpenAIServer, chunk_size: int = 120) -> LLMExtractor:
-    llm = StructuredLLM(LLMConfig(model="gpt-4o-mini", base_url=server.base_url, api_key="sk-test", max_attempts=2,
-                                  structured_output_method=probed_method(server.profile.name),
-                                  timeout=5))
+    llm = StructuredLLM(
+        LLMConfig(
+            model="gpt-4o-mini",
+            base_url=server.base_url,
+            api_key="sk-test",
+            max_attempts=2,
+            structured_output_method=probed_method(server.profile.name),
+            timeout=5,
+        )
+    )
     return LLMExtractor(LLMJudge(llm), LIB.seller, chunk_size=chunk_size)
 
 
 def verdict(ref: str, quote: str, value: str = "yes") -> dict:  # type: ignore[type-arg]
-    return {"answers": [{"question_id": "budget", "reasoning": "stated on the call", "answer": value, "confidence": 0.9,
-                         "evidence": [{"source": "transcript", "ref": ref, "quote": quote}]}]}
+    return {
+        "answers": [
+            {
+                "question_id": "budget",
+                "reasoning": "stated on the call",
+                "answer": value,
+                "confidence": 0.9,
+                "evidence": [{"source": "transcript", "ref": ref, "quote": quote}],
+            }
+        ]
+    }
 
 
 async def test_a_prospect_quote_is_kept_with_speaker_and_time_from_the_utterance(server: FakeOpenAIServer) -> None:
@@ -80,7 +96,10 @@ async def test_utterances_only_in_the_data_section(server: FakeOpenAIServer) -> 
 
 
 async def test_a_long_call_goes_in_overlapping_chunks_and_no_utterance_is_lost(server: FakeOpenAIServer) -> None:
-    lines = [f"[{i // 60:02d}:{i % 60:02d}] {'Sam' if i % 2 else 'Dana'}: point number {i} about invoices" for i in range(250)]
+    lines = [
+        f"[{i // 60:02d}:{i % 60:02d}] {'Sam' if i % 2 else 'Dana'}: point number {i} about invoices"
+        for i in range(250)
+    ]
     call = transcript("\n".join(lines) + "\n")
     windows = chunks(call.utterances, 100, 10)
     assert [u.id for w in windows for u in w if u not in windows[0]][:1] and len(windows) == 3
@@ -99,7 +118,6 @@ async def test_conflicting_chunks_become_unknown() -> None:
     said = {u.text: u for u in call.utterances}
     yes_u, no_u = said["We have budget approved."], said["Actually there is no budget at all."]
     label = lambda u: f"{u.id} · Dana · prospect · 0:{int(u.start):02d}"  # noqa: E731
-
 
     def by_content(request):  # type: ignore[no-untyped-def]  # chunks run concurrently: answer by what each one holds
         text = request.message_text("user")

@@ -36,8 +36,12 @@ def test_explicit_mapping_wins_and_is_case_insensitive() -> None:
 
 def test_rep_first_name_and_seller_company() -> None:
     t = parse_transcript("[00:01] Sam: Hi.\n[00:02] Dana (Acme): Hello.\n[00:03] Priya (Ledgerly): Hi.\n")
-    roles = {u.speaker: u.role for u in assign_roles(t, RoleHints(seller_names=["Sam Patel"], seller_company="Ledgerly",
-                                                                      others_are_prospects=False)).utterances}
+    roles = {
+        u.speaker: u.role
+        for u in assign_roles(
+            t, RoleHints(seller_names=["Sam Patel"], seller_company="Ledgerly", others_are_prospects=False)
+        ).utterances
+    }
     assert roles == {"Sam": "seller", "Dana": "prospect", "Priya": "seller"}
 
 

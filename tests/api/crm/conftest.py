@@ -59,15 +59,29 @@ def clock() -> Clock:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, hubspot_fake: FakeHubSpot,
-            salesforce_fake: FakeSalesforce, clock: Clock) -> Iterator[Runtime]:
+def runtime(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    hubspot_fake: FakeHubSpot,
+    salesforce_fake: FakeSalesforce,
+    clock: Clock,
+) -> Iterator[Runtime]:
     settings = make_settings(
-        tmp_path_factory.mktemp("qualify-crm"), request.param, embedded_worker=False,
-        hubspot_client_secret=SECRET, hubspot_access_token=hubspot_fake.token, hubspot_base_url=hubspot_fake.base_url,
-        hubspot_webhook_url=WEBHOOK, salesforce_instance_url=salesforce_fake.instance_url,
-        salesforce_client_id=salesforce_fake.client_id, salesforce_client_secret=salesforce_fake.client_secret,
-        salesforce_ca_bundle=salesforce_fake.cert, salesforce_org_ids=[ORG], crm_max_body_bytes=50_000,
-        public_url="https://qualify.example.com")
+        tmp_path_factory.mktemp("qualify-crm"),
+        request.param,
+        embedded_worker=False,
+        hubspot_client_secret=SECRET,
+        hubspot_access_token=hubspot_fake.token,
+        hubspot_base_url=hubspot_fake.base_url,
+        hubspot_webhook_url=WEBHOOK,
+        salesforce_instance_url=salesforce_fake.instance_url,
+        salesforce_client_id=salesforce_fake.client_id,
+        salesforce_client_secret=salesforce_fake.client_secret,
+        salesforce_ca_bundle=salesforce_fake.cert,
+        salesforce_org_ids=[ORG],
+        crm_max_body_bytes=50_000,
+        public_url="https://qualify.example.com",
+    )
     rt = build_runtime(settings)
     rt.deps = replace(rt.deps, clock=clock)
     yield rt
@@ -91,13 +105,18 @@ def keys(runtime: Runtime) -> dict[str, str]:
     return {name: add_user(runtime, "admin", f"{name}-{uuid.uuid4().hex[:6]}@test.example") for name in ("sdr", "ae")}
 
 
-def signed(body: Any, clock: Clock, *, secret: str = SECRET, uri: str = WEBHOOK,
-           at: datetime | None = None) -> tuple[bytes, dict[str, str]]:
+def signed(
+    body: Any, clock: Clock, *, secret: str = SECRET, uri: str = WEBHOOK, at: datetime | None = None
+) -> tuple[bytes, dict[str, str]]:
     """A body and the headers HubSpot sends with it (v3 signature over method + URI + body + timestamp)."""
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     stamp = str(int((at or clock()).timestamp() * 1000))
-    return raw, {"Content-Type": "application/json", "X-HubSpot-Request-Timestamp": stamp,
-                 "X-HubSpot-Signature-v3": sign_v3(secret, "POST", uri, raw, stamp), "X-HubSpot-Signature-Version": "v3"}
+    return raw, {
+        "Content-Type": "application/json",
+        "X-HubSpot-Request-Timestamp": stamp,
+        "X-HubSpot-Signature-v3": sign_v3(secret, "POST", uri, raw, stamp),
+        "X-HubSpot-Signature-Version": "v3",
+    }
 
 
 def lead_count(runtime: Runtime) -> int:
@@ -121,11 +140,15 @@ def wait_for(predicate: Any, timeout: float = 30.0) -> None:
 def confirm_body(api: TestClient, key: str, lead_id: str) -> dict[str, Any]:
     lead = api.get(f"/leads/{lead_id}", headers={"X-API-Key": key}).json()
     sc = api.get(f"/scorecards/{lead['scorecards'][-1]['id']}", headers={"X-API-Key": key}).json()
-    return {"revision": sc["revision"], "record": {
-        "qualified_at": datetime.now(UTC).isoformat(),
-        "checklist": {a["question_id"]: "confirmed" if a["answer"] == "yes" else "unknown" for a in sc["answers"]},
-        "verified_on_call": [a["question_id"] for a in sc["answers"]],  # the rep checked every item on the call
-        "discovery_notes": "Pains confirmed on the call <b>bold</b>", "next_step": "Demo with the CFO",
-        "next_step_date": "2026-12-20", "opportunity_value": "48000"}}
-
-
+    return {
+        "revision": sc["revision"],
+        "record": {
+            "qualified_at": datetime.now(UTC).isoformat(),
+            "checklist": {a["question_id"]: "confirmed" if a["answer"] == "yes" else "unknown" for a in sc["answers"]},
+            "verified_on_call": [a["question_id"] for a in sc["answers"]],  # the rep checked every item on the call
+            "discovery_notes": "Pains confirmed on the call <b>bold</b>",
+            "next_step": "Demo with the CFO",
+            "next_step_date": "2026-12-20",
+            "opportunity_value": "48000",
+        },
+    }

@@ -24,19 +24,41 @@ URL = "/crm/hubspot/webhook"
 
 def _contact(fake: FakeHubSpot) -> str:
     contact_id = str(uuid.uuid4().int % 10**10)
-    fake.add_contact(contact_id, {
-        "email": f"dana{contact_id}@northwind.example", "firstname": "Dana", "lastname": "Reyes",
-        "jobtitle": "VP Finance", "company": "Northwind", "country": "United States",
-        "message": "We process 4,000 invoices a month by hand and have $60k approved. Go-live next quarter."},
-        company={"name": "Northwind Traders", "domain": "northwind.example", "numberofemployees": "850",
-                 "industry": "Retail", "country": "United States"})
+    fake.add_contact(
+        contact_id,
+        {
+            "email": f"dana{contact_id}@northwind.example",
+            "firstname": "Dana",
+            "lastname": "Reyes",
+            "jobtitle": "VP Finance",
+            "company": "Northwind",
+            "country": "United States",
+            "message": "We process 4,000 invoices a month by hand and have $60k approved. Go-live next quarter.",
+        },
+        company={
+            "name": "Northwind Traders",
+            "domain": "northwind.example",
+            "numberofemployees": "850",
+            "industry": "Retail",
+            "country": "United States",
+        },
+    )
     return contact_id
 
 
 def _event(contact_id: str, event_id: int | None = None) -> dict[str, object]:
-    return {"eventId": event_id or uuid.uuid4().int % 10**9, "subscriptionId": 2345, "portalId": 6789, "appId": 987,
-            "occurredAt": 1767225600000, "subscriptionType": "contact.creation", "attemptNumber": 0,
-            "objectId": int(contact_id), "changeFlag": "CREATED", "changeSource": "FORM"}
+    return {
+        "eventId": event_id or uuid.uuid4().int % 10**9,
+        "subscriptionId": 2345,
+        "portalId": 6789,
+        "appId": 987,
+        "occurredAt": 1767225600000,
+        "subscriptionType": "contact.creation",
+        "attemptNumber": 0,
+        "objectId": int(contact_id),
+        "changeFlag": "CREATED",
+        "changeSource": "FORM",
+    }
 
 
 def _jobs(runtime: Runtime, kind: str) -> list[JobRow]:
@@ -62,8 +84,9 @@ def test_setup_command_creates_the_sql_properties(hubspot_fake: FakeHubSpot, mon
     assert again.exit_code == 0
 
 
-def test_webhook_to_lead_to_confirm_to_write_back(api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot,
-                                                  clock: Clock, keys: dict[str, str]) -> None:
+def test_webhook_to_lead_to_confirm_to_write_back(
+    api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot, clock: Clock, keys: dict[str, str]
+) -> None:
     hubspot.setup(hubspot.client(runtime.settings))
     contact_id = _contact(hubspot_fake)
     body, headers = signed([_event(contact_id)], clock)
@@ -78,8 +101,11 @@ def test_webhook_to_lead_to_confirm_to_write_back(api: TestClient, runtime: Runt
     lead = api.get(f"/leads/{row.id}", headers={"X-API-Key": keys["sdr"]}).json()
     assert lead["status"] == "in_review"
 
-    r = api.post(f"/leads/{row.id}/review/confirm", json=confirm_body(api, keys["sdr"], row.id),
-                 headers={"X-API-Key": keys["sdr"]})
+    r = api.post(
+        f"/leads/{row.id}/review/confirm",
+        json=confirm_body(api, keys["sdr"], row.id),
+        headers={"X-API-Key": keys["sdr"]},
+    )
     assert r.status_code == 200, r.text
     assert len(r.json()["crm_jobs"]) == 1
     assert hubspot_fake.contacts[contact_id].get("lifecyclestage") is None, "nothing is written inside the request"
@@ -100,8 +126,11 @@ def test_webhook_to_lead_to_confirm_to_write_back(api: TestClient, runtime: Runt
     assert all(u.headers["authorization"] == f"Bearer {hubspot_fake.token}" for u in updates)
 
     # The AE accepts: the next write-back moves the stage on and adds a second note.
-    r = api.post(f"/leads/{row.id}/review/accept", json={"revision": lead["scorecards"][-1]["revision"]},
-                 headers={"X-API-Key": keys["ae"]})
+    r = api.post(
+        f"/leads/{row.id}/review/accept",
+        json={"revision": lead["scorecards"][-1]["revision"]},
+        headers={"X-API-Key": keys["ae"]},
+    )
     assert r.status_code == 200, r.text
     notes_before = len(hubspot_fake.notes)
     drain_jobs(runtime)
@@ -110,8 +139,9 @@ def test_webhook_to_lead_to_confirm_to_write_back(api: TestClient, runtime: Runt
     assert len(hubspot_fake.notes) == notes_before + 1
 
 
-def test_a_429_is_retried_later_and_the_write_lands(api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot,
-                                                    clock: Clock, keys: dict[str, str]) -> None:
+def test_a_429_is_retried_later_and_the_write_lands(
+    api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot, clock: Clock, keys: dict[str, str]
+) -> None:
     hubspot.setup(hubspot.client(runtime.settings))
     contact_id = _contact(hubspot_fake)
     hubspot_fake.rate_limit_next(1, retry_after="30", path_prefix="/crm/v3/objects/contacts")
@@ -129,8 +159,11 @@ def test_a_429_is_retried_later_and_the_write_lands(api: TestClient, runtime: Ru
     assert row is not None
     drain_leads(runtime)
 
-    r = api.post(f"/leads/{row.id}/review/confirm", json=confirm_body(api, keys["sdr"], row.id),
-                 headers={"X-API-Key": keys["sdr"]})
+    r = api.post(
+        f"/leads/{row.id}/review/confirm",
+        json=confirm_body(api, keys["sdr"], row.id),
+        headers={"X-API-Key": keys["sdr"]},
+    )
     assert r.status_code == 200, r.text
     hubspot_fake.rate_limit_next(2, retry_after=None, path_prefix=f"/crm/v3/objects/contacts/{contact_id}")
     drain_jobs(runtime)
@@ -145,7 +178,8 @@ def test_a_429_is_retried_later_and_the_write_lands(api: TestClient, runtime: Ru
 
 
 def test_a_note_refused_after_the_properties_landed_does_not_rewrite_them(
-        api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot, clock: Clock, keys: dict[str, str]) -> None:
+    api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot, clock: Clock, keys: dict[str, str]
+) -> None:
     hubspot.setup(hubspot.client(runtime.settings))
     contact_id = _contact(hubspot_fake)
     body, headers = signed([_event(contact_id)], clock)
@@ -153,8 +187,11 @@ def test_a_note_refused_after_the_properties_landed_does_not_rewrite_them(
     row = lead_for(runtime, "hubspot", contact_id)
     assert row is not None
     drain_leads(runtime)
-    api.post(f"/leads/{row.id}/review/confirm", json=confirm_body(api, keys["sdr"], row.id),
-             headers={"X-API-Key": keys["sdr"]})
+    api.post(
+        f"/leads/{row.id}/review/confirm",
+        json=confirm_body(api, keys["sdr"], row.id),
+        headers={"X-API-Key": keys["sdr"]},
+    )
     hubspot_fake.fail_next(503, path_prefix="/crm/v3/objects/notes")
     drain_jobs(runtime)
     patches = len(hubspot_fake.writes("PATCH", f"/crm/v3/objects/contacts/{contact_id}"))
@@ -165,7 +202,8 @@ def test_a_note_refused_after_the_properties_landed_does_not_rewrite_them(
 
 
 def test_bad_signatures_stale_timestamps_replays_and_oversized_bodies_are_refused(
-        api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot, clock: Clock) -> None:
+    api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot, clock: Clock
+) -> None:
     contact_id = _contact(hubspot_fake)
     before = lead_count(runtime)
     body, headers = signed([_event(contact_id)], clock, secret="not-the-app-secret")
@@ -198,10 +236,17 @@ def test_bad_signatures_stale_timestamps_replays_and_oversized_bodies_are_refuse
 
 
 def test_a_workflow_contact_that_does_not_map_names_the_record_and_property(
-        api: TestClient, runtime: Runtime, clock: Clock) -> None:
+    api: TestClient, runtime: Runtime, clock: Clock
+) -> None:
     before = lead_count(runtime)
-    contact = {"objectId": 4242, "properties": {"email": {"value": "not-an-email"}, "firstname": {"value": "Lee"},
-                                                "numberofemployees": {"value": "lots"}}}
+    contact = {
+        "objectId": 4242,
+        "properties": {
+            "email": {"value": "not-an-email"},
+            "firstname": {"value": "Lee"},
+            "numberofemployees": {"value": "lots"},
+        },
+    }
     body, headers = signed(contact, clock)
     r = api.post(URL, content=body, headers=headers)
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
@@ -209,8 +254,14 @@ def test_a_workflow_contact_that_does_not_map_names_the_record_and_property(
     assert ("4242", "numberofemployees") in problems
     assert lead_count(runtime) == before
 
-    good = {"objectId": 4343, "properties": {"email": {"value": "lee@acme.example"}, "firstname": {"value": "Lee"},
-                                             "message": {"value": "Need AP automation this quarter"}}}
+    good = {
+        "objectId": 4343,
+        "properties": {
+            "email": {"value": "lee@acme.example"},
+            "firstname": {"value": "Lee"},
+            "message": {"value": "Need AP automation this quarter"},
+        },
+    }
     body, headers = signed(good, clock)
     r = api.post(URL, content=body, headers=headers)
     assert r.status_code == 200 and r.json()["created"] is True
@@ -219,7 +270,8 @@ def test_a_workflow_contact_that_does_not_map_names_the_record_and_property(
 
 
 def test_an_event_whose_contact_does_not_map_fails_its_job_naming_record_and_property(
-        api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot, clock: Clock) -> None:
+    api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot, clock: Clock
+) -> None:
     contact_id = str(uuid.uuid4().int % 10**10)
     hubspot_fake.add_contact(contact_id, {"email": "ok@acme.example", "numberofemployees": "about fifty"})
     body, headers = signed([_event(contact_id)], clock)
@@ -230,8 +282,9 @@ def test_an_event_whose_contact_does_not_map_fails_its_job_naming_record_and_pro
     assert lead_for(runtime, "hubspot", contact_id) is None
 
 
-def test_secrets_never_reach_logs_errors_or_jobs(api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot,
-                                                 clock: Clock, keys: dict[str, str], caplog) -> None:  # type: ignore[no-untyped-def]
+def test_secrets_never_reach_logs_errors_or_jobs(
+    api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot, clock: Clock, keys: dict[str, str], caplog
+) -> None:  # type: ignore[no-untyped-def]
     import logging
 
     from tests.api.crm.conftest import SECRET
@@ -253,28 +306,42 @@ def test_secrets_never_reach_logs_errors_or_jobs(api: TestClient, runtime: Runti
         assert secret not in caplog.text and secret not in errors and secret not in repr(runtime.settings)
 
 
-def test_a_decision_that_does_not_commit_queues_no_write_back(api: TestClient, runtime: Runtime, clock: Clock,
-                                                             keys: dict[str, str]) -> None:
-    contact = {"objectId": 5151, "properties": {"email": "kim@fabrikam.example", "firstname": "Kim",
-                                                "message": "Looking to automate invoice approvals"}}
+def test_a_decision_that_does_not_commit_queues_no_write_back(
+    api: TestClient, runtime: Runtime, clock: Clock, keys: dict[str, str]
+) -> None:
+    contact = {
+        "objectId": 5151,
+        "properties": {
+            "email": "kim@fabrikam.example",
+            "firstname": "Kim",
+            "message": "Looking to automate invoice approvals",
+        },
+    }
     body, headers = signed(contact, clock)
     lead_id = api.post(URL, content=body, headers=headers).json()["lead_id"]
     drain_leads(runtime)
     good = confirm_body(api, keys["sdr"], lead_id)
-    stale = api.post(f"/leads/{lead_id}/review/confirm", json={**good, "revision": good["revision"] + 1},
-                     headers={"X-API-Key": keys["sdr"]})
+    stale = api.post(
+        f"/leads/{lead_id}/review/confirm",
+        json={**good, "revision": good["revision"] + 1},
+        headers={"X-API-Key": keys["sdr"]},
+    )
     assert stale.status_code == 409
-    stale_version = api.post(f"/leads/{lead_id}/review/confirm", json={**good, "version": 1},
-                             headers={"X-API-Key": keys["sdr"]})
+    stale_version = api.post(
+        f"/leads/{lead_id}/review/confirm", json={**good, "version": 1}, headers={"X-API-Key": keys["sdr"]}
+    )
     assert stale_version.status_code == 409
     mine = [j for j in _jobs(runtime, "crm.hubspot.write_back") if j.payload["lead_id"] == lead_id]
     assert mine == []
-    assert api.post(f"/leads/{lead_id}/review/confirm", json=good, headers={"X-API-Key": keys["sdr"]}).status_code == 200
+    assert (
+        api.post(f"/leads/{lead_id}/review/confirm", json=good, headers={"X-API-Key": keys["sdr"]}).status_code == 200
+    )
     assert len([j for j in _jobs(runtime, "crm.hubspot.write_back") if j.payload["lead_id"] == lead_id]) == 1
 
 
 def test_a_changed_contact_keeps_its_lead_and_the_cli_lists_and_replays_jobs(
-        api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot, clock: Clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    api: TestClient, runtime: Runtime, hubspot_fake: FakeHubSpot, clock: Clock, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     from api.cli import app
     from api.settings import get_settings
 
@@ -284,8 +351,17 @@ def test_a_changed_contact_keeps_its_lead_and_the_cli_lists_and_replays_jobs(
     first = lead_for(runtime, "hubspot", contact_id)
     assert first is not None
     hubspot_fake.contacts[contact_id]["jobtitle"] = "CFO"  # a property change event for the same contact
-    body, headers = signed([{**_event(contact_id), "subscriptionType": "contact.propertyChange",
-                             "propertyName": "jobtitle", "propertyValue": "CFO"}], clock)
+    body, headers = signed(
+        [
+            {
+                **_event(contact_id),
+                "subscriptionType": "contact.propertyChange",
+                "propertyName": "jobtitle",
+                "propertyValue": "CFO",
+            }
+        ],
+        clock,
+    )
     assert api.post(URL, content=body, headers=headers).status_code == 200
     done = [j for j in _jobs(runtime, "crm.hubspot.import") if j.payload["contact_id"] == contact_id]
     assert [j.status for j in done] == ["done", "done"] and done[-1].payload["outcome"] == "updated"

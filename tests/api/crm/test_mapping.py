@@ -13,12 +13,18 @@ from api.settings import Settings
 
 def test_the_shipped_mappings_load_and_map_a_record() -> None:
     spec = load_mapping(DATA / "hubspot_mapping.yaml")
-    lead = to_lead(spec, "17", {"email": "ann@acme.example", "firstname": "Ann", "lastname": "Lee",
-                                "website": "https://www.acme.example/"}, "hubspot",
-                   {"numberofemployees": "1,200", "name": "Acme Inc"})
+    lead = to_lead(
+        spec,
+        "17",
+        {"email": "ann@acme.example", "firstname": "Ann", "lastname": "Lee", "website": "https://www.acme.example/"},
+        "hubspot",
+        {"numberofemployees": "1,200", "name": "Acme Inc"},
+    )
     assert (lead.external_id, lead.source, lead.person.name) == ("17", "hubspot", "Ann Lee")
     assert lead.company.employees == 1200 and lead.company.name == "Acme Inc"
-    assert load_mapping(DATA / "salesforce_mapping.yaml").writeback["fields"]["qualified_at"] == "Qualify_Qualified_At__c"
+    assert (
+        load_mapping(DATA / "salesforce_mapping.yaml").writeback["fields"]["qualified_at"] == "Qualify_Qualified_At__c"
+    )
 
 
 def test_every_bad_property_of_a_record_is_named_with_the_record(tmp_path: Path) -> None:
@@ -33,11 +39,14 @@ def test_every_bad_property_of_a_record_is_named_with_the_record(tmp_path: Path)
         to_lead(spec, "00Q3", {"Phone": ""}, "salesforce")  # nothing to make a lead of
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("fields: {}\n", "fields"),
-    ("fields:\n  person.shoe_size: shoe\n", "person.shoe_size"),
-    ("fields: [unclosed\n", "hubspot"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("fields: {}\n", "fields"),
+        ("fields:\n  person.shoe_size: shoe\n", "person.shoe_size"),
+        ("fields: [unclosed\n", "hubspot"),
+    ],
+)
 def test_a_bad_mapping_file_is_named(tmp_path: Path, text: str, words: str) -> None:
     path = tmp_path / "hubspot.yaml"
     path.write_text(text)

@@ -23,20 +23,32 @@ def _lead_id() -> str:
 
 
 def _fields(lead_id: str) -> dict[str, str]:
-    return {"Id": lead_id, "Email": f"sam{lead_id[-8:].lower()}@contoso.example", "FirstName": "Sam",
-            "LastName": "Ortiz", "Title": "Controller", "Company": "Contoso", "Website": "contoso.example",
-            "NumberOfEmployees": "1200", "Country": "United States",
-            "Description": "Invoices are keyed by hand; budget of $80k approved; want to start next month."}
+    return {
+        "Id": lead_id,
+        "Email": f"sam{lead_id[-8:].lower()}@contoso.example",
+        "FirstName": "Sam",
+        "LastName": "Ortiz",
+        "Title": "Controller",
+        "Company": "Contoso",
+        "Website": "contoso.example",
+        "NumberOfEmployees": "1200",
+        "Country": "United States",
+        "Description": "Invoices are keyed by hand; budget of $80k approved; want to start next month.",
+    }
 
 
 def _job(runtime: Runtime, lead_id: str) -> JobRow:
     with runtime.sessions() as s:
-        return [j for j in s.scalars(select(JobRow).where(JobRow.kind == "crm.salesforce.write_back"))
-                if j.payload["lead_id"] == lead_id][-1]
+        return [
+            j
+            for j in s.scalars(select(JobRow).where(JobRow.kind == "crm.salesforce.write_back"))
+            if j.payload["lead_id"] == lead_id
+        ][-1]
 
 
-def test_outbound_message_to_lead_to_confirm_to_lead_update(api: TestClient, runtime: Runtime,
-                                                            salesforce_fake: FakeSalesforce, keys: dict[str, str]) -> None:
+def test_outbound_message_to_lead_to_confirm_to_lead_update(
+    api: TestClient, runtime: Runtime, salesforce_fake: FakeSalesforce, keys: dict[str, str]
+) -> None:
     sf_id = _lead_id()
     salesforce_fake.add_lead(sf_id, {"Status": "Open - Not Contacted"})
     message = outbound_message(ORG, [_fields(sf_id)])
@@ -51,11 +63,15 @@ def test_outbound_message_to_lead_to_confirm_to_lead_update(api: TestClient, run
     assert resent.status_code == 200 and "<Ack>true</Ack>" in resent.text, "a resend is acknowledged again"
     with runtime.sessions() as s:
         from api.leads.models import LeadRow
+
         assert len(list(s.scalars(select(LeadRow).where(LeadRow.external_id == sf_id)))) == 1
 
     drain_leads(runtime)
-    r = api.post(f"/leads/{row.id}/review/confirm", json=confirm_body(api, keys["sdr"], row.id),
-                 headers={"X-API-Key": keys["sdr"]})
+    r = api.post(
+        f"/leads/{row.id}/review/confirm",
+        json=confirm_body(api, keys["sdr"], row.id),
+        headers={"X-API-Key": keys["sdr"]},
+    )
     assert r.status_code == 200, r.text
     drain_jobs(runtime)
     lead = salesforce_fake.leads[sf_id]
@@ -66,16 +82,20 @@ def test_outbound_message_to_lead_to_confirm_to_lead_update(api: TestClient, run
     assert _job(runtime, row.id).status == "done"
 
 
-def test_request_limit_exceeded_waits_and_then_lands(api: TestClient, runtime: Runtime, salesforce_fake: FakeSalesforce,
-                                                     clock: Clock, keys: dict[str, str]) -> None:
+def test_request_limit_exceeded_waits_and_then_lands(
+    api: TestClient, runtime: Runtime, salesforce_fake: FakeSalesforce, clock: Clock, keys: dict[str, str]
+) -> None:
     sf_id = _lead_id()
     salesforce_fake.add_lead(sf_id, {"Status": "Open - Not Contacted"})
     api.post(URL, content=outbound_message(ORG, [_fields(sf_id)]), headers=XML)
     row = lead_for(runtime, "salesforce", sf_id)
     assert row is not None
     drain_leads(runtime)
-    api.post(f"/leads/{row.id}/review/confirm", json=confirm_body(api, keys["sdr"], row.id),
-             headers={"X-API-Key": keys["sdr"]})
+    api.post(
+        f"/leads/{row.id}/review/confirm",
+        json=confirm_body(api, keys["sdr"], row.id),
+        headers={"X-API-Key": keys["sdr"]},
+    )
     salesforce_fake.limit_next(1)
     drain_jobs(runtime)
     job = _job(runtime, row.id)
@@ -93,16 +113,20 @@ def test_request_limit_exceeded_waits_and_then_lands(api: TestClient, runtime: R
     assert _job(runtime, row.id).status == "done"
 
 
-def test_a_refused_field_fails_the_job_naming_it(api: TestClient, runtime: Runtime, salesforce_fake: FakeSalesforce,
-                                                 keys: dict[str, str]) -> None:
+def test_a_refused_field_fails_the_job_naming_it(
+    api: TestClient, runtime: Runtime, salesforce_fake: FakeSalesforce, keys: dict[str, str]
+) -> None:
     sf_id = _lead_id()
     salesforce_fake.add_lead(sf_id, {"Status": "Open - Not Contacted"})
     api.post(URL, content=outbound_message(ORG, [_fields(sf_id)]), headers=XML)
     row = lead_for(runtime, "salesforce", sf_id)
     assert row is not None
     drain_leads(runtime)
-    api.post(f"/leads/{row.id}/review/reject", json={"revision": 1, "reason": "other", "note": "test"},
-             headers={"X-API-Key": keys["sdr"]})
+    api.post(
+        f"/leads/{row.id}/review/reject",
+        json={"revision": 1, "reason": "other", "note": "test"},
+        headers={"X-API-Key": keys["sdr"]},
+    )
     import tests.fakes.salesforce_server as fake_module
 
     fake_module.STATUSES.discard("Closed - Not Converted")  # this org's picklist lacks the mapped value
@@ -132,15 +156,17 @@ def test_unknown_orgs_bad_xml_entities_and_unmappable_records_are_refused(api: T
     sf_id = _lead_id()
     stranger = api.post(URL, content=outbound_message("00D999999999999AAA", [_fields(sf_id)]), headers=XML)
     assert stranger.status_code == 403 and stranger.headers["content-type"] == "application/problem+json"
-    not_xml = api.post(URL, content=b"{\"not\": \"soap\"}", headers=XML)
+    not_xml = api.post(URL, content=b'{"not": "soap"}', headers=XML)
     assert not_xml.status_code == 400
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
-            b'<x>&b;</x>')
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><x>&b;</x>'
     assert api.post(URL, content=bomb, headers=XML).status_code == 400
     huge = outbound_message(ORG, [{**_fields(sf_id), "Description": "x" * 60_000}])
     assert api.post(URL, content=huge, headers=XML).status_code == 413
-    bad = api.post(URL, content=outbound_message(ORG, [{**_fields(sf_id), "Email": "nobody",
-                                                        "NumberOfEmployees": "a few"}]), headers=XML)
+    bad = api.post(
+        URL,
+        content=outbound_message(ORG, [{**_fields(sf_id), "Email": "nobody", "NumberOfEmployees": "a few"}]),
+        headers=XML,
+    )
     assert bad.status_code == 422
     assert {(e["record_id"], e["property"]) for e in bad.json()["errors"]} == {(sf_id, "NumberOfEmployees")}
     assert lead_count(runtime) == before

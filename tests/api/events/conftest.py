@@ -17,9 +17,16 @@ from tests.fakes.webhook_receiver import WebhookReceiver
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    rt = build_runtime(make_settings(tmp_path_factory.mktemp("events"), request.param, webhook_backoff_seconds=0.05,
-                                     worker_poll_seconds=0.2, webhook_timeout=2.0,
-                                     webhook_allowed_hosts=["127.0.0.1", "localhost"]))
+    rt = build_runtime(
+        make_settings(
+            tmp_path_factory.mktemp("events"),
+            request.param,
+            webhook_backoff_seconds=0.05,
+            worker_poll_seconds=0.2,
+            webhook_timeout=2.0,
+            webhook_allowed_hosts=["127.0.0.1", "localhost"],
+        )
+    )
     yield rt
     rt.engine.dispose()
 

@@ -32,8 +32,9 @@ def events_of(receiver: WebhookReceiver, lead_id: str) -> list[dict[str, object]
     return [r.envelope for r in receiver.accepted if r.envelope["lead_id"] == lead_id]
 
 
-def test_the_secret_is_shown_once_and_only_admins_manage_subscriptions(api: TestClient, people: People,
-                                                                        receiver: WebhookReceiver) -> None:
+def test_the_secret_is_shown_once_and_only_admins_manage_subscriptions(
+    api: TestClient, people: People, receiver: WebhookReceiver
+) -> None:
     made = subscribe(api, people, receiver.url, ["lead.sdr_confirmed"])
     assert str(made["secret"]).startswith("whsec_") and len(str(made["secret"])) > 30
     listed = api.get("/webhooks", headers=people.h("admin")).json()
@@ -44,36 +45,49 @@ def test_the_secret_is_shown_once_and_only_admins_manage_subscriptions(api: Test
     assert rotated["secret"].startswith("whsec_") and rotated["secret"] != made["secret"]
     paused = api.patch(f"/webhooks/{made['id']}", json={"active": False}, headers=people.h("admin")).json()
     assert paused["active"] is False and "secret" not in paused
-    assert api.patch(f"/webhooks/{made['id']}", json={"url": "gopher://x"},
-                     headers=people.h("admin")).json()["errors"][0]["field"] == "url"
+    assert (
+        api.patch(f"/webhooks/{made['id']}", json={"url": "gopher://x"}, headers=people.h("admin")).json()["errors"][0][
+            "field"
+        ]
+        == "url"
+    )
     for who in ("sdr", "ae", "service"):
-        assert api.post("/webhooks", json={"url": receiver.url, "events": ["lead.recycled"]},
-                        headers=people.h(who)).status_code == 403
+        assert (
+            api.post(
+                "/webhooks", json={"url": receiver.url, "events": ["lead.recycled"]}, headers=people.h(who)
+            ).status_code
+            == 403
+        )
         assert api.get("/webhooks", headers=people.h(who)).status_code == 403
     assert api.delete(f"/webhooks/{made['id']}", headers=people.h("admin")).status_code == 204
     assert api.get(f"/webhooks/{made['id']}", headers=people.h("admin")).status_code == 404
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"url": "ftp://127.0.0.1/x", "events": ["lead.recycled"]}, "url"),
-    ({"url": "javascript:alert(1)", "events": ["lead.recycled"]}, "url"),
-    ({"url": "http://user:pw@127.0.0.1/x", "events": ["lead.recycled"]}, "url"),
-    ({"url": "http:///nohost", "events": ["lead.recycled"]}, "url"),
-    ({"url": "https://elsewhere.example/hook", "events": ["lead.recycled"]}, "url"),  # not an allowed host
-    ({"url": "http://127.0.0.1:99999/x", "events": ["lead.recycled"]}, "url"),
-    ({"url": "http://127.0.0.1/x", "events": ["lead.exploded"]}, "events.0"),
-    ({"url": "http://127.0.0.1/x", "events": []}, "events"),
-    ({"url": "http://127.0.0.1/x", "events": ["lead.recycled"], "extra": 1}, "extra"),
-])
-def test_a_bad_subscription_is_422_naming_the_field(api: TestClient, people: People, body: dict[str, object],
-                                                     field: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"url": "ftp://127.0.0.1/x", "events": ["lead.recycled"]}, "url"),
+        ({"url": "javascript:alert(1)", "events": ["lead.recycled"]}, "url"),
+        ({"url": "http://user:pw@127.0.0.1/x", "events": ["lead.recycled"]}, "url"),
+        ({"url": "http:///nohost", "events": ["lead.recycled"]}, "url"),
+        ({"url": "https://elsewhere.example/hook", "events": ["lead.recycled"]}, "url"),  # not an allowed host
+        ({"url": "http://127.0.0.1:99999/x", "events": ["lead.recycled"]}, "url"),
+        ({"url": "http://127.0.0.1/x", "events": ["lead.exploded"]}, "events.0"),
+        ({"url": "http://127.0.0.1/x", "events": []}, "events"),
+        ({"url": "http://127.0.0.1/x", "events": ["lead.recycled"], "extra": 1}, "extra"),
+    ],
+)
+def test_a_bad_subscription_is_422_naming_the_field(
+    api: TestClient, people: People, body: dict[str, object], field: str
+) -> None:
     r = api.post("/webhooks", json=body, headers=people.h("admin"))
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
     assert field in [e["field"] for e in r.json()["errors"]], r.json()
 
 
 def test_a_draft_and_a_confirmation_arrive_signed_in_order_with_the_sql_record(
-        api: TestClient, runtime: Runtime, people: People, receiver: WebhookReceiver) -> None:
+    api: TestClient, runtime: Runtime, people: People, receiver: WebhookReceiver
+) -> None:
     made = subscribe(api, people, receiver.url, ["scorecard.drafted", "lead.sdr_confirmed"])
     receiver.secret = str(made["secret"])
     lead_id = new_lead(api, runtime, people)
@@ -119,8 +133,19 @@ def test_a_decision_that_fails_emits_nothing(api: TestClient, runtime: Runtime, 
 def _subscribe(sessions: sessionmaker[Session], url: str) -> tuple[str, str]:
     sub_id, secret = uuid.uuid4().hex, "whsec_test"
     with transaction(sessions) as s:
-        s.add(SubscriptionRow(id=sub_id, kind="webhook", url=url, events=["lead.escalated"], secret=secret,
-                              active=True, healthy=True, consecutive_failures=0, created_at=datetime.now(UTC)))
+        s.add(
+            SubscriptionRow(
+                id=sub_id,
+                kind="webhook",
+                url=url,
+                events=["lead.escalated"],
+                secret=secret,
+                active=True,
+                healthy=True,
+                consecutive_failures=0,
+                created_at=datetime.now(UTC),
+            )
+        )
     return sub_id, secret
 
 
@@ -145,14 +170,17 @@ FAST = DeliveryPolicy(timeout=2.0, base_backoff=0.01, max_backoff=0.05, max_atte
 
 
 def test_failures_are_retried_with_backoff_and_recorded_and_order_per_lead_holds(
-        quiet: sessionmaker[Session], receiver: WebhookReceiver) -> None:
+    quiet: sessionmaker[Session], receiver: WebhookReceiver
+) -> None:
     sub_id, secret = _subscribe(quiet, receiver.url)
     receiver.secret = secret
     receiver.fail = lambda env, n: 503 if env["data"]["n"] == 0 and n <= 2 else None  # the first event fails twice
     ids = _emit(quiet, "lead-order", 3)
     _drain(quiet)
     assert [r.envelope["id"] for r in receiver.accepted] == ids  # nothing overtook the failing first event
-    assert [r.envelope["sequence"] for r in receiver.accepted] == sorted(r.envelope["sequence"] for r in receiver.accepted)
+    assert [r.envelope["sequence"] for r in receiver.accepted] == sorted(
+        r.envelope["sequence"] for r in receiver.accepted
+    )
     with quiet() as s:
         rows = {r.event_id: r for r in s.scalars(select(DeliveryRow).where(DeliveryRow.subscription_id == sub_id))}
     first = rows[ids[0]]
@@ -160,8 +188,7 @@ def test_failures_are_retried_with_backoff_and_recorded_and_order_per_lead_holds
     assert all(rows[i].attempts == 1 for i in ids[1:])
 
 
-def test_a_receiver_that_keeps_failing_is_unhealthy_and_does_not_hold_up_another(
-        quiet: sessionmaker[Session]) -> None:
+def test_a_receiver_that_keeps_failing_is_unhealthy_and_does_not_hold_up_another(quiet: sessionmaker[Session]) -> None:
     bad, good = WebhookReceiver(fail=lambda env, n: 500).start(), WebhookReceiver().start()
     try:
         bad_id, _ = _subscribe(quiet, bad.url)
@@ -175,20 +202,24 @@ def test_a_receiver_that_keeps_failing_is_unhealthy_and_does_not_hold_up_another
             assert s.get(SubscriptionRow, good_id).healthy  # type: ignore[union-attr]
             failed = s.scalars(select(DeliveryRow).where(DeliveryRow.subscription_id == bad_id)).all()
         assert [f.status for f in failed] == ["failed"] * 4
-        assert all(f.attempts == FAST.max_attempts and f.last_status == 500 and "HTTP 500" in (f.last_error or "")
-                   for f in failed)
+        assert all(
+            f.attempts == FAST.max_attempts and f.last_status == 500 and "HTTP 500" in (f.last_error or "")
+            for f in failed
+        )
         assert len(bad.requests) == 4 * FAST.max_attempts
     finally:
         bad.stop()
         good.stop()
 
 
-def test_replay_from_the_admin_api_sends_the_same_event_again(api: TestClient, runtime: Runtime, people: People,
-                                                             receiver: WebhookReceiver) -> None:
+def test_replay_from_the_admin_api_sends_the_same_event_again(
+    api: TestClient, runtime: Runtime, people: People, receiver: WebhookReceiver
+) -> None:
     made = subscribe(api, people, receiver.url, ["lead.recycled"])
     lead_id = new_lead(api, runtime, people)
-    r = api.post(f"/leads/{lead_id}/review/reject", json={"revision": 1, "reason": "no_budget"},
-                 headers=people.h("sdr"))
+    r = api.post(
+        f"/leads/{lead_id}/review/reject", json={"revision": 1, "reason": "no_budget"}, headers=people.h("sdr")
+    )
     assert r.status_code == 200, r.text
     first = receiver.wait_for(lambda got: len(got) == 1)[0]
     assert first.envelope["type"] == "lead.recycled" and first.envelope["data"]["reason"] == "no_budget"
@@ -214,7 +245,8 @@ def test_the_signature_covers_the_secret_the_timestamp_and_the_body() -> None:
 
 
 def test_an_internal_consumer_gets_the_same_envelopes_and_is_retried_when_it_raises(
-        quiet: sessionmaker[Session]) -> None:
+    quiet: sessionmaker[Session],
+) -> None:
     got: list[dict[str, object]] = []
     calls = {"n": 0}
 
@@ -245,16 +277,24 @@ def test_an_internal_consumer_gets_the_same_envelopes_and_is_retried_when_it_rai
                 s.delete(sub)
 
 
-def test_a_reviewer_edit_emits_the_new_revision(api: TestClient, runtime: Runtime, people: People,
-                                                receiver: WebhookReceiver) -> None:
+def test_a_reviewer_edit_emits_the_new_revision(
+    api: TestClient, runtime: Runtime, people: People, receiver: WebhookReceiver
+) -> None:
     made = subscribe(api, people, receiver.url, ["scorecard.drafted"])
     lead_id = new_lead(api, runtime, people)
     receiver.wait_for(lambda got: any(r.envelope["lead_id"] == lead_id for r in got))
     sc = api.get(f"/leads/{lead_id}", headers=people.h("admin")).json()["scorecards"][-1]
     card = api.get(f"/scorecards/{sc['id']}", headers=people.h("admin")).json()
-    r = api.post(f"/leads/{lead_id}/review/edit", headers=people.h("sdr"),
-                 json={"revision": card["revision"], "question_id": card["answers"][0]["question_id"],
-                       "answer": "unknown", "note": "Not discussed yet"})
+    r = api.post(
+        f"/leads/{lead_id}/review/edit",
+        headers=people.h("sdr"),
+        json={
+            "revision": card["revision"],
+            "question_id": card["answers"][0]["question_id"],
+            "answer": "unknown",
+            "note": "Not discussed yet",
+        },
+    )
     assert r.status_code == 200, r.text
     got = receiver.wait_for(lambda acc: len([x for x in acc if x.envelope["lead_id"] == lead_id]) >= 2)
     first, edited = [x.envelope for x in got if x.envelope["lead_id"] == lead_id]

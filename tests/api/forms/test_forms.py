@@ -28,8 +28,15 @@ JSON = {"Accept": "application/json"}
 @pytest.fixture(scope="module", params=BACKENDS)
 def runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     # The test client's peer is "testclient": trusting it as a proxy lets each test come from its own address.
-    rt = build_runtime(make_settings(tmp_path_factory.mktemp("forms"), request.param, form_rate_limit="3 per minute",
-                                     trusted_proxies=["testclient"], form_max_bytes=20_000))
+    rt = build_runtime(
+        make_settings(
+            tmp_path_factory.mktemp("forms"),
+            request.param,
+            form_rate_limit="3 per minute",
+            trusted_proxies=["testclient"],
+            form_max_bytes=20_000,
+        )
+    )
     add_user(rt, "sdr", f"sdr-{uuid.uuid4().hex[:6]}@test.example")
     yield rt
     rt.engine.dispose()
@@ -64,7 +71,9 @@ def leads(runtime: Runtime) -> int:
 
 def post(c: TestClient, values: dict[str, str], headers: dict[str, str] | None = None, form: str = "demo"):  # type: ignore[no-untyped-def]
     page = c.get(f"/forms/{form}")
-    return c.post(f"/forms/{form}", data={"token": token(page.text), **values}, headers=JSON if headers is None else headers)
+    return c.post(
+        f"/forms/{form}", data={"token": token(page.text), **values}, headers=JSON if headers is None else headers
+    )
 
 
 def email() -> str:
@@ -72,7 +81,8 @@ def email() -> str:
 
 
 def test_the_page_labels_every_input_loads_nothing_from_elsewhere_and_may_be_framed_only_by_the_seller(
-        visitor: TestClient) -> None:
+    visitor: TestClient,
+) -> None:
     r = visitor.get("/forms/demo")
     assert r.status_code == 200 and r.text.startswith("<!doctype html>") and '<html lang="en">' in r.text
     csp = r.headers["content-security-policy"]
@@ -85,12 +95,22 @@ def test_the_page_labels_every_input_loads_nothing_from_elsewhere_and_may_be_fra
     assert visitor.get("/forms/nope").status_code == 404
 
 
-def test_a_submission_is_qualified_at_once_goes_to_an_sdr_and_routes_by_tier(runtime: Runtime,
-                                                                             visitor: TestClient) -> None:
+def test_a_submission_is_qualified_at_once_goes_to_an_sdr_and_routes_by_tier(
+    runtime: Runtime, visitor: TestClient
+) -> None:
     before = leads(runtime)
-    r = post(visitor, {"person.email": email(), "person.name": "Margaret Olsen", "person.title": "CFO",
-                       "company.name": "Harborline Logistics", "q.invoices": "More than 2,000",
-                       "q.budget": "$120k approved for this year", "q.role": "I sign off on it"})
+    r = post(
+        visitor,
+        {
+            "person.email": email(),
+            "person.name": "Margaret Olsen",
+            "person.title": "CFO",
+            "company.name": "Harborline Logistics",
+            "q.invoices": "More than 2,000",
+            "q.budget": "$120k approved for this year",
+            "q.role": "I sign off on it",
+        },
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["created"] and body["scorecard_id"] and leads(runtime) == before + 1
@@ -105,8 +125,14 @@ def test_a_submission_is_qualified_at_once_goes_to_an_sdr_and_routes_by_tier(run
     form = runtime.deps.library.form("demo")
     assert body["message"] == form.routes[body["tier"]].message  # type: ignore[union-attr]
     # The second visit fills the gaps and the lead becomes sql_ready: the visitor is offered the meeting link.
-    second = post(visitor, {"q.timeline": "Within 3 months", "q.process": "Mostly by hand (paper, e-mail, spreadsheets)",
-                            "q.erp": "NetSuite"})
+    second = post(
+        visitor,
+        {
+            "q.timeline": "Within 3 months",
+            "q.process": "Mostly by hand (paper, e-mail, spreadsheets)",
+            "q.erp": "NetSuite",
+        },
+    )
     assert second.json()["tier"] == "sql_ready" and second.json()["lead_id"] == body["lead_id"]
     assert second.json()["links"] == [{"label": "Book a meeting", "url": "https://meet.ledgerly.example/ap-demo"}]
     html = post(visitor, {"q.entities": "More than five"}, headers={})
@@ -116,24 +142,30 @@ def test_a_submission_is_qualified_at_once_goes_to_an_sdr_and_routes_by_tier(run
 def valid_answers(runtime: Runtime, fields: list[str]) -> dict[str, str]:
     form = runtime.deps.library.form("demo")
     assert form is not None
-    return {f"q.{f}": (form.field(f).options[0] if form.field(f).options else "NetSuite, about $40k a year")
-            for f in fields}
+    return {
+        f"q.{f}": (form.field(f).options[0] if form.field(f).options else "NetSuite, about $40k a year") for f in fields
+    }
 
 
-def test_a_returning_visitor_is_asked_new_questions_and_updates_the_same_lead(runtime: Runtime,
-                                                                             visitor: TestClient) -> None:
+def test_a_returning_visitor_is_asked_new_questions_and_updates_the_same_lead(
+    runtime: Runtime, visitor: TestClient
+) -> None:
     first = visitor.get("/forms/demo")
     first_asked = asked(first.text)
     assert first_asked == ["budget", "invoices", "role"] and "welcome-back" not in first.text
-    made = visitor.post("/forms/demo", data={"token": token(first.text), "person.email": email(),
-                                             **valid_answers(runtime, first_asked)}, headers=JSON).json()
+    made = visitor.post(
+        "/forms/demo",
+        data={"token": token(first.text), "person.email": email(), **valid_answers(runtime, first_asked)},
+        headers=JSON,
+    ).json()
     again = visitor.get("/forms/demo")
     assert "welcome-back" in again.text and 'name="person.email"' not in again.text  # known contact not asked again
     second_asked = asked(again.text)
     assert second_asked and not set(second_asked) & set(first_asked)
     n = leads(runtime)
-    redo = visitor.post("/forms/demo", data={"token": token(again.text), **valid_answers(runtime, second_asked)},
-                        headers=JSON)
+    redo = visitor.post(
+        "/forms/demo", data={"token": token(again.text), **valid_answers(runtime, second_asked)}, headers=JSON
+    )
     assert redo.status_code == 200, redo.text
     assert redo.json()["lead_id"] == made["lead_id"] and not redo.json()["created"] and leads(runtime) == n
     with runtime.sessions() as s:
@@ -155,8 +187,10 @@ def test_a_returning_visitor_on_another_browser_is_recognised_by_e_mail(runtime:
     with runtime.sessions() as s:
         lead = s.get(LeadRow, made["lead_id"])
         revisions = s.scalar(select(func.count()).select_from(ScorecardRow).where(ScorecardRow.lead_id == lead.id))  # type: ignore[union-attr]
-    assert lead is not None and set(lead.payload["form_answers"]) == {"What is your budget for AP automation?",
-                                                                      "What is your role in the purchase?"}
+    assert lead is not None and set(lead.payload["form_answers"]) == {
+        "What is your budget for AP automation?",
+        "What is your role in the purchase?",
+    }
     assert revisions == 2  # the new answers made a new scorecard revision
 
 
@@ -173,7 +207,9 @@ def test_a_follow_up_is_taken_only_with_its_trigger_answer(runtime: Runtime) -> 
     _, answers, _ = service.parse(form, values, ["budget"], ["person.email"], False)
     assert answers == {}
     with pytest.raises(service.FormProblem) as bad:
-        service.parse(form, {"person.email": "a@b.com", "q.competitor": "Maybe"}, ["competitor"], ["person.email"], False)
+        service.parse(
+            form, {"person.email": "a@b.com", "q.competitor": "Maybe"}, ["competitor"], ["person.email"], False
+        )
     assert list(bad.value.errors) == ["q.competitor"]
 
 
@@ -184,14 +220,29 @@ def test_the_next_best_fields_are_the_unknown_ones_that_weigh_most_for_the_segme
     first = service.plan(lib, form, None, None)
     assert [f.id for f in first.fields] == ["invoices", "budget", "role"]  # 12, 22, 21 points, in the form's order
     # An enterprise lead whose budget and role questions are answered; invoices were asked already.
-    lead = {"form_answers": {"How many invoices do you process per month?": "More than 2,000"},
-            "person": {"email": "a@b.com"}, "company": {}}
-    card = {"sections": [{"section": "segment", "match": {"entity_id": "enterprise"}}],
-            "answers": [{"question_id": q, "answer": "yes"} for q in
-                        ("budget_50k", "budget_approved", "economic_buyer_involved", "is_student")]
-            + [{"question_id": q, "answer": "unknown"} for q in ("go_live_90_days", "manual_ap_process",
-                                                                   "competitor_lock_in", "competitor_evaluation",
-                                                                   "multi_entity", "erp_supported")]}
+    lead = {
+        "form_answers": {"How many invoices do you process per month?": "More than 2,000"},
+        "person": {"email": "a@b.com"},
+        "company": {},
+    }
+    card = {
+        "sections": [{"section": "segment", "match": {"entity_id": "enterprise"}}],
+        "answers": [
+            {"question_id": q, "answer": "yes"}
+            for q in ("budget_50k", "budget_approved", "economic_buyer_involved", "is_student")
+        ]
+        + [
+            {"question_id": q, "answer": "unknown"}
+            for q in (
+                "go_live_90_days",
+                "manual_ap_process",
+                "competitor_lock_in",
+                "competitor_evaluation",
+                "multi_entity",
+                "erp_supported",
+            )
+        ],
+    }
     later = service.plan(lib, form, lead, card)
     ids = [f.id for f in later.fields]
     assert "invoices" not in ids and "budget" not in ids and "role" not in ids
@@ -215,8 +266,9 @@ def test_the_honeypot_and_the_rate_limit_never_create_a_lead(runtime: Runtime, v
 def test_oversized_and_unsigned_posts_store_nothing(runtime: Runtime, visitor: TestClient) -> None:
     before = leads(runtime)
     page = visitor.get("/forms/demo")
-    big = visitor.post("/forms/demo", data={"token": token(page.text), "person.email": email(), "notes": "x" * 30_000},
-                       headers=JSON)
+    big = visitor.post(
+        "/forms/demo", data={"token": token(page.text), "person.email": email(), "notes": "x" * 30_000}, headers=JSON
+    )
     assert big.status_code == 413 and big.json()["errors"][0]["field"] == "body"
     none = visitor.post("/forms/demo", data={"person.email": email()}, headers=JSON)
     assert none.status_code == 403 and none.json()["errors"][0]["field"] == "form"
@@ -227,12 +279,16 @@ def test_oversized_and_unsigned_posts_store_nothing(runtime: Runtime, visitor: T
     stranger = TestClient(visitor.app, headers={"X-Forwarded-For": "10.9.9.9"})  # another visitor's cookie jar
     stolen = stranger.post("/forms/demo", data={"token": token(page.text), "person.email": email()}, headers=JSON)
     assert stolen.status_code == 403  # the token is bound to the visitor it was served to
-    assert visitor.post("/forms/demo", content=b'{"a": 1}', headers={"Content-Type": "application/json"}).status_code == 415
+    assert (
+        visitor.post("/forms/demo", content=b'{"a": 1}', headers={"Content-Type": "application/json"}).status_code
+        == 415
+    )
     assert leads(runtime) == before
 
 
-def test_a_bad_answer_is_422_naming_the_field_and_the_page_shows_it_escaped(runtime: Runtime,
-                                                                             visitor: TestClient) -> None:
+def test_a_bad_answer_is_422_naming_the_field_and_the_page_shows_it_escaped(
+    runtime: Runtime, visitor: TestClient
+) -> None:
     before = leads(runtime)
     r = post(visitor, {"person.email": "not-an-email", "q.budget": "<script>alert(1)</script>"})
     assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["person.email"]
@@ -261,15 +317,21 @@ def _library_with(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-de
     return target
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda f: f["fields"][0].update(informs=["no_such_question"]), "unknown question"),
-    (lambda f: f["fields"].insert(0, {"id": "early", "label": "Why?", "show_if": {"field": "competitor",
-                                                                                   "values": ["Yes"]}}),
-     "must be an earlier field"),
-    (lambda f: f["fields"][7].update(show_if={"field": "competitor", "values": ["Perhaps"]}), "not options"),
-    (lambda f: f.update(contact=[{"field": "person.name", "label": "Name"}]), "person.email"),
-    (lambda f: f["routes"].pop("nurture"), "nurture"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda f: f["fields"][0].update(informs=["no_such_question"]), "unknown question"),
+        (
+            lambda f: f["fields"].insert(
+                0, {"id": "early", "label": "Why?", "show_if": {"field": "competitor", "values": ["Yes"]}}
+            ),
+            "must be an earlier field",
+        ),
+        (lambda f: f["fields"][7].update(show_if={"field": "competitor", "values": ["Perhaps"]}), "not options"),
+        (lambda f: f.update(contact=[{"field": "person.name", "label": "Name"}]), "person.email"),
+        (lambda f: f["routes"].pop("nurture"), "nurture"),
+    ],
+)
 def test_a_bad_form_in_the_library_is_refused_with_the_reason(tmp_path: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(LibraryValidationError, match=message) as err:
         load_library(_library_with(tmp_path, change))

@@ -68,8 +68,13 @@ def lead_body(**extra: object) -> dict[str, object]:
     body: dict[str, object] = {
         "external_id": f"CRM-{tag}",
         "person": {"name": "Dana Reyes", "email": f"dana@northwind-{tag}.com", "title": "VP Finance"},
-        "company": {"name": "Northwind Traders", "domain": f"northwind-{tag}.com", "employees": 850,
-                    "country": "United States", "industry": "Retail"},
+        "company": {
+            "name": "Northwind Traders",
+            "domain": f"northwind-{tag}.com",
+            "employees": 850,
+            "country": "United States",
+            "industry": "Retail",
+        },
         "form_answers": {"What is your budget for AP automation?": "We have about $60k approved for this year."},
         "notes": "Processing 4,000 invoices a month by hand. Wants to go live next quarter.",
         "events": [{"type": "pricing_page_view", "timestamp": "2026-11-19T10:00:00Z"}],
@@ -78,8 +83,9 @@ def lead_body(**extra: object) -> dict[str, object]:
     return body
 
 
-def new_lead(api: TestClient, runtime: Runtime, people: People, sdr: str = "sdr", ae: str | None = None,
-             **extra: object) -> str:
+def new_lead(
+    api: TestClient, runtime: Runtime, people: People, sdr: str = "sdr", ae: str | None = None, **extra: object
+) -> str:
     """A qualified lead in review, assigned to `sdr` (and routed to `ae` when given)."""
     r = api.post("/leads", json=lead_body(**extra), headers=people.h("service"))
     assert r.status_code == 202, r.text
@@ -103,8 +109,10 @@ def confirm_body(api: TestClient, people: People, lead_id: str, **record: object
         "qualified_at": datetime.now(UTC).isoformat(),
         "checklist": {a["question_id"]: "confirmed" if a["answer"] == "yes" else "unknown" for a in sc["answers"]},
         "verified_on_call": [a["question_id"] for a in sc["answers"]],  # the rep checked every item on the call
-        "discovery_notes": "Call booked; pains confirmed.", "next_step": "Demo with the CFO",
-        "next_step_date": (datetime.now(UTC) + timedelta(days=3)).date().isoformat(), "opportunity_value": "48000",
+        "discovery_notes": "Call booked; pains confirmed.",
+        "next_step": "Demo with the CFO",
+        "next_step_date": (datetime.now(UTC) + timedelta(days=3)).date().isoformat(),
+        "opportunity_value": "48000",
     }
     body.update(record)
     return {"revision": sc["revision"], "record": body}
@@ -125,7 +133,9 @@ def browser(app: FastAPI, people: People, who: str) -> TestClient:
     c = TestClient(app, follow_redirects=False)
     page = c.get("/ui/login")
     token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    r = c.post("/ui/login", data={"csrf": token, "email": people.emails[who], "password": PASSWORD, "next": "/ui/queue"})
+    r = c.post(
+        "/ui/login", data={"csrf": token, "email": people.emails[who], "password": PASSWORD, "next": "/ui/queue"}
+    )
     assert r.status_code == 303, r.text
     return c
 

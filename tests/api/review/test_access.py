@@ -14,10 +14,16 @@ from api.runtime import Runtime
 from tests.api.review.conftest import People, audit_count, card, confirm_body, new_lead, status
 
 OPEN = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/healthz", "/ui/static", "/docs/assets"}
-PUBLIC_UI = {("/", "GET"), ("/ui/login", "GET"), ("/ui/login", "POST"),
-             # the qualifying form is for anonymous visitors (signed form tokens, honeypot, rate limit: api/forms)
-             ("/forms/{form_id}", "GET"), ("/forms/{form_id}", "POST"), ("/forms/{form_id}/embed.js", "GET"),
-             ("/forms/static/{name}", "GET")}
+PUBLIC_UI = {
+    ("/", "GET"),
+    ("/ui/login", "GET"),
+    ("/ui/login", "POST"),
+    # the qualifying form is for anonymous visitors (signed form tokens, honeypot, rate limit: api/forms)
+    ("/forms/{form_id}", "GET"),
+    ("/forms/{form_id}", "POST"),
+    ("/forms/{form_id}/embed.js", "GET"),
+    ("/forms/static/{name}", "GET"),
+}
 
 
 def _policies(dependant: Any) -> list[Policy]:
@@ -53,8 +59,13 @@ def test_no_route_answers_without_credentials(app: FastAPI) -> None:
     for path, method, _ in _routes(app):
         if path in OPEN or (path, method) in PUBLIC_UI or method == "HEAD":
             continue
-        url = path.replace("{lead_id}", "x").replace("{scorecard_id}", "x").replace("{transcript_id}", "x") \
-            .replace("{email}", "x").replace("{action}", "confirm")
+        url = (
+            path.replace("{lead_id}", "x")
+            .replace("{scorecard_id}", "x")
+            .replace("{transcript_id}", "x")
+            .replace("{email}", "x")
+            .replace("{action}", "confirm")
+        )
         r = anonymous.request(method, url, json={})
         if path in ("/crm/hubspot/webhook", "/crm/salesforce/outbound-message"):  # signed by the CRM, not keyed
             assert r.status_code in (400, 401, 403), (method, path, r.status_code)
@@ -65,8 +76,9 @@ def test_no_route_answers_without_credentials(app: FastAPI) -> None:
             assert r.status_code == 401, (method, path, r.status_code)
 
 
-def test_keys_work_only_in_headers_and_revoked_keys_stop_working(api: TestClient, people: People,
-                                                                 runtime: Runtime) -> None:
+def test_keys_work_only_in_headers_and_revoked_keys_stop_working(
+    api: TestClient, people: People, runtime: Runtime
+) -> None:
     from tests.api.conftest import add_user
 
     key = add_user(runtime, "sdr")
@@ -91,17 +103,33 @@ def test_intake_needs_a_service_or_admin_key(api: TestClient, people: People) ->
 
 # action, actor, the lead is assigned to (sdr, ae), expected status
 MATRIX = [
-    ("confirm", "sdr", ("sdr", None), 200), ("confirm", "sdr2", ("sdr", None), 403), ("confirm", "admin", ("sdr", None), 200),
-    ("confirm", "ae", ("sdr", "ae"), 403), ("confirm", "service", ("sdr", None), 403),
-    ("edit", "sdr", ("sdr", None), 200), ("edit", "sdr2", ("sdr", None), 403), ("edit", "ae", ("sdr", "ae"), 403),
-    ("edit", "admin", ("sdr", None), 200), ("edit", "service", ("sdr", None), 403),
-    ("reject", "sdr", ("sdr", None), 200), ("reject", "sdr2", ("sdr", None), 403), ("reject", "admin", ("sdr", None), 200),
-    ("reject", "ae", ("sdr", "ae"), 403), ("reject", "service", ("sdr", None), 403),
-    ("accept", "ae", ("sdr", "ae"), 200), ("accept", "ae2", ("sdr", "ae"), 403), ("accept", "admin", ("sdr", "ae"), 200),
-    ("accept", "sdr", ("sdr", "ae"), 403), ("accept", "service", ("sdr", "ae"), 403),
-    ("push-back", "ae", ("sdr", "ae"), 200), ("push-back", "ae2", ("sdr", "ae"), 403),
-    ("push-back", "admin", ("sdr", "ae"), 200), ("push-back", "sdr", ("sdr", "ae"), 403),
-    ("reopen", "sdr", ("sdr", None), 200), ("reopen", "sdr2", ("sdr", None), 403), ("reopen", "ae", ("sdr", "ae"), 403),
+    ("confirm", "sdr", ("sdr", None), 200),
+    ("confirm", "sdr2", ("sdr", None), 403),
+    ("confirm", "admin", ("sdr", None), 200),
+    ("confirm", "ae", ("sdr", "ae"), 403),
+    ("confirm", "service", ("sdr", None), 403),
+    ("edit", "sdr", ("sdr", None), 200),
+    ("edit", "sdr2", ("sdr", None), 403),
+    ("edit", "ae", ("sdr", "ae"), 403),
+    ("edit", "admin", ("sdr", None), 200),
+    ("edit", "service", ("sdr", None), 403),
+    ("reject", "sdr", ("sdr", None), 200),
+    ("reject", "sdr2", ("sdr", None), 403),
+    ("reject", "admin", ("sdr", None), 200),
+    ("reject", "ae", ("sdr", "ae"), 403),
+    ("reject", "service", ("sdr", None), 403),
+    ("accept", "ae", ("sdr", "ae"), 200),
+    ("accept", "ae2", ("sdr", "ae"), 403),
+    ("accept", "admin", ("sdr", "ae"), 200),
+    ("accept", "sdr", ("sdr", "ae"), 403),
+    ("accept", "service", ("sdr", "ae"), 403),
+    ("push-back", "ae", ("sdr", "ae"), 200),
+    ("push-back", "ae2", ("sdr", "ae"), 403),
+    ("push-back", "admin", ("sdr", "ae"), 200),
+    ("push-back", "sdr", ("sdr", "ae"), 403),
+    ("reopen", "sdr", ("sdr", None), 200),
+    ("reopen", "sdr2", ("sdr", None), 403),
+    ("reopen", "ae", ("sdr", "ae"), 403),
 ]
 
 
@@ -109,8 +137,12 @@ def _body(api: TestClient, people: People, lead_id: str, action: str) -> dict[st
     sc = card(api, people, lead_id)
     return {
         "confirm": lambda: confirm_body(api, people, lead_id),
-        "edit": lambda: {"revision": sc["revision"], "question_id": sc["answers"][0]["question_id"], "answer": "unknown",
-                         "note": "not sure"},
+        "edit": lambda: {
+            "revision": sc["revision"],
+            "question_id": sc["answers"][0]["question_id"],
+            "answer": "unknown",
+            "note": "not sure",
+        },
         "reject": lambda: {"revision": sc["revision"], "reason": "too_small"},
         "accept": lambda: {"revision": sc["revision"]},
         "push-back": lambda: {"revision": sc["revision"], "reason": "other", "note": "wrong contact"},
@@ -118,16 +150,30 @@ def _body(api: TestClient, people: People, lead_id: str, action: str) -> dict[st
     }[action]()
 
 
-@pytest.mark.parametrize(("action", "actor", "owners", "expected"), MATRIX,
-                         ids=[f"{a}-{b}-{o[0]}/{o[1]}" for a, b, o, _ in MATRIX])
-def test_role_action_ownership_matrix(api: TestClient, runtime: Runtime, people: People, action: str, actor: str,
-                                      owners: tuple[str, str | None], expected: int) -> None:
+@pytest.mark.parametrize(
+    ("action", "actor", "owners", "expected"), MATRIX, ids=[f"{a}-{b}-{o[0]}/{o[1]}" for a, b, o, _ in MATRIX]
+)
+def test_role_action_ownership_matrix(
+    api: TestClient,
+    runtime: Runtime,
+    people: People,
+    action: str,
+    actor: str,
+    owners: tuple[str, str | None],
+    expected: int,
+) -> None:
     lead_id = new_lead(api, runtime, people, sdr=owners[0], ae=owners[1])
     if action in ("accept", "push-back"):  # the SDR confirms first
-        assert api.post(f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id),
-                        headers=people.h("sdr")).status_code == 200
+        assert (
+            api.post(
+                f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id), headers=people.h("sdr")
+            ).status_code
+            == 200
+        )
     if action == "reopen":
-        api.post(f"/leads/{lead_id}/review/reject", json={"revision": 1, "reason": "duplicate"}, headers=people.h("sdr"))
+        api.post(
+            f"/leads/{lead_id}/review/reject", json={"revision": 1, "reason": "duplicate"}, headers=people.h("sdr")
+        )
     before, audited = status(runtime, lead_id), audit_count(runtime, lead_id)
     r = api.post(f"/leads/{lead_id}/review/{action}", json=_body(api, people, lead_id, action), headers=people.h(actor))
     assert r.status_code == expected, r.text
@@ -136,21 +182,22 @@ def test_role_action_ownership_matrix(api: TestClient, runtime: Runtime, people:
 
 
 BAD = [
-    ("reject", {"revision": 1}, 422),                                     # missing reason
-    ("reject", {"revision": 1, "reason": ""}, 422),                       # empty reason
-    ("reject", {"revision": 1, "reason": "bored"}, 422),                  # unknown reason code
-    ("reject", {"revision": 1, "reason": "other"}, 422),                  # other without a note
-    ("reject", {"revision": 1, "reason": "other", "note": "   "}, 422),   # blank note
+    ("reject", {"revision": 1}, 422),  # missing reason
+    ("reject", {"revision": 1, "reason": ""}, 422),  # empty reason
+    ("reject", {"revision": 1, "reason": "bored"}, 422),  # unknown reason code
+    ("reject", {"revision": 1, "reason": "other"}, 422),  # other without a note
+    ("reject", {"revision": 1, "reason": "other", "note": "   "}, 422),  # blank note
     ("reject", {"revision": 1, "reason": "other", "note": "x" * 1_000_000}, 422),  # a 1 MB note
-    ("reject", {"revision": 99, "reason": "no_need"}, 409),               # forged revision
+    ("reject", {"revision": 99, "reason": "no_need"}, 409),  # forged revision
     ("reject", {"revision": 1, "reason": "no_need", "status": "sdr_confirmed"}, 422),  # smuggled field
     ("reopen", {"reason": ""}, 422),
 ]
 
 
 @pytest.mark.parametrize(("action", "body", "code"), BAD, ids=[str(i) for i in range(len(BAD))])
-def test_bad_input_is_4xx_and_changes_nothing(api: TestClient, runtime: Runtime, people: People, action: str,
-                                              body: dict[str, Any], code: int) -> None:
+def test_bad_input_is_4xx_and_changes_nothing(
+    api: TestClient, runtime: Runtime, people: People, action: str, body: dict[str, Any], code: int
+) -> None:
     lead_id = new_lead(api, runtime, people)
     r = api.post(f"/leads/{lead_id}/review/{action}", json=body, headers=people.h("sdr"))
     assert r.status_code == code and r.headers["content-type"].startswith("application/problem+json")

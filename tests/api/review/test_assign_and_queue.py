@@ -53,6 +53,7 @@ def test_owner_then_territory_then_round_robin(app, api: TestClient, runtime: Ru
     assert rule == "territory:dach"
     with runtime.sessions() as s:
         from api.users.models import UserRow
+
         assert s.get(UserRow, owner).team == "dach"  # type: ignore[union-attr]
     assert rr  # keys issued for the round-robin SDRs
 
@@ -62,19 +63,50 @@ def test_queue_orders_by_tier_score_and_waiting_and_flags_breaches(runtime: Runt
     add_user(runtime, "sdr", key_owner)
     sdr = user_id(runtime, key_owner)
     now = runtime.deps.clock()
-    rows = [("a", "nurture", 90, 1), ("b", "sql_ready", 70, 2), ("c", "sql_ready", 80, 60), ("d", "sql_ready", 80, 120),
-            ("e", "needs_discovery", 95, 1)]
+    rows = [
+        ("a", "nurture", 90, 1),
+        ("b", "sql_ready", 70, 2),
+        ("c", "sql_ready", 80, 60),
+        ("d", "sql_ready", 80, 120),
+        ("e", "needs_discovery", 95, 1),
+    ]
     with transaction(runtime.sessions) as s:
         for tag, tier, score, minutes in rows:
             lead_id = f"q{tag}-{uuid.uuid4().hex[:6]}"
-            s.add(LeadRow(id=lead_id, source="api", status="in_review", payload={"person": {"name": tag}, "company": {}},
-                          payload_hash="x", received_at=now - timedelta(days=20), updated_at=now, attempts=1))
+            s.add(
+                LeadRow(
+                    id=lead_id,
+                    source="api",
+                    status="in_review",
+                    payload={"person": {"name": tag}, "company": {}},
+                    payload_hash="x",
+                    received_at=now - timedelta(days=20),
+                    updated_at=now,
+                    attempts=1,
+                )
+            )
             s.flush()
-            s.add(ScorecardRow(id=uuid.uuid4().hex, lead_id=lead_id, revision=1, tier=tier, route="sdr_review",
-                               score=score, payload={}, created_at=now))
+            s.add(
+                ScorecardRow(
+                    id=uuid.uuid4().hex,
+                    lead_id=lead_id,
+                    revision=1,
+                    tier=tier,
+                    route="sdr_review",
+                    score=score,
+                    payload={},
+                    created_at=now,
+                )
+            )
             # the SDR's clock starts at assignment, not at the lead's arrival 20 days ago
-            s.add(AssignmentRow(lead_id=lead_id, sdr_id=sdr, sdr_rule="round_robin",
-                                sdr_assigned_at=now - timedelta(minutes=minutes)))
+            s.add(
+                AssignmentRow(
+                    lead_id=lead_id,
+                    sdr_id=sdr,
+                    sdr_rule="round_robin",
+                    sdr_assigned_at=now - timedelta(minutes=minutes),
+                )
+            )
     with runtime.sessions() as s:
         who = Principal(sdr, key_owner, "q", Role.sdr)
         items = queue(s, who, now, {"sql_ready": 5.0})
@@ -92,15 +124,28 @@ def test_one_sweep_takes_turns_within_a_territory_team(runtime: Runtime) -> None
     from api.review.assign import Territories, TerritoryRule, assign_pending
 
     team = f"t{uuid.uuid4().hex[:6]}"
-    members = [user_id(runtime, e) for e in (f"{team}a@t.example", f"{team}b@t.example")
-               if add_user(runtime, "sdr", e, team=team)]
+    members = [
+        user_id(runtime, e)
+        for e in (f"{team}a@t.example", f"{team}b@t.example")
+        if add_user(runtime, "sdr", e, team=team)
+    ]
     now = runtime.deps.clock()
     ids = [f"sw-{uuid.uuid4().hex[:8]}" for _ in range(4)]
     with transaction(runtime.sessions) as s:
         for i, lead_id in enumerate(ids):
-            s.add(LeadRow(id=lead_id, source="api", status="in_review", payload={"company": {"country": "ZZ"}},
-                          payload_hash="x", received_at=now - timedelta(minutes=10 - i), updated_at=now, attempts=1,
-                          company_domain=f"{lead_id}.example"))
+            s.add(
+                LeadRow(
+                    id=lead_id,
+                    source="api",
+                    status="in_review",
+                    payload={"company": {"country": "ZZ"}},
+                    payload_hash="x",
+                    received_at=now - timedelta(minutes=10 - i),
+                    updated_at=now,
+                    attempts=1,
+                    company_domain=f"{lead_id}.example",
+                )
+            )
     rules = Territories(rules=[TerritoryRule(team=team, countries=["zz"])])
     assert assign_pending(runtime.sessions, rules, now) >= 4
     got = [_sdr_of(runtime, i) for i in ids]

@@ -32,14 +32,18 @@ def test_must_haves_are_the_segments_sql_must_haves_and_the_weight_rule_is_only_
     lib = runtime.deps.library
     smb = next(s for s in lib.segments if s.id == "smb")
     draft = ScorecardDraft.model_construct(
-        answers=[QuestionAnswer(question_id=q.id, answer="unknown", confidence=0.0, reasoning="—") for q in lib.questions],
-        sql=SqlVerdict(source="sql_definition", segment="smb", tier_reason="…"))
+        answers=[
+            QuestionAnswer(question_id=q.id, answer="unknown", confidence=0.0, reasoning="—") for q in lib.questions
+        ],
+        sql=SqlVerdict(source="sql_definition", segment="smb", tier_reason="…"),
+    )
     musts = must_haves(draft, lib)
     assert "outgrowing_tools" in musts and "invoice_volume_100" in musts  # weight 5 and 6: named by the definition
     assert "vendor_pitch" not in musts and "is_student" not in musts  # heavy, but disqualifiers, not must-haves
     assert set(musts) == {q for m in smb.sql.must_have for q in questions_named(m.when)}  # type: ignore[union-attr]
-    no_sql = Library.model_validate({**lib.model_dump(), "segments": [
-        {**s.model_dump(by_alias=True), "sql": None} for s in lib.segments]})
+    no_sql = Library.model_validate(
+        {**lib.model_dump(), "segments": [{**s.model_dump(by_alias=True), "sql": None} for s in lib.segments]}
+    )
     fallback = must_haves(draft, no_sql)
     assert "outgrowing_tools" not in fallback and "budget_15k" in fallback
 
@@ -68,7 +72,8 @@ def test_an_untouched_must_have_blocks_the_confirm_naming_it(api: TestClient, ru
 
 
 def test_changing_or_verifying_each_must_have_lets_the_confirm_through_and_the_audit_says_which(
-        api: TestClient, runtime: Runtime, people: People) -> None:
+    api: TestClient, runtime: Runtime, people: People
+) -> None:
     lead_id = new_lead(api, runtime, people)
     sc = card(api, people, lead_id)
     must = _must_haves(runtime, sc)
@@ -108,15 +113,23 @@ def test_an_edited_answer_counts_as_changed(api: TestClient, runtime: Runtime, p
 
 
 def test_accept_as_suggested_rate_per_rep() -> None:
-    got = {s.rep: s for s in rep_stats([
-        ("a@x", {"q1": "accepted", "q2": "verified", "q3": "changed", "q4": "accepted"}),
-        ("a@x", {"q1": "accepted"}), ("b@x", {"q1": "changed", "q2": "changed"})])}
+    got = {
+        s.rep: s
+        for s in rep_stats(
+            [
+                ("a@x", {"q1": "accepted", "q2": "verified", "q3": "changed", "q4": "accepted"}),
+                ("a@x", {"q1": "accepted"}),
+                ("b@x", {"q1": "changed", "q2": "changed"}),
+            ]
+        )
+    }
     assert (got["a@x"].confirms, got["a@x"].items, got["a@x"].accept_rate) == (2, 5, 0.8)
     assert got["a@x"].verified == 1 and got["a@x"].accepted == 3 and got["b@x"].accept_rate == 0.0
 
 
-def test_review_stats_cli_prints_the_rate_per_rep(api: TestClient, runtime: Runtime, people: People,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_review_stats_cli_prints_the_rate_per_rep(
+    api: TestClient, runtime: Runtime, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from api import settings as settings_module
     from api.review.cli import app
 
@@ -134,10 +147,21 @@ def test_review_stats_cli_prints_the_rate_per_rep(api: TestClient, runtime: Runt
     assert f"({outcome.count('verified')} verified on the call" in text
 
 
-@pytest.mark.parametrize(("typed", "amount", "currency"), [
-    ("35,000", "35000", None), ("35.000", "35000", None), ("35 000", "35000", None), ("35k", "35000", None),
-    ("€35.000", "35000", "EUR"), ("$48,000.50", "48000.50", "USD"), ("1.234.567,89", "1234567.89", None),
-    ("35,5", "35.5", None), ("USD 1.2m", "1200000.0", "USD"), ("35000 EUR", "35000", "EUR")])
+@pytest.mark.parametrize(
+    ("typed", "amount", "currency"),
+    [
+        ("35,000", "35000", None),
+        ("35.000", "35000", None),
+        ("35 000", "35000", None),
+        ("35k", "35000", None),
+        ("€35.000", "35000", "EUR"),
+        ("$48,000.50", "48000.50", "USD"),
+        ("1.234.567,89", "1234567.89", None),
+        ("35,5", "35.5", None),
+        ("USD 1.2m", "1200000.0", "USD"),
+        ("35000 EUR", "35000", "EUR"),
+    ],
+)
 def test_amounts_as_reps_type_them(typed: str, amount: str, currency: str | None) -> None:
     assert parse_amount(typed) == (Decimal(amount), currency)
 
@@ -148,8 +172,9 @@ def test_unreadable_amounts_say_what_is_accepted(typed: str) -> None:
         parse_amount(typed)
 
 
-def test_a_confirm_with_a_typed_amount_stores_the_number_and_currency(api: TestClient, runtime: Runtime,
-                                                                      people: People) -> None:
+def test_a_confirm_with_a_typed_amount_stores_the_number_and_currency(
+    api: TestClient, runtime: Runtime, people: People
+) -> None:
     lead_id = new_lead(api, runtime, people)
     bad = confirm_body(api, people, lead_id, opportunity_value="lots")
     r = api.post(f"/leads/{lead_id}/review/confirm", json=bad, headers=people.h("sdr"))

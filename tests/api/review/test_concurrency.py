@@ -80,8 +80,9 @@ def one_winner(responses: list[httpx.Response], state: str) -> None:
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
-def test_concurrent_confirms_one_wins(server: str, api: TestClient, runtime: Runtime, people: People,
-                                      round_: int) -> None:
+def test_concurrent_confirms_one_wins(
+    server: str, api: TestClient, runtime: Runtime, people: People, round_: int
+) -> None:
     lead_id = new_lead(api, runtime, people, sdr="sdr", ae="ae")
     body = confirm_body(api, people, lead_id)
     senders = ["sdr", "admin", "sdr", "admin"][:SENDERS]
@@ -92,8 +93,9 @@ def test_concurrent_confirms_one_wins(server: str, api: TestClient, runtime: Run
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
-def test_concurrent_accepts_one_wins(server: str, api: TestClient, runtime: Runtime, people: People,
-                                     round_: int) -> None:
+def test_concurrent_accepts_one_wins(
+    server: str, api: TestClient, runtime: Runtime, people: People, round_: int
+) -> None:
     lead_id = new_lead(api, runtime, people, sdr="sdr", ae="ae")
     body = confirm_body(api, people, lead_id)
     assert api.post(f"/leads/{lead_id}/review/confirm", json=body, headers=people.h("sdr")).status_code == 200
@@ -105,12 +107,21 @@ def test_concurrent_accepts_one_wins(server: str, api: TestClient, runtime: Runt
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
-def test_concurrent_edits_made_on_one_version_one_wins(server: str, api: TestClient, runtime: Runtime, people: People,
-                                                 round_: int) -> None:
+def test_concurrent_edits_made_on_one_version_one_wins(
+    server: str, api: TestClient, runtime: Runtime, people: People, round_: int
+) -> None:
     lead_id = new_lead(api, runtime, people, sdr="sdr")
     sc, version = card(api, people, lead_id), api.get(f"/leads/{lead_id}", headers=people.h("sdr")).json()["version"]
-    edits = [{"revision": sc["revision"], "version": version, "question_id": a["question_id"], "answer": "unknown", "note": f"edit {i}"}
-             for i, a in enumerate(sc["answers"][:SENDERS])]
+    edits = [
+        {
+            "revision": sc["revision"],
+            "version": version,
+            "question_id": a["question_id"],
+            "answer": "unknown",
+            "note": f"edit {i}",
+        }
+        for i, a in enumerate(sc["answers"][:SENDERS])
+    ]
     got = at_once(server, [(f"/leads/{lead_id}/review/edit", e, people.h("sdr")) for e in edits])
     one_winner(got, "in_review")
     assert count(runtime, AnswerReviewRow, lead_id) == 1 and count(runtime, AuditRow, lead_id, action="edit") == 1

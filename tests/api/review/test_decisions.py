@@ -20,8 +20,11 @@ from tests.api.review.conftest import People, audit_count, card, confirm_body, n
 
 def test_confirm_then_accept_with_sql_record_and_audit(api: TestClient, runtime: Runtime, people: People) -> None:
     lead_id = new_lead(api, runtime, people, sdr="sdr", ae="ae")
-    r = api.post(f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id),
-                 headers={**people.h("sdr"), "X-Request-ID": "req-confirm-1"})
+    r = api.post(
+        f"/leads/{lead_id}/review/confirm",
+        json=confirm_body(api, people, lead_id),
+        headers={**people.h("sdr"), "X-Request-ID": "req-confirm-1"},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "sdr_confirmed" and r.headers["x-request-id"] == "req-confirm-1"
     review = api.get(f"/leads/{lead_id}/review", headers=people.h("ae")).json()
@@ -33,12 +36,16 @@ def test_confirm_then_accept_with_sql_record_and_audit(api: TestClient, runtime:
     assert r.status_code == 200 and status(runtime, lead_id) == "ae_accepted"
     history = api.get(f"/leads/{lead_id}/audit", headers=people.h("sdr")).json()
     assert [(h["action"], h["old"]["status"], h["new"]["status"]) for h in history] == [
-        ("confirm", "in_review", "sdr_confirmed"), ("accept", "sdr_confirmed", "ae_accepted")]
+        ("confirm", "in_review", "sdr_confirmed"),
+        ("accept", "sdr_confirmed", "ae_accepted"),
+    ]
     assert history[0]["actor"] == people.emails["sdr"] and history[0]["role"] == "sdr"
     assert history[0]["request_id"] == "req-confirm-1" and history[1]["actor"] == people.emails["ae"]
 
 
-def test_confirm_routes_the_sql_to_an_ae_when_none_is_assigned(api: TestClient, runtime: Runtime, people: People) -> None:
+def test_confirm_routes_the_sql_to_an_ae_when_none_is_assigned(
+    api: TestClient, runtime: Runtime, people: People
+) -> None:
     lead_id = new_lead(api, runtime, people)
     r = api.post(f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id), headers=people.h("sdr"))
     assert r.status_code == 200 and r.json()["ae_id"]
@@ -49,13 +56,20 @@ def test_edit_records_ai_versus_human_answer(api: TestClient, runtime: Runtime, 
     lead_id = new_lead(api, runtime, people)
     sc = card(api, people, lead_id)
     q = sc["answers"][0]
-    body = {"revision": sc["revision"], "question_id": q["question_id"], "answer": "yes",
-            "evidence": "Processing 4,000 invoices a month by hand", "note": "Confirmed on the phone"}
+    body = {
+        "revision": sc["revision"],
+        "question_id": q["question_id"],
+        "answer": "yes",
+        "evidence": "Processing 4,000 invoices a month by hand",
+        "note": "Confirmed on the phone",
+    }
     r = api.post(f"/leads/{lead_id}/review/edit", json=body, headers=people.h("sdr"))
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "in_review"  # an edit keeps the lead where it is
     edit = api.get(f"/leads/{lead_id}/review", headers=people.h("sdr")).json()["edits"][0]
-    assert edit["ai_answer"] == q["answer"] and edit["human_answer"] == "yes" and edit["reviewer"] == people.emails["sdr"]
+    assert (
+        edit["ai_answer"] == q["answer"] and edit["human_answer"] == "yes" and edit["reviewer"] == people.emails["sdr"]
+    )
     last = api.get(f"/leads/{lead_id}/audit", headers=people.h("sdr")).json()[-1]
     assert last["action"] == "edit" and last["new"]["answer"] == "yes" and last["reason"] == "Confirmed on the phone"
 
@@ -63,8 +77,13 @@ def test_edit_records_ai_versus_human_answer(api: TestClient, runtime: Runtime, 
 def test_an_edit_quote_must_be_verbatim_from_the_lead(api: TestClient, runtime: Runtime, people: People) -> None:
     lead_id = new_lead(api, runtime, people)
     sc = card(api, people, lead_id)
-    body = {"revision": sc["revision"], "question_id": sc["answers"][0]["question_id"], "answer": "yes",
-            "evidence": "They have unlimited budget", "note": "trust me"}
+    body = {
+        "revision": sc["revision"],
+        "question_id": sc["answers"][0]["question_id"],
+        "answer": "yes",
+        "evidence": "They have unlimited budget",
+        "note": "trust me",
+    }
     r = api.post(f"/leads/{lead_id}/review/edit", json=body, headers=people.h("sdr"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "evidence"
     assert audit_count(runtime, lead_id) == 0
@@ -73,26 +92,39 @@ def test_an_edit_quote_must_be_verbatim_from_the_lead(api: TestClient, runtime: 
 def test_reject_push_back_and_reopen_cycle(api: TestClient, runtime: Runtime, people: People) -> None:
     lead_id = new_lead(api, runtime, people, ae="ae")
     rev = card(api, people, lead_id)["revision"]
-    assert api.post(f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id),
-                    headers=people.h("sdr")).status_code == 200
-    r = api.post(f"/leads/{lead_id}/review/push-back", json={"revision": rev, "reason": "no_authority",
-                                                             "note": "Needs the CFO"}, headers=people.h("ae"))
+    assert (
+        api.post(
+            f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id), headers=people.h("sdr")
+        ).status_code
+        == 200
+    )
+    r = api.post(
+        f"/leads/{lead_id}/review/push-back",
+        json={"revision": rev, "reason": "no_authority", "note": "Needs the CFO"},
+        headers=people.h("ae"),
+    )
     assert r.status_code == 200 and status(runtime, lead_id) == "pushed_back"
     queue = api.get("/review/queue", headers=people.h("sdr")).json()["items"]
     assert lead_id in [i["lead_id"] for i in queue]  # back in the SDR's queue
-    r = api.post(f"/leads/{lead_id}/review/reject", json={"revision": rev, "reason": "bad_timing"}, headers=people.h("sdr"))
+    r = api.post(
+        f"/leads/{lead_id}/review/reject", json={"revision": rev, "reason": "bad_timing"}, headers=people.h("sdr")
+    )
     assert r.status_code == 200 and status(runtime, lead_id) == "recycled"
     r = api.post(f"/leads/{lead_id}/review/reopen", json={"reason": "They called back"}, headers=people.h("sdr"))
     assert r.status_code == 200 and status(runtime, lead_id) == "in_review"
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    ("accept", {"revision": 1}),
-    ("push-back", {"revision": 1, "reason": "no_need"}),
-    ("reopen", {"reason": "why not"}),
-])
-def test_a_transition_the_state_does_not_allow_is_409_with_the_state(api: TestClient, runtime: Runtime,
-                                                                      people: People, path: str, body: dict) -> None:
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("accept", {"revision": 1}),
+        ("push-back", {"revision": 1, "reason": "no_need"}),
+        ("reopen", {"reason": "why not"}),
+    ],
+)
+def test_a_transition_the_state_does_not_allow_is_409_with_the_state(
+    api: TestClient, runtime: Runtime, people: People, path: str, body: dict
+) -> None:
     lead_id = new_lead(api, runtime, people, ae="ae")
     r = api.post(f"/leads/{lead_id}/review/{path}", json=body, headers=people.h("admin"))
     assert r.status_code == 409 and r.json()["state"] == "in_review"
@@ -101,22 +133,30 @@ def test_a_transition_the_state_does_not_allow_is_409_with_the_state(api: TestCl
 
 def test_the_same_person_cannot_confirm_and_accept(api: TestClient, runtime: Runtime, people: People) -> None:
     lead_id = new_lead(api, runtime, people)
-    assert api.post(f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id),
-                    headers=people.h("admin")).status_code == 200
+    assert (
+        api.post(
+            f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id), headers=people.h("admin")
+        ).status_code
+        == 200
+    )
     rev = card(api, people, lead_id)["revision"]
     r = api.post(f"/leads/{lead_id}/review/accept", json={"revision": rev}, headers=people.h("admin"))
     assert r.status_code == 403 and "confirmed" in r.json()["detail"]
     assert status(runtime, lead_id) == "sdr_confirmed"
 
 
-def test_a_confirm_with_a_disqualifying_or_incomplete_checklist_is_422(api: TestClient, runtime: Runtime,
-                                                                      people: People) -> None:
+def test_a_confirm_with_a_disqualifying_or_incomplete_checklist_is_422(
+    api: TestClient, runtime: Runtime, people: People
+) -> None:
     lead_id = new_lead(api, runtime, people)
     body = confirm_body(api, people, lead_id)
     first = next(iter(body["record"]["checklist"]))
     bad = {**body, "record": {**body["record"], "checklist": {**body["record"]["checklist"], first: "disqualifying"}}}
     missing = {**body, "record": {**body["record"], "checklist": {first: "confirmed"}}}
-    invented = {**body, "record": {**body["record"], "checklist": {**body["record"]["checklist"], "made_up": "unknown"}}}
+    invented = {
+        **body,
+        "record": {**body["record"], "checklist": {**body["record"]["checklist"], "made_up": "unknown"}},
+    }
     no_value = {**body, "record": {k: v for k, v in body["record"].items() if k != "opportunity_value"}}
     for b in (bad, missing, invented, no_value):
         r = api.post(f"/leads/{lead_id}/review/confirm", json=b, headers=people.h("sdr"))
@@ -124,8 +164,9 @@ def test_a_confirm_with_a_disqualifying_or_incomplete_checklist_is_422(api: Test
     assert status(runtime, lead_id) == "in_review" and audit_count(runtime, lead_id) == 0
 
 
-def test_if_the_audit_write_fails_the_change_fails(api: TestClient, runtime: Runtime, people: People,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_if_the_audit_write_fails_the_change_fails(
+    api: TestClient, runtime: Runtime, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lead_id = new_lead(api, runtime, people)
     body = confirm_body(api, people, lead_id)
 
@@ -154,17 +195,29 @@ def test_audit_rows_cannot_be_changed_or_deleted(api: TestClient, runtime: Runti
     assert audit_count(runtime, lead_id) == 1
 
 
-def test_reviews_export_as_labeled_whole_lead_cases(api: TestClient, runtime: Runtime, people: People,
-                                                    tmp_path: Path) -> None:
+def test_reviews_export_as_labeled_whole_lead_cases(
+    api: TestClient, runtime: Runtime, people: People, tmp_path: Path
+) -> None:
     sql = new_lead(api, runtime, people)
     sc = card(api, people, sql)
-    api.post(f"/leads/{sql}/review/edit", headers=people.h("sdr"), json={
-        "revision": sc["revision"], "question_id": sc["answers"][0]["question_id"], "answer": "no",
-        "evidence": "Wants to go live next quarter", "note": "not this year"})
+    api.post(
+        f"/leads/{sql}/review/edit",
+        headers=people.h("sdr"),
+        json={
+            "revision": sc["revision"],
+            "question_id": sc["answers"][0]["question_id"],
+            "answer": "no",
+            "evidence": "Wants to go live next quarter",
+            "note": "not this year",
+        },
+    )
     api.post(f"/leads/{sql}/review/confirm", json=confirm_body(api, people, sql), headers=people.h("sdr"))
     student = new_lead(api, runtime, people)
-    api.post(f"/leads/{student}/review/reject", json={"revision": 1, "reason": "student_or_job_seeker"},
-             headers=people.h("sdr"))
+    api.post(
+        f"/leads/{student}/review/reject",
+        json={"revision": 1, "reason": "student_or_job_seeker"},
+        headers=people.h("sdr"),
+    )
     with runtime.sessions() as s:
         cases = {c.id: c for c in reviewed_cases(s)}
     out = tmp_path / "cases.jsonl"

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from api.leads.flows import HUMAN_ONLY, HUMAN_TRANSITIONS, MACHINE_TRANSITIONS, LeadStatus, ReviewAction, can_machine_move, human_target
+from api.leads.flows import (
+    HUMAN_ONLY,
+    HUMAN_TRANSITIONS,
+    MACHINE_TRANSITIONS,
+    LeadStatus,
+    ReviewAction,
+    can_machine_move,
+    human_target,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -57,8 +65,12 @@ async def test_requalifying_or_a_transcript_never_keeps_or_sets_a_human_status(a
     from tests.api.review.conftest import confirm_body, new_lead, status
 
     lead_id = new_lead(api, runtime, people, ae="ae")
-    assert api.post(f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id),
-                    headers=people.h("sdr")).status_code == 200
+    assert (
+        api.post(
+            f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id), headers=people.h("sdr")
+        ).status_code
+        == 200
+    )
     assert await qualify_stored(runtime.sessions, runtime.deps, lead_id) is None
     assert status(runtime, lead_id) == "sdr_confirmed"
     vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Dana>We process about 4,000 invoices a month.\n"

@@ -14,14 +14,23 @@ from tests.api.review.conftest import People, card, new_lead
 
 def _edit(api: TestClient, people: People, lead_id: str, question_id: str, answer: str, evidence: str | None) -> None:
     sc = card(api, people, lead_id)
-    r = api.post(f"/leads/{lead_id}/review/edit", headers=people.h("sdr"), json={
-        "revision": sc["revision"], "question_id": question_id, "answer": answer, "evidence": evidence,
-        "note": "Heard it on the call"})
+    r = api.post(
+        f"/leads/{lead_id}/review/edit",
+        headers=people.h("sdr"),
+        json={
+            "revision": sc["revision"],
+            "question_id": question_id,
+            "answer": answer,
+            "evidence": evidence,
+            "note": "Heard it on the call",
+        },
+    )
     assert r.status_code == 200, r.text
 
 
-def test_an_edit_teaches_the_running_judge_and_a_restart_keeps_it(api: TestClient, runtime: Runtime,
-                                                                   people: People) -> None:
+def test_an_edit_teaches_the_running_judge_and_a_restart_keeps_it(
+    api: TestClient, runtime: Runtime, people: People
+) -> None:
     judge = runtime.deps.judge
     assert isinstance(judge, LocalJudge)
     lead_id = new_lead(api, runtime, people)
@@ -34,21 +43,26 @@ def test_an_edit_teaches_the_running_judge_and_a_restart_keeps_it(api: TestClien
     restarted = build_runtime(runtime.settings)  # a new process on the same database
     try:
         assert ReviewedExample(question, "Processing 4,000 invoices a month by hand", "no") in (
-            restarted.deps.judge.reviewed(question))  # type: ignore[attr-defined]
+            restarted.deps.judge.reviewed(question)
+        )  # type: ignore[attr-defined]
     finally:
         restarted.engine.dispose()
 
 
 def test_an_edit_with_no_quote_teaches_from_the_ais_quote_and_a_later_edit_replaces_it(
-        api: TestClient, runtime: Runtime, people: People) -> None:
+    api: TestClient, runtime: Runtime, people: People
+) -> None:
     lead_id = new_lead(api, runtime, people)
     answers = card(api, people, lead_id)["answers"]
     quoted = next(a for a in answers if a["evidence"])
     _edit(api, people, lead_id, quoted["question_id"], "unknown", None)
     _edit(api, people, lead_id, quoted["question_id"], "yes", quoted["evidence"][0]["quote"])
     with runtime.sessions() as s:
-        mine = [e for e in reviewed_examples(s) if e.question_id == quoted["question_id"]
-                and e.text == quoted["evidence"][0]["quote"]]
+        mine = [
+            e
+            for e in reviewed_examples(s)
+            if e.question_id == quoted["question_id"] and e.text == quoted["evidence"][0]["quote"]
+        ]
     assert [e.answer for e in mine][-1:] == ["yes"]
 
 

@@ -54,8 +54,10 @@ def test_one_address_guessing_many_accounts_is_throttled(runtime: Runtime, fresh
     email = f"sdr-{uuid.uuid4().hex[:6]}@test.example"
     add_user(runtime, "sdr", email, password=PASSWORD)
     for _ in range(50):  # 50 failures per address per 15 minutes, each on an account of its own
-        assert attempt(app, f"x{uuid.uuid4().hex[:6]}@test.example", "wrong password!",
-                       address="192.0.2.7").status_code == 401  # type: ignore[attr-defined]
+        assert (
+            attempt(app, f"x{uuid.uuid4().hex[:6]}@test.example", "wrong password!", address="192.0.2.7").status_code
+            == 401
+        )  # type: ignore[attr-defined]
     assert attempt(app, email, PASSWORD, address="192.0.2.7").status_code == 429  # type: ignore[attr-defined]
     assert attempt(app, email, PASSWORD, address="192.0.2.8").status_code == 303  # type: ignore[attr-defined]
 

@@ -25,10 +25,24 @@ def _queue(api: TestClient, people: People, who: str = "admin", **params: object
 
 def test_filters_search_sort_and_pages(api: TestClient, runtime: Runtime, people: People) -> None:
     tag = uuid.uuid4().hex[:6]
-    mine = [new_lead(api, runtime, people, person={"name": f"Zed {tag} {i}", "email": f"z{i}@{tag}.example"},
-                     company={"name": f"Acme {tag}", "employees": 850, "country": "US"}) for i in range(3)]
-    other = new_lead(api, runtime, people, sdr="sdr2", source="csv",
-                     company={"name": f"Globex {tag}", "employees": 850, "country": "US"})
+    mine = [
+        new_lead(
+            api,
+            runtime,
+            people,
+            person={"name": f"Zed {tag} {i}", "email": f"z{i}@{tag}.example"},
+            company={"name": f"Acme {tag}", "employees": 850, "country": "US"},
+        )
+        for i in range(3)
+    ]
+    other = new_lead(
+        api,
+        runtime,
+        people,
+        sdr="sdr2",
+        source="csv",
+        company={"name": f"Globex {tag}", "employees": 850, "country": "US"},
+    )
     everyone = _queue(api, people)
     assert {i["lead_id"] for i in everyone["items"]} >= {*mine, other} and everyone["total"] == len(everyone["items"])
     assert next(i for i in everyone["items"] if i["lead_id"] == other)["owner"] == people.emails["sdr2"]
@@ -48,12 +62,16 @@ def test_filters_search_sort_and_pages(api: TestClient, runtime: Runtime, people
 
 
 def test_the_sdr_clock_starts_at_assignment_and_the_ae_clock_at_confirmation(
-        api: TestClient, runtime: Runtime, people: People) -> None:
+    api: TestClient, runtime: Runtime, people: People
+) -> None:
     lead_id = new_lead(api, runtime, people, received_at="2026-01-01T09:00:00Z")  # arrived long ago
     now = runtime.deps.clock()
     with transaction(runtime.sessions) as s:
-        s.execute(update(AssignmentRow).where(AssignmentRow.lead_id == lead_id)
-                  .values(sdr_assigned_at=now - timedelta(minutes=3)))
+        s.execute(
+            update(AssignmentRow)
+            .where(AssignmentRow.lead_id == lead_id)
+            .values(sdr_assigned_at=now - timedelta(minutes=3))
+        )
     item = next(i for i in _queue(api, people)["items"] if i["lead_id"] == lead_id)
     assert 2.5 <= item["waiting_minutes"] <= 4 and item["breached"] is False
     r = api.post(f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id), headers=people.h("sdr"))
@@ -63,14 +81,18 @@ def test_the_sdr_clock_starts_at_assignment_and_the_ae_clock_at_confirmation(
 
 
 def test_overdue_leads_escalate_once_per_level_in_the_queue_and_the_audit(
-        app: FastAPI, api: TestClient, runtime: Runtime, people: People) -> None:
+    app: FastAPI, api: TestClient, runtime: Runtime, people: People
+) -> None:
     lead_id = new_lead(api, runtime, people)
     tier = next(i for i in _queue(api, people)["items"] if i["lead_id"] == lead_id)["tier"]
     targets = {tier: 5.0}
     now = runtime.deps.clock()
     with transaction(runtime.sessions) as s:
-        s.execute(update(AssignmentRow).where(AssignmentRow.lead_id == lead_id)
-                  .values(sdr_assigned_at=now - timedelta(minutes=7)))
+        s.execute(
+            update(AssignmentRow)
+            .where(AssignmentRow.lead_id == lead_id)
+            .values(sdr_assigned_at=now - timedelta(minutes=7))
+        )
 
     def levels() -> list[float]:
         with runtime.sessions() as s:
@@ -95,17 +117,20 @@ def test_no_escalation_within_target_or_when_turned_off(api: TestClient, runtime
     lead_id = new_lead(api, runtime, people)
     now = runtime.deps.clock()
     with transaction(runtime.sessions) as s:
-        s.execute(update(AssignmentRow).where(AssignmentRow.lead_id == lead_id)
-                  .values(sdr_assigned_at=now - timedelta(minutes=30)))
+        s.execute(
+            update(AssignmentRow)
+            .where(AssignmentRow.lead_id == lead_id)
+            .values(sdr_assigned_at=now - timedelta(minutes=30))
+        )
     assert escalate_overdue(runtime.sessions, now, {"sql_ready": 5.0}, []) == 0
     escalate_overdue(runtime.sessions, now, {"some_other_tier": 5.0}, [5, 15])
     with runtime.sessions() as s:
-        assert s.scalar(select(func.count()).select_from(EscalationRow)
-                        .where(EscalationRow.lead_id == lead_id)) == 0
+        assert s.scalar(select(func.count()).select_from(EscalationRow).where(EscalationRow.lead_id == lead_id)) == 0
 
 
-def test_the_ui_queue_filters_and_shows_the_owner(app: FastAPI, api: TestClient, runtime: Runtime,
-                                                  people: People) -> None:
+def test_the_ui_queue_filters_and_shows_the_owner(
+    app: FastAPI, api: TestClient, runtime: Runtime, people: People
+) -> None:
     tag = uuid.uuid4().hex[:6]
     wanted = new_lead(api, runtime, people, company={"name": f"Initech {tag}", "employees": 850, "country": "US"})
     new_lead(api, runtime, people)
@@ -121,18 +146,32 @@ def test_the_ui_queue_filters_and_shows_the_owner(app: FastAPI, api: TestClient,
 
 def test_a_reconfirmed_sql_restarts_the_ae_clock(api: TestClient, runtime: Runtime, people: People) -> None:
     lead_id = new_lead(api, runtime, people, ae="ae")
-    assert api.post(f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id),
-                    headers=people.h("sdr")).status_code == 200
+    assert (
+        api.post(
+            f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id), headers=people.h("sdr")
+        ).status_code
+        == 200
+    )
     now = runtime.deps.clock()
     with transaction(runtime.sessions) as s:
-        s.execute(update(AssignmentRow).where(AssignmentRow.lead_id == lead_id)
-                  .values(ae_assigned_at=now - timedelta(minutes=40)))
+        s.execute(
+            update(AssignmentRow)
+            .where(AssignmentRow.lead_id == lead_id)
+            .values(ae_assigned_at=now - timedelta(minutes=40))
+        )
     assert next(i for i in _queue(api, people)["items"] if i["lead_id"] == lead_id)["waiting_minutes"] >= 39
     sc_revision = confirm_body(api, people, lead_id)["revision"]
-    r = api.post(f"/leads/{lead_id}/review/push-back", json={"revision": sc_revision, "reason": "no_authority"},
-                 headers=people.h("ae"))
+    r = api.post(
+        f"/leads/{lead_id}/review/push-back",
+        json={"revision": sc_revision, "reason": "no_authority"},
+        headers=people.h("ae"),
+    )
     assert r.status_code == 200, r.text
-    assert api.post(f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id),
-                    headers=people.h("sdr")).status_code == 200
+    assert (
+        api.post(
+            f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id), headers=people.h("sdr")
+        ).status_code
+        == 200
+    )
     item = next(i for i in _queue(api, people)["items"] if i["lead_id"] == lead_id)
     assert item["owner"] == people.emails["ae"] and item["waiting_minutes"] < 1

@@ -18,11 +18,17 @@ QUOTES = {
 }
 
 
-def edit(api: TestClient, people: People, lead_id: str, question_id: str, answer: str,
-         quote: str | None = None) -> dict[str, Any]:
+def edit(
+    api: TestClient, people: People, lead_id: str, question_id: str, answer: str, quote: str | None = None
+) -> dict[str, Any]:
     revision = card(api, people, lead_id)["revision"]
-    body = {"revision": revision, "question_id": question_id, "answer": answer, "note": "Heard it on the call",
-            "evidence": quote}
+    body = {
+        "revision": revision,
+        "question_id": question_id,
+        "answer": answer,
+        "note": "Heard it on the call",
+        "evidence": quote,
+    }
     r = api.post(f"/leads/{lead_id}/review/edit", json=body, headers=people.h("sdr"))
     assert r.status_code == 200, r.text
     return r.json()["edit"]  # type: ignore[no-any-return]
@@ -32,8 +38,9 @@ def criteria(sc: dict[str, Any]) -> dict[str, str]:
     return {c["id"]: c["status"] for c in sc["sql"]["criteria"]}
 
 
-def test_edits_make_new_revisions_that_are_re_tiered_and_diffed(api: TestClient, runtime: Runtime,
-                                                                people: People) -> None:
+def test_edits_make_new_revisions_that_are_re_tiered_and_diffed(
+    api: TestClient, runtime: Runtime, people: People
+) -> None:
     lead_id = new_lead(api, runtime, people)
     first = card(api, people, lead_id)
     assert first["sql"]["source"] == "sql_definition" and first["sql"]["segment"] == "mid_market"
@@ -52,12 +59,18 @@ def test_edits_make_new_revisions_that_are_re_tiered_and_diffed(api: TestClient,
     assert later["tier"] == "nurture" and later["route"] == "nurture"
     assert later["sql"]["nurture_reasons"][0].startswith("timing:")
     diff = done["diff"]
-    assert (diff["from_revision"], diff["to_revision"], diff["cause"]) == (ready["revision"], later["revision"],
-                                                                          "reviewer_edit")
+    assert (diff["from_revision"], diff["to_revision"], diff["cause"]) == (
+        ready["revision"],
+        later["revision"],
+        "reviewer_edit",
+    )
     assert (diff["tier_before"], diff["tier_after"]) == ("sql_ready", "nurture")
-    assert diff["answers"] == [{"question_id": "go_live_90_days", "before": "yes", "after": "no",
-                                "before_value": None, "after_value": None}]
-    assert {"id": "timing", "label": diff["criteria"][0]["label"], "before": "met", "after": "failed"} in diff["criteria"]
+    assert diff["answers"] == [
+        {"question_id": "go_live_90_days", "before": "yes", "after": "no", "before_value": None, "after_value": None}
+    ]
+    assert {"id": "timing", "label": diff["criteria"][0]["label"], "before": "met", "after": "failed"} in diff[
+        "criteria"
+    ]
     # the second edit of one question still records the AI's own answer, not the first reviewer's
     edits = api.get(f"/leads/{lead_id}/review", headers=people.h("sdr")).json()["edits"]
     go_live = [e for e in edits if e["question_id"] == "go_live_90_days"]
@@ -92,14 +105,18 @@ def test_confirm_and_accept_bind_to_the_newest_revision(api: TestClient, runtime
     assert ok.status_code == 200, ok.text
 
 
-@pytest.mark.parametrize("extra", [
-    {},
-    {"company": {"name": "Tiny Co", "domain": "tiny-co-example.com", "employees": 25, "country": "United States"}},
-    {"notes": "Just browsing, no project planned until 2028.", "form_answers": {}},
-    {"events": [{"type": "demo_request", "timestamp": "2026-11-19T10:00:00Z"}]},
-])
-def test_the_score_adds_up_on_real_scored_leads(api: TestClient, runtime: Runtime, people: People,
-                                               extra: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"company": {"name": "Tiny Co", "domain": "tiny-co-example.com", "employees": 25, "country": "United States"}},
+        {"notes": "Just browsing, no project planned until 2028.", "form_answers": {}},
+        {"events": [{"type": "demo_request", "timestamp": "2026-11-19T10:00:00Z"}]},
+    ],
+)
+def test_the_score_adds_up_on_real_scored_leads(
+    api: TestClient, runtime: Runtime, people: People, extra: dict[str, Any]
+) -> None:
     lead_id = new_lead(api, runtime, people, **extra)
     cards = [card(api, people, lead_id)]
     if not extra:  # and after an edit re-scored it
@@ -115,15 +132,16 @@ def test_the_score_adds_up_on_real_scored_leads(api: TestClient, runtime: Runtim
         assert b["base"] + sum(f["points"] for f in sc["reasons"]) == pytest.approx(sc["score"], abs=1e-6)
 
 
-def test_the_scorecard_page_explains_the_tier_the_score_and_the_last_edit(app: FastAPI, api: TestClient,
-                                                                          runtime: Runtime, people: People) -> None:
+def test_the_scorecard_page_explains_the_tier_the_score_and_the_last_edit(
+    app: FastAPI, api: TestClient, runtime: Runtime, people: People
+) -> None:
     lead_id = new_lead(api, runtime, people)
     for question_id, quote in QUOTES.items():
         edit(api, people, lead_id, question_id, "yes", quote)
     edit(api, people, lead_id, "go_live_90_days", "no", QUOTES["go_live_90_days"])
     sc = card(api, people, lead_id)
     page = browser(app, people, "sdr").get(f"/ui/leads/{lead_id}").text
-    section = page[page.index('id="decision"'):page.index('id="h-answers"')]
+    section = page[page.index('id="decision"') : page.index('id="h-answers"')]
     assert "Why nurture" in section
     assert "Must-have failed: Buying now — a go-live within 90 days or a compelling event (timing)" in section
     assert "Nurture reason: timing: future pipeline — the timing is not now" in section
@@ -131,9 +149,8 @@ def test_the_scorecard_page_explains_the_tier_the_score_and_the_last_edit(app: F
     assert "Future pipeline — keep in the quarterly nurture track." in section  # the failed must-have's nurture note
     # the breakdown adds up on screen: base, every contribution, total = the score
     b = sc["breakdown"]
-    assert f'{b["base"]:.2f}' in section and f'{b["total"]:.2f}' in section
-    assert all(f'{f["points"]:+.2f}' in section for f in b["contributions"])
+    assert f"{b['base']:.2f}" in section and f"{b['total']:.2f}" in section
+    assert all(f"{f['points']:+.2f}" in section for f in b["contributions"])
     assert "Changed since revision" in section and "(by a reviewer&#39;s edit)" in section
     assert "Tier sql ready → nurture" in section
     assert "Does the prospect want to go live within 90 days?: yes → no" in section
-

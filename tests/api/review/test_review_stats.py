@@ -6,10 +6,18 @@ from api.review.stats import review_stats
 
 
 def test_changes_are_counted_per_question_with_their_direction() -> None:
-    stats = {s.question_id: s for s in review_stats([
-        ("budget", "yes", "no"), ("budget", "yes", "no"), ("budget", "unknown", "yes"), ("budget", "yes", "yes"),
-        ("timeline", "no", "no"),
-    ])}
+    stats = {
+        s.question_id: s
+        for s in review_stats(
+            [
+                ("budget", "yes", "no"),
+                ("budget", "yes", "no"),
+                ("budget", "unknown", "yes"),
+                ("budget", "yes", "yes"),
+                ("timeline", "no", "no"),
+            ]
+        )
+    }
     budget, timeline = stats["budget"], stats["timeline"]
     assert (budget.reviewed, budget.changed) == (4, 3) and budget.change_rate == 0.75
     assert budget.transitions == {("yes", "no"): 2, ("unknown", "yes"): 1}
@@ -17,8 +25,10 @@ def test_changes_are_counted_per_question_with_their_direction() -> None:
 
 
 def test_the_most_changed_question_comes_first() -> None:
-    order = [s.question_id for s in review_stats([("a", "yes", "yes"), ("b", "yes", "no"), ("c", "no", "yes"),
-                                                  ("c", "no", "unknown")])]
+    order = [
+        s.question_id
+        for s in review_stats([("a", "yes", "yes"), ("b", "yes", "no"), ("c", "no", "yes"), ("c", "no", "unknown")])
+    ]
     assert order == ["c", "b", "a"]
 
 
@@ -30,8 +40,13 @@ def test_stored_edits_are_counted(api, runtime, people) -> None:  # noqa: ANN001
     sc = card(api, people, lead_id)
     q = sc["answers"][0]
     human = "no" if q["answer"] == "yes" else "yes"
-    body = {"revision": sc["revision"], "question_id": q["question_id"], "answer": human,
-            "evidence": "Processing 4,000 invoices a month by hand", "note": "Checked on the call"}
+    body = {
+        "revision": sc["revision"],
+        "question_id": q["question_id"],
+        "answer": human,
+        "evidence": "Processing 4,000 invoices a month by hand",
+        "note": "Checked on the call",
+    }
     assert api.post(f"/leads/{lead_id}/review/edit", json=body, headers=people.h("sdr")).status_code == 200
     with runtime.sessions() as s:
         stats = {r.question_id: r for r in stored_review_stats(s)}

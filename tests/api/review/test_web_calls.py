@@ -15,13 +15,16 @@ CALL = """[00:05] Sam (Ledgerly): Thanks for joining. Do you have budget set asi
 """
 
 
-def test_call_changes_are_listed_on_the_lead_page_and_escaped(app: FastAPI, api: TestClient, runtime: Runtime,
-                                                             people: People) -> None:
-    lead_id = new_lead(api, runtime, people, notes="Inbound form, nothing about budget yet.",
-                       form_answers={})
-    r = api.post(f"/leads/{lead_id}/transcripts", headers=people.h("sdr"),
-                 files={"file": ("call.txt", CALL.encode())},
-                 data={"roles": json.dumps({"seller_names": ["Sam"]}), "call_date": "2026-11-20"})
+def test_call_changes_are_listed_on_the_lead_page_and_escaped(
+    app: FastAPI, api: TestClient, runtime: Runtime, people: People
+) -> None:
+    lead_id = new_lead(api, runtime, people, notes="Inbound form, nothing about budget yet.", form_answers={})
+    r = api.post(
+        f"/leads/{lead_id}/transcripts",
+        headers=people.h("sdr"),
+        files={"file": ("call.txt", CALL.encode())},
+        data={"roles": json.dumps({"seller_names": ["Sam"]}), "call_date": "2026-11-20"},
+    )
     assert r.status_code == 201, r.text
     changed = [c for c in r.json()["diff"]["changes"] if c["needs_review"]]
     assert changed, "the call stated a budget"
@@ -32,11 +35,16 @@ def test_call_changes_are_listed_on_the_lead_page_and_escaped(app: FastAPI, api:
     assert "<script>alert" not in html and "&lt;script&gt;" in html
 
 
-def test_each_answer_shows_its_reading_and_where_a_call_quote_was_said(app: FastAPI, api: TestClient,
-                                                                      runtime: Runtime, people: People) -> None:
+def test_each_answer_shows_its_reading_and_where_a_call_quote_was_said(
+    app: FastAPI, api: TestClient, runtime: Runtime, people: People
+) -> None:
     lead_id = new_lead(api, runtime, people, notes="Inbound form, nothing about budget yet.", form_answers={})
-    r = api.post(f"/leads/{lead_id}/transcripts", headers=people.h("sdr"), files={"file": ("call.txt", CALL.encode())},
-                 data={"roles": json.dumps({"seller_names": ["Sam"]}), "call_date": "2026-11-20"})
+    r = api.post(
+        f"/leads/{lead_id}/transcripts",
+        headers=people.h("sdr"),
+        files={"file": ("call.txt", CALL.encode())},
+        data={"roles": json.dumps({"seller_names": ["Sam"]}), "call_date": "2026-11-20"},
+    )
     assert r.status_code == 201, r.text
     html = browser(app, people, "sdr").get(f"/ui/leads/{lead_id}").text
     assert html.count('class="answer"') == html.count('class="reading">Read as: ') > 0  # every answer says how

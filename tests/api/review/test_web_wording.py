@@ -19,23 +19,44 @@ from tests.api.review.conftest import People, browser, card, new_lead
 
 def test_check_reasoning_reads_as_a_sentence(runtime: Runtime) -> None:
     q = next(q for q in runtime.deps.library.questions if q.id == "business_email")
-    got = evaluate(q, Lead.model_validate({"person": {"email": "dana@northwind.com"}}),
-                   Enrichment.model_validate({"fields": {"email.free_mail": {
-                       "value": False, "source": "email", "fetched_at": "2026-11-20T09:00:00Z", "confidence": 1}}}),
-                   runtime.deps.clock())
+    got = evaluate(
+        q,
+        Lead.model_validate({"person": {"email": "dana@northwind.com"}}),
+        Enrichment.model_validate(
+            {
+                "fields": {
+                    "email.free_mail": {
+                        "value": False,
+                        "source": "email",
+                        "fetched_at": "2026-11-20T09:00:00Z",
+                        "confidence": 1,
+                    }
+                }
+            }
+        ),
+        runtime.deps.clock(),
+    )
     assert got.reasoning == "The e-mail address is on a company domain, not a free-mail provider."
     assert "the check is" not in got.reasoning and "free_mail" not in got.reasoning
-    assert check_sentence("company.employees", "gte", 200, 4200, True) == \
-        "The company has 4,200 employees — that is at least 200 as the question asks."
+    assert (
+        check_sentence("company.employees", "gte", 200, 4200, True)
+        == "The company has 4,200 employees — that is at least 200 as the question asks."
+    )
 
 
 def test_the_scorecard_page_speaks_plainly(app: FastAPI, api: TestClient, runtime: Runtime, people: People) -> None:
     tag = uuid.uuid4().hex[:6]
     company = {"name": f"Umbrella {tag}", "domain": f"umbrella-{tag}.com", "employees": 4200, "country": "US"}
-    sibling = new_lead(api, runtime, people, person={"name": "Sam Sibling", "email": f"sam@umbrella-{tag}.com"},
-                       company=company)
-    lead_id = new_lead(api, runtime, people, company=company,
-                       person={"name": "Pat Lead", "email": f"pat@umbrella-{tag}.com", "title": "CFO"})
+    sibling = new_lead(
+        api, runtime, people, person={"name": "Sam Sibling", "email": f"sam@umbrella-{tag}.com"}, company=company
+    )
+    lead_id = new_lead(
+        api,
+        runtime,
+        people,
+        company=company,
+        person={"name": "Pat Lead", "email": f"pat@umbrella-{tag}.com", "title": "CFO"},
+    )
     sc = card(api, people, lead_id)
     target = sc["answers"][0]
     edit = {"revision": sc["revision"], "question_id": target["question_id"], "answer": "unknown", "note": "Not asked"}
@@ -54,7 +75,9 @@ def test_the_scorecard_page_speaks_plainly(app: FastAPI, api: TestClient, runtim
     question = next(q.text for q in runtime.deps.library.questions if q.id == target["question_id"])
     audit = htmllib.unescape(page.split('id="audit"')[1])
     assert f"“{question}”" in audit and f" {target['question_id']}:" not in audit
-    assert 'id="timeline"' in page and "changed “" in htmllib.unescape(page.split('id="timeline"')[1].split("</section>")[0])
+    assert 'id="timeline"' in page and "changed “" in htmllib.unescape(
+        page.split('id="timeline"')[1].split("</section>")[0]
+    )
     account = page.split('id="account"')[1].split("</section>")[0]
     assert f"/ui/leads/{sibling}" in account and "Sam Sibling" in account and "in review" in account
     assert "+0.0" not in text
@@ -63,11 +86,17 @@ def test_the_scorecard_page_speaks_plainly(app: FastAPI, api: TestClient, runtim
 def test_judge_reasoning_is_shown_without_its_machinery() -> None:
     from api.web.render import plain_reasoning
 
-    got = plain_reasoning('Not settled: notes "Processing 4,000 invoices.": not close to any example '
-                          '(nearest: "We renewed InvoiceHive.").')
-    assert got == ("Not settled: in the notes: nothing close to what the question looks for "
-                   "(nearest example: “We renewed InvoiceHive.”).")
-    got = plain_reasoning('form "We have $60k": closest to the yes example "$25k budgeted"; '
-                          'but notes "no budget": closest to the no example "No budget".')
+    got = plain_reasoning(
+        'Not settled: notes "Processing 4,000 invoices.": not close to any example '
+        '(nearest: "We renewed InvoiceHive.").'
+    )
+    assert got == (
+        "Not settled: in the notes: nothing close to what the question looks for "
+        "(nearest example: “We renewed InvoiceHive.”)."
+    )
+    got = plain_reasoning(
+        'form "We have $60k": closest to the yes example "$25k budgeted"; '
+        'but notes "no budget": closest to the no example "No budget".'
+    )
     assert got.startswith("In the form answer: it reads like the “yes” example “$25k budgeted”; but in the notes:")
     assert plain_reasoning("The e-mail address is on a company domain.") == "The e-mail address is on a company domain."

@@ -21,8 +21,14 @@ def lead_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     get_settings.cache_clear()
     lead = tmp_path / "lead.json"
-    lead.write_text(json.dumps({"person": {"name": "Dana Ortiz", "email": "dana.ortiz@harborlinefreight.com"},
-                                "company": {"name": "Harborline Freight", "employees": 320, "country": "US"}}))
+    lead.write_text(
+        json.dumps(
+            {
+                "person": {"name": "Dana Ortiz", "email": "dana.ortiz@harborlinefreight.com"},
+                "company": {"name": "Harborline Freight", "employees": 320, "country": "US"},
+            }
+        )
+    )
     result = CliRunner().invoke(app, ["lead", str(lead), "--json"])
     assert result.exit_code == 0, result.stderr
     yield json.loads(result.stdout)["lead_id"]
@@ -38,10 +44,13 @@ def test_ingest_prints_the_changes_and_is_idempotent(lead_id: str) -> None:
     assert again.exit_code == 0 and "was already ingested" in again.stdout and "revision 2" in again.stdout
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--lead", "nope"], "lead 'nope' does not exist"),
-    (["--call-date", "12/11/2026"], "is not YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--lead", "nope"], "lead 'nope' does not exist"),
+        (["--call-date", "12/11/2026"], "is not YYYY-MM-DD"),
+    ],
+)
 def test_bad_arguments_exit_2_naming_the_problem(lead_id: str, args: list[str], message: str) -> None:
     call = CALLS / "01_harborline_discovery.vtt"
     full = ["transcript", "ingest", str(call), *(args if "--lead" in args else ["--lead", lead_id, *args])]

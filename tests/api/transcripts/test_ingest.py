@@ -19,7 +19,8 @@ PROBLEM = "application/problem+json"
 LEAD = {
     "person": {"name": "Dana Ortiz", "email": "dana.ortiz@harborlinefreight.com", "title": "Controller"},
     "company": {"name": "Harborline Freight", "employees": 320, "country": "US"},
-    "notes": "Inbound from the pricing page.", "received_at": "2026-11-10T09:00:00Z",
+    "notes": "Inbound from the pricing page.",
+    "received_at": "2026-11-10T09:00:00Z",
 }
 
 
@@ -39,8 +40,15 @@ def revisions(runtime: Runtime, lead_id: str) -> int:
         return s.scalar(select(func.count()).select_from(ScorecardRow).where(ScorecardRow.lead_id == lead_id))  # type: ignore[return-value]
 
 
-@pytest.mark.parametrize("name", ["01_harborline_discovery.vtt", "02_brightpath_vague.srt",
-                                  "03_kessler_enterprise.json", "12_northwind_followup.txt"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "01_harborline_discovery.vtt",
+        "02_brightpath_vague.srt",
+        "03_kessler_enterprise.json",
+        "12_northwind_followup.txt",
+    ],
+)
 def test_each_format_uploads_into_a_new_revision_with_a_diff(client: TestClient, runtime: Runtime, name: str) -> None:
     lead_id = new_lead(client)
     data = (CALLS / name).read_bytes()
@@ -55,8 +63,10 @@ def test_each_format_uploads_into_a_new_revision_with_a_diff(client: TestClient,
     for a in transcript_answers:  # every call quote carries who said it and is verified against the call
         for e in (e for e in a["evidence"] if e["source"] == "transcript"):
             assert e["speaker"] and e["ref"].startswith("u")
-    assert all(c["needs_review"] == (c["kind"] != "unchanged" and c["kind"] != "kept_previous")
-               for c in body["diff"]["changes"])
+    assert all(
+        c["needs_review"] == (c["kind"] != "unchanged" and c["kind"] != "kept_previous")
+        for c in body["diff"]["changes"]
+    )
     listed = client.get(f"/leads/{lead_id}/transcripts").json()
     assert [t["id"] for t in listed] == [body["transcript_id"]]
 
@@ -64,10 +74,14 @@ def test_each_format_uploads_into_a_new_revision_with_a_diff(client: TestClient,
 def test_json_body_and_replay_is_idempotent(client: TestClient, runtime: Runtime) -> None:
     lead_id = new_lead(client)
     content = (CALLS / "01_harborline_discovery.vtt").read_text()
-    first = client.post(f"/leads/{lead_id}/transcripts", json={"content": content, "format": "vtt",
-                                                                "roles": {"seller_names": ["Sam Patel"]}})
-    again = client.post(f"/leads/{lead_id}/transcripts", json={"content": content, "format": "vtt",
-                                                                "roles": {"seller_names": ["Sam Patel"]}})
+    first = client.post(
+        f"/leads/{lead_id}/transcripts",
+        json={"content": content, "format": "vtt", "roles": {"seller_names": ["Sam Patel"]}},
+    )
+    again = client.post(
+        f"/leads/{lead_id}/transcripts",
+        json={"content": content, "format": "vtt", "roles": {"seller_names": ["Sam Patel"]}},
+    )
     assert first.status_code == 201 and again.status_code == 200
     assert again.json()["transcript_id"] == first.json()["transcript_id"]
     assert revisions(runtime, lead_id) == 2
@@ -79,8 +93,9 @@ def test_json_body_and_replay_is_idempotent(client: TestClient, runtime: Runtime
 
 def test_when_no_speaker_is_known_to_be_a_rep_nothing_counts_as_evidence(client: TestClient) -> None:
     lead_id = new_lead(client)
-    r = client.post(f"/leads/{lead_id}/transcripts",
-                    files={"file": ("call.srt", (CALLS / "02_brightpath_vague.srt").read_bytes())})
+    r = client.post(
+        f"/leads/{lead_id}/transcripts", files={"file": ("call.srt", (CALLS / "02_brightpath_vague.srt").read_bytes())}
+    )
     assert r.status_code == 201
     card = client.get(f"/scorecards/{r.json()['scorecard_id']}").json()
     assert not any(e["source"] == "transcript" for a in card["answers"] for e in a["evidence"])
@@ -99,8 +114,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("name", "data", "status"), BAD, ids=[b[0] for b in BAD])
-def test_bad_files_are_4xx_and_change_nothing(client: TestClient, runtime: Runtime, name: str, data: bytes,
-                                              status: int) -> None:
+def test_bad_files_are_4xx_and_change_nothing(
+    client: TestClient, runtime: Runtime, name: str, data: bytes, status: int
+) -> None:
     lead_id = new_lead(client)
     r = client.post(f"/leads/{lead_id}/transcripts", files={"file": (name, data)})
     assert r.status_code == status, r.text
