@@ -40,7 +40,7 @@ def hubspot_setup() -> None:
 @app.command("jobs")
 def list_jobs(
     status: Annotated[str | None, typer.Option(help="queued | running | done | dead")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many jobs, newest first")] = 50,
 ) -> None:
     """The latest CRM jobs with their attempts and last error."""
     from api.jobs.service import jobs
