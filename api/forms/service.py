@@ -233,6 +233,14 @@ def parse(
     return facts, answers, notes
 
 
+def form_external_id(email: str | None) -> str:
+    """A form lead's external id: keyed by the e-mail when there is one, so two first submissions racing with the same
+    address meet in intake's (source, external_id) key and make one lead; else a fresh id."""
+    if email:
+        return "form-" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return f"form-{uuid.uuid4().hex}"
+
+
 def submit(
     rt: Runtime, form: QualifyingForm, values: dict[str, str], token: dict[str, Any], visitor: str, address: str
 ) -> Outcome:
@@ -252,7 +260,7 @@ def submit(
         lead = Lead.model_validate(
             {
                 "source": "form",
-                "external_id": f"form-{uuid.uuid4().hex}",
+                "external_id": form_external_id(email),
                 **facts,
                 "form_answers": answers,
                 "notes": notes,

@@ -336,3 +336,19 @@ def test_a_bad_form_in_the_library_is_refused_with_the_reason(tmp_path: Path, ch
     with pytest.raises(LibraryValidationError, match=message) as err:
         load_library(_library_with(tmp_path, change))
     assert "forms" in str(err.value)  # the file (or, for a cross-reference, the section) is named
+
+
+def test_two_first_submissions_racing_with_one_e_mail_make_one_lead(
+    runtime: Runtime, app: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neither submission sees the other's lead when it looks the address up (the race); intake's key still makes one."""
+    from api.forms import service
+
+    monkeypatch.setattr(service, "lead_by_email", lambda s, address: None)
+    address = email()
+    before = leads(runtime)
+    one = TestClient(app, headers={"X-Forwarded-For": "10.2.2.1"})  # type: ignore[arg-type]
+    other = TestClient(app, headers={"X-Forwarded-For": "10.2.2.2"})  # type: ignore[arg-type]
+    first = post(one, {"person.email": address, "q.budget": "$20k"}).json()
+    second = post(other, {"person.email": address.upper(), "q.budget": "$20k"}).json()
+    assert second["lead_id"] == first["lead_id"] and leads(runtime) == before + 1
