@@ -25,19 +25,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.schemas import Lead
+from library.schemas import ContactField
 
-Target = Literal[
-    "person.email",
-    "person.name",
-    "person.title",
-    "person.phone",
-    "company.name",
-    "company.domain",
-    "company.employees",
-    "company.industry",
-    "company.country",
-    "notes",
-]
+Target = Literal[ContactField, "notes"]  # the lead fields a form can ask, and the notes
 Source = Annotated[str, Field(min_length=1, max_length=200)] | list[Annotated[str, Field(min_length=1, max_length=200)]]
 
 
