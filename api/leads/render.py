@@ -115,14 +115,20 @@ def summary(drafts: Sequence[ScorecardDraft], errors: int, failed: int, seconds:
     return table
 
 
+def why(d: ScorecardDraft) -> str:
+    """Why the lead is in its tier, in one line: the SQL definition's rule (the failed must-have and its nurture reason,
+    the fast-track, the disqualifier), else the biggest scoring factor."""
+    if d.sql is not None and d.sql.source != "score_thresholds" and d.sql.tier_reason:
+        return d.sql.tier_reason
+    return d.reasons[0].label if d.reasons else ""
+
+
 def leads_table(rows: Sequence[tuple[str, ScorecardDraft, str]], width: int = 120) -> Table:
-    """One line per lead: who, tier, score, route, top reason, fitted to `width` columns (long text is cut with an
+    """One line per lead: who, tier, score, route, why (the tier's rule), fitted to `width` columns (long text is cut with an
     ellipsis by the terminal; the same table printed as TSV keeps every character)."""
-    table = Table(
-        "lead", "company", "tier", "score", "route", "top reason", title="Qualified leads", title_justify="left"
-    )
+    table = Table("lead", "company", "tier", "score", "route", "why", title="Qualified leads", title_justify="left")
     for label, d, company in rows:
-        top = d.reasons[0].label if d.reasons else ""
+        top = why(d)
         table.add_row(
             _t(label), _t(company), Text(d.tier, style=TIER_STYLE[d.tier]), f"{d.score:.0f}", d.route, _t(top)
         )
@@ -165,6 +171,7 @@ def batch_json(
                 "score": round(d.score, 1),
                 "route": d.route,
                 "top_reason": d.reasons[0].label if d.reasons else None,
+                "why": why(d) or None,
             }
             for row, sid, d in listed
         ],

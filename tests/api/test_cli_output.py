@@ -54,7 +54,7 @@ def test_batch_piped_prints_tsv_one_line_per_lead_with_nothing_cut(env: Path) ->
     code, stdout, _ = run("batch", str(leads_csv(env)), "--out", str(env / "out.jsonl"))
     assert code == 0
     lines = stdout.splitlines()
-    header = lines.index("lead\tcompany\ttier\tscore\troute\ttop reason")
+    header = lines.index("lead\tcompany\ttier\tscore\troute\twhy")
     leads = lines[header + 1 : header + 3]
     assert sorted(line.split("\t")[0] for line in leads) == ["ana@globex.com", "bo@initech.io"]
     assert all(len(line.split("\t")) == 6 for line in leads)
@@ -163,3 +163,20 @@ def test_help_loads_no_heavy_module() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_why_column_gives_the_tier_rule_and_falls_back_to_the_top_factor() -> None:
+    from agent.schemas import Factor, SqlVerdict
+    from api.leads.render import why
+
+    factor = Factor(kind="fit", label="Product fit: 480 employees", points=15.0)
+    nurture = SqlVerdict(
+        source="sql_definition",
+        segment="mid_market",
+        tier_reason="Nurture (timing): no go-live within 90 days",
+        nurture_reasons=["timing"],
+    )
+    assert why(ScorecardDraft.model_construct(sql=nurture, reasons=[factor])) == nurture.tier_reason
+    thresholds = SqlVerdict(source="score_thresholds", tier_reason="score 83 ≥ 70")
+    assert why(ScorecardDraft.model_construct(sql=thresholds, reasons=[factor])) == factor.label
+    assert why(ScorecardDraft.model_construct(sql=None, reasons=[])) == ""
