@@ -9,6 +9,7 @@ settles it, how sure, why), and `resolve` turns findings into one `QuestionAnswe
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -418,11 +419,54 @@ def _tool_mentions(names: list[str], text: str) -> list[str]:
     return [n for n in names if n and re.search(rf"(?<!\w){re.escape(n.casefold())}(?!\w)", low)]
 
 
+# The lead's own identity fields: a company called "Papaya Fresh" or a domain "hubspot-fans.io" is not a tool in use.
+_IDENTITY = frozenset(
+    {"company.name", "company.domain", "company.website", "person.email", "person.name", "email.domain"}
+)
+
+# "moved from HubSpot to Zoho", "switched from X", "replaced X with Y": the tool before the change is the past one.
+_LEFT_BEFORE = re.compile(
+    r"\b(?:mov\w*|switch\w*|migrat\w*|came|transition\w*|chang\w*|went|port\w*|wechsel\w*|umgestiegen|pass[ée]s?|"
+    r"cambi\w*|migr\w*|overgestapt|przesz\w*|přešli)\s+(?:\w+\s+){0,3}?(?:from|off|away from|von|de|desde|da|van|z|od)\s+"
+    r"(?:\w+\s+){0,2}$|\breplac\w*\s+(?:\w+\s+){0,2}$",
+    re.I,
+)
+_NEW_AFTER = re.compile(
+    r"\b(?:from|off|von|de|desde|da|van)\s+\S+(?:\s+\S+){0,2}?\s+(?:to|onto|zu|auf|à|a|para|naar|na)\s+(?:\w+\s+){0,1}$|"
+    r"\breplac\w*\s+\S+(?:\s+\S+){0,2}?\s+(?:with|by)\s+$",
+    re.I,
+)
+
+
+_CHANGE = re.compile(
+    r"\b(?:mov|switch|migrat|replac|chang|transition|went|port|wechsel|umgestiegen|pass|cambi|overgestapt|przesz|přešli)",
+    re.I,
+)
+
+
+def _mention_tense(text: str, at: int) -> str | None:
+    """'past' for the tool a change left, 'current' for the one it moved to, None when the clause says no change."""
+    before = text[:at]
+    moved_to = _NEW_AFTER.search(before)
+    if moved_to is not None and _CHANGE.search(before[: moved_to.end()]):
+        return "current"
+    if _LEFT_BEFORE.search(before):
+        return "past"
+    return None
+
+
 def _use_answer(spec: QuestionSpec, c: Clause, name_at: int) -> tuple[Answer, str] | None:
     """yes/no for 'currently uses / is evaluating / recently left <name>' from one clause that names it."""
     negated = negated_near(c.text, name_at, before=5) or frozen(c.text[:name_at])
     trial_now = bool(re.search(r"\btrial\b.*\b(ends?|expires?|runs? out)\b", c.text, re.I))
-    past = c.past and not trial_now and not re.search(r"\b(still|currently|today|now)\b", c.text, re.I)
+    moved = _mention_tense(c.text, name_at)
+    past = (
+        moved == "past"
+        or moved is None
+        and c.past
+        and not trial_now
+        and not re.search(r"\b(still|currently|today|now)\b", c.text, re.I)
+    )
     if spec.tense == "evaluating":
         if c.evaluating:
             return ("no", "says it is not looking at it") if negated else ("yes", "is evaluating it")
@@ -454,6 +498,8 @@ def decide_competitor(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 names[n] = comp.id
     out = []
     for c in ctx.facts.clauses:
+        if c.unit.source == "enrichment" and c.unit.ref in _IDENTITY:
+            continue
         for n in _tool_mentions(list(names), c.text):
             at = c.text.casefold().find(n.casefold())
             verdict = _use_answer(spec, c, at)
@@ -465,18 +511,80 @@ def decide_competitor(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 out.append(_clause_finding("no", c, 0.8, "says it is not evaluating other vendors"))
             elif spec.tense in ("current", "in_play") and lx.NOTHING_IN_USE.search(c.text) and not c.hedge:
                 out.append(_clause_finding("no", c, 0.75, "says it uses nothing for it today"))
+            elif spec.tense in ("current", "in_play") and _only_others(c, ctx.seller.category or ""):
+                out.append(_clause_finding("no", c, 0.72, "says what it uses, and it is none of these"))
     return out
+
+
+# "we only use Shopify Inbox", "wir nutzen nur Excel": an exclusive statement of what is in use.
+_ONLY_USE = re.compile(
+    r"\b(?:only|just|solely)\s+(?:use|using|run|running|work with|have)\b|\b(?:use|using|run|on)\s+only\b|"
+    r"\bnur\b|\bseulement\b|\buniquement\b|\bsolo\b|\bsolamente\b|\bapenas\b|\bsó\b|\bsoltanto\b|\balleen\b|"
+    r"\btylko\b|\bpouze\b|\bjen\b",
+    re.I,
+)
+_WHAT_IN_USE = re.compile(
+    r"\b(?:what|which)\b.*\b(?:use|using|run|running|on)\b|\bcurrent (?:tool|system|software|vendor|provider|crm|erp|"
+    r"helpdesk|dialer|platform)\b|\b(?:welche|quel\w*|qu[ée]|cu[áa]l\w*|quale|welk\w*|jak\w*|kter\w*)\b",
+    re.I,
+)
+
+
+def _only_others(c: Clause, topic: str = "") -> bool:
+    """A clause saying what is in use, exclusively ('we only use X') or as the answer to 'which tool do you use?', and
+    naming none of the tools asked about (the caller has checked that): a direct no for those tools."""
+    if c.hedge or has_negation(c.text) or c.past:
+        return False
+    if _ONLY_USE.search(c.text) and re.search(
+        r"\b(?:use|using|run|running|on|with|have|nutzen|utilis\w*|usa\w*|"
+        r"gebruik\w*|używ\w*|použív\w*)\b",
+        c.text,
+        re.I,
+    ):
+        return True
+    return (
+        c.unit.source == "form"
+        and bool(c.context)
+        and bool(topic)
+        and bool(_WHAT_IN_USE.search(c.context))
+        and bool(_stems(c.context, 2) & _stems(topic, 2) - _GENERIC_TOOL)
+        and bare_value(c.text)
+    )
+
+
+# Words every tool question shares: a form field about "which software" is not thereby about this category.
+_GENERIC_TOOL = frozenset(
+    {"softwa", "tool", "tools", "system", "platfo", "use", "using", "curren", "today", "app", "for"}
+)
+
+
+def bare_value(text: str) -> bool:
+    """A short answer that names something (a product), not a sentence, a yes/no or a don't-know."""
+    words = re.findall(r"[^\W_]+", text)
+    if not words or len(words) > 6 or lx.HEDGES.search(text):
+        return False
+    return not re.fullmatch(
+        r"\s*(?:yes|no|none|nothing|n/?a|-+|\?+|not sure|unknown|don'?t know|tbd|ja|nein|oui|non|s[íi]|nee|tak|nie|ano|ne)"
+        r"\W*",
+        text,
+        re.I,
+    )
 
 
 def decide_technology(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     out = []
     names = [v for v in spec.values if v]
     for c in ctx.facts.clauses:
+        if c.unit.source == "enrichment" and c.unit.ref in _IDENTITY:
+            continue
         for n in _tool_mentions(names, c.text):
             verdict = _use_answer(spec, c, c.text.casefold().find(n.casefold()))
             if verdict and not (c.hedge and verdict[0] == "yes"):
                 out.append(_clause_finding(verdict[0], c, 0.8, f"{n}: {verdict[1]}", n))
                 break
+        else:
+            if names and spec.tense == "current" and _only_others(c, spec.topic or ""):
+                out.append(_clause_finding("no", c, 0.72, "says what it uses, and it is none of these"))
     generic = [
         w
         for w in re.findall(
@@ -491,7 +599,8 @@ def decide_technology(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                     out.append(_clause_finding("no", c, 0.75, f"says it has no {g}"))
                     break
     if not out and spec.topic:
-        out += _by_meaning(spec.topic, ctx, min_sim=0.55)
+        # A question naming its tools needs one of them named: a clause about other tools only sounds alike.
+        out += [f for f in _by_meaning(spec.topic, ctx, min_sim=0.55) if not (names and f.answer == "yes")]
     return out
 
 
@@ -517,9 +626,15 @@ _STOP = frozenset(
 )
 
 
+def _fold(text: str) -> str:
+    """Lower case without accents, so 'Électricien' and 'electrical' share their stem."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+
+
 def _stems(text: str, min_len: int) -> set[str]:
-    """Word stems (first five letters) of the words of at least `min_len` letters, stop words left out."""
-    return {w[:5] for w in re.findall(rf"[^\W\d_]{{{min_len},}}", text.lower()) if w not in _STOP}
+    """Word stems (first six letters, accents folded) of the words of at least `min_len` letters, stop words left out.
+    Six, not five: 'control' and 'contractor', 'manager' and 'managing' are different words."""
+    return {w[:6] for w in re.findall(rf"[^\W\d_]{{{min_len},}}", _fold(text)) if w not in _STOP}
 
 
 def _overlap(a: str, b: str) -> float:
