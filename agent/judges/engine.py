@@ -20,7 +20,7 @@ from agent.evidence import SourceText, render_event
 from agent.facts import lexicon as lx
 from agent.facts.amounts import annualise, dates, money
 from agent.facts.clauses import Clause, Facts, frozen, has_negation, negated_near
-from agent.facts.quantities import INF, amounts
+from agent.facts.quantities import INF, amounts, digitise
 from agent.enrichment.titles import normalise_title, seniority
 from agent.schemas import Answer, AnswerFlag, Enrichment, Evidence, Lead, QuestionAnswer
 from library.geo import country_code, find_places
@@ -230,14 +230,24 @@ def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[tupl
         if not found:
             continue
         about_form = bool(c.context) and (
-            _PEOPLE.search(c.context)
+            bool(_PEOPLE.search(c.context) or _SIZE_FIELD.search(c.context))
             if people
             else any(_same_noun(w, spec_subject) for w in re.findall(r"\w+", c.context))
         )
+        product = _product(c.text, spec_subject, people)
+        if product is not None:
+            out.append((c, product, product))
+            continue
+        text = digitise(c.text)
+        cursor = 0
         for q in found:
-            i = c.text.find(q.text)
-            near = c.text[i + len(q.text) : i + len(q.text) + 30] if i >= 0 else ""
-            before = c.text[max(0, i - 25) : i] if i >= 0 else ""
+            m = re.compile(rf"(?<![\d.,]){re.escape(q.text)}(?!\d)").search(text, cursor)
+            i = m.start() if m else -1
+            cursor = m.end() if m else cursor
+            if i >= 0 and _in_date(text, i, i + len(q.text)):
+                continue  # "Discovery 11/9: team is 4 BDRs" counts 4 BDRs, not 11
+            near = text[i + len(q.text) : i + len(q.text) + 30] if i >= 0 else ""
+            before = text[max(0, i - 25) : i] if i >= 0 else ""
             words = re.findall(r"[^\W\d_]+", near)[:3]
             if people:
                 hit = bool(
@@ -255,9 +265,90 @@ def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[tupl
                     re.search(rf"{re.escape(spec_subject[:5])}\w*\D{{0,15}}$", before, re.I)
                 )
             if hit or about_form:
-                out.append((c, q.low, q.high))
+                if people and not about_form and _subgroup(before, near):
+                    # "4 people on support", "office staff of 8": part of the company, so at least that many.
+                    out.append((c, q.low, INF))
+                else:
+                    out.append((c, q.low, q.high))
                 break
     return out
+
+
+# A form field asking the company's size ("Company size", "Unternehmensgröße", "Taille de l'entreprise").
+_SIZE_FIELD = re.compile(
+    r"\b(?:company|business|organi[sz]ation|team|firm)?\s*size\b|gr[öo](?:ß|ss)e|taille|tama[ñn]o|tamanho|dimensione|"
+    r"grootte|wielko[śs][ćc]|velikost|how (?:big|large|many people)",
+    re.I,
+)
+_DEPARTMENT = (
+    r"(?:office|support|customer (?:service|support|care)|service desk|help ?desk|sales|warehouse|engineering|"
+    r"development|dev|marketing|finance|accounting|hr|people ops|it|admin\w*|production|kitchen|front desk|"
+    r"call cent(?:er|re)|back office|management|leadership|dispatch|ops|operations)"
+)
+_SUBGROUP_BEFORE = re.compile(
+    rf"\b{_DEPARTMENT}\s+(?:team|staff|crew|department|dept\.?)?\s*(?:is|are|of|has|:)?\s*"
+    r"(?:just|only|about|around|roughly|some|nur|seulement|solo)?\s*$",
+    re.I,
+)
+_SUBGROUP_AFTER = re.compile(
+    rf"^\s*(?:\w+\s+)?(?:on|in|at|for|doing|handling|running)\s+(?:the\s+|our\s+|their\s+)?"
+    rf"{_DEPARTMENT}\b",
+    re.I,
+)
+
+
+_GROUPS = r"(?:crews?|teams?|squads?|shifts?|groups?|vans?|trucks?|plants?|sites?|locations?|branches|branch|stores?|shops?|offices?|depots?|warehouses?|units?)"
+_TIMES_EACH = re.compile(
+    rf"\b(?P<n>\d+)\s+(?:[\w-]+\s+){{0,2}}?{_GROUPS}\b[^.;]{{0,40}}?\b(?:with|of|having)\s+(?:about|around|roughly|"
+    r"approximately|~|some)?\s*(?P<m>\d+)\s+(?P<noun>[^\W\d_]+)?[^.;]{0,12}?\b(?:each|apiece|per (?:\w+))\b"
+    rf"|\b(?P<n2>\d+)\s+(?:[\w-]+\s+){{0,2}}?(?P<g2>crews?|teams?|squads?|shifts?|groups?)\s+of\s+(?:about|around|roughly|~)?\s*"
+    r"(?P<m2>\d+)\b(?:\s+(?!plus\b|and\b|each\b)(?P<noun2>[^\W\d_]+))?",
+    re.I,
+)
+_PLUS = re.compile(
+    r"^\s*(?:\w+\s+){0,2}?(?:plus|and|\+)\s+(?:another\s+)?(?P<k>\d+)\s+(?:[\w-]+\s+)?(?P<noun>[^\W\d_]+)", re.I
+)
+
+
+def _product(clause: str, subject: str, people: bool) -> float | None:
+    """Simple arithmetic a person does when reading: '3 plants with roughly 30 people each' is 90 people, '3 crews of 4
+    plus 2 service techs' is 14 technicians. None when the clause states no such product."""
+    text = digitise(clause)
+    m = _TIMES_EACH.search(text)
+    if m is None:
+        return None
+    n, k = (int(m.group("n")), int(m.group("m"))) if m.group("n") else (int(m.group("n2")), int(m.group("m2")))
+    noun = m.group("noun") or m.group("noun2") or ""
+    crews = bool(m.group("g2"))
+    counted = (
+        bool(_PEOPLE.search(noun))
+        if people
+        else (noun and _same_noun(noun, subject)) or (crews and not noun and _same_noun(subject, "technician"))
+    )
+    if not counted and not (crews and people and not noun):
+        return None
+    total = float(n * k)
+    more = _PLUS.match(text[m.end() :])
+    if more and (_same_noun(more.group("noun"), subject) or people and _PEOPLE.search(more.group("noun"))):
+        total += int(more.group("k"))
+    return total
+
+
+def _subgroup(before: str, after: str) -> bool:
+    """Whether a count of people is of one department, not the whole company."""
+    return bool(_SUBGROUP_BEFORE.search(before) or _SUBGROUP_AFTER.search(after))
+
+
+_DATE_AROUND = re.compile(
+    r"\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b",
+    re.I,
+)
+
+
+def _in_date(text: str, start: int, end: int) -> bool:
+    """Whether the number at text[start:end] is part of a date ('11/9', 'Nov 18', '3rd of May')."""
+    return any(m.start() <= start and end <= m.end() for m in _DATE_AROUND.finditer(text))
 
 
 def decide_size(spec: QuestionSpec, ctx: Context) -> list[Finding]:
@@ -316,9 +407,18 @@ _FACILITY = re.compile(
     re.I,
 )
 _PAYROLL = re.compile(
-    r"\b(payroll|employees?|staff|team|people|workforce|hires?|employ\w*|crews?|techs?|technicians?|"
+    r"\b(payroll|employees?|staff|team|people|workforce|hires?|employ\w*|crews?|techs?|technicians?|engineers?|"
+    r"developers?|everyone|everybody|analysts?|nurses?|operators?|"
     r"reps?|agents?|drivers?|workers|SDRs?|BDRs?|callers?|support|office|Mitarbeiter\w*|Lohn\w*|paie|"
     r"salari[ée]s|n[óo]mina|folha|dipendenti|personeel|loonadministratie|medewerkers|pracownik\w*)\b",
+    re.I,
+)
+# An address that is not where anyone works: "only our registered office", "just a sales address", "a mailbox".
+_PAPER_OFFICE = re.compile(
+    r"\b(?:only|just|merely|purely|nur|seulement|solo|apenas|alleen|tylko|pouze)\b[^,;]{0,30}\b(?:address|office|"
+    r"entity|mailbox|letterbox|seat|hq|headquarters|Adresse|Sitz|adresse|si[èe]ge|direcci[óo]n|sede|endere[çc]o|indirizzo|"
+    r"adres|siedzib\w*|s[íi]dlo)\b|\bregistered (?:office|address|seat)\b|\b(?:postal|mailing|legal) address\b|"
+    r"\bno (?:employees|staff|people)\b",
     re.I,
 )
 _HQ = re.compile(r"\b(hq|headquarter\w*|head office|based|registered|incorporated|Sitz|siège|sede)\b", re.I)
@@ -329,19 +429,25 @@ def decide_location(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     out = []
     scope_rx = _FACILITY if spec.scope == "facility" else _PAYROLL if spec.scope in ("payroll", "users") else None
     for c in ctx.facts.clauses:
-        places = [p for p in find_places(c.text) if p.kind != "group" or len(p.countries) == 1]
-        if not places:
-            continue
-        codes = {code for p in places for code in p.countries}
         if scope_rx is not None and not scope_rx.search(c.text) and not scope_rx.search(c.context):
             continue
         if scope_rx is None and _FACILITY.search(c.text) and not _HQ.search(c.text) and not c.context:
             continue  # a plant abroad says little about where the business is
-        inside = bool(codes & wanted)
-        names = ", ".join(p.text for p in places)
         negated = has_negation(c.text) and not re.search(r"\bonly\b", c.text, re.I)
         if negated:
             continue
+        # Where the people or the plant are, the places a clause calls a mere address ("the Berlin address is only our
+        # registered office") are set aside; a named group counts as all of its countries.
+        chunks = re.split(r",|\band\b(?= the\b)|\(|\)", c.text) if scope_rx is not None else [c.text]
+        places = [p for chunk in chunks if not _PAPER_OFFICE.search(chunk) for p in find_places(chunk)]
+        if not places:
+            continue
+        verdicts = {True if p.countries <= wanted else False if not p.countries & wanted else None for p in places}
+        names = ", ".join(p.text for p in places)
+        if len(verdicts) > 1 or None in verdicts:
+            out.append(Finding("unknown", c.unit, c.text, 0.55, f"{names}: partly inside, partly outside", c.order))
+            continue
+        inside = verdicts == {True}
         yes = inside if spec.operator != "not_in" else not inside
         out.append(
             _clause_finding(
@@ -970,7 +1076,8 @@ _SELF_STATEMENTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "job_seeker": re.compile(
-        r"\b(looking for (?:a |an )?(?:job|role|position|work|opportunit\w+)|open (?:positions?|roles?)|"
+        r"\b(looking for (?:a |an )?(?:[\w-]+ ){0,3}?(?:job|role|position|work|opportunit\w+)|open (?:positions?|roles?)|"
+        r"(?:is|are) (?:any ?one|you|your (?:team|company)) (?:still )?hiring|"
         r"(?:my|attached) (?:cv|resume|résumé)|apply(?:ing)? for|job application|hire me|"
         r"career opportunit\w+|internship|Bewerbung|Stelle|candidature|emploi|empleo|vaga|lavoro|"
         r"sollicitatie|vacature|praca|pr[áa]ce|zam[ěe]stn[áa]n[íi])\b",
@@ -1043,6 +1150,13 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                         and not c.past
                     ):
                         out.append(_clause_finding("yes", c, 0.85, f"works at {comp.name}"))
+                        break
+                    at = re.search(rf"(?<!\w){re.escape(n)}(?!\w)", c.text, re.I) if n else None
+                    if at is not None and not c.past and _WORKS_AT.search(c.text[: at.start()]):
+                        out.append(_clause_finding("yes", c, 0.82, f"works at {comp.name}"))
+                        break
+            if not c.past and not c.hedge and _works_for_category(c.text, ctx.seller.category or ""):
+                out.append(_clause_finding("yes", c, 0.75, "works for a vendor of the same kind of product"))
     if kind == "existing_customer":
         names = [ctx.seller.name, ctx.seller.product, *ctx.seller.products]
         for c in ctx.facts.clauses:
@@ -1082,6 +1196,10 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         vendorish = re.compile(r"\b(software|saas|technology|tech|it services|platform|app)\b", re.I)
         if industry is not None and not vendorish.search(str(industry[0])):
             out.append(_field_finding("no", industry[1], 0.7, f"works at a {industry[0]} company, not a vendor"))
+        elif industry is not None and _category_words(str(industry[0])) & _category_words(ctx.seller.category or ""):
+            out.append(
+                _field_finding("yes", industry[1], 0.7, f"works at a {industry[0]} company: a vendor of the category")
+            )
     pattern = _SELF_STATEMENTS.get(kind)
     if pattern is not None:
         for c in ctx.facts.clauses:
@@ -1106,6 +1224,63 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 out.append(_clause_finding("no", c, 0.65, "asks for its own business"))
                 break
     return out
+
+
+# "a partnerships manager at Gorgias", "I'm on the product team at X": the person's employer, just before the name.
+_WORKS_AT = re.compile(
+    r"\b(?:i|i'm|i am|we|we're|we are|he|he's|she|she's|they|they're|works?|working|worked|employed|job|role|"
+    r"manager|director|engineer|rep|executive|head|lead|vp|founder|[\w-]+ (?:manager|director|engineer|lead))\b"
+    r"[^.;]{0,40}?\b(?:at|for|with|bei|chez|en|na|u|ve|w)\s+$",
+    re.I,
+)
+_VENDOR_WORDS = frozenset(
+    {
+        "softwa",
+        "manage",
+        "platfo",
+        "tool",
+        "tools",
+        "system",
+        "soluti",
+        "app",
+        "saas",
+        "servic",
+        "provid",
+        "vendor",
+        "and",
+        "for",
+        "automa",
+        "cloud",
+        "online",
+        "digita",
+        "the",
+    }
+)
+
+
+def _category_words(text: str) -> set[str]:
+    """The stems that say what a category is ('payroll', 'hr', 'cmms'), without the words every vendor shares."""
+    return _stems(text, 2) - _VENDOR_WORDS
+
+
+def _works_for_category(text: str, category: str) -> bool:
+    """'works in product at a competing payroll tool', 'their company sells a CMMS': employed by a vendor of the
+    seller's own category (buying one is not working for one)."""
+    if not category:
+        return False
+    m = re.search(
+        r"\b(?:(?:works?|working|employed)\b[^.;]{0,40}\b(?:at|for)\s+(?:a|an|another|one)\s+(?:competing|rival|competitor)|"
+        r"(?:works?|working|employed) (?:at|for) (?:a |an )?competitor|"
+        r"(?:their|his|her|my|our) (?:company|employer|firm|startup|business) (?:sells|makes|builds|develops|offers))\b"
+        r"(?P<what>[^.;]{0,60})",
+        text,
+        re.I,
+    )
+    if m is None:
+        return False
+    if re.search(r"competing|rival|competitor", m.group(0), re.I):
+        return True
+    return bool(_category_words(m.group("what")) & _category_words(category))
 
 
 _OWN_NEED = re.compile(

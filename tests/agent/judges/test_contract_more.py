@@ -144,3 +144,77 @@ def test_a_french_trade_word_matches_its_english_stem(judge: LocalJudge) -> None
 def test_a_bare_manager_title_is_not_a_managing_director(judge: LocalJudge) -> None:
     assert ask(judge, SIGNER, fields={"person.title": "Manager"}).answer == "unknown"
     assert ask(judge, SIGNER, fields={"person.title": "Managing Director"}).answer == "yes"
+
+
+SIZE = q("size_20_500", "Is the company between 20 and 500 employees?")
+TEAM_IN = q(
+    "team_in", "Are the people who would use it based in Germany, Austria or Switzerland (not just the head office)?"
+)
+DQ = q("dq", "Is this person a job hunter rather than a potential customer?", "disqualifier", "bad")
+VENDOR = q(
+    "vendor",
+    "Does the contact work for Zendesk, Help Scout or another helpdesk software company?",
+    "disqualifier",
+    "bad",
+)
+
+
+@pytest.mark.parametrize(
+    ("notes", "form", "expected"),
+    [
+        (None, {"Company size": "51-200"}, "yes"),  # a form's band answers a size question when the field is empty
+        (None, {"Unternehmensgröße": "501-1000"}, "no"),
+        ("Four offices with about 40 people each.", None, "yes"),  # 160: simple arithmetic
+        ("We grew to about 60 people this year. 4 people on support.", None, "yes"),  # a department is not the company
+        ("Office staff of 3, the rest is seasonal.", None, "unknown"),
+        ("Call 11/9: the company is 12 people.", None, "no"),  # the date is not a count
+    ],
+)
+def test_sizes_read_as_a_person_would(
+    judge: LocalJudge, notes: str | None, form: dict[str, str] | None, expected: str
+) -> None:
+    answer = ask(judge, SIZE, notes, form=form)
+    assert answer.answer == expected, answer.reasoning
+
+
+def test_crews_times_their_size_plus_the_rest_is_the_named_count(judge: LocalJudge) -> None:
+    techs = q("techs_10", "Do they have 10 or more technicians in the field?")
+    assert ask(judge, techs, "Three install crews of 4 plus 2 service techs.").answer == "yes"
+    assert ask(judge, techs, "Two vans with 3 techs each.").answer == "no"
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Our 70 people are spread across the DACH region.", "yes"),  # a named group inside the question's countries
+        ("The 40 engineers are all in the Nordics.", "no"),  # a group outside them
+        ("Team is in Porto and Lisbon, the Munich address is only our registered office.", "no"),
+        ("Vienna is just a sales address with no employees; the team of 30 is in Kraków.", "no"),
+        ("Partly Zurich, partly an outsourced team in Manila, not sure of the split.", "unknown"),
+        ("All 25 staff work from our office in Graz.", "yes"),
+    ],
+)
+def test_where_the_people_are_not_the_paper_address(judge: LocalJudge, notes: str, expected: str) -> None:
+    answer = ask(judge, TEAM_IN, notes)
+    assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "industry", "expected"),
+    [
+        ("Turned out she's a partnerships manager at Help Scout doing market research.", None, "yes"),
+        ("He works in product at a competing helpdesk tool.", None, "yes"),
+        ("Their company sells helpdesk software to hotels.", None, "yes"),
+        ("They use Zendesk today and hate the pricing.", None, "not yes"),  # using a competitor is not working for one
+        (None, "Helpdesk software", "yes"),
+        (None, "Furniture retail", "no"),
+    ],
+)
+def test_working_for_a_competitor(judge: LocalJudge, notes: str | None, industry: str | None, expected: str) -> None:
+    answer = ask(judge, VENDOR, notes, fields={"company.industry": industry} if industry else None)
+    assert answer.answer != "yes" if expected == "not yes" else answer.answer == expected, answer.reasoning
+
+
+def test_a_job_hunter_with_a_modifier_before_the_word_job(judge: LocalJudge) -> None:
+    assert ask(judge, DQ, "Hi! I'm looking for a customer success job at Kelpie - is anyone hiring?").answer == "yes"
+    assert ask(judge, DQ, "We're hiring two agents and need a helpdesk for them.").answer != "yes"
