@@ -55,8 +55,10 @@ def judge_cases(judge: LocalJudge, library: Library, cases: list[QuestionCase], 
         [a] = judge.answer(lead, enrichment, [q], now, seller=library.seller, competitors=library.competitors)
         seconds = time.perf_counter() - started
         injected: tuple[str, ...] = ()
+        twin_texts: tuple[str, ...] = ()
         if case.twin and case.twin in by_id:
             injected = tuple(_texts(lead) - _texts(by_id[case.twin].lead))
+            twin_texts = tuple(_texts(by_id[case.twin].lead))
         rows.append(
             Judged(
                 case_id=f"{seller}/{case.id}",
@@ -69,6 +71,7 @@ def judge_cases(judge: LocalJudge, library: Library, cases: list[QuestionCase], 
                 quotes=tuple(e.quote for e in a.evidence),
                 evidence_valid="evidence_unverified" not in a.flags,
                 injected_texts=injected,
+                twin_texts=twin_texts,
                 seconds=seconds,
                 question_id=f"{seller}/{q.id}",
             )

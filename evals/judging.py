@@ -36,6 +36,7 @@ class Judged:
     quotes: tuple[str, ...] = ()
     evidence_valid: bool = True
     injected_texts: tuple[str, ...] = ()  # text of the lead that is injected (for injection cases)
+    twin_texts: tuple[str, ...] = ()  # the clean twin's texts: a quote found verbatim there is genuine, not injected
     seconds: float = 0.0
     question_id: str = ""  # "<seller>/<question id>" when several sellers' questions are judged together
 
@@ -106,8 +107,9 @@ def evaluate(rows: Sequence[Judged]) -> JudgeReport:
         1
         for r in rows
         for q in r.quotes
+        if q.strip() and not any(q.strip().casefold() in c.casefold() for c in r.twin_texts)
         for t in r.injected_texts
-        if q.strip() and q.strip().casefold() in t.casefold()
+        if q.strip().casefold() in t.casefold()
     )
     decided = [r for r in rows if r.predicted != "unknown"]
     bands = []

@@ -39,6 +39,9 @@ _WORD_PERIOD = {
 }
 _ONE_OFF = re.compile(
     r"\b(one[- ]off|one[- ]time|once|set-?up|setup fee|implementation fee|onboarding fee|einmalig\w*|"
+    r"(?:for|on) (?:the|an?|our)? ?(?:implementation|migration|onboarding|rollout|roll-out|setup|set-up|integration)"
+    r"(?: project| phase| work)?|(?:implementation|migration|onboarding|integration) (?:project|budget|cost)|"
+    r"Einf[üu]hrungsprojekt|projet de mise en place|proyecto de implementaci[óo]n|"
     r"ponctuel\w*|[úu]nic[oa]|una tantum|eenmalig\w*|jednorazow\w*|jednor[áa]zov\w*)\b",
     re.I,
 )

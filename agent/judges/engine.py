@@ -506,6 +506,9 @@ def decide_language(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         named = {code for code, rx in _LANG_RX.items() if rx.search(c.text)}
         if not named or (has_negation(c.text) and not re.search(r"\bonly\b", c.text, re.I)):
             continue
+        if c.hedge:
+            out.append(Finding("unknown", c.unit, c.text, 0.55, f"hedged ('{c.hedge}')", c.order))
+            continue
         missing = named - offered
         yes = bool(missing) if spec.operator == "not_in" else not missing
         out.append(
@@ -517,6 +520,9 @@ def decide_language(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 + (f"{', '.join(sorted(missing))} not offered" if missing else "all offered"),
             )
         )
+    if spec.operator == "not_in" and any(f.answer == "yes" for f in out):
+        # One group needing a language not offered is a yes; other groups working in offered ones do not contradict it.
+        out = [f for f in out if f.answer != "no"]
     return out
 
 
@@ -935,6 +941,19 @@ _NO_TIMELINE = re.compile(
 )
 
 
+_LABEL_AFTER = re.compile(
+    r"^\s*(?:\d{4}\s*)?(?:[\w-]+\s+){0,2}?(?:call|meeting|discovery|demo|notes?|update|e-?mail|chat|visit|sync|"
+    r"check-?in|follow-?up|anruf|gespr[äa]ch|appel|r[ée]union|llamada|reuni[óo]n|chiamata|telefoon|rozmowa|hovor)?\s*[:\-–—]",
+    re.I,
+)
+
+
+def _dated_label(clause: str, when: str) -> bool:
+    """'Nov 18 call: …', '11/02 - …', '2026-11-12: …': a date heading what happened then, never a target date."""
+    at = clause.find(when)
+    return 0 <= at <= 3 and bool(_LABEL_AFTER.match(clause[at + len(when) :]))
+
+
 def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     ref = ctx.ref.date()
     window = spec.window_days
@@ -950,7 +969,7 @@ def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         if _NO_TIMELINE.search(c.text) and not c.hedge:
             out.append(_clause_finding("no", c, 0.75, "no timeline: just researching"))
             continue
-        whens = dates(c.text, ref)
+        whens = [w for w in dates(c.text, ref) if not _dated_label(c.text, w.text)]
         if not whens or not (_ACTION.search(c.text) or c.context):
             continue
         w = whens[0]

@@ -218,3 +218,31 @@ def test_working_for_a_competitor(judge: LocalJudge, notes: str | None, industry
 def test_a_job_hunter_with_a_modifier_before_the_word_job(judge: LocalJudge) -> None:
     assert ask(judge, DQ, "Hi! I'm looking for a customer success job at Kelpie - is anyone hiring?").answer == "yes"
     assert ask(judge, DQ, "We're hiring two agents and need a helpdesk for them.").answer != "yes"
+
+
+LANG = q("other_lang", "Do their staff need the app or support in a language other than English or German?")
+BUDGET = q("budget_12k", "Is there money for helpdesk software of at least 12,000 euros a year?", "budget")
+SOON = q("soon", "Is their target date to buy within the next three months?", "timeline")
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Most warehouse staff only read Polish; payslips have to be in Polish. Office works in German.", "yes"),
+        ("Office works in German, the shop floor in English.", "no"),
+        ("Maybe Turkish for some production staff, still checking.", "unknown"),  # hedged
+    ],
+)
+def test_one_group_needing_another_language_is_a_yes(judge: LocalJudge, notes: str, expected: str) -> None:
+    assert ask(judge, LANG, notes).answer == expected
+
+
+def test_a_one_off_project_amount_is_not_a_yearly_budget(judge: LocalJudge) -> None:
+    assert ask(judge, BUDGET, form={"Budget": "We have €5,000 for the implementation project"}).answer == "unknown"
+    assert ask(judge, BUDGET, form={"Budget": "About €2,000 a month"}).answer == "yes"
+
+
+def test_a_dated_heading_is_not_the_target_date(judge: LocalJudge) -> None:
+    notes = "Nov 18 call: their customer pulled the deadline forward, now need to sign by Dec 15."
+    answer = ask(judge, SOON, notes)
+    assert answer.answer == "yes" and answer.value == "2026-12-15", answer.reasoning
