@@ -15,7 +15,9 @@ from agent.schemas import EnrichedValue, Lead
 from library.schemas import Library, Persona
 
 Seniority = Literal["c_level", "vp", "director", "manager", "individual", "student", "unknown"]
-Department = Literal["finance", "it", "procurement", "operations", "sales", "marketing", "hr", "engineering", "other"]
+Department = Literal[
+    "finance", "it", "procurement", "operations", "maintenance", "sales", "marketing", "hr", "engineering", "other"
+]
 
 # Case-sensitive abbreviations first ("AP", "IT" are words only in capitals), then case-insensitive ones.
 _CASED = [
@@ -45,8 +47,12 @@ def normalise_title(title: str) -> str:
     for pattern, full in _CASED:
         title = pattern.sub(full, title)
     folded = unicodedata.normalize("NFKD", title)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold().replace("ß", "ss")
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold().translate(_UNFOLDED)
     return " ".join(_ABBREVIATIONS.get(w, w) for w in _WORD.findall(folded))
+
+
+# Letters NFKD does not take apart: "zakład" → "zaklad", not "zak ad".
+_UNFOLDED = str.maketrans({"ß": "ss", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "æ": "ae", "œ": "oe", "ı": "i"})
 
 
 def _rx(*alternatives: str) -> re.Pattern[str]:
@@ -74,7 +80,10 @@ _SENIORITY: list[tuple[Seniority, re.Pattern[str]]] = [
                 r"geschaftsfuhrer\w*|geschaeftsfuehrer\w*|inhaber\w*|vorstand\w*|directeur general",
                 "directeur administratif et financier|directeur financier|director general|director financiero",
                 "director ejecutivo|gerente general|amministratore delegato|direttore generale|direttore finanziario",
-                "president directeur general",
+                "president directeur general|diretor geral|diretora geral|dyrektor generalny|generalni reditel\\w*",
+                r"algemeen directeur|prezes\w*|wlasciciel\w*|jednatel\w*|majitel\w*|eigenaar|proprietari[oa]|dono|duen[oa]",
+                r"fundador\w*|fondat\w*|grunder\w*|zakladatel\w*|zalozyciel\w*|oprichter|socio fundador|socio gerente",
+                r"copropri[ée]taire|co-?owner|coproprietari[oa]",
             ).pattern
         ),
     ),
@@ -82,15 +91,16 @@ _SENIORITY: list[tuple[Seniority, re.Pattern[str]]] = [
     (
         "director",
         _rx(
-            r"directors?|directeur|directrice|direktor\w*|directora?|direttore|head of|head|chief of staff",
-            r"leiter\w*|leitung|bereichsleiter\w*|abteilungsleiter\w*|hauptabteilungsleiter\w*",
+            r"directors?|directeur|directrice|direktor\w*|directora?|direttore|direttrice|diretora?|dyrektor\w*",
+            r"reditel\w*|head of|head|chief of staff|hoofd|kierownik\w*|vedouci|jef[ea] de|chef de|capo|responsabile di",
+            r"(?!team|gruppen|schicht)\w*leiter\w*|leitung|bereichsleiter\w*|abteilungsleiter\w*|hauptabteilungsleiter\w*",
         ),
     ),
     (
         "manager",
         _rx(
             r"managers?|managerin|gerente|responsable|supervisor\w*|team lead|team leader|teamleiter\w*",
-            r"gruppenleiter\w*|jef[ea]|capo|chef de|controller\w*|comptroller|superintendent|coordinatrice|foreman",
+            r"gruppenleiter\w*|jef[ea]|controller\w*|comptroller|superintendent|coordinatrice|foreman|encargad[oa]",
         ),
     ),
 ]
@@ -145,7 +155,15 @@ _DEPARTMENTS: list[tuple[Department, re.Pattern[str]]] = [
         "sales",
         _rx(
             "sales|account executive|account manager|business development|bdr|sdr|revenue",
-            r"vertrieb\w*|ventas|commercial|key account|channel|partnerships|customer success",
+            r"vertrieb\w*|ventas|commercial\w*|comercial|commerciale|vendas|vendite|verkoop|sprzedaz\w*|handlow\w*",
+            r"obchod\w*|prodej\w*|key account|channel|partnerships|customer success",
+        ),
+    ),
+    (
+        "maintenance",
+        _rx(
+            r"maintenance|reliability|instandhaltung|wartung|mantenimiento|manutencao|manutenzione|onderhoud",
+            r"utrzymani\w* ruchu|utrzymania|udrzb\w*|technical services|asset management",
         ),
     ),
     ("marketing", _rx(r"marketing|growth|brand|demand gen\w*|content|communications|pr|seo|social media|events")),

@@ -21,7 +21,7 @@ from agent.facts import lexicon as lx
 from agent.facts.amounts import annualise, dates, money
 from agent.facts.clauses import Clause, Facts, frozen, has_negation, negated_near
 from agent.facts.quantities import INF, amounts, digitise
-from agent.enrichment.titles import normalise_title, seniority
+from agent.enrichment.titles import department, normalise_title, seniority
 from agent.schemas import Answer, AnswerFlag, Enrichment, Evidence, Lead, QuestionAnswer
 from library.geo import country_code, find_places
 from library.schemas import Competitor, QuestionSpec, Seller
@@ -340,7 +340,7 @@ def _subgroup(before: str, after: str) -> bool:
 
 
 _DATE_AROUND = re.compile(
-    r"\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
+    r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{1,2}\.\d{1,2}\.(?:\d{2,4})?|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
     r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b",
     re.I,
 )
@@ -408,7 +408,10 @@ _FACILITY = re.compile(
 )
 _PAYROLL = re.compile(
     r"\b(payroll|employees?|staff|team|people|workforce|hires?|employ\w*|crews?|techs?|technicians?|engineers?|"
-    r"developers?|everyone|everybody|analysts?|nurses?|operators?|"
+    r"developers?|everyone|everybody|analysts?|nurses?|operators?|t[ée]cnicos?|techniciens?|techniker\w*|tecnici|"
+    r"monteur\w*|equipos?|[ée]quipes?|squadr\w+|teams?|zesp[óo][łl]\w*|t[ýy]m\w*|vendedores|commerciaux|vertrieb\w*|"
+    r"verkoop\w*|handlowc\w*|obchodn\w*|operan|operate|op[ée]rons|operamos|arbeiten|trabajan|travaillent|lavorano|"
+    r"werken|pracuj\w*|pracuj[íi]|"
     r"reps?|agents?|drivers?|workers|SDRs?|BDRs?|callers?|support|office|Mitarbeiter\w*|Lohn\w*|paie|"
     r"salari[ée]s|n[óo]mina|folha|dipendenti|personeel|loonadministratie|medewerkers|pracownik\w*)\b",
     re.I,
@@ -816,8 +819,16 @@ def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     if function_named:
         if any(_overlap(norm, n) >= 0.5 or n in norm for n in function_named):
             return [_field_finding("yes", title[1], 0.75, f"'{raw}' is one of the named roles")]
-        if level in ("vp", "director") and not any(n.split()[0] in norm for n in function_named):
+        # The same function in another language: "Directora Comercial" heads sales, "Kierownik Utrzymania Ruchu"
+        # maintenance. A senior title of another known function is not a named role; of an unknown one, unknown.
+        own = department(raw)[0]
+        theirs = {department(n)[0] for n in function_named} - {"other"}
+        if level in ("vp", "director") and own != "other" and own in theirs:
+            return [_field_finding("yes", title[1], 0.72, f"'{raw}' heads the {own} function the question names")]
+        if level in ("vp", "director") and own != "other" and theirs and own not in theirs:
             return [_field_finding("no", title[1], 0.55, f"'{raw}' is senior but not one of the named roles")]
+        if level in ("vp", "director") and not any(n.split()[0] in norm for n in function_named) and own == "other":
+            return []
     if level in ("vp", "director"):
         return [_field_finding("yes", title[1], 0.75, f"'{raw}' is a senior role")]
     if level == "individual" and not lx.GENERIC_TITLE.search(raw):

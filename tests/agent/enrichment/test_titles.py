@@ -36,7 +36,11 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)
         ("Sr. AP Mgr", "manager", "finance"),
         ("Controller", "manager", "finance"),
         ("IT Manager", "manager", "it"),
-        ("Jefe de Compras", "manager", "procurement"),
+        (
+            "Jefe de Compras",
+            "director",
+            "procurement",
+        ),  # "jefe de" heads a function, as "Jefe de mantenimiento" (ANSWERS.md)
         ("Responsable Comptabilité", "manager", "finance"),
         ("Teamleiterin Kreditorenbuchhaltung", "manager", "finance"),
         ("AP Specialist", "individual", "finance"),
@@ -106,3 +110,24 @@ async def test_provider_prefers_the_enriched_title_and_skips_leads_without_one()
     assert out["person.seniority"].value == "student"
     assert out["person.persona"].value == "student"
     assert await provider.enrich(Lead(person={"email": "a@b.com"}), {}, NOW) == {}
+
+
+@pytest.mark.parametrize(
+    ("title", "level", "dept"),
+    [
+        ("Kierownik Utrzymania Ruchu", "director", "maintenance"),  # ANSWERS.md: a senior role
+        ("Vedoucí údržby", "director", "maintenance"),
+        ("Jefe de mantenimiento", "director", "maintenance"),
+        ("Dyrektor zakładu", "director", "other"),
+        ("Werkleiter", "director", "other"),
+        ("Diretora de Vendas", "director", "sales"),
+        ("Directora Comercial", "director", "sales"),
+        ("Prezes Zarządu", "c_level", "other"),
+        ("Jednatel", "c_level", "other"),
+        ("Copropriétaire", "c_level", "other"),
+        ("Schichtleiter Produktion", "individual", "other"),
+        ("Maintenance Technician", "individual", "maintenance"),
+    ],
+)
+def test_titles_in_the_other_languages(title: str, level: str, dept: str) -> None:
+    assert seniority(title)[0] == level and department(title)[0] == dept

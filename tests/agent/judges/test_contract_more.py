@@ -246,3 +246,28 @@ def test_a_dated_heading_is_not_the_target_date(judge: LocalJudge) -> None:
     notes = "Nov 18 call: their customer pulled the deadline forward, now need to sign by Dec 15."
     answer = ask(judge, SOON, notes)
     assert answer.answer == "yes" and answer.value == "2026-12-15", answer.reasoning
+
+
+SALES_LEAD = q(
+    "sales_lead",
+    "Is the contact a sales leader who can approve it, for example a VP or Head of Sales or a CRO?",
+    "authority",
+)
+UPKEEP = q("upkeep_lead", "Is the contact a plant manager or head of maintenance who can decide on tools?", "authority")
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "expected"),
+    [
+        (SALES_LEAD, "Directora Comercial", "yes"),  # the same function, named in Spanish
+        (SALES_LEAD, "Diretor de Vendas", "yes"),
+        (SALES_LEAD, "Director of Finance", "no"),  # senior, but not the function named
+        (UPKEEP, "Kierownik Utrzymania Ruchu", "yes"),
+        (UPKEEP, "Jefe de mantenimiento", "yes"),
+        (UPKEEP, "Maintenance Technician", "no"),
+    ],
+)
+def test_named_roles_across_languages(
+    judge: LocalJudge, question: QualifyingQuestion, title: str, expected: str
+) -> None:
+    assert ask(judge, question, fields={"person.title": title}).answer == expected
