@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from agent.facts.timewords import english_time
 from agent.facts.quantities import INF, amounts, digitise, timeframes
 
 _PERIOD = re.compile(
@@ -185,6 +186,17 @@ _HOLIDAYS = {
     "kerst": lambda y: date(y, 12, 25),
     "new year": lambda y: date(y + 1, 1, 1),
     "easter": _easter,
+    "carnival": lambda y: _easter(y) - timedelta(days=47),
+    "carnaval": lambda y: _easter(y) - timedelta(days=47),
+    "karneval": lambda y: _easter(y) - timedelta(days=47),
+    "fasching": lambda y: _easter(y) - timedelta(days=47),
+    "carnevale": lambda y: _easter(y) - timedelta(days=47),
+    "páscoa": _easter,
+    "wielkanoc": _easter,
+    "velikonoce": _easter,
+    "vánoce": lambda y: date(y, 12, 24),
+    "boże narodzenie": lambda y: date(y, 12, 25),
+    "kerstmis": lambda y: date(y, 12, 25),
     "ostern": _easter,
     "pâques": _easter,
     "pascua": _easter,
@@ -200,9 +212,10 @@ _HOLIDAYS = {
     "canada day": lambda y: date(y, 7, 1),
 }
 _BEFORE_WORDS = r"before|ahead of|antes d[eoa]l?|avant|vor(?: dem| der)?|prima d[ie]l?|voor|przed|p[řr]ed"
+_AFTER_WORDS = r"after|nach|apr[èe]s|despu[ée]s d[eo]l?|depois d[oae]|dopo|na|po"
 _HOLIDAY_RE = re.compile(
-    rf"\b(?P<pre>{_BEFORE_WORDS}|by|until|after|around|for|in time for)?\s*(?:the |o |a |le |la |el |"
-    r"il |de |dem |der )?(?P<h>" + "|".join(sorted(map(re.escape, _HOLIDAYS), key=len, reverse=True)) + r")\b",
+    rf"\b(?P<pre>{_BEFORE_WORDS}|{_AFTER_WORDS}|by|until|around|for|in time for)?\s*(?:the |o |a |le |la |el |"
+    r"il |de |dem |der |do |da )?(?P<h>" + "|".join(sorted(map(re.escape, _HOLIDAYS), key=len, reverse=True)) + r")\b",
     re.I,
 )
 _END_OF_NEXT = re.compile(
@@ -232,7 +245,9 @@ def _quarter_end(year: int, q: int) -> date:
 
 
 def dates(text: str, ref: date) -> list[When]:
-    """Timeframes in a clause, resolved against `ref`; a point deadline is a one-day interval."""
+    """Timeframes in a clause, resolved against `ref`; a point deadline is a one-day interval. The other languages'
+    time words are read as their English ones (`english_time`)."""
+    text = english_time(text)
     out: list[When] = []
     for m in _END_OF_NEXT.finditer(text):
         step = 1 if m.group("w").lower() == "next" else 0
@@ -259,11 +274,8 @@ def dates(text: str, ref: date) -> list[When]:
         pre = (m.group("pre") or "").lower()
         if pre and re.fullmatch(_BEFORE_WORDS, pre, re.I):
             d -= timedelta(days=1)  # "before Christmas", "antes do Natal": the 24th at the latest
-        out.append(
-            When(d, d, m.group(0).strip(), open_ended=pre == "after")
-            if pre == "after"
-            else When(ref, d, m.group(0).strip())
-        )
+        after = bool(pre) and bool(re.fullmatch(_AFTER_WORDS, pre, re.I))
+        out.append(When(d, d, m.group(0).strip(), open_ended=True) if after else When(ref, d, m.group(0).strip()))
     for m in _WEEK_OF.finditer(text):
         day = int(m.group("d"))
         y, mo = ref.year, ref.month

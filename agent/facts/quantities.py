@@ -304,6 +304,11 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         "month",
     ),
+    # "end of 2027", "by 2028", "early 2027": a year with the word that places it.
+    (
+        re.compile(r"\b(?P<pre>by the end of|end of|early|mid|late|by|before|until|after|in)\s+(?P<y>20\d\d)\b", re.I),
+        "year",
+    ),
 ]
 
 
@@ -386,6 +391,22 @@ def _interval(kind: str, m: re.Match[str], ref: date) -> tuple[date, date] | Non
             if year is None and d < ref:
                 d = d.replace(year=d.year + 1)
         return d, d
+    if kind == "year":
+        y, pre = int(g["y"]), g["pre"].lower()
+        if pre in ("end of", "by the end of", "late"):
+            start, end = date(y, 9 if pre == "late" else 12, 1), date(y, 12, 31)
+            return (ref, end) if pre == "by the end of" else (start, end)
+        if pre == "early":
+            return date(y, 1, 1), date(y, 3, 31)
+        if pre == "mid":
+            return date(y, 5, 1), date(y, 8, 31)
+        if pre in ("by", "until"):
+            return ref, date(y, 12, 31)
+        if pre == "before":
+            return ref, date(y - 1, 12, 31)
+        if pre == "after":
+            return date(y + 1, 1, 1), date(y + 1, 12, 31)
+        return date(y, 1, 1), date(y, 12, 31)
     if kind == "month":
         if (
             g["mon"].lower() in ("may", "mar", "jan", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "feb", "apr")

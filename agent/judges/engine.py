@@ -941,7 +941,9 @@ _ACTION = re.compile(
     r"deploy\w*|replace\w*|migrat\w*|move|moving|onboard\w*|up and running|in place|kick\w*|go|need|want|"
     r"plan\w*|deadline|timeline|target|by|before|within|einf[üu]hr\w*|umstell\w*|starten|lancer|mise en place|"
     r"d[ée]ploy\w*|implementar|implantar|arrancar|lanzar|avviare|implementare|invoeren|overstappen|wdro[żz]\w*|"
-    r"uruchom\w*|spustit|nasadit|zav[ée]st)\b",
+    r"uruchom\w*|spustit|nasadit|zav[ée]st|comprar|compra|kaufen|kauf|acheter|achat|acquistare|acquisto|kopen|"
+    r"kupi\w*|zakup\w*|koupit|n[áa]kup\w*|Einf[üu]hrung|Start|lancement|partire|avvio|arranque|lan[çc]amento|"
+    r"go-?live|wdro[żz]eni\w*|spu[šs]t[ěe]n[íi]|termin|deadline|prazo|plazo|scadenza|fecha|data)\b",
     re.I,
 )
 _NO_TIMELINE = re.compile(

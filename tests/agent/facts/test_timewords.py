@@ -1,0 +1,53 @@
+"""Time words of the other languages are read as the English ones (ANSWERS.md: timeframes in at least German, French,
+Spanish, Portuguese, Italian, Dutch, Polish and Czech), and words that are also everyday words are left alone."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from agent.facts.amounts import dates
+from agent.facts.timewords import english_time
+
+REF = date(2026, 11, 6)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "open_ended"),
+    [
+        ("Só vamos comprar no terceiro trimestre do ano que vem.", "2027-07-01", "2027-09-30", False),
+        ("Einführung frühestens Ende 2027.", "2027-12-01", "2027-12-31", True),
+        ("Wdrożenie do końca pierwszego kwartału 2027.", "2027-01-01", "2027-03-31", False),
+        ("Wir wollen bis März live sein.", "2026-11-06", "2027-03-31", False),
+        ("Lancement prévu fin janvier.", "2027-01-21", "2027-01-31", False),
+        ("Queremos arrancar en el primer trimestre.", "2027-01-01", "2027-03-31", False),
+        ("Vogliamo partire entro giugno.", "2026-11-06", "2027-06-30", False),
+        ("We willen in mei live.", "2027-05-01", "2027-05-31", False),
+        ("Chcemy wdrożyć w przyszłym roku.", "2027-01-01", "2027-12-31", False),
+        ("Im Mai starten.", "2027-05-01", "2027-05-31", False),
+        ("Só depois do Carnaval.", "2027-02-09", "2027-02-09", True),
+        ("Start im 2. Quartal 2027.", "2027-04-01", "2027-06-30", False),
+    ],
+)
+def test_timeframes_in_other_languages(text: str, start: str, end: str, open_ended: bool) -> None:
+    [w] = dates(text, REF)
+    assert (w.start.isoformat(), w.end.isoformat(), w.open_ended) == (start, end, open_ended)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "non abbiamo mai usato un CRM",  # Italian 'mai' is 'never'
+        "vor zwei Wochen angefragt",  # German 'vor' is also 'ago'
+        "Wyślę to do Pana jutro",  # Polish 'do' is also 'to'
+    ],
+)
+def test_everyday_words_are_not_dates(text: str) -> None:
+    assert english_time(text) == text
+
+
+def test_quotes_are_never_rewritten_only_the_copy_that_is_parsed() -> None:
+    text = "Einführung frühestens Ende 2027."
+    [w] = dates(text, REF)
+    assert text == "Einführung frühestens Ende 2027." and w.text  # the clause itself is untouched
