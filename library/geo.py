@@ -189,6 +189,8 @@ def find_places(text: str) -> list[Place]:
             codes, kind = entry
             if kind != "group" and not span[:1].isupper():
                 continue
+            if kind == "group" and len(span) <= 4 and not span.isupper():
+                continue  # 'eu' is French for 'had', 'Dach' German for 'roof': short group names are written in capitals
             if kind == "country" and len(span) <= 3 and not (span.isupper() or "." in span):
                 continue  # 'us', 'uk' in lower case are words
             if kind != "group" and len(span) <= 3 and span.isupper() and fold(span) not in ("uk", "usa", "uae", "us"):

@@ -355,6 +355,9 @@ def decide_size(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     people = spec.kind == "company_size"
     findings = []
     for c, low, high in _count_clauses(ctx, spec.subject, people):
+        if c.hedge:  # "maybe around thirty by next autumn", "when we pass twenty-five": not today's count
+            findings.append(Finding("unknown", c.unit, c.text, 0.55, f"hedged ('{c.hedge}')", c.order))
+            continue
         findings.append(_cmp_finding(spec, low, high, c, c.unit, c.text, f"stated {spec.subject or 'employees'}"))
     emp = ctx.field("company.employees")
     if emp is not None:
@@ -541,20 +544,21 @@ _IDENTITY = frozenset(
 
 # "moved from HubSpot to Zoho", "switched from X", "replaced X with Y": the tool before the change is the past one.
 _LEFT_BEFORE = re.compile(
-    r"\b(?:mov\w*|switch\w*|migrat\w*|came|transition\w*|chang\w*|went|port\w*|wechsel\w*|umgestiegen|pass[ée]s?|"
-    r"cambi\w*|migr\w*|overgestapt|przesz\w*|přešli)\s+(?:\w+\s+){0,3}?(?:from|off|away from|von|de|desde|da|van|z|od)\s+"
-    r"(?:\w+\s+){0,2}$|\breplac\w*\s+(?:\w+\s+){0,2}$",
+    r"\b(?:moved|switched|migrated|came|transitioned|changed|went|ported|gewechselt|umgestiegen|pass[ée]s?|"
+    r"cambiamos|cambiaron|migramos|migraram|mudamos|overgestapt|przeszli\w*|přešli)\s+(?:\w+\s+){0,3}?"
+    r"(?:from|off|away from|von|de|desde|da|van|z|od)\s+(?:\w+\s+){0,2}$|\breplaced\s+(?:\w+\s+){0,2}$",
     re.I,
 )
 _NEW_AFTER = re.compile(
     r"\b(?:from|off|von|de|desde|da|van)\s+\S+(?:\s+\S+){0,2}?\s+(?:to|onto|zu|auf|à|a|para|naar|na)\s+(?:\w+\s+){0,1}$|"
-    r"\breplac\w*\s+\S+(?:\s+\S+){0,2}?\s+(?:with|by)\s+$",
+    r"\breplaced\s+\S+(?:\s+\S+){0,2}?\s+(?:with|by)\s+$",
     re.I,
 )
 
 
 _CHANGE = re.compile(
-    r"\b(?:mov|switch|migrat|replac|chang|transition|went|port|wechsel|umgestiegen|pass|cambi|overgestapt|przesz|přešli)",
+    r"\b(?:moved|switched|migrated|replaced|changed|transitioned|went|ported|gewechselt|umgestiegen|pass|cambiamos|"
+    r"migramos|mudamos|overgestapt|przeszli|přešli)",
     re.I,
 )
 
@@ -1259,10 +1263,14 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
 
 
 # "a partnerships manager at Gorgias", "I'm on the product team at X": the person's employer, just before the name.
+_ROLE_NOUN = (
+    r"(?:manager|director|engineer|rep|representative|executive|head|lead|vp|founder|consultant|analyst|specialist|"
+    r"designer|developer|marketer|partner\w*|sdr|bdr|ae|employee|intern|officer|owner)"
+)
 _WORKS_AT = re.compile(
-    r"\b(?:i|i'm|i am|we|we're|we are|he|he's|she|she's|they|they're|works?|working|worked|employed|job|role|"
-    r"manager|director|engineer|rep|executive|head|lead|vp|founder|[\w-]+ (?:manager|director|engineer|lead))\b"
-    r"[^.;]{0,40}?\b(?:at|for|with|bei|chez|en|na|u|ve|w)\s+$",
+    r"\b(?:works?|working|worked|employed|job|role|position)\b[^.;]{0,30}?\b(?:at|for|with|bei|chez)\s+$|"
+    rf"\b(?:i'm|i am|he's|he is|she's|she is|they're|they are)\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?{_ROLE_NOUN}s?"
+    r"\s+(?:at|for|with)\s+$",
     re.I,
 )
 _VENDOR_WORDS = frozenset(

@@ -271,3 +271,30 @@ def test_named_roles_across_languages(
     judge: LocalJudge, question: QualifyingQuestion, title: str, expected: str
 ) -> None:
     assert ask(judge, question, fields={"person.title": title}).answer == expected
+
+
+def test_a_planned_migration_is_still_current_use(judge: LocalJudge) -> None:
+    assert ask(judge, RIVAL, "Send the migration plan from Zendesk, that's the part I'm nervous about.").answer == "yes"
+    assert ask(judge, RIVAL, "We're switching from Zendesk next quarter.").answer == "yes"  # not switched yet
+
+
+def test_looking_at_a_competitor_is_not_working_for_it(judge: LocalJudge) -> None:
+    assert ask(judge, VENDOR, "We're also looking at Help Scout, they gave us a demo last week.").answer != "yes"
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "We're 18 people. When we pass twenty-five, thirty people, the per-head pricing starts to hurt.",
+        "On aimerait partir après les Fêtes, probablement fin février.",
+    ],
+)
+def test_a_future_or_probable_statement_is_not_today(judge: LocalJudge, notes: str) -> None:
+    question = SIZE if "people" in notes else SOON
+    answer = ask(judge, question, notes)
+    assert answer.answer == ("no" if question is SIZE else "unknown"), answer.reasoning
+
+
+def test_a_french_past_participle_eu_is_not_the_european_union(judge: LocalJudge) -> None:
+    answer = ask(judge, TEAM_IN, "On a eu une démo le mois passé; nos 20 techniciens sont tous à Lyon.")
+    assert answer.answer == "no" and "Lyon" in answer.reasoning
