@@ -94,28 +94,45 @@ def export(
 
 
 def tree_contributions(trees: list[Tree], x: np.ndarray) -> np.ndarray:
-    """Per lead (row of coded inputs) and feature, the summed tree-path contributions (raw log-odds)."""
+    """Per lead (row of coded inputs) and feature, the summed tree-path contributions (raw log-odds).
+
+    Each tree is walked one depth at a time for every lead still at an internal node; a lead is at one node per step,
+    so its (lead, feature) cell is updated at most once per step and a plain fancy-indexed add is exact."""
     n, f = x.shape
     out = np.zeros((n, f))
-    rows = np.arange(n)
     for tree in trees:
         feat, thr = np.array(tree.feature), np.array(tree.threshold)
         left, right, miss = np.array(tree.left), np.array(tree.right), np.array(tree.missing_left)
         value = np.array(tree.value)
-        cat_left = {node: np.array(codes, dtype=float) for node, codes in tree.categories.items()}
-        pos = np.zeros(n, dtype=int)
-        active = feat[pos] >= 0
-        while active.any():
-            r, p = rows[active], pos[active]
-            j = feat[p]
-            v = x[r, j]
-            go_left = np.where(np.isnan(v), miss[p], v <= thr[p])
-            for node, codes in cat_left.items():
-                at = p == node
-                if at.any():
-                    go_left[at] = np.isin(v[at], codes)
-            child = np.where(go_left, left[p], right[p])
-            np.add.at(out, (r, j), value[child] - value[p])
-            pos[r] = child
-            active = feat[pos] >= 0
+        go_left_codes = _category_table(tree)
+        rows = np.arange(n) if feat[0] >= 0 else np.zeros(0, dtype=int)
+        pos = np.zeros(rows.size, dtype=int)
+        while rows.size:
+            j = feat[pos]
+            v = x[rows, j]
+            go_left = np.where(np.isnan(v), miss[pos], v <= thr[pos])
+            if go_left_codes is not None:
+                at, table = go_left_codes
+                cat = at[pos]
+                if cat.any():  # a categorical split sends the listed codes left, every other code right
+                    codes = v[cat]
+                    known = (codes >= 0) & (codes < table.shape[1])
+                    go_left[cat] = known & table[pos[cat], np.where(known, codes, 0).astype(int)]
+            child = np.where(go_left, left[pos], right[pos])
+            out[rows, j] += value[child] - value[pos]
+            inner = feat[child] >= 0
+            rows, pos = rows[inner], child[inner]
     return out
+
+
+def _category_table(tree: Tree) -> tuple[np.ndarray, np.ndarray] | None:
+    """For a tree with categorical splits: which nodes split on categories, and per node which codes go left."""
+    if not tree.categories:
+        return None
+    width = 1 + max((int(c) for codes in tree.categories.values() for c in codes), default=0)
+    at = np.zeros(len(tree.feature), dtype=bool)
+    table = np.zeros((len(tree.feature), width), dtype=bool)
+    for node, codes in tree.categories.items():
+        at[node] = True
+        table[node, [int(c) for c in codes]] = True
+    return at, table

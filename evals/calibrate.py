@@ -12,7 +12,6 @@ and the reported metrics come from its cross-validated probabilities.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -106,6 +105,14 @@ def needs_pipeline(specs: Sequence[FeatureSpec]) -> bool:
 class Columns:
     numeric: dict[int, np.ndarray]  # spec index -> float values, NaN when missing
     categorical: dict[int, np.ndarray]  # spec index -> str values, MISSING when missing
+    _factors: dict[int, tuple[list[str], np.ndarray]] = field(default_factory=dict)
+
+    def factors(self, j: int) -> tuple[list[str], np.ndarray]:
+        """A categorical column's distinct values (sorted) and each row's index into them, computed once."""
+        if j not in self._factors:
+            distinct, inverse = np.unique(self.categorical[j].astype(str), return_inverse=True)
+            self._factors[j] = (distinct.tolist(), inverse.ravel())
+        return self._factors[j]
 
 
 def read_columns(specs: Sequence[FeatureSpec], contexts: Sequence[FeatureContext]) -> Columns:
@@ -122,13 +129,25 @@ def read_columns(specs: Sequence[FeatureSpec], contexts: Sequence[FeatureContext
     return cols
 
 
+def _level_counts(cols: Columns, j: int, rows: np.ndarray) -> list[tuple[str, int]]:
+    """`Counter(values[rows]).most_common()`: by count, ties in order of first appearance among `rows`."""
+    distinct, inverse = cols.factors(j)
+    sub = inverse[rows]
+    counts = np.bincount(sub, minlength=len(distinct))
+    first = np.full(len(distinct), rows.size)
+    seen, at = np.unique(sub, return_index=True)
+    first[seen] = at
+    order = np.lexsort((first, -counts))
+    return [(distinct[k], int(counts[k])) for k in order if counts[k] > 0]
+
+
 def _encoding(specs: Sequence[FeatureSpec], cols: Columns, rows: np.ndarray) -> list[ModelFeature]:
     """Category levels and bin edges learnt from `rows` only."""
     out = []
     for j, spec in enumerate(specs):
         if spec.kind == "categorical":
-            counts = Counter(cols.categorical[j][rows].tolist())
-            kept = [k for k, n in counts.most_common(MAX_LEVELS) if n >= MIN_LEVEL_COUNT]
+            counts = _level_counts(cols, j, rows)[:MAX_LEVELS]
+            kept = [k for k, n in counts if n >= MIN_LEVEL_COUNT]
             out.append(ModelFeature(name=spec.name, source=spec.source, kind="categorical", levels=sorted(kept)))
             continue
         values = cols.numeric[j][rows]
@@ -146,18 +165,20 @@ def _encoding(specs: Sequence[FeatureSpec], cols: Columns, rows: np.ndarray) -> 
     return out
 
 
-def _codes(feature: ModelFeature, values: np.ndarray) -> np.ndarray:
+def _codes(feature: ModelFeature, cols: Columns, j: int, rows: np.ndarray) -> np.ndarray:
     """`agent.features.code` over a column: the level's index, len(levels) for any other."""
+    distinct, inverse = cols.factors(j)
     index = {v: float(i) for i, v in enumerate(feature.levels)}
     other = float(len(feature.levels))
-    return np.array([index.get(v, other) for v in values.tolist()], dtype=float)
+    lookup = np.array([index.get(v, other) for v in distinct], dtype=float)
+    return lookup[inverse[rows]]
 
 
 def coded_matrix(features: list[ModelFeature], cols: Columns, rows: np.ndarray) -> np.ndarray:
     """The boosted model's inputs: one column per feature (`agent.features.code`, vectorised)."""
     out = np.empty((rows.size, len(features)))
     for j, f in enumerate(features):
-        out[:, j] = _codes(f, cols.categorical[j][rows]) if f.kind == "categorical" else cols.numeric[j][rows]
+        out[:, j] = _codes(f, cols, j, rows) if f.kind == "categorical" else cols.numeric[j][rows]
     return out
 
 
@@ -167,7 +188,7 @@ def lr_matrix(features: list[ModelFeature], cols: Columns, rows: np.ndarray) -> 
     for j, f in enumerate(features):
         names += columns(f)
         if f.kind == "categorical":
-            codes = _codes(f, cols.categorical[j][rows]).astype(int)
+            codes = _codes(f, cols, j, rows).astype(int)
             block = np.zeros((rows.size, len(f.levels) + 1))
             block[np.arange(rows.size), codes] = 1.0
         else:
@@ -229,15 +250,16 @@ def _univariate_auc(values: np.ndarray, y: np.ndarray, kind: str) -> float:
     if kind == "numeric":
         x = np.where(np.isnan(values), np.nanmin(values) - 1 if np.isfinite(np.nanmin(values)) else 0, values)
     else:  # out-of-fold target rate of the level, so an id-like column does not look predictive
+        _, inverse = np.unique(values.astype(str), return_inverse=True)
+        inverse = inverse.ravel()
         x = np.zeros(y.size)
         for train, test in StratifiedKFold(2, shuffle=True, random_state=0).split(np.zeros(y.size), y):
-            rate: dict = {}
-            for v, t in zip(values[train].tolist(), y[train].tolist(), strict=True):
-                a = rate.setdefault(v, [0, 0])
-                a[0], a[1] = a[0] + t, a[1] + 1
+            k = int(inverse.max()) + 1
+            seen = np.bincount(inverse[train], minlength=k)[inverse[test]]
+            hits = np.bincount(inverse[train], weights=y[train], minlength=k)[inverse[test]]
             prior = float(y[train].mean())
-            x[test] = [(rate[v][0] + prior) / (rate[v][1] + 1) if v in rate else prior for v in values[test].tolist()]
-    auc = m.roc_auc(y.tolist(), x.tolist())
+            x[test] = np.where(seen > 0, (hits + prior) / (seen + 1), prior)
+    auc = m.roc_auc(y, x)
     return max(auc, 1 - auc)
 
 
