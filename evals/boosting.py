@@ -96,33 +96,51 @@ def export(
 def tree_contributions(trees: list[Tree], x: np.ndarray) -> np.ndarray:
     """Per lead (row of coded inputs) and feature, the summed tree-path contributions (raw log-odds).
 
-    Each tree is walked one depth at a time for every lead still at an internal node; a lead is at one node per step,
-    so its (lead, feature) cell is updated at most once per step and a plain fancy-indexed add is exact."""
+    A leaf's contributions are the same for every lead that reaches it, so each tree's table of per-node path sums
+    is built once and every lead only has to be routed to its leaf."""
     n, f = x.shape
     out = np.zeros((n, f))
     for tree in trees:
-        feat, thr = np.array(tree.feature), np.array(tree.threshold)
-        left, right, miss = np.array(tree.left), np.array(tree.right), np.array(tree.missing_left)
-        value = np.array(tree.value)
-        go_left_codes = _category_table(tree)
-        rows = np.arange(n) if feat[0] >= 0 else np.zeros(0, dtype=int)
-        pos = np.zeros(rows.size, dtype=int)
-        while rows.size:
-            j = feat[pos]
-            v = x[rows, j]
-            go_left = np.where(np.isnan(v), miss[pos], v <= thr[pos])
-            if go_left_codes is not None:
-                at, table = go_left_codes
-                cat = at[pos]
-                if cat.any():  # a categorical split sends the listed codes left, every other code right
-                    codes = v[cat]
-                    known = (codes >= 0) & (codes < table.shape[1])
-                    go_left[cat] = known & table[pos[cat], np.where(known, codes, 0).astype(int)]
-            child = np.where(go_left, left[pos], right[pos])
-            out[rows, j] += value[child] - value[pos]
-            inner = feat[child] >= 0
-            rows, pos = rows[inner], child[inner]
+        out += _path_sums(tree, f)[_leaves(tree, x)]
     return out
+
+
+def _path_sums(tree: Tree, n_features: int) -> np.ndarray:
+    """Per node, the change in node value credited to each feature on the path from the root (as `tree_path`)."""
+    sums = np.zeros((len(tree.feature), n_features))
+    for node in range(len(tree.feature)):  # children come after their parent in the exported order
+        j = tree.feature[node]
+        if j < 0:
+            continue
+        for child in (tree.left[node], tree.right[node]):
+            sums[child] = sums[node]
+            sums[child, j] += tree.value[child] - tree.value[node]
+    return sums
+
+
+def _leaves(tree: Tree, x: np.ndarray) -> np.ndarray:
+    """The leaf each row of coded inputs reaches (the routing of `agent.fitted.tree_path`, one depth at a time)."""
+    feat, thr = np.array(tree.feature), np.array(tree.threshold)
+    left, right, miss = np.array(tree.left), np.array(tree.right), np.array(tree.missing_left)
+    go_left_codes = _category_table(tree)
+    leaf = np.zeros(x.shape[0], dtype=int)
+    rows = np.arange(x.shape[0]) if feat[0] >= 0 else np.zeros(0, dtype=int)
+    pos = np.zeros(rows.size, dtype=int)
+    while rows.size:
+        v = x[rows, feat[pos]]
+        go_left = np.where(np.isnan(v), miss[pos], v <= thr[pos])
+        if go_left_codes is not None:
+            at, table = go_left_codes
+            cat = at[pos]
+            if cat.any():  # a categorical split sends the listed codes left, every other code (or NaN) right
+                codes = v[cat]
+                known = (codes >= 0) & (codes < table.shape[1])
+                go_left[cat] = known & table[pos[cat], np.where(known, codes, 0).astype(int)]
+        child = np.where(go_left, left[pos], right[pos])
+        done = feat[child] < 0
+        leaf[rows[done]] = child[done]
+        rows, pos = rows[~done], child[~done]
+    return leaf
 
 
 def _category_table(tree: Tree) -> tuple[np.ndarray, np.ndarray] | None:

@@ -3,20 +3,23 @@ library's model.json."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from agent.deps import Deps
 from agent.features import FeatureContext
 from evals.calibrate import FeatureSpec, Fit, Method, feature_specs, fit_model, needs_pipeline
 from evals.datasets import LeadCase
 from evals.errors import EvalError
 from evals.load import load_dataset
-from evals.run import CaseRun, run_cases
+from evals.run import CaseRun
 from evals.scoring_yaml import write_model
 from library.schemas import Library
+
+
+# Runs the pipeline over cases (the caller builds its runtime only when a feature needs it).
+Qualify = Callable[[list[LeadCase]], list[CaseRun]]
 
 
 def contexts_from_runs(runs: list[CaseRun]) -> tuple[list[FeatureContext], list[str | None]]:
@@ -40,9 +43,10 @@ def calibrate_dataset(
     dataset: Path,
     mapping: Path,
     feature_set: str | None,
-    deps: Deps,
+    library: Library,
     library_dir: Path,
     *,
+    qualify: Qualify,
     folds: int = 5,
     c: float = 0.3,
     write: bool = True,
@@ -53,7 +57,7 @@ def calibrate_dataset(
     loaded = load_dataset(dataset, mapping, feature_set)
     data = loaded.csv
     assert data is not None
-    specs = feature_specs(data.mapping, data.feature_set, deps.library)
+    specs = feature_specs(data.mapping, data.feature_set, library)
     provenance = {
         "data_file": dataset.name,
         "data_sha256": loaded.config["dataset_sha256"],
@@ -63,9 +67,9 @@ def calibrate_dataset(
     return calibrate_cases(
         data.cases,
         specs,
-        deps,
         library_dir,
         provenance,
+        qualify=qualify,
         folds=folds,
         c=c,
         write=write,
@@ -77,10 +81,10 @@ def calibrate_dataset(
 def calibrate_cases(
     cases: list[LeadCase],
     specs: list[FeatureSpec],
-    deps: Deps,
     library_dir: Path,
     provenance: dict,
     *,
+    qualify: Qualify,
     folds: int = 5,
     c: float = 0.3,
     write: bool = True,
@@ -94,11 +98,7 @@ def calibrate_cases(
     thresholds are fitted (segments come from the pipeline's retrieval)."""
     segments: list[str | None] | None = None
     if needs_pipeline(specs):
-        task = progress.add_task("qualifying leads", total=len(cases)) if progress is not None else None
-        runs = asyncio.run(
-            run_cases(cases, deps, on_done=(lambda _: progress.advance(task)) if progress is not None else None)
-        )
-        contexts, segments = contexts_from_runs(runs)
+        contexts, segments = contexts_from_runs(qualify(cases))
     else:
         contexts = [FeatureContext(case.lead) for case in cases]
         if progress is not None:

@@ -359,14 +359,17 @@ def calibrate_command(
         return
     if dataset is None or mapping is None:
         raise _fail("give a CSV of labeled past leads and its --mapping (or --from-reviews)")
+    from library.loader import load_library
+
     try:
-        with eval_deps(library) as deps, progress(err) as bar:
+        with progress(err) as bar:
             fit = calibrate_dataset(
                 dataset,
                 mapping,
                 feature_set,
-                deps,
+                load_library(library),
                 library,
+                qualify=_qualifier(library, bar),
                 folds=folds,
                 c=c,
                 write=not dry_run,
@@ -380,12 +383,25 @@ def calibrate_command(
     _print_fit(fit, library, dry_run)
 
 
+def _qualifier(library: Path, bar: Any) -> Any:
+    """Runs leads through the pipeline for calibrate; the runtime (index, embedder, judge) is built only if called."""
+    from evals.run import run_cases
+
+    def qualify(cases: list[Any]) -> list[Any]:
+        with eval_deps(library) as deps:
+            task = bar.add_task("qualifying leads", total=len(cases))
+            return asyncio.run(run_cases(cases, deps, on_done=lambda _: bar.advance(task)))
+
+    return qualify
+
+
 def _calibrate_from_reviews(library: Path, folds: int, c: float, method: str, dry_run: bool) -> None:
     from api.review.export import NOT_A_JUDGMENT, reviewed_cases
     from api.runtime import open_database
     from api.settings import get_settings
     from evals.calibration_run import calibrate_cases, review_provenance, review_specs
     from evals.progress import progress
+    from library.loader import load_library
 
     _, sessions = open_database(get_settings())
     with sessions() as s:
@@ -396,13 +412,13 @@ def _calibrate_from_reviews(library: Path, folds: int, c: float, method: str, dr
         "(rejected / pushed back; duplicates left out)"
     )
     try:
-        with eval_deps(library) as deps, progress(err) as bar:
+        with progress(err) as bar:
             fit = calibrate_cases(
                 cases,
-                review_specs(deps.library),
-                deps,
+                review_specs(load_library(library)),
                 library,
                 review_provenance(cases),
+                qualify=_qualifier(library, bar),
                 folds=folds,
                 c=c,
                 write=not dry_run,
