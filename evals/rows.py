@@ -172,7 +172,9 @@ class RowReader:
             if value is not None:
                 part, name = target.split(".", 1)
                 data[part][name] = value
-        data["form_answers"] = {key: v for key, column in self.form_columns if (v := self._cell(row, column)) is not None}
+        data["form_answers"] = {
+            key: v for key, column in self.form_columns if (v := self._cell(row, column)) is not None
+        }
         data["form_answers"] |= {
             key: str(dv)
             for d, parts in self.date_parts
