@@ -33,6 +33,8 @@ from library.schemas import Calibration, FittedModel, Library, ModelFeature, Mod
 
 MIN_LEVEL_COUNT, MAX_LEVELS, N_BINS = 10, 250, 6
 MIN_SEGMENT_ROWS, MIN_SEGMENT_POSITIVES = 150, 30
+# Automatic monotone directions: the rank association must be this many standard errors from zero, on this many rows.
+MONOTONE_Z, MONOTONE_MIN_ROWS, MONOTONE_BINS = 3.0, 100, 10
 LEAK_AUC = 0.995  # a single column that ranks the outcome this well was almost surely written after it
 Method = Literal["auto", "logistic", "boosted"]
 Log = Callable[[str], None]
@@ -43,7 +45,8 @@ class FeatureSpec:
     name: str
     source: str
     kind: str  # numeric | categorical
-    monotone: int = 0
+    monotone: int = 0  # the mapping's direction (boosted models); with `auto_monotone`, derived from the data instead
+    auto_monotone: bool = False
 
 
 @dataclass
@@ -79,8 +82,10 @@ def feature_specs(mapping: Mapping, feature_set: ResolvedSet, library: Library) 
                     column=col,
                 )
             source, forced = sources[col]
+            numeric = (forced or kind) == "numeric"
             direction = {"increasing": 1, "decreasing": -1}.get(mapping.monotone.get(col, ""), 0)
-            specs.append(FeatureSpec(col, source, forced or kind, direction if (forced or kind) == "numeric" else 0))
+            auto = numeric and mapping.auto_monotone and col not in mapping.monotone
+            specs.append(FeatureSpec(col, source, forced or kind, direction if numeric else 0, auto))
     if feature_set.notes:  # notes reach the model only through the judge's answers to the library's text questions
         specs += [
             FeatureSpec(f"answer: {q.id}", f"answer.{q.id}", "categorical")
@@ -141,8 +146,38 @@ def _level_counts(cols: Columns, j: int, rows: np.ndarray) -> list[tuple[str, in
     return [(distinct[k], int(counts[k])) for k in order if counts[k] > 0]
 
 
-def _encoding(specs: Sequence[FeatureSpec], cols: Columns, rows: np.ndarray) -> list[ModelFeature]:
-    """Category levels and bin edges learnt from `rows` only."""
+def auto_direction(x: np.ndarray, y: np.ndarray) -> int:
+    """+1 / -1 when the SQL rate clearly rises / falls with a number over these rows, else 0 (no constraint).
+
+    Clearly: the rank correlation of value and outcome (rows with the value) is at least `MONOTONE_Z` standard errors
+    from zero, and no step between adjacent quantile bins goes the other way by more than two standard errors, so a
+    hump (best in the middle) or a weak, noisy trend stays unconstrained."""
+    present = ~np.isnan(x)
+    xv, yv = x[present], y[present].astype(float)
+    if xv.size < MONOTONE_MIN_ROWS or yv.min() == yv.max():
+        return 0
+    distinct, inverse, counts = np.unique(xv, return_inverse=True, return_counts=True)
+    ranks = (np.cumsum(counts) - (counts - 1) / 2)[inverse.ravel()]  # average ranks of tied values
+    if distinct.size < 3:
+        return 0
+    rho = float(np.corrcoef(ranks, yv)[0, 1])  # Spearman's rho: ranking a 0/1 outcome changes no correlation
+    if not np.isfinite(rho) or abs(rho) * np.sqrt(xv.size - 1) < MONOTONE_Z:
+        return 0
+    sign = 1 if rho > 0 else -1
+    edges = np.unique(np.quantile(xv, np.linspace(0, 1, MONOTONE_BINS + 1)[1:-1]))
+    bins = np.searchsorted(edges, xv, side="right")
+    n = np.bincount(bins, minlength=edges.size + 1).astype(float)
+    rate = np.bincount(bins, weights=yv, minlength=edges.size + 1)[n > 0] / n[n > 0]
+    n = n[n > 0]
+    se = np.sqrt(rate[:-1] * (1 - rate[:-1]) / n[:-1] + rate[1:] * (1 - rate[1:]) / n[1:])
+    against = sign * np.diff(rate) < -2 * np.maximum(se, 1e-12)
+    return 0 if against.any() else sign
+
+
+def _encoding(
+    specs: Sequence[FeatureSpec], cols: Columns, rows: np.ndarray, y: np.ndarray | None = None
+) -> list[ModelFeature]:
+    """Category levels, bin edges and (given the labels `y`) automatic monotone directions, from `rows` only."""
     out = []
     for j, spec in enumerate(specs):
         if spec.kind == "categorical":
@@ -153,13 +188,19 @@ def _encoding(specs: Sequence[FeatureSpec], cols: Columns, rows: np.ndarray) -> 
         values = cols.numeric[j][rows]
         nums = values[~np.isnan(values)]
         qs = np.quantile(nums, np.linspace(0, 1, N_BINS + 1)[1:-1]) if nums.size else []
+        chosen_by: str | None
+        if spec.auto_monotone and y is not None:
+            direction, chosen_by = auto_direction(values, y[rows]), "data"
+        else:
+            direction, chosen_by = spec.monotone, "mapping" if spec.monotone else None
         out.append(
             ModelFeature(
                 name=spec.name,
                 source=spec.source,
                 kind="numeric",
                 edges=sorted({float(q) for q in qs}),
-                monotone=spec.monotone,  # type: ignore[arg-type]
+                monotone=direction,  # type: ignore[arg-type]
+                monotone_from=chosen_by,  # type: ignore[arg-type]
             )
         )
     return out
@@ -413,7 +454,7 @@ def _fit_model(
     oof = {k: np.zeros(ya.size) for k in kinds}
     split = StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(ya.size), ya)
     for k, (train, test) in enumerate(split):
-        feats = _encoding(specs, cols, train)
+        feats = _encoding(specs, cols, train, ya)
         if "logistic" in oof:
             oof["logistic"][test] = _margins_lr(feats, cols, train, test, ya, c)
         if "boosted" in oof:
@@ -433,7 +474,7 @@ def _fit_model(
     p_cv = calibrated[chosen]
     threshold = _best_f1_threshold(ya, p_cv)
     every = np.arange(ya.size)
-    feats = _encoding(specs, cols, every)
+    feats = _encoding(specs, cols, every, ya)
     calibration = fit_calibration(oof[chosen], ya, cal_method[chosen])
     if chosen == "logistic":
         x, names = lr_matrix(feats, cols, every)
@@ -472,7 +513,8 @@ def _fit_model(
     cv, ins = summary(ya, p_cv, threshold), summary(ya, in_sample, threshold)
     described = {
         "logistic": f"L2 logistic regression, C={c}, standardised columns",
-        "boosted": "histogram gradient boosting (scikit-learn), native categorical splits",
+        "boosted": "histogram gradient boosting (scikit-learn), native categorical splits, monotone constraints "
+        "(declared, or derived from each training fold's data when clear)",
     }[chosen]
     prov = (
         None

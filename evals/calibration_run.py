@@ -127,7 +127,13 @@ def review_specs(library: Library) -> list[FeatureSpec]:
             f"library {library.name!r} has no fitted model to refit: run `qualify calibrate` on a CSV of "
             "past leads first (it chooses the features); --from-reviews then refits them on reviewed leads"
         )
-    return [FeatureSpec(f.name, f.source, f.kind, f.monotone) for f in model.features]
+    # A direction calibrate derived from the data is derived again from the reviews; a declared one is kept.
+    return [
+        FeatureSpec(
+            f.name, f.source, f.kind, f.monotone if f.monotone_from == "mapping" else 0, f.monotone_from == "data"
+        )
+        for f in model.features
+    ]
 
 
 def review_provenance(cases: list[LeadCase]) -> dict:

@@ -453,6 +453,20 @@ def _print_fit(fit: Any, library: Path, dry_run: bool) -> None:
         f"{m.thresholds.sql_ready:g}, discovery {m.thresholds.needs_discovery:g}"
         + ("" if dry_run else f"; written to {library / 'model.json'}")
     )
+    numbers = [f for f in m.features if f.kind == "numeric"]
+    if numbers:
+        out.print(
+            "monotone directions"
+            + (" (boosted trees respect them): " if m.kind == "boosted" else " (for boosting; logistic ignores them): ")
+            + ", ".join(f"{f.name} {_direction(f)}" for f in numbers)
+        )
+
+
+def _direction(feature: Any) -> str:
+    word = {1: "increasing", -1: "decreasing"}.get(feature.monotone, "unconstrained")
+    if feature.monotone_from == "data":
+        return f"{word} (from the data)" if feature.monotone else "unconstrained (no clear direction in the data)"
+    return f"{word} (declared)" if feature.monotone_from == "mapping" else "unconstrained"
 
 
 def with_library(deps: Deps, library_dir: Path) -> Deps:
