@@ -11,7 +11,7 @@ from typing import Any
 from agent.features import FeatureContext
 from evals.calibrate import FeatureSpec, Fit, Method, feature_specs, fit_model, needs_pipeline
 from evals.datasets import LeadCase
-from evals.errors import EvalError
+from evals.errors import DatasetError, EvalError
 from evals.load import load_dataset
 from evals.run import CaseRun
 from evals.scoring_yaml import write_model
@@ -134,6 +134,25 @@ def review_specs(library: Library) -> list[FeatureSpec]:
         )
         for f in model.features
     ]
+
+
+def check_reviews(cases: list[LeadCase], folds: int) -> None:
+    """Refuse, in words a reviewer understands, reviews too few or all one way to refit on."""
+    sql = sum(c.y_true for c in cases)
+    if not cases:
+        raise DatasetError(
+            "no reviewed leads yet: a refit needs leads confirmed or accepted (SQL) and leads rejected or pushed back"
+        )
+    if sql == 0 or sql == len(cases):
+        said = "SQL (confirmed or accepted)" if sql else "not SQL (rejected or pushed back)"
+        needed = "rejected or pushed-back" if sql else "confirmed or accepted"
+        raise DatasetError(f"all {len(cases)} reviewed lead(s) are {said}: a refit needs {needed} leads too")
+    fewest = min(sql, len(cases) - sql)
+    if fewest < max(folds, 2):
+        raise DatasetError(
+            f"too few reviews to refit with {folds}-fold CV: {sql} SQL and {len(cases) - sql} not; each needs at "
+            f"least {max(folds, 2)} (review more leads, or lower --folds)"
+        )
 
 
 def review_provenance(cases: list[LeadCase]) -> dict:

@@ -399,7 +399,7 @@ def _calibrate_from_reviews(library: Path, folds: int, c: float, method: str, dr
     from api.review.export import NOT_A_JUDGMENT, reviewed_cases
     from api.runtime import open_database
     from api.settings import get_settings
-    from evals.calibration_run import calibrate_cases, review_provenance, review_specs
+    from evals.calibration_run import calibrate_cases, check_reviews, review_provenance, review_specs
     from evals.progress import progress
     from library.loader import load_library
 
@@ -412,6 +412,7 @@ def _calibrate_from_reviews(library: Path, folds: int, c: float, method: str, dr
         "(rejected / pushed back; duplicates left out)"
     )
     try:
+        check_reviews(cases, folds)
         with progress(err) as bar:
             fit = calibrate_cases(
                 cases,
