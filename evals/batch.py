@@ -22,7 +22,7 @@ from agent.fitted import P_CLIP
 from agent.rules import rules_configured
 from agent.schemas import Tier
 from agent.scoring import threshold_tier
-from evals.boosting import tree_contributions
+from evals.boosting import tree_log_odds
 from evals.calibrate import FeatureSpec, coded_matrix, lr_matrix, read_columns
 from evals.datasets import LeadCase
 from evals.errors import EvalError
@@ -60,7 +60,7 @@ def probabilities(model: FittedModel, contexts: Sequence[FeatureContext]) -> np.
         x, names = lr_matrix(model.features, cols, rows)
         raw = model.intercept + x @ np.array([model.coefficients.get(n, 0.0) for n in names])
     else:
-        raw = model.intercept + tree_contributions(model.trees, coded_matrix(model.features, cols, rows)).sum(axis=1)
+        raw = model.intercept + tree_log_odds(model.trees, coded_matrix(model.features, cols, rows))
     cal = model.calibration
     if cal is not None and cal.method == "isotonic":
         return np.clip(np.interp(raw, cal.x, cal.y), P_CLIP, 1 - P_CLIP)

@@ -100,57 +100,57 @@ def tree_contributions(trees: list[Tree], x: np.ndarray) -> np.ndarray:
     is built once and every lead only has to be routed to its leaf."""
     n, f = x.shape
     out = np.zeros((n, f))
+    by_feature = np.ascontiguousarray(x.T)
     for tree in trees:
-        out += _path_sums(tree, f)[_leaves(tree, x)]
+        out += _path_sums(tree, f)[_leaves(tree, by_feature)]
     return out
+
+
+def tree_log_odds(trees: list[Tree], x: np.ndarray) -> np.ndarray:
+    """Per lead, the sum over trees of (leaf value - root value): with the exported intercept, the raw log-odds (the
+    contributions of `tree_contributions` summed, without building them feature by feature)."""
+    z = np.zeros(x.shape[0])
+    by_feature = np.ascontiguousarray(x.T)
+    for tree in trees:
+        z += np.asarray(tree.value)[_leaves(tree, by_feature)] - tree.value[0]
+    return z
 
 
 def _path_sums(tree: Tree, n_features: int) -> np.ndarray:
     """Per node, the change in node value credited to each feature on the path from the root (as `tree_path`)."""
     sums = np.zeros((len(tree.feature), n_features))
-    for node in range(len(tree.feature)):  # children come after their parent in the exported order
+    stack = [0]
+    while stack:
+        node = stack.pop()
         j = tree.feature[node]
         if j < 0:
             continue
         for child in (tree.left[node], tree.right[node]):
             sums[child] = sums[node]
             sums[child, j] += tree.value[child] - tree.value[node]
+            stack.append(child)
     return sums
 
 
-def _leaves(tree: Tree, x: np.ndarray) -> np.ndarray:
-    """The leaf each row of coded inputs reaches (the routing of `agent.fitted.tree_path`, one depth at a time)."""
-    feat, thr = np.array(tree.feature), np.array(tree.threshold)
-    left, right, miss = np.array(tree.left), np.array(tree.right), np.array(tree.missing_left)
-    go_left_codes = _category_table(tree)
-    leaf = np.zeros(x.shape[0], dtype=int)
-    rows = np.arange(x.shape[0]) if feat[0] >= 0 else np.zeros(0, dtype=int)
-    pos = np.zeros(rows.size, dtype=int)
-    while rows.size:
-        v = x[rows, feat[pos]]
-        go_left = np.where(np.isnan(v), miss[pos], v <= thr[pos])
-        if go_left_codes is not None:
-            at, table = go_left_codes
-            cat = at[pos]
-            if cat.any():  # a categorical split sends the listed codes left, every other code (or NaN) right
-                codes = v[cat]
-                known = (codes >= 0) & (codes < table.shape[1])
-                go_left[cat] = known & table[pos[cat], np.where(known, codes, 0).astype(int)]
-        child = np.where(go_left, left[pos], right[pos])
-        done = feat[child] < 0
-        leaf[rows[done]] = child[done]
-        rows, pos = rows[~done], child[~done]
+def _leaves(tree: Tree, by_feature: np.ndarray) -> np.ndarray:
+    """The leaf each lead reaches, routed as `agent.fitted.tree_path` does, one node at a time: the leads at a node are
+    split by its test on one feature (`by_feature[j]` is feature j's coded inputs over every lead)."""
+    leaf = np.zeros(by_feature.shape[1], dtype=int)
+    stack = [(0, np.arange(by_feature.shape[1]))]
+    while stack:
+        node, leads = stack.pop()
+        j = tree.feature[node]
+        if j < 0:
+            leaf[leads] = node
+            continue
+        v = by_feature[j][leads]
+        codes = tree.categories.get(node)
+        if codes is not None:  # listed codes go left; any other code (and NaN) right
+            go_left = np.isin(v, codes)
+        else:
+            go_left = v <= tree.threshold[node]  # False for NaN: missing values go right unless missing_left
+            if tree.missing_left[node]:
+                go_left |= np.isnan(v)
+        stack.append((tree.left[node], leads[go_left]))
+        stack.append((tree.right[node], leads[~go_left]))
     return leaf
-
-
-def _category_table(tree: Tree) -> tuple[np.ndarray, np.ndarray] | None:
-    """For a tree with categorical splits: which nodes split on categories, and per node which codes go left."""
-    if not tree.categories:
-        return None
-    width = 1 + max((int(c) for codes in tree.categories.values() for c in codes), default=0)
-    at = np.zeros(len(tree.feature), dtype=bool)
-    table = np.zeros((len(tree.feature), width), dtype=bool)
-    for node, codes in tree.categories.items():
-        at[node] = True
-        table[node, [int(c) for c in codes]] = True
-    return at, table

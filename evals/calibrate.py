@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
-from agent.features import MISSING, FeatureContext, columns, number, read
+from agent.features import MISSING, FeatureContext, columns, number, read_all
 from agent.fitted import P_CLIP
 from evals import metrics as m
 from evals.boosting import MAX_FLOAT, THREADS, export, fit_boosted, tree_contributions
@@ -124,7 +124,7 @@ def read_columns(specs: Sequence[FeatureSpec], contexts: Sequence[FeatureContext
     """Every spec's values over every lead, read through `agent.features.read` (as production reads them)."""
     cols = Columns({}, {})
     for j, s in enumerate(specs):
-        raw = [read(s.source, ctx) for ctx in contexts]
+        raw = read_all(s.source, contexts)
         if s.kind == "numeric":
             cols.numeric[j] = np.array([np.nan if (x := number(v)) is None else x for v in raw], dtype=float)
         else:
