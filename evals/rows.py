@@ -14,6 +14,7 @@ from evals.errors import DatasetError
 from evals.mapping import Mapping, ResolvedSet
 
 MAX_PROBLEMS = 20
+MAX_ID_CHARS = 200  # as `evals.datasets.LeadCase.id`
 # Derived month and weekday names (English, whatever the process locale: the fitted levels must not depend on it).
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -110,6 +111,8 @@ class RowReader:
             case_id = self._cell(row, m.id_column)  # type: ignore[assignment]
             if case_id is None:
                 raise _RowProblem(m.id_column, "the id is empty")
+            if len(case_id) > MAX_ID_CHARS:
+                raise _RowProblem(m.id_column, f"the id is longer than {MAX_ID_CHARS} characters")
             if case_id in self.seen_ids:
                 raise _RowProblem(m.id_column, f"duplicate id {case_id!r}")
         y = self._label(row)
