@@ -59,6 +59,14 @@ def read(source: str, ctx: FeatureContext) -> Raw:
     raise ValueError(f"unknown feature source {source!r}")
 
 
+def read_all(source: str, contexts: Sequence[FeatureContext]) -> list[Raw]:
+    """`read(source, ctx)` for every context (a form answer, the common case, without dispatching per lead)."""
+    kind, key = source.split(".", 1)
+    if kind == "form":
+        return [ctx.lead.form_answers.get(key) for ctx in contexts]
+    return [read(source, ctx) for ctx in contexts]
+
+
 def columns(feature: ModelFeature) -> list[str]:
     """The encoded column names of one feature, in a fixed order."""
     n = feature.name

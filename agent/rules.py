@@ -13,7 +13,7 @@ from functools import lru_cache
 from agent.enrichment.countries import country_code
 from agent.enrichment.domains import email_domain, registrable_domain
 from agent.schemas import Disqualification, EnrichedScalar, Enrichment, Lead
-from library.schemas import Library
+from library.schemas import Library, Persona
 
 MIN_CONFIDENCE = 0.7  # a guess (a loose fuzzy match, a fallback rule) must not throw a lead away
 
@@ -119,11 +119,7 @@ def student(lead: Lead, enrichment: Enrichment, library: Library) -> Disqualific
                 )
     persona_id = _enriched(enrichment, "person.persona")
     persona = next((p for p in library.personas if p.id == persona_id), None)
-    if (
-        persona is not None
-        and persona.fit == "bad"
-        and re.search(r"student|intern\b", f"{persona.id} {persona.name}", re.I)
-    ):
+    if persona is not None and _student_persona(persona):
         return Disqualification(
             rule_id="student",
             reason=f"Matches the bad-fit persona {persona.name}",
@@ -142,6 +138,10 @@ def student(lead: Lead, enrichment: Enrichment, library: Library) -> Disqualific
                     value=lead.person.email or domain,
                 )
     return None
+
+
+def _student_persona(persona: Persona) -> bool:
+    return persona.fit == "bad" and bool(re.search(r"student|intern\b", f"{persona.id} {persona.name}", re.I))
 
 
 def job_seeker(lead: Lead, enrichment: Enrichment, library: Library) -> Disqualification | None:
@@ -191,6 +191,7 @@ def below_min_employees(lead: Lead, enrichment: Enrichment, library: Library) ->
     )
 
 
+# A rule reading a new library setting must be named in `rules_configured` too (the batch eval path relies on it).
 RULES: tuple[Rule, ...] = (
     competitor_domain,
     existing_customer,
@@ -205,3 +206,20 @@ RULES: tuple[Rule, ...] = (
 def check_hard_rules(lead: Lead, enrichment: Enrichment, library: Library) -> list[Disqualification]:
     """Every hard rule the lead breaks, in rule order (empty when it may proceed)."""
     return [found for rule in RULES if (found := rule(lead, enrichment, library)) is not None]
+
+
+def rules_configured(library: Library) -> bool:
+    """Whether any rule can fire for some lead: each compares the lead with a list or a limit the library sets (or, for
+    students, a bad-fit student persona), so a library that sets none disqualifies no lead whatever it says."""
+    d = library.disqualifiers
+    return bool(
+        any(c.domains for c in library.competitors)
+        or d.existing_customer_domains
+        or d.blocked_domains
+        or d.student_title_patterns
+        or d.student_email_suffixes
+        or d.job_seeker_patterns
+        or d.countries.supported
+        or d.min_employees is not None
+        or any(_student_persona(p) for p in library.personas)
+    )

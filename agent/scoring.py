@@ -239,7 +239,7 @@ def _points_breakdown(contribs: list[Factor]) -> ScoreBreakdown:
     )
 
 
-def _threshold_tier(inputs: ScoringInputs, total: float, thresholds: Thresholds, unknown_share: float) -> Tier:
+def threshold_tier(total: float, thresholds: Thresholds, unknown_share: float = 0.0) -> Tier:
     """The fallback for a segment with no SQL definition: the score's cut-offs decide."""
     if total >= thresholds.sql_ready and unknown_share <= MAX_UNKNOWN_SHARE_FOR_SQL:
         return "sql_ready"
@@ -335,7 +335,7 @@ def score(inputs: ScoringInputs, config: ScoringConfig) -> ScoreResult:
             decision.verdict,
             decision.discovery,
         )
-    tier = _threshold_tier(inputs, total, thresholds, unknown_share)
+    tier = threshold_tier(total, thresholds, unknown_share)
     route: Route = {"sql_ready": "sdr_review", "needs_discovery": "sdr_discovery", "nurture": "nurture"}[tier]  # type: ignore[assignment]
     ft = fast_track(inputs.events, inputs.fit_score, inputs.as_of, config.fast_track)
     if ft is not None:

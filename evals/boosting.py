@@ -94,28 +94,63 @@ def export(
 
 
 def tree_contributions(trees: list[Tree], x: np.ndarray) -> np.ndarray:
-    """Per lead (row of coded inputs) and feature, the summed tree-path contributions (raw log-odds)."""
+    """Per lead (row of coded inputs) and feature, the summed tree-path contributions (raw log-odds).
+
+    A leaf's contributions are the same for every lead that reaches it, so each tree's table of per-node path sums
+    is built once and every lead only has to be routed to its leaf."""
     n, f = x.shape
     out = np.zeros((n, f))
-    rows = np.arange(n)
+    by_feature = np.ascontiguousarray(x.T)
     for tree in trees:
-        feat, thr = np.array(tree.feature), np.array(tree.threshold)
-        left, right, miss = np.array(tree.left), np.array(tree.right), np.array(tree.missing_left)
-        value = np.array(tree.value)
-        cat_left = {node: np.array(codes, dtype=float) for node, codes in tree.categories.items()}
-        pos = np.zeros(n, dtype=int)
-        active = feat[pos] >= 0
-        while active.any():
-            r, p = rows[active], pos[active]
-            j = feat[p]
-            v = x[r, j]
-            go_left = np.where(np.isnan(v), miss[p], v <= thr[p])
-            for node, codes in cat_left.items():
-                at = p == node
-                if at.any():
-                    go_left[at] = np.isin(v[at], codes)
-            child = np.where(go_left, left[p], right[p])
-            np.add.at(out, (r, j), value[child] - value[p])
-            pos[r] = child
-            active = feat[pos] >= 0
+        out += _path_sums(tree, f)[_leaves(tree, by_feature)]
     return out
+
+
+def tree_log_odds(trees: list[Tree], x: np.ndarray) -> np.ndarray:
+    """Per lead, the sum over trees of (leaf value - root value): with the exported intercept, the raw log-odds (the
+    contributions of `tree_contributions` summed, without building them feature by feature)."""
+    z = np.zeros(x.shape[0])
+    by_feature = np.ascontiguousarray(x.T)
+    for tree in trees:
+        z += np.asarray(tree.value)[_leaves(tree, by_feature)] - tree.value[0]
+    return z
+
+
+def _path_sums(tree: Tree, n_features: int) -> np.ndarray:
+    """Per node, the change in node value credited to each feature on the path from the root (as `tree_path`)."""
+    sums = np.zeros((len(tree.feature), n_features))
+    stack = [0]
+    while stack:
+        node = stack.pop()
+        j = tree.feature[node]
+        if j < 0:
+            continue
+        for child in (tree.left[node], tree.right[node]):
+            sums[child] = sums[node]
+            sums[child, j] += tree.value[child] - tree.value[node]
+            stack.append(child)
+    return sums
+
+
+def _leaves(tree: Tree, by_feature: np.ndarray) -> np.ndarray:
+    """The leaf each lead reaches, routed as `agent.fitted.tree_path` does, one node at a time: the leads at a node are
+    split by its test on one feature (`by_feature[j]` is feature j's coded inputs over every lead)."""
+    leaf = np.zeros(by_feature.shape[1], dtype=int)
+    stack = [(0, np.arange(by_feature.shape[1]))]
+    while stack:
+        node, leads = stack.pop()
+        j = tree.feature[node]
+        if j < 0:
+            leaf[leads] = node
+            continue
+        v = by_feature[j][leads]
+        codes = tree.categories.get(node)
+        if codes is not None:  # listed codes go left; any other code (and NaN) right
+            go_left = np.isin(v, codes)
+        else:
+            go_left = v <= tree.threshold[node]  # False for NaN: missing values go right unless missing_left
+            if tree.missing_left[node]:
+                go_left |= np.isnan(v)
+        stack.append((tree.left[node], leads[go_left]))
+        stack.append((tree.right[node], leads[~go_left]))
+    return leaf

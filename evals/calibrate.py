@@ -12,7 +12,6 @@ and the reported metrics come from its cross-validated probabilities.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
-from agent.features import MISSING, FeatureContext, columns, number, read
+from agent.features import MISSING, FeatureContext, columns, number, read_all
 from agent.fitted import P_CLIP
 from evals import metrics as m
 from evals.boosting import MAX_FLOAT, THREADS, export, fit_boosted, tree_contributions
@@ -34,6 +33,8 @@ from library.schemas import Calibration, FittedModel, Library, ModelFeature, Mod
 
 MIN_LEVEL_COUNT, MAX_LEVELS, N_BINS = 10, 250, 6
 MIN_SEGMENT_ROWS, MIN_SEGMENT_POSITIVES = 150, 30
+# Automatic monotone directions: the rank association must be this many standard errors from zero, on this many rows.
+MONOTONE_Z, MONOTONE_MIN_ROWS, MONOTONE_BINS = 3.0, 100, 10
 LEAK_AUC = 0.995  # a single column that ranks the outcome this well was almost surely written after it
 Method = Literal["auto", "logistic", "boosted"]
 Log = Callable[[str], None]
@@ -44,7 +45,8 @@ class FeatureSpec:
     name: str
     source: str
     kind: str  # numeric | categorical
-    monotone: int = 0
+    monotone: int = 0  # the mapping's direction (boosted models); with `auto_monotone`, derived from the data instead
+    auto_monotone: bool = False
 
 
 @dataclass
@@ -80,8 +82,10 @@ def feature_specs(mapping: Mapping, feature_set: ResolvedSet, library: Library) 
                     column=col,
                 )
             source, forced = sources[col]
+            numeric = (forced or kind) == "numeric"
             direction = {"increasing": 1, "decreasing": -1}.get(mapping.monotone.get(col, ""), 0)
-            specs.append(FeatureSpec(col, source, forced or kind, direction if (forced or kind) == "numeric" else 0))
+            auto = numeric and mapping.auto_monotone and col not in mapping.monotone
+            specs.append(FeatureSpec(col, source, forced or kind, direction if numeric else 0, auto))
     if feature_set.notes:  # notes reach the model only through the judge's answers to the library's text questions
         specs += [
             FeatureSpec(f"answer: {q.id}", f"answer.{q.id}", "categorical")
@@ -106,13 +110,21 @@ def needs_pipeline(specs: Sequence[FeatureSpec]) -> bool:
 class Columns:
     numeric: dict[int, np.ndarray]  # spec index -> float values, NaN when missing
     categorical: dict[int, np.ndarray]  # spec index -> str values, MISSING when missing
+    _factors: dict[int, tuple[list[str], np.ndarray]] = field(default_factory=dict)
+
+    def factors(self, j: int) -> tuple[list[str], np.ndarray]:
+        """A categorical column's distinct values (sorted) and each row's index into them, computed once."""
+        if j not in self._factors:
+            distinct, inverse = np.unique(self.categorical[j].astype(str), return_inverse=True)
+            self._factors[j] = (distinct.tolist(), inverse.ravel())
+        return self._factors[j]
 
 
 def read_columns(specs: Sequence[FeatureSpec], contexts: Sequence[FeatureContext]) -> Columns:
     """Every spec's values over every lead, read through `agent.features.read` (as production reads them)."""
     cols = Columns({}, {})
     for j, s in enumerate(specs):
-        raw = [read(s.source, ctx) for ctx in contexts]
+        raw = read_all(s.source, contexts)
         if s.kind == "numeric":
             cols.numeric[j] = np.array([np.nan if (x := number(v)) is None else x for v in raw], dtype=float)
         else:
@@ -122,42 +134,92 @@ def read_columns(specs: Sequence[FeatureSpec], contexts: Sequence[FeatureContext
     return cols
 
 
-def _encoding(specs: Sequence[FeatureSpec], cols: Columns, rows: np.ndarray) -> list[ModelFeature]:
-    """Category levels and bin edges learnt from `rows` only."""
+def _level_counts(cols: Columns, j: int, rows: np.ndarray) -> list[tuple[str, int]]:
+    """`Counter(values[rows]).most_common()`: by count, ties in order of first appearance among `rows`."""
+    distinct, inverse = cols.factors(j)
+    sub = inverse[rows]
+    counts = np.bincount(sub, minlength=len(distinct))
+    first = np.full(len(distinct), rows.size)
+    seen, at = np.unique(sub, return_index=True)
+    first[seen] = at
+    order = np.lexsort((first, -counts))
+    return [(distinct[k], int(counts[k])) for k in order if counts[k] > 0]
+
+
+def auto_direction(x: np.ndarray, y: np.ndarray) -> int:
+    """+1 / -1 when the SQL rate clearly rises / falls with a number over these rows, else 0 (no constraint).
+
+    Clearly: the rank correlation of value and outcome (rows with the value) is at least `MONOTONE_Z` standard errors
+    from zero, and no step between adjacent quantile bins goes the other way by more than two standard errors, so a
+    hump (best in the middle) or a weak, noisy trend stays unconstrained."""
+    present = ~np.isnan(x)
+    xv, yv = x[present], y[present].astype(float)
+    if xv.size < MONOTONE_MIN_ROWS or yv.min() == yv.max():
+        return 0
+    distinct, inverse, counts = np.unique(xv, return_inverse=True, return_counts=True)
+    ranks = (np.cumsum(counts) - (counts - 1) / 2)[inverse.ravel()]  # average ranks of tied values
+    if distinct.size < 3:
+        return 0
+    rho = float(np.corrcoef(ranks, yv)[0, 1])  # Spearman's rho: ranking a 0/1 outcome changes no correlation
+    if not np.isfinite(rho) or abs(rho) * np.sqrt(xv.size - 1) < MONOTONE_Z:
+        return 0
+    sign = 1 if rho > 0 else -1
+    edges = np.unique(np.quantile(xv, np.linspace(0, 1, MONOTONE_BINS + 1)[1:-1]))
+    bins = np.searchsorted(edges, xv, side="right")
+    n = np.bincount(bins, minlength=edges.size + 1).astype(float)
+    rate = np.bincount(bins, weights=yv, minlength=edges.size + 1)[n > 0] / n[n > 0]
+    n = n[n > 0]
+    se = np.sqrt(rate[:-1] * (1 - rate[:-1]) / n[:-1] + rate[1:] * (1 - rate[1:]) / n[1:])
+    against = sign * np.diff(rate) < -2 * np.maximum(se, 1e-12)
+    return 0 if against.any() else sign
+
+
+def _encoding(
+    specs: Sequence[FeatureSpec], cols: Columns, rows: np.ndarray, y: np.ndarray | None = None
+) -> list[ModelFeature]:
+    """Category levels, bin edges and (given the labels `y`) automatic monotone directions, from `rows` only."""
     out = []
     for j, spec in enumerate(specs):
         if spec.kind == "categorical":
-            counts = Counter(cols.categorical[j][rows].tolist())
-            kept = [k for k, n in counts.most_common(MAX_LEVELS) if n >= MIN_LEVEL_COUNT]
+            counts = _level_counts(cols, j, rows)[:MAX_LEVELS]
+            kept = [k for k, n in counts if n >= MIN_LEVEL_COUNT]
             out.append(ModelFeature(name=spec.name, source=spec.source, kind="categorical", levels=sorted(kept)))
             continue
         values = cols.numeric[j][rows]
         nums = values[~np.isnan(values)]
         qs = np.quantile(nums, np.linspace(0, 1, N_BINS + 1)[1:-1]) if nums.size else []
+        chosen_by: str | None
+        if spec.auto_monotone and y is not None:
+            direction, chosen_by = auto_direction(values, y[rows]), "data"
+        else:
+            direction, chosen_by = spec.monotone, "mapping" if spec.monotone else None
         out.append(
             ModelFeature(
                 name=spec.name,
                 source=spec.source,
                 kind="numeric",
                 edges=sorted({float(q) for q in qs}),
-                monotone=spec.monotone,  # type: ignore[arg-type]
+                monotone=direction,  # type: ignore[arg-type]
+                monotone_from=chosen_by,  # type: ignore[arg-type]
             )
         )
     return out
 
 
-def _codes(feature: ModelFeature, values: np.ndarray) -> np.ndarray:
+def _codes(feature: ModelFeature, cols: Columns, j: int, rows: np.ndarray) -> np.ndarray:
     """`agent.features.code` over a column: the level's index, len(levels) for any other."""
+    distinct, inverse = cols.factors(j)
     index = {v: float(i) for i, v in enumerate(feature.levels)}
     other = float(len(feature.levels))
-    return np.array([index.get(v, other) for v in values.tolist()], dtype=float)
+    lookup = np.array([index.get(v, other) for v in distinct], dtype=float)
+    return lookup[inverse[rows]]
 
 
 def coded_matrix(features: list[ModelFeature], cols: Columns, rows: np.ndarray) -> np.ndarray:
     """The boosted model's inputs: one column per feature (`agent.features.code`, vectorised)."""
     out = np.empty((rows.size, len(features)))
     for j, f in enumerate(features):
-        out[:, j] = _codes(f, cols.categorical[j][rows]) if f.kind == "categorical" else cols.numeric[j][rows]
+        out[:, j] = _codes(f, cols, j, rows) if f.kind == "categorical" else cols.numeric[j][rows]
     return out
 
 
@@ -167,7 +229,7 @@ def lr_matrix(features: list[ModelFeature], cols: Columns, rows: np.ndarray) -> 
     for j, f in enumerate(features):
         names += columns(f)
         if f.kind == "categorical":
-            codes = _codes(f, cols.categorical[j][rows]).astype(int)
+            codes = _codes(f, cols, j, rows).astype(int)
             block = np.zeros((rows.size, len(f.levels) + 1))
             block[np.arange(rows.size), codes] = 1.0
         else:
@@ -229,15 +291,16 @@ def _univariate_auc(values: np.ndarray, y: np.ndarray, kind: str) -> float:
     if kind == "numeric":
         x = np.where(np.isnan(values), np.nanmin(values) - 1 if np.isfinite(np.nanmin(values)) else 0, values)
     else:  # out-of-fold target rate of the level, so an id-like column does not look predictive
+        _, inverse = np.unique(values.astype(str), return_inverse=True)
+        inverse = inverse.ravel()
         x = np.zeros(y.size)
         for train, test in StratifiedKFold(2, shuffle=True, random_state=0).split(np.zeros(y.size), y):
-            rate: dict = {}
-            for v, t in zip(values[train].tolist(), y[train].tolist(), strict=True):
-                a = rate.setdefault(v, [0, 0])
-                a[0], a[1] = a[0] + t, a[1] + 1
+            k = int(inverse.max()) + 1
+            seen = np.bincount(inverse[train], minlength=k)[inverse[test]]
+            hits = np.bincount(inverse[train], weights=y[train], minlength=k)[inverse[test]]
             prior = float(y[train].mean())
-            x[test] = [(rate[v][0] + prior) / (rate[v][1] + 1) if v in rate else prior for v in values[test].tolist()]
-    auc = m.roc_auc(y.tolist(), x.tolist())
+            x[test] = np.where(seen > 0, (hits + prior) / (seen + 1), prior)
+    auc = m.roc_auc(y, x)
     return max(auc, 1 - auc)
 
 
@@ -291,8 +354,7 @@ def _margins_boosted(
 ) -> np.ndarray:
     cat = [f.kind == "categorical" for f in feats]
     model = fit_boosted(coded_matrix(feats, cols, train), y[train], cat, [f.monotone for f in feats], seed)
-    with threadpool_limits(THREADS):
-        return model.decision_function(coded_matrix(feats, cols, test))
+    return model.decision_function(coded_matrix(feats, cols, test))
 
 
 def _at_cutoffs(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -355,7 +417,25 @@ def fit_model(
     """Cross-validate both models, keep the better by log-loss (or `method`), fit it on every row with its calibrator.
 
     `check` refuses constant and label-separating features (see `check_features`); a benchmark fitting on CV folds of
-    a file already checked as a whole turns it off, since a rare level can be absent from one fold."""
+    a file already checked as a whole turns it off, since a rare level can be absent from one fold. BLAS and OpenMP
+    get `THREADS` threads: on a shared, loaded machine more threads spin and are slower (a fold's LR fit 4.6 s -> 1.8 s)."""
+    with threadpool_limits(THREADS):
+        return _fit_model(contexts, y, specs, segments, folds, c, seed, provenance, method, log, check)
+
+
+def _fit_model(
+    contexts: Sequence[FeatureContext],
+    y: Sequence[int],
+    specs: Sequence[FeatureSpec],
+    segments: Sequence[str | None] | None,
+    folds: int,
+    c: float,
+    seed: int,
+    provenance: dict | None,
+    method: Method,
+    log: Log | None,
+    check: bool,
+) -> Fit:
     say = log or (lambda _msg: None)
     ya = np.asarray(y, dtype=int)
     if ya.size == 0:
@@ -374,7 +454,7 @@ def fit_model(
     oof = {k: np.zeros(ya.size) for k in kinds}
     split = StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(ya.size), ya)
     for k, (train, test) in enumerate(split):
-        feats = _encoding(specs, cols, train)
+        feats = _encoding(specs, cols, train, ya)
         if "logistic" in oof:
             oof["logistic"][test] = _margins_lr(feats, cols, train, test, ya, c)
         if "boosted" in oof:
@@ -394,7 +474,7 @@ def fit_model(
     p_cv = calibrated[chosen]
     threshold = _best_f1_threshold(ya, p_cv)
     every = np.arange(ya.size)
-    feats = _encoding(specs, cols, every)
+    feats = _encoding(specs, cols, every, ya)
     calibration = fit_calibration(oof[chosen], ya, cal_method[chosen])
     if chosen == "logistic":
         x, names = lr_matrix(feats, cols, every)
@@ -433,7 +513,8 @@ def fit_model(
     cv, ins = summary(ya, p_cv, threshold), summary(ya, in_sample, threshold)
     described = {
         "logistic": f"L2 logistic regression, C={c}, standardised columns",
-        "boosted": "histogram gradient boosting (scikit-learn), native categorical splits",
+        "boosted": "histogram gradient boosting (scikit-learn), native categorical splits, monotone constraints "
+        "(declared, or derived from each training fold's data when clear)",
     }[chosen]
     prov = (
         None

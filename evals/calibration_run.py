@@ -3,20 +3,23 @@ library's model.json."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from agent.deps import Deps
 from agent.features import FeatureContext
 from evals.calibrate import FeatureSpec, Fit, Method, feature_specs, fit_model, needs_pipeline
 from evals.datasets import LeadCase
-from evals.errors import EvalError
+from evals.errors import DatasetError, EvalError
 from evals.load import load_dataset
-from evals.run import CaseRun, run_cases
+from evals.run import CaseRun
 from evals.scoring_yaml import write_model
 from library.schemas import Library
+
+
+# Runs the pipeline over cases (the caller builds its runtime only when a feature needs it).
+Qualify = Callable[[list[LeadCase]], list[CaseRun]]
 
 
 def contexts_from_runs(runs: list[CaseRun]) -> tuple[list[FeatureContext], list[str | None]]:
@@ -40,9 +43,10 @@ def calibrate_dataset(
     dataset: Path,
     mapping: Path,
     feature_set: str | None,
-    deps: Deps,
+    library: Library,
     library_dir: Path,
     *,
+    qualify: Qualify,
     folds: int = 5,
     c: float = 0.3,
     write: bool = True,
@@ -53,7 +57,7 @@ def calibrate_dataset(
     loaded = load_dataset(dataset, mapping, feature_set)
     data = loaded.csv
     assert data is not None
-    specs = feature_specs(data.mapping, data.feature_set, deps.library)
+    specs = feature_specs(data.mapping, data.feature_set, library)
     provenance = {
         "data_file": dataset.name,
         "data_sha256": loaded.config["dataset_sha256"],
@@ -63,9 +67,9 @@ def calibrate_dataset(
     return calibrate_cases(
         data.cases,
         specs,
-        deps,
         library_dir,
         provenance,
+        qualify=qualify,
         folds=folds,
         c=c,
         write=write,
@@ -77,10 +81,10 @@ def calibrate_dataset(
 def calibrate_cases(
     cases: list[LeadCase],
     specs: list[FeatureSpec],
-    deps: Deps,
     library_dir: Path,
     provenance: dict,
     *,
+    qualify: Qualify,
     folds: int = 5,
     c: float = 0.3,
     write: bool = True,
@@ -94,11 +98,7 @@ def calibrate_cases(
     thresholds are fitted (segments come from the pipeline's retrieval)."""
     segments: list[str | None] | None = None
     if needs_pipeline(specs):
-        task = progress.add_task("qualifying leads", total=len(cases)) if progress is not None else None
-        runs = asyncio.run(
-            run_cases(cases, deps, on_done=(lambda _: progress.advance(task)) if progress is not None else None)
-        )
-        contexts, segments = contexts_from_runs(runs)
+        contexts, segments = contexts_from_runs(qualify(cases))
     else:
         contexts = [FeatureContext(case.lead) for case in cases]
         if progress is not None:
@@ -127,7 +127,32 @@ def review_specs(library: Library) -> list[FeatureSpec]:
             f"library {library.name!r} has no fitted model to refit: run `qualify calibrate` on a CSV of "
             "past leads first (it chooses the features); --from-reviews then refits them on reviewed leads"
         )
-    return [FeatureSpec(f.name, f.source, f.kind, f.monotone) for f in model.features]
+    # A direction calibrate derived from the data is derived again from the reviews; a declared one is kept.
+    return [
+        FeatureSpec(
+            f.name, f.source, f.kind, f.monotone if f.monotone_from == "mapping" else 0, f.monotone_from == "data"
+        )
+        for f in model.features
+    ]
+
+
+def check_reviews(cases: list[LeadCase], folds: int) -> None:
+    """Refuse, in words a reviewer understands, reviews too few or all one way to refit on."""
+    sql = sum(c.y_true for c in cases)
+    if not cases:
+        raise DatasetError(
+            "no reviewed leads yet: a refit needs leads confirmed or accepted (SQL) and leads rejected or pushed back"
+        )
+    if sql == 0 or sql == len(cases):
+        said = "SQL (confirmed or accepted)" if sql else "not SQL (rejected or pushed back)"
+        needed = "rejected or pushed-back" if sql else "confirmed or accepted"
+        raise DatasetError(f"all {len(cases)} reviewed lead(s) are {said}: a refit needs {needed} leads too")
+    fewest = min(sql, len(cases) - sql)
+    if fewest < max(folds, 2):
+        raise DatasetError(
+            f"too few reviews to refit with {folds}-fold CV: {sql} SQL and {len(cases) - sql} not; each needs at "
+            f"least {max(folds, 2)} (review more leads, or lower --folds)"
+        )
 
 
 def review_provenance(cases: list[LeadCase]) -> dict:

@@ -120,8 +120,14 @@ class Mapping(_Model):
         "rows have none) and the reference of `days_since`; needed only for those",
     )
     dates: list[DateColumn] = Field(default_factory=list)
-    monotone: dict[str, Literal["increasing", "decreasing"]] = Field(
-        default_factory=dict, description="Numeric feature -> the known direction of its effect (boosted models)"
+    monotone: dict[str, Literal["increasing", "decreasing", "none"]] = Field(
+        default_factory=dict,
+        description="Numeric feature -> the known direction of its effect (boosted models); `none`: never constrain it",
+    )
+    auto_monotone: bool = Field(
+        default=True,
+        description="Numeric features not under `monotone` get a direction from the data when it is clear "
+        "(calibrate derives it on each training fold); false leaves them unconstrained",
     )
     lead: dict[LeadField, str] = Field(default_factory=dict, description="Lead field -> column")
     form: list[FormColumn] = Field(default_factory=list)

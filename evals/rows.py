@@ -14,6 +14,10 @@ from evals.errors import DatasetError
 from evals.mapping import Mapping, ResolvedSet
 
 MAX_PROBLEMS = 20
+MAX_ID_CHARS = 200  # as `evals.datasets.LeadCase.id`
+# Derived month and weekday names (English, whatever the process locale: the fitted levels must not depend on it).
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _parse_date(value: str, fmt: str | None) -> datetime | None:
@@ -51,6 +55,9 @@ class RowReader:
         )
         self.problems: list[str] = []
         self.seen_ids: set[str] = set()
+        # Per date column, each derived part with its feature name and form key (computed once, not per row).
+        self.date_parts = [(d, [(part, d.feature(part), d.key(part)) for part in d.derive]) for d in mapping.dates]
+        self.form_columns = [(f.question or f.column, f.column) for f in mapping.form if f.column not in self.excluded]
 
     def add(self, line: int, row: list[str]) -> None:
         """Parse one data row (`line` is its line number in the file)."""
@@ -104,6 +111,8 @@ class RowReader:
             case_id = self._cell(row, m.id_column)  # type: ignore[assignment]
             if case_id is None:
                 raise _RowProblem(m.id_column, "the id is empty")
+            if len(case_id) > MAX_ID_CHARS:
+                raise _RowProblem(m.id_column, f"the id is longer than {MAX_ID_CHARS} characters")
             if case_id in self.seen_ids:
                 raise _RowProblem(m.id_column, f"duplicate id {case_id!r}")
         y = self._label(row)
@@ -116,20 +125,19 @@ class RowReader:
     def _dates(self, row: list[str]) -> dict[str, str | float | None]:
         """The features derived from each date column: month and weekday names, days before `as_of`."""
         out: dict[str, str | float | None] = {}
-        for d in self.mapping.dates:
+        for d, parts in self.date_parts:
             value = self._cell(row, d.column)
             when = None if value is None else _parse_date(value, d.format)
             if value is not None and when is None:
                 expected = d.format or "an ISO 8601 date such as 2024-03-31"
                 raise _RowProblem(d.column, f"{value!r} is not a date ({expected})")
-            for part in d.derive:
-                name = d.feature(part)
+            for part, name, _ in parts:
                 if when is None:
                     out[name] = None
                 elif part == "month":
-                    out[name] = when.strftime("%b")
+                    out[name] = MONTHS[when.month - 1]
                 elif part == "weekday":
-                    out[name] = when.strftime("%a")
+                    out[name] = WEEKDAYS[when.weekday()]
                 else:
                     as_of = self.mapping.as_of
                     assert as_of is not None  # the mapping requires it for days_since
@@ -168,14 +176,14 @@ class RowReader:
                 part, name = target.split(".", 1)
                 data[part][name] = value
         data["form_answers"] = {
-            f.question or f.column: v for f in m.form if use(f.column) and (v := self._cell(row, f.column)) is not None
+            key: v for key, column in self.form_columns if (v := self._cell(row, column)) is not None
         }
         data["form_answers"] |= {
-            d.key(part): str(dv)
-            for d in m.dates
+            key: str(dv)
+            for d, parts in self.date_parts
             if use(d.column)
-            for part in d.derive
-            if (dv := derived[d.feature(part)]) is not None
+            for _, name, key in parts
+            if (dv := derived[name]) is not None
         }
         events = []
         for e in m.events:

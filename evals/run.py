@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 from agent import __version__
 from agent.deps import Deps
 from agent.pipeline import qualify_lead
-from agent.schemas import ScorecardDraft
+from agent.schemas import QuestionAnswer, ScorecardDraft, Tier, Usage
 from evals.datasets import LeadCase, QuestionCase
 from evals.errors import EvalError
 from evals.metrics import compute_metrics
@@ -58,21 +58,44 @@ def sql_threshold(deps: Deps) -> float:
 def measure(runs: list[CaseRun], threshold: float, *, n_boot: int = 1000, seed: int = 0) -> EvalMetrics:
     """All metrics of a run: ranking, decision at the threshold and at the tier, calibration, answers, usage."""
     drafts = [r.draft for r in runs]
-    pairs: list[tuple[str, str, str]] = []
-    for r in runs:
-        for qid, expected in r.case.answers.items():
-            got = r.draft.answer(qid) if r.draft else None
-            pairs.append((qid, expected.answer, got.answer if got else "unknown"))
-    predicted = [a.answer for d in drafts if d for a in d.answers]
-    return compute_metrics(
-        [r.case.y_true for r in runs],
+    return measure_scores(
+        [r.case for r in runs],
         [d.probability if d else None for d in drafts],
         [d.tier if d else None for d in drafts],
-        expected=[r.case.expected_outcome for r in runs],
+        [d.answers if d else [] for d in drafts],
+        threshold,
+        usage=[d.usage for d in drafts if d],
+        n_boot=n_boot,
+        seed=seed,
+    )
+
+
+def measure_scores(
+    cases: Sequence[LeadCase],
+    probabilities: Sequence[float | None],
+    tiers: Sequence[Tier | None],
+    answers: Sequence[Sequence[QuestionAnswer]],
+    threshold: float,
+    *,
+    usage: Sequence[Usage] | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> EvalMetrics:
+    """The metrics of any scoring of `cases` (one probability, tier and list of answers per case; None: invalid)."""
+    pairs: list[tuple[str, str, str]] = []
+    for case, got in zip(cases, answers, strict=True):
+        for qid, expected in case.answers.items():
+            found = next((a for a in got if a.question_id == qid), None)
+            pairs.append((qid, expected.answer, found.answer if found else "unknown"))
+    return compute_metrics(
+        [c.y_true for c in cases],
+        list(probabilities),
+        list(tiers),
+        expected=[c.expected_outcome for c in cases],
         threshold=threshold,
         question_pairs=pairs,
-        predicted_answers=predicted,
-        usage=[d.usage for d in drafts if d],
+        predicted_answers=[a.answer for got in answers for a in got],
+        usage=list(usage) if usage else None,
         n_boot=n_boot,
         seed=seed,
     )

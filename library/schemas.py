@@ -470,6 +470,11 @@ class ModelFeature(_Strict):
         description="Boosted models: +1 / -1 when P(SQL) may only rise / fall "
         "with this numeric feature, 0 when the direction is not known",
     )
+    monotone_from: Literal["mapping", "data"] | None = Field(
+        default=None,
+        description="Who chose `monotone`: the mapping's declared direction, or calibrate from the data (the rank "
+        "association on the fitting rows; 0 when it is not clear); absent when no direction was declared or derived",
+    )
 
 
 class ModelProvenance(_Strict):

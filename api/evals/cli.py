@@ -25,6 +25,7 @@ from agent.errors import QualifyError
 
 if TYPE_CHECKING:
     from agent.deps import Deps
+    from library.schemas import Library
 
 out, err = Console(), Console(stderr=True)
 NEUTRAL_LIBRARY = Path(__file__).resolve().parents[2] / "library/data/neutral"
@@ -126,15 +127,24 @@ def run_command(
     name: Annotated[str | None, typer.Option(help="Run name (the dataset's name and a timestamp when omitted)")] = None,
     fail_under: Annotated[str | None, typer.Option(help="Gates, e.g. auc=0.85,fpr_at_threshold=0.2")] = None,
     n_boot: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals")] = 1000,
+    per_lead: Annotated[
+        bool,
+        typer.Option(
+            "--per-lead",
+            help="Run every lead through the whole pipeline, even for a pure scoring library (scored in one batch)",
+        ),
+    ] = False,
 ) -> None:
-    """Run the real pipeline over a labeled dataset; print metrics, write run JSON and an HTML report."""
+    """Run the real pipeline over a labeled dataset; print metrics, write run JSON and an HTML report.
+
+    A pure scoring library (a fitted model over the leads' own columns; no question, one segment, no SQL definition,
+    no hard rule) scores every lead at once through its model: the same probabilities and tiers, no scorecard each."""
     from datetime import UTC, datetime
 
     from evals.compare import save_run
     from evals.gates import failed_gates, parse_gates
     from evals.load import load_dataset
     from evals.report import write_report
-    from evals.run import build_record, run_cases
 
     try:
         gates = parse_gates(fail_under) if fail_under else {}
@@ -145,15 +155,8 @@ def run_command(
         _question_run(loaded, library, out_dir, gates)
         return
     run_name = name or f"{dataset.stem}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
-    from evals.progress import progress
-
     try:
-        with eval_deps(library) as deps, progress(err) as bar:
-            if loaded.csv is not None:
-                _check_like_calibrate(loaded.csv, deps)
-            task = bar.add_task(f"qualifying {dataset.name}", total=len(loaded.cases))
-            runs = asyncio.run(run_cases(loaded.cases, deps, on_done=lambda _: bar.advance(task)))
-            record = build_record(run_name, runs, deps, loaded.config, n_boot=n_boot)
+        record = _lead_run(loaded, library, run_name, n_boot, per_lead, dataset.name)
     except QualifyError as exc:
         raise _fail(str(exc)) from exc
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -167,26 +170,58 @@ def run_command(
         raise typer.Exit(GATE_FAILED)
 
 
-def _check_like_calibrate(data: Any, deps: Deps) -> None:
+def _lead_run(loaded: Any, library_dir: Path | None, run_name: str, n_boot: int, per_lead: bool, label: str) -> Any:
+    """The run record: from one batch through the fitted model when the library allows it, else lead by lead."""
+    import time
+
+    from api.settings import get_settings
+    from evals.batch import batch_blocker, batch_record
+    from evals.progress import progress
+    from evals.run import build_record, run_cases
+    from library.loader import load_library
+
+    lib = load_library(library_dir or get_settings().library_dir)
+    blocker = "--per-lead was given" if per_lead else batch_blocker(lib)
+    if blocker is None:
+        started = time.perf_counter()
+        if loaded.csv is not None:
+            _check_like_calibrate(loaded.csv, lib)
+        record = batch_record(run_name, loaded.cases, lib, loaded.config, n_boot=n_boot)
+        seconds = time.perf_counter() - started
+        err.print(
+            f"{len(loaded.cases)} leads scored at once through the fitted model in {seconds:.1f} s "
+            f"({len(loaded.cases) / max(seconds, 1e-9):.0f} rows/s): a pure scoring library, so no lead needs "
+            "the judge, retrieval or a scorecard"
+        )
+        return record
+    if lib.scoring.model is not None:
+        err.print(f"every lead runs the whole pipeline: {blocker}")
+    with eval_deps(library_dir) as deps, progress(err) as bar:
+        if loaded.csv is not None:
+            _check_like_calibrate(loaded.csv, deps.library)
+        task = bar.add_task(f"qualifying {label}", total=len(loaded.cases))
+        runs = asyncio.run(run_cases(loaded.cases, deps, on_done=lambda _: bar.advance(task)))
+        return build_record(run_name, runs, deps, loaded.config, n_boot=n_boot)
+
+
+def _check_like_calibrate(data: Any, library: Library) -> None:
     """Refuse a mapping whose features calibrate would refuse; warn when the library has no fitted model."""
     import numpy as np
 
     from agent.features import FeatureContext
     from evals.calibrate import check_features, feature_specs, read_columns
 
-    specs = [
-        s for s in feature_specs(data.mapping, data.feature_set, deps.library) if not s.source.startswith("answer.")
-    ]
+    specs = [s for s in feature_specs(data.mapping, data.feature_set, library) if not s.source.startswith("answer.")]
     if specs:
         check_features(
             specs,
             read_columns(specs, [FeatureContext(c.lead) for c in data.cases]),
             np.array([c.y_true for c in data.cases]),
         )
-    if deps.library.scoring.model is None:
+    if library.scoring.model is None:
         err.print(
             Text(
-                f"warning: library {deps.library.name!r} was never calibrated (no model.json): its default "
+                f"warning: library {library.name!r} was never calibrated (no model.json): its default "
                 "weights score these leads, not a model fitted on data like them; run `qualify calibrate` first",
                 style="yellow",
             )
@@ -324,14 +359,17 @@ def calibrate_command(
         return
     if dataset is None or mapping is None:
         raise _fail("give a CSV of labeled past leads and its --mapping (or --from-reviews)")
+    from library.loader import load_library
+
     try:
-        with eval_deps(library) as deps, progress(err) as bar:
+        with progress(err) as bar:
             fit = calibrate_dataset(
                 dataset,
                 mapping,
                 feature_set,
-                deps,
+                load_library(library),
                 library,
+                qualify=_qualifier(library, bar),
                 folds=folds,
                 c=c,
                 write=not dry_run,
@@ -345,12 +383,25 @@ def calibrate_command(
     _print_fit(fit, library, dry_run)
 
 
+def _qualifier(library: Path, bar: Any) -> Any:
+    """Runs leads through the pipeline for calibrate; the runtime (index, embedder, judge) is built only if called."""
+    from evals.run import run_cases
+
+    def qualify(cases: list[Any]) -> list[Any]:
+        with eval_deps(library) as deps:
+            task = bar.add_task("qualifying leads", total=len(cases))
+            return asyncio.run(run_cases(cases, deps, on_done=lambda _: bar.advance(task)))
+
+    return qualify
+
+
 def _calibrate_from_reviews(library: Path, folds: int, c: float, method: str, dry_run: bool) -> None:
     from api.review.export import NOT_A_JUDGMENT, reviewed_cases
     from api.runtime import open_database
     from api.settings import get_settings
-    from evals.calibration_run import calibrate_cases, review_provenance, review_specs
+    from evals.calibration_run import calibrate_cases, check_reviews, review_provenance, review_specs
     from evals.progress import progress
+    from library.loader import load_library
 
     _, sessions = open_database(get_settings())
     with sessions() as s:
@@ -361,13 +412,14 @@ def _calibrate_from_reviews(library: Path, folds: int, c: float, method: str, dr
         "(rejected / pushed back; duplicates left out)"
     )
     try:
-        with eval_deps(library) as deps, progress(err) as bar:
+        check_reviews(cases, folds)
+        with progress(err) as bar:
             fit = calibrate_cases(
                 cases,
-                review_specs(deps.library),
-                deps,
+                review_specs(load_library(library)),
                 library,
                 review_provenance(cases),
+                qualify=_qualifier(library, bar),
                 folds=folds,
                 c=c,
                 write=not dry_run,
@@ -402,6 +454,20 @@ def _print_fit(fit: Any, library: Path, dry_run: bool) -> None:
         f"{m.thresholds.sql_ready:g}, discovery {m.thresholds.needs_discovery:g}"
         + ("" if dry_run else f"; written to {library / 'model.json'}")
     )
+    numbers = [f for f in m.features if f.kind == "numeric"]
+    if numbers:
+        out.print(
+            "monotone directions"
+            + (" (boosted trees respect them): " if m.kind == "boosted" else " (for boosting; logistic ignores them): ")
+            + ", ".join(f"{f.name} {_direction(f)}" for f in numbers)
+        )
+
+
+def _direction(feature: Any) -> str:
+    word = {1: "increasing", -1: "decreasing"}.get(feature.monotone, "unconstrained")
+    if feature.monotone_from == "data":
+        return f"{word} (from the data)" if feature.monotone else "unconstrained (no clear direction in the data)"
+    return f"{word} (declared)" if feature.monotone_from == "mapping" else "unconstrained"
 
 
 def with_library(deps: Deps, library_dir: Path) -> Deps:

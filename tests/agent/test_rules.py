@@ -207,3 +207,32 @@ def test_long_notes_are_quoted_as_an_excerpt() -> None:
     found = check_hard_rules(lead(notes=notes), Enrichment(), LIBRARY)
     assert found[0].value.startswith("…") and found[0].value.endswith("…") and "looking for a job" in found[0].value
     assert len(found[0].value) < 200
+
+
+def test_rules_configured_names_every_setting_a_rule_reads() -> None:
+    from agent.rules import rules_configured
+    from library.schemas import Competitor, CountryRule, Disqualifiers
+
+    bare = LIBRARY.model_copy(
+        update={
+            "competitors": [],
+            "disqualifiers": Disqualifiers(),
+            "personas": [p for p in LIBRARY.personas if p.fit != "bad"],
+        }
+    )
+    assert not rules_configured(bare)
+    competitor = Competitor.model_validate({**LIBRARY.competitors[0].model_dump(), "domains": ["rival.example"]})
+    settings: dict[str, Any] = {
+        "min_employees": 5,
+        "countries": CountryRule(supported=["US"]),
+        "existing_customer_domains": ["a.example"],
+        "blocked_domains": ["b.example"],
+        "student_title_patterns": ["student"],
+        "student_email_suffixes": [".edu"],
+        "job_seeker_patterns": ["open to work"],
+    }
+    for name, value in settings.items():
+        assert rules_configured(bare.model_copy(update={"disqualifiers": Disqualifiers(**{name: value})})), name
+    assert rules_configured(bare.model_copy(update={"competitors": [competitor]}))
+    student = LIBRARY.personas[0].model_copy(update={"id": "student", "name": "Student", "fit": "bad"})
+    assert rules_configured(bare.model_copy(update={"personas": [*bare.personas, student]}))

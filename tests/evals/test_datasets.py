@@ -180,3 +180,16 @@ def test_case_rules(tmp_path: Path) -> None:
         LeadCase.model_validate(
             {"id": "x", "lead": {"notes": "n"}, "expected_outcome": "sql", "disqualify_reason": "student"}
         )
+
+
+def test_an_id_too_long_names_its_row_and_column(tmp_path: Path, mapping: Mapping) -> None:
+    path = _csv(tmp_path, HEADER + ROWS + "x" * 201 + ",no,India,Student,1,1,,,\n")
+    with pytest.raises(DatasetError) as info:
+        load_csv(path, mapping, "A")
+    assert "row 5, column 'id': the id is longer than 200 characters" in str(info.value)
+
+
+def test_csv_cases_are_the_validated_cases(tmp_path: Path, mapping: Mapping) -> None:
+    cases = load_csv(_csv(tmp_path, HEADER + ROWS), mapping, "A").cases
+    assert cases == [LeadCase.model_validate(c.model_dump()) for c in cases]
+    assert [c.origin.row for c in cases if c.origin] == [2, 3, 4] and [c.y_true for c in cases] == [1, 0, 0]
