@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,11 +18,15 @@ from api.db import at_head, check_schema, make_engine, session_factory, upgrade
 from api.enrichment.service import load_directory
 from api.review.learning import reviewed_examples, teach
 from api.settings import Settings
-from library.embeddings import get_embedder
+from library.documents import collection_name
+from library.embeddings import MODEL_NAME, get_embedder
 from library.loader import load_library
-from agent.retrieve import LibraryRetriever
+from agent.retrieve import LibraryRetriever, VectorSource
 from library.schemas import Library
-from library.store import LibraryStore, SyncReport
+from library.vector_cache import VectorCache
+
+if TYPE_CHECKING:
+    from library.store import LibraryStore, SyncReport
 
 
 @dataclass
@@ -30,16 +35,30 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     deps: Deps
-    sync_report: SyncReport
+    sync_report: SyncReport | None  # None when the index was already at the library's snapshot (read from its cache)
     extractor: TranscriptExtractor
     spend: SpendTracker | None = None  # the LLM judge's spend caps; None for the embedded judge
 
 
 def open_store(settings: Settings, library_name: str) -> LibraryStore:
     """The Chroma index: a server when QUALIFY_CHROMA_HOST is set, else the embedded folder."""
+    from library.store import LibraryStore  # ChromaDB is imported only when the index is opened
+
     if settings.chroma_host:
         return LibraryStore.server(settings.chroma_host, settings.chroma_port, library_name)
     return LibraryStore.embedded(settings.resolved_chroma_path, library_name)
+
+
+def open_index(settings: Settings, library: Library) -> tuple[VectorSource, SyncReport | None]:
+    """The library's vectors: the embedded index's local copy when it is at the library's snapshot, else the index
+    itself, synced first (which writes that copy). A Chroma server is always synced, as others may change it."""
+    if not settings.chroma_host:
+        cache = VectorCache(settings.resolved_chroma_path)
+        cached = cache.load(collection_name(library.name), library.snapshot_id(), MODEL_NAME)
+        if cached is not None:
+            return cached, None
+    store = open_store(settings, library.name)
+    return store, store.sync(library)
 
 
 def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
@@ -68,8 +87,7 @@ def build_runtime(settings: Settings) -> Runtime:
     """Everything the API and CLI need, built once."""
     engine, sessions = open_database(settings)
     library = load_library(settings.library_dir)
-    store = open_store(settings, library.name)
-    report = store.sync(library)
+    vectors, report = open_index(settings, library)
     embedder = get_embedder()
     with sessions() as s:
         directory = load_directory(s)
@@ -78,8 +96,8 @@ def build_runtime(settings: Settings) -> Runtime:
         teach([judge], reviewed_examples(s))
     deps = Deps(
         library=library,
-        snapshot_id=report.snapshot_id,
-        retriever=LibraryRetriever(library, embedder, store),
+        snapshot_id=library.snapshot_id(),  # what the index was synced at (the retriever refuses any other)
+        retriever=LibraryRetriever(library, embedder, vectors),
         judge=judge,
         enrichers=local_providers(library, directory),
         settings=PipelineSettings(min_enrichment_confidence=settings.min_enrichment_confidence),
