@@ -20,6 +20,7 @@ from api.review.learning import reviewed_examples, teach
 from api.settings import Settings
 from library.documents import collection_name
 from library.embeddings import MODEL_NAME, get_embedder
+from library.geo import use_cache_folder
 from library.loader import load_library
 from agent.retrieve import LibraryRetriever, VectorSource
 from library.schemas import Library
@@ -85,6 +86,7 @@ def build_judge(
 
 def build_runtime(settings: Settings) -> Runtime:
     """Everything the API and CLI need, built once."""
+    use_cache_folder(settings.cache_dir)  # before the library is read: its questions name places
     engine, sessions = open_database(settings)
     library = load_library(settings.library_dir)
     vectors, report = open_index(settings, library)
