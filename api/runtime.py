@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -13,7 +14,6 @@ from agent.deps import Deps, PipelineSettings
 from agent.enrichment.local import local_providers
 from agent.judges.base import Judge
 from agent.judges.local import LocalJudge
-from agent.transcripts.extract import EmbeddedExtractor, TranscriptExtractor
 from api.db import at_head, check_schema, make_engine, session_factory, upgrade
 from api.enrichment.service import load_directory
 from api.review.learning import reviewed_examples, teach
@@ -27,6 +27,7 @@ from library.schemas import Library
 from library.vector_cache import VectorCache
 
 if TYPE_CHECKING:
+    from agent.transcripts.extract import TranscriptExtractor
     from library.store import LibraryStore, SyncReport
 
 
@@ -37,8 +38,18 @@ class Runtime:
     sessions: sessionmaker[Session]
     deps: Deps
     sync_report: SyncReport | None  # None when the index was already at the library's snapshot (read from its cache)
-    extractor: TranscriptExtractor
     spend: SpendTracker | None = None  # the LLM judge's spend caps; None for the embedded judge
+    _extractor: list[TranscriptExtractor] = field(default_factory=list, repr=False)
+    _extractor_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def extractor(self) -> TranscriptExtractor:
+        """The call-transcript extractor, built on first use: a process that never reads a call (one `qualify lead`)
+        skips loading the transcript parsers (dateparser and its locale data)."""
+        with self._extractor_lock:
+            if not self._extractor:
+                self._extractor.append(build_extractor(self.settings, self.deps))
+            return self._extractor[0]
 
 
 def open_store(settings: Settings, library_name: str) -> LibraryStore:
@@ -105,12 +116,17 @@ def build_runtime(settings: Settings) -> Runtime:
         settings=PipelineSettings(min_enrichment_confidence=settings.min_enrichment_confidence),
         embedding_model=embedder.name,
     )
-    # Calls are read by the leads' own judge when it is the embedded one: one set of caches, one confidence map.
-    extractor: TranscriptExtractor = EmbeddedExtractor(
-        library, embedder, judge=judge if isinstance(judge, LocalJudge) else None
-    )
-    if settings.judge != "local":  # the same endpoint, retry budget and spend caps as the judge
+    return Runtime(settings, engine, sessions, deps, report, spend)
+
+
+def build_extractor(settings: Settings, deps: Deps) -> TranscriptExtractor:
+    """The transcript extractor that goes with the judge: the embedded one reads calls with the leads' own judge (one
+    set of caches, one confidence map); an LLM judge's endpoint, retry budget and spend caps serve calls too."""
+    from agent.transcripts.extract import EmbeddedExtractor
+
+    judge = deps.judge
+    if settings.judge != "local":
         from agent.transcripts.llm_extract import LLMExtractor
 
-        extractor = LLMExtractor(judge, library.seller)  # type: ignore[arg-type]  # build_judge made an LLMJudge here
-    return Runtime(settings, engine, sessions, deps, report, extractor, spend)
+        return LLMExtractor(judge, deps.library.seller)  # type: ignore[arg-type]  # build_judge made an LLMJudge here
+    return EmbeddedExtractor(deps.library, get_embedder(), judge=judge if isinstance(judge, LocalJudge) else None)

@@ -32,8 +32,8 @@ def test_a_start_from_the_caches_qualifies_as_a_start_without_them(tmp_path: Pat
     library_dir = tmp_path / "library"
     shutil.copytree(DEFAULT_LIBRARY, library_dir)
     settings = Settings(data_dir=tmp_path / "data", library_dir=library_dir)  # type: ignore[call-arg]
-    geo.use_cache_folder(None)
     uncached_geo = geo.build_tables()
+    geo._tables.cache_clear()  # as in a new process: no place index in memory yet
 
     first = build_runtime(settings)  # an empty data folder: indexes the library, writes the caches
     assert first.sync_report is not None and first.sync_report.added > 0
@@ -55,3 +55,5 @@ def test_a_start_from_the_caches_qualifies_as_a_start_without_them(tmp_path: Pat
     assert after.sync_report is None and after.deps.snapshot_id == edited.deps.snapshot_id
     for rt in (edited, after):
         rt.engine.dispose()
+    geo.use_cache_folder(None)
+    geo._tables.cache_clear()
