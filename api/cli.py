@@ -196,6 +196,10 @@ def lead_command(
     except LeadFileError as exc:
         raise _fail(str(exc)) from exc
     rt = _runtime(get_settings())
+    from library.embeddings import get_embedder
+
+    # One lead per process: the library's own embedder calls (its questions and examples) repeat every run.
+    get_embedder().remember_calls(rt.settings.cache_dir / "embeddings")
     try:
         intake = service.intake(rt.sessions, lead, rt.deps.clock())
     except ApiError as exc:
