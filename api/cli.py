@@ -196,15 +196,18 @@ def lead_command(
     except LeadFileError as exc:
         raise _fail(str(exc)) from exc
     rt = _runtime(get_settings())
+    try:
+        intake = service.intake(rt.sessions, lead, rt.deps.clock())
+    except ApiError as exc:
+        raise _fail(exc.detail) from exc
     from library.embeddings import get_embedder
 
     # One lead per process: the library's own embedder calls (its questions and examples) repeat every run.
     get_embedder().remember_calls(rt.settings.cache_dir / "embeddings")
     try:
-        intake = service.intake(rt.sessions, lead, rt.deps.clock())
-    except ApiError as exc:
-        raise _fail(exc.detail) from exc
-    asyncio.run(service.qualify_stored(rt.sessions, rt.deps, intake.lead_id))
+        asyncio.run(service.qualify_stored(rt.sessions, rt.deps, intake.lead_id))
+    finally:
+        get_embedder().remember_calls(None)  # the process-wide embedder: keep nothing on disk for other callers
     found = latest_scorecard(rt, intake.lead_id)
     if found is None:
         raise _fail(f"lead {intake.lead_id} ended {lead_status(rt, intake.lead_id)}; see `qualify retry`", FAILED)
