@@ -1,13 +1,13 @@
 """Retrieval: the library segment, persona and use cases that best describe a lead, and the questions that apply.
 
-Entity vectors are read once from the Chroma collection into numpy; a lead's texts are embedded in one batch and
-compared with a matrix product, so a match costs one embedder call and no round trip to Chroma.
+Entity vectors are read once from the Chroma collection (or its local copy) into numpy; a lead's texts are embedded in
+one batch and compared with a matrix product, so a match costs one embedder call and no round trip to Chroma.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -18,9 +18,20 @@ from agent.judges.base import Matches
 from agent.schemas import Enrichment, EntityMatch, Lead, SectionKind
 from agent.text import sentences
 from library.schemas import Library, QualifyingQuestion, Segment
-from library.store import LibraryStore, library_documents
+from library.documents import library_documents
 
 Vectors = dict[str, tuple[list[str], np.ndarray]]
+
+
+class VectorSource(Protocol):
+    """Where a library's synced vectors are read: its `library.store.LibraryStore`, or the store's local copy
+    (`library.vector_cache.CachedVectors`) when a process need not open ChromaDB."""
+
+    def snapshot_id(self) -> str | None: ...
+
+    def entity_vectors(self) -> Vectors: ...
+
+
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -31,7 +42,7 @@ class LibraryRetriever:
         self,
         library: Library,
         embedder: Embedder,
-        store: LibraryStore | None = None,
+        store: VectorSource | None = None,
         *,
         max_use_cases: int = 3,
         min_use_case_similarity: float = 0.45,
@@ -159,7 +170,7 @@ class LibraryRetriever:
         )
 
 
-def _stored_vectors(library: Library, store: LibraryStore) -> Vectors:
+def _stored_vectors(library: Library, store: VectorSource) -> Vectors:
     """The synced vectors, refusing a collection synced from other files (its vectors would not match them)."""
     synced = store.snapshot_id()
     if synced != library.snapshot_id():

@@ -111,10 +111,12 @@ def db_current() -> None:
 def library_sync(directory: Annotated[Path | None, typer.Argument(help="Library folder")] = None) -> None:
     """Validate the library files and index them in ChromaDB (idempotent); prints the snapshot id."""
     from api.runtime import open_store
+    from library.geo import use_cache_folder
     from library.loader import load_library
     from library.sync import sync_library
 
     settings = _settings(directory)
+    use_cache_folder(settings.cache_dir)  # the place index the next commands read instead of building it
     try:
         library = load_library(settings.library_dir)
         report = sync_library(settings.library_dir, open_store(settings, library.name))
@@ -129,10 +131,12 @@ def library_sync(directory: Annotated[Path | None, typer.Argument(help="Library 
 @library_app.command("show")
 def library_show(directory: Annotated[Path | None, typer.Argument(help="Library folder")] = None) -> None:
     """Print the library as readable tables."""
+    from library.geo import use_cache_folder
     from library.loader import load_library
     from library.show import render_library
 
     settings = _settings(directory)
+    use_cache_folder(settings.cache_dir)
     try:
         library = load_library(settings.library_dir)
     except LibraryError as exc:
@@ -196,7 +200,14 @@ def lead_command(
         intake = service.intake(rt.sessions, lead, rt.deps.clock())
     except ApiError as exc:
         raise _fail(exc.detail) from exc
-    asyncio.run(service.qualify_stored(rt.sessions, rt.deps, intake.lead_id))
+    from library.embeddings import get_embedder
+
+    # One lead per process: the library's own embedder calls (its questions and examples) repeat every run.
+    get_embedder().remember_calls(rt.settings.cache_dir / "embeddings")
+    try:
+        asyncio.run(service.qualify_stored(rt.sessions, rt.deps, intake.lead_id))
+    finally:
+        get_embedder().remember_calls(None)  # the process-wide embedder: keep nothing on disk for other callers
     found = latest_scorecard(rt, intake.lead_id)
     if found is None:
         raise _fail(f"lead {intake.lead_id} ended {lead_status(rt, intake.lead_id)}; see `qualify retry`", FAILED)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from typing import TYPE_CHECKING, Any
 
 from agent.errors import LibraryError, QualifyError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI, Request
+    from fastapi.responses import JSONResponse
+
+# FastAPI is imported only by the functions that answer HTTP: the CLI raises and catches these errors too
+# (`qualify lead` runs the same intake), and importing FastAPI costs it about half a second.
 
 PROBLEM = "application/problem+json"
 
@@ -39,6 +41,9 @@ class Unprocessable(ApiError):
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """A problem+json response."""
+    from fastapi.responses import JSONResponse
+
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
@@ -50,6 +55,8 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 def install(app: FastAPI) -> None:
     """Register the handlers that turn exceptions into problem+json."""
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:

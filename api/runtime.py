@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,16 +14,21 @@ from agent.deps import Deps, PipelineSettings
 from agent.enrichment.local import local_providers
 from agent.judges.base import Judge
 from agent.judges.local import LocalJudge
-from agent.transcripts.extract import EmbeddedExtractor, TranscriptExtractor
 from api.db import at_head, check_schema, make_engine, session_factory, upgrade
 from api.enrichment.service import load_directory
 from api.review.learning import reviewed_examples, teach
 from api.settings import Settings
-from library.embeddings import get_embedder
+from library.documents import collection_name
+from library.embeddings import MODEL_NAME, get_embedder
+from library.geo import use_cache_folder
 from library.loader import load_library
-from agent.retrieve import LibraryRetriever
+from agent.retrieve import LibraryRetriever, VectorSource
 from library.schemas import Library
-from library.store import LibraryStore, SyncReport
+from library.vector_cache import VectorCache
+
+if TYPE_CHECKING:
+    from agent.transcripts.extract import TranscriptExtractor
+    from library.store import LibraryStore, SyncReport
 
 
 @dataclass
@@ -30,16 +37,40 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     deps: Deps
-    sync_report: SyncReport
-    extractor: TranscriptExtractor
+    sync_report: SyncReport | None  # None when the index was already at the library's snapshot (read from its cache)
     spend: SpendTracker | None = None  # the LLM judge's spend caps; None for the embedded judge
+    _extractor: list[TranscriptExtractor] = field(default_factory=list, repr=False)
+    _extractor_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def extractor(self) -> TranscriptExtractor:
+        """The call-transcript extractor, built on first use: a process that never reads a call (one `qualify lead`)
+        skips loading the transcript parsers (dateparser and its locale data)."""
+        with self._extractor_lock:
+            if not self._extractor:
+                self._extractor.append(build_extractor(self.settings, self.deps))
+            return self._extractor[0]
 
 
 def open_store(settings: Settings, library_name: str) -> LibraryStore:
     """The Chroma index: a server when QUALIFY_CHROMA_HOST is set, else the embedded folder."""
+    from library.store import LibraryStore  # ChromaDB is imported only when the index is opened
+
     if settings.chroma_host:
         return LibraryStore.server(settings.chroma_host, settings.chroma_port, library_name)
     return LibraryStore.embedded(settings.resolved_chroma_path, library_name)
+
+
+def open_index(settings: Settings, library: Library) -> tuple[VectorSource, SyncReport | None]:
+    """The library's vectors: the embedded index's local copy when it is at the library's snapshot, else the index
+    itself, synced first (which writes that copy). A Chroma server is always synced, as others may change it."""
+    if not settings.chroma_host:
+        cache = VectorCache(settings.resolved_chroma_path)
+        cached = cache.load(collection_name(library.name), library.snapshot_id(), MODEL_NAME)
+        if cached is not None:
+            return cached, None
+    store = open_store(settings, library.name)
+    return store, store.sync(library)
 
 
 def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
@@ -66,10 +97,10 @@ def build_judge(
 
 def build_runtime(settings: Settings) -> Runtime:
     """Everything the API and CLI need, built once."""
+    use_cache_folder(settings.cache_dir)  # before the library is read: its questions name places
     engine, sessions = open_database(settings)
     library = load_library(settings.library_dir)
-    store = open_store(settings, library.name)
-    report = store.sync(library)
+    vectors, report = open_index(settings, library)
     embedder = get_embedder()
     with sessions() as s:
         directory = load_directory(s)
@@ -78,19 +109,24 @@ def build_runtime(settings: Settings) -> Runtime:
         teach([judge], reviewed_examples(s))
     deps = Deps(
         library=library,
-        snapshot_id=report.snapshot_id,
-        retriever=LibraryRetriever(library, embedder, store),
+        snapshot_id=library.snapshot_id(),  # what the index was synced at (the retriever refuses any other)
+        retriever=LibraryRetriever(library, embedder, vectors),
         judge=judge,
         enrichers=local_providers(library, directory),
         settings=PipelineSettings(min_enrichment_confidence=settings.min_enrichment_confidence),
         embedding_model=embedder.name,
     )
-    # Calls are read by the leads' own judge when it is the embedded one: one set of caches, one confidence map.
-    extractor: TranscriptExtractor = EmbeddedExtractor(
-        library, embedder, judge=judge if isinstance(judge, LocalJudge) else None
-    )
-    if settings.judge != "local":  # the same endpoint, retry budget and spend caps as the judge
+    return Runtime(settings, engine, sessions, deps, report, spend)
+
+
+def build_extractor(settings: Settings, deps: Deps) -> TranscriptExtractor:
+    """The transcript extractor that goes with the judge: the embedded one reads calls with the leads' own judge (one
+    set of caches, one confidence map); an LLM judge's endpoint, retry budget and spend caps serve calls too."""
+    from agent.transcripts.extract import EmbeddedExtractor
+
+    judge = deps.judge
+    if settings.judge != "local":
         from agent.transcripts.llm_extract import LLMExtractor
 
-        extractor = LLMExtractor(judge, library.seller)  # type: ignore[arg-type]  # build_judge made an LLMJudge here
-    return Runtime(settings, engine, sessions, deps, report, extractor, spend)
+        return LLMExtractor(judge, deps.library.seller)  # type: ignore[arg-type]  # build_judge made an LLMJudge here
+    return EmbeddedExtractor(deps.library, get_embedder(), judge=judge if isinstance(judge, LocalJudge) else None)

@@ -242,6 +242,11 @@ class Settings(BaseSettings):
     def resolved_chroma_path(self) -> Path:
         return self.chroma_path or self.data_dir / "chroma"
 
+    @property
+    def cache_dir(self) -> Path:
+        """Data derived from installed packages, kept between processes (the place index); safe to delete."""
+        return self.data_dir / "cache"
+
 
 @lru_cache
 def get_settings() -> Settings:

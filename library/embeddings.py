@@ -8,7 +8,9 @@ Nothing here touches the network.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.resources
+import platform
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -19,6 +21,7 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
+from library.embedding_memo import EmbeddingMemo
 from library.errors import LibraryError
 
 MODEL_NAME = "all-MiniLM-L6-v2-int8"
@@ -107,6 +110,18 @@ class MiniLMEmbedder:
         self._session = ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.batch_size = batch_size
+        self._fingerprint = {
+            "model": MODEL_NAME,
+            "model_sha256": sums[f"{MODEL_PACKAGE}/{MODEL_FILE}"],
+            "tokenizer_sha256": sums[TOKENIZER_FILE],
+            "onnxruntime": ort.__version__,
+            "tokenizers": importlib.metadata.version("tokenizers"),
+            "batch_size": batch_size,
+            "max_tokens": MAX_TOKENS,
+            "threads": threads,
+            "cpu": _cpu_fingerprint(),
+        }
+        self._memo: EmbeddingMemo | None = None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()  # the API qualifies leads in worker threads that share this embedder
@@ -125,11 +140,20 @@ class MiniLMEmbedder:
                     missing.setdefault(text, []).append(i)
         if missing:
             unique = list(missing)
-            vectors = self._embed_uncached(unique)
+            vectors = self._memo.get(unique) if self._memo is not None else None
+            if vectors is None:
+                vectors = self._embed_uncached(unique)
+                if self._memo is not None:
+                    self._memo.put(unique, vectors)
             for text, vector in zip(unique, vectors, strict=True):
                 out[missing[text]] = vector
                 self._remember(text, vector)
         return out
+
+    def remember_calls(self, folder: Path | None) -> None:
+        """Keep whole calls on disk in `folder` (library.embedding_memo), for a short-lived process whose calls repeat
+        from run to run; None stops. Every vector is the one this embedder would compute, bit for bit."""
+        self._memo = EmbeddingMemo(folder, self._fingerprint) if folder is not None else None
 
     def _remember(self, text: str, vector: np.ndarray) -> None:
         if self._cache_size <= 0:
@@ -160,6 +184,18 @@ class MiniLMEmbedder:
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+def _cpu_fingerprint() -> str:
+    """The CPU's architecture and instruction-set flags: onnxruntime picks its kernels (and so the last bits of each
+    vector) by them, so a data folder copied to another machine must not reuse this one's memo."""
+    flags = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            flags = next((line for line in handle if line.startswith(("flags", "Features"))), "")
+    except OSError:
+        flags = platform.processor()
+    return f"{platform.machine()}:{hashlib.sha256(flags.encode()).hexdigest()[:16]}"
 
 
 @lru_cache(maxsize=1)

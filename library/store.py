@@ -1,15 +1,14 @@
 """The library's vector index in ChromaDB: the only module that imports chromadb.
 
-One collection per library (`qualify-<name>`, cosine space), one document per entity text (segment, persona and each
-of its titles, use case and each of its pains, competitor, question). Syncing is idempotent: each document carries a
-hash of its text and the embedding model, so an unchanged library re-syncs with zero writes.
+One collection per library (`qualify-<name>`, cosine space), one document per entity text (library.documents).
+Syncing is idempotent: each document carries a hash of its text and the embedding model, so an unchanged library
+re-syncs with zero writes. An embedded store keeps a copy of the synced vectors beside the collection
+(library.vector_cache), which a short-lived process reads instead of opening Chroma.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +19,12 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
 from pydantic import BaseModel, ConfigDict
 
+from library.documents import Document, collection_name, library_documents
 from library.errors import LibraryError
 from library.embeddings import MODEL_NAME, get_embedder
 from library.schemas import Library
+from library.vector_cache import VectorCache
 
-COLLECTION_PREFIX = "qualify-"
 EF_NAME = "qualify-minilm-int8"
 
 
@@ -80,49 +80,6 @@ class SyncReport(BaseModel):
         return self.added + self.updated + self.deleted
 
 
-@dataclass(frozen=True)
-class Document:
-    id: str
-    kind: str
-    entity_id: str
-    name: str
-    text: str
-
-    def digest(self) -> str:
-        payload = "\0".join((MODEL_NAME, self.kind, self.entity_id, self.name, self.text))
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
-
-
-def library_documents(library: Library) -> list[Document]:
-    """Every text of the library that retrieval compares a lead against."""
-    docs: list[Document] = []
-    for s in library.segments:
-        docs.append(Document(f"segment:{s.id}", "segment", s.id, s.name, f"{s.name}. {s.description}"))
-    for p in library.personas:
-        docs.append(Document(f"persona:{p.id}", "persona", p.id, p.name, f"{p.name}. {p.description}"))
-        docs += [
-            Document(f"persona_title:{p.id}:{i}", "persona_title", p.id, p.name, title)
-            for i, title in enumerate(p.titles)
-        ]
-    for u in library.use_cases:
-        docs.append(Document(f"use_case:{u.id}", "use_case", u.id, u.name, f"{u.name}. {u.description}"))
-        docs += [
-            Document(f"use_case_pain:{u.id}:{i}", "use_case_pain", u.id, u.name, pain) for i, pain in enumerate(u.pains)
-        ]
-    for c in library.competitors:
-        docs.append(
-            Document(f"competitor:{c.id}", "competitor", c.id, c.name, ", ".join([c.name, *c.aliases, *c.domains]))
-        )
-    for q in library.questions:
-        docs.append(Document(f"question:{q.id}", "question", q.id, q.id, q.text))
-    return docs
-
-
-def collection_name(library_name: str) -> str:
-    """`qualify-<name>`; Chroma wants names that end in a letter or digit."""
-    return COLLECTION_PREFIX + library_name.rstrip("-_")
-
-
 class LibraryStore:
     """One library's index, in an embedded persistent Chroma folder (`path`) or on a Chroma server (`host`, `port`)."""
 
@@ -163,6 +120,7 @@ class LibraryStore:
             # text-only function, chromadb's own included, can be declared as; ours embeds documents only.
             embedding_function=MiniLMEmbeddingFunction(),  # type: ignore[arg-type]
         )
+        cache = VectorCache(self.path) if self.path is not None else None
         existing = collection.get(include=["metadatas"])
         stored = {i: (m or {}).get("hash") for i, m in zip(existing["ids"], existing["metadatas"] or [], strict=True)}
         desired = {d.id: d for d in library_documents(library)}
@@ -170,6 +128,8 @@ class LibraryStore:
         changed = [d for i, d in desired.items() if i in stored and stored[i] != d.digest()]
         gone = [i for i in stored if i not in desired]
 
+        if cache is not None and (new or changed or gone):
+            cache.clear(name)  # before the collection changes: a cached file never holds vectors it no longer has
         if new or changed:
             vectors = get_embedder().embed([d.text for d in new + changed])
             if new:
@@ -182,6 +142,8 @@ class LibraryStore:
         meta = {"library": library.name, "snapshot_id": snapshot, "embedding_model": MODEL_NAME}
         if {k: (collection.metadata or {}).get(k) for k in meta} != meta:
             collection.modify(metadata=meta)
+        if cache is not None and cache.load(name, snapshot, MODEL_NAME) is None:
+            cache.save(name, snapshot, MODEL_NAME, self.entity_vectors())
         return SyncReport(
             library=library.name,
             collection=name,

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.schemas import ScorecardDraft
+from api.evidence_words import confidence_words, evidence_label, plain_reasoning, quote_words
 from api.terminal import fitted
 from library.schemas import Library
 
@@ -71,15 +72,25 @@ def scorecard_parts(draft: ScorecardDraft, library: Library, short: bool = True)
             reasons.add_row(Text(f"{f.points:+.1f}", style="green" if f.points >= 0 else "red"), _t(f.label))
         parts.append(reasons)
     if draft.answers:
-        answers = Table("question", "answer", "conf.", "evidence", title="Answers", title_justify="left", expand=True)
+        # The review page's wording (api.evidence_words); --json keeps the engine's own.
+        answers = Table(
+            "question", "answer", "conf.", "why", "evidence", title="Answers", title_justify="left", expand=True
+        )
         for a in draft.answers:
             q = _question_text(library, a.question_id)
             quote = Text()
             for e in a.evidence[:2]:
-                quote.append(f"{e.source}:{shown(e.ref, 30)} ", style="dim").append(f"“{shown(e.quote, 120)}”\n")
+                words = quote_words(e.source, e.ref, e.quote)
+                quote.append(f"{shown(evidence_label(e), 40)} ", style="dim").append(f"“{shown(words, 120)}”\n")
             if a.flags:
                 quote.append(", ".join(a.flags), style="magenta")
-            answers.add_row(_t(q), Text(a.answer, style=ANSWER_STYLE[a.answer]), f"{a.confidence:.2f}", quote)
+            answers.add_row(
+                _t(q),
+                Text(a.answer, style=ANSWER_STYLE[a.answer]),
+                confidence_words(a.confidence, a.answer),
+                _t(shown(plain_reasoning(a.reasoning), 160)),
+                quote,
+            )
         parts.append(answers)
     if draft.discovery_questions:
         ask = Table("ask next", title="Discovery questions", title_justify="left")

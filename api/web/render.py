@@ -15,6 +15,7 @@ from agent.evidence import SourceText, lead_sources
 from agent.revisions import Cause, diff_revisions
 from agent.schemas import Evidence, Lead, ScorecardDraft
 from agent.wording import field_words, number
+from api.evidence_words import confidence_words, evidence_label, plain_reasoning, quote_words
 from agent.transcripts.calls import CALL_FIELD_READINGS
 from api.review import checklist
 from api.review.models import AnswerReviewRow
@@ -71,11 +72,6 @@ def _num(value: Any) -> Any:
     return number(value)
 
 
-def _percent(confidence: float | None, answer: str = "") -> str:
-    """Confidence as a percentage; an unknown answer has none ("—", never "0%")."""
-    return "—" if confidence is None or answer == "unknown" else f"{confidence * 100:.0f}%"
-
-
 def _points(value: float) -> str:
     return "±0" if round(value, 1) == 0 else f"{value:+.1f}"
 
@@ -104,7 +100,7 @@ env.filters["field"] = _field
 env.filters["when"] = _when
 env.filters["minutes"] = _minutes
 env.filters["num"] = _num
-env.filters["percent"] = _percent
+env.filters["percent"] = confidence_words
 env.filters["points"] = _points
 
 
@@ -136,27 +132,13 @@ class AnswerView:
     suggestion: str = "unknown"  # the checklist value the (edited) answer suggests
 
 
-def _label(e: Evidence) -> str:
-    if e.source == "transcript":
-        at = f" at {int(e.timestamp) // 60}:{int(e.timestamp) % 60:02d}" if e.timestamp is not None else ""
-        return f"call · {e.speaker or 'prospect'}{at}"
-    if e.source == "form":
-        return f"form · {e.ref}"
-    if e.source == "enrichment":
-        return f"enrichment · {field_words(e.ref)}"
-    return {"notes": "notes", "event": "activity"}.get(e.source, e.source)
-
-
 def _evidence_quote(sources: dict[tuple[str, str], SourceText], e: Evidence) -> Quote:
     if e.source == "transcript":  # checked against the call when it was extracted; the call is not a lead source
         q = Quote(e.source, e.ref, "", e.quote, "", True)
     else:
         q = _quote(sources.get((e.source, e.ref)), e.source, e.ref, e.quote)
-    q.label = _label(e)
-    if e.source == "enrichment" and q.quote in ("True", "False"):  # a flag, shown as the fact it stands for
-        q.quote = f"{'yes' if q.quote == 'True' else 'no'}, {field_words(e.ref)}"
-    elif e.source == "enrichment" and re.fullmatch(r"\d{4,}(\.\d+)?", q.quote):
-        q.quote = number(float(q.quote))
+    q.label = evidence_label(e)
+    q.quote = quote_words(e.source, e.ref, q.quote)
     return q
 
 
@@ -439,43 +421,3 @@ def audit_change(h: dict[str, Any], texts: dict[str, str]) -> str:
             f"call, {outcome.count('accepted')} accepted as suggested"
         )
     return status
-
-
-_SAY = re.compile(
-    r'(?P<src>form|notes|enrichment|event|transcript) "(?P<text>.*?)": (?P<reason>.+?)(?=; but |\.?$)', re.S
-)
-_SOURCE_WORDS = {
-    "form": "the form answer",
-    "notes": "the notes",
-    "enrichment": "the enrichment data",
-    "event": "the activity",
-    "transcript": "the call",
-}
-_REASONS = (
-    (
-        re.compile(r'not close to any example \(nearest: "(.*)"\)', re.S),
-        r"nothing close to what the question looks for (nearest example: “\1”)",
-    ),
-    (
-        re.compile(r"a data fact that does not mention what the question asks about"),
-        "a fact that does not speak to this question",
-    ),
-    (re.compile(r'closest to the (yes|no) example "(.*?)"(.*)', re.S), r"it reads like the “\1” example “\2”\3"),
-)
-
-
-def plain_reasoning(text: str) -> str:
-    """The embedded judge's reasoning without its machinery: the quote is shown below, so it is not repeated.
-
-    'notes "Processing 4,000 …": closest to the no example "We pay 300 vendors"' →
-    'In the notes: it reads like the “no” example “We pay 300 vendors”.' (and 'Not settled: in the notes: …')
-    """
-
-    def say(m: re.Match[str]) -> str:
-        reason = m["reason"]
-        for pattern, words in _REASONS:
-            reason = pattern.sub(words, reason)
-        return f"in {_SOURCE_WORDS[m['src']]}: {reason}"
-
-    out = _SAY.sub(say, text)
-    return out[:1].upper() + out[1:]

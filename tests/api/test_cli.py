@@ -106,3 +106,28 @@ def test_bad_lead_json_is_exit_2_naming_the_field(env: Path, content: str, messa
     path.write_text(content)
     code, _, stderr = run("lead", str(path))
     assert code == 2 and message in stderr.replace("\n", " ")
+
+
+def test_lead_table_speaks_as_the_review_page_while_json_keeps_the_engines_words(env: Path) -> None:
+    sample = Path(__file__).resolve().parents[2] / "samples" / "ledgerly" / "lead.json"
+    code, stdout, _ = run("lead", str(sample))  # not a terminal: TSV blocks
+    assert code == 0
+    block = stdout.split("# Answers\n")[1].split("\n\n")[0].splitlines()
+    assert block[0].split("\t") == ["question", "answer", "conf.", "why", "evidence"]
+    rows = [line.split("\t") for line in block[1:]]
+    assert rows and all(len(r) == 5 for r in rows)
+    table = "\n".join(block)
+    assert "email.free_mail" not in table and "enrichment:" not in table and "“False”" not in table
+    assert "“no, a free-mail address”" in table and "the company's headcount “4,200”" in table
+    assert "closest to the" not in table and 'notes "' not in table  # the judge's machinery, reworded
+    unknown = [r for r in rows if r[1] == "unknown"]
+    assert unknown and all(r[2] == "—" for r in unknown)  # no confidence shown for an unknown answer
+    assert all(r[2].endswith("%") for r in rows if r[1] != "unknown")
+
+    code, stdout, _ = run("lead", str(sample), "--json")
+    card = json.loads(stdout)
+    evidence = [e for a in card["answers"] for e in a["evidence"]]
+    assert {"source": "enrichment", "ref": "email.free_mail", "quote": "False"}.items() <= next(
+        e for e in evidence if e["ref"] == "email.free_mail"
+    ).items()
+    assert any("closest to the" in a["reasoning"] for a in card["answers"])

@@ -128,3 +128,16 @@ def test_shipped_libraries_are_valid(folder: Path) -> None:
     library = load_library(folder)
     assert library.name == folder.name
     assert any(p.fit == "bad" for p in library.personas)
+
+
+@pytest.mark.parametrize("folder", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_libyaml_reads_every_shipped_library_as_the_pure_python_parser_does(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from library import loader
+
+    assert loader._FAST_LOADER is not None  # the installed PyYAML has libyaml, so the fast path is what runs
+    fast = load_library(folder)
+    monkeypatch.setattr(loader, "_FAST_LOADER", None)
+    pure = load_library(folder)
+    assert fast == pure and fast.snapshot_id() == pure.snapshot_id()
