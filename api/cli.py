@@ -12,7 +12,7 @@ import typer
 from rich.text import Text
 
 from agent.errors import LibraryError
-from api.settings import Settings, get_settings
+from api.settings import Settings, SettingsError, get_settings
 from api.terminal import cli_console, print_parts, print_table
 
 if TYPE_CHECKING:
@@ -62,6 +62,15 @@ BAD_INPUT, FAILED = 2, 1
 def _fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
     err.print(Text(f"error: {message}", style="red"))
     return typer.Exit(code)
+
+
+@app.callback()
+def _check_settings() -> None:
+    """Refuse to run any command on a bad configuration value, naming the variable (exit code 2)."""
+    try:
+        get_settings()
+    except SettingsError as exc:
+        raise _fail(f"bad configuration: {exc}") from None
 
 
 def _settings(library_dir: Path | None = None) -> Settings:
@@ -196,7 +205,7 @@ def lead_command(
         intake = service.intake(rt.sessions, lead, rt.deps.clock())
     except ApiError as exc:
         raise _fail(exc.detail) from exc
-    asyncio.run(service.qualify_stored(rt.sessions, rt.deps, intake.lead_id))
+    asyncio.run(service.qualify_stored(rt.sessions, rt.deps, intake.lead_id, rt.settings.lead_lease))
     found = latest_scorecard(rt, intake.lead_id)
     if found is None:
         raise _fail(f"lead {intake.lead_id} ended {lead_status(rt, intake.lead_id)}; see `qualify retry`", FAILED)
@@ -287,7 +296,7 @@ def retry_command(
             lead_ids = [row.id for row in service.failed_leads(s, rt.deps.clock(), limit=1_000_000)]
     done = 0
     for lead_id in lead_ids:
-        made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, lead_id))
+        made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, lead_id, rt.settings.lead_lease))
         done += made is not None
         out.print(f"{lead_id}: " + ("qualified" if made else "not retried (not in a failed state, or failed again)"))
     if done < len(lead_ids):

@@ -45,7 +45,7 @@ def qualify_and_assign_sync(rt: Runtime, lead_id: str) -> str | None:
     """Qualify one lead on this thread's own event loop, then hand drafts to SDRs."""
     from api.review.assign import assign_pending, territories_for
 
-    made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, lead_id))
+    made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, lead_id, rt.settings.lead_lease))
     assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock())
     return made
 
