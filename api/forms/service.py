@@ -351,7 +351,7 @@ def _update_and_requalify(
 def _outcome(rt: Runtime, lead_id: str, created: bool, scorecard_id: str | None) -> Outcome:
     from api.review.assign import assign_pending, territories_for
 
-    assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock())
+    assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock(), lead_ids=[lead_id])
     with rt.sessions() as s:
         card = latest_card(s, lead_id)
     return Outcome(lead_id, created, card["tier"] if card else None, card["route"] if card else None, scorecard_id)

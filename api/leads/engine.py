@@ -15,12 +15,14 @@ from datetime import timedelta
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
+from api.review.escalate import Periodic
 from api.runtime import Runtime, build_runtime
 from api.settings import get_settings
 
 QUEUE = "qualify"
 SWEEP_GRACE = timedelta(seconds=30)  # a lead sent at intake gets this long before the sweep sends it again
 _runtime: list[Runtime] = []
+_checks = Periodic(timedelta(seconds=30))
 _lock = threading.Lock()
 
 
@@ -58,10 +60,14 @@ def qualify_lead(lead_id: str) -> None:
 
 @dramatiq.actor(queue_name=QUEUE, max_retries=0)
 def sweep() -> None:
-    """Send a message for every lead waiting longer than the grace (lost sends, expired leases)."""
-    from api.leads.worker import claimable, drain_jobs
+    """Send a message for every lead waiting longer than the grace (lost sends, expired leases); every 30 s per
+    process also give left-over drafts an SDR and escalate overdue leads (as `qualify worker` does)."""
+    from api.leads.worker import assign_left_over, claimable, drain_jobs, escalate_due
 
     rt = _rt()
     for lead_id in claimable(rt, rt.deps.clock(), limit=1000, grace=SWEEP_GRACE):
         qualify_lead.send(lead_id)
     drain_jobs(rt)  # CRM write-backs and imports: the jobs table's own claim and lease decide who runs each
+    if _checks.due(rt.deps.clock()):
+        assign_left_over(rt)
+        escalate_due(rt)

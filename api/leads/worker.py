@@ -42,12 +42,19 @@ def claimable(rt: Runtime, now: datetime, limit: int = 50, grace: timedelta = ti
 
 
 def qualify_and_assign_sync(rt: Runtime, lead_id: str) -> str | None:
-    """Qualify one lead on this thread's own event loop, then hand drafts to SDRs."""
+    """Qualify one lead on this thread's own event loop, then hand its draft to an SDR."""
     from api.review.assign import assign_pending, territories_for
 
     made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, lead_id, rt.settings.lead_lease))
-    assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock())
+    assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock(), lead_ids=[lead_id])
     return made
+
+
+def assign_left_over(rt: Runtime) -> int:
+    """The periodic pass: drafts nobody could take when they were made (no SDR active then) get an SDR now."""
+    from api.review.assign import assign_pending, territories_for
+
+    return assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock())
 
 
 def escalate_due(rt: Runtime) -> int:
@@ -91,6 +98,7 @@ def run(
         try:
             drain(rt, stop, grace)
             if checks.due(rt.deps.clock()):
+                assign_left_over(rt)
                 escalate_due(rt)
         except Exception:  # the worker must survive a bug or a lost connection; the lead stays claimable
             log.exception("worker pass failed")
