@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import threading
 from datetime import datetime, timedelta
 
@@ -46,7 +47,9 @@ def qualify_and_assign_sync(rt: Runtime, lead_id: str) -> str | None:
     from api.review.assign import assign_pending, territories_for
 
     made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, lead_id, rt.settings.lead_lease))
-    assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock(), lead_ids=[lead_id])
+    if made is not None:  # None: another worker has the lead (it assigns it) or the run failed (nothing to assign)
+        rules = territories_for(rt.settings.territory_rules_file)
+        assign_pending(rt.sessions, rules, rt.deps.clock(), lead_ids=[lead_id])
     return made
 
 
@@ -72,6 +75,9 @@ def drain(rt: Runtime, stop: threading.Event | None = None, grace: timedelta = t
         batch = claimable(rt, rt.deps.clock(), grace=grace)
         if not batch:
             break
+        # Every worker reads the same oldest leads: in one order they would reach for the same lead one after another
+        # (one claim won, the others lost, for every lead); shuffled, they mostly take different ones.
+        random.shuffle(batch)
         progressed = False
         for lead_id in batch:
             if stop and stop.is_set():
