@@ -80,18 +80,22 @@ def run(workers: int, n: int, env: dict[str, str], engine: str, threads: int) ->
             s, add_user(s, f"svc-{uuid.uuid4().hex[:6]}@bench.example", Role.service, rt.deps.clock()), rt.deps.clock()
         )
     port = free_port()
+    log = Path(env["QUALIFY_DATA_DIR"]) / "serve.log"
     api = subprocess.Popen(
-        [QUALIFY, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [QUALIFY, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=open(log, "ab")
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=30) as c:
-            for _ in range(200):
-                try:
-                    c.get("/healthz")
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
                     break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+            except httpx.HTTPError:
+                pass
+            if api.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"qualify serve did not start:\n{log.read_text()[-2000:]}")
+            time.sleep(0.2)
         post_all(url, key, n)
         cmd = [QUALIFY, "worker"] + (
             ["--engine", "dramatiq", "--processes", str(workers), "--threads", str(threads)]
