@@ -343,6 +343,7 @@ def worker_command(
 
 def _dramatiq_workers(processes: int, threads: int, poll: float | None) -> int:
     """Dramatiq's own supervisor with N worker processes, and the periodic sweep sent on the same broker."""
+    import logging
     import sys
     import threading
 
@@ -351,13 +352,17 @@ def _dramatiq_workers(processes: int, threads: int, poll: float | None) -> int:
     settings = get_settings()
     if not settings.queue_url:
         raise _fail("--engine dramatiq needs QUALIFY_QUEUE_URL (redis://host:port/db)")
-    from api.leads.engine import QUEUE, sweep
+    from api.leads.engine import QUEUE, SWEEP_QUEUE, sweep, sweep_due
 
     stop = threading.Event()
 
     def tick() -> None:
         while not stop.wait(poll or settings.worker_poll_seconds):
-            sweep.send()
+            try:
+                if sweep_due():  # one sweep at a time: a slow one is not joined by more
+                    sweep.send()
+            except Exception:  # Redis away for a moment: the next tick tries again
+                logging.getLogger("qualify.worker").exception("could not send the periodic sweep")
 
     threading.Thread(target=tick, daemon=True, name="qualify-sweep").start()
     sys.argv = [
@@ -369,6 +374,7 @@ def _dramatiq_workers(processes: int, threads: int, poll: float | None) -> int:
         str(threads),
         "--queues",
         QUEUE,
+        SWEEP_QUEUE,
     ]
     try:
         return int(dramatiq_main() or 0)

@@ -14,7 +14,7 @@ import random
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 
 from api.leads import service
 from api.leads.flows import LeadStatus
@@ -33,13 +33,24 @@ def drain_jobs(rt: Runtime) -> int:
     return drain_due(rt)
 
 
+def _waiting(now: datetime, grace: timedelta = timedelta(0)) -> ColumnElement[bool]:
+    return ((LeadRow.status == LeadStatus.received) & (LeadRow.updated_at <= now - grace)) | (
+        (LeadRow.status == LeadStatus.qualifying) & (LeadRow.lease_until.is_(None) | (LeadRow.lease_until <= now))
+    )
+
+
 def claimable(rt: Runtime, now: datetime, limit: int = 50, grace: timedelta = timedelta(0)) -> list[str]:
     """Leads waiting to be qualified: `received` (for at least `grace`), or `qualifying` under an expired lease."""
     with rt.sessions() as s:
-        waiting = ((LeadRow.status == LeadStatus.received) & (LeadRow.updated_at <= now - grace)) | (
-            (LeadRow.status == LeadStatus.qualifying) & (LeadRow.lease_until.is_(None) | (LeadRow.lease_until <= now))
+        return list(
+            s.scalars(select(LeadRow.id).where(_waiting(now, grace)).order_by(LeadRow.received_at).limit(limit))
         )
-        return list(s.scalars(select(LeadRow.id).where(waiting).order_by(LeadRow.received_at).limit(limit)))
+
+
+def waiting(rt: Runtime, now: datetime) -> int:
+    """How many leads wait to be qualified (see `claimable`)."""
+    with rt.sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(LeadRow).where(_waiting(now))) or 0)
 
 
 def qualify_and_assign_sync(rt: Runtime, lead_id: str) -> str | None:
