@@ -12,7 +12,7 @@ import typer
 from rich.text import Text
 
 from agent.errors import LibraryError
-from api.settings import Settings, get_settings
+from api.settings import Settings, SettingsError, get_settings
 from api.terminal import cli_console, print_parts, print_table
 
 if TYPE_CHECKING:
@@ -62,6 +62,15 @@ BAD_INPUT, FAILED = 2, 1
 def _fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
     err.print(Text(f"error: {message}", style="red"))
     return typer.Exit(code)
+
+
+@app.callback()
+def _check_settings() -> None:
+    """Refuse to run any command on a bad configuration value, naming the variable (exit code 2)."""
+    try:
+        get_settings()
+    except SettingsError as exc:
+        raise _fail(f"bad configuration: {exc}") from None
 
 
 def _settings(library_dir: Path | None = None) -> Settings:
@@ -205,7 +214,7 @@ def lead_command(
     # One lead per process: the library's own embedder calls (its questions and examples) repeat every run.
     get_embedder().remember_calls(rt.settings.cache_dir / "embeddings")
     try:
-        asyncio.run(service.qualify_stored(rt.sessions, rt.deps, intake.lead_id))
+        asyncio.run(service.qualify_stored(rt.sessions, rt.deps, intake.lead_id, rt.settings.lead_lease))
     finally:
         get_embedder().remember_calls(None)  # the process-wide embedder: keep nothing on disk for other callers
     found = latest_scorecard(rt, intake.lead_id)
@@ -298,7 +307,7 @@ def retry_command(
             lead_ids = [row.id for row in service.failed_leads(s, rt.deps.clock(), limit=1_000_000)]
     done = 0
     for lead_id in lead_ids:
-        made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, lead_id))
+        made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, lead_id, rt.settings.lead_lease))
         done += made is not None
         out.print(f"{lead_id}: " + ("qualified" if made else "not retried (not in a failed state, or failed again)"))
     if done < len(lead_ids):
@@ -345,6 +354,7 @@ def worker_command(
 
 def _dramatiq_workers(processes: int, threads: int, poll: float | None) -> int:
     """Dramatiq's own supervisor with N worker processes, and the periodic sweep sent on the same broker."""
+    import logging
     import sys
     import threading
 
@@ -353,13 +363,17 @@ def _dramatiq_workers(processes: int, threads: int, poll: float | None) -> int:
     settings = get_settings()
     if not settings.queue_url:
         raise _fail("--engine dramatiq needs QUALIFY_QUEUE_URL (redis://host:port/db)")
-    from api.leads.engine import QUEUE, sweep
+    from api.leads.engine import QUEUE, SWEEP_QUEUE, sweep, sweep_due
 
     stop = threading.Event()
 
     def tick() -> None:
         while not stop.wait(poll or settings.worker_poll_seconds):
-            sweep.send()
+            try:
+                if sweep_due():  # one sweep at a time: a slow one is not joined by more
+                    sweep.send()
+            except Exception:  # Redis away for a moment: the next tick tries again
+                logging.getLogger("qualify.worker").exception("could not send the periodic sweep")
 
     threading.Thread(target=tick, daemon=True, name="qualify-sweep").start()
     sys.argv = [
@@ -371,6 +385,7 @@ def _dramatiq_workers(processes: int, threads: int, poll: float | None) -> int:
         str(threads),
         "--queues",
         QUEUE,
+        SWEEP_QUEUE,
     ]
     try:
         return int(dramatiq_main() or 0)

@@ -16,7 +16,7 @@ from agent.budget import DEFAULT_PRICES, BudgetConfig, Price, SpendTracker
 from agent.judges.llm import LLMJudge
 from agent.llm import LLMConfig, Method, ProbeResult, StructuredLLM
 from api.leads.models import ScorecardRow
-from api.settings import Settings
+from api.settings import BACKOFF_SECONDS, MAX_RETRY_AFTER_SECONDS, Settings
 from library.schemas import Library
 
 
@@ -68,6 +68,8 @@ def llm_config(settings: Settings) -> LLMConfig:
         concurrency=settings.llm_concurrency,
         context_tokens=settings.llm_context_tokens,
         prices=load_prices(settings.llm_prices_file),
+        max_retry_after=MAX_RETRY_AFTER_SECONDS,
+        backoff_seconds=BACKOFF_SECONDS,
     )
 
 

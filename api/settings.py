@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LIBRARY = ROOT / "library" / "data" / "ledgerly"
+# The LLM client's waits between attempts (passed to agent.llm.LLMConfig by api/llm_wiring.py): a Retry-After up to
+# MAX_RETRY_AFTER_SECONDS is honoured (a longer one fails the lead as retryable), else BACKOFF_SECONDS doubling.
+MAX_RETRY_AFTER_SECONDS = 20.0
+BACKOFF_SECONDS = 1.0
 
 
 class Settings(BaseSettings):
@@ -73,6 +78,13 @@ class Settings(BaseSettings):
         "(`qualify worker --engine dramatiq`) instead of qualifying them in the API process",
     )
     worker_poll_seconds: float = Field(default=1.0, gt=0, le=3600, description="How often idle workers look for work")
+    lead_lease_seconds: float = Field(
+        default=600,
+        ge=10,
+        le=86_400,
+        description="How long a worker owns a lead it claimed for qualification; a killed worker's lead is "
+        "claimed again once this has passed. Must outlast one lead's LLM calls (timeouts and retries)",
+    )
     min_enrichment_confidence: float = Field(default=0.5, ge=0, le=1)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -219,6 +231,32 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _lease_outlasts_a_run(self) -> Settings:
+        if self.judge == "local":
+            return self
+        worst = self.llm_run_seconds
+        if self.lead_lease_seconds <= worst:
+            raise ValueError(
+                f"QUALIFY_LEAD_LEASE_SECONDS={self.lead_lease_seconds:g} is not longer than one lead's LLM calls may "
+                f"take ({self.llm_max_attempts} attempt(s) of QUALIFY_LLM_TIMEOUT={self.llm_timeout:g} s and the "
+                f"waits between them: {worst:g} s), so another worker would claim a lead still being qualified; "
+                "raise the lease or lower QUALIFY_LLM_TIMEOUT / QUALIFY_LLM_MAX_ATTEMPTS"
+            )
+        return self
+
+    @property
+    def llm_run_seconds(self) -> float:
+        """The longest one lead's LLM calls may take before the per-1k-token timeout allowance: every attempt timing
+        out, each followed by the longest wait the client makes before the next."""
+        waits = sum(max(MAX_RETRY_AFTER_SECONDS, BACKOFF_SECONDS * 2**i) for i in range(self.llm_max_attempts - 1))
+        return self.llm_max_attempts * self.llm_timeout + waits
+
+    @property
+    def lead_lease(self) -> timedelta:
+        """The lease a qualification claim takes (api/leads/service.py)."""
+        return timedelta(seconds=self.lead_lease_seconds)
+
     def delivery_policy(self):
         from api.events.delivery import DeliveryPolicy
 
@@ -248,6 +286,30 @@ class Settings(BaseSettings):
         return self.data_dir / "cache"
 
 
+class SettingsError(ValueError):
+    """A bad configuration value; the message names each variable, what is wrong with it and the value given."""
+
+
+def describe(exc: ValidationError) -> str:
+    """One line per bad value, named by its environment variable."""
+    lines = []
+    for e in exc.errors(include_url=False):
+        field = str(e["loc"][0]) if e["loc"] else ""
+        info = Settings.model_fields.get(field)
+        name = (info.validation_alias if info and isinstance(info.validation_alias, str) else None) or (
+            f"QUALIFY_{field.upper()}" if field else ""
+        )
+        message = str(e["msg"]).removeprefix("Value error, ")
+        secret = any(word in field for word in ("key", "secret", "token"))
+        given = f" (got {e['input']!r})" if field and not secret and not isinstance(e["input"], dict) else ""
+        lines.append(f"{name}: {message}{given}" if name else message)
+    return "; ".join(lines)
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The configuration from the environment; SettingsError naming the variable when a value is bad."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(describe(exc)) from None

@@ -1,10 +1,12 @@
 """Throughput of 1, 2 and 4 `qualify worker` processes and the API's /healthz latency while they run.
 
 Leads are posted through the API (`qualify serve` with QUALIFY_EMBEDDED_WORKER=false, so the API only queues them);
-then N worker processes drain the queue. Prints leads/s per worker count, the 1→2 ratio, and /healthz p50/p95.
-Usage: .venv/bin/python benchmarks/scale.py [--leads 400] [--database-url postgresql://…] [--engine leads|dramatiq]
+then N worker processes drain the queue. Prints leads/s per worker count (from the workers' start, and from the first
+lead drafted, which leaves out the workers' start-up), the 1→2 ratio, /healthz p50/p95 and the load average.
+Usage: .venv/bin/python benchmarks/scale.py [--leads 400] [--database-url postgresql://… [--recreate-database]]
+    [--engine leads|dramatiq --queue-url redis://127.0.0.1:6379/N] [--chroma-server]
 (--database-url may contain {workers}, e.g. …/qualify_bench_{workers}, so each run gets an empty database of its
-own; default: a fresh SQLite file per run).
+own; default: a fresh SQLite file per run. --chroma-server starts `chroma run` on 127.0.0.1 for the library index.)
 """
 
 from __future__ import annotations
@@ -43,7 +45,28 @@ def lead(i: int) -> dict[str, object]:
     }
 
 
-def run(workers: int, n: int, env: dict[str, str], engine: str) -> tuple[float, list[float]]:
+def post_all(url: str, key: str, n: int, clients: int = 4) -> None:
+    """Post leads 0..n-1 from a few clients at once (intake is not what is measured)."""
+    todo, lock = iter(range(n)), threading.Lock()
+
+    def client() -> None:
+        with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=60) as c:
+            while True:
+                with lock:
+                    i = next(todo, None)
+                if i is None:
+                    return
+                r = c.post("/leads", json=lead(i))
+                assert r.status_code == 202, r.text
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def run(workers: int, n: int, env: dict[str, str], engine: str, threads: int) -> tuple[float, float, list[float]]:
     from api.db import transaction
     from api.runtime import build_runtime
     from api.settings import Settings
@@ -57,22 +80,27 @@ def run(workers: int, n: int, env: dict[str, str], engine: str) -> tuple[float, 
             s, add_user(s, f"svc-{uuid.uuid4().hex[:6]}@bench.example", Role.service, rt.deps.clock()), rt.deps.clock()
         )
     port = free_port()
+    log = Path(env["QUALIFY_DATA_DIR"]) / "serve.log"
     api = subprocess.Popen(
-        [QUALIFY, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [QUALIFY, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=open(log, "ab")
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=30) as c:
-            for _ in range(200):
-                try:
-                    c.get("/healthz")
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
                     break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            for i in range(n):
-                assert c.post("/leads", json=lead(i)).status_code == 202
+            except httpx.HTTPError:
+                pass
+            if api.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"qualify serve did not start:\n{log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        post_all(url, key, n)
         cmd = [QUALIFY, "worker"] + (
-            ["--engine", "dramatiq", "--processes", str(workers)] if engine == "dramatiq" else []
+            ["--engine", "dramatiq", "--processes", str(workers), "--threads", str(threads)]
+            if engine == "dramatiq"
+            else []
         )
         started = time.perf_counter()
         procs = [
@@ -95,21 +123,25 @@ def run(workers: int, n: int, env: dict[str, str], engine: str) -> tuple[float, 
 
         from api.leads.models import LeadRow
 
+        first: float | None = None
         while True:
             with rt.sessions() as s:
                 left = s.scalar(
                     select(func.count()).select_from(LeadRow).where(LeadRow.status.in_(["received", "qualifying"]))
                 )
+            if first is None and left is not None and left < n:
+                first, first_left = time.perf_counter(), left
             if not left:
                 break
             time.sleep(0.2)
         spent = time.perf_counter() - started
+        steady = first_left / (time.perf_counter() - first) if first is not None and first_left else float("nan")
         done.set()
         for p in procs:
             p.terminate()
         for p in procs:
             p.wait(30)
-        return n / spent, latencies
+        return n / spent, steady, latencies
     finally:
         api.terminate()
         api.wait(30)
@@ -121,9 +153,40 @@ def main() -> None:
     ap.add_argument("--leads", type=int, default=400)
     ap.add_argument("--workers", default="1,2,4")
     ap.add_argument("--database-url", default=None)
+    ap.add_argument("--recreate-database", action="store_true", help="drop and create each run's PostgreSQL database")
     ap.add_argument("--engine", default="leads", choices=["leads", "dramatiq"])
+    ap.add_argument("--queue-url", default=None, help="redis://127.0.0.1:6379/N (emptied before each run)")
+    ap.add_argument("--threads", type=int, default=1, help="threads per Dramatiq worker process")
+    ap.add_argument("--chroma-server", action="store_true", help="index the library on a `chroma run` server")
     args = ap.parse_args()
-    rates = {}
+    if args.engine == "dramatiq" and not args.queue_url:
+        ap.error("--engine dramatiq needs --queue-url")
+    rates, steady_rates = {}, {}
+    chroma: subprocess.Popen[bytes] | None = None
+    chroma_dir = tempfile.TemporaryDirectory()
+    extra: dict[str, str] = {}
+    if args.chroma_server:
+        port = free_port()
+        chroma = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "chroma"), "run", "--path", chroma_dir.name, "--host", "127.0.0.1"]
+            + ["--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(300):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        extra = {"QUALIFY_CHROMA_HOST": "127.0.0.1", "QUALIFY_CHROMA_PORT": str(port)}
+    if args.queue_url:
+        extra["QUALIFY_QUEUE_URL"] = args.queue_url
+    print(
+        f"scale: {args.leads} leads, engine {args.engine}, "
+        f"{'PostgreSQL' if args.database_url else 'SQLite'}, Chroma {'server' if chroma else 'embedded'}",
+        flush=True,
+    )
     for w in (int(x) for x in args.workers.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
             env = {
@@ -132,19 +195,37 @@ def main() -> None:
                 "QUALIFY_EMBEDDED_WORKER": "false",
                 "QUALIFY_WORKER_POLL_SECONDS": "0.2",
             }
+            env.update(extra)
             if args.database_url:
                 env["DATABASE_URL"], env["QUALIFY_AUTO_MIGRATE"] = args.database_url.format(workers=w), "true"
-            rate, lat = run(w, args.leads, env, args.engine)
+                if args.recreate_database:
+                    from benchmarks.chaos import recreate
+
+                    recreate(env["DATABASE_URL"])
+            if args.queue_url:
+                import redis
+
+                redis.Redis.from_url(args.queue_url).flushdb()
+            load_before = os.getloadavg()[0]
+            rate, steady, lat = run(w, args.leads, env, args.engine, args.threads)
             lat.sort()
             p95 = lat[int(0.95 * (len(lat) - 1))] if lat else float("nan")
-            rates[w] = rate
+            rates[w], steady_rates[w] = rate, steady
             print(
-                f"workers {w}: {rate:6.1f} leads/s · /healthz p50 {1000 * statistics.median(lat):.1f} ms "
-                f"p95 {1000 * p95:.1f} ms ({len(lat)} probes)",
+                f"workers {w}: {rate:6.2f} leads/s ({steady:.2f} after the first draft) · /healthz p50 "
+                f"{1000 * statistics.median(lat):.1f} ms p95 {1000 * p95:.1f} ms ({len(lat)} probes) · load "
+                f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after",
                 flush=True,
             )
+    if chroma is not None:
+        chroma.terminate()
+        chroma.wait(30)
+    chroma_dir.cleanup()
     if 1 in rates and 2 in rates:
-        print(f"speed-up 1→2 workers: {rates[2] / rates[1]:.2f}×")
+        print(
+            f"speed-up 1→2 workers: {rates[2] / rates[1]:.2f}× "
+            f"({steady_rates[2] / steady_rates[1]:.2f}× after the first draft)"
+        )
 
 
 if __name__ == "__main__":

@@ -270,7 +270,7 @@ def submit(
         )
         lead_id = leads.intake(rt.sessions, lead, now).lead_id
         _remember(rt, form.id, visitor, lead_id, now)
-        scorecard_id = leads.qualify_now(rt.sessions, rt.deps, lead_id)
+        scorecard_id = leads.qualify_now(rt.sessions, rt.deps, lead_id, rt.settings.lead_lease)
         return _outcome(rt, lead_id, True, scorecard_id)
     lead_id = existing.id
     _remember(rt, form.id, visitor, lead_id, now)
@@ -338,7 +338,9 @@ def _update_and_requalify(
         )
         status = row.status
     if status in (LeadStatus.received, *RETRYABLE):
-        return leads.qualify_now(rt.sessions, rt.deps, lead_id)  # not drafted yet: the first run reads the new answers
+        return leads.qualify_now(
+            rt.sessions, rt.deps, lead_id, rt.settings.lead_lease
+        )  # not drafted yet: the first run reads the new answers
     if status == LeadStatus.qualifying:
         return None  # a run is under way; the answers are stored and the SDR sees them on the lead
     return leads.requalify(
@@ -349,7 +351,7 @@ def _update_and_requalify(
 def _outcome(rt: Runtime, lead_id: str, created: bool, scorecard_id: str | None) -> Outcome:
     from api.review.assign import assign_pending, territories_for
 
-    assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock())
+    assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock(), lead_ids=[lead_id])
     with rt.sessions() as s:
         card = latest_card(s, lead_id)
     return Outcome(lead_id, created, card["tier"] if card else None, card["route"] if card else None, scorecard_id)

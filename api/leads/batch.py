@@ -49,7 +49,7 @@ async def _one(rt: Runtime, row: Row, result: BatchResult, gate: asyncio.Semapho
         result.errors.append(RowError(row.row, "external_id" if exc.status == 409 else "lead", exc.detail))
         return
     async with gate:
-        made = await service.qualify_stored(rt.sessions, rt.deps, intake.lead_id)
+        made = await service.qualify_stored(rt.sessions, rt.deps, intake.lead_id, rt.settings.lead_lease)
     found = latest_scorecard(rt, intake.lead_id)
     if found is None:
         result.failed.append((row.row, intake.lead_id, lead_status(rt, intake.lead_id)))

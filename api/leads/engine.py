@@ -15,12 +15,15 @@ from datetime import timedelta
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
+from api.review.escalate import Periodic
 from api.runtime import Runtime, build_runtime
 from api.settings import get_settings
 
 QUEUE = "qualify"
+SWEEP_QUEUE = "qualify-sweep"  # its own queue, so a sweep is not stuck behind a backlog of leads (nor piled up in it)
 SWEEP_GRACE = timedelta(seconds=30)  # a lead sent at intake gets this long before the sweep sends it again
 _runtime: list[Runtime] = []
+_checks = Periodic(timedelta(seconds=30))
 _lock = threading.Lock()
 
 
@@ -56,12 +59,34 @@ def qualify_lead(lead_id: str) -> None:
     qualify_and_assign_sync(_rt(), lead_id)
 
 
-@dramatiq.actor(queue_name=QUEUE, max_retries=0)
+def queued(queue: str) -> int:
+    """Messages on `queue` not yet acknowledged (waiting or being worked on)."""
+    return int(broker.do_qsize(queue))  # type: ignore[attr-defined]  # RedisBroker's dispatch (`broker.join` uses it)
+
+
+def sweep_due() -> bool:
+    """Whether the periodic tick should send a sweep: not while one is still waiting or running."""
+    return queued(SWEEP_QUEUE) == 0
+
+
+@dramatiq.actor(queue_name=SWEEP_QUEUE, max_retries=0)
 def sweep() -> None:
-    """Send a message for every lead waiting longer than the grace (lost sends, expired leases)."""
-    from api.leads.worker import claimable, drain_jobs
+    """Send the leads waiting longer than the grace again when their messages may be lost; every 30 s per process
+    also give left-over drafts an SDR and escalate overdue leads (as `qualify worker` does).
+
+    A lead also waits long when the queue simply has a backlog: as long as the queue holds at least one message per
+    waiting lead nothing is sent (a backlog of 10,000 leads would otherwise be sent again on every sweep, and the
+    duplicates would crowd out the work). A message lost after its lead's commit, or dropped with a killed worker,
+    makes the queue shorter than the waiting leads, at the latest once the backlog has drained.
+    """
+    from api.leads.worker import assign_left_over, claimable, drain_jobs, escalate_due, waiting
 
     rt = _rt()
-    for lead_id in claimable(rt, rt.deps.clock(), limit=1000, grace=SWEEP_GRACE):
-        qualify_lead.send(lead_id)
+    now = rt.deps.clock()
+    if queued(QUEUE) < waiting(rt, now):
+        for lead_id in claimable(rt, now, limit=1000, grace=SWEEP_GRACE):
+            qualify_lead.send(lead_id)
     drain_jobs(rt)  # CRM write-backs and imports: the jobs table's own claim and lease decide who runs each
+    if _checks.due(rt.deps.clock()):
+        assign_left_over(rt)
+        escalate_due(rt)

@@ -29,7 +29,7 @@ from api.leads.models import LeadRow, ScorecardRow, segment_of
 from api.users.service import Principal
 
 log = logging.getLogger("qualify.leads")
-LEASE = timedelta(minutes=10)  # longer than any one lead's qualification (LLM timeouts × attempts included)
+LEASE = timedelta(minutes=10)  # the default of QUALIFY_LEAD_LEASE_SECONDS (api/settings.py validates it outlasts a run)
 
 
 @dataclass(frozen=True)
@@ -213,19 +213,23 @@ def lease_expired(row: LeadRow, now: datetime) -> bool:
     return row.status == LeadStatus.qualifying and (row.lease_until is None or row.lease_until <= now)
 
 
-def _claim(factory: sessionmaker[Session], lead_id: str, now: datetime) -> tuple[Lead, int] | None:
+def _claim(
+    factory: sessionmaker[Session], lead_id: str, now: datetime, lease: timedelta = LEASE
+) -> tuple[Lead, int] | None:
     """Move a lead to `qualifying` with a lease (the claim); None when it is not in a state that may be qualified.
 
     A lead still `qualifying` under an expired lease is claimed again: its previous run died. Two workers reaching
     for one lead: the row lock (PostgreSQL) or the versioned UPDATE (SQLite) lets exactly one have it.
     """
     try:
-        return _claim_once(factory, lead_id, now)
+        return _claim_once(factory, lead_id, now, lease)
     except StaleDataError:
         return None
 
 
-def _claim_once(factory: sessionmaker[Session], lead_id: str, now: datetime) -> tuple[Lead, int] | None:
+def _claim_once(
+    factory: sessionmaker[Session], lead_id: str, now: datetime, lease: timedelta
+) -> tuple[Lead, int] | None:
     with transaction(factory) as s:
         row = s.get(LeadRow, lead_id, with_for_update=True)
         if row is None:
@@ -233,7 +237,7 @@ def _claim_once(factory: sessionmaker[Session], lead_id: str, now: datetime) -> 
         if not (can_machine_move(row.status, LeadStatus.qualifying) or lease_expired(row, now)):
             return None
         row.status, row.updated_at, row.attempts = LeadStatus.qualifying, now, row.attempts + 1
-        row.lease_until = now + LEASE
+        row.lease_until = now + lease
         revision = (s.scalar(select(func.max(ScorecardRow.revision)).where(ScorecardRow.lead_id == lead_id)) or 0) + 1
         return Lead.model_validate(row.payload), revision
 
@@ -294,12 +298,15 @@ def save_draft(
         return None
 
 
-async def qualify_stored(factory: sessionmaker[Session], deps: Deps, lead_id: str) -> str | None:
-    """Qualify a stored lead once; returns the new scorecard id, or None when nothing was (or needed to be) done.
+async def qualify_stored(
+    factory: sessionmaker[Session], deps: Deps, lead_id: str, lease: timedelta = LEASE
+) -> str | None:
+    """Qualify a stored lead once under a claim of `lease` (QUALIFY_LEAD_LEASE_SECONDS); returns the new scorecard
+    id, or None when nothing was (or needed to be) done.
 
     Endpoint faults end in an explicit, retryable state; the lead is never lost or left half-written.
     """
-    claimed = _claim(factory, lead_id, deps.clock())
+    claimed = _claim(factory, lead_id, deps.clock(), lease)
     if claimed is None:
         return None
     lead, revision = claimed
@@ -321,9 +328,9 @@ async def qualify_stored(factory: sessionmaker[Session], deps: Deps, lead_id: st
     return save_draft(factory, draft, deps.clock())
 
 
-def qualify_now(factory: sessionmaker[Session], deps: Deps, lead_id: str) -> str | None:
+def qualify_now(factory: sessionmaker[Session], deps: Deps, lead_id: str, lease: timedelta = LEASE) -> str | None:
     """Qualify a stored lead on this thread (a form submission waits for its scorecard); see `qualify_stored`."""
-    return asyncio.run(qualify_stored(factory, deps, lead_id))
+    return asyncio.run(qualify_stored(factory, deps, lead_id, lease))
 
 
 def requalify(

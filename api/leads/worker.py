@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 
 from api.leads import service
 from api.leads.flows import LeadStatus
@@ -32,22 +33,42 @@ def drain_jobs(rt: Runtime) -> int:
     return drain_due(rt)
 
 
+def _waiting(now: datetime, grace: timedelta = timedelta(0)) -> ColumnElement[bool]:
+    return ((LeadRow.status == LeadStatus.received) & (LeadRow.updated_at <= now - grace)) | (
+        (LeadRow.status == LeadStatus.qualifying) & (LeadRow.lease_until.is_(None) | (LeadRow.lease_until <= now))
+    )
+
+
 def claimable(rt: Runtime, now: datetime, limit: int = 50, grace: timedelta = timedelta(0)) -> list[str]:
     """Leads waiting to be qualified: `received` (for at least `grace`), or `qualifying` under an expired lease."""
     with rt.sessions() as s:
-        waiting = ((LeadRow.status == LeadStatus.received) & (LeadRow.updated_at <= now - grace)) | (
-            (LeadRow.status == LeadStatus.qualifying) & (LeadRow.lease_until.is_(None) | (LeadRow.lease_until <= now))
+        return list(
+            s.scalars(select(LeadRow.id).where(_waiting(now, grace)).order_by(LeadRow.received_at).limit(limit))
         )
-        return list(s.scalars(select(LeadRow.id).where(waiting).order_by(LeadRow.received_at).limit(limit)))
+
+
+def waiting(rt: Runtime, now: datetime) -> int:
+    """How many leads wait to be qualified (see `claimable`)."""
+    with rt.sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(LeadRow).where(_waiting(now))) or 0)
 
 
 def qualify_and_assign_sync(rt: Runtime, lead_id: str) -> str | None:
-    """Qualify one lead on this thread's own event loop, then hand drafts to SDRs."""
+    """Qualify one lead on this thread's own event loop, then hand its draft to an SDR."""
     from api.review.assign import assign_pending, territories_for
 
-    made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, lead_id))
-    assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock())
+    made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, lead_id, rt.settings.lead_lease))
+    if made is not None:  # None: another worker has the lead (it assigns it) or the run failed (nothing to assign)
+        rules = territories_for(rt.settings.territory_rules_file)
+        assign_pending(rt.sessions, rules, rt.deps.clock(), lead_ids=[lead_id])
     return made
+
+
+def assign_left_over(rt: Runtime) -> int:
+    """The periodic pass: drafts nobody could take when they were made (no SDR active then) get an SDR now."""
+    from api.review.assign import assign_pending, territories_for
+
+    return assign_pending(rt.sessions, territories_for(rt.settings.territory_rules_file), rt.deps.clock())
 
 
 def escalate_due(rt: Runtime) -> int:
@@ -65,6 +86,9 @@ def drain(rt: Runtime, stop: threading.Event | None = None, grace: timedelta = t
         batch = claimable(rt, rt.deps.clock(), grace=grace)
         if not batch:
             break
+        # Every worker reads the same oldest leads: in one order they would reach for the same lead one after another
+        # (one claim won, the others lost, for every lead); shuffled, they mostly take different ones.
+        random.shuffle(batch)
         progressed = False
         for lead_id in batch:
             if stop and stop.is_set():
@@ -91,6 +115,7 @@ def run(
         try:
             drain(rt, stop, grace)
             if checks.due(rt.deps.clock()):
+                assign_left_over(rt)
                 escalate_due(rt)
         except Exception:  # the worker must survive a bug or a lost connection; the lead stays claimable
             log.exception("worker pass failed")

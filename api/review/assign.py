@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -156,19 +157,28 @@ def sweep(factory: sessionmaker[Session], rules: Territories, now: datetime, eve
         assign_pending(factory, rules, now)
 
 
-def assign_pending(factory: sessionmaker[Session], rules: Territories, now: datetime, limit: int = 500) -> int:
-    """Give every drafted lead without an SDR one; returns how many were assigned."""
+def assign_pending(
+    factory: sessionmaker[Session],
+    rules: Territories,
+    now: datetime,
+    limit: int = 500,
+    lead_ids: Sequence[str] | None = None,
+) -> int:
+    """Give every drafted lead without an SDR one (only those of `lead_ids` when given); returns how many were
+    assigned.
+
+    A worker passes the lead it just drafted: scanning every unassigned draft after each lead costs one query over up
+    to `limit` rows per lead (while no SDR is active they pile up), so the full pass runs periodically instead.
+    """
     done = 0
     with transaction(factory) as s:
         owned = select(AssignmentRow.lead_id).where(
             AssignmentRow.lead_id == LeadRow.id, AssignmentRow.sdr_id.is_not(None)
         )
-        leads = s.scalars(
-            select(LeadRow)
-            .where(LeadRow.status.in_(ASSIGNABLE), ~owned.exists())
-            .order_by(LeadRow.received_at)
-            .limit(limit)
-        ).all()
+        query = select(LeadRow).where(LeadRow.status.in_(ASSIGNABLE), ~owned.exists())
+        if lead_ids is not None:
+            query = query.where(LeadRow.id.in_(list(lead_ids)))
+        leads = s.scalars(query.order_by(LeadRow.received_at).limit(limit)).all()
         for lead in leads:
             card = s.scalar(
                 select(ScorecardRow.payload)

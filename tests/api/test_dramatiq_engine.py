@@ -8,11 +8,12 @@ import importlib
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from types import ModuleType
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from api.leads.models import LeadRow, ScorecardRow
 from api.main import create_app
@@ -33,8 +34,10 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ModuleTyp
     rt = build_runtime(make_settings(tmp_path_factory.mktemp("dramatiq"), "sqlite", queue_url=REDIS))
     module.use_runtime(rt)
     module.broker.flush(module.QUEUE)
+    module.broker.flush(module.SWEEP_QUEUE)
     yield module, rt
     module.broker.flush(module.QUEUE)
+    module.broker.flush(module.SWEEP_QUEUE)
     rt.engine.dispose()
     mp.undo()
     get_settings.cache_clear()
@@ -75,3 +78,46 @@ def test_dramatiq_workers_qualify_each_sent_lead_exactly_once(engine: tuple[Modu
         )
         states = set(s.scalars(select(LeadRow.status).where(LeadRow.id.in_(ids))))
     assert cards == {i: 1 for i in ids} and states <= {"in_review", "disqualified"}
+
+
+def test_the_sweep_sends_again_only_what_the_queue_lost_and_never_piles_up(engine: tuple[ModuleType, Runtime]) -> None:
+    import dramatiq
+
+    module, rt = engine
+    with TestClient(create_app(runtime=rt), headers={"X-API-Key": add_user(rt, "service")}) as c:
+        ids = [c.post("/leads", json=lead()).json()["lead_id"] for _ in range(5)]
+    with rt.sessions.begin() as s:  # a backlog: they have waited longer than the grace, their messages still queued
+        s.execute(
+            update(LeadRow)
+            .where(LeadRow.id.in_(ids))
+            .values(updated_at=rt.deps.clock() - module.SWEEP_GRACE - timedelta(minutes=1))
+        )
+    assert module.queued(module.QUEUE) == 5
+    module.sweep.fn()
+    assert module.queued(module.QUEUE) == 5  # before: all five sent again, on every sweep, for as long as they waited
+    module.broker.flush(module.QUEUE)  # the messages are lost (a Redis failover, a send that never happened)
+    module.sweep.fn()
+    assert module.queued(module.QUEUE) == 5  # sent again, once
+    module.sweep.fn()
+    assert module.queued(module.QUEUE) == 5
+
+    assert module.sweep_due()
+    module.sweep.send()
+    assert not module.sweep_due()  # the periodic tick adds no second sweep while one waits
+    worker = dramatiq.Worker(module.broker, worker_threads=2)
+    worker.start()
+    try:
+        module.broker.join(module.QUEUE, timeout=120_000)
+        module.broker.join(module.SWEEP_QUEUE, timeout=120_000)
+    finally:
+        worker.stop()
+    assert module.sweep_due()
+    with rt.sessions() as s:
+        cards = dict(
+            s.execute(
+                select(ScorecardRow.lead_id, func.count())
+                .where(ScorecardRow.lead_id.in_(ids))
+                .group_by(ScorecardRow.lead_id)
+            ).all()
+        )
+    assert cards == {i: 1 for i in ids}

@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -110,3 +111,46 @@ def test_a_2mb_lead_is_qualified_while_healthz_stays_fast(served: tuple[str, str
     assert finished is not None and finished["scorecards"], "the lead was not qualified"
     # before: the run sat on the API's event loop and /healthz took 29 s; now it answers between the worker's steps
     assert len(latencies) >= 3 and statistics.median(latencies) < 0.25 and max(latencies) < 2.0, latencies
+
+
+def sdr_of(rt: Runtime, lead_id: str) -> str | None:
+    from api.review.models import AssignmentRow
+
+    with rt.sessions() as s:
+        row = s.get(AssignmentRow, lead_id)
+        return row.sdr_id if row else None
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_worker_assigns_its_own_draft_and_its_periodic_pass_the_drafts_nobody_could_take(
+    backend: str, tmp_path: Path
+) -> None:
+    from agent.schemas import Lead
+    from api.leads import service
+    from api.leads.worker import qualify_and_assign_sync, run
+
+    rt = build_runtime(make_settings(tmp_path, backend, embedded_worker=False))
+    try:
+        early = service.intake(rt.sessions, Lead.model_validate(lead()), rt.deps.clock()).lead_id
+        assert drain(rt) == 1
+        assert sdr_of(rt, early) is None  # drafted while no SDR was active
+        add_user(rt, "sdr")
+        later = service.intake(rt.sessions, Lead.model_validate(lead()), rt.deps.clock()).lead_id
+        assert qualify_and_assign_sync(rt, later) is not None
+        assert sdr_of(rt, later) is not None
+        # a worker's own assignment looks at the lead it drafted, not at every draft still waiting (that scan, after
+        # every lead, was a third of a worker's time once drafts without an SDR piled up)
+        assert sdr_of(rt, early) is None
+        stop = threading.Event()
+        loop = threading.Thread(target=run, args=(rt, stop, 0.05))
+        loop.start()
+        try:
+            deadline = time.monotonic() + 30
+            while sdr_of(rt, early) is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            stop.set()
+            loop.join(30)
+        assert sdr_of(rt, early) is not None  # the worker loop's periodic pass gave it one
+    finally:
+        rt.engine.dispose()
