@@ -234,11 +234,11 @@ def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[tupl
             if people
             else any(_same_noun(w, spec_subject) for w in re.findall(r"\w+", c.context))
         )
-        product = _product(c.text, spec_subject, people)
+        text = digitise(c.text)
+        product = _product(text, spec_subject, people)
         if product is not None:
             out.append((c, product, product))
             continue
-        text = digitise(c.text)
         cursor = 0
         for q in found:
             m = re.compile(rf"(?<![\d.,]){re.escape(q.text)}(?!\d)").search(text, cursor)
@@ -310,10 +310,9 @@ _PLUS = re.compile(
 )
 
 
-def _product(clause: str, subject: str, people: bool) -> float | None:
-    """Simple arithmetic a person does when reading: '3 plants with roughly 30 people each' is 90 people, '3 crews of 4
-    plus 2 service techs' is 14 technicians. None when the clause states no such product."""
-    text = digitise(clause)
+def _product(text: str, subject: str, people: bool) -> float | None:
+    """Simple arithmetic a person does when reading (`text` already digitised): '3 plants with roughly 30 people each' is
+    90 people, '3 crews of 4 plus 2 service techs' is 14 technicians. None when the clause states no such product."""
     m = _TIMES_EACH.search(text)
     if m is None:
         return None
@@ -543,10 +542,14 @@ _IDENTITY = frozenset(
 )
 
 # "moved from HubSpot to Zoho", "switched from X", "replaced X with Y": the tool before the change is the past one.
+# Completed changes only: "switching from X" and "the migration plan from X" are still on X.
+_CHANGED = (
+    r"moved|switched|migrated|came|transitioned|changed|went|ported|gewechselt|umgestiegen|pass[ée]s?|cambiamos|"
+    r"cambiaron|migramos|migraram|mudamos|overgestapt|przeszli\w*|přešli"
+)
 _LEFT_BEFORE = re.compile(
-    r"\b(?:moved|switched|migrated|came|transitioned|changed|went|ported|gewechselt|umgestiegen|pass[ée]s?|"
-    r"cambiamos|cambiaron|migramos|migraram|mudamos|overgestapt|przeszli\w*|přešli)\s+(?:\w+\s+){0,3}?"
-    r"(?:from|off|away from|von|de|desde|da|van|z|od)\s+(?:\w+\s+){0,2}$|\breplaced\s+(?:\w+\s+){0,2}$",
+    rf"\b(?:{_CHANGED})\s+(?:\w+\s+){{0,3}}?(?:from|off|away from|von|de|desde|da|van|z|od)\s+(?:\w+\s+){{0,2}}$|"
+    r"\breplaced\s+(?:\w+\s+){0,2}$",
     re.I,
 )
 _NEW_AFTER = re.compile(
@@ -556,11 +559,7 @@ _NEW_AFTER = re.compile(
 )
 
 
-_CHANGE = re.compile(
-    r"\b(?:moved|switched|migrated|replaced|changed|transitioned|went|ported|gewechselt|umgestiegen|pass|cambiamos|"
-    r"migramos|mudamos|overgestapt|przeszli|přešli)",
-    re.I,
-)
+_CHANGE = re.compile(rf"\b(?:{_CHANGED}|replaced)\b", re.I)
 
 
 def _mention_tense(text: str, at: int) -> str | None:

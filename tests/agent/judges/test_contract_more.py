@@ -298,3 +298,10 @@ def test_a_future_or_probable_statement_is_not_today(judge: LocalJudge, notes: s
 def test_a_french_past_participle_eu_is_not_the_european_union(judge: LocalJudge) -> None:
     answer = ask(judge, TEAM_IN, "On a eu une démo le mois passé; nos 20 techniciens sont tous à Lyon.")
     assert answer.answer == "no" and "Lyon" in answer.reasoning
+
+
+def test_a_timeframe_in_another_language_is_decided_and_quoted_in_the_leads_own_words(judge: LocalJudge) -> None:
+    notes = "Einführung frühestens Ende 2027, vorher kein Projekt."
+    answer = ask(judge, SOON, notes)
+    assert answer.answer == "no", answer.reasoning
+    assert answer.evidence[0].quote in notes and "frühestens" in answer.evidence[0].quote
