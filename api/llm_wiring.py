@@ -88,9 +88,9 @@ def build_llm_judge(
     local = None
     if mode == "hybrid":  # the embedded engine settles the fact questions; the model reads the free text
         from agent.judges.local import LocalJudge
-        from library.embeddings import get_embedder
+        from library.embeddings import get_embedder, get_multilingual
 
-        local = LocalJudge(get_embedder())
+        local = LocalJudge(get_embedder(), meaning=get_multilingual())
     judge = LLMJudge(llm, mode=mode, per_question=settings.llm_per_question, personas=library.personas, local=local)
     return judge, spend
 

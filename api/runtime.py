@@ -19,7 +19,7 @@ from api.enrichment.service import load_directory
 from api.review.learning import reviewed_examples, teach
 from api.settings import Settings
 from library.documents import collection_name
-from library.embeddings import MODEL_NAME, get_embedder
+from library.embeddings import MODEL_NAME, get_embedder, get_multilingual
 from library.geo import use_cache_folder
 from library.loader import load_library
 from agent.retrieve import LibraryRetriever, VectorSource
@@ -89,7 +89,7 @@ def build_judge(
 ) -> tuple[Judge, SpendTracker | None]:
     """The embedded judge unless QUALIFY_JUDGE asks for an LLM endpoint (then with its spend tracker)."""
     if settings.judge == "local":
-        return LocalJudge(get_embedder()), None
+        return LocalJudge(get_embedder(), meaning=get_multilingual()), None
     from api.llm_wiring import build_llm_judge  # LangChain is imported only when an endpoint is used
 
     return build_llm_judge(settings, library, sessions)
@@ -129,4 +129,9 @@ def build_extractor(settings: Settings, deps: Deps) -> TranscriptExtractor:
         from agent.transcripts.llm_extract import LLMExtractor
 
         return LLMExtractor(judge, deps.library.seller)  # type: ignore[arg-type]  # build_judge made an LLMJudge here
-    return EmbeddedExtractor(deps.library, get_embedder(), judge=judge if isinstance(judge, LocalJudge) else None)
+    return EmbeddedExtractor(
+        deps.library,
+        get_embedder(),
+        judge=judge if isinstance(judge, LocalJudge) else None,
+        meaning=get_multilingual(),
+    )

@@ -91,10 +91,17 @@ def main() -> None:
         action="store_true",
         help="fit the confidence map on the DEV half (raw confidences) and write it for the judge",
     )
+    parser.add_argument(
+        "--english-only", action="store_true", help="without the cross-language model (the judge before it)"
+    )
     args = parser.parse_args()
-    from library.embeddings import get_embedder
+    from library.embeddings import get_embedder, get_multilingual
 
-    judge = LocalJudge(get_embedder(), confidence=ConfidenceMap({}) if args.fit_confidence else None)
+    judge = LocalJudge(
+        get_embedder(),
+        confidence=ConfidenceMap({}) if args.fit_confidence else None,
+        meaning=None if args.english_only else get_multilingual(),
+    )
     groups: dict[str, list[Judged]] = {"dev": [], "test": []}
     holdout: list[Judged] = []
     per_seller: dict[str, list[Judged]] = {}

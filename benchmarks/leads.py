@@ -77,12 +77,14 @@ def with_labels(draft: ScorecardDraft, case: TierCase, library: Library) -> Scor
 
 def run_seller(folder: Path, embedder: object) -> list[Run]:
     """Every case of one seller through `qualify_lead` with the embedded judge and the offline enrichers."""
+    from library.embeddings import get_multilingual
+
     library = load_library(folder / "library")
     deps = Deps(
         library=library,
         snapshot_id=library.snapshot_id(),
         retriever=LibraryRetriever(library, embedder),  # type: ignore[arg-type]
-        judge=LocalJudge(embedder),
+        judge=LocalJudge(embedder, meaning=get_multilingual()),
         enrichers=local_providers(library),  # type: ignore[arg-type]
         embedding_model=getattr(embedder, "name", None),
     )

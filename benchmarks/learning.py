@@ -30,7 +30,7 @@ def main() -> None:
         help="for tuning: teach from one half of DEV and answer the other half (TEST untouched)",
     )
     args = parser.parse_args()
-    from library.embeddings import get_embedder
+    from library.embeddings import get_embedder, get_multilingual
 
     embedder = get_embedder()
     folders = sorted(p for p in args.sellers.iterdir() if (p / "question_cases.jsonl").is_file())
@@ -57,7 +57,7 @@ def main() -> None:
         for seller, library, dev, test in data:
             examples = reviewed_from_cases(dev, k)
             taught += len(examples)
-            judge = LocalJudge(embedder, reviewed=examples)
+            judge = LocalJudge(embedder, reviewed=examples, meaning=get_multilingual())
             rows += judge_cases(judge, library, test, seller)
         report, per_q = evaluate(rows), by_question(rows)
         if not baseline:

@@ -38,7 +38,7 @@ from agent.judges.local import LocalJudge  # noqa: E402
 from agent.llm import LLMConfig, StructuredLLM  # noqa: E402
 from agent.pipeline import qualify_lead  # noqa: E402
 from agent.schemas import Lead  # noqa: E402
-from library.embeddings import get_embedder  # noqa: E402
+from library.embeddings import get_embedder, get_multilingual  # noqa: E402
 from library.loader import load_library  # noqa: E402
 from agent.retrieve import LibraryRetriever  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAIServer, all_unknown  # noqa: E402
@@ -59,7 +59,7 @@ def make_deps(base_url: str, mode: Mode, concurrency: int) -> Deps:
         StructuredLLM(config),
         mode=mode,
         personas=library.personas,
-        local=LocalJudge(embedder) if mode == "hybrid" else None,
+        local=LocalJudge(embedder, meaning=get_multilingual()) if mode == "hybrid" else None,
     )
     enrichers = [LeadProvider(), EmailProvider(), DirectoryProvider(CompanyDirectory([])), TitleProvider(library)]
     return Deps(

@@ -69,15 +69,16 @@ def main() -> None:
     parser.add_argument("--sellers", type=Path, default=ROOT / "evals/data/sellers")
     args = parser.parse_args()
     library = load_library(ROOT / "library/data/ledgerly")
-    embedder, load_s = None, 0.0
+    embedder, meaning, load_s = None, None, 0.0
     if not args.no_embedder:
-        from library.embeddings import get_embedder
+        from library.embeddings import get_embedder, get_multilingual
 
         started = time.perf_counter()
         embedder = get_embedder()
         embedder.embed(["warm up"])
+        meaning = get_multilingual()
         load_s = time.perf_counter() - started
-    extractor = EmbeddedExtractor(library, embedder)
+    extractor = EmbeddedExtractor(library, embedder, meaning=meaning)
     print(
         f"extractor {extractor.name} {extractor.version}, embedder {getattr(embedder, 'name', 'none')}"
         + (f" (loaded in {load_s:.2f} s)" if embedder else "")
@@ -86,7 +87,7 @@ def main() -> None:
     halves: dict[str, list] = {"dev": [], "test": []}
     for folder in sorted(p for p in args.sellers.iterdir() if (p / "calls").is_dir()):
         seller_library = load_library(folder / "library")
-        seller_extractor = EmbeddedExtractor(seller_library, embedder)
+        seller_extractor = EmbeddedExtractor(seller_library, embedder, meaning=meaning)
         for label, path in load_labels(folder / "calls", seller_library):
             halves[half(f"{folder.name}/{path.name}")].append((label, path, seller_library, seller_extractor))
     for name, calls in halves.items():
@@ -105,7 +106,9 @@ def main() -> None:
     questions = applicable(library, "mid_market")
     timings = []
     for _ in range(3):
-        fresh = EmbeddedExtractor(library, embedder)  # no cached example vectors: count their embedding too
+        fresh = EmbeddedExtractor(
+            library, embedder, meaning=meaning
+        )  # no cached example vectors: count their embedding too
         started = time.perf_counter()
         transcript = read_transcript(text, call_date=date(2026, 11, 12), roles=RoleHints(seller_names=["Sam Patel"]))
         answers = fresh.extract(transcript, questions)

@@ -18,10 +18,10 @@ from agent.judges.calibration import ConfidenceMap
 from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
 from agent.judges.examples import ExampleJudge
 from agent.judges.cues import bare_reply
-from agent.judges.engine import DECIDERS, Context, resolve
+from agent.judges.engine import DECIDERS, Context, _by_meaning, resolve
 from agent.schemas import Answer, AnswerFlag, Enrichment, Evidence, Lead, QuestionAnswer, Usage
 from library.reading import read_question
-from library.schemas import Competitor, QualifyingQuestion, Seller
+from library.schemas import Competitor, QualifyingQuestion, QuestionSpec, Seller
 
 EXAMPLE_MATCH = 0.82
 MAX_CLAUSES = 150  # clauses read per lead or call; a 50,000-character note has ~4,000 (read: the 150 most relevant)
@@ -29,6 +29,26 @@ FORM_MATCH = 0.6  # cosine at which a form field (or a seller's question on a ca
 
 
 _DEFAULT_SELLER = Seller(name="the seller", product="the product", description="")
+
+
+# Question kinds that ask whether the lead says something of itself; numbers, places, tools, dates and events are
+# read by their typed deciders in every language they know, never by meaning alone.
+_STATEMENT_KINDS = frozenset(
+    {
+        "pain",
+        "industry",
+        "partner",
+        "job_seeker",
+        "vendor_pitch",
+        "student",
+        "existing_customer",
+        "competitor_employee",
+        "text",
+    }
+)
+STATEMENT_MATCH = (
+    0.5  # cross-language cosine (on the English model's scale) at which a clause says what a question asks
+)
 
 
 class LocalJudge:
@@ -44,8 +64,11 @@ class LocalJudge:
         reviewed: list[ReviewedExample] | None = None,
         max_clauses: int = MAX_CLAUSES,
         confidence: ConfidenceMap | None = None,
+        meaning: Embedder | None = None,
     ):
         self.embedder = embedder
+        self.meaning = meaning  # a cross-language model for meaning (library.embeddings.MultilingualEmbedder), optional
+        self._meaning_topics: dict[str, np.ndarray] = {}
         self.confidence = confidence if confidence is not None else ConfidenceMap.load()
         self.max_clauses = max_clauses
         self._examples = ExampleJudge(embedder)
@@ -152,6 +175,8 @@ class LocalJudge:
             competitors or [],
             self.embedder.embed,
             self._topic,
+            self.meaning.embed if self.meaning is not None else None,
+            self._meaning_topic if self.meaning is not None else None,
         )
 
     def decide(self, q: QualifyingQuestion, ctx: Context) -> QuestionAnswer:
@@ -161,7 +186,17 @@ class LocalJudge:
         answer = resolve(q.id, spec, DECIDERS[spec.kind](spec, ctx))
         if answer.answer == "unknown":
             answer = self._form_reply(q, ctx.lead) or self._bare_reply(q, ctx) or self._from_examples(q, ctx) or answer
+        if answer.answer == "unknown" and not answer.flags and spec.kind in _STATEMENT_KINDS:
+            answer = self._said_across(q, spec, ctx) or answer
         return answer
+
+    @staticmethod
+    def _said_across(q: QualifyingQuestion, spec: QuestionSpec, ctx: Context) -> QuestionAnswer | None:
+        """A question about what the lead says of itself (a partner asking for clients, a student, a pain, an industry)
+        that the typed reading left unknown, when a clause in a language the cue lists cannot read says what the
+        question asks, by the cross-language model. Only a yes: silence and 'not the case' need the typed reading."""
+        found = [f for f in _by_meaning(q.text, ctx, min_sim=STATEMENT_MATCH, across=True) if f.answer == "yes"]
+        return resolve(q.id, spec, found) if found else None
 
     @staticmethod
     def flagged(answer: QuestionAnswer, ctx: Context) -> QuestionAnswer:
@@ -223,6 +258,15 @@ class LocalJudge:
             if len(self._topic_vectors) > 4096:
                 self._topic_vectors.clear()
             found = self._topic_vectors[text] = self.embedder.embed([text])[0]
+        return found
+
+    def _meaning_topic(self, text: str) -> np.ndarray:
+        found = self._meaning_topics.get(text)
+        if found is None:
+            assert self.meaning is not None
+            if len(self._meaning_topics) > 4096:
+                self._meaning_topics.clear()
+            found = self._meaning_topics[text] = self.meaning.embed([text])[0]
         return found
 
     def _from_examples(self, q: QualifyingQuestion, ctx: Context) -> QuestionAnswer | None:

@@ -132,6 +132,7 @@ def _only(ctx: Context, clauses: list[Clause]) -> Context:
         ctx,
         facts=Facts(clauses=clauses, injected=ctx.facts.injected, hidden=ctx.facts.hidden),
         _clause_vectors=None,
+        _clause_meaning=None,
         _related={},
     )
 

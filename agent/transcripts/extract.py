@@ -61,13 +61,16 @@ class EmbeddedExtractor:
         embedder: Embedder | None = None,
         default_currency: str = "USD",
         judge: LocalJudge | None = None,
+        meaning: Embedder | None = None,
     ):
         if embedder is None and judge is None:
-            from library.embeddings import get_embedder  # the bundled offline model
+            from library.embeddings import get_embedder, get_multilingual  # the bundled offline models
 
             embedder = get_embedder()
+            meaning = meaning or get_multilingual()
         self.library, self.default_currency = library, default_currency
-        self.judge = judge or LocalJudge(embedder)  # type: ignore[arg-type]  # embedder is set above when judge is None
+        # embedder is set above when judge is None
+        self.judge = judge or LocalJudge(embedder, meaning=meaning)  # type: ignore[arg-type]
         self.embedder = self.judge.embedder
         self._use_case_vectors: np.ndarray | None = None
 

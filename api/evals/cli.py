@@ -300,10 +300,11 @@ def transcripts_command(
 
     with eval_deps(library) as deps:
         from agent.transcripts.extract import EmbeddedExtractor
-        from library.embeddings import get_embedder
+        from library.embeddings import get_embedder, get_multilingual
 
+        extractor = EmbeddedExtractor(deps.library, get_embedder(), meaning=get_multilingual())
         try:
-            report = evaluate_transcripts(directory, deps.library, EmbeddedExtractor(deps.library, get_embedder()))
+            report = evaluate_transcripts(directory, deps.library, extractor)
         except QualifyError as exc:
             raise _fail(str(exc)) from exc
     out.print(render(report))

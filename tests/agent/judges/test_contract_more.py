@@ -45,7 +45,7 @@ AGENTS = q("agents", "Do they have at least 6 support agents?")
 @pytest.fixture(scope="module")
 def judge() -> LocalJudge:
     embeddings = pytest.importorskip("library.embeddings")
-    return LocalJudge(embeddings.get_embedder())
+    return LocalJudge(embeddings.get_embedder(), meaning=embeddings.get_multilingual())
 
 
 def ask(

@@ -80,7 +80,7 @@ JOBS = q(
 @pytest.fixture(scope="module")
 def judge() -> LocalJudge:
     embeddings = pytest.importorskip("library.embeddings")
-    return LocalJudge(embeddings.get_embedder())
+    return LocalJudge(embeddings.get_embedder(), meaning=embeddings.get_multilingual())
 
 
 def ask(

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def judge() -> LocalJudge:
     embeddings = pytest.importorskip("library.embeddings")
-    return LocalJudge(embeddings.get_embedder())
+    return LocalJudge(embeddings.get_embedder(), meaning=embeddings.get_multilingual())
 
 
 @pytest.mark.parametrize(
