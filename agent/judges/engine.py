@@ -1109,7 +1109,10 @@ def decide_intent(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     }
     window = spec.window_days or 30.0
     since = ctx.ref - timedelta(days=window)
+    asked = _asks_now(ctx) if ctx.ref - timedelta(hours=12) <= (ctx.lead.received_at or ctx.ref) else None
     for kind, need in wanted.items():
+        if asked is not None and need <= 1 and kind.split("_")[0] in ("demo", "trial", "free", "meeting"):
+            return [_clause_finding("yes", asked, 0.8, f"asks for a {kind.split('_')[0]} in the lead's own words")]
         stem = kind.split("_")[0]
         hits = [
             (i, e)
@@ -1138,6 +1141,24 @@ def decide_intent(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             return [_clause_finding("no", c, 0.75, "says it does not want a demo, trial or meeting now")]
     return []
 
+
+def _asks_now(ctx: Context) -> Clause | None:
+    """A form answer or note in which the lead asks for a demo or a trial (not said in the past, not negated, not
+    hedged): the request the lead came in with, in any language the cue list knows."""
+    for c in ctx.facts.clauses:
+        if c.unit.source not in ("form", "notes") or c.hedge or c.past:
+            continue
+        m = _DEMO_OR_TRIAL.search(c.text)
+        if m and not negated_near(c.text, m.start(), before=5):
+            return c
+    return None
+
+
+_DEMO_OR_TRIAL = re.compile(
+    r"\b(demos?|(?:free )?trials?|D[ée]mo\w*|essai|prueba|demostraci[óo]n|teste|demonstra[çc][ãa]o|prova|Testversion|"
+    r"proefperiode|pokaz|uk[áa]zk\w*)\b",
+    re.I,
+)
 
 _ASKED_FOR = re.compile(
     r"\b(demos?|trials?|meetings?|calls?|walk-?through|sales (?:call|contact)|D[ée]mo\w*|essai|"

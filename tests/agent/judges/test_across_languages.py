@@ -109,3 +109,33 @@ def test_without_the_cross_language_model_the_same_lead_stays_unknown(models) ->
 def test_what_meaning_alone_must_not_decide(judge: LocalJudge, question: QualifyingQuestion, notes: str) -> None:
     answer = ask(judge, question, notes)
     assert answer.answer != "yes", answer.reasoning
+
+
+DEMO = q("demo", "In the 7 days before the lead came in, did they ask for a demo or start a trial?", "intent")
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"¿Qué te gustaría hacer?": "Agendar una demo esta semana"},
+        {"Message": "J'aimerais une démo la semaine prochaine svp."},
+        {"Message": "Could we get a trial account for two of our sites?"},
+    ],
+)
+def test_a_lead_asking_for_a_demo_in_its_own_words_has_requested_one(judge: LocalJudge, form: dict[str, str]) -> None:
+    lead = Lead(company={"name": "Casa Nova"}, form_answers=form, received_at=NOW)
+    [answer] = judge.answer(lead, Enrichment(), [DEMO], NOW, seller=SELLER, competitors=[])
+    assert answer.answer == "yes", answer.reasoning
+    assert answer.evidence[0].quote in next(iter(form.values()))
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "We had a demo of another stock tool last year and did not like it.",  # past, and not of this seller
+        "No demo please, just send the price list.",  # declined
+        "Maybe a demo later, once the new site is open.",  # hedged
+    ],
+)
+def test_a_demo_mentioned_but_not_asked_for_is_not_a_request(judge: LocalJudge, notes: str) -> None:
+    assert ask(judge, DEMO, notes).answer != "yes"
