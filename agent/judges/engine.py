@@ -579,9 +579,52 @@ def decide_language(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     return out
 
 
+# Words that name a kind of product, not a product: "Google Cloud" said as "Cloud", "Zoho CRM" as "CRM" is no mention.
+_GENERIC_NAME_WORDS = frozenset(
+    """cloud crm erp desk pro plus one suite sheets docs drive workspace office teams platform analytics online
+    app apps hub inbox books payroll people hr web services service software system systems support sales marketing
+    chat mail email voice phone talk pay connect commerce flow data lead leads""".split()
+)
+
+
+# Case endings of Czech, Polish, Slovak and German (genitive) nouns, as a borrowed name takes them.
+_INFLECTED = r"(?:a|e|i|u|y|ě|ę|ą|ou|em|om|ie|iem|ach|s|es|as|os|n|en)?"
+
+
+# Vendors whose product names people shorten to the product: "Azure", "Dynamics", "Looker", "Acrobat".
+_VENDOR_PREFIXES = frozenset("microsoft google amazon aws oracle sap adobe ibm salesforce zoho atlassian apple".split())
+
+
+def _tool_at(name: str, text: str) -> int:
+    """Where `text` names the tool `name`, or -1. Also the distinctive part of a vendor-prefixed name ("Azure" for
+    "Microsoft Azure": a capitalised word that names no kind of product; "Scout" is not "Help Scout") and a name inflected as Slavic and German
+    sentences inflect it ("Používáme Vantu", "Vantas Preise": the name less a final vowel, then a case ending,
+    capitalised as a name; "Gustav" is not "Gusto")."""
+    if not name:
+        return -1
+    m = re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", text.casefold())
+    if m is not None:
+        return m.start()
+    words = name.split()
+    if (
+        len(words) == 2
+        and words[0].casefold() in _VENDOR_PREFIXES
+        and len(words[1]) >= 4
+        and words[1].casefold() not in _GENERIC_NAME_WORDS
+    ):
+        m = re.search(rf"(?<!\w){re.escape(words[1])}(?!\w)", text)
+        if m is not None and words[1][:1].isupper():
+            return m.start()
+    if len(words) == 1 and len(name) >= 5 and name[:1].isupper():
+        stem = name[:-1] if name[-1].casefold() in "aeiouy" else name
+        m = re.search(rf"(?<!\w){re.escape(stem)}{_INFLECTED}(?!\w)", text)
+        if m is not None and m.group(0).casefold() != name.casefold():
+            return m.start()
+    return -1
+
+
 def _tool_mentions(names: list[str], text: str) -> list[str]:
-    low = text.casefold()
-    return [n for n in names if n and re.search(rf"(?<!\w){re.escape(n.casefold())}(?!\w)", low)]
+    return [n for n in names if _tool_at(n, text) >= 0]
 
 
 # The lead's own identity fields: a company called "Papaya Fresh" or a domain "hubspot-fans.io" is not a tool in use.
@@ -667,8 +710,7 @@ def decide_competitor(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         if c.unit.source == "enrichment" and c.unit.ref in _IDENTITY:
             continue
         for n in _tool_mentions(list(names), c.text):
-            at = c.text.casefold().find(n.casefold())
-            verdict = _use_answer(spec, c, at)
+            verdict = _use_answer(spec, c, _tool_at(n, c.text))
             if verdict and not (c.hedge and verdict[0] == "yes"):
                 out.append(_clause_finding(verdict[0], c, 0.82, f"{n}: {verdict[1]}", names[n]))
                 break
@@ -744,7 +786,7 @@ def decide_technology(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         if c.unit.source == "enrichment" and c.unit.ref in _IDENTITY:
             continue
         for n in _tool_mentions(names, c.text):
-            verdict = _use_answer(spec, c, c.text.casefold().find(n.casefold()))
+            verdict = _use_answer(spec, c, _tool_at(n, c.text))
             if verdict and not (c.hedge and verdict[0] == "yes"):
                 out.append(_clause_finding(verdict[0], c, 0.8, f"{n}: {verdict[1]}", n))
                 break

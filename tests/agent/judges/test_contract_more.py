@@ -305,3 +305,35 @@ def test_a_timeframe_in_another_language_is_decided_and_quoted_in_the_leads_own_
     answer = ask(judge, SOON, notes)
     assert answer.answer == "no", answer.reasoning
     assert answer.evidence[0].quote in notes and "frühestens" in answer.evidence[0].quote
+
+
+# --- a tool named as people write it: the distinctive part of a vendor's name, a name inflected by the sentence ---
+
+CLOUD = q("cloud", "Do they host on Microsoft Azure or Google Cloud?")
+RIVAL_SUPPORT = Competitor(id="zendesk", name="Zendesk Support", aliases=["Zendesk"], domains=["zendesk.com"])
+
+
+@pytest.mark.parametrize(
+    ("question", "notes", "expected"),
+    [
+        (CLOUD, "Aplikaci provozujeme v Azure, region West Europe.", "yes"),  # "Azure" is Microsoft Azure
+        (CLOUD, "Everything runs in the cloud, we never said which one.", "unknown"),  # "cloud" is no Google Cloud
+        (RIVAL, "Používáme Zendesku pro e-maily zákazníků.", "yes"),  # Czech inflects the name
+        (RIVAL, "Nasz zespół pracuje w Zendesku od dwóch lat.", "yes"),  # so does Polish
+        (RIVAL, "Gustav Zenders runs our support team.", "unknown"),  # a person's name is no inflected Zendesk
+    ],
+)
+def test_a_tool_named_as_people_write_it(
+    judge: LocalJudge, question: QualifyingQuestion, notes: str, expected: str
+) -> None:
+    answer = ask(judge, question, notes)
+    assert answer.answer == expected, answer.reasoning
+
+
+def test_a_generic_word_of_a_product_name_is_no_mention() -> None:
+    from agent.judges.engine import _tool_at
+
+    assert _tool_at(RIVAL_SUPPORT.name, "Customer Support Lead") == -1  # "Support" names a kind of product
+    assert _tool_at(RIVAL_SUPPORT.name, "They moved to Zendesk Support in May") == 14
+    assert _tool_at("Help Scout", "Scout is our dog") == -1  # only a vendor's prefix is dropped: Help is no vendor
+    assert _tool_at("Microsoft Dynamics", "ERP: Dynamics 365") == 5
