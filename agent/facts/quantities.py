@@ -111,7 +111,15 @@ _CURRENCY = {
     "pounds": "GBP",
 }
 _NUM = r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-_SCALE = r"(?:k|K|m|M|mm|MM|bn|thousand|million|billion|grand)\b"
+# Thousand, million and billion as the nine languages write them after digits ("15 mil", "40 tys.", "1,5 Mio.").
+_THOUSAND_WORDS = r"mil|mille|mila|tausend|tsd\.?|tys\.?|tis\.?|duizend"
+_MILLION_WORDS = (
+    r"mio\.?|mln\.?|millones|mill[oó]n|milh[aã]o|milh[oõ]es|millions?|milion[ei]?|miliony|milion[uů]|miljoen"
+)
+_BILLION_WORDS = r"mrd\.?|mld\.?|milliarden?|milliards?|miliard\w*|miljard"
+_SCALE = (
+    rf"(?:k|K|m|M|mm|MM|bn|thousand|million|billion|grand|{_THOUSAND_WORDS}|{_MILLION_WORDS}|{_BILLION_WORDS})(?!\w)"
+)
 _AMOUNT = rf"(?P<p{{i}}>{_CUR_PREFIX})?\s?(?P<n{{i}}>{_NUM})\s?(?P<s{{i}}>{_SCALE})?"
 _AMOUNT1, _AMOUNT2 = _AMOUNT.replace("{i}", "1"), _AMOUNT.replace("{i}", "2")
 _QUANTITY = re.compile(
@@ -119,10 +127,23 @@ _QUANTITY = re.compile(
     rf"up to|under|less than|fewer than|below|at most|no more than|max(?:imum)?|min(?:imum)?)\s*)?"
     rf"(?<![\w.,]){_AMOUNT1}"
     rf"(?:\s*(?:-|–|to|and)\s*{_AMOUNT2})?"
-    rf"(?P<plus>\+)?\s?(?P<c>{_CUR_SUFFIX}(?!\w))?",
+    # "2 millones de pesos", "15 milioni di euro": the currency after a scale word and "de"/"di".
+    rf"(?P<plus>\+)?(?:(?<=[^\W\d]|\.)\s+(?:de|di)(?=\s+{_CUR_SUFFIX}(?!\w)))?\s?(?P<c>{_CUR_SUFFIX}(?!\w))?",
     re.I,
 )
 _SCALE_VALUE = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
+
+
+def _scale_value(scale: str) -> float:
+    word = scale.lower().rstrip(".")
+    if word in _SCALE_VALUE:
+        return _SCALE_VALUE[word]
+    for pattern, value in ((_THOUSAND_WORDS, 1e3), (_MILLION_WORDS, 1e6), (_BILLION_WORDS, 1e9)):
+        if re.fullmatch(rf"(?:{pattern})", word + ".", re.I) or re.fullmatch(rf"(?:{pattern})", word, re.I):
+            return value
+    return 1.0
+
+
 _AT_LEAST = ("at least", "over", "more than", "above", "north of", "upwards of", "min", "minimum")
 _AT_MOST = ("up to", "under", "less than", "fewer than", "below", "at most", "no more than", "max", "maximum")
 _TIME_UNIT = re.compile(r"^\s*(?:days?|weeks?|months?|years?|quarters?|hours?|%|percent|am|pm)\b", re.I)
@@ -164,8 +185,7 @@ def _amount(m: re.Match[str], i: int) -> float | None:
     number = parse_number(raw.replace(" ", ""))
     if number is None:
         return None
-    scale = (m.group(f"s{i}") or "").lower()
-    return float(number) * _SCALE_VALUE.get(scale, 1.0)
+    return float(number) * _scale_value(m.group(f"s{i}") or "")
 
 
 def amounts(text: str, kind: Literal["money", "number"], *, assume_money: bool = False) -> list[Quantity]:
@@ -201,7 +221,7 @@ def amounts(text: str, kind: Literal["money", "number"], *, assume_money: bool =
         if low is None:
             continue
         if high is not None and m.group("s2") and not m.group("s1") and low < 1000 <= high:
-            low *= _SCALE_VALUE[m.group("s2").lower()]  # "20-30k" means 20k to 30k
+            low *= _scale_value(m.group("s2"))  # "20-30k" means 20k to 30k
         qualifier = (m.group("q") or "").strip().lower().rstrip(".")
         if high is None:
             high = low

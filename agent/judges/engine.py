@@ -193,7 +193,7 @@ def _cmp_finding(
 
 _PEOPLE = re.compile(
     r"\b(employees?|staff|people|headcount|FTEs?|workers|personnel|team of|on site|pessoas|personas|"
-    r"personnes|persone|mensen|os[óo]b|lid[ií]|Leute|Personen|K[öo]pfe|Mitarbeiter\w*|Beschäftigte\w*|"
+    r"personnes|persone|mensen|os[óo]b|lid[ií]|Leute|Personen|K[öo]pfe|Mitarbeiter\w*|Mitarbeitend\w*|Beschäftigte\w*|"
     r"salari[ée]s?|employ[ée]s|empleados|trabajadores|funcion[áa]rios|colaboradores|dipendenti|"
     r"medewerkers|werknemers|pracownik\w*|zam[eě]stnan\w*|osob|lidí)\b",
     re.I,

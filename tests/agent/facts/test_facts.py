@@ -8,6 +8,7 @@ import pytest
 
 from agent.evidence import SourceText
 from agent.facts.amounts import annualise, dates, money
+from agent.facts.quantities import amounts
 from agent.facts.clauses import is_injection, negated_near, read_facts
 
 
@@ -148,3 +149,25 @@ def test_what_an_instruction_introduces_is_its_payload_and_a_semicolon_joins_it(
     assert joined.clauses == [] and len(joined.injected) == 2
     plain = read_facts([SourceText("notes", "notes", "We have 8 techs; budget is 10k.")])
     assert [c.text for c in plain.clauses] == ["We have 8 techs", "budget is 10k."]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "currency"),
+    [
+        ("Temos US$ 15 mil por ano", 15_000, "USD"),  # pt/es "mil" is a thousand
+        ("15 Tsd. € pro Jahr", 15_000, "EUR"),
+        ("budżet 40 tys. zł rocznie", 40_000, "PLN"),
+        ("rozpočet 300 tis. Kč ročně", 300_000, "CZK"),
+        ("1,5 Mio. Euro Umsatz", 1_500_000, "EUR"),
+        ("15 milioni di euro", 15_000_000, "EUR"),
+        ("Umsatz 4 Mrd. €", 4_000_000_000, "EUR"),
+    ],
+)
+def test_thousands_and_millions_as_other_languages_write_them(text: str, value: float, currency: str) -> None:
+    [m] = money(text)
+    assert (m.low, m.currency) == (value, currency)
+
+
+def test_a_scale_word_counts_people_too() -> None:
+    [n] = amounts("somos 3 mil empleados", "number")
+    assert n.low == 3000
