@@ -9,7 +9,7 @@ and how recent it is, so "the most recent explicit statement wins" can be applie
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from agent.evidence import SourceText
@@ -166,9 +166,27 @@ def read_facts(sources: list[SourceText], *, year: int = 2026, prompts: dict[str
                     )
                 if indexes:
                     last_sentence[who] = indexes
+                    _carry_hedge(facts.clauses, indexes)
     if dropped:
         facts.clauses = [c for i, c in enumerate(facts.clauses) if i not in dropped]
     return facts
+
+
+# A later clause that qualifies the one before it: it says what the earlier one depends on, or it points back at it
+# ("… bought licences, not sure anyone still uses it"). A contrast alone does not: "…, but maybe phone next year".
+_BACK = re.compile(
+    r"\b(?:depend\w*|abh[äa]ngig|h[äa]ngt davon|d[ée]pend\w*|dipend\w*|afhankelijk|zale[żz]\w*|z[áa]le[žz][íi]|it|them)\b",
+    re.I,
+)
+
+
+def _carry_hedge(clauses: list[Clause], indexes: list[int]) -> None:
+    """A hedge in a later clause of a sentence that qualifies the one before it hedges that one too: "I can approve
+    it myself, but I might need to loop in our CEO" is not a plain yes (ANSWERS.md: hedging is unknown)."""
+    for a, b in reversed(list(zip(indexes, indexes[1:], strict=False))):
+        h = clauses[b].hedge
+        if h and not clauses[a].hedge and _BACK.search(clauses[b].text):
+            clauses[a] = replace(clauses[a], hedge=h)
 
 
 def _first(pattern: re.Pattern[str], text: str) -> str | None:

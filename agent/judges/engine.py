@@ -877,6 +877,10 @@ def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         else:
             for m in lx.AUTHORITY_YES.finditer(c.text):
                 if c.hedge:
+                    # "I think I can approve it myself, but I might need to loop in our CEO": a statement about
+                    # signing authority wins over the title, and a hedged one is unknown.
+                    if _about_contact(c.text[: m.start()]):
+                        out.append(Finding("unknown", c.unit, c.text, 0.5, f"hedged ('{c.hedge}')", c.order))
                     break
                 if negated_near(c.text, m.start(), before=3) or re.search(r"\bnot\b", c.text[m.start() : m.end()]):
                     out.append(_clause_finding("no", c, 0.8, "says the contact cannot sign or decide"))

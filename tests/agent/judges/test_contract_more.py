@@ -337,3 +337,34 @@ def test_a_generic_word_of_a_product_name_is_no_mention() -> None:
     assert _tool_at(RIVAL_SUPPORT.name, "They moved to Zendesk Support in May") == 14
     assert _tool_at("Help Scout", "Scout is our dog") == -1  # only a vendor's prefix is dropped: Help is no vendor
     assert _tool_at("Microsoft Dynamics", "ERP: Dynamics 365") == 5
+
+
+# --- a hedge in a later clause that qualifies the one before it ---
+
+
+@pytest.mark.parametrize(
+    ("question", "notes"),
+    [
+        (SIGNER, "I can approve it myself, but I might need to loop in our MD depending on the price."),
+        (AGENTS, "We have 8 agents, but that depends on how you count the part-timers."),
+    ],
+)
+def test_a_later_clause_that_hedges_the_statement_makes_it_unknown(
+    judge: LocalJudge, question: QualifyingQuestion, notes: str
+) -> None:
+    answer = ask(judge, question, notes, fields={"person.title": "Head of Customer Experience"})
+    assert answer.answer == "unknown", answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("question", "notes", "expected"),
+    [
+        # The hedge is about something else: the statement stands.
+        (SIGNER, "I can approve it myself; the rollout date might slip to spring.", "yes"),
+        (RIVAL, "We run Zendesk for email, but maybe we add a phone line next year.", "yes"),
+    ],
+)
+def test_a_hedge_about_something_else_leaves_the_statement(
+    judge: LocalJudge, question: QualifyingQuestion, notes: str, expected: str
+) -> None:
+    assert ask(judge, question, notes).answer == expected
