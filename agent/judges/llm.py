@@ -26,7 +26,7 @@ from agent import checks
 from agent.budget import estimate_tokens
 from agent.errors import JudgeError, RetryableJudgeError
 from agent.evidence import EvidenceChecker, SourceText
-from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
+from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample, keep_newest
 from agent.judges.llm_prompting import (
     LeadData,
     boundary,
@@ -178,11 +178,23 @@ class LLMJudge:
         """Remember a reviewer's answer: the most similar ones are shown with later prompts for that question (as data,
         in their own delimited section), and the embedded engine of hybrid mode learns it too."""
         kept = self._reviewed.setdefault(example.question_id, [])
-        kept.append(example)
+        keep_newest(kept, example)  # a re-review of the same lead's answer replaces the earlier one
         del kept[:-MAX_REVIEWED_PER_QUESTION]
         learn = getattr(self.local, "learn", None)
         if learn is not None:
             learn(example)
+
+    def forget(self, question_id: str, lead_id: str) -> None:
+        """Drop the example reviewed from this lead's answer (its newest review left nothing to learn from)."""
+        pool = self._reviewed.get(question_id, [])
+        pool[:] = [e for e in pool if e.lead_id != lead_id]
+        forget = getattr(self.local, "forget", None)
+        if forget is not None:
+            forget(question_id, lead_id)
+
+    def reviewed(self, question_id: str) -> list[ReviewedExample]:
+        """The reviewed answers that can be shown with prompts for a question, oldest first."""
+        return list(self._reviewed.get(question_id, []))
 
     async def judge(self, request: JudgeRequest) -> JudgeResult:
         """Answer every question: in hybrid mode locally where a check exists or the engine's facts settle it, the rest

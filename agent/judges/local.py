@@ -15,7 +15,7 @@ from agent.deps import Embedder
 from agent.evidence import EvidenceChecker, SourceText, lead_sources
 from agent.facts.clauses import keep_relevant, read_facts
 from agent.judges.calibration import ConfidenceMap
-from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
+from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample, keep_newest
 from agent.judges.examples import ExampleJudge
 from agent.judges.cues import bare_reply
 from agent.judges.engine import DECIDERS, Context, resolve
@@ -56,10 +56,18 @@ class LocalJudge:
             self.learn(example)
 
     def learn(self, example: ReviewedExample) -> None:
-        """Remember a reviewed answer; the question's later judgments use it as an example."""
-        self._reviewed.setdefault(example.question_id, []).append(example)
+        """Remember a reviewed answer; the question's later judgments use it as an example (a re-review of the same
+        lead's answer replaces the earlier one)."""
+        keep_newest(self._reviewed.setdefault(example.question_id, []), example)
         self._example_vectors.pop(example.question_id, None)
         self._examples.learn(example)
+
+    def forget(self, question_id: str, lead_id: str) -> None:
+        """Drop the example reviewed from this lead's answer (its newest review left nothing to learn from)."""
+        pool = self._reviewed.get(question_id, [])
+        pool[:] = [e for e in pool if e.lead_id != lead_id]
+        self._example_vectors.pop(question_id, None)
+        self._examples.forget(question_id, lead_id)
 
     def reviewed(self, question_id: str) -> list[ReviewedExample]:
         """The reviewed answers this judge has learned for a question, oldest first."""
