@@ -5,6 +5,7 @@ settles a question the engine left unknown."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime
 
@@ -24,6 +25,7 @@ from library.reading import read_question
 from library.schemas import Competitor, QualifyingQuestion, Seller
 
 EXAMPLE_MATCH = 0.82
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 MAX_CLAUSES = 150  # clauses read per lead or call; a 50,000-character note has ~4,000 (read: the 150 most relevant)
 FORM_MATCH = 0.6  # cosine at which a form field (or a seller's question on a call) asks the same thing as a question
 
@@ -247,9 +249,13 @@ class LocalJudge:
             self._example_vectors[q.id] = cached
         sims = ctx.clause_vectors() @ cached[0].T
         i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
-        if float(sims[i, j]) < EXAMPLE_MATCH or cached[1][j] == "unknown" or ctx.facts.clauses[i].hedge:
-            return None
         c = ctx.facts.clauses[i]
+        if float(sims[i, j]) < EXAMPLE_MATCH or cached[1][j] == "unknown" or c.hedge:
+            return None
+        if _figures(c.text) != _figures(cached[2][j]):
+            # "demo request on 2026-09-21" reads like "demo request on 2026-11-14" but is outside the window: an example
+            # transfers its answer only to a clause that says the same thing, its figures and dates included.
+            return None
         flags: list[AnswerFlag] = ["learned"] if j >= len(q.yes_examples) + len(q.no_examples) else []
         return QuestionAnswer(
             question_id=q.id,
@@ -268,3 +274,8 @@ class LocalJudge:
                 )
             ],
         )
+
+
+def _figures(text: str) -> list[str]:
+    """The numbers and dates of a text, in order, separators dropped ("4,000" and "4000" are the same figure)."""
+    return [re.sub(r"[.,]", "", m) for m in _FIGURE.findall(text)]

@@ -249,6 +249,17 @@ def test_reviewed_examples_settle_an_otherwise_unknown_question(judge: LocalJudg
     assert learned.answer == "yes" and "learned" in learned.flags
 
 
+def test_a_reviewed_example_settles_only_a_clause_with_the_same_figures(judge: LocalJudge) -> None:
+    fleet = q("fleet", "Does the prospect run a franchise fleet of the right kind?", "custom")
+    learner = LocalJudge(
+        judge.embedder, reviewed=[ReviewedExample("fleet", "Blue vans with the Rooter logo on all 14 doors.", "yes")]
+    )
+    same = ask(learner, fleet, "Blue vans with the Rooter logo on all 14 doors.")
+    assert same.answer == "yes" and "learned" in same.flags
+    other = ask(learner, fleet, "Blue vans with the Rooter logo on all 41 doors.")  # reads alike, says another figure
+    assert other.answer == "unknown" and "learned" not in other.flags
+
+
 def test_long_text_of_any_language_does_not_crash(judge: LocalJudge) -> None:
     notes = ("Wir haben keine Probleme. Pas de budget cette année. Sin presupuesto. Nie mamy budżetu. " * 400)[:49_000]
     answer = ask(judge, MONEY, notes)
