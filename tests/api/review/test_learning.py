@@ -107,6 +107,25 @@ def test_a_re_edit_with_nothing_to_learn_from_drops_the_earlier_example(
         restarted.engine.dispose()
 
 
+def test_the_next_lead_saying_the_same_thing_gets_the_reviewers_answer(
+    api: TestClient, runtime: Runtime, people: People
+) -> None:
+    notes = "Our controller signs every purchase over $5,000 herself."
+    first = new_lead(api, runtime, people, notes=notes)
+    ai = {a["question_id"]: a for a in card(api, people, first)["answers"]}
+    # An answer the AI decided from these very words (whatever the question): the reviewer turns it around.
+    question, was = next(
+        (q, a["answer"])
+        for q, a in ai.items()
+        if a["answer"] != "unknown" and any(e["quote"] in notes for e in a["evidence"])
+    )
+    turned = "yes" if was == "no" else "no"
+    _edit(api, people, first, question, turned, notes)
+    later = {a["question_id"]: a for a in card(api, people, new_lead(api, runtime, people, notes=notes))["answers"]}
+    assert later[question]["answer"] == turned and "learned" in later[question]["flags"]
+    assert later[question]["evidence"][0]["quote"] == notes
+
+
 def test_an_edit_with_nothing_quoted_teaches_nothing() -> None:
     row = AnswerReviewRow(question_id="q1", ai_evidence=[], evidence=None, human_answer="unknown")
     assert example_of(row) is None
