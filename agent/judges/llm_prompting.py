@@ -241,15 +241,19 @@ def similar_examples(
     per_question: int,
 ) -> list[DataItem]:
     """For each question, the reviewed examples sharing most words with the lead's data (ties: the newest), as data
-    items labelled with the question and the reviewer's answer."""
+    items labelled with the question and the reviewer's answer. The same text reviewed on several leads is shown once,
+    with its newest answer."""
     lead_words = _words(" ".join(i.text for i in items))
     out: list[DataItem] = []
     for q in questions:
-        pool = reviewed.get(q.id, [])
-        ranked = sorted(range(len(pool)), key=lambda k: (-len(_words(pool[k].text) & lead_words), -k))
-        for k in ranked[:per_question]:
-            text, _ = strip_hidden(pool[k].text)
-            out.append(DataItem(source="example", ref=f"{q.id}: {pool[k].answer}", text=" ".join(text.split())))
+        newest: dict[str, tuple[int, ReviewedExample]] = {}
+        for k, example in enumerate(reviewed.get(q.id, [])):
+            text = " ".join(strip_hidden(example.text)[0].split())
+            newest.pop(normalise(text), None)  # re-inserted: the dict keeps the pool's order, newest last
+            newest[normalise(text)] = (k, ReviewedExample(example.question_id, text, example.answer))
+        ranked = sorted(newest.values(), key=lambda p: (-len(_words(p[1].text) & lead_words), -p[0]))
+        for _, example in ranked[:per_question]:
+            out.append(DataItem(source="example", ref=f"{q.id}: {example.answer}", text=example.text))
     return out
 
 
