@@ -241,6 +241,46 @@ class LocalJudge:
             found = self._topic_vectors[text] = self.embedder.embed([text])[0]
         return found
 
+    def _from_examples(self, q: QualifyingQuestion, ctx: Context) -> QuestionAnswer | None:
+        """A clause that says what a library example or a reviewed answer says settles an otherwise unknown answer."""
+        texts = [*q.yes_examples, *q.no_examples, *(r.text for r in self._reviewed.get(q.id, []))]
+        if not texts or not ctx.facts.clauses:
+            return None
+        yes: list[Answer] = ["yes"]
+        no: list[Answer] = ["no"]
+        labels = yes * len(q.yes_examples) + no * len(q.no_examples) + [r.answer for r in self._reviewed.get(q.id, [])]
+        cached = self._example_vectors.get(q.id)
+        if cached is None or len(cached[1]) != len(labels):
+            cached = (self.embedder.embed(texts), labels, texts)
+            self._example_vectors[q.id] = cached
+        sims = ctx.clause_vectors() @ cached[0].T
+        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        c = ctx.facts.clauses[i]
+        if float(sims[i, j]) < EXAMPLE_MATCH or cached[1][j] == "unknown" or c.hedge:
+            return None
+        if _figures(c.text) != _figures(cached[2][j]):
+            # "demo request on 2026-09-21" reads like "demo request on 2026-11-14" but is outside the window: an example
+            # transfers its answer only to a clause that says the same thing, its figures and dates included.
+            return None
+        flags: list[AnswerFlag] = ["learned"] if j >= len(q.yes_examples) + len(q.no_examples) else []
+        return QuestionAnswer(
+            question_id=q.id,
+            answer=cached[1][j],
+            confidence=0.7,
+            flags=flags,
+            reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {cached[1][j].capitalize()}: the lead says "
+            f'what the example "{cached[2][j][:80]}" says.',
+            evidence=[
+                Evidence(
+                    source=c.unit.source,
+                    ref=c.unit.ref,
+                    quote=c.text,
+                    timestamp=c.unit.timestamp,
+                    speaker=c.unit.speaker,
+                )
+            ],
+        )
+
     def reviewed_override(self, q: QualifyingQuestion, ctx: Context, answer: QuestionAnswer) -> QuestionAnswer:
         """A clause that is a near-duplicate of a reviewed answer's text, its figures and dates included, takes the
         reviewer's answer even over the engine's: a correction is not made again on the next lead that says the same
@@ -288,46 +328,6 @@ class LocalJudge:
                 ],
             )
         return answer
-
-    def _from_examples(self, q: QualifyingQuestion, ctx: Context) -> QuestionAnswer | None:
-        """A clause that says what a library example or a reviewed answer says settles an otherwise unknown answer."""
-        texts = [*q.yes_examples, *q.no_examples, *(r.text for r in self._reviewed.get(q.id, []))]
-        if not texts or not ctx.facts.clauses:
-            return None
-        yes: list[Answer] = ["yes"]
-        no: list[Answer] = ["no"]
-        labels = yes * len(q.yes_examples) + no * len(q.no_examples) + [r.answer for r in self._reviewed.get(q.id, [])]
-        cached = self._example_vectors.get(q.id)
-        if cached is None or len(cached[1]) != len(labels):
-            cached = (self.embedder.embed(texts), labels, texts)
-            self._example_vectors[q.id] = cached
-        sims = ctx.clause_vectors() @ cached[0].T
-        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
-        c = ctx.facts.clauses[i]
-        if float(sims[i, j]) < EXAMPLE_MATCH or cached[1][j] == "unknown" or c.hedge:
-            return None
-        if _figures(c.text) != _figures(cached[2][j]):
-            # "demo request on 2026-09-21" reads like "demo request on 2026-11-14" but is outside the window: an example
-            # transfers its answer only to a clause that says the same thing, its figures and dates included.
-            return None
-        flags: list[AnswerFlag] = ["learned"] if j >= len(q.yes_examples) + len(q.no_examples) else []
-        return QuestionAnswer(
-            question_id=q.id,
-            answer=cached[1][j],
-            confidence=0.7,
-            flags=flags,
-            reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {cached[1][j].capitalize()}: the lead says "
-            f'what the example "{cached[2][j][:80]}" says.',
-            evidence=[
-                Evidence(
-                    source=c.unit.source,
-                    ref=c.unit.ref,
-                    quote=c.text,
-                    timestamp=c.unit.timestamp,
-                    speaker=c.unit.speaker,
-                )
-            ],
-        )
 
 
 def _figures(text: str) -> list[str]:
