@@ -20,16 +20,14 @@ class DataItem(_Context):
 
 
 class JudgeSystemContext(_Context):
-    """Instructions: trusted library content only (seller, personas, matches, questions)."""
+    """Instructions: trusted library content only (seller, personas, questions)."""
 
     seller: Seller
     seller_summary: str = ""  # the seller's description, cut to its first sentences
     personas: list[Persona]
-    segment: str | None
-    persona: str | None
-    use_cases: list[str]
     questions: list[QualifyingQuestion]
     readings: dict[str, str] = {}  # question id → its typed reading in words (library.reading), when it has one
+    examples: dict[str, str] = {}  # question id → one short example each way, for a question with no typed comparison
     today: str
 
 

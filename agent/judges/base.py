@@ -56,3 +56,14 @@ class ReviewedExample:
     question_id: str
     text: str
     answer: Answer
+    # What was reviewed (a lead id): a later review of the same lead's answer replaces this one. Not part of equality,
+    # so an example reads the same whichever lead it came from.
+    lead_id: str | None = field(default=None, compare=False)
+
+
+def keep_newest(pool: list[ReviewedExample], example: ReviewedExample) -> None:
+    """Add a reviewed example to its question's pool, oldest first; a re-review of the same lead's answer replaces the
+    earlier one (and moves to the end, as the newest)."""
+    if example.lead_id is not None:
+        pool[:] = [e for e in pool if e.lead_id != example.lead_id]
+    pool.append(example)

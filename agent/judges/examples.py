@@ -13,7 +13,7 @@ import numpy as np
 from agent.checks import evaluate
 from agent.deps import Embedder
 from agent.evidence import EvidenceChecker, SourceText, lead_sources, units
-from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
+from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample, keep_newest
 from agent.judges.cues import negated
 from agent.judges.votes import QuestionVectors, Tuning, Unit, Vote, decide, keyword_patterns, relevance, vote
 from agent.schemas import Answer, Enrichment, Lead, QuestionAnswer, Usage
@@ -40,14 +40,27 @@ class ExampleJudge:
         self.tuning = tuning or Tuning()
         self.top_k = top_k
         self._reviewed: dict[str, list[ReviewedExample]] = {}
-        self._vectors: dict[str, QuestionVectors] = {}  # keyed by question id + content hash + reviewed count
+        self._revision: dict[str, int] = {}  # per question, bumped by every change to its reviewed examples
+        self._vectors: dict[str, QuestionVectors] = {}  # keyed by question id + content hash + revision
         self._keys: dict[str, np.ndarray] = {}  # form question vectors: the same form asks the same questions
         for example in reviewed or []:
             self.learn(example)
 
     def learn(self, example: ReviewedExample) -> None:
-        """Remember a reviewed answer; the question's later judgments use it as an example."""
-        self._reviewed.setdefault(example.question_id, []).append(example)
+        """Remember a reviewed answer; the question's later judgments use it as an example (a re-review of the same
+        lead's answer replaces the earlier one)."""
+        keep_newest(self._reviewed.setdefault(example.question_id, []), example)
+        self._revision[example.question_id] = self._revision.get(example.question_id, 0) + 1
+
+    def forget(self, question_id: str, lead_id: str) -> None:
+        """Drop the example reviewed from this lead's answer (its newest review left nothing to learn from)."""
+        pool = self._reviewed.get(question_id, [])
+        pool[:] = [e for e in pool if e.lead_id != lead_id]
+        self._revision[question_id] = self._revision.get(question_id, 0) + 1
+
+    def reviewed(self, question_id: str) -> list[ReviewedExample]:
+        """The reviewed answers learned for a question, oldest first."""
+        return list(self._reviewed.get(question_id, []))
 
     async def judge(self, request: JudgeRequest) -> JudgeResult:
         """Answer every question; every answer's quotes are verified against the lead before it is returned."""
@@ -116,7 +129,7 @@ class ExampleJudge:
     def _question_vectors(self, q: QualifyingQuestion) -> QuestionVectors:
         reviewed = self._reviewed.get(q.id, [])
         digest = hashlib.sha256(q.model_dump_json().encode()).hexdigest()[:16]
-        key = f"{q.id}:{digest}:{len(reviewed)}"
+        key = f"{q.id}:{digest}:{self._revision.get(q.id, 0)}"
         cached = self._vectors.get(key)
         if cached is not None:
             return cached

@@ -26,7 +26,7 @@ from agent import checks
 from agent.budget import estimate_tokens
 from agent.errors import JudgeError, RetryableJudgeError
 from agent.evidence import EvidenceChecker, SourceText
-from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
+from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample, keep_newest
 from agent.judges.llm_prompting import (
     LeadData,
     boundary,
@@ -62,11 +62,9 @@ class _Strict(BaseModel):
 
 
 class ModelEvidence(_Strict):
-    source: Literal["form", "notes", "enrichment", "event", "transcript"] = Field(
-        description="The source label of the data item"
-    )
-    ref: str = Field(description="The ref label of the data item, copied exactly")
-    quote: str = Field(description="A short span copied verbatim from that item, not paraphrased")
+    source: Literal["form", "notes", "enrichment", "event", "transcript"] = Field(description="The item's source label")
+    ref: str = Field(description="The item's ref label, copied exactly")
+    quote: str = Field(description="A short span copied verbatim from that item")
 
     @field_validator("quote")
     @classmethod
@@ -100,22 +98,32 @@ def output_model(question_ids: tuple[str, ...]) -> type[BaseModel]:
         "QuestionVerdict",
         __base__=_ModelAnswerBase,
         # A Literal over ids known only at run time: valid for pydantic, not expressible to a static checker.
-        question_id=(Literal[tuple(question_ids)], Field(description="Id of the question answered")),  # type: ignore[arg-type]
-        reasoning=(str, Field(description="First: one or two sentences on what the data says about the question")),
+        question_id=(Literal[tuple(question_ids)], Field(description="The question's id")),  # type: ignore[arg-type]
+        reasoning=(str, Field(description="First: one sentence on what the data says")),
         answer=(Answer, Field(description="yes or no with evidence; unknown when the data does not say")),
-        confidence=(float, Field(description="How sure the answer is, from 0 to 1")),
-        evidence=(list[ModelEvidence], Field(description="Verbatim quotes supporting the answer; empty when unknown")),
+        confidence=(float, Field(description="0 to 1")),
+        evidence=(list[ModelEvidence], Field(description="Verbatim quotes; empty when unknown")),
     )
     return create_model(
         "SubmitAnswers",
         __base__=_Strict,
-        answers=(list[answer_model], Field(description="Exactly one entry per question id")),  # type: ignore[valid-type]  # a class made at run time
+        answers=(list[answer_model], Field(description="One per question id")),  # type: ignore[valid-type]  # a class made at run time
     )
 
 
 @lru_cache(maxsize=256)
 def _schema_json(model: type[BaseModel]) -> str:
-    return json.dumps(model.model_json_schema())
+    return json.dumps(_untitled(model.model_json_schema()))
+
+
+def _untitled(node: Any) -> Any:
+    """The schema without pydantic's generated `title` keywords (annotations a server or model does not need: tokens
+    in every request). A property named "title" would be kept: only the keyword beside `type` is dropped."""
+    if isinstance(node, dict):
+        return {k: _untitled(v) for k, v in node.items() if not (k == "title" and isinstance(v, str))}
+    if isinstance(node, list):
+        return [_untitled(v) for v in node]
+    return node
 
 
 def tool_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -178,11 +186,23 @@ class LLMJudge:
         """Remember a reviewer's answer: the most similar ones are shown with later prompts for that question (as data,
         in their own delimited section), and the embedded engine of hybrid mode learns it too."""
         kept = self._reviewed.setdefault(example.question_id, [])
-        kept.append(example)
+        keep_newest(kept, example)  # a re-review of the same lead's answer replaces the earlier one
         del kept[:-MAX_REVIEWED_PER_QUESTION]
         learn = getattr(self.local, "learn", None)
         if learn is not None:
             learn(example)
+
+    def forget(self, question_id: str, lead_id: str) -> None:
+        """Drop the example reviewed from this lead's answer (its newest review left nothing to learn from)."""
+        pool = self._reviewed.get(question_id, [])
+        pool[:] = [e for e in pool if e.lead_id != lead_id]
+        forget = getattr(self.local, "forget", None)
+        if forget is not None:
+            forget(question_id, lead_id)
+
+    def reviewed(self, question_id: str) -> list[ReviewedExample]:
+        """The reviewed answers that can be shown with prompts for a question, oldest first."""
+        return list(self._reviewed.get(question_id, []))
 
     async def judge(self, request: JudgeRequest) -> JudgeResult:
         """Answer every question: in hybrid mode locally where a check exists or the engine's facts settle it, the rest

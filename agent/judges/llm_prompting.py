@@ -71,7 +71,7 @@ def boundary(items: Sequence[DataItem]) -> str:
     return digest.hexdigest()[:16]
 
 
-SUMMARY_CHARS = 300  # the seller's description in the prompt: its first sentences up to about this length
+SUMMARY_CHARS = 160  # the seller's description in the prompt: its first sentences up to about this length
 NOTES_CHARS = (
     1500  # notes (and enrichment descriptions) longer than this keep their units most relevant to the questions
 )
@@ -128,21 +128,35 @@ def system_context(
     request: JudgeRequest, questions: Sequence[QualifyingQuestion], personas: Sequence[Persona]
 ) -> JudgeSystemContext:
     """Trusted instructions only: the seller in brief, personas when a question is about the contact's role, and each
-    question with its typed reading."""
-    m = request.matches
+    question with its typed comparison, else (a question read from free text) one short example each way."""
     specs = {q.id: spec_of(q, request) for q in questions}
     about_role = any(s.kind == "authority" or q.category == "authority" for q in questions for s in [specs[q.id]])
+    readings = {i: s.words for i, s in specs.items() if _comparison(s)}
     return JudgeSystemContext(
         seller=request.seller,
         seller_summary=_summary(request.seller.description),
         personas=[p for p in personas if p.fit == "good" and p.role in _BUYING_ROLES] if about_role else [],
-        segment=m.segment.name if m.segment else None,
-        persona=m.persona.name if m.persona else None,
-        use_cases=[u.name for u in m.use_cases],
         questions=list(questions),
         today=request.now.date().isoformat(),
-        readings={i: s.words for i, s in specs.items() if _comparison(s)},
+        readings=readings,
+        examples={q.id: e for q in questions if q.id not in readings and not q.threshold and (e := _examples(q))},
     )
+
+
+EXAMPLE_CHARS = 32  # an example phrasing in the instructions, at most (cut at a word)
+
+
+def _examples(q: QualifyingQuestion) -> str:
+    """'yes e.g. …; no e.g. …' from the question's first example phrasing each way, each cut to EXAMPLE_CHARS."""
+    parts = [
+        f"{label} e.g. {_cut(found[0])}" for label, found in (("yes", q.yes_examples), ("no", q.no_examples)) if found
+    ]
+    return "; ".join(parts)
+
+
+def _cut(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXAMPLE_CHARS else text[:EXAMPLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
 _COMPARED = frozenset(
@@ -227,15 +241,19 @@ def similar_examples(
     per_question: int,
 ) -> list[DataItem]:
     """For each question, the reviewed examples sharing most words with the lead's data (ties: the newest), as data
-    items labelled with the question and the reviewer's answer."""
+    items labelled with the question and the reviewer's answer. The same text reviewed on several leads is shown once,
+    with its newest answer."""
     lead_words = _words(" ".join(i.text for i in items))
     out: list[DataItem] = []
     for q in questions:
-        pool = reviewed.get(q.id, [])
-        ranked = sorted(range(len(pool)), key=lambda k: (-len(_words(pool[k].text) & lead_words), -k))
-        for k in ranked[:per_question]:
-            text, _ = strip_hidden(pool[k].text)
-            out.append(DataItem(source="example", ref=f"{q.id}: {pool[k].answer}", text=" ".join(text.split())))
+        newest: dict[str, tuple[int, ReviewedExample]] = {}
+        for k, example in enumerate(reviewed.get(q.id, [])):
+            text = " ".join(strip_hidden(example.text)[0].split())
+            newest.pop(normalise(text), None)  # re-inserted: the dict keeps the pool's order, newest last
+            newest[normalise(text)] = (k, ReviewedExample(example.question_id, text, example.answer))
+        ranked = sorted(newest.values(), key=lambda p: (-len(_words(p[1].text) & lead_words), -p[0]))
+        for _, example in ranked[:per_question]:
+            out.append(DataItem(source="example", ref=f"{q.id}: {example.answer}", text=example.text))
     return out
 
 

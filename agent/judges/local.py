@@ -5,6 +5,7 @@ settles a question the engine left unknown."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from agent.deps import Embedder
 from agent.evidence import EvidenceChecker, SourceText, lead_sources
 from agent.facts.clauses import keep_relevant, read_facts
 from agent.judges.calibration import ConfidenceMap
-from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample
+from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample, keep_newest
 from agent.judges.examples import ExampleJudge
 from agent.judges.cues import bare_reply
 from agent.judges.engine import DECIDERS, Context, _by_meaning, resolve
@@ -24,6 +25,8 @@ from library.reading import read_question
 from library.schemas import Competitor, QualifyingQuestion, QuestionSpec, Seller
 
 EXAMPLE_MATCH = 0.82
+NEAR_DUPLICATE = 0.92  # cosine at which a clause says what a reviewed answer's text says: the reviewer's answer wins
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 MAX_CLAUSES = 150  # clauses read per lead or call; a 50,000-character note has ~4,000 (read: the 150 most relevant)
 FORM_MATCH = 0.6  # cosine at which a form field (or a seller's question on a call) asks the same thing as a question
 
@@ -75,14 +78,25 @@ class LocalJudge:
         self._reviewed: dict[str, list[ReviewedExample]] = {}
         self._topic_vectors: dict[str, np.ndarray] = {}
         self._example_vectors: dict[str, tuple[np.ndarray, list[Answer], list[str]]] = {}
+        self._reviewed_vectors: dict[str, np.ndarray] = {}
         for example in reviewed or []:
             self.learn(example)
 
     def learn(self, example: ReviewedExample) -> None:
-        """Remember a reviewed answer; the question's later judgments use it as an example."""
-        self._reviewed.setdefault(example.question_id, []).append(example)
+        """Remember a reviewed answer; the question's later judgments use it as an example (a re-review of the same
+        lead's answer replaces the earlier one)."""
+        keep_newest(self._reviewed.setdefault(example.question_id, []), example)
         self._example_vectors.pop(example.question_id, None)
+        self._reviewed_vectors.pop(example.question_id, None)
         self._examples.learn(example)
+
+    def forget(self, question_id: str, lead_id: str) -> None:
+        """Drop the example reviewed from this lead's answer (its newest review left nothing to learn from)."""
+        pool = self._reviewed.get(question_id, [])
+        pool[:] = [e for e in pool if e.lead_id != lead_id]
+        self._example_vectors.pop(question_id, None)
+        self._reviewed_vectors.pop(question_id, None)
+        self._examples.forget(question_id, lead_id)
 
     def reviewed(self, question_id: str) -> list[ReviewedExample]:
         """The reviewed answers this judge has learned for a question, oldest first."""
@@ -139,6 +153,8 @@ class LocalJudge:
                 answer = by_examples[q.id]
             else:
                 answer = self.decide(q, ctx)
+            if q.check is None:
+                answer = self.reviewed_override(q, ctx, answer)
             out.append(checker.verify(self.flagged(self.calibrated(answer), ctx)))
         return out
 
@@ -283,9 +299,13 @@ class LocalJudge:
             self._example_vectors[q.id] = cached
         sims = ctx.clause_vectors() @ cached[0].T
         i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
-        if float(sims[i, j]) < EXAMPLE_MATCH or cached[1][j] == "unknown" or ctx.facts.clauses[i].hedge:
-            return None
         c = ctx.facts.clauses[i]
+        if float(sims[i, j]) < EXAMPLE_MATCH or cached[1][j] == "unknown" or c.hedge:
+            return None
+        if _figures(c.text) != _figures(cached[2][j]):
+            # "demo request on 2026-09-21" reads like "demo request on 2026-11-14" but is outside the window: an example
+            # transfers its answer only to a clause that says the same thing, its figures and dates included.
+            return None
         flags: list[AnswerFlag] = ["learned"] if j >= len(q.yes_examples) + len(q.no_examples) else []
         return QuestionAnswer(
             question_id=q.id,
@@ -304,3 +324,56 @@ class LocalJudge:
                 )
             ],
         )
+
+    def reviewed_override(self, q: QualifyingQuestion, ctx: Context, answer: QuestionAnswer) -> QuestionAnswer:
+        """A clause that is a near-duplicate of a reviewed answer's text, its figures and dates included, takes the
+        reviewer's answer even over the engine's: a correction is not made again on the next lead that says the same
+        thing (the closest such example wins; on a tie, the newest)."""
+        reviewed = self._reviewed.get(q.id)
+        if not reviewed or not ctx.facts.clauses:
+            return answer
+        vectors = self._reviewed_vectors.get(q.id)
+        if vectors is None:
+            vectors = self._reviewed_vectors[q.id] = self.embedder.embed([r.text for r in reviewed])
+        sims = ctx.clause_vectors() @ vectors.T
+        pairs = sorted(zip(*np.nonzero(sims >= NEAR_DUPLICATE), strict=True), key=lambda p: (-sims[p], -p[1]))
+        for i, j in pairs:
+            c, example = ctx.facts.clauses[i], reviewed[j]
+            if c.hedge or _figures(c.text) != _figures(example.text):
+                continue
+            if example.answer == answer.answer:
+                return answer
+            if answer.evidence and not any(e.quote in c.text or c.text in e.quote for e in answer.evidence):
+                return answer  # the engine's answer rests on other words of the lead, not on what was corrected
+            reading = f"Read as: {q.reading.words if q.reading else q.text}."
+            said = f'the lead says what a reviewed answer says ("{example.text[:80]}")'
+            if example.answer == "unknown":
+                return QuestionAnswer(
+                    question_id=q.id,
+                    answer="unknown",
+                    confidence=0.6,
+                    flags=["learned"],
+                    reasoning=f"{reading} Unknown: {said}, which a reviewer judged not to answer the question.",
+                )
+            return QuestionAnswer(
+                question_id=q.id,
+                answer=example.answer,
+                confidence=0.75,
+                flags=["learned"],
+                reasoning=f"{reading} {example.answer.capitalize()}: {said}.",
+                evidence=[
+                    Evidence(
+                        source=c.unit.source,
+                        ref=c.unit.ref,
+                        quote=c.text,
+                        timestamp=c.unit.timestamp,
+                        speaker=c.unit.speaker,
+                    )
+                ],
+            )
+        return answer
+
+
+def _figures(text: str) -> list[str]:
+    """The numbers and dates of a text, in order, separators dropped ("4,000" and "4000" are the same figure)."""
+    return [re.sub(r"[.,]", "", m) for m in _FIGURE.findall(text)]

@@ -181,18 +181,17 @@ def decide(
 
 
 def _teach_edit(rt: Runtime, lead_id: str, question_id: str) -> None:
-    from api.review.learning import example_of, teach
+    from api.review.learning import relearn
 
     with rt.sessions() as s:
         row = s.scalars(
             select(AnswerReviewRow)
             .where(AnswerReviewRow.lead_id == lead_id, AnswerReviewRow.question_id == question_id)
-            .order_by(AnswerReviewRow.created_at.desc())
+            .order_by(AnswerReviewRow.created_at.desc(), AnswerReviewRow.revision.desc())
             .limit(1)
         ).first()
-    example = example_of(row) if row is not None else None
-    if example is not None:
-        teach([rt.deps.judge], [example])
+    if row is not None:
+        relearn([rt.deps.judge], row)
 
 
 def _decide(

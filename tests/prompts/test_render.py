@@ -23,16 +23,23 @@ QUESTION = QualifyingQuestion(
     yes_examples=["$20k set aside"],
     no_examples=["no budget"],
 )
+PAIN = QualifyingQuestion(
+    id="manual_ap",
+    text="Is the AP process mostly manual today?",
+    category="need",
+    weight=3,
+    fit_type="good",
+    yes_examples=["We key every invoice by hand"],
+    no_examples=["Fully automated already"],
+)
 CONTEXTS: dict[str, BaseModel] = {
     "judge_system": JudgeSystemContext(
         seller=Seller(name="Ledgerly", product="AP automation", description="Automates payables."),
         personas=[
             Persona(id="cfo", name="CFO", role="decision_maker", fit="good", description="Owns budget.", titles=["CFO"])
         ],
-        segment="SMB",
-        persona=None,
-        use_cases=["Invoice capture"],
-        questions=[QUESTION],
+        questions=[QUESTION, PAIN],
+        examples={"manual_ap": "yes e.g. We key every invoice by hand; no e.g. Fully automated already"},
         today="2026-11-20",
     ),
     "judge_user": JudgeUserContext(
@@ -57,8 +64,11 @@ def test_every_prompt_renders(name: str) -> None:
 
 def test_system_prompt_carries_the_library_content() -> None:
     text = render("judge_system", CONTEXTS["judge_system"]).text
-    assert "Automates payables." in text and "id: budget" in text and "money at least 15000" in text
-    assert "$20k set aside" in text and "CFO (decision_maker, good fit: CFO)" in text
+    assert "Automates payables." in text and "budget: Is there a budget" in text and "money at least 15000" in text
+    assert "CFO (decision_maker, good fit: CFO)" in text and "Today is 2026-11-20" in text
+    # A question with a typed comparison is read by it; one read from free text gets its examples instead.
+    assert "$20k set aside" not in text
+    assert "manual_ap: Is the AP process mostly manual today? [yes e.g. We key every invoice by hand; no e.g." in text
 
 
 def test_a_missing_value_is_an_error_not_a_blank() -> None:

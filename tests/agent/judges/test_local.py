@@ -249,6 +249,31 @@ def test_reviewed_examples_settle_an_otherwise_unknown_question(judge: LocalJudg
     assert learned.answer == "yes" and "learned" in learned.flags
 
 
+def test_a_reviewed_example_settles_only_a_clause_with_the_same_figures(judge: LocalJudge) -> None:
+    fleet = q("fleet", "Does the prospect run a franchise fleet of the right kind?", "custom")
+    learner = LocalJudge(
+        judge.embedder, reviewed=[ReviewedExample("fleet", "Blue vans with the Rooter logo on all 14 doors.", "yes")]
+    )
+    same = ask(learner, fleet, "Blue vans with the Rooter logo on all 14 doors.")
+    assert same.answer == "yes" and "learned" in same.flags
+    other = ask(learner, fleet, "Blue vans with the Rooter logo on all 41 doors.")  # reads alike, says another figure
+    assert other.answer == "unknown" and "learned" not in other.flags
+
+
+def test_a_reviewers_correction_wins_over_the_engine_on_the_same_words_only(judge: LocalJudge) -> None:
+    said = "We set aside $9,000 a year for new software."
+    assert ask(judge, MONEY, said).answer == "yes"
+    learner = LocalJudge(judge.embedder)
+    learner.learn(ReviewedExample("budget_6k", said, "no", lead_id="lead-1"))  # it was for another product
+    corrected = ask(learner, MONEY, said)
+    assert corrected.answer == "no" and "learned" in corrected.flags and corrected.evidence[0].quote
+    assert ask(learner, MONEY, "We set aside $12,000 a year for new software.").answer == "yes"  # another figure
+    assert ask(learner, MONEY, "Nothing set aside for software this year.").answer != "yes"  # other words: the engine
+    learner.learn(ReviewedExample("budget_6k", said, "unknown", lead_id="lead-1"))  # re-reviewed: not enough to say
+    again = ask(learner, MONEY, said)
+    assert again.answer == "unknown" and not again.evidence and learner.reviewed("budget_6k")[0].answer == "unknown"
+
+
 def test_long_text_of_any_language_does_not_crash(judge: LocalJudge) -> None:
     notes = ("Wir haben keine Probleme. Pas de budget cette année. Sin presupuesto. Nie mamy budżetu. " * 400)[:49_000]
     answer = ask(judge, MONEY, notes)

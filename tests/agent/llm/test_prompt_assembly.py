@@ -188,3 +188,17 @@ async def test_the_most_similar_reviewed_examples_are_chosen() -> None:
         await judge_.judge(f.request(questions=f.QUESTIONS[:1]))
     section = EXAMPLES.search(server.requests[0].message_text("user")).group(0)
     assert "We have $30k budgeted for AP automation" in section and section.count("[budget:") == 2
+
+
+async def test_the_same_reviewed_text_is_shown_once_with_its_newest_answer() -> None:
+    from agent.judges.base import ReviewedExample
+
+    with FakeOpenAIServer(responder=all_unknown) as server:
+        judge_ = f.judge(server.base_url)
+        judge_.learn(ReviewedExample("budget", "We have $30k budgeted for AP automation", "no", lead_id="a"))
+        judge_.learn(ReviewedExample("budget", "We have  $30k budgeted for AP automation", "yes", lead_id="b"))
+        judge_.learn(ReviewedExample("budget", "Unrelated sentence about office plants", "no", lead_id="c"))
+        await judge_.judge(f.request(questions=f.QUESTIONS[:1]))
+    section = EXAMPLES.search(server.requests[0].message_text("user")).group(0)
+    assert section.count("We have $30k budgeted for AP automation") == 1 and "[budget: yes]" in section
+    assert "office plants" in section  # the second slot goes to another text, not to a repeat
