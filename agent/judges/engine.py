@@ -690,12 +690,15 @@ def _use_answer(spec: QuestionSpec, c: Clause, name_at: int) -> tuple[Answer, st
         if past:
             return ("no", "used it in the past, not now")
         return ("no", "says it does not use or consider it") if negated else ("yes", "uses or evaluates it")
-    if past:
+    if past or re.search(r"\b(?:tried|tested|piloted)\b", c.text[:name_at], re.I):
         return ("no", "used it in the past, not now")
-    if c.evaluating and not re.search(r"\b(use|using|on|run|running|with|contract)\b", c.text, re.I):
-        return ("no", "only evaluating it")
     if negated:
         return ("no", "says it does not use it")
+    if c.unit.source == "event":
+        # A comparison page about it or a visit to its site says what they look at, not what they run.
+        return ("unknown", "an event names it; that is no use")
+    if c.evaluating and not re.search(r"\b(use|using|on|run|running|with|contract)\b", c.text, re.I):
+        return ("no", "only evaluating it")
     return ("yes", "uses it now")
 
 

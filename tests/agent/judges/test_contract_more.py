@@ -368,3 +368,29 @@ def test_a_hedge_about_something_else_leaves_the_statement(
     judge: LocalJudge, question: QualifyingQuestion, notes: str, expected: str
 ) -> None:
     assert ask(judge, question, notes).answer == expected
+
+
+# --- what a mention of a competitor says of current use ---
+
+
+def test_a_tool_tried_once_is_not_in_use(judge: LocalJudge) -> None:
+    answer = ask(judge, RIVAL, form={"Current tools": "Tried Help Scout in 2024 but never rolled it out"})
+    assert answer.answer == "no", answer.reasoning
+
+
+def test_a_comparison_page_about_a_rival_is_no_use_of_it(judge: LocalJudge) -> None:
+    from datetime import timedelta
+
+    from agent.schemas import EngagementEvent
+
+    lead = Lead(
+        company={"name": "Acme"},
+        events=[
+            EngagementEvent(
+                type="comparison_page_view", timestamp=NOW - timedelta(days=1), detail="/compare/kelpie-vs-zendesk"
+            )
+        ],
+        received_at=NOW,
+    )
+    [answer] = judge.answer(lead, Enrichment(), [RIVAL], NOW, seller=SELLER, competitors=COMPETITORS)
+    assert answer.answer == "unknown", answer.reasoning
