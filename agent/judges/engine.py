@@ -815,20 +815,37 @@ def decide_technology(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     return out
 
 
+# Business-model shorthand an embedding model reads as letters: said in words, "B2B SaaS" is near "sells to other
+# businesses".
+_MODEL_WORDS = (
+    (re.compile(r"\bB2B\b", re.I), "business-to-business, selling to other businesses"),
+    (re.compile(r"\b(?:B2C|D2C|DTC)\b", re.I), "direct-to-consumer, selling to consumers"),
+)
+
+
+def _spelled(text: str) -> str:
+    for pattern, words in _MODEL_WORDS:
+        text = pattern.sub(words, text)
+    return text
+
+
 def decide_industry(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     industry = ctx.field("company.industry")
     targets = spec.values or ([spec.topic] if spec.topic else [])
+    said = _by_meaning(spec.topic or " ".join(targets), ctx, min_sim=0.55)
     if industry is not None and targets:
         text = str(industry[0])
         score = max(_overlap(text, t) for t in targets)
         if score >= 0.5:
             return [_field_finding("yes", industry[1], 0.8, f"industry '{text}' matches {', '.join(targets)}")]
-        meaning = ctx.cosine(text, " or ".join(targets))
+        meaning = ctx.cosine(_spelled(text), _spelled(" or ".join(targets)))
         if meaning >= 0.5:
             return [_field_finding("yes", industry[1], 0.7, f"industry '{text}' is close to {', '.join(targets)}")]
-        if meaning < 0.3:
+        # An industry label far from the question is a no, unless the lead's own words say it is one
+        # ("Skincare", and "we sell skincare direct to consumers through our own Shopify store").
+        if meaning < 0.3 and not any(f.answer == "yes" and f.confidence >= 0.72 for f in said):
             return [_field_finding("no", industry[1], 0.65, f"industry '{text}' is not {', '.join(targets)}")]
-    return _by_meaning(spec.topic or " ".join(targets), ctx, min_sim=0.55)
+    return said
 
 
 _STOP = frozenset(

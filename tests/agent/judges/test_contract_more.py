@@ -394,3 +394,25 @@ def test_a_comparison_page_about_a_rival_is_no_use_of_it(judge: LocalJudge) -> N
     )
     [answer] = judge.answer(lead, Enrichment(), [RIVAL], NOW, seller=SELLER, competitors=COMPETITORS)
     assert answer.answer == "unknown", answer.reasoning
+
+
+# --- the industry label and the lead's own words ---
+
+SELLS_B2B = q("b2b", "Does the company sell to other businesses rather than to consumers?")
+ONLINE_SHOP = q("shop", "Is this an online shop or D2C brand selling to consumers?")
+
+
+def test_business_model_shorthand_in_the_industry_field_is_read_as_words(judge: LocalJudge) -> None:
+    answer = ask(judge, SELLS_B2B, fields={"company.industry": "B2B SaaS"})
+    assert answer.answer == "yes", answer.reasoning
+
+
+def test_an_industry_label_far_from_the_question_is_no_unless_the_lead_says_it_is(judge: LocalJudge) -> None:
+    assert ask(judge, ONLINE_SHOP, fields={"company.industry": "Industrial valves"}).answer == "no"
+    answer = ask(
+        judge,
+        ONLINE_SHOP,
+        "We are an online shop, a D2C brand selling candles to consumers.",
+        fields={"company.industry": "Candles"},
+    )
+    assert answer.answer != "no", answer.reasoning
