@@ -209,14 +209,17 @@ def lead_command(
         intake = service.intake(rt.sessions, lead, rt.deps.clock())
     except ApiError as exc:
         raise _fail(exc.detail) from exc
-    from library.embeddings import get_embedder
+    from library.embeddings import get_embedder, get_multilingual
 
     # One lead per process: the library's own embedder calls (its questions and examples) repeat every run.
-    get_embedder().remember_calls(rt.settings.cache_dir / "embeddings")
+    embedders = (get_embedder(), get_multilingual())
+    for embedder in embedders:
+        embedder.remember_calls(rt.settings.cache_dir / "embeddings")
     try:
         asyncio.run(service.qualify_stored(rt.sessions, rt.deps, intake.lead_id, rt.settings.lead_lease))
     finally:
-        get_embedder().remember_calls(None)  # the process-wide embedder: keep nothing on disk for other callers
+        for embedder in embedders:  # process-wide embedders: keep nothing on disk for other callers
+            embedder.remember_calls(None)
     found = latest_scorecard(rt, intake.lead_id)
     if found is None:
         raise _fail(f"lead {intake.lead_id} ended {lead_status(rt, intake.lead_id)}; see `qualify retry`", FAILED)

@@ -98,6 +98,7 @@ def build_judge(
 def build_runtime(settings: Settings) -> Runtime:
     """Everything the API and CLI need, built once."""
     use_cache_folder(settings.cache_dir)  # before the library is read: its questions name places
+    get_multilingual().keep_unpacked_weights(settings.cache_dir / "models")  # read faster when it is first used
     engine, sessions = open_database(settings)
     library = load_library(settings.library_dir)
     vectors, report = open_index(settings, library)
