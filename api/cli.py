@@ -119,7 +119,7 @@ def db_current() -> None:
 @library_app.command("sync")
 def library_sync(directory: Annotated[Path | None, typer.Argument(help="Library folder")] = None) -> None:
     """Validate the library files and index them in ChromaDB (idempotent); prints the snapshot id."""
-    from api.runtime import open_store
+    from api.runtime import open_store, warm_question_memo
     from library.geo import use_cache_folder
     from library.loader import load_library
     from library.sync import sync_library
@@ -131,6 +131,8 @@ def library_sync(directory: Annotated[Path | None, typer.Argument(help="Library 
         report = sync_library(settings.library_dir, open_store(settings, library.name))
     except LibraryError as exc:
         raise _fail(str(exc)) from exc
+    if settings.judge == "local":  # the embedded judge's question embeddings, read by the next `qualify lead`
+        warm_question_memo(library, settings.cache_dir / "embeddings")
     out.print(
         f"library {library.name}: snapshot {report.snapshot_id} "
         f"(added {report.added}, updated {report.updated}, deleted {report.deleted}, unchanged {report.unchanged})"

@@ -158,6 +158,11 @@ class MiniLMEmbedder:
         from run to run; None stops. Every vector is the one this embedder would compute, bit for bit."""
         self._memo = EmbeddingMemo(folder, self._fingerprint) if folder is not None else None
 
+    def forget(self) -> None:
+        """Empty the in-memory cache, as in a new process (the on-disk memo, if any, is kept)."""
+        with self._lock:
+            self._cache.clear()
+
     def _remember(self, text: str, vector: np.ndarray) -> None:
         if self._cache_size <= 0:
             return
