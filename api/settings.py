@@ -94,9 +94,7 @@ class Settings(BaseSettings):
     login_limit_account: str = Field(
         default=DEFAULT_RATES[0], description="Failed logins allowed per account (a `limits` rate string)"
     )
-    login_limit_address: str = Field(
-        default=DEFAULT_RATES[1], description="Failed logins allowed per client address"
-    )
+    login_limit_address: str = Field(default=DEFAULT_RATES[1], description="Failed logins allowed per client address")
     rate_limit_storage: str = Field(
         default="memory://",
         description="Where login counters live (memory:// or redis://host:port for several API processes)",
