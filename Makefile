@@ -12,17 +12,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $(STAMP)
 
+## The project's bytecode is compiled here too (pip does it for installed packages, not for an editable install): a
+## machine with PYTHONDONTWRITEBYTECODE=1 would otherwise compile every module again on each `qualify` command.
 install: $(STAMP)
+	$(BIN)/python -m compileall -q agent api library evals prompts
 
 ## Set up, sync the sample library, qualify the sample leads, print a summary, serve the API on 127.0.0.1:8000.
-demo: $(STAMP)
+demo: install
 	$(BIN)/qualify demo
 
 ## Run the test suite (PostgreSQL tests too when QUALIFY_TEST_POSTGRES_URL is set).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-serve: $(STAMP)
+serve: install
 	$(BIN)/qualify serve
 
 ## Lint, format and types, the gate CI runs before the tests: ruff check (rules in pyproject.toml), ruff format --check

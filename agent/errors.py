@@ -3,6 +3,7 @@
 QualifyError
 ├── LibraryError            a library file is missing or invalid (names file, entry, field)
 ├── EnrichmentError         one provider failed; the waterfall records it and goes on
+│   └── SuffixListMissing       tldextract's bundled Public Suffix List is not installed (enrichment.suffixes)
 ├── JudgeError              a judge could not answer
 │   ├── RetryableJudgeError     endpoint down, 429, 5xx, timeout: the lead may be retried
 │   ├── PermanentJudgeError     401/403/404, bad configuration: retrying will not help

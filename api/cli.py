@@ -119,7 +119,7 @@ def db_current() -> None:
 @library_app.command("sync")
 def library_sync(directory: Annotated[Path | None, typer.Argument(help="Library folder")] = None) -> None:
     """Validate the library files and index them in ChromaDB (idempotent); prints the snapshot id."""
-    from api.runtime import open_store
+    from api.runtime import open_store, warm_question_memo
     from library.geo import use_cache_folder
     from library.loader import load_library
     from library.sync import sync_library
@@ -131,6 +131,8 @@ def library_sync(directory: Annotated[Path | None, typer.Argument(help="Library 
         report = sync_library(settings.library_dir, open_store(settings, library.name))
     except LibraryError as exc:
         raise _fail(str(exc)) from exc
+    if settings.judge == "local":  # the embedded judge's question embeddings, read by the next `qualify lead`
+        warm_question_memo(library, settings.cache_dir / "embeddings")
     out.print(
         f"library {library.name}: snapshot {report.snapshot_id} "
         f"(added {report.added}, updated {report.updated}, deleted {report.deleted}, unchanged {report.unchanged})"
@@ -209,14 +211,17 @@ def lead_command(
         intake = service.intake(rt.sessions, lead, rt.deps.clock())
     except ApiError as exc:
         raise _fail(exc.detail) from exc
-    from library.embeddings import get_embedder
+    from library.embeddings import get_embedder, get_multilingual
 
     # One lead per process: the library's own embedder calls (its questions and examples) repeat every run.
-    get_embedder().remember_calls(rt.settings.cache_dir / "embeddings")
+    embedders = (get_embedder(), get_multilingual())
+    for embedder in embedders:
+        embedder.remember_calls(rt.settings.cache_dir / "embeddings")
     try:
         asyncio.run(service.qualify_stored(rt.sessions, rt.deps, intake.lead_id, rt.settings.lead_lease))
     finally:
-        get_embedder().remember_calls(None)  # the process-wide embedder: keep nothing on disk for other callers
+        for embedder in embedders:  # process-wide embedders: keep nothing on disk for other callers
+            embedder.remember_calls(None)
     found = latest_scorecard(rt, intake.lead_id)
     if found is None:
         raise _fail(f"lead {intake.lead_id} ended {lead_status(rt, intake.lead_id)}; see `qualify retry`", FAILED)

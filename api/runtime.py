@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -73,6 +74,44 @@ def open_index(settings: Settings, library: Library) -> tuple[VectorSource, Sync
     return store, store.sync(library)
 
 
+MAX_SHARED = 3  # texts a question shares with others whose absence is warmed (2**3 variants at most)
+
+
+def warm_question_memo(library: Library, folder: Path) -> int:
+    """Leave in the embedding memo `folder` the calls the embedded judge makes for the library's questions, so a
+    `qualify lead` whose questions no earlier lead was asked still reads them instead of running the model. Each call
+    is the judge's own (ExampleJudge builds the list of texts), made as in a new process: the in-memory cache empty,
+    except that a text this question shares with another may already be there when the other came first, so those
+    variants are warmed too. Returns the number of calls made; a call the memo already holds costs a file read."""
+    from itertools import combinations
+
+    from agent.judges.examples import ExampleJudge
+
+    questions = [q for q in library.questions if q.check is None and q.yes_examples and q.no_examples]
+    lists = {q.id: list(dict.fromkeys([q.text, *q.yes_examples, *q.no_examples])) for q in questions}
+    seen: dict[str, int] = {}
+    for texts in lists.values():
+        for text in texts:
+            seen[text] = seen.get(text, 0) + 1
+    embedder = get_embedder()
+    embedder.remember_calls(folder)
+    calls = 0
+    try:
+        for q in questions:
+            shared = sorted(t for t in lists[q.id] if seen[t] > 1)[:MAX_SHARED]
+            for size in range(len(shared) + 1):
+                for earlier in combinations(shared, size):
+                    embedder.forget()
+                    if earlier:
+                        embedder.embed(list(earlier))  # as if another question had embedded them first
+                    ExampleJudge(embedder)._question_vectors(q)
+                    calls += 1
+    finally:
+        embedder.forget()
+        embedder.remember_calls(None)
+    return calls
+
+
 def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
     """The database, upgraded at start-up (SQLite by default) or refused with SchemaBehind when behind the code."""
     engine = make_engine(settings.resolved_database_url)
@@ -98,6 +137,7 @@ def build_judge(
 def build_runtime(settings: Settings) -> Runtime:
     """Everything the API and CLI need, built once."""
     use_cache_folder(settings.cache_dir)  # before the library is read: its questions name places
+    get_multilingual().keep_unpacked_weights(settings.cache_dir / "models")  # read faster when it is first used
     engine, sessions = open_database(settings)
     library = load_library(settings.library_dir)
     vectors, report = open_index(settings, library)

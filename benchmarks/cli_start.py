@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="fresh processes per figure (median reported)")
     args = parser.parse_args()
     qualify = qualify_command()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="qualify-cli-start-") as tmp:
         base = Path(tmp)
         help_cpu: list[float] = []
@@ -90,6 +91,13 @@ def main() -> None:
         f"command: {' '.join(qualify)}  ({os.cpu_count()} cores, load average {load:.1f}: wall time grows with "
         "the load; CPU time much less)"
     )
+    loads = " → ".join(", ".join(f"{x:.2f}" for x in avg) for avg in (load_before, os.getloadavg()))
+    print(f"load averages (1, 5, 15 min) before → after: {loads}")
+    if sys.flags.dont_write_bytecode:
+        print(
+            "PYTHONDONTWRITEBYTECODE is set: modules without compiled bytecode (`make install` compiles it) are "
+            "compiled on every run"
+        )
     print(line("qualify --help", help_times, help_cpu, 1.0))
     print(line("qualify lead (cold process)", lead_times, lead_cpu, 3.0))
     print(f"{'qualify lead (empty data dir)':30} {first:5.2f} s wall (creates the database and indexes the library)")

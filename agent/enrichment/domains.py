@@ -6,10 +6,7 @@ import csv
 from functools import cache
 from importlib import resources
 
-import tldextract
-
-# suffix_list_urls=() and cache_dir=None: never fetch the public suffix list, use the snapshot bundled with tldextract.
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+from agent.enrichment.suffixes import domain_and_suffix  # tldextract's bundled snapshot, never fetched or cached
 
 
 def registrable_domain(text: str | None) -> str | None:
@@ -21,10 +18,10 @@ def registrable_domain(text: str | None) -> str | None:
         host = host.rsplit("@", 1)[1]
     if not host or " " in host:
         return None
-    parts = _EXTRACT(host)
-    if not parts.domain or not parts.suffix:
+    domain, suffix = domain_and_suffix(host)
+    if not domain or not suffix:
         return None
-    return f"{parts.domain}.{parts.suffix}"
+    return f"{domain}.{suffix}"
 
 
 def email_domain(email: str | None) -> str | None:
