@@ -416,3 +416,15 @@ def test_an_industry_label_far_from_the_question_is_no_unless_the_lead_says_it_i
         fields={"company.industry": "Candles"},
     )
     assert answer.answer != "no", answer.reasoning
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "Says software purchases go through group IT and the CFO; she can only recommend.",
+        "He will only advise on the choice, the final pick is not his.",
+    ],
+)
+def test_a_contact_who_can_only_recommend_does_not_sign_off_whatever_the_title(judge: LocalJudge, notes: str) -> None:
+    answer = ask(judge, SIGNER, notes, fields={"person.title": "Managing Director"})
+    assert answer.answer == "no", answer.reasoning
