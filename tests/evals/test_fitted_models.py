@@ -1,5 +1,5 @@
-"""Fitted models end to end in memory: LR vs boosting chosen by log-loss, JSON round-trip, checksum and version
-refusal, and explanations that add up to the log-odds."""
+"""Fitted models end to end in memory: LR vs boosting vs their blend chosen by log-loss, JSON round-trip, checksum and
+version refusal, and explanations that add up to the log-odds."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from agent.features import FeatureContext
 from agent.fitted import explain, predict
@@ -20,6 +21,7 @@ from evals.errors import DatasetError
 from library import model_file
 from library.errors import LibraryError
 from library.loader import LibraryValidationError, load_library
+from library.schemas import FittedModel
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = [
@@ -57,6 +59,77 @@ def test_boosting_is_kept_when_it_wins_by_log_loss_on_a_nonlinear_set(nonlinear_
     assert fit.model.kind == "boosted"
     assert fit.candidates["boosted"]["log_loss"] < fit.candidates["logistic"]["log_loss"]
     assert fit.candidates["boosted"]["roc_auc"] > 0.8 > fit.candidates["logistic"]["roc_auc"]
+
+
+def mixed_leads(n: int, seed: int) -> tuple[list[FeatureContext], list[int]]:
+    """A linear trend in a (which the logistic terms carry) plus a wave in b (which the trees carry)."""
+    rng = np.random.default_rng(seed)
+    ctxs, ys = [], []
+    for i in range(n):
+        a, b = rng.uniform(-3, 3), rng.uniform(-3, 3)
+        kind = ["x", "y", "z", "w"][i % 4]
+        logit = 0.8 * a + 1.5 * math.sin(2 * b) + (1.0 if kind == "y" else 0.0)
+        ys.append(int(rng.random() < 1 / (1 + math.exp(-logit))))
+        answers = {"a": f"{a:.3f}", "b": f"{b:.3f}", "kind": kind}
+        ctxs.append(FeatureContext(Lead(company={"name": f"C{i}"}, form_answers=answers)))
+    return ctxs, ys
+
+
+@pytest.fixture(scope="module")
+def blend_fit():  # type: ignore[no-untyped-def]
+    ctxs, y = mixed_leads(1500, 0)
+    return ctxs, y, fit_model(ctxs, y, SPECS, folds=3)
+
+
+def test_a_blend_is_kept_when_it_beats_both_models_by_log_loss(blend_fit) -> None:  # type: ignore[no-untyped-def]
+    _, _, fit = blend_fit
+    losses = {k: v["log_loss"] for k, v in fit.candidates.items()}
+    assert fit.model.kind == "blend" and set(losses) == {"logistic", "boosted", "blend"}
+    assert losses["blend"] < min(losses["logistic"], losses["boosted"])
+    assert fit.model.blend_weight is not None and 0 < fit.model.blend_weight < 1
+    assert fit.model.coefficients and fit.model.trees
+
+
+def test_a_blend_scores_as_its_weighted_parts_and_round_trips(blend_fit, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ctxs, _, fit = blend_fit
+    model, w = fit.model, fit.model.blend_weight
+    assert w is not None
+    lr_only = model.model_copy(update={"kind": "logistic", "trees": [], "blend_weight": None, "calibration": None})
+    trees_only = model.model_copy(
+        update={"kind": "boosted", "coefficients": {}, "blend_weight": None, "calibration": None}
+    )
+    for ctx in ctxs[:50]:
+        e = explain(model.model_copy(update={"calibration": None}), ctx)
+        lr_parts = [c for _, c, _ in explain(lr_only, ctx).parts]
+        tree_parts = [c for _, c, _ in explain(trees_only, ctx).parts]
+        assert [c for _, c, _ in e.parts] == pytest.approx([a + b for a, b in zip(lr_parts, tree_parts, strict=True)])
+        assert e.base + sum(c for _, c, _ in e.parts) == pytest.approx(e.log_odds, abs=1e-9)
+    single = np.array([predict(model, c)[0] for c in ctxs[:300]])
+    assert np.allclose(single, fit.in_sample_probs[:300], atol=1e-9)  # the batch fit and one lead at a time agree
+    model_file.write(tmp_path, model)
+    assert model_file.read(tmp_path) == model
+
+
+def test_a_blend_without_its_weight_or_a_weight_on_a_single_model_is_refused(blend_fit) -> None:  # type: ignore[no-untyped-def]
+    body = blend_fit[2].model.model_dump()
+    with pytest.raises(ValidationError, match="blend needs its blend_weight"):
+        FittedModel.model_validate({**body, "blend_weight": None})
+    with pytest.raises(ValidationError, match="only for a blend"):
+        FittedModel.model_validate({**body, "kind": "boosted"})
+    with pytest.raises(ValidationError, match="blend_weight"):
+        FittedModel.model_validate({**body, "blend_weight": 1.0})
+
+
+def test_a_refit_grows_exactly_the_trees_the_folds_stopped_at() -> None:
+    ctxs, y = leads(600, 6, nonlinear=True)
+    cols = read_columns(SPECS, ctxs)
+    rows = np.arange(len(ctxs))
+    feats = _encoding(SPECS, cols, rows)
+    cat = [f.kind == "categorical" for f in feats]
+    stopped = fit_boosted(coded_matrix(feats, cols, rows), np.array(y), cat, [0, 0, 0])
+    refit = fit_boosted(coded_matrix(feats, cols, rows), np.array(y), cat, [0, 0, 0], n_iter=37)
+    assert refit.n_iter_ == 37 and len(export(refit, cat, [len(f.levels) + 1 for f in feats])[1]) == 37
+    assert stopped.n_iter_ < 500  # early stopping, on a held-out part, ended the first before max_iter
 
 
 def test_logistic_regression_is_kept_on_a_linear_set() -> None:
