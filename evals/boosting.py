@@ -34,22 +34,12 @@ PARAMS = {
 
 
 def fit_boosted(
-    x: np.ndarray,
-    y: np.ndarray,
-    categorical: list[bool],
-    monotone: list[int],
-    seed: int = 0,
-    n_iter: int | None = None,
+    x: np.ndarray, y: np.ndarray, categorical: list[bool], monotone: list[int], seed: int = 0
 ) -> HistGradientBoostingClassifier:
-    """Fit on coded inputs (numbers, NaN when missing; category indexes), with monotone constraints on numbers.
-
-    Without `n_iter`, early stopping on a held-out tenth of the rows decides how many trees; with it (the number the
-    cross-validation folds stopped at), exactly that many trees are grown on every row, none held out."""
-    params: dict = (
-        dict(PARAMS) if n_iter is None else {**PARAMS, "max_iter": max(int(n_iter), 1), "early_stopping": False}
-    )
+    """Fit on coded inputs (numbers, NaN when missing; category indexes), with monotone constraints on numbers; early
+    stopping on a held-out tenth of the rows decides how many trees."""
     model = HistGradientBoostingClassifier(
-        **params,
+        **PARAMS,
         categorical_features=np.array(categorical, dtype=bool),
         monotonic_cst=[0 if c else m for c, m in zip(categorical, monotone, strict=True)],
         random_state=seed,
@@ -113,6 +103,25 @@ def scaled(trees: list[Tree], weight: float) -> list[Tree]:
     return [t.model_copy(update={"value": [weight * v for v in t.value]}) for t in trees]
 
 
+def recode(trees: list[Tree], fitted: list[list[str] | None], target: list[list[str] | None]) -> list[Tree]:
+    """Trees fitted on one encoding's category codes (`fitted[j]`: feature j's levels, None when numeric), re-expressed
+    in another's (`target`), so trees of several CV folds can join one model. Levels are matched by name; a target
+    code the fold did not know (a level it did not keep, or <other>) goes where the fold's <other> code went."""
+    maps = {}
+    for j, (mine, theirs) in enumerate(zip(fitted, target, strict=True)):
+        if mine is not None and theirs is not None:
+            index = {v: k for k, v in enumerate(mine)}
+            maps[j] = [index.get(v, len(mine)) for v in theirs] + [len(mine)]
+    out = []
+    for tree in trees:
+        categories = {}
+        for node, codes in tree.categories.items():
+            left, to_fold = set(codes), maps[tree.feature[node]]
+            categories[node] = [c for c, fold_code in enumerate(to_fold) if fold_code in left]
+        out.append(tree.model_copy(update={"categories": categories}))
+    return out
+
+
 def tree_contributions(trees: list[Tree], x: np.ndarray) -> np.ndarray:
     """Per lead (row of coded inputs) and feature, the summed tree-path contributions (raw log-odds).
 
@@ -124,6 +133,19 @@ def tree_contributions(trees: list[Tree], x: np.ndarray) -> np.ndarray:
     for tree in trees:
         out += _path_sums(tree, f)[_leaves(tree, by_feature)]
     return out
+
+
+def tree_log_odds_and_mean_contributions(trees: list[Tree], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`tree_log_odds` and the mean over leads of `tree_contributions`, without the leads x features table: a tree's
+    mean contribution is its leaves' path sums weighted by how many leads reach each leaf."""
+    n, f = x.shape
+    z, mean = np.zeros(n), np.zeros(f)
+    by_feature = np.ascontiguousarray(x.T)
+    for tree in trees:
+        leaf = _leaves(tree, by_feature)
+        z += np.asarray(tree.value)[leaf] - tree.value[0]
+        mean += np.bincount(leaf, minlength=len(tree.feature)) @ _path_sums(tree, f) / n
+    return z, mean
 
 
 def tree_log_odds(trees: list[Tree], x: np.ndarray) -> np.ndarray:

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from agent.features import FeatureContext
 from agent.fitted import explain, predict
 from agent.schemas import Lead
-from evals.boosting import export, fit_boosted, tree_contributions
-from evals.calibrate import FeatureSpec, coded_matrix, fit_model, read_columns, _encoding
+from evals.boosting import export, fit_boosted, tree_contributions, tree_log_odds_and_mean_contributions
+from evals.calibrate import FeatureSpec, _encoding, _margins_boosted, bagged, coded_matrix, fit_model, read_columns
 from evals.errors import DatasetError
 from library import model_file
 from library.errors import LibraryError
@@ -120,16 +120,32 @@ def test_a_blend_without_its_weight_or_a_weight_on_a_single_model_is_refused(ble
         FittedModel.model_validate({**body, "blend_weight": 1.0})
 
 
-def test_a_refit_grows_exactly_the_trees_the_folds_stopped_at() -> None:
-    ctxs, y = leads(600, 6, nonlinear=True)
+def test_the_bagged_boosted_model_is_the_mean_of_its_folds_models_on_their_own_codes() -> None:
+    """Each fold encodes categories with its own levels; re-coded onto the final levels, the folds' trees average to
+    exactly the mean of the folds' own decision functions."""
+    ctxs, y = leads(900, 6, nonlinear=False)
+    ctxs = [  # a rare level that some folds drop into <other> and the final encoding keeps
+        FeatureContext(c.lead.model_copy(update={"form_answers": {**c.lead.form_answers, "kind": "rare"}}))
+        if i % 90 == 0
+        else c
+        for i, c in enumerate(ctxs)
+    ]
+    ya = np.array(y)
     cols = read_columns(SPECS, ctxs)
-    rows = np.arange(len(ctxs))
-    feats = _encoding(SPECS, cols, rows)
-    cat = [f.kind == "categorical" for f in feats]
-    stopped = fit_boosted(coded_matrix(feats, cols, rows), np.array(y), cat, [0, 0, 0])
-    refit = fit_boosted(coded_matrix(feats, cols, rows), np.array(y), cat, [0, 0, 0], n_iter=37)
-    assert refit.n_iter_ == 37 and len(export(refit, cat, [len(f.levels) + 1 for f in feats])[1]) == 37
-    assert stopped.n_iter_ < 500  # early stopping, on a held-out part, ended the first before max_iter
+    every = np.arange(len(ctxs))
+    final = _encoding(SPECS, cols, every)
+    folds, own = [], []
+    for k in range(3):
+        train = every[every % 3 != k] if k else every[(every % 3 != 0) & (every % 90 != 0)]
+        feats = _encoding(SPECS, cols, train)
+        margins, bag = _margins_boosted(feats, cols, train, every, ya, 0)
+        folds.append(bag)
+        own.append(margins)
+    assert "rare" in final[2].levels and "rare" not in folds[0].levels[2]
+    intercept, trees = bagged(folds, final)
+    ours = intercept + tree_contributions(trees, coded_matrix(final, cols, every)).sum(axis=1)
+    assert np.allclose(ours, np.mean(own, axis=0), atol=1e-9)
+    assert len(trees) == sum(len(b.trees) for b in folds)
 
 
 def test_logistic_regression_is_kept_on_a_linear_set() -> None:
@@ -150,6 +166,9 @@ def test_exported_trees_reproduce_scikit_learns_decision_function() -> None:
     base, trees = export(model, cat, [len(f.levels) + 1 for f in feats])
     ours = base + tree_contributions(trees, x).sum(axis=1)
     assert np.allclose(ours, model.decision_function(x), atol=1e-9)
+    z, mean = tree_log_odds_and_mean_contributions(trees, x)  # without the leads x features table
+    assert np.allclose(base + z, ours, atol=1e-9)
+    assert np.allclose(mean, tree_contributions(trees, x).mean(axis=0), atol=1e-12)
 
 
 def test_predictions_match_between_the_batch_fit_and_one_lead_at_a_time(nonlinear_fit) -> None:  # type: ignore[no-untyped-def]
