@@ -34,7 +34,11 @@ from library.loader import load_library
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "library/data/x-education"
 MAPPING = ROOT / "evals/mappings/x_education.yaml"
-DATA = ROOT.parent / "shared/data/x-education/leads_train.csv"
+# ../shared from the project; from a worktree one level deeper (e.g. /work/wt/<branch>), the first parent that has it.
+DATA = next(
+    (d / "shared/data/x-education/leads_train.csv" for d in ROOT.parents if (d / "shared/data/x-education").is_dir()),
+    ROOT.parent / "shared/data/x-education/leads_train.csv",
+)
 KINDS = ("logistic", "boosted", "chosen")
 
 
