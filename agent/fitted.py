@@ -1,9 +1,9 @@
 """Applying a fitted scoring model: P(SQL) from named features, and each feature's signed contribution for an SDR.
 
-Both model kinds explain a lead additively on the log-odds scale: `base + sum(parts) + adjustment = logit(P(SQL))`.
+Every model kind explains a lead additively on the log-odds scale: `base + sum(parts) + adjustment = logit(P(SQL))`.
 A logistic model's part for a feature is the sum of its terms (weight x encoded column); a boosted model's is the sum,
 over its trees, of the changes in node value along the lead's path at splits on that feature (tree-path contributions,
-Saabas). A sigmoid calibration is linear in log-odds, so it scales the parts and the base exactly; an isotonic one is
+Saabas); a blend's is the sum of both (its weights and tree values are stored already scaled by the blend weight). A sigmoid calibration is linear in log-odds, so it scales the parts and the base exactly; an isotonic one is
 not, and what it adds beyond the parts is the named `adjustment`.
 """
 
@@ -95,17 +95,15 @@ def calibrate(calibration: Calibration | None, z: float) -> float:
 def _raw_parts(model: FittedModel, ctx: FeatureContext) -> tuple[list[float], list[str]]:
     raws = [read(f.source, ctx) for f in model.features]
     values = [describe(f, raw) for f, raw in zip(model.features, raws, strict=True)]
-    if model.kind == "logistic":
-        parts = [
-            sum(model.coefficients.get(col, 0.0) * v for col, v in encode(f, raw).items())
-            for f, raw in zip(model.features, raws, strict=True)
-        ]
-        return parts, values
-    x = [code(f, raw) for f, raw in zip(model.features, raws, strict=True)]
     parts = [0.0] * len(model.features)
-    for tree in model.trees:
-        for f, c in tree_path(tree, x)[1].items():
-            parts[f] += c
+    if model.kind in ("logistic", "blend"):
+        for j, (f, raw) in enumerate(zip(model.features, raws, strict=True)):
+            parts[j] += sum(model.coefficients.get(col, 0.0) * v for col, v in encode(f, raw).items())
+    if model.kind in ("boosted", "blend"):
+        x = [code(f, raw) for f, raw in zip(model.features, raws, strict=True)]
+        for tree in model.trees:
+            for j, c in tree_path(tree, x)[1].items():
+                parts[j] += c
     return parts, values
 
 

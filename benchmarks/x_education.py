@@ -1,9 +1,9 @@
 """X Education benchmark: 5-fold stratified CV of `qualify calibrate`'s models, LR vs boosting vs the chosen one.
 
-For each feature set (A pre-contact, B + last activity) and each outer fold, both models are fitted on the other four
-folds by `evals.calibrate.fit_model` (each calibrated, sigmoid or isotonic, by an inner CV; the chosen model is the one
-with the lower inner-CV log-loss, exactly what `qualify calibrate` keeps), and every held-out lead is scored one at a
-time by `agent.fitted.predict`, the function production scoring calls. Metrics (through `evals.metrics`) pool the
+For each feature set (A pre-contact, B + last activity) and each outer fold, three fits are made on the other four
+folds by `evals.calibrate.fit_model`: logistic only, boosting only, and `auto` (what `qualify calibrate` keeps: the
+lowest inner-CV log-loss among logistic, boosting and their blend; each calibrated, sigmoid or isotonic, by an inner
+CV), and every held-out lead is scored one at a time by `agent.fitted.predict`, the function production scoring calls. Metrics (through `evals.metrics`) pool the
 held-out predictions and are reported on the DEV and TEST halves of the leads (split by a hash of the Prospect ID).
 Sets A and B read no judge answers, so the pipeline's judge and retrieval have no say in these figures.
 
@@ -34,7 +34,11 @@ from library.loader import load_library
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "library/data/x-education"
 MAPPING = ROOT / "evals/mappings/x_education.yaml"
-DATA = ROOT.parent / "shared/data/x-education/leads_train.csv"
+# ../shared from the project; from a worktree one level deeper (e.g. /work/wt/<branch>), the first parent that has it.
+DATA = next(
+    (d / "shared/data/x-education/leads_train.csv" for d in ROOT.parents if (d / "shared/data/x-education").is_dir()),
+    ROOT.parent / "shared/data/x-education/leads_train.csv",
+)
 KINDS = ("logistic", "boosted", "chosen")
 
 
@@ -58,18 +62,24 @@ def run_set(name: str, data: Path, folds: int = 5, seed: int = 0) -> tuple[dict,
     for k, (train, test) in enumerate(split):
         started = time.perf_counter()
         fits = {
-            kind: fit_model([contexts[i] for i in train], y[train], specs, method=kind, seed=seed, check=False)  # type: ignore[arg-type]
-            for kind in ("logistic", "boosted")
+            kind: fit_model(
+                [contexts[i] for i in train],
+                y[train],
+                specs,
+                method="auto" if kind == "chosen" else kind,  # type: ignore[arg-type]
+                seed=seed,
+                check=False,
+            )
+            for kind in KINDS
         }
-        best = min(fits, key=lambda kind: fits[kind].candidates[kind]["log_loss"] or 0.0)
-        chosen.append(best)
+        best = fits["chosen"].model
+        chosen.append(best.kind if best.kind != "blend" else f"blend {best.blend_weight:g}")
         for kind, fit in fits.items():
             prob[kind][test] = [predict(fit.model, contexts[i])[0] for i in test]
-        prob["chosen"][test] = prob[best][test]
         print(
             f"  [{name}] fold {k + 1}/{folds}: held-out AUC LR {m.roc_auc(y[test], prob['logistic'][test]):.3f}, "
-            f"boosting {m.roc_auc(y[test], prob['boosted'][test]):.3f}; kept {best} "
-            f"({time.perf_counter() - started:.0f} s)",
+            f"boosting {m.roc_auc(y[test], prob['boosted'][test]):.3f}, chosen {m.roc_auc(y[test], prob['chosen'][test]):.3f}; "
+            f"kept {chosen[-1]} ({time.perf_counter() - started:.0f} s)",
             flush=True,
         )
     halves = np.array([half(c.id) for c in cases])

@@ -56,11 +56,12 @@ def probabilities(model: FittedModel, contexts: Sequence[FeatureContext]) -> np.
     specs = [FeatureSpec(f.name, f.source, f.kind, f.monotone) for f in model.features]
     cols = read_columns(specs, contexts)
     rows = np.arange(len(contexts))
-    if model.kind == "logistic":
+    raw = np.full(len(contexts), model.intercept)
+    if model.kind in ("logistic", "blend"):
         x, names = lr_matrix(model.features, cols, rows)
-        raw = model.intercept + x @ np.array([model.coefficients.get(n, 0.0) for n in names])
-    else:
-        raw = model.intercept + tree_log_odds(model.trees, coded_matrix(model.features, cols, rows))
+        raw += x @ np.array([model.coefficients.get(n, 0.0) for n in names])
+    if model.kind in ("boosted", "blend"):
+        raw += tree_log_odds(model.trees, coded_matrix(model.features, cols, rows))
     cal = model.calibration
     if cal is not None and cal.method == "isotonic":
         return np.clip(np.interp(raw, cal.x, cal.y), P_CLIP, 1 - P_CLIP)

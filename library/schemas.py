@@ -541,13 +541,14 @@ class Calibration(_Strict):
 
 
 class FittedModel(_Strict):
-    """A fitted model over named features: logistic (sigmoid(intercept + sum of coefficients x encoded columns)) or
-    boosted trees (intercept + sum of tree outputs), then `calibration` when present.
+    """A fitted model over named features: logistic (sigmoid(intercept + sum of coefficients x encoded columns)),
+    boosted trees (intercept + sum of tree outputs) or a blend of the two (intercept + both sums: the coefficients and
+    tree values are stored already weighted by `blend_weight` and 1 - `blend_weight`), then `calibration` when present.
 
     Stored by `qualify calibrate` in the library's model.json (a versioned, checksummed JSON: see library/model_file.py).
     """
 
-    kind: Literal["logistic", "boosted"] = "logistic"
+    kind: Literal["logistic", "boosted", "blend"] = "logistic"
     intercept: float = Field(description="Raw log-odds of a lead before any feature (the base)")
     features: list[ModelFeature] = Field(min_length=1)
     coefficients: dict[str, float] = Field(
@@ -555,6 +556,13 @@ class FittedModel(_Strict):
     )
     trees: list[Tree] = Field(
         default_factory=list, description="Boosted: the trees, whose outputs add on the log-odds scale"
+    )
+    blend_weight: float | None = Field(
+        default=None,
+        gt=0,
+        lt=1,
+        description="Blend: the logistic part's weight (the trees get 1 - it), chosen by cross-validated log-loss; "
+        "already applied to the stored coefficients and tree values",
     )
     calibration: Calibration | None = None
     base_rate: float | None = Field(default=None, ge=0, le=1, description="Share of positives in the fitting data")
@@ -564,9 +572,13 @@ class FittedModel(_Strict):
 
     @model_validator(mode="after")
     def _kind_has_parts(self) -> FittedModel:
-        if self.kind == "boosted":
+        if self.kind == "blend" and (self.blend_weight is None or not self.coefficients):
+            raise ValueError("a blend needs its blend_weight and coefficients (and trees)")
+        if self.kind != "blend" and self.blend_weight is not None:
+            raise ValueError(f"blend_weight is only for a blend, not a {self.kind} model")
+        if self.kind in ("boosted", "blend"):
             if not self.trees:
-                raise ValueError("a boosted model needs trees")
+                raise ValueError(f"a {self.kind} model needs trees")
             n = len(self.features)
             for t, tree in enumerate(self.trees):
                 if any(f >= n for f in tree.feature):

@@ -326,7 +326,7 @@ def calibrate_command(
     feature_set: Annotated[str | None, typer.Option(help="Feature set of the mapping (its first when omitted)")] = None,
     folds: Annotated[int, typer.Option(min=2, max=20, help="Stratified cross-validation folds")] = 5,
     c: Annotated[float, typer.Option("--C", min=1e-6, help="Inverse L2 regularisation strength (logistic)")] = 0.3,
-    method: Annotated[str, typer.Option(help="auto (the lower CV log-loss), logistic or boosted")] = "auto",
+    method: Annotated[str, typer.Option(help="auto (the lowest CV log-loss), logistic, boosted or blend")] = "auto",
     dry_run: Annotated[bool, typer.Option(help="Report the metrics without writing the library")] = False,
 ) -> None:
     """Fit the scoring model (logistic regression vs gradient boosting, k-fold CV) and write it into the library."""
@@ -335,8 +335,8 @@ def calibrate_command(
     from evals.calibration_run import calibrate_dataset
     from evals.progress import progress
 
-    if method not in ("auto", "logistic", "boosted"):
-        raise _fail(f"--method must be auto, logistic or boosted (not {method!r})")
+    if method not in ("auto", "logistic", "boosted", "blend"):
+        raise _fail(f"--method must be auto, logistic, boosted or blend (not {method!r})")
     if library is None:
         raise _fail("--library is required: the folder that receives the fitted model")
     created = False
@@ -448,7 +448,12 @@ def _print_fit(fit: Any, library: Path, dry_run: bool) -> None:
             f"{fmt(figures['recall'])} FPR {fmt(figures['fpr'])}"
         )
     m = fit.model
-    size = f"{len(m.coefficients)} weights" if m.kind == "logistic" else f"{len(m.trees)} trees"
+    if m.kind == "blend":
+        size = (
+            f"{m.blend_weight:g} x {len(m.coefficients)} weights + {1 - (m.blend_weight or 0):g} x {len(m.trees)} trees"
+        )
+    else:
+        size = f"{len(m.coefficients)} weights" if m.kind == "logistic" else f"{len(m.trees)} trees"
     cal = m.calibration.method if m.calibration else "none"
     out.print(
         f"{m.kind}: {len(m.features)} features, {size}, {cal} calibration, base rate {m.base_rate:.3f}; SQL threshold "
@@ -459,7 +464,11 @@ def _print_fit(fit: Any, library: Path, dry_run: bool) -> None:
     if numbers:
         out.print(
             "monotone directions"
-            + (" (boosted trees respect them): " if m.kind == "boosted" else " (for boosting; logistic ignores them): ")
+            + (
+                " (boosted trees respect them): "
+                if m.kind in ("boosted", "blend")
+                else " (for boosting; logistic ignores them): "
+            )
             + ", ".join(f"{f.name} {_direction(f)}" for f in numbers)
         )
 

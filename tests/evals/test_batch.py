@@ -1,5 +1,5 @@
 """`qualify eval` on a pure scoring library scores every lead at once through the fitted model: the same probabilities,
-tiers and metrics as running each lead through the pipeline (`--per-lead`), for both model kinds; any library the
+tiers and metrics as running each lead through the pipeline (`--per-lead`), for every model kind; any library the
 batch cannot score exactly falls back to the pipeline, saying why."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def run(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(app, list(args))
 
 
-@pytest.fixture(scope="module", params=["logistic", "boosted"])
+@pytest.fixture(scope="module", params=["logistic", "boosted", "blend"])
 def calibrated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp(f"batch-{request.param}")
     mapping = tmp / "mapping.yaml"
