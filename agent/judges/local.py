@@ -14,7 +14,7 @@ import numpy as np
 from agent.checks import evaluate
 from agent.deps import Embedder
 from agent.evidence import EvidenceChecker, SourceText, lead_sources
-from agent.facts.clauses import keep_relevant, read_facts
+from agent.facts.clauses import Clause, keep_relevant, read_facts
 from agent.judges.calibration import ConfidenceMap
 from agent.judges.base import JudgeRequest, JudgeResult, ReviewedExample, keep_newest
 from agent.judges.examples import ExampleJudge
@@ -240,15 +240,7 @@ class LocalJudge:
                 reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {reply.capitalize()}: "
                 f'asked "{c.context[:80]}", {c.unit.speaker or "the prospect"} said '
                 f'"{c.text[:60]}".',
-                evidence=[
-                    Evidence(
-                        source=c.unit.source,
-                        ref=c.unit.ref,
-                        quote=c.text,
-                        timestamp=c.unit.timestamp,
-                        speaker=c.unit.speaker,
-                    )
-                ],
+                evidence=[_evidence(c)],
             )
         return None
 
@@ -314,15 +306,7 @@ class LocalJudge:
             flags=flags,
             reasoning=f"Read as: {q.reading.words if q.reading else q.text}. {cached[1][j].capitalize()}: the lead says "
             f'what the example "{cached[2][j][:80]}" says.',
-            evidence=[
-                Evidence(
-                    source=c.unit.source,
-                    ref=c.unit.ref,
-                    quote=c.text,
-                    timestamp=c.unit.timestamp,
-                    speaker=c.unit.speaker,
-                )
-            ],
+            evidence=[_evidence(c)],
         )
 
     def reviewed_override(self, q: QualifyingQuestion, ctx: Context, answer: QuestionAnswer) -> QuestionAnswer:
@@ -361,17 +345,16 @@ class LocalJudge:
                 confidence=0.75,
                 flags=["learned"],
                 reasoning=f"{reading} {example.answer.capitalize()}: {said}.",
-                evidence=[
-                    Evidence(
-                        source=c.unit.source,
-                        ref=c.unit.ref,
-                        quote=c.text,
-                        timestamp=c.unit.timestamp,
-                        speaker=c.unit.speaker,
-                    )
-                ],
+                evidence=[_evidence(c)],
             )
         return answer
+
+
+def _evidence(c: Clause) -> Evidence:
+    """The clause as quoted evidence, with where and when it was said."""
+    return Evidence(
+        source=c.unit.source, ref=c.unit.ref, quote=c.text, timestamp=c.unit.timestamp, speaker=c.unit.speaker
+    )
 
 
 def _figures(text: str) -> list[str]:
