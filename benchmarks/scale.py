@@ -278,7 +278,7 @@ def main() -> None:
             p95 = lat[int(0.95 * (len(lat) - 1))] if lat else float("nan")
             rates[w], steady_rates[w] = rate, steady
             print(
-                f"workers {w}: {rate:6.2f} leads/s ({steady:.2f} after the first draft) · /healthz p50 "
+                f"{f'workers {w}' if w else 'embedded worker'}: {rate:6.2f} leads/s ({steady:.2f} after the first draft) · /healthz p50 "
                 f"{1000 * statistics.median(lat):.1f} ms p95 {1000 * p95:.1f} ms ({len(lat)} probes) · load "
                 f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after",
                 flush=True,
