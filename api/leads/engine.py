@@ -87,8 +87,8 @@ def queued(queue: str) -> int:
     Asking through a client that runs the maintenance on every command puts them back on the sweep's next tick.
     """
     recovering = _recovering()
-    recovering.do_qsize(f"{queue}.DQ")  # type: ignore[attr-defined]  # the delayed (retry) messages a dead process held
-    return int(recovering.do_qsize(queue))  # type: ignore[attr-defined]  # RedisBroker's dispatch (`join` uses it)
+    recovering.do_qsize(f"{queue}.DQ")  # the delayed (retry) messages a dead process held
+    return int(recovering.do_qsize(queue))  # RedisBroker's dispatch (`join` uses it)
 
 
 def sweep_due() -> bool:
