@@ -2,9 +2,12 @@
 
 Leads are posted through the API (`qualify serve` with QUALIFY_EMBEDDED_WORKER=false, so the API only queues them);
 then N worker processes drain the queue. Prints leads/s per worker count (from the workers' start, and from the first
-lead drafted, which leaves out the workers' start-up), the 1→2 ratio, /healthz p50/p95 and the load average.
+lead drafted, which leaves out the workers' start-up), the 1→2 ratio, /healthz p50/p95, the load average, and where
+the CPU went while the queue drained (the whole machine's busy share from /proc/stat; CPU seconds of the worker
+processes, per lead, and of the API). `--engine embedded` is the default set-up instead: no worker processes,
+`qualify serve` qualifies each lead it accepts (its embedded worker), timed from the first post.
 Usage: .venv/bin/python benchmarks/scale.py [--leads 400] [--database-url postgresql://… [--recreate-database]]
-    [--engine leads|dramatiq --queue-url redis://127.0.0.1:6379/N] [--chroma-server]
+    [--engine leads|dramatiq|embedded --queue-url redis://127.0.0.1:6379/N] [--chroma-server]
 (--database-url may contain {workers}, e.g. …/qualify_bench_{workers}, so each run gets an empty database of its
 own; default: a fresh SQLite file per run. --chroma-server starts `chroma run` on 127.0.0.1 for the library index.)
 """
@@ -33,6 +36,41 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def machine_times() -> tuple[float, float]:
+    """Seconds of all CPUs since boot: (busy, total), from /proc/stat (busy leaves out idle and iowait)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    total = sum(fields[:8])  # user nice system idle iowait irq softirq steal (guest time is inside user)
+    return (total - fields[3] - fields[4]) / TICK, total / TICK
+
+
+def cpu_seconds(roots: list[int]) -> float:
+    """User + system CPU seconds of the processes `roots` and all their live descendants (Linux /proc)."""
+    parent: dict[int, int] = {}
+    spent: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        rest = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) ": state ppid … utime(12) stime(13)
+        parent[int(entry.name)] = int(rest[1])
+        spent[int(entry.name)] = (int(rest[11]) + int(rest[12])) / TICK
+    family = set(roots)
+    for pid in sorted(spent):
+        p, chain = pid, []
+        while p and p not in family and p in parent:
+            chain.append(p)
+            p = parent[p]
+        if p in family:
+            family.update(chain)
+    return sum(spent.get(p, 0.0) for p in family)
 
 
 def lead(i: int) -> dict[str, object]:
@@ -66,7 +104,12 @@ def post_all(url: str, key: str, n: int, clients: int = 4) -> None:
         t.join()
 
 
-def run(workers: int, n: int, env: dict[str, str], engine: str, threads: int) -> tuple[float, float, list[float]]:
+class Run:
+    def __init__(self, rate: float, steady: float, latencies: list[float], cpu: dict[str, float]):
+        self.rate, self.steady, self.latencies, self.cpu = rate, steady, latencies, cpu
+
+
+def run(workers: int, n: int, env: dict[str, str], engine: str, threads: int) -> Run:
     from api.db import transaction
     from api.runtime import build_runtime
     from api.settings import Settings
@@ -96,17 +139,6 @@ def run(workers: int, n: int, env: dict[str, str], engine: str, threads: int) ->
             if api.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"qualify serve did not start:\n{log.read_text()[-2000:]}")
             time.sleep(0.2)
-        post_all(url, key, n)
-        cmd = [QUALIFY, "worker"] + (
-            ["--engine", "dramatiq", "--processes", str(workers), "--threads", str(threads)]
-            if engine == "dramatiq"
-            else []
-        )
-        started = time.perf_counter()
-        procs = [
-            subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for _ in range(1 if engine == "dramatiq" else workers)
-        ]
         latencies: list[float] = []
         done = threading.Event()
 
@@ -118,6 +150,25 @@ def run(workers: int, n: int, env: dict[str, str], engine: str, threads: int) ->
                     latencies.append(time.perf_counter() - t)
                     time.sleep(0.02)
 
+        poster = threading.Thread(target=post_all, args=(url, key, n))
+        if engine == "embedded":  # the API qualifies what it accepts: the clock runs from the first post
+            started = time.perf_counter()
+            machine_before, api_before = machine_times(), cpu_seconds([api.pid])
+            poster.start()
+        else:  # the leads are queued first, then the worker processes drain them
+            poster.start()
+            poster.join()
+            started = time.perf_counter()
+            machine_before, api_before = machine_times(), cpu_seconds([api.pid])
+        cmd = [QUALIFY, "worker"] + (
+            ["--engine", "dramatiq", "--processes", str(workers), "--threads", str(threads)]
+            if engine == "dramatiq"
+            else []
+        )
+        count = {"embedded": 0, "dramatiq": 1}.get(engine, workers)
+        procs = [
+            subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(count)
+        ]
         threading.Thread(target=probe, daemon=True).start()
         from sqlalchemy import func, select
 
@@ -126,22 +177,31 @@ def run(workers: int, n: int, env: dict[str, str], engine: str, threads: int) ->
         first: float | None = None
         while True:
             with rt.sessions() as s:
-                left = s.scalar(
-                    select(func.count()).select_from(LeadRow).where(LeadRow.status.in_(["received", "qualifying"]))
+                finished = s.scalar(
+                    select(func.count()).select_from(LeadRow).where(LeadRow.status.not_in(["received", "qualifying"]))
                 )
-            if first is None and left is not None and left < n:
-                first, first_left = time.perf_counter(), left
-            if not left:
+            finished = int(finished or 0)
+            if first is None and finished:
+                first, first_left = time.perf_counter(), n - finished
+            if finished >= n:
                 break
             time.sleep(0.2)
+        poster.join()
         spent = time.perf_counter() - started
         steady = first_left / (time.perf_counter() - first) if first is not None and first_left else float("nan")
+        machine_after = machine_times()
+        cpu = {
+            "workers": cpu_seconds([p.pid for p in procs]),  # Dramatiq's supervisor and its worker processes
+            "api": cpu_seconds([api.pid]) - api_before,
+            "busy": (machine_after[0] - machine_before[0]) / max(machine_after[1] - machine_before[1], 1e-9),
+            "wall": spent,
+        }
         done.set()
         for p in procs:
             p.terminate()
         for p in procs:
             p.wait(30)
-        return n / spent, steady, latencies
+        return Run(n / spent, steady, latencies, cpu)
     finally:
         api.terminate()
         api.wait(30)
@@ -154,7 +214,12 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2,4")
     ap.add_argument("--database-url", default=None)
     ap.add_argument("--recreate-database", action="store_true", help="drop and create each run's PostgreSQL database")
-    ap.add_argument("--engine", default="leads", choices=["leads", "dramatiq"])
+    ap.add_argument(
+        "--engine",
+        default="leads",
+        choices=["leads", "dramatiq", "embedded"],
+        help="embedded: no worker processes, `qualify serve` qualifies as it accepts (the default set-up, one run)",
+    )
     ap.add_argument("--queue-url", default=None, help="redis://127.0.0.1:6379/N (emptied before each run)")
     ap.add_argument("--threads", type=int, default=1, help="threads per Dramatiq worker process")
     ap.add_argument("--chroma-server", action="store_true", help="index the library on a `chroma run` server")
@@ -187,12 +252,12 @@ def main() -> None:
         f"{'PostgreSQL' if args.database_url else 'SQLite'}, Chroma {'server' if chroma else 'embedded'}",
         flush=True,
     )
-    for w in (int(x) for x in args.workers.split(",")):
+    for w in [0] if args.engine == "embedded" else [int(x) for x in args.workers.split(",")]:
         with tempfile.TemporaryDirectory() as tmp:
             env = {
                 **os.environ,
                 "QUALIFY_DATA_DIR": tmp,
-                "QUALIFY_EMBEDDED_WORKER": "false",
+                "QUALIFY_EMBEDDED_WORKER": "true" if args.engine == "embedded" else "false",
                 "QUALIFY_WORKER_POLL_SECONDS": "0.2",
             }
             env.update(extra)
@@ -207,14 +272,21 @@ def main() -> None:
 
                 redis.Redis.from_url(args.queue_url).flushdb()
             load_before = os.getloadavg()[0]
-            rate, steady, lat = run(w, args.leads, env, args.engine, args.threads)
+            result = run(w, args.leads, env, args.engine, args.threads)
+            rate, steady, lat, cpu = result.rate, result.steady, result.latencies, result.cpu
             lat.sort()
             p95 = lat[int(0.95 * (len(lat) - 1))] if lat else float("nan")
             rates[w], steady_rates[w] = rate, steady
             print(
-                f"workers {w}: {rate:6.2f} leads/s ({steady:.2f} after the first draft) · /healthz p50 "
+                f"{f'workers {w}' if w else 'embedded worker'}: {rate:6.2f} leads/s ({steady:.2f} after the first draft) · /healthz p50 "
                 f"{1000 * statistics.median(lat):.1f} ms p95 {1000 * p95:.1f} ms ({len(lat)} probes) · load "
                 f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after",
+                flush=True,
+            )
+            print(
+                f"  CPU while draining ({cpu['wall']:.0f} s): machine {cpu['busy']:.0%} busy of {os.cpu_count()} cores; "
+                f"workers {cpu['workers']:.0f} CPU-s ({1000 * cpu['workers'] / args.leads:.1f} ms per lead, "
+                f"{cpu['workers'] / cpu['wall']:.2f} cores); API {cpu['api']:.0f} CPU-s",
                 flush=True,
             )
     if chroma is not None:
