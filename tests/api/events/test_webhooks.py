@@ -223,7 +223,12 @@ def test_replay_from_the_admin_api_sends_the_same_event_again(
     assert r.status_code == 200, r.text
     first = receiver.wait_for(lambda got: len(got) == 1)[0]
     assert first.envelope["type"] == "lead.recycled" and first.envelope["data"]["reason"] == "no_budget"
+    # The receiver has the request before the sender has recorded its 200: wait for the record, not a fixed time.
+    deadline = time.monotonic() + 20
     listed = api.get(f"/webhooks/{made['id']}/deliveries", headers=people.h("admin")).json()
+    while listed and listed[0]["status"] != "delivered" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        listed = api.get(f"/webhooks/{made['id']}/deliveries", headers=people.h("admin")).json()
     assert [(x["status"], x["attempts"], x["last_status"]) for x in listed] == [("delivered", 1, 200)]
     r = api.post(f"/webhooks/{made['id']}/replay", json={"delivery_ids": [listed[0]["id"]]}, headers=people.h("admin"))
     assert r.json() == {"queued": 1}
