@@ -71,52 +71,51 @@ class Context:
     meaning_vector: Callable[[str], np.ndarray] | None = None
     _clause_vectors: np.ndarray | None = None
     _clause_meaning: np.ndarray | None = None
-    _related: dict[str, np.ndarray] = field(default_factory=dict)
+    _related: dict[str, tuple[np.ndarray, np.ndarray | None]] = field(default_factory=dict)
+
+    def _embedded(self, embed: Callable[[Sequence[str]], np.ndarray]) -> np.ndarray:
+        texts = [c.text for c in self.facts.clauses]
+        # In batches: a long call or note never becomes one giant model input.
+        if not texts:
+            return np.zeros((0, 1))
+        return np.vstack([embed(texts[i : i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)])
 
     def clause_vectors(self) -> np.ndarray:
         """Every clause embedded once per lead, in one batch."""
         if self._clause_vectors is None:
-            texts = [c.text for c in self.facts.clauses]
-            # In batches: a long call or note never becomes one giant model input.
-            self._clause_vectors = (
-                np.vstack([self.embed(texts[i : i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)])
-                if texts
-                else np.zeros((0, 1))
-            )
+            self._clause_vectors = self._embedded(self.embed)
         return self._clause_vectors
 
     def clause_meaning(self) -> np.ndarray:
         """Every clause in the cross-language model's space, once per lead."""
         if self._clause_meaning is None:
             assert self.meaning is not None
-            texts = [c.text for c in self.facts.clauses]
-            self._clause_meaning = (
-                np.vstack([self.meaning(texts[i : i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)])
-                if texts
-                else np.zeros((0, 1))
-            )
+            self._clause_meaning = self._embedded(self.meaning)
         return self._clause_meaning
+
+    def _closeness(self, topic: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """Every clause's cosine with a topic by the English model, and by the cross-language one on the English
+        model's scale (None without that model); once per topic and lead."""
+        if topic not in self._related:
+            same = self.clause_vectors() @ self.vector(topic) if self.facts.clauses else np.zeros(0)
+            cross = None
+            if self.facts.clauses and self.meaning is not None and self.meaning_vector is not None:
+                cross = cross_scale(self.clause_meaning() @ self.meaning_vector(topic))
+            self._related[topic] = (same, cross)
+        return self._related[topic]
 
     def related(self, topic: str) -> np.ndarray:
         """How close every clause is to a topic in meaning, on the English model's cosine scale: the English model's
-        cosine, or the cross-language model's mapped to that scale where it says more (a clause in another language)."""
-        if topic not in self._related:
-            if not self.facts.clauses:
-                self._related[topic] = np.zeros(0)
-            else:
-                sims = self.clause_vectors() @ self.vector(topic)
-                if self.meaning is not None and self.meaning_vector is not None:
-                    sims = np.maximum(sims, cross_scale(self.clause_meaning() @ self.meaning_vector(topic)))
-                self._related[topic] = sims
-        return self._related[topic]
+        cosine, or the cross-language model's where it says more (a clause in another language)."""
+        same, cross = self._closeness(topic)
+        return same if cross is None else np.maximum(same, cross)
 
     def across(self, topic: str) -> np.ndarray:
         """`related`, kept only for the clauses whose meaning the English model misses (its cosine far below the
         cross-language model's): text in a language the English cue lists cannot read. -1 elsewhere."""
-        if not self.facts.clauses or self.meaning is None or self.meaning_vector is None:
+        same, cross = self._closeness(topic)
+        if cross is None:
             return np.full(len(self.facts.clauses), -1.0)
-        same = self.clause_vectors() @ self.vector(topic)
-        cross = cross_scale(self.clause_meaning() @ self.meaning_vector(topic))
         return np.where(cross - same >= ACROSS_GAP, cross, -1.0)
 
     def cosine(self, a: str, b: str) -> float:
