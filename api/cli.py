@@ -331,8 +331,9 @@ def worker_command(
     import signal
     import threading
 
-    from api.leads.worker import drain, drain_jobs, run
+    from api.leads.worker import drain, drain_jobs, lower_priority, run
 
+    lower_priority(get_settings().worker_nice)  # the API beside it answers first (QUALIFY_WORKER_NICE=0 keeps it)
     if engine == "dramatiq":
         raise typer.Exit(_dramatiq_workers(processes, threads, poll))
     if engine != "leads":

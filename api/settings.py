@@ -80,6 +80,13 @@ class Settings(BaseSettings):
         "(`qualify worker --engine dramatiq`) instead of qualifying them in the API process",
     )
     worker_poll_seconds: float = Field(default=1.0, gt=0, le=3600, description="How often idle workers look for work")
+    worker_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="The CPU priority `qualify worker` lowers itself to (Unix nice; 0 keeps it): beside the API on "
+        "one machine, its requests are served first and qualification takes the CPU left over",
+    )
     lead_lease_seconds: float = Field(
         default=600,
         ge=10,

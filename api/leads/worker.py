@@ -25,6 +25,16 @@ from api.runtime import Runtime
 log = logging.getLogger("qualify.worker")
 
 
+def lower_priority(nice: int) -> int:
+    """Lower this process's CPU priority by `nice` steps (children, e.g. Dramatiq's worker processes, inherit it), so
+    an API on the same machine answers first; returns the niceness now in effect. Never raises priority."""
+    import os
+
+    if not hasattr(os, "nice"):  # not a Unix
+        return 0
+    return os.nice(max(0, nice - os.nice(0)))
+
+
 def drain_jobs(rt: Runtime) -> int:
     """Run the due jobs of the jobs table (CRM write-backs, CRM imports); returns how many finished."""
     import api.crm.sync  # noqa: F401  (registers the CRM job handlers)
