@@ -1126,14 +1126,17 @@ def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45, across: bool
     if not clauses or not topic:
         return []
     sims = ctx.across(topic) if across else ctx.related(topic)
+    # Enrichment facts (a domain, a title, a flag) are never what a lead says of itself: out of the ranking, so they
+    # cannot crowd the lead's own sentences out of the closest three.
+    sims = np.where([c.unit.source == "enrichment" for c in clauses], -np.inf, sims)
     out = []
     for i in np.argsort(-sims)[:3]:
         c = clauses[int(i)]
         sim = float(sims[int(i)])
+        if sim == -np.inf:
+            break
         shared = _shared_stems(c.text, topic)
         if sim < min_sim and not (shared and sim >= min_sim - 0.2):
-            continue
-        if c.unit.source == "enrichment":
             continue
         if c.hedge:
             out.append(Finding("unknown", c.unit, c.text, 0.5, f"hedged ('{c.hedge}')", c.order))

@@ -428,3 +428,18 @@ def test_an_industry_label_far_from_the_question_is_no_unless_the_lead_says_it_i
 def test_a_contact_who_can_only_recommend_does_not_sign_off_whatever_the_title(judge: LocalJudge, notes: str) -> None:
     answer = ask(judge, SIGNER, notes, fields={"person.title": "Managing Director"})
     assert answer.answer == "no", answer.reasoning
+
+
+def test_enrichment_facts_never_crowd_the_leads_own_sentence_out_of_a_pain_reading(judge: LocalJudge) -> None:
+    """Three enrichment values close to the pain's words (a department, an industry, keywords) are not what the lead
+    says of itself; the lead's own sentence about the pain is still read."""
+    backlog = q("backlog", "Are they struggling right now with a support ticket backlog?", "need")
+    notes = "Customers wait days for answers because tickets pile up."
+    fields = {
+        "person.department": "support ticket backlog",
+        "company.industry": "Support ticket backlog outsourcing",
+        "company.keywords": ["struggling with a support ticket backlog"],
+    }
+    answer = ask(judge, backlog, notes, fields=fields)
+    assert answer.answer == "yes"
+    assert [e.source for e in answer.evidence] == ["notes"]
