@@ -1365,7 +1365,12 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 out.append(_clause_finding("yes", c, 0.82, "is a customer now"))
     if kind == "competitor_employee" and not out:
         industry = ctx.field("company.industry")
-        vendorish = re.compile(r"\b(software|saas|technology|tech|it services|platform|app)\b", re.I)
+        # "software / technology / IT" in the languages the judge reads: a software company is not ruled out by its field
+        vendorish = re.compile(
+            r"\b(software\w*|saas|technolog\w*|tech|it services|platform|app|logiciels?|[ée]diteur|informati\w+|"
+            r"tecnolog\w+|technologi\w+|oprogramowani\w*|programov\w+|softwar\w*)\b",
+            re.I,
+        )
         if industry is not None and not vendorish.search(str(industry[0])):
             out.append(_field_finding("no", industry[1], 0.7, f"works at a {industry[0]} company, not a vendor"))
         elif industry is not None and _category_words(str(industry[0])) & _category_words(ctx.seller.category or ""):

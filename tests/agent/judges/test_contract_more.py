@@ -208,6 +208,10 @@ def test_where_the_people_are_not_the_paper_address(judge: LocalJudge, notes: st
         ("They use Zendesk today and hate the pricing.", None, "not yes"),  # using a competitor is not working for one
         (None, "Helpdesk software", "yes"),
         (None, "Furniture retail", "no"),
+        # a software company in another language is not ruled out by its industry field alone
+        (None, "Logiciel", "unknown"),
+        (None, "Oprogramowanie", "unknown"),
+        (None, "Tecnologia da informação", "unknown"),
     ],
 )
 def test_working_for_a_competitor(judge: LocalJudge, notes: str | None, industry: str | None, expected: str) -> None:
