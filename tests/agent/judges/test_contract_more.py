@@ -246,6 +246,19 @@ def test_a_one_off_project_amount_is_not_a_yearly_budget(judge: LocalJudge) -> N
     assert ask(judge, BUDGET, form={"Budget": "About €2,000 a month"}).answer == "yes"
 
 
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        ("Approved €90 per seat for 12 seats, monthly", "yes"),  # a count of seats is not another purpose: €12,960/yr
+        ("Approved €90 per seat for 10 seats, monthly", "no"),  # €10,800 a year < €12,000
+        ("€50k approved this year for office furniture (the new floor).", "unknown"),  # another purpose, then a bracket
+    ],
+)
+def test_what_a_budget_is_for(judge: LocalJudge, form: str, expected: str) -> None:
+    answer = ask(judge, BUDGET, form={"Budget": form})
+    assert answer.answer == expected, answer.reasoning
+
+
 def test_a_dated_heading_is_not_the_target_date(judge: LocalJudge) -> None:
     notes = "Nov 18 call: their customer pulled the deadline forward, now need to sign by Dec 15."
     answer = ask(judge, SOON, notes)
