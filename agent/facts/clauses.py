@@ -165,6 +165,11 @@ def read_facts(sources: list[SourceText], *, year: int = 2026, prompts: dict[str
                         )
                     )
                 if indexes:
+                    before = last_sentence.get(who, [])
+                    if k > 0 and before and _DEPENDS_ON.match(facts.clauses[indexes[0]].text):
+                        # "No rush - depends on the 2027 plan.": a sentence that opens with what the one before
+                        # depends on hedges that one (the writer's dash made it a sentence of its own).
+                        _carry_hedge(facts.clauses, [before[-1], indexes[0]])
                     last_sentence[who] = indexes
                     _carry_hedge(facts.clauses, indexes)
     if dropped:
@@ -172,6 +177,11 @@ def read_facts(sources: list[SourceText], *, year: int = 2026, prompts: dict[str
     return facts
 
 
+_DEPENDS_ON = re.compile(
+    r"\s*(?:(?:it|that|this|all|everything)\s+)?(?:depend\w*|abh[äa]ngig|h[äa]ngt davon|d[ée]pend\w*|dipend\w*|"
+    r"afhankelijk|zale[żz]\w*|z[áa]le[žz][íi])\b",
+    re.I,
+)
 # A later clause that qualifies the one before it: it says what the earlier one depends on, or it points back at it
 # ("… bought licences, not sure anyone still uses it"). A contrast alone does not: "…, but maybe phone next year".
 _BACK = re.compile(

@@ -170,6 +170,8 @@ HEDGES = rx(
     r"kl[äa]ren",
     r"mal sehen",
     r"kommt darauf an",
+    r"h[äa]ngt (?:\w+ )?(?:davon|von)\b",
+    r"abh[äa]ngig",
     r"je nachdem",
     r"unsicher",  # de
     r"peut[- ][êe]tre",

@@ -37,6 +37,21 @@ def test_hedges_and_tense(text: str, hedged: bool, past: bool) -> None:
     assert (c.hedge is not None, c.past) == (hedged, past)
 
 
+@pytest.mark.parametrize(
+    ("notes", "hedged"),
+    [
+        ("Someday next year, no rush - depends on the 2027 headcount plan.", [True, True]),
+        ("Go-live in March. Depends on the board, though.", [True, True]),
+        ("Kein Stress - hängt davon ab, wann das Budget kommt.", [True, True]),
+        ("Go-live in March. The board meets in January.", [False, False]),  # no dependency: nothing carried
+        ("Go-live in March. We might add a second site later.", [False, True]),  # its own hedge, not the one before
+    ],
+)
+def test_a_sentence_saying_what_the_one_before_depends_on_hedges_it(notes: str, hedged: list[bool]) -> None:
+    facts = read_facts([SourceText("notes", "notes", notes)])
+    assert [c.hedge is not None for c in facts.clauses] == hedged
+
+
 def test_negation_scope_is_the_phrase() -> None:
     text = "She can sign without going to the board"
     assert not negated_near(text, text.index("can sign"))
