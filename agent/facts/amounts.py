@@ -294,10 +294,12 @@ def dates(text: str, ref: date) -> list[When]:
             y = ref.year if month >= ref.month else ref.year + 1
             start = date(y, month, 1)
             out.append(When(start, start, m.group(0), open_ended=bool(re.search(r"\bafter\b", text, re.I))))
-    if out:
-        return out
+    found = [w.text.lower() for w in out]
     for span in timeframes(text, ref):
         assert span.when is not None
+        # "after Carnival, around April or May": the months are read too, unless they are part of a phrase above
+        if any(span.text.lower() in f or f in span.text.lower() for f in found):
+            continue
         out.append(When(span.when[0], span.when[1], span.text, open_ended=span.high == INF))
     return out
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from agent.evidence import SourceText, render_event
 from agent.facts import lexicon as lx
-from agent.facts.amounts import annualise, dates, money
+from agent.facts.amounts import When, annualise, dates, english_time, money
 from agent.facts.clauses import Clause, Facts, frozen, has_negation, negated_near
 from agent.facts.quantities import INF, amounts, digitise
 from agent.enrichment.titles import department, normalise_title, seniority
@@ -1083,6 +1083,15 @@ def _dated_label(clause: str, when: str) -> bool:
     return 0 <= at <= 3 and bool(_LABEL_AFTER.match(clause[at + len(when) :]))
 
 
+def _bare_timeframe(text: str, whens: list[When]) -> bool:
+    """A clause that is nothing but a timeframe ("Só depois do Carnaval, lá para abril ou maio"): an answer to 'when',
+    as a lead's note gives it, not a date about something else ("founded in 2019", "the contract we signed in May")."""
+    rest = english_time(text)
+    for w in whens:
+        rest = rest.replace(w.text, " ")
+    return len(re.findall(r"[^\W\d_]{3,}", rest)) <= 2
+
+
 def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     ref = ctx.ref.date()
     window = spec.window_days
@@ -1099,10 +1108,15 @@ def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             out.append(_clause_finding("no", c, 0.75, "no timeline: just researching"))
             continue
         whens = [w for w in dates(c.text, ref) if not _dated_label(c.text, w.text)]
-        if not whens or not (_ACTION.search(c.text) or c.context):
+        bare = c.unit.source in ("form", "notes") and _bare_timeframe(c.text, whens)
+        if not whens or not (_ACTION.search(c.text) or c.context or bare):
             continue
         w = whens[0]
         low, high = w.days(ref)
+        later = [v for v in whens if w.open_ended and not v.open_ended and v.start >= w.start]
+        if later:  # "after Carnival, around April or May": the months narrow "from Carnival on"
+            low, high = min(v.days(ref)[0] for v in later), max(v.days(ref)[1] for v in later)
+            w = max(later, key=lambda v: v.end)
         if c.hedge:
             out.append(Finding("unknown", c.unit, c.text, 0.5, f"hedged timeframe ('{c.hedge}')", c.order))
             continue

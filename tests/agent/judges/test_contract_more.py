@@ -460,3 +460,19 @@ def test_enrichment_facts_never_crowd_the_leads_own_sentence_out_of_a_pain_readi
     answer = ask(judge, backlog, notes, fields=fields)
     assert answer.answer == "yes"
     assert [e.source for e in answer.evidence] == ["notes"]
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        # NOW is 2026-11-22: the window ends about 2027-02-22
+        ("Só depois do Carnaval, lá para abril ou maio.", "no"),  # after Carnival, and then April or May
+        ("Nach Ostern, irgendwann im April.", "no"),
+        ("Después de Reyes, en enero.", "yes"),  # after Epiphany, in January: inside the window
+        ("After Carnival.", "unknown"),  # from mid-February on: spans the window's end
+        ("Founded in 2019.", "unknown"),  # a date about something else
+    ],
+)
+def test_a_note_that_is_only_a_timeframe_and_narrows_an_open_one(judge: LocalJudge, notes: str, expected: str) -> None:
+    answer = ask(judge, SOON, notes)
+    assert answer.answer == expected, answer.reasoning
