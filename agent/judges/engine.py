@@ -1401,7 +1401,9 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 continue
             if kind == "student" and (
                 c.past
-                or re.search(r"\b(students|schools|universities|for students)\b", c.text, re.I)
+                or re.search(
+                    r"\b(students|schools?(?: districts?)?|universities|colleges|for students)\b", c.text, re.I
+                )
                 and not re.search(r"\bi(?:'m| am)\b", c.text, re.I)
             ):
                 continue
@@ -1484,7 +1486,15 @@ _OWN_NEED = re.compile(
     r"\b(?:need|needs|want|wants|looking for|interested in|replace|replacing|switch\w*|evaluat\w*)\b.*"
     r"\b(?:our|we|us|my|their own|for (?:our|their|the) (?:\w+ )?(?:team|company|plant|business|"
     r"platform|staff|techs|reps|agents|people|employees))\b|\bfor (?:our|their) own\b|"
-    r"\b(?:our|my) (?:\d+|team|plant|techs|technicians|reps|agents|staff|employees)\b.*\b(?:need|want)",
+    r"\b(?:our|my) (?:\d+|team|plant|techs|technicians|reps|agents|staff|employees)\b.*\b(?:need|want)|"
+    r"\b(?:need|needs|want|wants|looking for)\b.*\bfor (?:\d+|all|every) \w+|"
+    # "we are looking for / we need software (a tool, a system)" in the other languages the judge reads
+    r"\b(?:buscamos|necesitamos|precisamos|procuramos|estamos buscando|cerchiamo|abbiamo bisogno|wir suchen|"
+    r"wir brauchen|nous cherchons|nous avons besoin|on cherche|(?:wij|we) zoeken|(?:wij|we) hebben \w+ nodig|"
+    r"szukamy|potrzebujemy|hled[áa]me|pot[řr]ebujeme)\b.*\b(?:software|softwaru|tool|logiciel|outil|herramienta|"
+    r"ferramenta|strumento|programa|programu|program|sistema|syst[èe]me|system\w*|plataforma|plateforme|"
+    r"piattaforma|platform\w*|L[öo]sung|Werkzeug|oplossing|[řr]e[šs]en[íi]|rozwi[ąa]zani\w*|narz[ęe]dzi\w*|"
+    r"n[áa]stroj\w*|oprogramowani\w*|aplikac\w*|app)\b",
     re.I,
 )
 

@@ -476,3 +476,25 @@ def test_enrichment_facts_never_crowd_the_leads_own_sentence_out_of_a_pain_readi
 def test_a_note_that_is_only_a_timeframe_and_narrows_an_open_one(judge: LocalJudge, notes: str, expected: str) -> None:
     answer = ask(judge, SOON, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        ("We do HVAC service for school districts across Ohio and need a helpdesk for 25 agents.", "no"),
+        ("Somos una tienda online en Sevilla y buscamos un software de soporte para el equipo.", "no"),
+        ("Wir suchen eine Lösung für unseren Kundenservice.", "no"),
+        ("I'm a student at a school in Lyon writing a thesis on helpdesks.", "yes"),
+    ],
+)
+def test_a_business_asking_for_itself_is_not_a_student_or_job_seeker(
+    judge: LocalJudge, form: str, expected: str
+) -> None:
+    not_a_buyer = q(
+        "not_a_buyer",
+        "Is this person a student, a job hunter, or someone pitching their own services to us rather than a customer?",
+        "disqualifier",
+        "bad",
+    )
+    answer = ask(judge, not_a_buyer, form={"Message": form})
+    assert answer.answer == expected, answer.reasoning
