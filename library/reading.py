@@ -377,6 +377,24 @@ def _proper_names(text: str) -> list[str]:
         "UK",
         "EU",
         "QA",
+        # kinds of software, not products ("Is their POS Toast or Square?")
+        "POS",
+        "CMS",
+        "ATS",
+        "HRIS",
+        "CMMS",
+        "TMS",
+        "PMS",
+        "EHR",
+        "EMR",
+        "LMS",
+        "BI",
+        "PIM",
+        "DMS",
+        "PLM",
+        "MES",
+        "PBX",
+        "ITSM",
     }
     out = []
     for n in names:
@@ -386,10 +404,34 @@ def _proper_names(text: str) -> list[str]:
     return out
 
 
+_PHRASE_END = re.compile(
+    r"^(?:in|on|at|of|or|and|to|for|with|who|that|which|per|across|from|than|between|within|under|over|by|"
+    r"\w+ing|is|are|do|does|have|has)$",
+    re.I,
+)
+
+
+def _head_noun(text: str, start: int) -> str:
+    """The head of the noun phrase that starts at `start`: '10 different suppliers' counts suppliers, '3 restaurant
+    locations' counts locations, '5 support agents working …' counts agents (a plural, or the phrase's last word)."""
+    words = []
+    for w in re.findall(r"[A-Za-z][A-Za-z\-]*", text[start:])[:4]:
+        if _PHRASE_END.match(w):
+            break
+        words.append(w.lower())
+    if not words:
+        return ""
+    for w in words:
+        if w in _EMPLOYEES:
+            return w
+    plural = [w for w in words if w.endswith("s") and not w.endswith("ss")]
+    return plural[0] if plural else words[-1]
+
+
 def _subject(text: str) -> str | None:
     """The counted noun of a size question: 'employees', 'technicians', 'seats' …"""
     for m in _COUNT_NOUN.finditer(text):
-        noun = m.group("noun").lower()
+        noun = _head_noun(text, m.start("noun")) or m.group("noun").lower()
         if noun in ("days", "weeks", "months", "years", "day", "week", "month", "year", "times", "percent", "k"):
             continue
         if noun in ("or", "and", "to", "more", "fewer", "less"):
@@ -543,6 +585,10 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
         and (tools or re.search(r"\b(erp|crm|wms|cloud|aws|azure|gcp|platform|system|software|tool)\b", text, re.I))
         and q.category != "need"
     ):
+        return QuestionSpec(kind="technology", values=tools, topic=_topic(text), tense=_tense(text))
+    if len(tools) >= 2 and not hit["industry"] and q.category != "need":
+        # "Is their POS Toast, Square, Lightspeed or Revel?": a list of named products is a question about the tools
+        # they run, whatever the kind of tool is called
         return QuestionSpec(kind="technology", values=tools, topic=_topic(text), tense=_tense(text))
     if hit["industry"] or q.category == "fit":
         return QuestionSpec(kind="industry", values=_industry_terms(text), topic=_topic(text))

@@ -77,6 +77,27 @@ def test_details_of_a_reading() -> None:
     assert read("Is the prospect part of a franchise network?", "custom").kind == "text"
 
 
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("Do they order from more than 10 different suppliers?", "suppliers"),
+        ("Do they run at least 3 restaurant locations?", "locations"),
+        ("Do they have at least 5 support agents working in one team?", "agents"),
+        ("Does the hospital have more than 200 beds?", "beds"),
+    ],
+)
+def test_the_counted_noun_is_the_head_of_its_phrase(text: str, subject: str) -> None:
+    spec = read(text)
+    assert (spec.kind, spec.subject) == ("named_count", subject)
+
+
+def test_a_list_of_named_products_is_a_technology_question_whatever_the_tool_is_called() -> None:
+    spec = read("Is their POS Toast, Square, Lightspeed or Revel?")
+    assert spec.kind == "technology"
+    assert spec.values == ["Toast", "Square", "Lightspeed", "Revel"]
+    assert read("Is the business a bakery, butcher or catering company?").kind == "industry"
+
+
 def test_places_offline() -> None:
     assert country_code("Deutschland") == "DE" and country_code("Lyon") == "FR" and country_code("CA") == "CA"
     assert {p.text: sorted(p.countries) for p in find_places("Plant in Bavaria, HQ in Ontario")} == {
