@@ -498,3 +498,17 @@ def test_a_business_asking_for_itself_is_not_a_student_or_job_seeker(
     )
     answer = ask(judge, not_a_buyer, form={"Message": form})
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("No problems with the inbox, but we can't keep up with the ticket backlog.", "yes"),
+        ("No sabemos cuántos tickets tenemos pendientes; la cola de soporte crece cada semana.", "yes"),
+        ("We don't have a ticket backlog at all.", "no"),
+    ],
+)
+def test_not_being_able_to_is_the_pain_itself(judge: LocalJudge, notes: str, expected: str) -> None:
+    backlog = q("backlog", "Are they struggling right now with a support ticket backlog?", "need")
+    answer = ask(judge, backlog, notes)
+    assert answer.answer == expected, answer.reasoning
