@@ -44,6 +44,47 @@ _FOREIGN_NUMBER = re.compile(
 )
 _TEXT2NUM_LANGS = ("de", "fr", "es", "pt", "it", "nl")
 
+# Polish and Czech counting words (text2num has neither), with the case forms a count takes after a verb or a
+# preposition ("pięciu techników", "pěti technikům"), and the collective words for "about N" in the languages text2num
+# reads ("une vingtaine de fournisseurs", "una decina di tecnici"): each stands for its number. Forms that are words
+# of another language the judge reads are left out.
+_OTHER_NUMBER_WORDS: dict[str, int] = {}
+for _value, _forms in {
+    1: "jedna jedno jednego",  # not "jeden": German for "every"
+    2: "dwa dwie dwóch dwoch dwu dwoma dva dvě dve dvou",
+    3: "trzy trzech trzema tři tří třech třem",
+    4: "cztery czterech czterema čtyři ctyri čtyř čtyřech",
+    5: "pięć pięciu pieciu pět pěti peti",
+    6: "sześć szesc sześciu szesciu šest sest šesti sesti",
+    7: "siedem siedmiu sedm sedmi",
+    8: "osiem ośmiu osmiu osm osmi",
+    9: "dziewięć dziewiec dziewięciu devět devet devíti deviti",
+    10: "dziesięć dziesiec dziesięciu dziesieciu deset deseti dizaine decina decena dezena tiental",
+    11: "jedenaście jedenascie jedenastu jedenáct jedenact jedenácti",
+    12: "dwanaście dwanascie dwunastu dvanáct dvanact dvanácti douzaine dozzina docena dúzia duzia Dutzend dozijn",
+    13: "trzynaście trzynascie trzynastu třináct trinact třinácti",
+    14: "czternaście czternascie czternastu čtrnáct ctrnact čtrnácti",
+    15: "piętnaście pietnascie piętnastu pietnastu patnáct patnact patnácti quinzaine quindicina",
+    16: "szesnaście szesnascie szesnastu šestnáct sestnact",
+    17: "siedemnaście siedemnascie siedemnastu sedmnáct sedmnact",
+    18: "osiemnaście osiemnascie osiemnastu osmnáct osmnact",
+    19: "dziewiętnaście dziewietnascie dziewiętnastu devatenáct devatenact",
+    20: "dwadzieścia dwadziescia dwudziestu dvacet dvaceti vingtaine ventina veintena vintena",
+    30: "trzydzieści trzydziesci trzydziestu třicet tricet třiceti trentaine trentina treintena trintena",
+    40: "czterdzieści czterdziesci czterdziestu čtyřicet ctyricet quarantaine quarantina",
+    50: "pięćdziesiąt piecdziesiat pięćdziesięciu padesát padesat padesáti cinquantaine cinquantina cincuentena",
+    60: "sześćdziesiąt szescdziesiat šedesát sedesat soixantaine sessantina",
+    70: "siedemdziesiąt sedmdesát",
+    80: "osiemdziesiąt osmdesát",
+    90: "dziewięćdziesiąt devadesát",
+    100: "centaine centinaio centenar centena",  # not "sto": Italian for "I am" ("sto cercando")
+}.items():
+    for _form in _forms.split():
+        _OTHER_NUMBER_WORDS[_form.lower()] = _value
+_OTHER_NUMBER = re.compile(
+    r"(?<!\w)(" + "|".join(sorted(map(re.escape, _OTHER_NUMBER_WORDS), key=len, reverse=True)) + r")(?!\w)", re.I
+)
+
 
 @lru_cache(maxsize=8192)
 def digitise(text: str) -> str:
@@ -57,6 +98,8 @@ def digitise(text: str) -> str:
         return f"{value:g}" if value < 1e15 else m.group(0)
 
     out = _WORD_RUN.sub(repl, text)
+    if _OTHER_NUMBER.search(out):
+        out = _OTHER_NUMBER.sub(lambda m: str(_OTHER_NUMBER_WORDS[m.group(1).lower()]), out)
     if _FOREIGN_NUMBER.search(out):
         # The language whose parser consumes the most words is the text's ("dois mil" is Portuguese 2000, not
         # Spanish "mil" after an unknown word).

@@ -266,6 +266,19 @@ def _same_noun(a: str, b: str) -> bool:
     )
 
 
+SAME_WORD_ACROSS = 0.7  # cross-language cosine at which a word names the counted thing ("proveedores" ~ "suppliers")
+
+
+def _same_noun_across(ctx: Context, words: list[str], subject: str) -> bool:
+    """The noun after a number names the question's counted thing in another language ("6 proveedores", "zes
+    leveranciers", "20 Betten"), by the cross-language model: the first word after the number, "de"/"di" skipped."""
+    if ctx.meaning_vector is None:
+        return False
+    target = ctx.meaning_vector(subject)
+    nouns = [w for w in words if len(w) > 3][:1]
+    return any(float(ctx.meaning_vector(w.lower()) @ target) >= SAME_WORD_ACROSS for w in nouns)
+
+
 def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[tuple[Clause, float, float]]:
     """Numbers that count the subject in the lead's clauses (a form field about it counts its bare number)."""
     spec_subject = subject or "employees"
@@ -308,8 +321,10 @@ def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[tupl
                     )
                 )
             else:
-                hit = any(_same_noun(w, spec_subject) for w in words) or bool(
-                    re.search(rf"{re.escape(spec_subject[:5])}\w*\D{{0,15}}$", before, re.I)
+                hit = (
+                    any(_same_noun(w, spec_subject) for w in words)
+                    or bool(re.search(rf"{re.escape(spec_subject[:5])}\w*\D{{0,15}}$", before, re.I))
+                    or _same_noun_across(ctx, words, spec_subject)
                 )
             if hit or about_form:
                 if people and not about_form and _subgroup(before, near):

@@ -186,3 +186,19 @@ def test_thousands_and_millions_as_other_languages_write_them(text: str, value: 
 def test_a_scale_word_counts_people_too() -> None:
     [n] = amounts("somos 3 mil empleados", "number")
     assert n.low == 3000
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Máme jen pět vývojářů", 5.0),
+        ("Zatrudniamy dwunastu techników", 12.0),
+        ("une vingtaine de fournisseurs", 20.0),
+        ("una decina di tecnici", 10.0),
+        ("Sto cercando un software", None),  # Italian "I am", not a hundred
+        ("Wir arbeiten jeden Tag damit", None),  # German "every", not one
+    ],
+)
+def test_polish_czech_and_collective_counting_words(text: str, number: float | None) -> None:
+    found = amounts(text, "number")
+    assert (found[0].low if found else None) == number

@@ -512,3 +512,17 @@ def test_not_being_able_to_is_the_pain_itself(judge: LocalJudge, notes: str, exp
     backlog = q("backlog", "Are they struggling right now with a support ticket backlog?", "need")
     answer = ask(judge, backlog, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Trabajamos con 14 proveedores de fruta y verdura.", "yes"),
+        ("We bestellen bij zes leveranciers.", "no"),
+        ("Nous avons 30 restaurants et 4 fournisseurs.", "no"),  # the 30 counts restaurants, not suppliers
+    ],
+)
+def test_a_count_in_another_language_names_what_it_counts(judge: LocalJudge, notes: str, expected: str) -> None:
+    suppliers = q("suppliers", "Do they order from more than 10 different suppliers?")
+    answer = ask(judge, suppliers, notes)
+    assert answer.answer == expected, answer.reasoning
