@@ -24,6 +24,7 @@ INF = math.inf
 
 # --- words to numbers ---------------------------------------------------------------------------------------------
 
+_SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion"})
 _NUMBER_WORD = "|".join([*UNITS, *TENS, "hundred", "thousand", "million", "billion", "dozen", "half", "couple"])
 _WORD_RUN = re.compile(
     rf"\b(?:(?:a|an|a\s+couple\s+of)\s+)?(?:{_NUMBER_WORD})(?:(?:[\s-]+(?:and[\s-]+)?|[\s-]+a[\s-]+)(?:{_NUMBER_WORD}))*\b",
@@ -92,10 +93,15 @@ def digitise(text: str) -> str:
     'dois mil euros' → '2000 euros'); English by agent.numbers, six more languages by text2num."""
 
     def repl(m: re.Match[str]) -> str:
+        word = m.group(0).strip().lower()
+        if word in _SCALE_WORDS and re.search(r"\d[\d.,]*\s*$", text[: m.start()]):
+            return m.group(0)  # "€212 million", "40 thousand": a scale after digits, read with them by the money parser
         value = words_to_number(m.group(0))
-        if value is None or m.group(0).strip().lower() in ("a", "an"):
+        if value is None or word in ("a", "an"):
             return m.group(0)
-        return f"{value:g}" if value < 1e15 else m.group(0)
+        if value >= 1e15:
+            return m.group(0)
+        return str(int(value)) if value == int(value) else f"{value:g}"
 
     out = _WORD_RUN.sub(repl, text)
     if _OTHER_NUMBER.search(out):

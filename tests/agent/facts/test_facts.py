@@ -202,3 +202,17 @@ def test_a_scale_word_counts_people_too() -> None:
 def test_polish_czech_and_collective_counting_words(text: str, number: float | None) -> None:
     found = amounts(text, "number")
     assert (found[0].low if found else None) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "low"),
+    [
+        ("€212 million", 212e6),
+        ("$2 million a year", 2e6),
+        ("5 million euros", 5e6),
+        ("€40 thousand", 40e3),
+        ("two million dollars", 2e6),
+    ],
+)
+def test_a_scale_word_after_digits_multiplies_them(text: str, low: float) -> None:
+    assert [m.low for m in money(text)] == [low]
