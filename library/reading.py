@@ -163,7 +163,8 @@ _RX = {
         r"czech|english)|localis\w*|localiz\w*)\b",
         "location": r"\b(countr\w+|region\w*|located|based|headquarter\w*|hq|territor\w*|operat\w+ (?:in|from)|where|"
         r"supported (?:market|geograph\w*)|geograph\w*)\b",
-        "revenue": r"\b(revenue|turnover|arr|sales volume|annual sales)\b",
+        "revenue": r"\b(revenue|turnover|arr|sales volume|annual sales|(?:gross written )?premiums?|gwp|gmv|"
+        r"gross merchandise|billings|payment volume|transaction volume|tpv|aum|assets under management)\b",
         "technology": r"\b(us(?:e|es|ing)|run(?:s|ning)? on|on|built on|tech ?stack|platform|software|system|tool\w*|erp|crm|"
         r"wms|cloud|aws|azure|gcp)\b",
         "industry": r"\b(industr\w+|sector|vertical|business|manufactur\w+|e-?commerce|d2c|dtc|retail\w*|saas|trade|contractor\w*|"
@@ -425,7 +426,7 @@ def _head_noun(text: str, start: int) -> str:
         if w in _EMPLOYEES:
             return w
     plural = [w for w in words if w.endswith("s") and not w.endswith("ss")]
-    return plural[0] if plural else words[-1]
+    return plural[-1] if plural else words[-1]  # "40 claims handlers" counts handlers
 
 
 def _subject(text: str) -> str | None:

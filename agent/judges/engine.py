@@ -447,7 +447,10 @@ def decide_size(spec: QuestionSpec, ctx: Context) -> list[Finding]:
 
 _REVENUE = re.compile(
     r"\b(revenue|turnover|sales|ARR|Umsatz|chiffre d'affaires|CA|facturaci[óo]n|ventas|faturamento|"
-    r"fatturato|omzet|obr[óo]t|przych[óo]d\w*|obrat|tr[žz]by)\b",
+    r"fatturato|omzet|obr[óo]t|przych[óo]d\w*|obrat|tr[žz]by|"
+    # what an insurer, a marketplace or a payments firm counts as its top line, in the languages the judge reads
+    r"premiums?|gwp|written premium|Pr[äa]mien\w*|Beitragseinnahmen|primes?|primas?|pr[ée]mios?|premi|"
+    r"premie\w*|sk[łl]adk\w*|pojistn\w*|gmv|tpv|payment volume|transaction volume|aum)\b",
     re.I,
 )
 
@@ -455,8 +458,8 @@ _REVENUE = re.compile(
 def decide_revenue(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     out = []
     for c in ctx.facts.clauses:
-        if _REVENUE.search(c.text):
-            for m in money(c.text):
+        if _REVENUE.search(c.text) or (c.context and _REVENUE.search(c.context)):
+            for m in money(c.text, assume_money=bool(c.context)):
                 low, high = annualise(m, 365.25)
                 out.append(_cmp_finding(spec, low, high, c, c.unit, c.text, "stated revenue"))
     return out

@@ -38,6 +38,7 @@ def read(text: str, category: str = "fit", fit_type: str = "good"):  # type: ign
         ("Have they set aside at least €10,000 a year for helpdesk software?", "budget", "gte", 10000, None),
         ("Do they want to go live within 90 days?", "timeline", "any", None, None),
         ("Is annual revenue above $5M?", "revenue", "gt", 5_000_000, None),
+        ("Do they write at least €50 million in gross written premium a year?", "revenue", "gte", 50_000_000, None),
     ],
 )
 def test_sizes_money_and_windows(text: str, kind: str, operator: str, low: float | None, high: float | None) -> None:
@@ -84,6 +85,7 @@ def test_details_of_a_reading() -> None:
         ("Do they run at least 3 restaurant locations?", "locations"),
         ("Do they have at least 5 support agents working in one team?", "agents"),
         ("Does the hospital have more than 200 beds?", "beds"),
+        ("Do they have more than 40 claims handlers?", "handlers"),
     ],
 )
 def test_the_counted_noun_is_the_head_of_its_phrase(text: str, subject: str) -> None:

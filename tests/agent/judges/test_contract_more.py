@@ -526,3 +526,17 @@ def test_a_count_in_another_language_names_what_it_counts(judge: LocalJudge, not
     suppliers = q("suppliers", "Do they order from more than 10 different suppliers?")
     answer = ask(judge, suppliers, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        ({"Gross written premium (last financial year)": "€212 million"}, "yes"),
+        ({"Gross written premium (last financial year)": "€38 million"}, "no"),
+        ({"Anything else?": "Our office budget is €80 million for the new building."}, "unknown"),
+    ],
+)
+def test_a_top_line_answered_in_its_own_form_field(judge: LocalJudge, form: dict[str, str], expected: str) -> None:
+    premium = q("gwp", "Do they write at least €50 million in gross written premium a year?")
+    answer = ask(judge, premium, form=form)
+    assert answer.answer == expected, answer.reasoning
