@@ -547,15 +547,16 @@ def decide_location(spec: QuestionSpec, ctx: Context) -> list[Finding]:
 
 
 _LANGUAGE_NAMES = {
-    "en": r"english|englisch|anglais|ingl[ée]s|inglese|engels|angielsk\w*|angli[čc]tin\w*",
-    "de": r"german|deutsch|allemand|alem[áa]n|alem[ãa]o|tedesco|duits|niemieck\w*|n[ěe]m[čc]in\w*",
-    "fr": r"french|franz[öo]sisch|fran[çc]ais|franc[ée]s|francese|frans|francusk\w*|francouz\w*",
-    "es": r"spanish|spanisch|espagnol|espa[ñn]ol|castellano|spagnolo|spaans|hiszpa[ńn]sk\w*|[šs]pan[ěe]l\w*",
-    "it": r"italian|italienisch|italien|italiano|italiaans|w[łl]osk\w*|ital\w*tin\w*",
-    "nl": r"dutch|flemish|niederl[äa]ndisch|n[ée]erlandais|neerland[ée]s|olandese|nederlands|vlaams|holendersk\w*",
-    "pt": r"portuguese|portugiesisch|portugais|portugu[ée]s|portoghese|portugees|portugalsk\w*",
-    "pl": r"polish|polnisch|polonais|polaco|polacco|pools|polsk\w*|pol[šs]tin\w*",
-    "cs": r"czech|tschechisch|tch[èe]que|checo|ceco|tsjechisch|czesk\w*|[čc]e[šs]tin\w*",
+    "en": r"english|englisch|anglais|ingl[ée]s|inglese|engels|angielsk\w*|angli[čc]tin\w*|anglicky",
+    "de": r"german|deutsch|allemand|alem[áa]n|alem[ãa]o|tedesco|duits|niemieck\w*|n[ěe]m[čc]in\w*|n[ěe]mecky",
+    "fr": r"french|franz[öo]sisch|fran[çc]ais|franc[ée]s|francese|frans|francusk\w*|francouz\w*|franc[êe]s",
+    "es": r"spanish|spanisch|espagnol|espa[ñn]ol|castellano|spagnolo|spaans|hiszpa[ńn]sk\w*|[šs]pan[ěe]l\w*|espanhol",
+    "it": r"italian|italienisch|italien|italiano|italiaans|w[łl]osk\w*|ital\w*tin\w*|italsky",
+    "nl": r"dutch|flemish|niederl[äa]ndisch|n[ée]erlandais|neerland[ée]s|olandese|nederlands|vlaams|holendersk\w*|"
+    r"nizozemsk\w*|holandsk\w*|holand[êe]s",
+    "pt": r"portuguese|portugiesisch|portugais|portugu[éeê]s|portoghese|portugees|portugalsk\w*",
+    "pl": r"polish|polnisch|polonais|polaco|polacco|pools|polsk\w*|pol[šs]tin\w*|polon[êe]s",
+    "cs": r"czech|tschechisch|tch[èe]que|checo|ceco|tsjechisch|czesk\w*|[čc]e[šs]tin\w*|[čc]esky|tcheco",
     "sv": r"swedish|schwedisch|su[ée]dois|sueco|svedese|zweeds|svenska",
     "da": r"danish|d[äa]nisch|danois|dansk",
     "no": r"norwegian|norwegisch|norv[ée]gien|noruego|norsk",

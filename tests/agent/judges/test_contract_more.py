@@ -235,6 +235,8 @@ SOON = q("soon", "Is their target date to buy within the next three months?", "t
         ("Most warehouse staff only read Polish; payslips have to be in Polish. Office works in German.", "yes"),
         ("Office works in German, the shop floor in English.", "no"),
         ("Maybe Turkish for some production staff, still checking.", "unknown"),  # hedged
+        ("Skladníci pracují výhradně česky.", "yes"),  # Czech names a language with an adverb
+        ("A equipa trabalha só em português.", "yes"),
     ],
 )
 def test_one_group_needing_another_language_is_a_yes(judge: LocalJudge, notes: str, expected: str) -> None:
