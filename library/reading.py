@@ -412,18 +412,47 @@ _PHRASE_END = re.compile(
 )
 
 
+_PLAIN_STAFF_WORDS = {
+    "full-time",
+    "part-time",
+    "total",
+    "paid",
+    "active",
+    "permanent",
+    "fte",
+    "salaried",
+    "our",
+    "their",
+}
+
+
+def _examples_of(text: str, start: int) -> list[str]:
+    """The kinds a count names in brackets right after it: '50 clinical staff (nurses, doctors, carers)' counts any of
+    them; '2 sites (hospitals, clinics or care homes)'."""
+    m = re.match(r"[^(?.;]{0,40}\(([^)]{3,120})\)", text[start:])
+    if not m:
+        return []
+    parts = re.split(r",|\bor\b|\band\b|/|\be\.g\.|\bsuch as\b|\blike\b", m.group(1))
+    kinds = [p.strip().lower() for p in parts if re.search(r"[a-z]{3}", p.strip().lower())]
+    return [k for k in kinds if len(k.split()) <= 2][:8]  # "anyone else making outbound calls" names no kind
+
+
 def _head_noun(text: str, start: int) -> str:
     """The head of the noun phrase that starts at `start`: '10 different suppliers' counts suppliers, '3 restaurant
     locations' counts locations, '5 support agents working …' counts agents (a plural, or the phrase's last word)."""
     words = []
-    for w in re.findall(r"[A-Za-z][A-Za-z\-]*", text[start:])[:4]:
+    phrase = text[start:]
+    for w in re.findall(r"[A-Za-z][A-Za-z\-]*", phrase)[:4]:
         if _PHRASE_END.match(w):
             break
         words.append(w.lower())
     if not words:
         return ""
-    for w in words:
+    for k, w in enumerate(words):
         if w in _EMPLOYEES:
+            # "50 clinical staff": a group of the staff, counted as such; "50 full-time staff" is the staff
+            if k and words[k - 1] not in _PLAIN_STAFF_WORDS:
+                return f"{words[k - 1]} {w}"
             return w
     plural = [w for w in words if w.endswith("s") and not w.endswith("ss")]
     return plural[-1] if plural else words[-1]  # "40 claims handlers" counts handlers
@@ -555,8 +584,15 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
         if noun is None or noun in _EMPLOYEES:
             scope = next((s for s, rx in _SCOPES if rx.search(text) and s == "facility"), "company")
             return QuestionSpec(kind="company_size", subject="employees", scope=scope, operator=op, low=low, high=high)
+        at = next((m.start("noun") for m in _COUNT_NOUN.finditer(text)), 0)
         return QuestionSpec(
-            kind="named_count", subject=noun, operator=op, low=low, high=high, period_days=_period(text)
+            kind="named_count",
+            subject=noun,
+            operator=op,
+            low=low,
+            high=high,
+            period_days=_period(text),
+            values=_examples_of(text, at),
         )
     if q.category == "authority" or (
         hit["authority"] and re.search(r"\b(contact|lead|person|they|he|she|prospect)\b", text, re.I)
@@ -668,7 +704,13 @@ def _topic(text: str) -> str:
 
 
 def _industry_terms(text: str) -> list[str]:
-    body = _topic(text)
+    # "a hospital or care home itself, rather than a supplier or insurer": what it must not be is not a term
+    body = re.split(
+        r"\b(?:rather than|instead of|as opposed to|other than|but not|not an?)\b", _topic(text), flags=re.I
+    )[0]
+    body = re.sub(
+        r"\b(?:itself|themselves|directly|organi[sz]ations?|firm|they|it|this|their)\b", " ", body, flags=re.I
+    )
     body = re.sub(
         r"\b(in|the|an?|industry|sector|vertical|business|company|companies|works?|operate\w*|is|are|a|of|"
         r"trade|space|market)\b",

@@ -271,17 +271,25 @@ SAME_WORD_ACROSS = 0.7  # cross-language cosine at which a word names the counte
 
 def _same_noun_across(ctx: Context, words: list[str], subject: str) -> bool:
     """The noun after a number names the question's counted thing in another language ("6 proveedores", "zes
-    leveranciers", "20 Betten"), by the cross-language model: the first word after the number, "de"/"di" skipped."""
+    leveranciers", "20 Betten"), by the cross-language model: the first word after the number ("de" skipped), or the
+    noun after an English -ing modifier ("12 nursing homes" counts homes, not nurses)."""
     if ctx.meaning_vector is None:
         return False
     target = ctx.meaning_vector(subject)
-    nouns = [w for w in words if len(w) > 3][:1]
+    rest = [w for w in words if len(w) > 3]
+    if len(rest) > 1 and rest[0].lower().endswith("ing"):
+        rest = rest[1:]
+    nouns = rest[:1]
     return any(float(ctx.meaning_vector(w.lower()) @ target) >= SAME_WORD_ACROSS for w in nouns)
 
 
-def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[tuple[Clause, float, float]]:
-    """Numbers that count the subject in the lead's clauses (a form field about it counts its bare number)."""
+def _count_clauses(
+    ctx: Context, subject: str | None, people: bool, kinds: Sequence[str] = ()
+) -> list[tuple[Clause, float, float]]:
+    """Numbers that count the subject in the lead's clauses (a form field about it counts its bare number); `kinds`
+    are what the question names in brackets as the subject's kinds ("clinical staff (nurses, doctors, carers)")."""
     spec_subject = subject or "employees"
+    nouns = [spec_subject, *(k.split()[-1] for k in kinds)]
     out: list[tuple[Clause, float, float]] = []
     for c in ctx.facts.clauses:
         if c.unit.source == "event":
@@ -292,7 +300,7 @@ def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[tupl
         about_form = bool(c.context) and (
             bool(_PEOPLE.search(c.context) or _SIZE_FIELD.search(c.context))
             if people
-            else any(_same_noun(w, spec_subject) for w in re.findall(r"\w+", c.context))
+            else any(_same_noun(w, n) for n in nouns for w in re.findall(r"\w+", c.context))
         )
         text = digitise(c.text)
         product = _product(text, spec_subject, people)
@@ -322,9 +330,9 @@ def _count_clauses(ctx: Context, subject: str | None, people: bool) -> list[tupl
                 )
             else:
                 hit = (
-                    any(_same_noun(w, spec_subject) for w in words)
+                    any(_same_noun(w, n) for n in nouns for w in words)
                     or bool(re.search(rf"{re.escape(spec_subject[:5])}\w*\D{{0,15}}$", before, re.I))
-                    or _same_noun_across(ctx, words, spec_subject)
+                    or any(_same_noun_across(ctx, words, n) for n in nouns)
                 )
             if hit or about_form:
                 if people and not about_form and _subgroup(before, near):
@@ -415,7 +423,7 @@ def _in_date(text: str, start: int, end: int) -> bool:
 def decide_size(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     people = spec.kind == "company_size"
     findings = []
-    for c, low, high in _count_clauses(ctx, spec.subject, people):
+    for c, low, high in _count_clauses(ctx, spec.subject, people, [] if people else spec.values):
         if c.hedge:  # "maybe around thirty by next autumn", "when we pass twenty-five": not today's count
             findings.append(Finding("unknown", c.unit, c.text, 0.55, f"hedged ('{c.hedge}')", c.order))
             continue
@@ -431,7 +439,11 @@ def decide_size(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             and total < spec.low
             and (
                 spec.scope == "facility"
-                or any(spec.subject and spec.subject.startswith(s[:5]) for s in _SUBSET_OF_PEOPLE)
+                or any(
+                    word.startswith(s[:5])
+                    for word in [*(spec.subject or "").split(), *spec.values]
+                    for s in _SUBSET_OF_PEOPLE
+                )
             )
         ):
             findings.append(

@@ -144,3 +144,17 @@ def test_the_library_can_override_a_reading(tmp_path: Path) -> None:
     spec = read_question(question, SELLER, RIVALS)
     assert (spec.kind, spec.source, spec.low) == ("company_size", "library", 500)
     assert "500" in spec.words
+
+
+def test_a_group_of_the_staff_and_the_kinds_a_count_names_in_brackets() -> None:
+    spec = read("Do they have at least 50 clinical staff (nurses, doctors, carers) working shifts?")
+    assert (spec.kind, spec.subject, spec.values) == ("named_count", "clinical staff", ["nurses", "doctors", "carers"])
+    sites = read("Do they run more than 2 sites (hospitals, clinics or care homes) that would use the rota?")
+    assert sites.kind == "named_count" and sites.values == ["hospitals", "clinics", "care homes"]
+    assert read("Do they have at least 50 full-time staff?").kind == "company_size"
+
+
+def test_what_an_industry_question_rules_out_is_not_one_of_its_terms() -> None:
+    spec = read("Is the organisation a hospital, clinic or care home itself, rather than a supplier or insurer?")
+    assert spec.kind == "industry"
+    assert spec.values == ["hospital", "clinic", "care home"]

@@ -542,3 +542,17 @@ def test_a_top_line_answered_in_its_own_form_field(judge: LocalJudge, form: dict
     premium = q("gwp", "Do they write at least €50 million in gross written premium a year?")
     answer = ask(judge, premium, form=form)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("We have exactly 50 nurses and carers on the rota, plus kitchen staff.", "yes"),
+        ("140 employees in total, of which 38 are nurses and physicians.", "no"),
+        ("We run 12 nursing homes in Bavaria.", "unknown"),  # homes are not staff
+    ],
+)
+def test_a_count_of_the_kinds_a_question_names_in_brackets(judge: LocalJudge, notes: str, expected: str) -> None:
+    clinical = q("clinical", "Do they have at least 50 clinical staff (nurses, doctors, carers) working shifts?")
+    answer = ask(judge, clinical, notes)
+    assert answer.answer == expected, answer.reasoning
