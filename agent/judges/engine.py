@@ -1183,6 +1183,14 @@ _INABILITY = re.compile(
 )
 
 
+def _negation_covers(text: str, topic: str) -> bool:
+    """Whether a negator stands just before a pain word or one of the topic's own words in the clause."""
+    targets = [m.start() for m in lx.PAIN.finditer(text)]
+    stems = _stems(topic, 4)
+    targets += [m.start() for m in re.finditer(r"[^\W\d_]{4,}", text) if _fold(m.group(0))[:6] in stems]
+    return any(negated_near(text, at, before=4) for at in targets)
+
+
 def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45, across: bool = False) -> list[Finding]:
     clauses = ctx.facts.clauses
     if not clauses or not topic:
@@ -1203,17 +1211,28 @@ def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45, across: bool
         if c.hedge:
             out.append(Finding("unknown", c.unit, c.text, 0.5, f"hedged ('{c.hedge}')", c.order))
             continue
-        content = bool(lx.CONTENT.search(c.text))
+        happy = lx.CONTENT.search(c.text)
+        # "never under control", "not happy with it": a content phrase under a negation tells the pain
+        content = happy is not None and (
+            c.unit.source == "transcript" or not negated_near(c.text, happy.start(), before=3)
+        )
         pain_topic = bool(lx.PAIN.search(topic))
         negated = has_negation(c.text)
         if pain_topic and not content and _INABILITY.search(c.text):
             # "we can't explain why", "no sabemos cuánto nos cuesta cada plato": not being able to is the pain
             out.append(_clause_finding("yes", c, 0.72 if sim >= min_sim + 0.1 else 0.62, "says it cannot"))
             break
-        # A negated clause denies the pain ("we don't have a backlog"). Calls keep their earlier reading, measured on
-        # the call benchmark: a negated clause whose first part names the pain is a yes ("backlog we can't clear").
-        spoken = c.unit.source == "transcript" and bool(lx.PAIN.search(c.text.split(",")[0])) and not content
-        if content and pain_topic or negated and not spoken:
+        # A negation denies the pain only where its scope covers the pain or the topic's own words ("we don't have a
+        # backlog", "downtime is not a problem"); elsewhere in the clause it is part of how the pain is told ("the
+        # rota is never current", "nobody else can edit them"). Calls keep their earlier reading, measured on the
+        # call benchmark: a negated clause whose first part names the pain is a yes.
+        if c.unit.source == "transcript":
+            denied = negated and not (bool(lx.PAIN.search(c.text.split(",")[0])) and not content)
+        elif pain_topic:
+            denied = negated and _negation_covers(c.text, topic)
+        else:  # what a business is: "no product of their own" denies being a software company
+            denied = negated
+        if content and pain_topic or denied:
             out.append(_clause_finding("no", c, 0.7, "says it is not the case"))
         else:
             out.append(_clause_finding("yes", c, 0.72 if sim >= min_sim + 0.1 else 0.62, "says so"))

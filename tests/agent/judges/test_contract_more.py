@@ -508,6 +508,8 @@ def test_a_business_asking_for_itself_is_not_a_student_or_job_seeker(
         ("No problems with the inbox, but we can't keep up with the ticket backlog.", "yes"),
         ("No sabemos cuántos tickets tenemos pendientes; la cola de soporte crece cada semana.", "yes"),
         ("We don't have a ticket backlog at all.", "no"),
+        ("The support ticket backlog is never under control and nobody can clear it.", "yes"),  # told with negations
+        ("Our support ticket backlog is not a problem.", "no"),
     ],
 )
 def test_not_being_able_to_is_the_pain_itself(judge: LocalJudge, notes: str, expected: str) -> None:
