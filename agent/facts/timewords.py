@@ -94,6 +94,22 @@ _RULES += [
         ),
         "by the end of ",
     ),
+]
+# "en los próximos 12 meses", "dans les 6 prochains mois", "in den nächsten 8 Wochen" …: the next N months/weeks/days
+_NEXT_N = (
+    r"\b(?:(?:en |nos |in |w |v )?(?:los |las |os |as |de |den |ci[ąa]gu )?(?:pr[óo]xim[oa]s|n[äa]chsten|komende|"
+    r"najbli[żz]szych|p[řr][íi][šs]t[íi]ch|nejbli[žz][šs][íi]ch)\s+(\d+)\s+(?:{u})|"
+    r"(?:dans |d'ici )?les\s+(\d+)\s+prochain(?:e?s)\s+(?:{u}))\b"
+)
+_RULES += [
+    (re.compile(_NEXT_N.format(u=units), re.I), rf"in the next \1\2 {en}")
+    for units, en in (
+        (r"meses|monaten|maanden|miesi[ęe]cy|m[ěe]s[íi]c[íi]ch|m[ěe]s[íi]c[ůu]|mois", "months"),
+        (r"semanas|wochen|weken|tygodni|t[ýy]dnech|t[ýy]dn[ůu]|semaines", "weeks"),
+        (r"d[íi]as|dias|tagen|dagen|dni|dnech|dn[ůu]|jours", "days"),
+    )
+]
+_RULES += [
     (
         re.compile(
             r"\b(?:ende(?: des| von)?(?=\s+(?:20\d\d|Q[1-4]|[A-Z]))|fin(?:e)?(?: de| d'| di)?(?=\s*(?:20\d\d|Q[1-4]|[A-Z]))|"

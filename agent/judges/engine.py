@@ -1096,7 +1096,10 @@ _ACTION = re.compile(
 _NO_TIMELINE = re.compile(
     r"\b(no (?:real )?(?:timeline|rush|deadline|urgency|timeframe)|just (?:researching|exploring|"
     r"looking|browsing)|not (?:a priority|urgent|this year)|nothing urgent|no plans?|"
-    r"keine eile|pas press[ée]|sin prisa|sem pressa|nessuna fretta|geen haast|nie spieszy|nesp[ěe]ch[áa])\b",
+    r"keine eile|pas press[ée]|sin prisa|sem pressa|nessuna fretta|geen haast|nie spieszy|nesp[ěe]ch[áa]|"
+    r"no (?:hay|tienen|tenemos|tiene) prisa|n[ãa]o (?:h[áa]|temos|t[êe]m|tem) pressa|(?:ne sont|ne sommes|n'est) pas "
+    r"press[ée]s?|rien ne presse|non (?:c'[èe]|abbiamo|hanno|ha) fretta|nie ma po[śs]piechu|nem[áa] to sp[ěe]ch|"
+    r"nen[íi] to (?:nal[ée]hav[ée]|sp[ěe]ch))\b",
     re.I,
 )
 
@@ -1135,7 +1138,9 @@ def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     for c in ctx.facts.clauses:
         if c.unit.source == "event":
             continue
-        if _NO_TIMELINE.search(c.text) and not c.hedge:
+        calm = _NO_TIMELINE.search(c.text)
+        if calm and (not c.hedge or c.text.lower().find(c.hedge.lower()) > calm.end()):
+            # "No rush, maybe next year": a hedge after it qualifies the later date, not the "no rush"
             out.append(_clause_finding("no", c, 0.75, "no timeline: just researching"))
             continue
         whens = [w for w in dates(c.text, ref) if not _dated_label(c.text, w.text)]
@@ -1151,8 +1156,11 @@ def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         if c.hedge:
             out.append(Finding("unknown", c.unit, c.text, 0.5, f"hedged timeframe ('{c.hedge}')", c.order))
             continue
-        if negated_near(c.text, c.text.find(w.text) if w.text in c.text else 0, before=3) and high != INF:
-            low, high = high, INF  # "not before March"
+        said = english_time(c.text)
+        at = max(said.find(w.text), 0)
+        head = said[:at]
+        if (negated_near(said, at, before=3) or (has_negation(head) and _ACTION.search(head))) and high != INF:
+            low, high = high, INF  # "not before March", "no van a comprar nada en los próximos 12 meses"
         value = w.end.isoformat()
         if high <= window and low >= -1:
             out.append(_clause_finding("yes", c, 0.82, f"{w.text} ({value}) is within {window:.0f} days", value))

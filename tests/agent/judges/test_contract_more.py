@@ -558,3 +558,18 @@ def test_a_count_of_the_kinds_a_question_names_in_brackets(judge: LocalJudge, no
     clinical = q("clinical", "Do they have at least 50 clinical staff (nurses, doctors, carers) working shifts?")
     answer = ask(judge, clinical, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("No tienen prisa: quizás lo miren el año que viene.", "no"),  # no rush; the hedge is about the later date
+        ("No van a comprar nada en los próximos 12 meses.", "no"),
+        ("Wir wollen in den nächsten 8 Wochen kaufen.", "yes"),
+        ("Nous voulons acheter dans les 6 prochains mois.", "unknown"),  # six months spans a three-month window
+        ("Maybe no rush, depends on budget.", "unknown"),
+    ],
+)
+def test_timelines_told_in_other_languages(judge: LocalJudge, notes: str, expected: str) -> None:
+    answer = ask(judge, SOON, notes)
+    assert answer.answer == expected, answer.reasoning
