@@ -56,6 +56,16 @@ def scorecard_parts(draft: ScorecardDraft, library: Library, short: bool = True)
         f"  route {draft.route}",
     )
     parts: list[RenderableType] = [head]
+    reason = why(draft)
+    if reason:
+        parts.append(Text.assemble(("why  ", "bold"), reason))
+    parts.append(
+        Text(
+            f"library {library.seller.name} ({draft.provenance.library}) · snapshot {draft.provenance.library_snapshot}"
+            f" · judge {draft.provenance.judge}",
+            style="dim",
+        )
+    )
     if draft.disqualifications:
         dq = Table("rule", "reason", "field", "value", title="Hard rules", title_justify="left")
         for d in draft.disqualifications:

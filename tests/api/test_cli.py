@@ -88,9 +88,12 @@ def test_single_lead_json_prints_scorecard_and_json_mode(env: Path) -> None:
     path.write_text(json.dumps(lead))
     code, stdout, _ = run("lead", str(path))
     assert code == 0 and "score" in stdout and "Answers" in stdout
-    code, stdout, _ = run("lead", str(path), "--json")
-    card = json.loads(stdout)
+    code, shown, _ = run("lead", str(path), "--json")
+    card = json.loads(shown)
     assert code == 0 and card["revision"] == 1 and card["provenance"]["judge"] == "local"
+    # why the lead is in its tier, and which library read it, without --json
+    assert card["sql"]["tier_reason"] in " ".join(stdout.split())
+    assert f"snapshot {card['provenance']['library_snapshot']}" in stdout and "library Ledgerly" in stdout
 
 
 @pytest.mark.parametrize(
