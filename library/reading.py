@@ -247,11 +247,13 @@ _EVENT_WORDS = [
     ("contact_sales", r"contact(?:ed)? sales|talk to sales"),
     ("meeting_booked", r"booked a (?:call|meeting)"),
 ]
+# Longer roles first, so "director of nursing" and "HR director" keep their function ("director" alone is any director).
 _ROLE_WORDS = re.compile(
-    r"\b(owner|founder|co-?founder|ceo|cfo|coo|cto|cio|ciso|cro|president|vp|vice president|"
-    r"director|head of [a-z ]+?(?=,|\)|\?| or | and |$)|general manager|gm|managing director|"
-    r"c-level|c-suite|executive|partner|principal|manager|budget holder|plant manager|"
-    r"(?:head|director|vp) of \w+)\b",
+    r"\b(managing director|general manager|vice president|budget holder|plant manager|"
+    r"head of [a-z ]+?(?=,|\)|\?| or | and |$)|(?:director|vp) of (?:the )?[a-z]+|chief [a-z]+ officer|"
+    r"(?!(?:or|and|a|an|the|of|as|any|e|g|our|their|your|senior|deputy|assistant)\b)[a-z]{2,} (?:director|manager)|"
+    r"owner|founder|co-?founder|ceo|cfo|coo|cto|cio|ciso|cro|president|vp|"
+    r"director|gm|c-level|c-suite|executive|partner|principal|manager)\b",
     re.I,
 )
 _LANG_NAMES = {

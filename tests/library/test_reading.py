@@ -158,3 +158,12 @@ def test_what_an_industry_question_rules_out_is_not_one_of_its_terms() -> None:
     spec = read("Is the organisation a hospital, clinic or care home itself, rather than a supplier or insurer?")
     assert spec.kind == "industry"
     assert spec.values == ["hospital", "clinic", "care home"]
+
+
+def test_named_roles_keep_their_function() -> None:
+    spec = read(
+        "Can this contact approve buying it themselves, e.g. a director of nursing, COO, HR director or the owner?",
+        "authority",
+    )
+    assert spec.values == ["director of nursing", "coo", "hr director", "owner"]
+    assert "chief claims officer" in read("Is this the Chief Claims Officer or the CFO?", "authority").values
