@@ -542,11 +542,12 @@ AUTHORITY_YES = rx(
 AUTHORITY_NO = rx(
     r"(?:needs?|requires?|need) (?:the |our |my )?[\w' ]{0,20}(?:sign[- ]off|approval|ok|okay|blessing)",
     r"(?:has|have|had) to (?:go|run it|take it) (?:to|past|by) (?:the |our |my )?\w+",
-    r"goes to (?:the )?(?:board|cfo|ceo|owner)",
+    r"goes (?:to|through) (?:the |our |a )?(?:[\w-]+ )?(?:board|cfo|ceo|owner|committee|procurement|management)",
     r"(?:the |our |my )?(?:boss|owner|ceo|cfo|coo|board|director|gm|manager|vp|head office|hq|procurement|parent company) "
     r"(?:decides|signs|approves|makes the (?:call|decision)|has (?:the )?final say)",
     r"not the decision[- ]maker",
-    r"(?:just|only) (?:collecting|gathering|getting) (?:quotes|info\w*|prices|pricing)",
+    r"(?:just|only) (?:collect(?:s|ing)?|gather(?:s|ing)?|get(?:s|ting)?) (?:quotes|info\w*|prices|pricing|input|"
+    r"feedback|requirements|options)",
     r"(?:for|on behalf of) my (?:boss|manager|director)",
     r"can't sign",
     r"cannot sign",

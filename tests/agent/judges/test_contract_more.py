@@ -573,3 +573,15 @@ def test_a_count_of_the_kinds_a_question_names_in_brackets(judge: LocalJudge, no
 def test_timelines_told_in_other_languages(judge: LocalJudge, notes: str, expected: str) -> None:
     answer = ask(judge, SOON, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "Any software purchase goes to the group board; she only collects input for them.",
+        "Every tool goes through the procurement committee.",
+    ],
+)
+def test_a_statement_that_others_decide_overrides_a_senior_title(judge: LocalJudge, notes: str) -> None:
+    answer = ask(judge, SIGNER, notes, fields={"person.title": "CFO"})
+    assert answer.answer == "no", answer.reasoning
