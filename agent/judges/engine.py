@@ -1002,7 +1002,7 @@ _OTHER_PURPOSE = re.compile(
     r"\bfor (?:the |our |a |an |new )?(?P<what>[\w\- ]{3,40}?)(?:[,.;(]|$| this| next| but| and)", re.I
 )
 _GENERIC_PURPOSE = re.compile(  # "for 10 seats": a count of what is bought is not another purpose
-    r"^(?:\d[\d,.]*\s+\w+|this|it|that|(?:the |a |our )?budget|tooling|tools?|software|a (?:new )?(?:tool|solution|system|platform)|"
+    r"^(?:(?:all |each |every |the |our )?\d[\d,.]*\s+\w+|this|it|that|(?:the |a |our )?budget|tooling|tools?|software|a (?:new )?(?:tool|solution|system|platform)|"
     r"the (?:project|tool|solution|switch|rollout)|project|solution|platform|system|(?:the )?year|"
     r"next year|this year|20\d\d|q[1-4]|licen[cs]es?|seats?|users?|implementation|a new)",
     re.I,

@@ -253,6 +253,7 @@ def test_a_one_off_project_amount_is_not_a_yearly_budget(judge: LocalJudge) -> N
     [
         ("Approved €90 per seat for 12 seats, monthly", "yes"),  # a count of seats is not another purpose: €12,960/yr
         ("Approved €90 per seat for 10 seats, monthly", "no"),  # €10,800 a year < €12,000
+        ("We've budgeted €55 per location per month for all 20 locations.", "yes"),  # €13,200 a year
         ("€50k approved this year for office furniture (the new floor).", "unknown"),  # another purpose, then a bracket
     ],
 )
