@@ -1273,7 +1273,7 @@ def decide_intent(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     }
     window = spec.window_days or 30.0
     since = ctx.ref - timedelta(days=window)
-    asked = _asks_now(ctx) if ctx.ref - timedelta(hours=12) <= (ctx.lead.received_at or ctx.ref) else None
+    asked = _asks_now(ctx, window) if ctx.ref - timedelta(hours=12) <= (ctx.lead.received_at or ctx.ref) else None
     for kind, need in wanted.items():
         if asked is not None and need <= 1 and kind.split("_")[0] in ("demo", "trial", "free", "meeting"):
             return [_clause_finding("yes", asked, 0.8, f"asks for a {kind.split('_')[0]} in the lead's own words")]
@@ -1296,26 +1296,41 @@ def decide_intent(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                     e.timestamp.timestamp(),
                 )
             ]
-    # No such event, and the lead says it does not want one ("please no demo or trial for now"): a direct no.
+    # No such event, and the lead says it does not want one ("please no demo or trial for now", "declined a demo"):
+    # a direct no.
     for c in ctx.facts.clauses:
         if c.unit.source in ("event", "enrichment") or c.hedge:
             continue
         m = _ASKED_FOR.search(c.text)
-        if m and negated_near(c.text, m.start(), before=5):
+        if m and (negated_near(c.text, m.start(), before=5) or _REFUSED.search(c.text[: m.start()])):
             return [_clause_finding("no", c, 0.75, "says it does not want a demo, trial or meeting now")]
     return []
 
 
-def _asks_now(ctx: Context) -> Clause | None:
-    """A form answer or note in which the lead asks for a demo or a trial (not said in the past, not negated, not
-    hedged): the request the lead came in with, in any language the cue list knows."""
+def _asks_now(ctx: Context, window: float) -> Clause | None:
+    """A form answer or note in which the lead asks for a demo or a trial (not said in the past, not negated, refused
+    or hedged, not dated before the window): the request the lead came in with, in any language the cue list knows."""
+    ref = ctx.ref.date()
     for c in ctx.facts.clauses:
         if c.unit.source not in ("form", "notes") or c.hedge or c.past:
             continue
         m = _DEMO_OR_TRIAL.search(c.text)
-        if m and not negated_near(c.text, m.start(), before=5):
-            return c
+        if not m or negated_near(c.text, m.start(), before=5) or _REFUSED.search(c.text[: m.start()]):
+            continue
+        if any(w.days(ref)[1] < -window for w in dates(c.text, ref)):
+            continue  # "Requested a demo on 2 September" (in November): a request from before the window
+        return c
     return None
+
+
+# Turning something down: "declined a demo", "doesn't want a trial", "kein Interesse an einer Demo".
+_REFUSED = re.compile(
+    r"\b(declined|refused|turned down|rejected|no interest|not interested|doesn'?t want|don'?t want|does not want|"
+    r"do not want|abgelehnt|kein(?:e|en)? interesse|will kein\w*|refus[ée]\w*|pas int[ée]ress[ée]\w*|ne veut pas|"
+    r"rechaz\w+|no quiere\w*|no le interesa|recus\w+|n[ãa]o quer\w*|rifiut\w+|non vuole|non [èe] interessat\w*|"
+    r"afgewezen|wil geen|odm[óo]wi\w+|nie chce|odm[íi]tl\w*|nechce)\b",
+    re.I,
+)
 
 
 _DEMO_OR_TRIAL = re.compile(

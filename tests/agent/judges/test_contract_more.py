@@ -586,3 +586,18 @@ def test_timelines_told_in_other_languages(judge: LocalJudge, notes: str, expect
 def test_a_statement_that_others_decide_overrides_a_senior_title(judge: LocalJudge, notes: str) -> None:
     answer = ask(judge, SIGNER, notes, fields={"person.title": "CFO"})
     assert answer.answer == "no", answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Requested a demo on 2026-09-02; no activity since.", "not yes"),  # a request from before the window
+        ("Reply to outbound: declined a demo and doesn't want a trial.", "no"),
+        ("Kein Interesse an einer Demo.", "no"),
+        ("Please book us a demo this week.", "yes"),
+    ],
+)
+def test_a_demo_asked_for_refused_or_long_ago(judge: LocalJudge, notes: str, expected: str) -> None:
+    intent = q("intent", "In the last 30 days, did they request a demo or start a trial?", "intent")
+    answer = ask(judge, intent, notes)
+    assert answer.answer != "yes" if expected == "not yes" else answer.answer == expected, answer.reasoning
