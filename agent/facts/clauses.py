@@ -224,8 +224,16 @@ def frozen(text: str) -> bool:
     return bool(lx.FROZEN.search(text))
 
 
+# Words only Portuguese has among the languages read: in Portuguese "no"/"nos" is "in the" ("no Porto"), never "no".
+_PORTUGUESE = re.compile(
+    r"\b(?:j[áa]|n[ãa]o|voc[êe]|tamb[ée]m|nossa|nosso|nossos|nossas|s[ãa]o|est[ãa]o|uma|\w+ções)\b", re.I
+)
+
+
 def has_negation(text: str) -> bool:
     cleaned = lx.NOT_NEGATION.sub(" ", text)
+    if _PORTUGUESE.search(cleaned):
+        cleaned = re.sub(r"\bnos?\b", " ", cleaned, flags=re.I)
     return bool(lx.NEGATORS.search(cleaned)) or frozen(text)
 
 

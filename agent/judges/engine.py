@@ -1367,7 +1367,10 @@ _SELF_STATEMENTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "partner": re.compile(
-        r"\b(on behalf of (?:our|my|a) (?:clients?|customers?)|for (?:our|my) (?:clients?|customers?)|"
+        r"\b(on behalf of (?:our|my|a) (?:clients?|customers?)|for (?:\w+ ){0,3}?(?:of )?(?:our|my) (?:\w+ )?"
+        r"(?:clients?|customers?)|"
+        r"(?:a|para|per|pour|f[üu]r|voor|dla|pro) (?:nuestros|nossos|mis|meus|nos|mes|unsere|nostri|miei|onze|mijn|"
+        r"naszych|moich|na[šs]e|na[šs]im) (?:\w+ )?(?:clientes|clients|clienti|Kunden|Mandanten|klanten|klient\w*)|"
         r"we(?:'re| are) (?:an? )?(?:agency|consultancy|consultants?|reseller|msp|integrator|partner|bureau|"
         r"accounting firm|payroll bureau|audit firm)|resell\w*|white[- ]label|referral partner|"
         r"(?:our|my) clients|für (?:unsere|meine) (?:kunden|mandanten)|pour (?:nos|mes) clients|"
@@ -1438,7 +1441,8 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                     if at is not None and not c.past and _WORKS_AT.search(c.text[: at.start()]):
                         out.append(_clause_finding("yes", c, 0.82, f"works at {comp.name}"))
                         break
-            if not c.past and not c.hedge and _works_for_category(c.text, ctx.seller.category or ""):
+            own = c.unit.source in ("form", "notes")  # on a call, "we build …" is as likely the seller speaking
+            if not c.past and not c.hedge and _works_for_category(c.text, ctx.seller.category or "", own):
                 out.append(_clause_finding("yes", c, 0.75, "works for a vendor of the same kind of product"))
     if kind == "existing_customer":
         names = [ctx.seller.name, ctx.seller.product, *ctx.seller.products]
@@ -1456,7 +1460,10 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 continue
             if (
                 re.search(
-                    r"\b(customer|client|use|using|used|on|account|renew\w*|licen[cs]e|subscri\w+|contract|were|was)\b",
+                    r"\b(customer|client|use|using|used|on|account|renew\w*|licen[cs]e|subscri\w+|contract|were|was|"
+                    r"clientes?|clienti|Kund\w*|klant\w*|klient\w*|z[áa]kazn[íi]\w*|nutzen|usamos|utilizamos|"
+                    r"usiamo|utilizziamo|gebruiken|u[żz]ywamy|pou[žz][íi]v[áa]me|utilisons|abonn\w*|Vertrag|contrato|"
+                    r"contratto|umow\w*|smlouv\w*)\b",
                     c.text,
                     re.I,
                 )
@@ -1557,7 +1564,15 @@ def _category_words(text: str) -> set[str]:
     return _stems(text, 2) - _VENDOR_WORDS
 
 
-def _works_for_category(text: str, category: str) -> bool:
+_WE_MAKE = re.compile(
+    r"\b(?:we (?:build|make|sell|develop|offer)|wir (?:bauen|entwickeln|verkaufen)|nous (?:d[ée]veloppons|vendons|"
+    r"[ée]ditons)|desarrollamos|vendemos|constru[íi]mos|sviluppiamo|vendiamo|ontwikkelen|tworzymy|sprzedajemy|"
+    r"vyv[íi]j[íi]me|prod[áa]v[áa]me)\b(?P<what>[^.;]{0,60})",
+    re.I,
+)
+
+
+def _works_for_category(text: str, category: str, own_words: bool = False) -> bool:
     """'works in product at a competing payroll tool', 'their company sells a CMMS': employed by a vendor of the
     seller's own category (buying one is not working for one)."""
     if not category:
@@ -1570,6 +1585,9 @@ def _works_for_category(text: str, category: str) -> bool:
         text,
         re.I,
     )
+    if m is None and own_words:
+        # the lead writing about its own company: "We build AI claims triage for insurers"
+        m = _WE_MAKE.search(text)
     if m is None:
         return False
     if re.search(r"competing|rival|competitor", m.group(0), re.I):

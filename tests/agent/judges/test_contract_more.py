@@ -601,3 +601,14 @@ def test_a_demo_asked_for_refused_or_long_ago(judge: LocalJudge, notes: str, exp
     intent = q("intent", "In the last 30 days, did they request a demo or start a trial?", "intent")
     answer = ask(judge, intent, notes)
     assert answer.answer != "yes" if expected == "not yes" else answer.answer == expected, answer.reasoning
+
+
+def test_own_company_customers_and_clients_in_the_leads_words(judge: LocalJudge) -> None:
+    customer = q("customer", "Are they already a Kelpie customer?", "disqualifier", "bad")
+    assert ask(judge, customer, form={"Message": "Já somos clientes Kelpie no Porto."}).answer == "yes"
+    assert ask(judge, customer, form={"Message": "Siamo già clienti Kelpie a Milano."}).answer == "yes"
+    partner = q("partner", "Is this a consultant or reseller asking on behalf of their clients?", "disqualifier", "bad")
+    assert ask(judge, partner, form={"Message": "Asking for three of my retail clients."}).answer == "yes"
+    spanish = "Somos una asesoría y buscamos una herramienta para recomendar a nuestros clientes."
+    assert ask(judge, partner, form={"Message": spanish}).answer == "yes"
+    assert ask(judge, VENDOR, "We build helpdesk software for hotels and want to compare pricing.").answer == "yes"
