@@ -97,21 +97,25 @@ def test_a_worker_claims_with_the_configured_lease_and_recovery_waits_exactly_th
 
 
 @pytest.mark.parametrize(
-    ("value", "says"),
+    ("variable", "value", "says"),
     [
-        ("5", "greater than or equal to 10"),
-        ("0", "greater than or equal to 10"),
-        ("-30", "greater than or equal to 10"),
-        ("100000", "less than or equal to 86400"),
-        ("ten minutes", "valid number"),
+        ("QUALIFY_LEAD_LEASE_SECONDS", "5", "greater than or equal to 10"),
+        ("QUALIFY_LEAD_LEASE_SECONDS", "0", "greater than or equal to 10"),
+        ("QUALIFY_LEAD_LEASE_SECONDS", "-30", "greater than or equal to 10"),
+        ("QUALIFY_LEAD_LEASE_SECONDS", "100000", "less than or equal to 86400"),
+        ("QUALIFY_LEAD_LEASE_SECONDS", "ten minutes", "valid number"),
+        # the worker's CPU priority is a Unix nice value, 0-19 (it only ever lowers its own priority)
+        ("QUALIFY_WORKER_NICE", "-5", "greater than or equal to 0"),
+        ("QUALIFY_WORKER_NICE", "20", "less than or equal to 19"),
+        ("QUALIFY_WORKER_NICE", "high", "valid integer"),
     ],
 )
-def test_a_bad_lease_stops_the_cli_naming_the_variable_and_the_value(
-    value: str, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_bad_worker_setting_stops_the_cli_naming_the_variable_and_the_value(
+    variable: str, value: str, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("QUALIFY_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("QUALIFY_LEAD_LEASE_SECONDS", value)
+    monkeypatch.setenv(variable, value)
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(app, ["worker", "--once"])
@@ -119,7 +123,7 @@ def test_a_bad_lease_stops_the_cli_naming_the_variable_and_the_value(
         get_settings.cache_clear()
     assert result.exit_code == 2, result.output
     message = " ".join(result.stderr.split())
-    assert "QUALIFY_LEAD_LEASE_SECONDS" in message and says in message and repr(value) in message
+    assert variable in message and says in message and repr(value) in message
     assert "Traceback" not in result.output
     assert not (tmp_path / "data" / "qualify.db").exists()  # refused before anything was opened
 

@@ -443,6 +443,8 @@ def test_an_industry_label_far_from_the_question_is_no_unless_the_lead_says_it_i
     [
         "Says software purchases go through group IT and the CFO; she can only recommend.",
         "He will only advise on the choice, the final pick is not his.",
+        "Any software purchase goes to the group board; she only collects input for them.",
+        "Every tool goes through the procurement committee.",
     ],
 )
 def test_a_contact_who_can_only_recommend_does_not_sign_off_whatever_the_title(judge: LocalJudge, notes: str) -> None:
@@ -574,18 +576,6 @@ def test_a_count_of_the_kinds_a_question_names_in_brackets(judge: LocalJudge, no
 def test_timelines_told_in_other_languages(judge: LocalJudge, notes: str, expected: str) -> None:
     answer = ask(judge, SOON, notes)
     assert answer.answer == expected, answer.reasoning
-
-
-@pytest.mark.parametrize(
-    "notes",
-    [
-        "Any software purchase goes to the group board; she only collects input for them.",
-        "Every tool goes through the procurement committee.",
-    ],
-)
-def test_a_statement_that_others_decide_overrides_a_senior_title(judge: LocalJudge, notes: str) -> None:
-    answer = ask(judge, SIGNER, notes, fields={"person.title": "CFO"})
-    assert answer.answer == "no", answer.reasoning
 
 
 @pytest.mark.parametrize(
