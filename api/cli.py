@@ -277,12 +277,17 @@ def _run_batch(
         for r in rows
         if r.lead
     }
-    ranked = sorted(result.drafts, key=lambda d: -d[2].score)[:show]
+    # A salesperson's order: SQL-ready leads first, then discovery, nurture, disqualified; by score within a tier.
+    order = {"sql_ready": 0, "needs_discovery": 1, "nurture": 2, "disqualified": 3}
+    ranked = sorted(result.drafts, key=lambda d: (order.get(d[2].tier, 4), -d[2].score))[:show]
     seconds = time.perf_counter() - started
     if as_json:
         out.print_json(json.dumps(batch_json(result, labels, ranked, seconds, out_path)))
     else:
-        print_table(out, leads_table([(labels[row][0], d, labels[row][1]) for row, _, d in ranked], out.width))
+        listed, made = len(ranked), len(result.drafts)
+        shown = f" (the first {listed} of {made}, SQL-ready first; all are in {out_path})" if listed < made else ""
+        rows_shown = [(labels[row][0], d, labels[row][1]) for row, _, d in ranked]
+        print_table(out, leads_table(rows_shown, out.width, title=f"Qualified leads{shown}"))
         out.print()
         print_table(out, summary(drafts, len(result.errors), len(result.failed), seconds, result.reused))
         out.print(f"scorecards written to {out_path}")

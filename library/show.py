@@ -55,7 +55,15 @@ def render_library(library: Library) -> list[RenderableType]:
             _table(
                 f"Template: {t.name} ({t.kind})",
                 ["section", "categories", "questions"],
-                [[s.name, ", ".join(s.categories), ", ".join(s.question_ids)] for s in t.sections],
+                [
+                    [
+                        s.name,
+                        ", ".join(s.categories),
+                        # a section by category holds the library's questions of those categories
+                        ", ".join(s.question_ids or [q.id for q in library.questions if q.category in s.categories]),
+                    ]
+                    for s in t.sections
+                ],
             )
         )
     return out

@@ -144,10 +144,12 @@ def why(d: ScorecardDraft) -> str:
     return d.reasons[0].label if d.reasons else ""
 
 
-def leads_table(rows: Sequence[tuple[str, ScorecardDraft, str]], width: int = 120) -> Table:
+def leads_table(
+    rows: Sequence[tuple[str, ScorecardDraft, str]], width: int = 120, title: str = "Qualified leads"
+) -> Table:
     """One line per lead: who, tier, score, route, why (the tier's rule), fitted to `width` columns (long text is cut with an
     ellipsis by the terminal; the same table printed as TSV keeps every character)."""
-    table = Table("lead", "company", "tier", "score", "route", "why", title="Qualified leads", title_justify="left")
+    table = Table("lead", "company", "tier", "score", "route", "why", title=title, title_justify="left")
     for label, d, company in rows:
         top = why(d)
         table.add_row(

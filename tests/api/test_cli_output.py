@@ -63,6 +63,20 @@ def test_batch_piped_prints_tsv_one_line_per_lead_with_nothing_cut(env: Path) ->
     assert "tier\tleads\tshare\tavg score" in stdout
 
 
+def test_a_batch_lists_sql_ready_first_and_says_when_it_lists_only_some(env: Path) -> None:
+    out = env / "out.jsonl"
+    code, stdout, _ = run("batch", str(leads_csv(env)), "--out", str(out), "--show", "1")
+    assert code == 0
+    assert f"# Qualified leads (the first 1 of 2, SQL-ready first; all are in {out})" in stdout
+    written = [json.loads(line) for line in out.read_text().splitlines()]
+    order = ["sql_ready", "needs_discovery", "nurture", "disqualified"]
+    best = min(written, key=lambda w: (order.index(w["tier"]), -w["score"]))
+    header = stdout.splitlines().index("lead\tcompany\ttier\tscore\troute\twhy")
+    assert stdout.splitlines()[header + 1].split("\t")[2] == best["tier"]
+    code, stdout, _ = run("batch", str(leads_csv(env)), "--out", str(out))
+    assert "# Qualified leads\n" in stdout  # all listed: no note
+
+
 def test_terminal_table_fits_the_width_and_cuts_with_an_ellipsis(env: Path) -> None:
     long_company = "Globex Intercontinental Holdings Group of Companies"
     code, _, _ = run("batch", str(leads_csv(env)), "--out", str(env / "out.jsonl"))

@@ -45,3 +45,13 @@ def test_library_show_prints_each_questions_reading(tmp_path) -> None:  # type: 
         console.print(part)
     text = console.export_text()
     assert "read as" in text and "number of technicians ≥ 10 (inclusive)" in text
+
+
+def test_a_template_section_by_category_lists_the_questions_it_holds(fixture_library: Library) -> None:
+    console = Console(record=True, width=400, color_system=None)
+    for part in render_library(fixture_library):
+        console.print(part)
+    text = console.export_text()
+    budget = [q.id for q in fixture_library.questions if q.category == "budget"]
+    bant = text.split("Template: BANT", 1)[1].split("Template:", 1)[0]
+    assert budget and all(qid in bant for qid in budget)
