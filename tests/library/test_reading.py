@@ -167,3 +167,10 @@ def test_named_roles_keep_their_function() -> None:
     )
     assert spec.values == ["director of nursing", "coo", "hr director", "owner"]
     assert "chief claims officer" in read("Is this the Chief Claims Officer or the CFO?", "authority").values
+
+
+def test_a_city_name_large_cities_share_names_all_their_countries_and_a_subdivision_does_not_hide_a_big_city() -> None:
+    assert [sorted(p.countries) for p in find_places("Valencia")] == [["ES", "VE"]]
+    assert [sorted(p.countries) for p in find_places("London")] == [["GB"]]  # London, Ontario is far smaller
+    assert [sorted(p.countries) for p in find_places("Manchester")] == [["GB"]]  # not Jamaica's parish
+    assert [sorted(p.countries) for p in find_places("Ontario")] == [["CA"]]  # the province, not the Californian city

@@ -212,6 +212,8 @@ def test_polish_czech_and_collective_counting_words(text: str, number: float | N
         ("5 million euros", 5e6),
         ("€40 thousand", 40e3),
         ("two million dollars", 2e6),
+        ("30 000 EUR rocznie", 30e3),  # a space between thousands, as French, Polish and Czech write it
+        ("1 200 000 zł", 1.2e6),
     ],
 )
 def test_a_scale_word_after_digits_multiplies_them(text: str, low: float) -> None:

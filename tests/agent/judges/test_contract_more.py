@@ -602,3 +602,11 @@ def test_own_company_customers_and_clients_in_the_leads_words(judge: LocalJudge)
     spanish = "Somos una asesoría y buscamos una herramienta para recomendar a nuestros clientes."
     assert ask(judge, partner, form={"Message": spanish}).answer == "yes"
     assert ask(judge, VENDOR, "We build helpdesk software for hotels and want to compare pricing.").answer == "yes"
+
+
+def test_a_shared_city_name_is_read_in_the_companys_own_country(judge: LocalJudge) -> None:
+    plant = q("plant_eu", "Is the plant located in the EU?")
+    spain = ask(judge, plant, "Planta de Manises (Valencia), 300 personas.", fields={"company.country": "ES"})
+    assert spain.answer == "yes", spain.reasoning
+    unknown = ask(judge, plant, "Our plant is in Valencia.")
+    assert unknown.answer == "unknown", unknown.reasoning  # Spain or Venezuela: nothing else says which
