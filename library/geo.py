@@ -179,8 +179,11 @@ def build_index() -> Index:
 
     index: Index = {}
 
+    def name_key(name: str) -> str:  # "Valencia (Spain)" and "valencia" are one key
+        return fold(re.sub(r"\s*\[.*?\]|\s*\(.*?\)", "", name))
+
     def add(name: str, codes: frozenset[str], kind: str, overwrite: bool = False) -> None:
-        key = fold(re.sub(r"\s*\[.*?\]|\s*\(.*?\)", "", name))
+        key = name_key(name)
         if len(key) < 3 and kind not in ("country", "group"):
             return
         if key and (overwrite or key not in index):
@@ -196,22 +199,20 @@ def build_index() -> Index:
     largest: dict[str, int] = {}
     for city in cities:  # largest first
         if city["population"] >= 150_000 and fold(city["name"]) not in _AMBIGUOUS:
-            key = fold(re.sub(r"\s*\[.*?\]|\s*\(.*?\)", "", city["name"]))
+            key = name_key(city["name"])
             top = largest.setdefault(key, city["population"])
             if city["population"] * 2 >= top:
                 shared.setdefault(key, set()).add(city["countrycode"])
     for city in cities:
         if city["population"] >= 150_000 and fold(city["name"]) not in _AMBIGUOUS:
-            key = fold(re.sub(r"\s*\[.*?\]|\s*\(.*?\)", "", city["name"]))
-            add(city["name"], frozenset(shared.get(key, {city["countrycode"]})), "city")
+            add(city["name"], frozenset(shared.get(name_key(city["name"]), {city["countrycode"]})), "city")
     big_city = {k for k, pop in largest.items() if pop >= 300_000}  # "Manchester" is the city, not Jamaica's parish
     translations = [gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["en"], fallback=True)]
     for sub in pycountry.subdivisions:
         if sub.parent_code is None and fold(sub.name) not in _AMBIGUOUS:
             code = frozenset({sub.country_code})
             for name in (sub.name, translations[0].gettext(sub.name)):
-                big = fold(re.sub(r"\s*\[.*?\]|\s*\(.*?\)", "", name)) in big_city
-                add(name, code, "subdivision", overwrite=not big)
+                add(name, code, "subdivision", overwrite=name_key(name) not in big_city)
     names = [
         gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True) for lang in _LANGS
     ]

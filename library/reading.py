@@ -443,8 +443,7 @@ def _head_noun(text: str, start: int) -> str:
     """The head of the noun phrase that starts at `start`: '10 different suppliers' counts suppliers, '3 restaurant
     locations' counts locations, '5 support agents working …' counts agents (a plural, or the phrase's last word)."""
     words = []
-    phrase = text[start:]
-    for w in re.findall(r"[A-Za-z][A-Za-z\-]*", phrase)[:4]:
+    for w in re.findall(r"[A-Za-z][A-Za-z\-]*", text[start:])[:4]:
         if _PHRASE_END.match(w):
             break
         words.append(w.lower())
@@ -460,17 +459,17 @@ def _head_noun(text: str, start: int) -> str:
     return plural[-1] if plural else words[-1]  # "40 claims handlers" counts handlers
 
 
-def _subject(text: str) -> str | None:
-    """The counted noun of a size question: 'employees', 'technicians', 'seats' …"""
+def _subject(text: str) -> tuple[str | None, int]:
+    """The counted noun of a size question ('employees', 'technicians', 'seats' …) and where it starts."""
     for m in _COUNT_NOUN.finditer(text):
         noun = _head_noun(text, m.start("noun")) or m.group("noun").lower()
         if noun in ("days", "weeks", "months", "years", "day", "week", "month", "year", "times", "percent", "k"):
             continue
         if noun in ("or", "and", "to", "more", "fewer", "less"):
             continue
-        return noun
+        return noun, m.start("noun")
     after = _COUNT_AFTER.search(text)
-    return after.group("noun").lower() if after else None
+    return (after.group("noun").lower(), after.start("noun")) if after else (None, 0)
 
 
 def read_question(q: QualifyingQuestion, seller: Seller, competitors: list[Competitor]) -> QuestionSpec:
@@ -582,11 +581,10 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
                 subject=scope,
             )
     if low is not None:
-        noun = _subject(text)
+        noun, at = _subject(text)
         if noun is None or noun in _EMPLOYEES:
             scope = next((s for s, rx in _SCOPES if rx.search(text) and s == "facility"), "company")
             return QuestionSpec(kind="company_size", subject="employees", scope=scope, operator=op, low=low, high=high)
-        at = next((m.start("noun") for m in _COUNT_NOUN.finditer(text)), 0)
         return QuestionSpec(
             kind="named_count",
             subject=noun,

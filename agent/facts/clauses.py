@@ -177,17 +177,12 @@ def read_facts(sources: list[SourceText], *, year: int = 2026, prompts: dict[str
     return facts
 
 
-_DEPENDS_ON = re.compile(
-    r"\s*(?:(?:it|that|this|all|everything)\s+)?(?:depend\w*|abh[äa]ngig|h[äa]ngt davon|d[ée]pend\w*|dipend\w*|"
-    r"afhankelijk|zale[żz]\w*|z[áa]le[žz][íi])\b",
-    re.I,
-)
+# What a later clause says the earlier one depends on, in the languages the judge reads.
+_DEPEND = r"depend\w*|abh[äa]ngig|h[äa]ngt davon|d[ée]pend\w*|dipend\w*|afhankelijk|zale[żz]\w*|z[áa]le[žz][íi]"
+_DEPENDS_ON = re.compile(rf"\s*(?:(?:it|that|this|all|everything)\s+)?(?:{_DEPEND})\b", re.I)
 # A later clause that qualifies the one before it: it says what the earlier one depends on, or it points back at it
 # ("… bought licences, not sure anyone still uses it"). A contrast alone does not: "…, but maybe phone next year".
-_BACK = re.compile(
-    r"\b(?:depend\w*|abh[äa]ngig|h[äa]ngt davon|d[ée]pend\w*|dipend\w*|afhankelijk|zale[żz]\w*|z[áa]le[žz][íi]|it|them)\b",
-    re.I,
-)
+_BACK = re.compile(rf"\b(?:{_DEPEND}|it|them)\b", re.I)
 
 
 def _carry_hedge(clauses: list[Clause], indexes: list[int]) -> None:

@@ -509,6 +509,8 @@ _HQ = re.compile(r"\b(hq|headquarter\w*|head office|based|registered|incorporate
 def decide_location(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     wanted = set(spec.values)
     out = []
+    home = ctx.field("company.country")
+    home_code = country_code(str(home[0])) if home is not None else None
     scope_rx = _FACILITY if spec.scope == "facility" else _PAYROLL if spec.scope in ("payroll", "users") else None
     for c in ctx.facts.clauses:
         if scope_rx is not None and not scope_rx.search(c.text) and not scope_rx.search(c.context):
@@ -525,8 +527,6 @@ def decide_location(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         if not places:
             continue
         # A city name large cities share ("Valencia") is the one in the company's own country, when it is one of them.
-        home = ctx.field("company.country")
-        home_code = country_code(str(home[0])) if home is not None else None
         places = [
             replace(p, countries=frozenset({home_code})) if len(p.countries) > 1 and home_code in p.countries else p
             for p in places
@@ -1490,13 +1490,7 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 out.append(_clause_finding("yes", c, 0.82, "is a customer now"))
     if kind == "competitor_employee" and not out:
         industry = ctx.field("company.industry")
-        # "software / technology / IT" in the languages the judge reads: a software company is not ruled out by its field
-        vendorish = re.compile(
-            r"\b(software\w*|saas|technolog\w*|tech|it services|platform|app|logiciels?|[ée]diteur|informati\w+|"
-            r"tecnolog\w+|technologi\w+|oprogramowani\w*|programov\w+|softwar\w*)\b",
-            re.I,
-        )
-        if industry is not None and not vendorish.search(str(industry[0])):
+        if industry is not None and not _VENDORISH.search(str(industry[0])):
             out.append(_field_finding("no", industry[1], 0.7, f"works at a {industry[0]} company, not a vendor"))
         elif industry is not None and _category_words(str(industry[0])) & _category_words(ctx.seller.category or ""):
             out.append(
@@ -1571,6 +1565,13 @@ def _category_words(text: str) -> set[str]:
     return _stems(text, 2) - _VENDOR_WORDS
 
 
+# "Software" as the languages the judge reads write it, for a product being sought or a company's own field.
+_SOFTWARE = r"software\w*|softwaru|logiciels?|oprogramowani\w*|programov\w+"
+# An industry field that can be a software vendor's: a software company is not ruled out by its field.
+_VENDORISH = re.compile(
+    rf"\b(?:{_SOFTWARE}|saas|technolog\w*|tech|it services|platform|app|[ée]diteur|informati\w+|tecnolog\w+)\b",
+    re.I,
+)
 _WE_MAKE = re.compile(
     r"\b(?:we (?:build|make|sell|develop|offer)|wir (?:bauen|entwickeln|verkaufen)|nous (?:d[ée]veloppons|vendons|"
     r"[ée]ditons)|desarrollamos|vendemos|constru[íi]mos|sviluppiamo|vendiamo|ontwikkelen|tworzymy|sprzedajemy|"
@@ -1613,10 +1614,10 @@ _OWN_NEED = re.compile(
     # "we are looking for / we need software (a tool, a system)" in the other languages the judge reads
     r"\b(?:buscamos|necesitamos|precisamos|procuramos|estamos buscando|cerchiamo|abbiamo bisogno|wir suchen|"
     r"wir brauchen|nous cherchons|nous avons besoin|on cherche|(?:wij|we) zoeken|(?:wij|we) hebben \w+ nodig|"
-    r"szukamy|potrzebujemy|hled[áa]me|pot[řr]ebujeme)\b.*\b(?:software|softwaru|tool|logiciel|outil|herramienta|"
+    rf"szukamy|potrzebujemy|hled[áa]me|pot[řr]ebujeme)\b.*\b(?:{_SOFTWARE}|tool|outil|herramienta|"
     r"ferramenta|strumento|programa|programu|program|sistema|syst[èe]me|system\w*|plataforma|plateforme|"
     r"piattaforma|platform\w*|L[öo]sung|Werkzeug|oplossing|[řr]e[šs]en[íi]|rozwi[ąa]zani\w*|narz[ęe]dzi\w*|"
-    r"n[áa]stroj\w*|oprogramowani\w*|aplikac\w*|app)\b",
+    r"n[áa]stroj\w*|aplikac\w*|app)\b",
     re.I,
 )
 
