@@ -8,7 +8,8 @@ processes, per lead, and of the API). `--engine embedded` is the default set-up 
 `qualify serve` qualifies each lead it accepts (its embedded worker), timed from the first post.
 Usage: .venv/bin/python benchmarks/scale.py [--leads 400] [--database-url postgresql://… [--recreate-database]]
     [--engine leads|dramatiq|embedded --queue-url redis://127.0.0.1:6379/N] [--chroma-server]
-(--database-url may contain {workers}, e.g. …/qualify_bench_{workers}, so each run gets an empty database of its
+(the CPU line also names PostgreSQL's, Redis's, the Chroma server's and the benchmark's own CPU seconds.
+--database-url may contain {workers}, e.g. …/qualify_bench_{workers}, so each run gets an empty database of its
 own; default: a fresh SQLite file per run. --chroma-server starts `chroma run` on 127.0.0.1 for the library index.)
 """
 
@@ -73,6 +74,26 @@ def cpu_seconds(roots: list[int]) -> float:
     return sum(spent.get(p, 0.0) for p in family)
 
 
+def named_cpu_seconds(names: tuple[str, ...]) -> float:
+    """User + system CPU seconds of every live process whose command name is one of `names` (PostgreSQL, Redis)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        if comm in names or any(comm.startswith(n) for n in names):
+            rest = stat[stat.rindex(")") + 2 :].split()
+            total += (int(rest[11]) + int(rest[12])) / TICK
+    return total
+
+
+SERVICES = {"PostgreSQL": ("postgres",), "Redis": ("redis-server",)}
+
+
 def lead(i: int) -> dict[str, object]:
     tag = uuid.uuid4().hex[:8]
     return {
@@ -109,7 +130,7 @@ class Run:
         self.rate, self.steady, self.latencies, self.cpu = rate, steady, latencies, cpu
 
 
-def run(workers: int, n: int, env: dict[str, str], engine: str, threads: int) -> Run:
+def run(workers: int, n: int, env: dict[str, str], engine: str, threads: int, chroma_pid: int | None = None) -> Run:
     from api.db import transaction
     from api.runtime import build_runtime
     from api.settings import Settings
@@ -154,12 +175,17 @@ def run(workers: int, n: int, env: dict[str, str], engine: str, threads: int) ->
         if engine == "embedded":  # the API qualifies what it accepts: the clock runs from the first post
             started = time.perf_counter()
             machine_before, api_before = machine_times(), cpu_seconds([api.pid])
+            services_before = {k: named_cpu_seconds(v) for k, v in SERVICES.items()}
+            chroma_before = cpu_seconds([chroma_pid]) if chroma_pid else 0.0
             poster.start()
         else:  # the leads are queued first, then the worker processes drain them
             poster.start()
             poster.join()
             started = time.perf_counter()
             machine_before, api_before = machine_times(), cpu_seconds([api.pid])
+            services_before = {k: named_cpu_seconds(v) for k, v in SERVICES.items()}
+            chroma_before = cpu_seconds([chroma_pid]) if chroma_pid else 0.0
+        bench_before = time.process_time()
         cmd = [QUALIFY, "worker"] + (
             ["--engine", "dramatiq", "--processes", str(workers), "--threads", str(threads)]
             if engine == "dramatiq"
@@ -176,11 +202,11 @@ def run(workers: int, n: int, env: dict[str, str], engine: str, threads: int) ->
 
         first: float | None = None
         while True:
-            with rt.sessions() as s:
-                finished = s.scalar(
-                    select(func.count()).select_from(LeadRow).where(LeadRow.status.not_in(["received", "qualifying"]))
+            with rt.sessions() as s:  # the rows still waiting, through the status index (a scan of all would cost more)
+                waiting = s.scalar(
+                    select(func.count()).select_from(LeadRow).where(LeadRow.status.in_(["received", "qualifying"]))
                 )
-            finished = int(finished or 0)
+            finished = n - int(waiting or 0)
             if first is None and finished:
                 first, first_left = time.perf_counter(), n - finished
             if finished >= n:
@@ -195,7 +221,11 @@ def run(workers: int, n: int, env: dict[str, str], engine: str, threads: int) ->
             "api": cpu_seconds([api.pid]) - api_before,
             "busy": (machine_after[0] - machine_before[0]) / max(machine_after[1] - machine_before[1], 1e-9),
             "wall": spent,
+            "benchmark": time.process_time() - bench_before,
+            **{k: named_cpu_seconds(v) - services_before[k] for k, v in SERVICES.items()},
         }
+        if chroma_pid:
+            cpu["Chroma server"] = cpu_seconds([chroma_pid]) - chroma_before
         done.set()
         for p in procs:
             p.terminate()
@@ -272,7 +302,7 @@ def main() -> None:
 
                 redis.Redis.from_url(args.queue_url).flushdb()
             load_before = os.getloadavg()[0]
-            result = run(w, args.leads, env, args.engine, args.threads)
+            result = run(w, args.leads, env, args.engine, args.threads, chroma.pid if chroma else None)
             rate, steady, lat, cpu = result.rate, result.steady, result.latencies, result.cpu
             lat.sort()
             p95 = lat[int(0.95 * (len(lat) - 1))] if lat else float("nan")
@@ -286,7 +316,12 @@ def main() -> None:
             print(
                 f"  CPU while draining ({cpu['wall']:.0f} s): machine {cpu['busy']:.0%} busy of {os.cpu_count()} cores; "
                 f"workers {cpu['workers']:.0f} CPU-s ({1000 * cpu['workers'] / args.leads:.1f} ms per lead, "
-                f"{cpu['workers'] / cpu['wall']:.2f} cores); API {cpu['api']:.0f} CPU-s",
+                f"{cpu['workers'] / cpu['wall']:.2f} cores); API {cpu['api']:.0f} CPU-s; "
+                + "; ".join(
+                    f"{k} {cpu[k]:.0f} CPU-s ({1000 * cpu[k] / args.leads:.1f} ms per lead)"
+                    for k in ("PostgreSQL", "Redis", "Chroma server", "benchmark")
+                    if k in cpu
+                ),
                 flush=True,
             )
     if chroma is not None:
