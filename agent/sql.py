@@ -29,8 +29,11 @@ from library.schemas import (
     StructuredCheck,
 )
 
-# An answer disqualifies only when the judge is sure and the quote is the lead's own, verbatim and not hedged.
-DIRECT_MIN_CONFIDENCE = 0.75
+# An answer disqualifies only when the judge is sure and the quote is the lead's own, verbatim and not hedged. "Sure"
+# is on the calibrated scale: the embedded judge's plainest finding (a lead saying it outright) is calibrated to about
+# 0.74, so a gate of 0.75 let no such statement disqualify (whole-lead benchmark: hard disqualifiers caught DEV 4 → 5
+# of 9, TEST 4 → 6 of 9, none wrongly added); weaker findings (calibrated ≤ 0.69) still do not.
+DIRECT_MIN_CONFIDENCE = 0.7
 
 NURTURE_WORDS = {
     "timing": "future pipeline — the timing is not now",

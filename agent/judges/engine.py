@@ -1390,10 +1390,21 @@ _SELF_STATEMENTS: dict[str, re.Pattern[str]] = {
         r"team can|company offers|platform helps)|partnership (?:opportunit\w+|proposal)|"
         r"would love to (?:show|offer|discuss how)|lead lists?|outsourc\w+|seo services|"
         r"can help you (?:grow|get|increase)|wir bieten|nous proposons|ofrecemos|oferecemos|offriamo|"
-        r"wij bieden|oferujemy|nab[íi]z[íi]me)\b",
+        r"wij bieden|oferujemy|nab[íi]z[íi]me|(?:to |wants? to |wanted to )?pitch(?:ing)? (?:us|you)|sell(?:ing)? us)\b",
         re.I,
     ),
 }
+
+# "Not buying for Northgate itself", "not for his own business", "nicht für das eigene Team": the lead says in so many
+# words that the purchase is not for its own organisation — someone asking for others (clients) or not buying at all.
+_NOT_FOR_OWN = re.compile(
+    r"\b(?:not|never|nicht|pas|no|non|niet|nie|ne)\s+(?:(?!only|just|solely|nur|seulement|solo|s[óo]|alleen|tylko)\w+\s+){0,2}?"
+    r"(?:for|für|pour|para|per|voor|dla|pro)\s+"
+    r"(?:(?:the|its|his|her|their|our|my|das|die|den|ihr\w*|sein\w*|unser\w*|son|sa|ses|leur|notre|su|sus|nuestr\w*|"
+    r"seu|sua|il|la|suo|sua|hun|zijn|haar|onze|swo\w*|sv\w*)\s+)?"
+    r"(?:own|eigen\w*|propre|propi\w*|pr[óo]pri\w*|wlasn\w*|własn\w*|vlastn\w*|\w+ (?:itself|themselves|himself|herself))\b",
+    re.I,
+)
 
 
 def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
@@ -1516,6 +1527,11 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 out.append(_clause_finding("no", c, 0.7, "says it is not the case"))
             elif not c.hedge:
                 out.append(_clause_finding("yes", c, 0.8, "says so directly"))
+    if kind in ("partner", "vendor_pitch") and not any(f.answer == "yes" for f in out):
+        for c in ctx.facts.clauses:
+            if c.unit.source in ("form", "notes", "transcript") and not c.hedge and _NOT_FOR_OWN.search(c.text):
+                out.append(_clause_finding("yes", c, 0.8, "says it is not buying for its own organisation"))
+                break
     if not any(f.answer == "yes" for f in out) and kind in ("student", "job_seeker", "vendor_pitch", "partner"):
         for c in ctx.facts.clauses:
             if c.unit.source in ("form", "notes", "transcript") and _OWN_NEED.search(c.text) and not c.hedge:

@@ -8,7 +8,8 @@ import pytest
 
 from agent.schemas import Company, EngagementEvent, Evidence, Lead, QuestionAnswer
 from agent.scoring import ScoringInputs, score
-from agent.sql import Facts, decide
+from agent.judges.calibration import ConfidenceMap
+from agent.sql import DIRECT_MIN_CONFIDENCE, Facts, decide
 from library.schemas import QualifyingQuestion, ScoringConfig, SqlDefinition, Thresholds
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -140,6 +141,20 @@ def test_disqualifier_comes_first_and_needs_a_direct_quote() -> None:
         Facts(50, 50, NOW),
     )
     assert unverified.tier == "sql_ready"
+
+
+def test_an_explicit_statement_at_the_judges_calibrated_confidence_disqualifies() -> None:
+    # The embedded judge's plainest finding ("says so directly", raw 0.8) is mapped by its calibration to how often such
+    # answers were right; that calibrated figure must clear the gate, or no lead could ever say it is not a buyer.
+    said = ConfidenceMap.load()("yes", 0.8)
+    assert said >= DIRECT_MIN_CONFIDENCE
+    verdict = decide(
+        DEFINITION,
+        [*answers(**ALL_YES)[:6], ans("pitch", "yes", confidence=said), ans("student", "unknown")],
+        Q,
+        Facts(50, 50, NOW),
+    )
+    assert verdict.tier == "disqualified"
 
 
 def test_fact_criteria_read_the_lead_and_missing_data_is_not_a_no() -> None:

@@ -224,6 +224,42 @@ def test_a_job_hunter_with_a_modifier_before_the_word_job(judge: LocalJudge) -> 
     assert ask(judge, DQ, "We're hiring two agents and need a helpdesk for them.").answer != "yes"
 
 
+ON_BEHALF = q(
+    "on_behalf",
+    "Is the contact a consultant or agency asking on behalf of clients rather than buying for their own company?",
+    "disqualifier",
+    "bad",
+)
+PITCH = q(
+    "pitch", "Is this someone pitching their own services to us rather than a potential customer?", "disqualifier"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "notes", "expected"),
+    [
+        # saying that the purchase is not for the lead's own organisation outweighs "wants one account for all of them"
+        (
+            ON_BEHALF,
+            "Runs it for a dozen startups. Wants one account for all of them. Not buying for Northgate itself.",
+            "yes",
+        ),
+        (ON_BEHALF, "Set up for three client shops. Not for his own business.", "yes"),
+        (ON_BEHALF, "Sucht eine Lösung für die Kanzlei — nicht für das eigene Team.", "yes"),
+        (ON_BEHALF, "No es para nuestro propio equipo, es para los clientes del despacho.", "yes"),
+        # "not only for our own team" and a "No," before "it is for our own team" still mean their own purchase
+        (ON_BEHALF, "We need it not only for our own team but later for the warehouse too.", "not yes"),
+        (ON_BEHALF, "No, it is for our own team of 40 agents.", "not yes"),
+        (PITCH, "Not a customer: runs a small agency and wanted 15 min to pitch us Google Ads management.", "yes"),
+    ],
+)
+def test_asking_for_others_or_pitching_us_is_said_in_plain_words(
+    judge: LocalJudge, question: QualifyingQuestion, notes: str, expected: str
+) -> None:
+    answer = ask(judge, question, notes)
+    assert answer.answer != "yes" if expected == "not yes" else answer.answer == expected, answer.reasoning
+
+
 LANG = q("other_lang", "Do their staff need the app or support in a language other than English or German?")
 BUDGET = q("budget_12k", "Is there money for helpdesk software of at least 12,000 euros a year?", "budget")
 SOON = q("soon", "Is their target date to buy within the next three months?", "timeline")
