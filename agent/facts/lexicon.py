@@ -492,7 +492,7 @@ GENERIC_TITLE = rx(r"manager", r"operations lead", r"lead", r"team lead", r"supe
 AUTHORITY_YES = rx(
     r"i (?:can )?(?:sign|approve|decide|own the budget|make the (?:call|decision)|have (?:final )?sign[- ]off|control the budget)",
     r"i(?:'m| am) the (?:decision[- ]maker|one who (?:decides|signs)|budget (?:holder|owner)|final (?:say|decision))",
-    r"(?:she|he|they) (?:can )?(?:signs?|approves?|decides?|owns? the budget)",
+    r"they (?:can )?(?:signs?|approves?|decides?|owns? the budget)",
     r"can sign",
     r"signs? off",
     r"final (?:say|decision|sign[- ]off)",
@@ -506,7 +506,6 @@ AUTHORITY_YES = rx(
     r"ich entscheide",
     r"entscheide ich",
     r"ich unterschreibe",
-    r"entscheidet (?:er|sie)",
     r"entscheidungstr[äa]ger\w*",
     r"je d[ée]cide",
     r"c'est moi qui (?:d[ée]cide|signe)",
@@ -538,6 +537,26 @@ AUTHORITY_YES = rx(
     r"ich bin (?:der |die )?(?:gesch[äa]ftsf[üu]hrer\w*|inhaber\w*|eigent[üu]mer\w*)",
     r"sono (?:il|la) titolare",
     r"(?:[ée]|es|c'est|it'?s) (?:minha|mía|mia|moi|mine)(?: decis[ãa]o| decisi[óo]n)?",
+)
+# "She signs", "c'est elle qui signe", "entscheidet er": a third person signs or decides. Who that is depends on who
+# wrote it: in the SDR's notes it is the contact the note is about; in the lead's own words (a form answer, an e-mail,
+# what the prospect says on a call) it is somebody else.
+AUTHORITY_THIRD = rx(
+    r"(?:she|he) (?:can |will |alone )?(?:signs?|approves?|decides?|owns? the budget|makes the (?:final )?(?:call|decision)|"
+    r"has (?:the )?final say)",
+    r"c'est (?:lui|elle) qui (?:signe|d[ée]cide|valide)",
+    r"(?:il|elle) (?:signe|d[ée]cide|valide)",
+    r"(?:er|sie) (?:entscheidet|unterschreibt)",
+    r"(?:entscheidet|unterschreibt) (?:er|sie)",
+    r"(?:[ée]l|ella) (?:decide|firma)",
+    r"(?:decide|firma) (?:[ée]l|ella)",
+    r"(?:ele|ela) (?:decide|assina)",
+    r"quem (?:decide|assina) [ée] (?:ele|ela)",
+    r"(?:lui|lei) (?:decide|firma)",
+    r"(?:decide|firma) (?:lui|lei)",
+    r"(?:hij|zij) (?:beslist|tekent)",
+    r"(?:beslist|tekent) (?:hij|zij)",
+    r"(?:on|ona) (?:decyduje|podpisuje|rozhoduje|podepisuje)",
 )
 AUTHORITY_NO = rx(
     r"(?:needs?|requires?|need) (?:the |our |my )?[\w' ]{0,20}(?:sign[- ]off|approval|ok|okay|blessing)",
@@ -571,10 +590,8 @@ AUTHORITY_NO = rx(
     r"dono|chefe|gesch[äa]ftsf[üu]hrer\w*|chef\w*|inhaber\w*|titolare|eigenaar|directeur|prezes|szef|majitel|jednatel)\b"
     r"[^.?!]{0,40}?\b(?:decides|signs|approves|has the final say|makes the (?:final )?(?:call|decision)|signe|d[ée]cide|"
     r"entscheidet|unterschreibt|firma|assina|beslist|tekent|decyduje|podpisuje|rozhoduje|podepisuje)",
-    r"c'est (?:lui|elle) qui (?:signe|d[ée]cide)",
     r"la decisi[óo]n (?:final )?la toma",
     r"quem (?:decide|assina) [ée]",
-    r"(?:er|sie) entscheidet",
     r"lo decide (?:el|la|nuestro|nuestra)",
     r"a decis[ãa]o (?:final )?[ée] d[oa]",
 )

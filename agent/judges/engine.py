@@ -927,6 +927,18 @@ _C_GENERAL = re.compile(
 def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     out = []
     for c in ctx.facts.clauses:
+        third = lx.AUTHORITY_THIRD.search(c.text)
+        if (
+            third
+            and not c.hedge
+            and not negated_near(c.text, third.start(), before=3)
+            and not any(not negated_near(c.text, m.start(), before=2) for m in lx.AUTHORITY_NO.finditer(c.text))
+        ):
+            if c.unit.source == "notes" and _about_contact(c.text[: third.start()]):
+                out.append(_clause_finding("yes", c, 0.82, "the note says the contact signs or decides"))
+            elif c.unit.source in ("form", "transcript"):
+                out.append(_clause_finding("no", c, 0.8, "the lead says someone else signs or decides"))
+            continue
         for m in lx.AUTHORITY_NO.finditer(c.text):
             if not negated_near(c.text, m.start(), before=2):
                 out.append(_clause_finding("no", c, 0.82, "someone else signs or approves"))
@@ -993,7 +1005,7 @@ def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
 def _about_contact(head: str) -> bool:
     """Whether a statement before a verb is about the contact (I / she / the name), not a third party."""
     return not re.search(
-        r"\b(boss|manager|cfo|ceo|owner|board|director|they|parent|hq|head office)\s*\w*\s*$", head, re.I
+        r"\b(boss|manager|cfo|ceo|owner|board|director|they|parent|hq|head office)\W*\w*\W*$", head, re.I
     )
 
 

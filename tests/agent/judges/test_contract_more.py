@@ -170,9 +170,7 @@ VENDOR = q(
         ("Call 11/9: the company is 12 people.", None, "no"),  # the date is not a count
     ],
 )
-def test_sizes_read_as_a_person_would(
-    judge: LocalJudge, notes: str | None, form: dict[str, str] | None, expected: str
-) -> None:
+def test_sizes_read_as_a_person_would(judge: LocalJudge, notes: str | None, form: str | None, expected: str) -> None:
     answer = ask(judge, SIZE, notes, form=form)
     assert answer.answer == expected, answer.reasoning
 
@@ -302,6 +300,27 @@ def test_a_dated_heading_is_not_the_target_date(judge: LocalJudge) -> None:
     notes = "Nov 18 call: their customer pulled the deadline forward, now need to sign by Dec 15."
     answer = ask(judge, SOON, notes)
     assert answer.answer == "yes" and answer.value == "2026-12-15", answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "form", "expected"),
+    [
+        # In the SDR's notes "she" / "elle" is the contact the note is about ...
+        ("Call 12/11 with Mme Perret: the board approved the switch. C'est elle qui signe.", None, "yes"),
+        ("Spoke to Dana. She signs off anything under 20k.", None, "yes"),
+        ("Anruf mit Frau Weber: Die Software-Auswahl entscheidet sie.", None, "yes"),
+        # ... unless the note names someone else who signs
+        ("Per Dana: anything software goes to Rick (owner), he signs everything.", None, "no"),
+        # in the lead's own words a third person is somebody else
+        (None, "C'est lui qui signe, je prépare le dossier.", "no"),
+        (None, "He decides, I only research the options.", "no"),
+    ],
+)
+def test_who_a_third_person_who_signs_is_depends_on_who_wrote_it(
+    judge: LocalJudge, notes: str | None, form: str | None, expected: str
+) -> None:
+    answer = ask(judge, SIGNER, notes, form={"Who signs?": form} if form else None)
+    assert answer.answer == expected, answer.reasoning
 
 
 SALES_LEAD = q(
