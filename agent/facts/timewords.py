@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 
 _MONTHS: list[tuple[str, str]] = [
-    ("January", r"januar\w*|janvier|enero|janeiro|gennaio|januari|stycz(?:e[ńn]|nia|niu)|led(?:en|na|nu)"),
-    ("February", r"februar\w*|f[ée]vrier|febrero|fevereiro|febbraio|februari|lut(?:y|ego|ym)|[úu]nor(?:a|u)?"),
+    ("January", r"januar\w*|j[äa]nner|janvier|enero|janeiro|gennaio|januari|stycz(?:e[ńn]|nia|niu)|led(?:en|na|nu)"),
+    ("February", r"februar\w*|feber|f[ée]vrier|febrero|fevereiro|febbraio|februari|lut(?:y|ego|ym)|[úu]nor(?:a|u)?"),
     ("March", r"m[äa]rz|mars|marzo|mar[çc]o|maart|mar(?:zec|ca|cu)|b[řr]ez(?:en|na|nu)"),
     ("April", r"avril|abril|aprile|kwie(?:cie[ńn]|tnia|tniu)|dub(?:en|na|nu)"),
     ("May", r"mayo|maio|maggio|mei|maj(?:a|u)?|kv[ěe]t(?:en|na|nu)"),

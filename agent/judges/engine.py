@@ -1374,6 +1374,8 @@ _SELF_STATEMENTS: dict[str, re.Pattern[str]] = {
         r"(?:my|our) (?:thesis|dissertation|coursework|course|class|capstone|assignment|school project|"
         r"university project|research project|professor)|for (?:a |my )?(?:class|course|thesis|uni|school)|"
         r"\bstudent\b|estudiante|[ée]tudiant\w*|studente|Student(?:in)?|Masterarbeit|Bachelorarbeit|"
+        r"(?:master|bachelor|werk|austausch|erasmus|promotions)student(?:in)?|doktorand(?:in)?|"
+        r"abschlussarbeit|diplomarbeit|doktorarbeit|"
         r"tese|tesis|tesi|m[ée]moire|scriptie|praca (?:magisterska|dyplomowa)|diplomov[áa] pr[áa]ce)\b",
         re.I,
     ),

@@ -28,6 +28,8 @@ REF = date(2026, 11, 6)
         ("Im Mai starten.", "2027-05-01", "2027-05-31", False),
         ("Só depois do Carnaval.", "2027-02-09", "2027-02-09", True),
         ("Start im 2. Quartal 2027.", "2027-04-01", "2027-06-30", False),
+        ("Zum 1. Jänner 2027", "2027-01-01", "2027-01-31", False),  # Austrian German month names, read as Januar
+        ("Umstellung im Feber.", "2027-02-01", "2027-02-28", False),
     ],
 )
 def test_timeframes_in_other_languages(text: str, start: str, end: str, open_ended: bool) -> None:

@@ -217,6 +217,13 @@ def test_working_for_a_competitor(judge: LocalJudge, notes: str | None, industry
     assert answer.answer != "yes" if expected == "not yes" else answer.answer == expected, answer.reasoning
 
 
+def test_a_german_compound_for_a_student_or_a_thesis(judge: LocalJudge) -> None:
+    student = q("student", "Is the contact a student or academic rather than a buyer?", "disqualifier", "bad")
+    notes = "Rückruf: Masterstudent an der TU München, schreibt seine Abschlussarbeit über Pumpen."
+    assert ask(judge, student, notes).answer == "yes"
+    assert ask(judge, student, "Wir sind ein Maschinenbauer mit 80 Leuten.").answer != "yes"
+
+
 def test_a_job_hunter_with_a_modifier_before_the_word_job(judge: LocalJudge) -> None:
     assert ask(judge, DQ, "Hi! I'm looking for a customer success job at Kelpie - is anyone hiring?").answer == "yes"
     assert ask(judge, DQ, "We're hiring two agents and need a helpdesk for them.").answer != "yes"
