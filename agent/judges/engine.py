@@ -20,7 +20,7 @@ from agent.evidence import SourceText, render_event
 from agent.facts import lexicon as lx
 from agent.facts.amounts import When, annualise, dates, english_time, money
 from agent.facts.clauses import Clause, Facts, frozen, has_negation, negated_near
-from agent.facts.quantities import INF, amounts, digitise
+from agent.facts.quantities import INF, Quantity, amounts, digitise
 from agent.enrichment.titles import department, normalise_title, seniority
 from agent.schemas import Answer, AnswerFlag, Enrichment, Evidence, Lead, QuestionAnswer
 from library.geo import country_code, find_places
@@ -303,12 +303,17 @@ def _count_clauses(
             else any(_same_noun(w, n) for n in nouns for w in re.findall(r"\w+", c.context))
         )
         text = digitise(c.text)
-        product = _product(text, spec_subject, people)
+        product = _product(
+            text,
+            spec_subject,
+            people,
+            lambda w: any(_same_noun_across(ctx, [w], n) for n in (nouns if not people else ["employees", "staff"])),
+        )
         if product is not None:
             out.append((c, product, product))
             continue
         cursor = 0
-        for q in found:
+        for k, q in enumerate(found):
             m = re.compile(rf"(?<![\d.,]){re.escape(q.text)}(?!\d)").search(text, cursor)
             i = m.start() if m else -1
             cursor = m.end() if m else cursor
@@ -338,10 +343,40 @@ def _count_clauses(
                 if people and not about_form and _subgroup(before, near):
                     # "4 people on support", "office staff of 8": part of the company, so at least that many.
                     out.append((c, q.low, INF))
+                elif not people and hit:
+                    low, high = _listed_sum(ctx, text, found[k + 1 :], cursor, nouns, q.low, q.high)
+                    out.append((c, low, high))
                 else:
                     out.append((c, q.low, q.high))
                 break
     return out
+
+
+# Between two counts of a list: a comma or "and" in the languages the judge reads, just before the next number.
+_LIST_JOIN = re.compile(r"(?:,|;|\+|\b(?:and|plus|y|e|et|und|en|i|a|oraz|ed)\b)\s*$", re.I)
+# A count whose noun is left out because the list already named it: "4 de carne" (4 [suppliers] of meat), "4 for meat".
+_ELIDED = re.compile(r"^\s*(?:of|for|de|del|do|da|di|du|des|von|vom|für|pour|para|per|van|voor|z|ze|na)\b", re.I)
+
+
+def _listed_sum(
+    ctx: Context, text: str, rest: Sequence[Quantity], cursor: int, nouns: Sequence[str], low: float, high: float
+) -> tuple[float, float]:
+    """A list of counts of the same thing adds up, in any language: '6 proveedores de fruta, 4 de carne y 3
+    distribuidoras' is 13 suppliers, 'two hospitals and two polyclinics' 4 sites when both kinds are counted. Each next
+    count must follow a comma or 'and' and name the thing (or leave its noun out: '4 de carne')."""
+    for q in rest:
+        m = re.compile(rf"(?<![\d.,]){re.escape(q.text)}(?!\d)").search(text, cursor)
+        if m is None or m.start() - cursor > 60 or not _LIST_JOIN.search(text[cursor : m.start()]):
+            break
+        after = text[m.end() : m.end() + 30]
+        words = re.findall(r"[^\W\d_]+", after)[:3]
+        named = any(_same_noun(w, n) for n in nouns for w in words) or any(
+            _same_noun_across(ctx, words, n) for n in nouns
+        )
+        if not (named or _ELIDED.search(after)):
+            break
+        low, high, cursor = low + q.low, high + q.high, m.end()
+    return low, high
 
 
 # A form field asking the company's size ("Company size", "Unternehmensgröße", "Taille de l'entreprise").
@@ -375,17 +410,35 @@ _TIMES_EACH = re.compile(
     r"(?P<m2>\d+)\b(?:\s+(?!plus\b|and\b|each\b)(?P<noun2>[^\W\d_]+))?",
     re.I,
 )
+# The same product in the other languages the judge reads: "Trois services de 22 infirmières chacun", "3 Stationen mit
+# je 20 Pflegekräften", "tres turnos de 12 enfermeras cada uno" — N groups, a connector, M of the counted thing, "each".
+_EACH_WORDS = r"(?:each|apiece|chacun\w*|cada(?:\s+un[oa])?|jeweils|je|ciascun\w*|elk|elke|ka[żz]d\w*|ka[žz]d\w*)"
+_TIMES_EACH_ANY = re.compile(
+    r"\b(?P<n>\d+)\s+(?:[^\W\d_]+\s+){1,2}?(?:with|of|de|d'|di|da|von|mit|con|com|van|met|z|ze|po|s|à|a)\s*"
+    rf"(?:{_EACH_WORDS}\s+)?(?:about|around|environ|etwa|unos|circa|ca\.?|~)?\s*(?P<m>\d+)\s+(?P<noun>[^\W\d_]+)"
+    rf"(?:[^.;]{{0,20}}?\b{_EACH_WORDS}\b)?",
+    re.I,
+)
 _PLUS = re.compile(
     r"^\s*(?:\w+\s+){0,2}?(?:plus|and|\+)\s+(?:another\s+)?(?P<k>\d+)\s+(?:[\w-]+\s+)?(?P<noun>[^\W\d_]+)", re.I
 )
 
 
-def _product(text: str, subject: str, people: bool) -> float | None:
+def _product(text: str, subject: str, people: bool, same: Callable[[str], bool] | None = None) -> float | None:
     """Simple arithmetic a person does when reading (`text` already digitised): '3 plants with roughly 30 people each' is
-    90 people, '3 crews of 4 plus 2 service techs' is 14 technicians. None when the clause states no such product."""
+    90 people, '3 crews of 4 plus 2 service techs' is 14 technicians. None when the clause states no such product.
+    `same` tells whether a word in another language names the counted thing (the cross-language model)."""
     m = _TIMES_EACH.search(text)
     if m is None:
-        return None
+        other = _TIMES_EACH_ANY.search(text)
+        # another language: the "each" word (or "je" before the number) is what makes it a product
+        if other is None or not re.search(rf"\b{_EACH_WORDS}\b", other.group(0), re.I):
+            return None
+        noun = other.group("noun")
+        counted = bool(_PEOPLE.search(noun)) if people else _same_noun(noun, subject)
+        if not counted and same is not None:
+            counted = same(noun)
+        return float(int(other.group("n")) * int(other.group("m"))) if counted else None
     n, k = (int(m.group("n")), int(m.group("m"))) if m.group("n") else (int(m.group("n2")), int(m.group("m2")))
     noun = m.group("noun") or m.group("noun2") or ""
     crews = bool(m.group("g2"))

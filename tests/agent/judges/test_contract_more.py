@@ -181,6 +181,32 @@ def test_crews_times_their_size_plus_the_rest_is_the_named_count(judge: LocalJud
     assert ask(judge, techs, "Two vans with 3 techs each.").answer == "no"
 
 
+NURSES = q("nurses_50", "Do they have at least 50 nurses working shifts?")
+SUPPLIERS = q("suppliers_10", "Do they order from more than 10 different suppliers?")
+
+
+@pytest.mark.parametrize(
+    ("question", "notes", "expected"),
+    [
+        # groups times their size, with "each" in the lead's language
+        (NURSES, "Trois services de 22 infirmières chacun, plus les aides-soignantes.", "yes"),  # 66
+        (NURSES, "Drei Stationen mit je 12 Krankenschwestern.", "no"),  # 36
+        (NURSES, "Tres turnos de 20 enfermeras cada uno.", "yes"),  # 60
+        # a list of counts of the same thing adds up, a count whose noun the list left out included
+        (SUPPLIERS, "Trabajamos con 6 proveedores de fruta y verdura, 4 de carne y pescado y 3 distribuidoras.", "yes"),
+        (SUPPLIERS, "We buy from 6 produce suppliers, 4 for meat and 3 drinks suppliers.", "yes"),  # 13
+        (SUPPLIERS, "We buy from 6 produce suppliers and 3 meat suppliers.", "no"),  # 9
+        # a count of something else in the list is not added: 6 suppliers, 12 restaurants
+        (SUPPLIERS, "We have 6 suppliers and 12 restaurants.", "no"),
+    ],
+)
+def test_arithmetic_a_reader_does_in_any_language(
+    judge: LocalJudge, question: QualifyingQuestion, notes: str, expected: str
+) -> None:
+    answer = ask(judge, question, notes)
+    assert answer.answer == expected, answer.reasoning
+
+
 @pytest.mark.parametrize(
     ("notes", "expected"),
     [
