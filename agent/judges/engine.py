@@ -1247,6 +1247,14 @@ def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
 
 
 # Not being able to (know, see, explain, keep up): a problem stated with a negation. "Don't know if …" is a hedge, not this.
+# "never drops below 500 tickets", "ne descend jamais sous 500", "nie spada poniżej 200": a negation before "below N" is a
+# floor — at least N — so it tells the size of the problem, not that there is none.
+_NEVER_BELOW = re.compile(
+    r"\b(?:never|not|no|jamais|pas|nie|nicht|nie|nunca|nooit|mai|nikdy)\b[^.;]{0,25}?\b(?:below|under|less than|fewer than|"
+    r"sous|en dessous d[eu']|au-dessous d[eu']|unter|weniger als|por debajo de|menos de|abaixo de|sotto|meno di|onder|"
+    r"minder dan|poni[żz]ej|pod|m[ée]n[ěe] ne[žz])\s*\d",
+    re.I,
+)
 _INABILITY = re.compile(
     r"\b(?:can'?t|cannot|can not|unable to|no way to|(?:don'?t|do not|never) know (?:what|how|why|where|which|when)|"
     r"no (?:visibility|idea (?:what|how|why|where|which))|"
@@ -1309,7 +1317,7 @@ def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45, across: bool
         if c.unit.source == "transcript":
             denied = negated and not (bool(lx.PAIN.search(c.text.split(",")[0])) and not content)
         elif pain_topic:
-            denied = negated and _negation_covers(c.text, topic)
+            denied = negated and _negation_covers(c.text, topic) and not _NEVER_BELOW.search(c.text)
         else:  # what a business is: "no product of their own" denies being a software company
             denied = negated
         if content and pain_topic or denied:

@@ -698,3 +698,19 @@ def test_a_shared_city_name_is_read_in_the_companys_own_country(judge: LocalJudg
     assert spain.answer == "yes", spain.reasoning
     unknown = ask(judge, plant, "Our plant is in Valencia.")
     assert unknown.answer == "unknown", unknown.reasoning  # Spain or Venezuela: nothing else says which
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        # a negation before "below N" is a floor: the backlog is at least that big
+        ("Le backlog ne descend jamais sous 500 tickets, les clients attendent une semaine.", "yes"),
+        ("The ticket backlog never drops below 300.", "yes"),
+        # a negation of the backlog itself still denies it
+        ("We don't have a ticket backlog, replies go out within the hour.", "no"),
+    ],
+)
+def test_never_below_a_number_is_a_floor_not_a_denial(judge: LocalJudge, notes: str, expected: str) -> None:
+    backlog = q("backlog_now", "Are they struggling right now with a support ticket backlog?", "need")
+    answer = ask(judge, backlog, notes)
+    assert answer.answer == expected, answer.reasoning
