@@ -1246,7 +1246,6 @@ def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
 # --- pain and generic text -------------------------------------------------------------------------------------------
 
 
-# Not being able to (know, see, explain, keep up): a problem stated with a negation. "Don't know if …" is a hedge, not this.
 # "never drops below 500 tickets", "ne descend jamais sous 500", "nie spada poniżej 200": a negation before "below N" is a
 # floor — at least N — so it tells the size of the problem, not that there is none.
 _NEVER_BELOW = re.compile(
@@ -1255,6 +1254,7 @@ _NEVER_BELOW = re.compile(
     r"minder dan|poni[żz]ej|pod|m[ée]n[ěe] ne[žz])\s*\d",
     re.I,
 )
+# Not being able to (know, see, explain, keep up): a problem stated with a negation. "Don't know if …" is a hedge, not this.
 _INABILITY = re.compile(
     r"\b(?:can'?t|cannot|can not|unable to|no way to|(?:don'?t|do not|never) know (?:what|how|why|where|which|when)|"
     r"no (?:visibility|idea (?:what|how|why|where|which))|"
