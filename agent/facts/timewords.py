@@ -165,8 +165,15 @@ _RULES += [
 ]
 
 
+# A day of the month as the other languages write it, once the month is in English: "1er February", "1. January",
+# "1° February", "15 de March de 2027" → "1 February", "15 March 2027".
+_DAY_MARK = re.compile(rf"\b(\d{{1,2}})(?:er|re|ère|º|°|\.)\s*(?=(?:{_MONTH_EN})\b)")
+_DAY_DE = re.compile(rf"\b(\d{{1,2}})\s+(?:de|d')\s*((?:{_MONTH_EN})\b)(?:\s+(?:de|del)\s+(\d{{4}}))?")
+
+
 def english_time(text: str) -> str:
     """`text` with its time expressions in English words ('frühestens Ende 2027' → 'not before end of 2027')."""
     for pattern, english in _RULES:
         text = pattern.sub(english, text)
-    return text
+    text = _DAY_MARK.sub(r"\1 ", text)
+    return _DAY_DE.sub(lambda m: f"{m.group(1)} {m.group(2)}" + (f" {m.group(3)}" if m.group(3) else ""), text)

@@ -1162,7 +1162,11 @@ _ACTION = re.compile(
     r"d[ée]ploy\w*|implementar|implantar|arrancar|lanzar|avviare|implementare|invoeren|overstappen|wdro[żz]\w*|"
     r"uruchom\w*|spustit|nasadit|zav[ée]st|comprar|compra|kaufen|kauf|acheter|achat|acquistare|acquisto|kopen|"
     r"kupi\w*|zakup\w*|koupit|n[áa]kup\w*|Einf[üu]hrung|Start|lancement|partire|avvio|arranque|lan[çc]amento|"
-    r"go-?live|wdro[żz]eni\w*|spu[šs]t[ěe]n[íi]|termin|deadline|prazo|plazo|scadenza|fecha|data)\b",
+    r"go-?live|wdro[żz]eni\w*|spu[šs]t[ěe]n[íi]|termin|deadline|prazo|plazo|scadenza|fecha|data|"
+    # going live and planning, as nouns and participles: "mise en service visée au 1er mars", "Inbetriebnahme geplant"
+    r"mise en (?:service|production|route)|d[ée]marrage|bascule\w*|vis[ée]e?s?|pr[ée]vue?s?|Inbetriebnahme|"
+    r"Produktivstart|Livegang|geplant|puesta en marcha|previst[oa]s?|entrada em produ[çc][ãa]o|messa in produzione|"
+    r"ingebruikname|livegang|gepland|planowan\w*|pl[áa]novan\w*|nasazen[íi])\b",
     re.I,
 )
 _NO_TIMELINE = re.compile(

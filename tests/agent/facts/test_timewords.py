@@ -28,8 +28,14 @@ REF = date(2026, 11, 6)
         ("Im Mai starten.", "2027-05-01", "2027-05-31", False),
         ("Só depois do Carnaval.", "2027-02-09", "2027-02-09", True),
         ("Start im 2. Quartal 2027.", "2027-04-01", "2027-06-30", False),
-        ("Zum 1. Jänner 2027", "2027-01-01", "2027-01-31", False),  # Austrian German month names, read as Januar
+        ("Zum 1. Jänner 2027", "2027-01-01", "2027-01-01", False),  # Austrian German month name, the day in German form
         ("Umstellung im Feber.", "2027-02-01", "2027-02-28", False),
+        # the day of the month as each language writes it
+        ("Mise en service visée au 1er mars 2027.", "2027-03-01", "2027-03-01", False),
+        ("Arranque el 15 de enero de 2027.", "2027-01-15", "2027-01-15", False),
+        ("Go-live a 3 de maio.", "2027-05-03", "2027-05-03", False),
+        ("Avvio il 1° febbraio 2027.", "2027-02-01", "2027-02-01", False),
+        ("Spuštění 1. února 2027.", "2027-02-01", "2027-02-01", False),
     ],
 )
 def test_timeframes_in_other_languages(text: str, start: str, end: str, open_ended: bool) -> None:

@@ -329,6 +329,19 @@ def test_what_a_budget_is_for(judge: LocalJudge, form: str, expected: str) -> No
     assert answer.answer == expected, answer.reasoning
 
 
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "Appel du 12/11 : la direction a validé le changement, mise en service visée au 1er février 2027.",
+        "Inbetriebnahme für Januar 2027 geplant.",
+        "Puesta en marcha prevista para enero de 2027.",
+    ],
+)
+def test_a_go_live_said_as_a_noun_or_participle_is_the_target_date(judge: LocalJudge, notes: str) -> None:
+    answer = ask(judge, SOON, notes)
+    assert answer.answer == "yes", answer.reasoning
+
+
 def test_a_dated_heading_is_not_the_target_date(judge: LocalJudge) -> None:
     notes = "Nov 18 call: their customer pulled the deadline forward, now need to sign by Dec 15."
     answer = ask(judge, SOON, notes)
