@@ -375,6 +375,16 @@ class QualifyingQuestion(_Strict):
         default=None, description="How the question is read; set by the loader unless the library gives one"
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_fit_type(cls, data: object) -> object:
+        """`fit_type` may be left out: a disqualifier (by category or `instant_disqualifier`) is a bad-fit sign, any
+        other question a good-fit one — what a yes means for the lead."""
+        if isinstance(data, dict) and data.get("fit_type") is None:
+            bad = data.get("category") == "disqualifier" or data.get("instant_disqualifier") is True
+            data = {**data, "fit_type": "bad" if bad else "good"}
+        return data
+
 
 class CountryRule(_Strict):
     supported: list[str] = Field(default_factory=list, description="ISO 3166-1 alpha-2 codes; empty means all")

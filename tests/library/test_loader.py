@@ -141,3 +141,19 @@ def test_libyaml_reads_every_shipped_library_as_the_pure_python_parser_does(
     monkeypatch.setattr(loader, "_FAST_LOADER", None)
     pure = load_library(folder)
     assert fast == pure and fast.snapshot_id() == pure.snapshot_id()
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"category": "fit"}, "good"),
+        ({"category": "disqualifier"}, "bad"),
+        ({"category": "fit", "instant_disqualifier": True}, "bad"),
+        ({"category": "need", "fit_type": "bad"}, "bad"),  # a given fit_type is kept
+    ],
+)
+def test_fit_type_may_be_left_out_and_follows_what_a_yes_means(extra: dict[str, object], expected: str) -> None:
+    from library.schemas import QualifyingQuestion
+
+    question = QualifyingQuestion.model_validate({"id": "q1", "text": "Do they run 10 vans?", "weight": 3, **extra})
+    assert question.fit_type == expected
