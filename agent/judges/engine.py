@@ -987,9 +987,14 @@ def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             and not negated_near(c.text, third.start(), before=3)
             and not any(not negated_near(c.text, m.start(), before=2) for m in lx.AUTHORITY_NO.finditer(c.text))
         ):
-            if c.unit.source == "notes" and _about_contact(c.text[: third.start()]):
+            # "The owner asked me to find one and he will approve it": the lead speaking in the first person, quoted
+            # in a note or written in a form, means a third person is somebody else
+            first_person = re.search(
+                r"\b(?:i|me|my|i'm|ich|mich|mir|je|moi|yo|me|eu|io|ik|mij|ja|mnie)\b", c.text, re.I
+            )
+            if c.unit.source == "notes" and _about_contact(c.text[: third.start()]) and not first_person:
                 out.append(_clause_finding("yes", c, 0.82, "the note says the contact signs or decides"))
-            elif c.unit.source in ("form", "transcript"):
+            elif c.unit.source in ("form", "transcript") or first_person:
                 out.append(_clause_finding("no", c, 0.8, "the lead says someone else signs or decides"))
             continue
         for m in lx.AUTHORITY_NO.finditer(c.text):
@@ -1465,7 +1470,11 @@ _SELF_STATEMENTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "vendor_pitch": re.compile(
-        r"\b(we (?:offer|provide|help companies|specialize|build|sell)|our (?:agency|services|"
+        r"\b(we (?:offer|provide|help companies|specialize|build|sell)|"
+        r"we help (?:[\w-]+ ){0,4}?(?:companies|businesses|teams|brands|firms|agencies|startups)(?: like yours)?|"
+        r"(?:companies|businesses|teams) like yours|done[- ]for[- ]you|"
+        r"(?:would love|love to get|can i get|grab) (?:\d+|a few|fifteen|ten|twenty) (?:min\w*|mins) to (?:show|walk|tell|share)|"
+        r"our (?:agency|services|"
         r"team can|company offers|platform helps)|partnership (?:opportunit\w+|proposal)|"
         r"would love to (?:show|offer|discuss how)|lead lists?|outsourc\w+|seo services|"
         r"can help you (?:grow|get|increase)|wir bieten|nous proposons|ofrecemos|oferecemos|offriamo|"

@@ -282,6 +282,12 @@ PITCH = q(
         (ON_BEHALF, "We need it not only for our own team but later for the warehouse too.", "not yes"),
         (ON_BEHALF, "No, it is for our own team of 40 agents.", "not yes"),
         (PITCH, "Not a customer: runs a small agency and wanted 15 min to pitch us Google Ads management.", "yes"),
+        (
+            PITCH,
+            "We help HVAC software companies like yours get 3x more demos with our done-for-you LinkedIn outreach. "
+            "Would love 15 minutes to show you how.",
+            "yes",
+        ),
     ],
 )
 def test_asking_for_others_or_pitching_us_is_said_in_plain_words(
@@ -357,6 +363,8 @@ def test_a_dated_heading_is_not_the_target_date(judge: LocalJudge) -> None:
         ("Anruf mit Frau Weber: Die Software-Auswahl entscheidet sie.", None, "yes"),
         # ... unless the note names someone else who signs
         ("Per Dana: anything software goes to Rick (owner), he signs everything.", None, "no"),
+        # the lead's own words quoted in a note: "he" is not the contact
+        ("The owner asked me to find a replacement and he will approve up to $500/month.", None, "no"),
         # in the lead's own words a third person is somebody else
         (None, "C'est lui qui signe, je prépare le dossier.", "no"),
         (None, "He decides, I only research the options.", "no"),
