@@ -174,7 +174,11 @@ def decide(
     ev = _Evaluator(answers, questions, facts)
     results: list[CriterionResult] = []
     for kind, c in definition.criteria():
-        r = ev.run(c.when, strict=kind == "disqualify")
+        r = ev.run(c.when)
+        if kind == "disqualify" and r.status == "met":
+            # only sure answers disqualify: met on unsure ones is "not known yet"; a no of any confidence rules it out,
+            # as the answers list shows it
+            r = ev.run(c.when, strict=True)
         reason = getattr(c, "nurture_reason", None)
         results.append(
             CriterionResult(

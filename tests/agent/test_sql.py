@@ -143,6 +143,20 @@ def test_disqualifier_comes_first_and_needs_a_direct_quote() -> None:
     assert unverified.tier == "sql_ready"
 
 
+def test_an_unsure_yes_on_a_disqualifier_is_not_known_yet_but_an_unsure_no_rules_it_out() -> None:
+    def status(answer: str) -> str:
+        verdict = decide(
+            DEFINITION,
+            [*answers(**ALL_YES)[:6], ans("pitch", answer, confidence=0.6), ans("student", "unknown")],
+            Q,
+            Facts(50, 50, NOW),
+        ).verdict
+        return {c.id: c.status for c in verdict.criteria}["pitch"]
+
+    assert status("yes") == "missing"  # not sure enough to disqualify
+    assert status("no") == "failed"  # as the answers list shows it: not selling to us
+
+
 def test_an_explicit_statement_at_the_judges_calibrated_confidence_disqualifies() -> None:
     # The embedded judge's plainest finding ("says so directly", raw 0.8) is mapped by its calibration to how often such
     # answers were right; that calibrated figure must clear the gate, or no lead could ever say it is not a buyer.
