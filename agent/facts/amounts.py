@@ -213,6 +213,13 @@ _HOLIDAYS = {
 }
 _BEFORE_WORDS = r"before|ahead of|antes d[eoa]l?|avant|vor(?: dem| der)?|prima d[ie]l?|voor|przed|p[řr]ed"
 _AFTER_WORDS = r"after|nach|apr[èe]s|despu[ée]s d[eo]l?|depois d[oae]|dopo|na|po"
+_SEASONS = {"spring": (3, 3), "summer": (6, 3), "autumn": (9, 3), "winter": (12, 3)}
+_SEASON = re.compile(
+    rf"\b(?:(?P<pre>{_BEFORE_WORDS}|{_AFTER_WORDS}|by|until|till|in|around)\s+)?"
+    r"(?P<a>(?:the|this|the coming|dem|der|den|le|l'|la|el|o|a|il|de|het)\s*)?"
+    r"(?:(?P<w>next|this|coming)\s+)?(?P<s>spring|summer|autumn|fall|winter)\b(?:\s+(?:of\s+)?(?P<y>20\d\d))?",
+    re.I,
+)
 _HOLIDAY_RE = re.compile(
     rf"\b(?P<pre>{_BEFORE_WORDS}|{_AFTER_WORDS}|by|until|around|for|in time for)?\s*(?:the |o |a |le |la |el |"
     r"il |de |dem |der |do |da )?(?P<h>" + "|".join(sorted(map(re.escape, _HOLIDAYS), key=len, reverse=True)) + r")\b",
@@ -276,6 +283,31 @@ def dates(text: str, ref: date) -> list[When]:
             d -= timedelta(days=1)  # "before Christmas", "antes do Natal": the 24th at the latest
         after = bool(pre) and bool(re.fullmatch(_AFTER_WORDS, pre, re.I))
         out.append(When(d, d, m.group(0).strip(), open_ended=True) if after else When(ref, d, m.group(0).strip()))
+    for m in _SEASON.finditer(text):
+        name = m.group("s").lower()
+        if name == "fall" and not (m.group("pre") or m.group("a") or m.group("w") or m.group("y")):
+            continue  # "fall back to paper", "sales fall": the verb
+        first, months = _SEASONS["autumn" if name == "fall" else name]
+        year = int(m.group("y")) if m.group("y") else ref.year
+        start = date(year, first, 1)
+        end_month = (first + months - 2) % 12 + 1
+        end_year = year + (first + months - 2) // 12
+        end = date(end_year, end_month, calendar.monthrange(end_year, end_month)[1])
+        if not m.group("y") and end < ref:  # "summer", "next summer": the next one that has not ended
+            start, end = (
+                date(year + 1, first, 1),
+                date(end_year + 1, end_month, calendar.monthrange(end_year + 1, end_month)[1]),
+            )
+        if not m.group("y") and (m.group("w") or "").lower() == "next" and start <= ref:  # in that season: the next one
+            start, end = date(start.year + 1, first, 1), date(end.year + 1, end_month, end.day)
+        pre = (m.group("pre") or "").lower()
+        if pre and re.fullmatch(_AFTER_WORDS, pre, re.I):
+            after = end + timedelta(days=1)
+            out.append(When(after, after, m.group(0).strip(), open_ended=True))
+        elif pre and re.fullmatch(rf"{_BEFORE_WORDS}|until|till|by", pre, re.I):
+            out.append(When(ref, max(ref, start - timedelta(days=1)) if pre != "by" else end, m.group(0).strip()))
+        else:
+            out.append(When(max(ref, start), end, m.group(0).strip()))
     for m in _WEEK_OF.finditer(text):
         day = int(m.group("d"))
         y, mo = ref.year, ref.month

@@ -47,6 +47,20 @@ _RULES += [
     (re.compile(rf"\b(?:{_QUARTER})\s+([1-4])\b", re.I), r"Q\1"),
 ]
 _RULES += [(re.compile(rf"(?<!\w)(?:{rx})(?!\w)", re.I), en) for en, rx in _MONTHS]
+# Seasons (read as the northern hemisphere's: spring March–May …). Italian "estate" is summer only after a preposition
+# or an article, as English has the word too.
+_RULES += [
+    (re.compile(rf"(?<!\w)(?:{rx})(?!\w)", re.I), en)
+    for en, rx in (
+        (
+            "summer",
+            r"sommer|[ée]t[ée]|verano|ver[ãa]o|(?:l'|d'|quest'|in |prossima |dopo l')estate|zomer|lat(?:o|em)|l[ée]t[oa]",
+        ),
+        ("spring", r"fr[üu]hling|fr[üu]hjahr|printemps|primavera|lente|wiosn[aąy]|jar[oa]"),
+        ("autumn", r"herbst|automne|oto[ñn]o|outono|autunno|herfst|jesie[ńn]|jesieni[ąa]|podzim"),
+        ("winter", r"hiver|invierno|inverno|zim[aąy]|zimou"),
+    )
+]
 _RULES += [
     # Italian "mai" is "never", French and German "mai" is May: only after a preposition or a day.
     (

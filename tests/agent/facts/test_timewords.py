@@ -44,6 +44,25 @@ def test_timeframes_in_other_languages(text: str, start: str, end: str, open_end
 
 
 @pytest.mark.parametrize(
+    ("text", "start", "end", "open_ended"),
+    [
+        # seasons, northern hemisphere: the next one that has not ended, or the year named
+        ("Not looking to switch anything until next summer.", "2026-11-06", "2027-05-31", False),
+        ("Reconnect summer 2027.", "2027-06-01", "2027-08-31", False),
+        ("Nach dem Sommer.", "2027-09-01", "2027-09-01", True),
+        ("Après l'été.", "2027-09-01", "2027-09-01", True),
+        ("Queremos arrancar en primavera.", "2027-03-01", "2027-05-31", False),
+        ("Wdrożenie jesienią 2027.", "2027-09-01", "2027-11-30", False),
+        ("In the fall we could start.", "2026-11-06", "2026-11-30", False),  # said in November: this fall
+        ("This winter.", "2026-12-01", "2027-02-28", False),
+    ],
+)
+def test_seasons_in_any_language(text: str, start: str, end: str, open_ended: bool) -> None:
+    [w] = dates(text, REF)
+    assert (w.start.isoformat(), w.end.isoformat(), w.open_ended) == (start, end, open_ended)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "non abbiamo mai usato un CRM",  # Italian 'mai' is 'never'
@@ -53,3 +72,8 @@ def test_timeframes_in_other_languages(text: str, start: str, end: str, open_end
 )
 def test_everyday_words_are_not_dates(text: str) -> None:
     assert english_time(text) == text
+
+
+@pytest.mark.parametrize("text", ["Fall back to paper if the app is down.", "Our real estate team"])
+def test_season_words_that_are_not_seasons(text: str) -> None:
+    assert dates(text, REF) == []
