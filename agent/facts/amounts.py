@@ -299,11 +299,12 @@ def dates(text: str, ref: date) -> list[When]:
                 date(end_year + 1, end_month, calendar.monthrange(end_year + 1, end_month)[1]),
             )
         if not m.group("y") and (m.group("w") or "").lower() == "next" and start <= ref:  # in that season: the next one
-            start, end = date(start.year + 1, first, 1), date(end.year + 1, end_month, end.day)
+            start = date(start.year + 1, first, 1)
+            end = date(end.year + 1, end_month, calendar.monthrange(end.year + 1, end_month)[1])
         pre = (m.group("pre") or "").lower()
         if pre and re.fullmatch(_AFTER_WORDS, pre, re.I):
-            after = end + timedelta(days=1)
-            out.append(When(after, after, m.group(0).strip(), open_ended=True))
+            day_after = end + timedelta(days=1)
+            out.append(When(day_after, day_after, m.group(0).strip(), open_ended=True))
         elif pre and re.fullmatch(rf"{_BEFORE_WORDS}|until|till|by", pre, re.I):
             out.append(When(ref, max(ref, start - timedelta(days=1)) if pre != "by" else end, m.group(0).strip()))
         else:
