@@ -1147,6 +1147,9 @@ def decide_budget(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 if m.one_off and spec.period_days:
                     continue
                 low, high = annualise(m, spec.period_days)
+                if low == 0 and high not in (0, INF):
+                    # "will approve up to $500 a month": a budget's ceiling is what can be spent
+                    low = high
                 out.append(_cmp_finding(spec, low, high, c, c.unit, c.text, "stated budget", 0.85))
                 break
         elif spec.low is None and (amounts_here or _APPROVED.search(c.text)):

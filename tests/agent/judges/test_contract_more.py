@@ -321,6 +321,12 @@ def test_a_one_off_project_amount_is_not_a_yearly_budget(judge: LocalJudge) -> N
     assert ask(judge, BUDGET, form={"Budget": "About €2,000 a month"}).answer == "yes"
 
 
+def test_a_budget_ceiling_is_what_can_be_spent(judge: LocalJudge) -> None:
+    monthly = q("budget_300", "Can they spend at least $300 a month on software?", "budget")
+    assert ask(judge, monthly, form={"Budget": "The owner will approve up to $500/month."}).answer == "yes"
+    assert ask(judge, monthly, form={"Budget": "The owner will approve up to $200/month."}).answer == "no"
+
+
 @pytest.mark.parametrize(
     ("form", "expected"),
     [
