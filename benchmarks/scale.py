@@ -49,10 +49,9 @@ def machine_times() -> tuple[float, float]:
     return (total - fields[3] - fields[4]) / TICK, total / TICK
 
 
-def cpu_seconds(roots: list[int]) -> float:
-    """User + system CPU seconds of the processes `roots` and all their live descendants (Linux /proc)."""
-    parent: dict[int, int] = {}
-    spent: dict[int, float] = {}
+def _processes() -> list[tuple[int, str, int, float]]:
+    """(pid, command name, parent pid, user + system CPU seconds) of every live process (Linux /proc)."""
+    out = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -61,8 +60,16 @@ def cpu_seconds(roots: list[int]) -> float:
         except OSError:
             continue
         rest = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) ": state ppid … utime(12) stime(13)
-        parent[int(entry.name)] = int(rest[1])
-        spent[int(entry.name)] = (int(rest[11]) + int(rest[12])) / TICK
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        out.append((int(entry.name), comm, int(rest[1]), (int(rest[11]) + int(rest[12])) / TICK))
+    return out
+
+
+def cpu_seconds(roots: list[int]) -> float:
+    """User + system CPU seconds of the processes `roots` and all their live descendants."""
+    procs = _processes()
+    parent = {pid: ppid for pid, _, ppid, _ in procs}
+    spent = {pid: cpu for pid, _, _, cpu in procs}
     family = set(roots)
     for pid in sorted(spent):
         p, chain = pid, []
@@ -75,20 +82,8 @@ def cpu_seconds(roots: list[int]) -> float:
 
 
 def named_cpu_seconds(names: tuple[str, ...]) -> float:
-    """User + system CPU seconds of every live process whose command name is one of `names` (PostgreSQL, Redis)."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-        if comm in names or any(comm.startswith(n) for n in names):
-            rest = stat[stat.rindex(")") + 2 :].split()
-            total += (int(rest[11]) + int(rest[12])) / TICK
-    return total
+    """User + system CPU seconds of every live process whose command name starts with one of `names`."""
+    return sum(cpu for _, comm, _, cpu in _processes() if comm.startswith(names))
 
 
 SERVICES = {"PostgreSQL": ("postgres",), "Redis": ("redis-server",)}
