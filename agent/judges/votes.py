@@ -21,6 +21,9 @@ class Tuning:
 
     relevance_cut: float = 0.4  # a unit less relevant than this is not read at all
     key_cut: float = 0.45  # a form question this close to the qualifying question makes its answer relevant
+    # A bare "Yes" answers the qualifying question only when its form question asks the same thing (as the answer
+    # engine's FORM_MATCH): "Are you using another AP tool?" (0.51 to "Is the lead a student …?") is relevant, not it.
+    reply_cut: float = 0.6
     negation_bonus: float = 0.12  # examples sharing the unit's negation count a little more (embeddings ignore "not")
     flip_sim: float = 0.6  # a unit this close to an example of the opposite negation means the opposite answer
     min_margin: float = 0.02  # closer than this between the best yes and best no example: undecided
@@ -181,7 +184,7 @@ def vote(
             qty.normalised(),
             True,
         )
-    if unit.source.source == "form" and key_sim >= tuning.key_cut and (reply := bare_reply(text)) is not None:
+    if unit.source.source == "form" and key_sim >= tuning.reply_cut and (reply := bare_reply(text)) is not None:
         return Vote(unit, rel, reply, 0.8, f'a direct "{reply}" to the form question', flags)
     if hedge:
         return Vote(unit, rel, "unknown", 0.0, f'tentative ("{hedge}")', [*flags, "hedged"])

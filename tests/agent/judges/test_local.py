@@ -301,3 +301,21 @@ def test_example_phrasings_of_a_library_are_answered_in_one_pass(judge: LocalJud
     answers = judge.answer(lead, Enrichment(), [approved, RIVAL], NOW, seller=SELLER, competitors=COMPETITORS)
     assert [a.question_id for a in answers] == ["budget_approved", "on_rival"]
     assert answers[0].answer == "yes" and answers[1].answer == "unknown"
+
+
+def test_a_bare_yes_answers_only_the_form_question_that_asks_the_same_thing(judge: LocalJudge) -> None:
+    # A question with example phrasings goes through the example path too: a "Yes" to a form question that is merely
+    # related ("another AP tool" ~ "AP automation for coursework", cosine 0.51) must not answer it.
+    student = q(
+        "is_student",
+        "Is the lead a student or researching AP automation for coursework?",
+        "disqualifier",
+        "bad",
+        instant_disqualifier=True,
+        yes_examples=["I'm a student writing my thesis on AP automation"],
+        no_examples=["We need this for our finance team"],
+    )
+    related = ask(judge, student, form={"Are you currently using another AP automation tool?": "Yes"})
+    assert related.answer != "yes", related.reasoning
+    same = ask(judge, student, form={"Are you a student researching AP automation for coursework?": "Yes"})
+    assert same.answer == "yes", same.reasoning
