@@ -25,6 +25,7 @@ class BatchResult:
     errors: list[RowError] = field(default_factory=list)
     failed: list[tuple[int, str, str]] = field(default_factory=list)  # (row, lead id, status)
     reused: int = 0  # drafts an earlier run had already made (the lead was not qualified again)
+    keys: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # row → (lead id, external id): for joins
 
 
 def latest_scorecard(rt: Runtime, lead_id: str) -> tuple[str, ScorecardDraft] | None:
@@ -55,6 +56,7 @@ async def _one(rt: Runtime, row: Row, result: BatchResult, gate: asyncio.Semapho
         result.failed.append((row.row, intake.lead_id, lead_status(rt, intake.lead_id)))
     else:
         result.drafts.append((row.row, *found))
+        result.keys[row.row] = (intake.lead_id, row.lead.external_id)
         result.reused += made is None
 
 
@@ -89,7 +91,15 @@ def write_jsonl(path: Path, result: BatchResult) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         for row, scorecard_id, draft in result.drafts:
-            fh.write(json.dumps({"row": row, "scorecard_id": scorecard_id, **draft.model_dump(mode="json")}) + "\n")
+            # the CSV's external_id beside the row, so the file joins back to the CRM export it came from
+            external_id = result.keys.get(row, ("", None))[1]
+            line = {
+                "row": row,
+                "external_id": external_id,
+                "scorecard_id": scorecard_id,
+                **draft.model_dump(mode="json"),
+            }
+            fh.write(json.dumps(line) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
     tmp.replace(path)

@@ -55,6 +55,7 @@ def test_batch_reports_bad_rows_by_row_and_field_and_goes_on(env: Path) -> None:
     assert "row 5, field events" in stderr
     written = [json.loads(line) for line in out.read_text().splitlines()]
     assert [w["row"] for w in written] == [2, 6]
+    assert [w["external_id"] for w in written] == ["CRM-1", "CRM-5"]  # joins back to the CRM rows
     assert written[1]["tier"] == "disqualified"  # the student
     assert "Batch summary" in stdout
     assert rows(env, LeadRow) == 2 and rows(env, ScorecardRow) == 2

@@ -83,7 +83,8 @@ def test_terminal_table_fits_the_width_and_cuts_with_an_ellipsis(env: Path) -> N
     assert code == 0
     written = [json.loads(line) for line in (env / "out.jsonl").read_text().splitlines()]
     drafts = [
-        ScorecardDraft.model_validate({k: v for k, v in w.items() if k not in ("row", "scorecard_id")}) for w in written
+        ScorecardDraft.model_validate({k: v for k, v in w.items() if k not in ("row", "external_id", "scorecard_id")})
+        for w in written
     ]
     for width in (80, 120):
         buffer = io.StringIO()
