@@ -213,7 +213,15 @@ _HOLIDAYS = {
 }
 _BEFORE_WORDS = r"before|ahead of|antes d[eoa]l?|avant|vor(?: dem| der)?|prima d[ie]l?|voor|przed|p[řr]ed"
 _AFTER_WORDS = r"after|nach|apr[èe]s|despu[ée]s d[eo]l?|depois d[oae]|dopo|na|po"
-_SEASONS = {"spring": (3, 3), "summer": (6, 3), "autumn": (9, 3), "winter": (12, 3)}
+_SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "winter": 12}  # first month; each lasts three
+
+
+def _season(first: int, year: int) -> tuple[date, date]:
+    """The season that starts in month `first` of `year`, first to last day (winter ends in the next year)."""
+    end_month, end_year = (first + 1) % 12 + 1, year + (first + 1) // 12
+    return date(year, first, 1), date(end_year, end_month, calendar.monthrange(end_year, end_month)[1])
+
+
 _SEASON = re.compile(
     rf"\b(?:(?P<pre>{_BEFORE_WORDS}|{_AFTER_WORDS}|by|until|till|in|around)\s+)?"
     r"(?P<a>(?:the|this|the coming|dem|der|den|le|l'|la|el|o|a|il|de|het)\s*)?"
@@ -287,20 +295,12 @@ def dates(text: str, ref: date) -> list[When]:
         name = m.group("s").lower()
         if name == "fall" and not (m.group("pre") or m.group("a") or m.group("w") or m.group("y")):
             continue  # "fall back to paper", "sales fall": the verb
-        first, months = _SEASONS["autumn" if name == "fall" else name]
+        first = _SEASONS["autumn" if name == "fall" else name]
         year = int(m.group("y")) if m.group("y") else ref.year
-        start = date(year, first, 1)
-        end_month = (first + months - 2) % 12 + 1
-        end_year = year + (first + months - 2) // 12
-        end = date(end_year, end_month, calendar.monthrange(end_year, end_month)[1])
-        if not m.group("y") and end < ref:  # "summer", "next summer": the next one that has not ended
-            start, end = (
-                date(year + 1, first, 1),
-                date(end_year + 1, end_month, calendar.monthrange(end_year + 1, end_month)[1]),
-            )
-        if not m.group("y") and (m.group("w") or "").lower() == "next" and start <= ref:  # in that season: the next one
-            start = date(start.year + 1, first, 1)
-            end = date(end.year + 1, end_month, calendar.monthrange(end.year + 1, end_month)[1])
+        start, end = _season(first, year)
+        # "summer", "next summer": the next one that has not ended; "next" said within the season: the one after
+        if not m.group("y") and (end < ref or (m.group("w") or "").lower() == "next" and start <= ref):
+            start, end = _season(first, year + 1)
         pre = (m.group("pre") or "").lower()
         if pre and re.fullmatch(_AFTER_WORDS, pre, re.I):
             day_after = end + timedelta(days=1)

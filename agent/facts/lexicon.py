@@ -558,6 +558,11 @@ AUTHORITY_THIRD = rx(
     r"(?:beslist|tekent) (?:hij|zij)",
     r"(?:on|ona) (?:decyduje|podpisuje|rozhoduje|podepisuje)",
 )
+# The writer speaking of themself ("the owner asked me …"): in a note, the lead's own words quoted. "ja" and "eu" are
+# left out: they are also "yes" and the European Union.
+FIRST_PERSON = rx(
+    r"i", r"me", r"my", r"i'm", r"ich", r"mich", r"mir", r"je", r"moi", r"yo", r"io", r"ik", r"mij", r"mnie"
+)
 AUTHORITY_NO = rx(
     r"(?:needs?|requires?|need) (?:the |our |my )?[\w' ]{0,20}(?:sign[- ]off|approval|ok|okay|blessing)",
     r"(?:has|have|had) to (?:go|run it|take it) (?:to|past|by) (?:the |our |my )?\w+",

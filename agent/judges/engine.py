@@ -314,7 +314,7 @@ def _count_clauses(
             continue
         cursor = 0
         for k, q in enumerate(found):
-            m = re.compile(rf"(?<![\d.,]){re.escape(q.text)}(?!\d)").search(text, cursor)
+            m = _quantity_at(text, q, cursor)
             i = m.start() if m else -1
             cursor = m.end() if m else cursor
             if i >= 0 and _in_date(text, i, i + len(q.text)):
@@ -352,6 +352,11 @@ def _count_clauses(
     return out
 
 
+def _quantity_at(text: str, q: Quantity, cursor: int) -> re.Match[str] | None:
+    """Where a quantity's own text stands in `text`, from `cursor` on, as a whole number (not inside '1,250')."""
+    return re.compile(rf"(?<![\d.,]){re.escape(q.text)}(?!\d)").search(text, cursor)
+
+
 # Between two counts of a list: a comma or "and" in the languages the judge reads, just before the next number.
 _LIST_JOIN = re.compile(r"(?:,|;|\+|\b(?:and|plus|y|e|et|und|en|i|a|oraz|ed)\b)\s*$", re.I)
 # A count whose noun is left out because the list already named it: "4 de carne" (4 [suppliers] of meat), "4 for meat".
@@ -365,7 +370,7 @@ def _listed_sum(
     distribuidoras' is 13 suppliers, 'two hospitals and two polyclinics' 4 sites when both kinds are counted. Each next
     count must follow a comma or 'and' and name the thing (or leave its noun out: '4 de carne')."""
     for q in rest:
-        m = re.compile(rf"(?<![\d.,]){re.escape(q.text)}(?!\d)").search(text, cursor)
+        m = _quantity_at(text, q, cursor)
         if m is None or m.start() - cursor > 60 or not _LIST_JOIN.search(text[cursor : m.start()]):
             break
         after = text[m.end() : m.end() + 30]
@@ -413,6 +418,7 @@ _TIMES_EACH = re.compile(
 # The same product in the other languages the judge reads: "Trois services de 22 infirmières chacun", "3 Stationen mit
 # je 20 Pflegekräften", "tres turnos de 12 enfermeras cada uno" — N groups, a connector, M of the counted thing, "each".
 _EACH_WORDS = r"(?:each|apiece|chacun\w*|cada(?:\s+un[oa])?|jeweils|je|ciascun\w*|elk|elke|ka[żz]d\w*|ka[žz]d\w*)"
+_EACH = re.compile(rf"\b{_EACH_WORDS}\b", re.I)
 _TIMES_EACH_ANY = re.compile(
     r"\b(?P<n>\d+)\s+(?:[^\W\d_]+\s+){1,2}?(?:with|of|de|d'|di|da|von|mit|con|com|van|met|z|ze|po|s|à|a)\s*"
     rf"(?:{_EACH_WORDS}\s+)?(?:about|around|environ|etwa|unos|circa|ca\.?|~)?\s*(?P<m>\d+)\s+(?P<noun>[^\W\d_]+)"
@@ -432,7 +438,7 @@ def _product(text: str, subject: str, people: bool, same: Callable[[str], bool] 
     if m is None:
         other = _TIMES_EACH_ANY.search(text)
         # another language: the "each" word (or "je" before the number) is what makes it a product
-        if other is None or not re.search(rf"\b{_EACH_WORDS}\b", other.group(0), re.I):
+        if other is None or not _EACH.search(other.group(0)):
             return None
         noun = other.group("noun")
         counted = bool(_PEOPLE.search(noun)) if people else _same_noun(noun, subject)
@@ -980,40 +986,31 @@ _C_GENERAL = re.compile(
 def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     out = []
     for c in ctx.facts.clauses:
+        if any(not negated_near(c.text, m.start(), before=2) for m in lx.AUTHORITY_NO.finditer(c.text)):
+            out.append(_clause_finding("no", c, 0.82, "someone else signs or approves"))
+            continue
         third = lx.AUTHORITY_THIRD.search(c.text)
-        if (
-            third
-            and not c.hedge
-            and not negated_near(c.text, third.start(), before=3)
-            and not any(not negated_near(c.text, m.start(), before=2) for m in lx.AUTHORITY_NO.finditer(c.text))
-        ):
+        if third and not c.hedge and not negated_near(c.text, third.start(), before=3):
             # "The owner asked me to find one and he will approve it": the lead speaking in the first person, quoted
             # in a note or written in a form, means a third person is somebody else
-            first_person = re.search(
-                r"\b(?:i|me|my|i'm|ich|mich|mir|je|moi|yo|me|eu|io|ik|mij|ja|mnie)\b", c.text, re.I
-            )
+            first_person = lx.FIRST_PERSON.search(c.text) is not None
             if c.unit.source == "notes" and _about_contact(c.text[: third.start()]) and not first_person:
                 out.append(_clause_finding("yes", c, 0.82, "the note says the contact signs or decides"))
             elif c.unit.source in ("form", "transcript") or first_person:
                 out.append(_clause_finding("no", c, 0.8, "the lead says someone else signs or decides"))
             continue
-        for m in lx.AUTHORITY_NO.finditer(c.text):
-            if not negated_near(c.text, m.start(), before=2):
-                out.append(_clause_finding("no", c, 0.82, "someone else signs or approves"))
+        for m in lx.AUTHORITY_YES.finditer(c.text):
+            if c.hedge:
+                # "I think I can approve it myself, but I might need to loop in our CEO": a statement about
+                # signing authority wins over the title, and a hedged one is unknown.
+                if _about_contact(c.text[: m.start()]):
+                    out.append(Finding("unknown", c.unit, c.text, 0.5, f"hedged ('{c.hedge}')", c.order))
                 break
-        else:
-            for m in lx.AUTHORITY_YES.finditer(c.text):
-                if c.hedge:
-                    # "I think I can approve it myself, but I might need to loop in our CEO": a statement about
-                    # signing authority wins over the title, and a hedged one is unknown.
-                    if _about_contact(c.text[: m.start()]):
-                        out.append(Finding("unknown", c.unit, c.text, 0.5, f"hedged ('{c.hedge}')", c.order))
-                    break
-                if negated_near(c.text, m.start(), before=3) or re.search(r"\bnot\b", c.text[m.start() : m.end()]):
-                    out.append(_clause_finding("no", c, 0.8, "says the contact cannot sign or decide"))
-                elif _about_contact(c.text[: m.start()]):
-                    out.append(_clause_finding("yes", c, 0.82, "the contact signs or decides"))
-                break
+            if negated_near(c.text, m.start(), before=3) or re.search(r"\bnot\b", c.text[m.start() : m.end()]):
+                out.append(_clause_finding("no", c, 0.8, "says the contact cannot sign or decide"))
+            elif _about_contact(c.text[: m.start()]):
+                out.append(_clause_finding("yes", c, 0.82, "the contact signs or decides"))
+            break
     if out:
         return out
     title = ctx.field("person.title")
@@ -1261,7 +1258,7 @@ def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
 # "never drops below 500 tickets", "ne descend jamais sous 500", "nie spada poniżej 200": a negation before "below N" is a
 # floor — at least N — so it tells the size of the problem, not that there is none.
 _NEVER_BELOW = re.compile(
-    r"\b(?:never|not|no|jamais|pas|nie|nicht|nie|nunca|nooit|mai|nikdy)\b[^.;]{0,25}?\b(?:below|under|less than|fewer than|"
+    r"\b(?:never|not|no|jamais|pas|nie|nicht|nunca|nooit|mai|nikdy)\b[^.;]{0,25}?\b(?:below|under|less than|fewer than|"
     r"sous|en dessous d[eu']|au-dessous d[eu']|unter|weniger als|por debajo de|menos de|abaixo de|sotto|meno di|onder|"
     r"minder dan|poni[żz]ej|pod|m[ée]n[ěe] ne[žz])\s*\d",
     re.I,
@@ -1492,7 +1489,7 @@ _NOT_FOR_OWN = re.compile(
     r"\b(?:not|never|nicht|pas|no|non|niet|nie|ne)\s+(?:(?!only|just|solely|nur|seulement|solo|s[óo]|alleen|tylko)\w+\s+){0,2}?"
     r"(?:for|für|pour|para|per|voor|dla|pro)\s+"
     r"(?:(?:the|its|his|her|their|our|my|das|die|den|ihr\w*|sein\w*|unser\w*|son|sa|ses|leur|notre|su|sus|nuestr\w*|"
-    r"seu|sua|il|la|suo|sua|hun|zijn|haar|onze|swo\w*|sv\w*)\s+)?"
+    r"seu|sua|il|la|suo|hun|zijn|haar|onze|swo\w*|sv\w*)\s+)?"
     r"(?:own|eigen\w*|propre|propi\w*|pr[óo]pri\w*|wlasn\w*|własn\w*|vlastn\w*|\w+ (?:itself|themselves|himself|herself))\b",
     re.I,
 )

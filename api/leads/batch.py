@@ -25,7 +25,7 @@ class BatchResult:
     errors: list[RowError] = field(default_factory=list)
     failed: list[tuple[int, str, str]] = field(default_factory=list)  # (row, lead id, status)
     reused: int = 0  # drafts an earlier run had already made (the lead was not qualified again)
-    keys: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # row → (lead id, external id): for joins
+    external_ids: dict[int, str | None] = field(default_factory=dict)  # row → the CSV's external_id, for joins
 
 
 def latest_scorecard(rt: Runtime, lead_id: str) -> tuple[str, ScorecardDraft] | None:
@@ -56,7 +56,7 @@ async def _one(rt: Runtime, row: Row, result: BatchResult, gate: asyncio.Semapho
         result.failed.append((row.row, intake.lead_id, lead_status(rt, intake.lead_id)))
     else:
         result.drafts.append((row.row, *found))
-        result.keys[row.row] = (intake.lead_id, row.lead.external_id)
+        result.external_ids[row.row] = row.lead.external_id
         result.reused += made is None
 
 
@@ -92,10 +92,9 @@ def write_jsonl(path: Path, result: BatchResult) -> None:
     with tmp.open("w", encoding="utf-8") as fh:
         for row, scorecard_id, draft in result.drafts:
             # the CSV's external_id beside the row, so the file joins back to the CRM export it came from
-            external_id = result.keys.get(row, ("", None))[1]
             line = {
                 "row": row,
-                "external_id": external_id,
+                "external_id": result.external_ids.get(row),
                 "scorecard_id": scorecard_id,
                 **draft.model_dump(mode="json"),
             }
