@@ -368,6 +368,7 @@ def test_a_dated_heading_is_not_the_target_date(judge: LocalJudge) -> None:
         ("Spoke to Dana. She signs off anything under 20k.", None, "yes"),
         ("Anruf mit Frau Weber: Die Software-Auswahl entscheidet sie.", None, "yes"),
         ("Frau Weber, Rückruf: Ja, sie unterschreibt.", None, "yes"),  # "ja" is yes here, not a Polish "I"
+        ("Spoke to Ana: she signs for the EU entity.", None, "yes"),  # "EU" is not a Portuguese "I"
         # ... unless the note names someone else who signs
         ("Per Dana: anything software goes to Rick (owner), he signs everything.", None, "no"),
         # the lead's own words quoted in a note: "he" is not the contact
