@@ -37,7 +37,34 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip().casefold()
 
 
+_BREAK = re.compile(r"(?<=[.!?;])\s+|\n+|\s+-\s+|\s*•\s*")
+# A full stop that ends an abbreviation, not a sentence: "900 Mio. Euro", "ca. 40", "z.B. Excel", "1,2 mld. zł".
+_ABBREVIATION = re.compile(
+    r"(?<![^\W\d_])(?:mio|mrd|tsd|mln|mld|tys|mil|tis|ca|cca|approx|bzw|resp|nr|dr|mr|mrs|ms|vs|e\.g|i\.e|z\.b|u\.a|d\.h|"
+    r"p\.ex|ggf|inkl|zzgl|evtl)\.$",
+    re.I,
+)
+# "am 1. März", "do 15. ledna": a day of the month written with a stop, before the month's name
+_DAY_STOP = re.compile(r"(?<!\d)\d{1,2}\.$")
+_MONTH_AHEAD = re.compile(
+    r"(?:jan|feb|m[äa]r|apr|ma[iy]|jun|jul|aug|sep|o[kc]t|nov|de[zc]|j[äa]nner|feber|janvier|f[ée]vrier|mars|avril|"
+    r"juin|juillet|ao[ûu]t|enero|febrero|marzo|abril|mayo|junio|julio|agosto|gennaio|febbraio|maggio|giugno|luglio|"
+    r"stycz|lut|kwie|czerw|lip|sierp|wrze|pa[źz]dz|listop|grud|led|[úu]nor|b[řr]ez|dub|kv[ěe]t|[čc]erv|srp|z[áa][řr]|"
+    r"[řr][íi]j|prosin|quartal|halbjahr)",
+    re.I,
+)
+
+
 def sentences(text: str) -> list[str]:
-    """Split free text into sentence-sized units, keeping each one a verbatim span of the input."""
-    parts = re.split(r"(?<=[.!?;])\s+|\n+|\s+-\s+|\s*•\s*", text)
+    """Split free text into sentence-sized units, keeping each one a verbatim span of the input. A stop after an
+    abbreviation ("Mio.", "ca.", "z.B.") or a day of the month ("1. März") ends no sentence."""
+    parts, start = [], 0
+    for m in _BREAK.finditer(text):
+        head = text[start : m.start()]
+        if text[m.start() - 1 : m.start()] == "." and m.group(0).strip() == "":
+            if _ABBREVIATION.search(head) or (_DAY_STOP.search(head) and _MONTH_AHEAD.match(text, m.end())):
+                continue
+        parts.append(head)
+        start = m.end()
+    parts.append(text[start:])
     return [p.strip() for p in parts if p and p.strip()]

@@ -53,8 +53,9 @@ _LANGS = ("de", "fr", "es", "it", "nl", "pl", "cs", "pt")
 # City names that are also everyday words in lead text; a capitalised "Mobile" or "Reading" is rarely the city.
 _AMBIGUOUS = frozenset(
     """mobile reading nice bath split male hope york jersey victoria florence georgia jordan chad
-    march may june april sale buffalo deal mission independence lincoln orange santa marion""".split()
-)
+    march may june april sale buffalo deal mission independence lincoln orange santa marion
+    south north east west centre center central""".split()
+)  # the compass words are regions of Cameroon, Malta … and every lead's "South Florida" or "West Coast"
 _TOKEN = re.compile(r"[^\W\d_][\w'.&\-]*", re.UNICODE)
 
 
@@ -73,7 +74,7 @@ class Place:
 
 Index = dict[str, tuple[frozenset[str], str]]
 CACHE_FILE = "geo-index.json"
-_CACHE_FORMAT = 2  # 2: a city name shared by large cities names all their countries
+_CACHE_FORMAT = 3  # 2: a city name shared by large cities names all their countries; 3: subdivisions too
 _cache_folder: list[Path] = []  # set by the edge (use_cache_folder); empty: build in memory every process
 
 
@@ -208,11 +209,15 @@ def build_index() -> Index:
             add(city["name"], frozenset(shared.get(name_key(city["name"]), {city["countrycode"]})), "city")
     big_city = {k for k, pop in largest.items() if pop >= 300_000}  # "Manchester" is the city, not Jamaica's parish
     translations = [gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["en"], fallback=True)]
+    # A name several countries' subdivisions share ("Florida": the US state and Uruguay's department) names all those
+    # countries, as a shared city name does.
+    subdivisions: dict[str, tuple[str, set[str]]] = {}
     for sub in pycountry.subdivisions:
         if sub.parent_code is None and fold(sub.name) not in _AMBIGUOUS:
-            code = frozenset({sub.country_code})
             for name in (sub.name, translations[0].gettext(sub.name)):
-                add(name, code, "subdivision", overwrite=name_key(name) not in big_city)
+                subdivisions.setdefault(name_key(name), (name, set()))[1].add(sub.country_code)
+    for key, (name, owners) in subdivisions.items():
+        add(name, frozenset(owners), "subdivision", overwrite=key not in big_city)
     names = [
         gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True) for lang in _LANGS
     ]
@@ -323,4 +328,31 @@ def find_places(text: str) -> list[Place]:
             i += hit[0]
         else:
             i += 1
+    return found
+
+
+@lru_cache(maxsize=64)
+def _one_word_places(country: str) -> tuple[str, ...]:
+    """Folded one-word names of the cities and subdivisions of one country only, longest first."""
+    names = [k for k, (codes, kind) in _index().items() if codes == {country} and kind in ("city", "subdivision")]
+    return tuple(sorted((k for k in names if " " not in k and len(k) >= 4), key=len, reverse=True))
+
+
+def find_inflected(text: str, country: str) -> list[Place]:
+    """Places of `country` named in a case form the index does not hold: Polish and Czech inflect place names ("w
+    Gdańsku", "w Warszawie", "v Ostravě"). A capitalised word is the place when it is the name with at most three more
+    letters, its last letter changed or not. Only the company's own country is looked in, so a word never becomes a
+    place abroad by its ending."""
+    names = _one_word_places(country)
+    found = []
+    for m in _TOKEN.finditer(text):
+        word = m.group(0).rstrip(".,'")
+        if not word[:1].isupper() or len(word) < 4:
+            continue
+        w = fold(word)
+        for name in names:
+            stem = name if w.startswith(name) else name[:-1] if len(name) >= 5 and w.startswith(name[:-1]) else None
+            if stem is not None and 0 < len(w) - len(stem) <= 3:
+                found.append(Place(word, frozenset({country}), "city"))
+                break
     return found

@@ -132,7 +132,7 @@ _MONTH_NAMES = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
 _DEADLINE = re.compile(
     rf"\b(?:by|before|until)\s+(?P<d>(?:the )?(?:end of |start of )?(?:this |next |the )?"
     rf"(?:Q[1-4](?:\s+20\d\d)?|H[12]|quarter|year|fiscal year|month|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH_NAMES}"
-    rf"(?:,? 20\d\d)?|{_MONTH_NAMES}(?: \d{{1,2}})?(?:,? 20\d\d)?|20\d\d-\d\d-\d\d))",
+    rf"(?:,? 20\d\d)?|{_MONTH_NAMES}(?: \d{{1,2}}(?!\d))?(?:,? 20\d\d)?|20\d\d-\d\d-\d\d))",
     re.I,
 )
 

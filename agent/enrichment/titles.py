@@ -67,7 +67,7 @@ _SENIORITY: list[tuple[Seniority, re.Pattern[str]]] = [
         _rx(
             r"interns?|internship|students?|trainee|apprentice|werkstudent\w*|praktikant\w*|stagiaire|etudiant\w*",
             r"estudiante|becari[oa]|studente|tirocinante|azubi|auszubildende\w*|phd candidate|undergrad\w*",
-            "graduate student|working student",
+            "graduate student|working student|stagist[ae]|estagiari[oa]|stazyst\\w*|stagiair\\w*",
         ),
     ),
     ("individual", _rx(r"(?:executive |personal )?assistant to|office of the")),
@@ -76,7 +76,8 @@ _SENIORITY: list[tuple[Seniority, re.Pattern[str]]] = [
         re.compile(
             r"\bchief\b(?! of staff).*\bofficer\b|"
             + _rx(
-                r"founder|co ?founder|owner|(?<!vice )president|managing director|managing partner|general partner",
+                r"founder|co ?founder|(?<!product )(?<!process )(?<!project )(?<!service )(?<!data )(?<!platform )owner",
+                r"(?<!vice )president|managing director|managing partner|general partner",
                 r"geschaftsfuhrer\w*|geschaeftsfuehrer\w*|inhaber\w*|vorstand\w*|directeur general",
                 "directeur administratif et financier|directeur financier|director general|director financiero",
                 "director ejecutivo|gerente general|amministratore delegato|direttore generale|direttore finanziario",
@@ -99,7 +100,8 @@ _SENIORITY: list[tuple[Seniority, re.Pattern[str]]] = [
     (
         "manager",
         _rx(
-            r"managers?|managerin|gerente|responsable|supervisor\w*|team lead|team leader|teamleiter\w*",
+            r"\w*managers?|\w*managerin|manazer\w*|menedzer\w*|gerente|responsable|supervisor\w*|team lead|team leader",
+            r"teamleiter\w*|(?:product|process|project|service|data|platform) owner",
             r"gruppenleiter\w*|jef[ea]|controller\w*|comptroller|superintendent|coordinatrice|foreman|encargad[oa]",
         ),
     ),

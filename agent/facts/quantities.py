@@ -524,6 +524,10 @@ def timeframes(text: str, ref: date) -> list[Quantity]:
                     start = _month_bounds(
                         start.year if start > ref else _upcoming_month(ref, end.month, None), end.month
                     )[0]
+                elif kind == "year" and m.group("pre").lower() in ("before", "until"):
+                    # "not before 2028" (frühestens 2028), "not until 2028": from the start of 2028, not from today
+                    start = date(int(m.group("y")), 1, 1)
+                    end = max(end, start)
                 high = INF
             else:
                 high = float((end - ref).days)

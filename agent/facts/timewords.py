@@ -42,6 +42,24 @@ _DATE_AHEAD = rf"(?=(?:(?:the|dem|der|den|le|la|el|o|a|il|de|het)\s+)?(?:{_MONTH
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?:{o})\s+(?:{_QUARTER})", re.I), f"Q{n}") for n, o in _ORDINALS
 ]
+# Half-years: "erstes Halbjahr 2027", "premier semestre", "primer semestre de 2027", "eerste helft van 2027", "first half
+# of next year" → "H1 2027", "H1 next year".
+_HALF = r"halbjahr\w*|semestre|helft|p[óo][łl]rocz\w*|pololet[íi]\w*"
+_OF = r"(?:\s+(?:of|de|del|do|da|di|des|du|von|vom|van|het|roku|the))*"
+_RULES += [
+    (re.compile(rf"\b(?:{o})\s+(?:{_HALF}){_OF}\b\s*", re.I), f"H{n} ")
+    for n, o in (("1", _ORDINALS[0][1]), ("2", _ORDINALS[1][1]))
+]
+# English "half" only before the year it halves: "second half of half the team" is no date.
+_RULES += [
+    (
+        re.compile(rf"\b(?:the\s+)?(?:{en})\s+half\s+(?:of\s+)?(?:the\s+)?(?=20\d\d|next year|this year|year\b)", re.I),
+        f"H{n} ",
+    )
+    for n, en in (("1", "first|1st"), ("2", "second|2nd"))
+]
+_RULES += [(re.compile(r"\bH([12]) year\b", re.I), r"H\1")]
+_RULES += [(re.compile(rf"\b([12])\.\s*(?:{_HALF}){_OF}\b\s*", re.I), r"H\1 ")]
 _RULES += [
     (re.compile(rf"\b([1-4])\.?\s*(?:{_QUARTER})", re.I), r"Q\1"),
     (re.compile(rf"\b(?:{_QUARTER})\s+([1-4])\b", re.I), r"Q\1"),

@@ -23,7 +23,7 @@ from agent.facts.clauses import Clause, Facts, frozen, has_negation, negated_nea
 from agent.facts.quantities import INF, Quantity, amounts, digitise
 from agent.enrichment.titles import department, normalise_title, seniority
 from agent.schemas import Answer, AnswerFlag, Enrichment, Evidence, Lead, QuestionAnswer
-from library.geo import country_code, find_places
+from library.geo import country_code, find_inflected, find_places
 from library.schemas import Competitor, QuestionSpec, Seller
 
 
@@ -313,6 +313,7 @@ def _count_clauses(
             out.append((c, product, product))
             continue
         cursor = 0
+        added: tuple[Clause, float, float] | None = None
         for k, q in enumerate(found):
             m = _quantity_at(text, q, cursor)
             i = m.start() if m else -1
@@ -339,6 +340,10 @@ def _count_clauses(
                     or bool(re.search(rf"{re.escape(spec_subject[:5])}\w*\D{{0,15}}$", before, re.I))
                     or any(_same_noun_across(ctx, words, n) for n in nouns)
                 )
+            if hit and (_MORE_AFTER.match(near) or _MORE_BEFORE.search(before)):
+                # "two more SDRs start in December, so six reps": an increase is not the count; at least that many
+                added = added or (c, q.low, INF)
+                continue
             if hit or about_form:
                 if people and not about_form and _subgroup(before, near):
                     # "4 people on support", "office staff of 8": part of the company, so at least that many.
@@ -349,7 +354,23 @@ def _count_clauses(
                 else:
                     out.append((c, q.low, q.high))
                 break
+        else:
+            if added is not None:
+                out.append(added)
     return out
+
+
+# An increase rather than a count: "two more SDRs", "3 weitere Techniker", "another 4 drivers", "dos agentes más"
+_MORE_AFTER = re.compile(
+    r"\s*(?:more|additional|extra|further|weitere\w*|zus[äa]tzliche\w*|de plus|suppl[ée]mentaires?|m[áa]s|mais|in pi[uù]|"
+    r"meer|extra|wi[ęe]cej|dodatkow\w*|dal[šs][íi]\w*|nov[ýy]ch)\b",
+    re.I,
+)
+_MORE_BEFORE = re.compile(
+    r"\b(?:another|an additional|additional|extra|weitere|zus[äa]tzliche|otros|otras|outros|outras|altri|altre|nog|"
+    r"kolejn\w*|dal[šs][íi]ch)\s*$",
+    re.I,
+)
 
 
 def _quantity_at(text: str, q: Quantity, cursor: int) -> re.Match[str] | None:
@@ -520,7 +541,7 @@ _REVENUE = re.compile(
     r"\b(revenue|turnover|sales|ARR|Umsatz|chiffre d'affaires|CA|facturaci[óo]n|ventas|faturamento|"
     r"fatturato|omzet|obr[óo]t|przych[óo]d\w*|obrat|tr[žz]by|"
     # what an insurer, a marketplace or a payments firm counts as its top line, in the languages the judge reads
-    r"premiums?|gwp|written premium|Pr[äa]mien\w*|Beitragseinnahmen|primes?|primas?|pr[ée]mios?|premi|"
+    r"premiums?|gwp|written premium|\w*Pr[äa]mien\w*|\w*Beitr[äa]g\w*|primes?|primas?|pr[ée]mios?|premi|"
     r"premie\w*|sk[łl]adk\w*|pojistn\w*|gmv|tpv|payment volume|transaction volume|aum)\b",
     re.I,
 )
@@ -583,6 +604,10 @@ def decide_location(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         # registered office") are set aside; a named group counts as all of its countries.
         chunks = re.split(r",|\band\b(?= the\b)|\(|\)", c.text) if scope_rx is not None else [c.text]
         places = [p for chunk in chunks if not _PAPER_OFFICE.search(chunk) for p in find_places(chunk)]
+        if not places and home_code and scope_rx is not None:
+            places = [
+                p for chunk in chunks if not _PAPER_OFFICE.search(chunk) for p in find_inflected(chunk, home_code)
+            ]
         if not places:
             continue
         # A city name large cities share ("Valencia") is the one in the company's own country, when it is one of them.
@@ -986,7 +1011,13 @@ _C_GENERAL = re.compile(
 def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     out = []
     for c in ctx.facts.clauses:
-        if any(not negated_near(c.text, m.start(), before=2) for m in lx.AUTHORITY_NO.finditer(c.text)):
+        others = [m for m in lx.AUTHORITY_NO.finditer(c.text) if not negated_near(c.text, m.start(), before=2)]
+        if others and all(_names_contact(c.text[: m.start()], ctx) for m in others):
+            # "Markus ist alleiniger Geschäftsführer und unterschreibt Verträge selbst": the role that signs is the
+            # contact's own, named as the sentence's subject
+            out.append(_clause_finding("yes", c, 0.82, "the contact is the one who signs or decides"))
+            continue
+        if others:
             out.append(_clause_finding("no", c, 0.82, "someone else signs or approves"))
             continue
         third = lx.AUTHORITY_THIRD.search(c.text)
@@ -1026,7 +1057,7 @@ def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         norm,
     ):
         return [_field_finding("no", title[1], 0.78, f"'{raw}' is not a decision-making role")]
-    if _C_GENERAL.search(norm) or level == "c_level":
+    if _C_GENERAL.search(_OWNS_A_THING.sub(" ", norm)) or level == "c_level":
         return [_field_finding("yes", title[1], 0.8, f"'{raw}' is a top executive")]
     function_named = [
         n
@@ -1038,7 +1069,10 @@ def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         )
     ]
     if function_named:
-        if any(_overlap(norm, n) >= 0.5 or n in norm for n in function_named):
+        # The same function at the named role's level or above: "Operations Lead" is not the "director of operations"
+        if any(
+            (n in norm or _overlap(norm, n) >= 0.5) and _RANK[level] >= _RANK[seniority(n)[0]] for n in function_named
+        ):
             return [_field_finding("yes", title[1], 0.75, f"'{raw}' is one of the named roles")]
         # The same function in another language: "Directora Comercial" heads sales, "Kierownik Utrzymania Ruchu"
         # maintenance. A senior title of another known function is not a named role; of an unknown one, unknown.
@@ -1055,6 +1089,31 @@ def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     if level == "individual" and not lx.GENERIC_TITLE.search(raw):
         return [_field_finding("no", title[1], 0.65, f"'{raw}' is an individual contributor")]
     return []
+
+
+_OWNS_A_THING = re.compile(r"\b(?:product|process|project|service|data|platform) owner\b")  # owns no company
+_RANK = {"unknown": 0, "student": 0, "individual": 1, "manager": 2, "director": 3, "vp": 4, "c_level": 5}
+
+
+def _names_contact(head: str, ctx: Context) -> bool:
+    """Whether the words before a role that signs name the contact as its holder: "Markus ist alleiniger …", "Ana is
+    the owner and signs", "I am the CFO and approve"."""
+    name = ctx.lead.person.name if ctx.lead.person else None
+    names = [w for w in re.findall(r"[^\W\d_]{3,}", name or "")]
+    subject = re.search(
+        r"^\W*(?P<who>[^\W\d_]+)(?:'s)?\s+(?:is|ist|est|es|è|e|é|jest|je|i'm|am|bin|soy|sou|sono|ben)\b"
+        r"(?:\s+[^\W\d_]+){0,3}\W*$",
+        head,
+        re.I,
+    )
+    if subject is None:
+        return bool(
+            re.fullmatch(
+                r"\W*(?:i'?m|i am|ich bin|je suis|soy|sou|sono|ik ben|jestem|jsem)\s+(?:\w+\s+){0,3}", head, re.I
+            )
+        )
+    who = subject.group("who").lower()
+    return who in ("i", "ich", "je", "yo", "eu", "io", "ik", "ja", "já") or any(who == n.lower() for n in names)
 
 
 def _about_contact(head: str) -> bool:
@@ -1207,6 +1266,26 @@ def _bare_timeframe(text: str, whens: list[When]) -> bool:
     return len(re.findall(r"[^\W\d_]{3,}", rest)) <= 2
 
 
+# How long something takes, not when it happens: "reguliert wird im Schnitt in drei Tagen", "onboarding usually takes
+# about two weeks", "on traite une demande en moyenne en 5 jours".
+_TAKES = re.compile(
+    r"\b(?:on average|average|avg|typically|usually|normally|takes?|took|taking|lasts?|im schnitt|durchschnittlich|"
+    r"normalerweise|meistens|dauer\w*|en moyenne|prend\w*|dure\w*|en promedio|promedio|normalmente|tarda\w*|dura\w*|"
+    r"em m[ée]dia|leva\w*|in media|di solito|richied\w*|gemiddeld|meestal|duur\w*|[śs]rednio|zazwyczaj|zajmuj\w*|"
+    r"trwa\w*|pr[ůu]m[ěe]rn[ěe]|obvykle|trv[áa]\w*)\b",
+    re.I,
+)
+
+
+def _takes(clause: str, when: str) -> bool:
+    """A relative span ('in 3 days') said as the time a process takes rather than as a date to act by."""
+    said = digitise(english_time(clause))
+    at = said.find(when)
+    if at < 0 or not re.match(r"(?:in|within)\s+\d", when, re.I):
+        return False
+    return bool(_TAKES.search(said[max(0, at - 40) : at + len(when) + 25]))
+
+
 def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     ref = ctx.ref.date()
     window = spec.window_days
@@ -1224,7 +1303,7 @@ def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             # "No rush, maybe next year": a hedge after it qualifies the later date, not the "no rush"
             out.append(_clause_finding("no", c, 0.75, "no timeline: just researching"))
             continue
-        whens = [w for w in dates(c.text, ref) if not _dated_label(c.text, w.text)]
+        whens = [w for w in dates(c.text, ref) if not _dated_label(c.text, w.text) and not _takes(c.text, w.text)]
         bare = c.unit.source in ("form", "notes") and _bare_timeframe(c.text, whens)
         if not whens or not (_ACTION.search(c.text) or c.context or bare):
             continue

@@ -82,3 +82,16 @@ def test_units_are_verbatim_sentences_of_their_source() -> None:
 
 def test_event_rendering() -> None:
     assert render_event(EngagementEvent(type="demo_request", timestamp=NOW)) == "demo request on 2026-11-20"
+
+
+def test_a_stop_after_an_abbreviation_or_a_day_of_the_month_ends_no_sentence() -> None:
+    from agent.text import sentences
+
+    assert sentences("Rund 900 Mio. Euro Beiträge. Budget ist da.") == [
+        "Rund 900 Mio. Euro Beiträge.",
+        "Budget ist da.",
+    ]
+    assert sentences("Go-live am 1. März 2027. Danach Rollout.") == ["Go-live am 1. März 2027.", "Danach Rollout."]
+    assert sentences("ca. 40 Leute, z.B. im Lager. Ok.") == ["ca. 40 Leute, z.B. im Lager.", "Ok."]
+    # a number that ends a sentence still ends it
+    assert sentences("We have 45. The owner signs.") == ["We have 45.", "The owner signs."]

@@ -174,3 +174,25 @@ def test_a_city_name_large_cities_share_names_all_their_countries_and_a_subdivis
     assert [sorted(p.countries) for p in find_places("London")] == [["GB"]]  # London, Ontario is far smaller
     assert [sorted(p.countries) for p in find_places("Manchester")] == [["GB"]]  # not Jamaica's parish
     assert [sorted(p.countries) for p in find_places("Ontario")] == [["CA"]]  # the province, not the Californian city
+
+
+def test_a_deadline_keeps_its_year_after_a_month() -> None:
+    question = QualifyingQuestion(
+        id="golive", text="Do they want it live before the end of June 2027?", category="timeline", weight=5
+    )
+    spec = read_question(question, Seller(name="S", product="P", description="A product."), [])
+    assert spec.deadline == "the end of June 2027"
+    assert "June 2027" in spec.words
+
+
+def test_compass_words_and_subdivision_names_several_countries_share() -> None:
+    from library.geo import find_inflected
+
+    # "South" is a region of Cameroon, and Florida a department of Uruguay as well as the US state
+    [florida] = find_places("7 restaurants in South Florida")
+    assert florida.text == "Florida" and florida.countries == {"US", "UY"}
+    # Polish and Czech case forms of a city of the company's own country
+    assert [p.text for p in find_inflected("Zakład w Gdańsku, 420 osób", "PL")] == ["Gdańsku"]
+    assert [p.countries for p in find_inflected("Sklad v Ostravě", "CZ")] == [{"CZ"}]
+    assert find_inflected("Zakład w Gdańsku", "DE") == []  # only the company's own country is looked in
+    assert find_inflected("Nasza Firma Produkcyjna", "PL") == []

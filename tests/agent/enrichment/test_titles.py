@@ -127,6 +127,12 @@ async def test_provider_prefers_the_enriched_title_and_skips_leads_without_one()
         ("Copropriétaire", "c_level", "other"),
         ("Schichtleiter Produktion", "individual", "other"),
         ("Maintenance Technician", "individual", "maintenance"),
+        ("Stagista Customer Care", "student", "other"),  # Italian intern
+        ("Estagiária de Marketing", "student", "marketing"),
+        ("Projektový manažer", "manager", "other"),  # a manager, not an individual contributor
+        ("Projektmanagerin", "manager", "other"),
+        ("Product Owner", "manager", "other"),  # owns a product, not the company
+        ("Co-owner", "c_level", "other"),
     ],
 )
 def test_titles_in_the_other_languages(title: str, level: str, dept: str) -> None:

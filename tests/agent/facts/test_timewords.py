@@ -45,6 +45,15 @@ REF = date(2026, 11, 6)
         ("Wdrożenie jesienią 2027.", "2027-09-01", "2027-11-30", False),
         ("In the fall we could start.", "2026-11-06", "2026-11-30", False),  # said in November: this fall
         ("This winter.", "2026-12-01", "2027-02-28", False),
+        # half-years, and a year "at the earliest" that starts the window rather than ending it
+        ("Zeithorizont: erstes Halbjahr 2027.", "2027-01-01", "2027-06-30", False),
+        ("Go-live in the first half of 2027.", "2027-01-01", "2027-06-30", False),
+        ("Lancement au premier semestre 2027.", "2027-01-01", "2027-06-30", False),
+        ("Arranque en el segundo semestre de 2027.", "2027-07-01", "2027-12-31", False),
+        ("Livegang in de eerste helft van 2027.", "2027-01-01", "2027-06-30", False),
+        ("Wdrożenie w pierwszym półroczu 2027.", "2027-01-01", "2027-06-30", False),
+        ("Frühestens 2028.", "2028-01-01", "2028-01-01", True),
+        ("Not until 2028.", "2028-01-01", "2028-12-31", True),
     ],
 )
 def test_timeframes_in_other_languages(text: str, start: str, end: str, open_ended: bool) -> None:
@@ -58,6 +67,7 @@ def test_timeframes_in_other_languages(text: str, start: str, end: str, open_end
         "non abbiamo mai usato un CRM",  # Italian 'mai' is 'never'
         "vor zwei Wochen angefragt",  # German 'vor' is also 'ago'
         "Wyślę to do Pana jutro",  # Polish 'do' is also 'to'
+        "Half of our team works a second half shift",  # English 'half' without a year it halves
     ],
 )
 def test_everyday_words_are_not_dates(text: str) -> None:

@@ -57,10 +57,11 @@ def ask(
     fields: dict[str, object] | None = None,
     company: str = "Acme",
     domain: str | None = None,
+    name: str | None = None,
 ) -> QuestionAnswer:
     lead = Lead(
         company={"name": company, "domain": domain},
-        person={"title": (fields or {}).get("person.title")},
+        person={"title": (fields or {}).get("person.title"), "name": name},
         notes=notes,
         form_answers=form or {},
         received_at=NOW,
@@ -743,3 +744,75 @@ def test_never_below_a_number_is_a_floor_not_a_denial(judge: LocalJudge, notes: 
     backlog = q("backlog_now", "Are they struggling right now with a support ticket backlog?", "need")
     answer = ask(judge, backlog, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "name", "expected"),
+    [
+        # the role that signs is the contact's own when the sentence names the contact as its holder
+        ("Markus ist alleiniger Geschäftsführer und unterschreibt Verträge selbst.", "Markus Weber", "yes"),
+        ("Ana is the owner and signs every contract herself.", "Ana Souza", "yes"),
+        # the same words about somebody else are someone else signing
+        ("Markus ist alleiniger Geschäftsführer und unterschreibt Verträge selbst.", "Lena Vogt", "no"),
+        ("Our owner signs every contract.", "Ana Souza", "no"),
+    ],
+)
+def test_a_signing_role_held_by_the_contact_is_the_contacts_authority(
+    judge: LocalJudge, notes: str, name: str, expected: str
+) -> None:
+    answer = ask(judge, SIGNER, notes, name=name)
+    assert answer.answer == expected, answer.reasoning
+
+
+def test_a_title_of_the_named_function_below_the_named_level_is_not_that_role(judge: LocalJudge) -> None:
+    ops = q("ops_signer", "Can this person sign off (COO, director of operations or head of purchasing)?", "authority")
+    assert ask(judge, ops, fields={"person.title": "Operations Lead"}).answer == "unknown"  # ANSWERS.md: unknown
+    assert ask(judge, ops, fields={"person.title": "Director of Operations"}).answer == "yes"
+    assert ask(judge, SIGNER, fields={"person.title": "Product Owner"}).answer != "yes"  # owns a product, not the firm
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Two more agents start in January, so eight agents on the queue.", "yes"),  # the total, not the increase
+        ("Zwei weitere Agenten fangen im Januar an, dann sind es fünf Agenten.", "no"),
+        ("We are hiring 3 more agents next year.", "unknown"),  # an increase alone: at least three, total not said
+    ],
+)
+def test_an_increase_is_not_the_count(judge: LocalJudge, notes: str, expected: str) -> None:
+    answer = ask(judge, AGENTS, notes)
+    assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        # how long a process takes is not a date to buy by
+        ({"Anlass": "Es gibt keine Rückstände und beantwortet wird im Schnitt in drei Tagen."}, "unknown"),
+        ({"Context": "Our agents answer within 2 days on average."}, "unknown"),
+        ({"Zeitrahmen": "Frühestens 2028"}, "no"),  # at the earliest 2028: after the window
+        ({"When": "We want to buy in the next 2 weeks."}, "yes"),
+    ],
+)
+def test_how_long_something_takes_is_not_a_timeline(judge: LocalJudge, form: dict[str, str], expected: str) -> None:
+    answer = ask(judge, SOON, form=form)
+    assert answer.answer == expected, answer.reasoning
+
+
+def test_an_amount_with_an_abbreviation_stop_is_one_sentence(judge: LocalJudge) -> None:
+    premium = q("gwp", "Do they write at least €50 million in gross written premium a year?")
+    answer = ask(judge, premium, form={"Volumen": "Rund 900 Mio. Euro gebuchte Bruttobeiträge"})
+    assert answer.answer == "yes", answer.reasoning
+    assert answer.evidence[0].quote == "Rund 900 Mio. Euro gebuchte Bruttobeiträge"
+    assert ask(judge, premium, form={"Volumen": "Etwa 30 Mio. € Beiträge im Jahr"}).answer == "no"
+
+
+def test_a_place_in_a_case_form_or_shared_by_several_countries_is_read_in_the_companys_country(
+    judge: LocalJudge,
+) -> None:
+    plant = q("plant_eu", "Is the plant located in the EU?")
+    polish = ask(judge, plant, form={"Który zakład?": "Zakład w Gdańsku, 420 osób"}, fields={"company.country": "PL"})
+    assert polish.answer == "yes", polish.reasoning
+    where = q("where_us", "Are their restaurants in the US or Mexico?")
+    florida = ask(judge, where, form={"Locations": "7 in South Florida"}, fields={"company.country": "US"})
+    assert florida.answer == "yes", florida.reasoning
