@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -553,8 +553,29 @@ def decide_revenue(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         if _REVENUE.search(c.text) or (c.context and _REVENUE.search(c.context)):
             for m in money(c.text, assume_money=bool(c.context)):
                 low, high = annualise(m, 365.25)
+                if _goal_before(c.text, m.text):  # "aiming to reach €50M GWP by 2029": below that today
+                    out.append(_cmp_finding(spec, 0.0, low * 0.999, c, c.unit, c.text, "revenue below its stated goal"))
+                    continue
                 out.append(_cmp_finding(spec, low, high, c, c.unit, c.text, "stated revenue"))
     return out
+
+
+# A figure the lead is aiming for, not one it has: "we're aiming to reach €50M", "wir wollen 2028 auf 40 Mio. kommen",
+# "objectif : 30 M€", "queremos llegar a 60 agentes".
+_GOAL = re.compile(
+    r"\b(?:aim\w*(?: to (?:reach|hit|get to|grow to|be at))?|aiming for|target(?:ing)?|goal(?: is| of)?|"
+    r"(?:want|plan|hope|expect)(?:s|ing|ed)? to (?:reach|hit|get to|grow to|double to|be at)|grow(?:ing)? to|"
+    r"on track to|Ziel\w*|(?:wachsen|kommen) (?:auf|bis)|(?:wollen|m[öo]chten|planen)\b[^.;!?]{0,25}?\bauf|erreichen wollen|objectif\w*|atteindre|viser|objetivo\w*|"
+    r"alcanzar|llegar a|atingir|chegar a|obiettivo|raggiungere|arrivare a|doel\w*|bereiken|groeien naar|"
+    r"cel(?:em)?|osi[ąa]gn[ąa][ćc]|doj[śs][ćc] do|c[íi]l(?:em)?|dos[áa]hnout|dos[áa]hnem)\b[^.;!?\d]{0,25}$",
+    re.I,
+)
+
+
+def _goal_before(text: str, figure: str) -> bool:
+    """Whether the words just before a figure make it a goal rather than the present value."""
+    at = digitise(text).find(figure)
+    return at > 0 and bool(_GOAL.search(digitise(text)[max(0, at - 45) : at]))
 
 
 # --- places, languages, industry, tools -----------------------------------------------------------------------------
@@ -1286,6 +1307,18 @@ def _takes(clause: str, when: str) -> bool:
     return bool(_TAKES.search(said[max(0, at - 40) : at + len(when) + 25]))
 
 
+_RANGE_JOIN = re.compile(
+    r"\s*(?:and|to|or|-|–|—|/|through|till|until|bis|oder|und|à|a|au|ou|et|y|o|e|en|of|tot|i|lub|albo|do|nebo|až)\s*",
+    re.I,
+)
+
+
+def _joined(said: str, first: When, second: When) -> bool:
+    """Two timeframes written as one range or as alternatives ("February and May", "April or May", "Q1-Q2")."""
+    a, b = said.find(first.text), said.find(second.text)
+    return 0 <= a and a + len(first.text) <= b and bool(_RANGE_JOIN.fullmatch(said[a + len(first.text) : b]))
+
+
 def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     ref = ctx.ref.date()
     window = spec.window_days
@@ -1313,6 +1346,10 @@ def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         if later:  # "after Carnival, around April or May": the months narrow "from Carnival on"
             low, high = min(v.days(ref)[0] for v in later), max(v.days(ref)[1] for v in later)
             w = max(later, key=lambda v: v.end)
+        elif len(whens) > 1 and not w.open_ended and _joined(english_time(c.text), w, whens[1]):
+            # "between February and May", "April or May", "Q1–Q2": the whole span, which may straddle the window
+            low, high = w.days(ref)[0], max(w.days(ref)[1], whens[1].days(ref)[1])
+            w = max(w, whens[1], key=lambda v: v.end)
         if c.hedge:
             out.append(Finding("unknown", c.unit, c.text, 0.5, f"hedged timeframe ('{c.hedge}')", c.order))
             continue
@@ -1485,10 +1522,31 @@ def _asks_now(ctx: Context, window: float) -> Clause | None:
         m = _DEMO_OR_TRIAL.search(c.text)
         if not m or negated_near(c.text, m.start(), before=5) or _REFUSED.search(c.text[: m.start()]):
             continue
-        if any(w.days(ref)[1] < -window for w in dates(c.text, ref)):
+        if any(_said_when(c.text, w, ref)[1] < -window for w in dates(c.text, ref)):
             continue  # "Requested a demo on 2 September" (in November): a request from before the window
         return c
     return None
+
+
+_DONE = re.compile(
+    r"\b(?:requested|asked|wanted|had|did|got|received|attended|watched|signed up|registered|started|took|came|"
+    r"angefragt|wollte|hatte|demand[ée]e?|voulait|solicit[óo]|pidi[óo]|quer[íi]a|pediu|solicitou|chiese|richiest[oa]|"
+    r"voleva|aangevraagd|vroeg|wilde|poprosi\w*|prosi[łl]\w*|chcia[łl]\w*|po[žz][áa]dal\w*|cht[ěe]l\w*)\b",
+    re.I,
+)
+
+
+def _said_when(text: str, w: When, ref: date) -> tuple[float, float]:
+    """Days from `ref` of a timeframe a clause names. A month without a year resolves ahead ("in August" said in
+    November is next August), but said of something done ("Requested a demo in early August") it is the last one."""
+    low, high = w.days(ref)
+    if low > 120 and not re.search(r"20\d\d", w.text) and _DONE.search(text):
+        return float((_year_before(w.start) - ref).days), float((_year_before(w.end) - ref).days)
+    return low, high
+
+
+def _year_before(d: date) -> date:
+    return d.replace(year=d.year - 1, day=min(d.day, 28) if d.month == 2 else d.day)
 
 
 # Turning something down: "declined a demo", "doesn't want a trial", "kein Interesse an einer Demo".

@@ -816,3 +816,34 @@ def test_a_place_in_a_case_form_or_shared_by_several_countries_is_read_in_the_co
     where = q("where_us", "Are their restaurants in the US or Mexico?")
     florida = ask(judge, where, form={"Locations": "7 in South Florida"}, fields={"company.country": "US"})
     assert florida.answer == "yes", florida.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("We're aiming to reach €50M in revenue by 2029.", "no"),  # a goal: below it today
+        ("Wir wollen bis 2028 auf 80 Mio. € Umsatz kommen.", "unknown"),  # below 80M today: 50M or not, unsaid
+        ("Revenue last year was €64M.", "yes"),
+    ],
+)
+def test_a_figure_the_lead_aims_for_is_not_the_figure_it_has(judge: LocalJudge, notes: str, expected: str) -> None:
+    revenue = q("revenue_50m", "Is their annual revenue at least €50 million?")
+    answer = ask(judge, revenue, notes)
+    assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Go-live sometime between December and March, whenever IT has capacity.", "unknown"),  # straddles
+        ("They want to buy in December or January.", "yes"),  # both inside the three months
+        ("Requested a demo in early August; no activity since.", "no demo"),  # last August, not next
+    ],
+)
+def test_a_range_of_months_and_a_month_said_of_the_past(judge: LocalJudge, notes: str, expected: str) -> None:
+    if expected == "no demo":
+        intent = q("intent", "In the last 30 days, did they request a demo or start a trial?", "intent")
+        assert ask(judge, intent, notes).answer != "yes"
+        return
+    answer = ask(judge, SOON, notes)
+    assert answer.answer == expected, answer.reasoning
