@@ -246,6 +246,7 @@ PAST = rx(
     r"until last (?:year|month|quarter|spring|summer|fall|autumn|winter)",
     r"were on",
     r"was on",
+    r"used (?:[\w-]+ ){1,3}until",
     r"got rid of",
     r"ditched",
     r"sunset(?:ted)?",
@@ -264,6 +265,7 @@ PAST = rx(
     r"ancien(?:ne)?",  # fr
     r"anteriormente",
     r"dejamos",
+    r"(?:hemos |han |ha )?dejado",
     r"cambiamos de",
     r"hasta el a[ñn]o pasado",
     r"antiguo",  # es
@@ -335,8 +337,33 @@ EVALUATING = rx(
 )
 CONTRAST = re.compile(
     r"\s*(?:,\s*|\s)(?:but|however|although|though|whereas|except|yet|aber|jedoch|sondern|mais|cependant|pero|sino|"
-    r"aunque|mas|por[ée]m|ma|per[òo]|tuttavia|maar|echter|ale|lecz|jednak|v[šs]ak|av[šs]ak)\s+|\s*;\s*",
+    r"aunque|mas|por[ée]m|ma|per[òo]|tuttavia|maar|echter|ale|lecz|jednak|v[šs]ak|av[šs]ak)\s+|\s*;\s*|"
+    # "We were on Zendesk until last year, now Freshdesk": what holds now is its own clause (the word stays in it)
+    r",\s*(?=(?:and\s+)?(?:now|today|these days|nowadays|heute|jetzt|inzwischen|mittlerweile|seit\s+20\d\d|"
+    r"maintenant|d[ée]sormais|aujourd'hui|ahora|hoy|actualmente|agora|hoje|atualmente|ora|adesso|oggi|nu|"
+    r"tegenwoordig|teraz|obecnie|dzi[śs]|nyn[íi]|te[ďd]|dnes)\b)",
     re.I,
+)
+# What was so and is no more: "we used to do it all on paper", "früher per Excel", "ya no usamos …".
+NO_LONGER = rx(
+    r"used to",
+    r"no longer",
+    r"not any ?more",
+    r"formerly",
+    r"fr[üu]her",
+    r"nicht mehr",
+    r"auparavant",
+    r"ne \w+ plus",
+    r"ya no",
+    r"sol[íi]amos",
+    r"j[áa] n[ãa]o",
+    r"costum[áa]vamos",
+    r"non \w+ più",
+    r"niet meer",
+    r"vroeger",
+    r"ju[żz] nie",
+    r"u[žz] ne",
+    r"d[řr][íi]v(?:e)?",
 )
 PAIN = rx(
     r"pain\w*",

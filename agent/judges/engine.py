@@ -1445,7 +1445,13 @@ def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45, across: bool
             denied = negated and _negation_covers(c.text, topic) and not _NEVER_BELOW.search(c.text)
         else:  # what a business is: "no product of their own" denies being a software company
             denied = negated
-        if content and pain_topic or denied:
+        gone = lx.NO_LONGER.search(c.text)
+        if gone and not re.search(
+            r"\b(?:still|again|now|today|noch|immer noch|encore|todav[íi]a|ainda|ancora|nog)\b", c.text, re.I
+        ):
+            # "We used to do it all on paper" (and now Jobber): what was so is not so today
+            out.append(_clause_finding("no", c, 0.68, f"was so in the past ('{gone.group(0)}'), not today"))
+        elif content and pain_topic or denied:
             out.append(_clause_finding("no", c, 0.7, "says it is not the case"))
         else:
             out.append(_clause_finding("yes", c, 0.72 if sim >= min_sim + 0.1 else 0.62, "says so"))

@@ -847,3 +847,23 @@ def test_a_range_of_months_and_a_month_said_of_the_past(judge: LocalJudge, notes
         return
     answer = ask(judge, SOON, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("question", "notes", "expected"),
+    [
+        # ANSWERS.md, tense: what was so and is no more is no for "today"
+        ("paper", "We used to use paper but switched to Jobber last year.", "no"),
+        ("paper", "We used to do it all on paper, now everything is in Jobber.", "no"),
+        ("paper", "Früher haben wir alles auf Papier geplant, seit 2024 nutzen wir Jobber.", "no"),
+        ("paper", "We still schedule everything on paper.", "yes"),
+        ("rival", "We were on Zendesk until last year, now Freshdesk.", "no"),
+        ("rival", "Hemos dejado Zendesk el año pasado.", "no"),
+        ("rival", "We used Zendesk until March, now we're on Freshdesk.", "no"),
+        ("rival", "Our Zendesk trial ends next month.", "yes"),  # a trial running now is current use
+    ],
+)
+def test_what_was_so_and_is_no_more(judge: LocalJudge, question: str, notes: str, expected: str) -> None:
+    paper = q("paper", "Do they still schedule jobs on paper or spreadsheets today?", "need")
+    answer = ask(judge, paper if question == "paper" else RIVAL, notes)
+    assert answer.answer == expected, answer.reasoning
