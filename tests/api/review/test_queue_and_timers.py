@@ -142,6 +142,12 @@ def test_the_ui_queue_filters_and_shows_the_owner(
     assert "confirm" in sdr_keys and "accept" not in sdr_keys
     ae_keys = browser(app, people, "ae").get("/ui/queue").text.split('class="keys"')[1]
     assert "accept" in ae_keys and "confirm" not in ae_keys
+    # an SDR's search covers their own queue, and the page says so when another rep's lead is looked for
+    other = new_lead(api, runtime, people, sdr="sdr2", company={"name": f"Umbrella {tag}", "country": "US"})
+    sdr_page = browser(app, people, "sdr").get("/ui/queue", params={"q": f"umbrella {tag}"}).text
+    assert f"/ui/leads/{other}" not in sdr_page and "Searches the leads assigned to you" in sdr_page
+    assert "No lead assigned to you matches these filters" in sdr_page
+    assert "Searches the leads assigned to you" not in browser(app, people, "admin").get("/ui/queue").text
 
 
 def test_a_reconfirmed_sql_restarts_the_ae_clock(api: TestClient, runtime: Runtime, people: People) -> None:
