@@ -306,6 +306,7 @@ EVALUATING = rx(
     r"assessing",
     r"shopping around",
     r"demo(?:s|ed)? (?:with|of|from)",
+    r"booked (?:[\w&,-]+ ){0,5}demos?",
     r"had (?:a|one) (?:call|demo) with",
     r"got (?:a )?quotes?",
     r"quote from",

@@ -867,3 +867,10 @@ def test_what_was_so_and_is_no_more(judge: LocalJudge, question: str, notes: str
     paper = q("paper", "Do they still schedule jobs on paper or spreadsheets today?", "need")
     answer = ask(judge, paper if question == "paper" else RIVAL, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+def test_demos_booked_with_a_vendor_are_an_evaluation_not_use(judge: LocalJudge) -> None:
+    answer = ask(judge, RIVAL, "Booked Zendesk and Help Scout demos for next week as well.")
+    assert answer.answer != "yes", answer.reasoning  # looking at them is not running them
+    evaluating = q("eval", "Are they evaluating Zendesk or Help Scout?", "competition")
+    assert ask(judge, evaluating, "Booked Zendesk and Help Scout demos for next week.").answer == "yes"
