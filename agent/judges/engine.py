@@ -1603,13 +1603,19 @@ _SELF_STATEMENTS: dict[str, re.Pattern[str]] = {
     "partner": re.compile(
         r"\b(on behalf of (?:our|my|a) (?:clients?|customers?)|for (?:\w+ ){0,3}?(?:of )?(?:our|my) (?:\w+ )?"
         r"(?:clients?|customers?)|"
-        r"(?:a|para|per|pour|f[üu]r|voor|dla|pro) (?:nuestros|nossos|mis|meus|nos|mes|unsere|nostri|miei|onze|mijn|"
+        r"(?:a|para|per|pour|f[üu]r|voor|dla|pro|en|bei|chez|presso|bij|nos|u) (?:nuestros|nossos|mis|meus|nos|mes|unsere|unseren|meinen|nostri|miei|onze|mijn|"
         r"naszych|moich|na[šs]e|na[šs]im) (?:\w+ )?(?:clientes|clients|clienti|Kunden|Mandanten|klanten|klient\w*)|"
         r"we(?:'re| are) (?:an? )?(?:agency|consultancy|consultants?|reseller|msp|integrator|partner|bureau|"
         r"accounting firm|payroll bureau|audit firm)|resell\w*|white[- ]label|referral partner|"
         r"(?:our|my) clients|für (?:unsere|meine) (?:kunden|mandanten)|pour (?:nos|mes) clients|"
         r"para (?:nuestros|nossos|mis|meus) clientes|per i (?:nostri|miei) clienti|voor (?:onze|mijn) klanten|"
-        r"dla (?:naszych|moich) klient\w+|pro (?:na[šs]e|m[ée]) klienty|Steuerberat\w*|Mandanten)\b",
+        r"dla (?:naszych|moich) klient\w+|pro (?:na[šs]e|m[ée]) klienty|Steuerberat\w*|Mandanten|"
+        # asking what a partner earns: "partner commission", "¿Tenéis comisión para partners?", "Partnerprovision"
+        r"(?:partner|reseller|referral|affiliate)[- ]?(?:commission|program\w*|scheme|margin|discount)|"
+        r"comisi[óo]n (?:para|de) (?:partners|socios|distribuidores|revendedores)|commissions? (?:pour les |de )?"
+        r"(?:partenaires?|revendeurs?)|partnerprovision\w*|provision f[üu]r (?:partner|wiederverk[äa]ufer)|"
+        r"comiss[ãa]o (?:para|de) (?:parceiros|revendedores)|commission[ei]? (?:per i )?partner|"
+        r"partnerprogramma|program(?:u|ie)? partnersk\w*|partnersk\w+ program\w*)\b",
         re.I,
     ),
     "vendor_pitch": re.compile(

@@ -874,3 +874,21 @@ def test_demos_booked_with_a_vendor_are_an_evaluation_not_use(judge: LocalJudge)
     assert answer.answer != "yes", answer.reasoning  # looking at them is not running them
     evaluating = q("eval", "Are they evaluating Zendesk or Help Scout?", "competition")
     assert ask(judge, evaluating, "Booked Zendesk and Help Scout demos for next week.").answer == "yes"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Asesoro a una docena de restaurantes y busco una herramienta para implantarla en mis clientes.", "yes"),
+        ("¿Tenéis comisión para partners?", "yes"),  # asking what a partner earns
+        ("Ich berate Bäckereien und möchte das Tool bei unseren Kunden einführen.", "yes"),
+        ("Do you have a reseller program? We'd bundle it for our accounts.", "yes"),
+        ("Wir suchen eine Lösung für unser eigenes Team.", "not yes"),
+    ],
+)
+def test_a_partner_asking_for_clients_or_for_a_partner_commission(
+    judge: LocalJudge, message: str, expected: str
+) -> None:
+    partner = q("partner", "Is this a consultant or reseller asking on behalf of their clients?", "disqualifier", "bad")
+    answer = ask(judge, partner, form={"Message": message})
+    assert answer.answer != "yes" if expected == "not yes" else answer.answer == expected, answer.reasoning
