@@ -349,7 +349,8 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
-            r"\b(?P<which>this|next|the next|current|end of(?: the)?|end of this|by end of(?: the)?|by the end of(?: the)?)\s+"
+            r"\b(?:(?P<part>early|mid|late)\s+)?"
+            r"(?P<which>this|next|the next|current|end of(?: the)?|end of this|by end of(?: the)?|by the end of(?: the)?)\s+"
             r"(?P<what>fiscal year|financial year|year|quarter|month|week|half)\b",
             re.I,
         ),
@@ -423,6 +424,14 @@ def _interval(kind: str, m: re.Match[str], ref: date) -> tuple[date, date] | Non
         if what in ("year", "fiscal year", "financial year"):
             y = ref.year + step
             start, end = date(y, 1, 1), date(y, 12, 31)
+            part = (g.get("part") or "").lower()
+            if part:  # "early next year", "Anfang nächsten Jahres": the part of the year, as "early 2027" reads
+                start, end = {
+                    "early": (date(y, 1, 1), date(y, 3, 31)),
+                    "mid": (date(y, 5, 1), date(y, 8, 31)),
+                    "late": (date(y, 9, 1), date(y, 12, 31)),
+                }[part]
+                return (max(ref, start) if step == 0 else start), end
         elif what == "half":
             h = (ref.month - 1) // 6 + step
             y, h = ref.year + h // 2, h % 2

@@ -37,7 +37,10 @@ _ORDINALS: list[tuple[str, str]] = [
 _QUARTER = r"quartal\w*|trimestre|kwarta[łl]\w*|[čc]tvrtlet[íi]\w*"
 _MONTH_EN = "|".join(m for m, _ in _MONTHS)
 # What may follow a word that is a date preposition only before a date.
-_DATE_AHEAD = rf"(?=(?:(?:the|dem|der|den|le|la|el|o|a|il|de|het)\s+)?(?:{_MONTH_EN}|Q[1-4]|20\d\d|end of|early|mid)\b)"
+_DATE_AHEAD = (
+    rf"(?=(?:(?:the|dem|der|den|le|la|el|o|a|il|de|het)\s+)?(?:{_MONTH_EN}|Q[1-4]|H[12]|20\d\d|end of|early|mid|"
+    r"next year|this year|next quarter|next month)\b)"
+)
 
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?:{o})\s+(?:{_QUARTER})", re.I), f"Q{n}") for n, o in _ORDINALS
@@ -106,7 +109,7 @@ _RULES += [
     ),
     (
         re.compile(
-            r"\b(?:n[äa]chste[sn]? quartal|(?:le )?prochain trimestre|trimestre prochain|(?:el |o )?pr[óo]ximo trimestre|"
+            r"\b(?:n[äa]chste[sn]? quartal\w*|(?:le )?prochain trimestre|trimestre prochain|(?:el |o )?pr[óo]ximo trimestre|"
             r"(?:il )?prossimo trimestre|volgend kwartaal|(?:w )?przysz[łl]ym kwartale|p[řr][íi][šs]t[íi]m? [čc]tvrtlet[íi])\b",
             re.I,
         ),
@@ -119,6 +122,14 @@ _RULES += [
             re.I,
         ),
         "next month",
+    ),
+    (
+        re.compile(
+            r"\b(?:fin(?:ales)? de(?:l)? a[ñn]o|fin (?:de l'|d')ann[ée]e|fim do ano|final do ano|fine (?:dell')?anno|"
+            r"jahresende|ende des jahres|eind van het jaar|jaareinde|ko[ńn]ca? roku|konce roku|konec roku)\b",
+            re.I,
+        ),
+        "end of this year",
     ),
     (
         re.compile(

@@ -1152,6 +1152,13 @@ _BUDGET = re.compile(
     r"rozpo[čc]et\w*|bud[żz]et\w*|begroting|geld|Mittel|fondi|fonds|budżet|prix|precio|preço)\b",
     re.I,
 )
+# A signing limit: "I can sign off up to €15k", "approves anything under 10k", "darf bis zu 20.000 € freigeben".
+_SIGNING_LIMIT = re.compile(
+    r"\b(?:sign(?:s|ing)?(?:[- ]off)?|approv\w*|freigeben|unterschreiben|valider|signer|aprobar|firmar|aprovar|"
+    r"assinar|approvare|firmare|goedkeuren|tekenen|zatwierdz\w*|podpis\w*|schv[áa]lit)\s+(?:[\w']+\s+){0,3}?"
+    r"(?:up to|under|below|anything (?:under|below|up to)|bis zu|jusqu'[àa]|hasta|at[ée]|fino a|tot|do)\b",
+    re.I,
+)
 _OTHER_PURPOSE = re.compile(
     r"\bfor (?:the |our |a |an |new )?(?P<what>[\w\- ]{3,40}?)(?:[,.;(]|$| this| next| but| and)", re.I
 )
@@ -1209,6 +1216,12 @@ def decide_budget(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         if not _purpose_ok(c, spec, ctx):
             continue
         if (
+            _SIGNING_LIMIT.search(c.text)
+            and not any(m.period_days for m in amounts_here)
+            and not any(not _SIGNING_LIMIT.search(c.text[max(0, b.start() - 12) :]) for b in _BUDGET.finditer(c.text))
+        ):
+            continue  # "I can sign off up to €15k myself": how much the contact may approve, not a budget
+        if (
             _BUDGET_NO.search(c.text)
             or frozen(c.text)
             or (text_cue and negated_near(c.text, text_cue.start(), before=4))
@@ -1243,6 +1256,7 @@ def decide_budget(spec: QuestionSpec, ctx: Context) -> list[Finding]:
 _ACTION = re.compile(
     r"\b(live|launch\w*|roll\w*|switch\w*|start\w*|buy\w*|purchas\w*|decid\w*|decision|sign\w*|implement\w*|"
     r"deploy\w*|replace\w*|migrat\w*|move|moving|onboard\w*|up and running|in place|kick\w*|go|need|want|"
+    r"umgestellt|eingef[üu]hrt|gestartet|gewechselt|"
     r"plan\w*|deadline|timeline|target|by|before|within|einf[üu]hr\w*|umstell\w*|starten|lancer|mise en place|"
     r"d[ée]ploy\w*|implementar|implantar|arrancar|lanzar|avviare|implementare|invoeren|overstappen|wdro[żz]\w*|"
     r"uruchom\w*|spustit|nasadit|zav[ée]st|comprar|compra|kaufen|kauf|acheter|achat|acquistare|acquisto|kopen|"
@@ -1257,6 +1271,7 @@ _ACTION = re.compile(
 _NO_TIMELINE = re.compile(
     r"\b(no (?:real )?(?:timeline|rush|deadline|urgency|timeframe)|just (?:researching|exploring|"
     r"looking|browsing)|not (?:a priority|urgent|this year)|nothing urgent|no plans?|"
+    r"not (?:changing|switching|moving|buying|replacing)(?: anything| tools?| systems?| providers?)? this year|"
     r"keine eile|pas press[ée]|sin prisa|sem pressa|nessuna fretta|geen haast|nie spieszy|nesp[ěe]ch[áa]|"
     r"no (?:hay|tienen|tenemos|tiene) prisa|n[ãa]o (?:h[áa]|temos|t[êe]m|tem) pressa|(?:ne sont|ne sommes|n'est) pas "
     r"press[ée]s?|rien ne presse|non (?:c'[èe]|abbiamo|hanno|ha) fretta|nie ma po[śs]piechu|nem[áa] to sp[ěe]ch|"
@@ -1603,7 +1618,7 @@ _SELF_STATEMENTS: dict[str, re.Pattern[str]] = {
     "partner": re.compile(
         r"\b(on behalf of (?:our|my|a) (?:clients?|customers?)|for (?:\w+ ){0,3}?(?:of )?(?:our|my) (?:\w+ )?"
         r"(?:clients?|customers?)|"
-        r"(?:a|para|per|pour|f[üu]r|voor|dla|pro|en|bei|chez|presso|bij|nos|u) (?:nuestros|nossos|mis|meus|nos|mes|unsere|unseren|meinen|nostri|miei|onze|mijn|"
+        r"(?:a|à|aos|ai|para|per|pour|f[üu]r|voor|dla|pro|en|bei|chez|presso|bij|nos|u) (?:nuestros|nossos|mis|meus|nos|mes|unsere|unseren|meinen|nostri|miei|onze|mijn|"
         r"naszych|moich|na[šs]e|na[šs]im) (?:\w+ )?(?:clientes|clients|clienti|Kunden|Mandanten|klanten|klient\w*)|"
         r"we(?:'re| are) (?:an? )?(?:agency|consultancy|consultants?|reseller|msp|integrator|partner|bureau|"
         r"accounting firm|payroll bureau|audit firm)|resell\w*|white[- ]label|referral partner|"

@@ -211,7 +211,9 @@ class LocalJudge:
         """A question about what the lead says of itself (a partner asking for clients, a student, a pain, an industry)
         that the typed reading left unknown, when a clause in a language the cue lists cannot read says what the
         question asks, by the cross-language model. Only a yes: silence and 'not the case' need the typed reading."""
-        found = [f for f in _by_meaning(q.text, ctx, min_sim=STATEMENT_MATCH, across=True) if f.answer == "yes"]
+        # what the question rules out ("… rather than for software") is not what it asks: its words never match
+        asked = _RULED_OUT.split(q.text)[0].strip() or q.text
+        found = [f for f in _by_meaning(asked, ctx, min_sim=STATEMENT_MATCH, across=True) if f.answer == "yes"]
         return resolve(q.id, spec, found) if found else None
 
     @staticmethod
@@ -348,6 +350,9 @@ class LocalJudge:
                 evidence=[_evidence(c)],
             )
         return answer
+
+
+_RULED_OUT = re.compile(r"\b(?:rather than|instead of|as opposed to|other than|but not)\b", re.I)
 
 
 def _evidence(c: Clause) -> Evidence:

@@ -53,6 +53,11 @@ REF = date(2026, 11, 6)
         ("Livegang in de eerste helft van 2027.", "2027-01-01", "2027-06-30", False),
         ("Wdrożenie w pierwszym półroczu 2027.", "2027-01-01", "2027-06-30", False),
         ("Frühestens 2028.", "2028-01-01", "2028-01-01", True),
+        ("Wir wollen Anfang nächsten Jahres starten.", "2027-01-01", "2027-03-31", False),  # early next year
+        ("Go-live mid next year.", "2027-05-01", "2027-08-31", False),
+        ("Umstellung bis Ende des nächsten Quartals.", "2026-11-06", "2027-03-31", False),
+        ("Antes de fin de año.", "2026-11-06", "2026-12-31", False),
+        ("Wdrożenie do końca roku.", "2026-11-06", "2026-12-31", False),
         ("Not until 2028.", "2028-01-01", "2028-12-31", True),
     ],
 )

@@ -90,8 +90,9 @@ def test_a_clause_in_another_language_that_says_what_the_question_asks_is_a_quot
 
 def test_without_the_cross_language_model_the_same_lead_stays_unknown(models) -> None:  # type: ignore[no-untyped-def]
     english, _ = models
-    notes = "Nous sommes un cabinet de conseil et cherchons un outil à recommander à nos clients restaurateurs."
-    assert ask(LocalJudge(english), AGENCY, notes).answer == "unknown"
+    # (the French agency lead above is now also read by the partner cue list, "à nos clients": the pain is not)
+    notes = "Wir werfen jede Woche zu viele Lebensmittel weg, weil die Ware verdirbt."
+    assert ask(LocalJudge(english), WASTE, notes).answer == "unknown"
 
 
 @pytest.mark.parametrize(

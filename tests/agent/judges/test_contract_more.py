@@ -892,3 +892,48 @@ def test_a_partner_asking_for_clients_or_for_a_partner_commission(
     partner = q("partner", "Is this a consultant or reseller asking on behalf of their clients?", "disqualifier", "bad")
     answer = ask(judge, partner, form={"Message": message})
     assert answer.answer != "yes" if expected == "not yes" else answer.answer == expected, answer.reasoning
+
+
+def test_what_a_question_rules_out_never_matches_it(judge: LocalJudge) -> None:
+    # "…rather than for software": a COO who signs off on software is no job seeker
+    seeker = q("job_seeker", "Is the lead looking for a job rather than for software?", "disqualifier", "bad")
+    answer = ask(
+        judge, seeker, form={"What is your role?": "COO, I sign off on software"}, fields={"person.title": "COO"}
+    )
+    assert answer.answer != "yes", answer.reasoning
+    partner = q(
+        "partner",
+        "Is this a consultant asking for their clients rather than for their own company?",
+        "disqualifier",
+        "bad",
+    )
+    french = "Cabinet de conseil : nous cherchons un outil à proposer à nos clients."
+    assert ask(judge, partner, notes=french).answer == "yes"
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("We want to start early next year.", "unknown"),  # Jan-Mar 2027 spans the three months from 22 Nov
+        ("Wir wollen Anfang nächsten Jahres starten.", "unknown"),
+        ("Go-live late next year.", "no"),  # Sep-Dec 2027
+        ("Umstellung bis Ende des nächsten Quartals.", "unknown"),  # by 31 March: past the 22 February window end
+        ("Antes de fin de año.", "yes"),  # before the end of this year
+        ("Bis Jahresende wollen wir umgestellt haben.", "yes"),
+        ("Happy with Deputy, contract runs through 2028, not changing this year.", "no"),  # ANSWERS.md: negation
+    ],
+)
+def test_parts_of_a_year_and_the_end_of_the_year_in_other_languages(
+    judge: LocalJudge, notes: str, expected: str
+) -> None:
+    answer = ask(judge, SOON, notes)
+    assert answer.answer == expected, answer.reasoning
+
+
+def test_a_signing_limit_is_not_a_budget_and_a_tool_that_works_is_no_pain(judge: LocalJudge) -> None:
+    budget = q("budget_10k", "Do they have at least $10,000 a year for helpdesk software?", "budget")
+    answer = ask(judge, budget, "Budget is €8,000–€12,000 a year. I can sign off up to €15k myself.")
+    assert answer.answer == "unknown", answer.reasoning  # the range straddles 10k; the 15k is a signing limit
+    assert ask(judge, budget, "They will approve up to $1,500 a month for it.").answer == "yes"  # a budget's ceiling
+    pain = q("sched_pain", "Are they struggling with staff scheduling today?", "need")
+    assert ask(judge, pain, "The paper schedule works okay for now.").answer == "no"
