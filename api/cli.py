@@ -241,15 +241,30 @@ def batch_command(
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Leads qualified at once")] = 4,
     show: Annotated[int, typer.Option(min=0, help="How many leads to list in the summary")] = 25,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary and the listed leads as JSON")] = False,
+    requalify: Annotated[
+        bool,
+        typer.Option(
+            "--requalify",
+            help="Re-qualify, as a new scorecard revision, leads whose scorecard was made with another library "
+            "snapshot (after you edited the library); a person's SQL or accept decision stands",
+        ),
+    ] = False,
 ) -> None:
     """Qualify every lead of a file; bad rows are reported with row and field and the batch goes on.
 
-    A re-run of the same file reuses the leads and scorecards it made (the summary says how many)."""
-    _run_batch(file, out_path, concurrency, show, as_json=as_json)
+    A re-run of the same file reuses the leads and scorecards it made (the summary says how many, and how many of
+    them were made with an older library: `--requalify` makes new revisions for those)."""
+    _run_batch(file, out_path, concurrency, show, as_json=as_json, requalify=requalify)
 
 
 def _run_batch(
-    file: Path, out_path: Path, concurrency: int, show: int, rt: Runtime | None = None, as_json: bool = False
+    file: Path,
+    out_path: Path,
+    concurrency: int,
+    show: int,
+    rt: Runtime | None = None,
+    as_json: bool = False,
+    requalify: bool = False,
 ) -> None:
     from api.leads.batch import run_batch, write_jsonl
     from api.leads.io import LeadFileError, read_leads
@@ -266,7 +281,7 @@ def _run_batch(
     columns = (TextColumn("qualifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("leads", total=len(rows))
-        result = asyncio.run(run_batch(rt, rows, concurrency, lambda: progress.advance(task)))
+        result = asyncio.run(run_batch(rt, rows, concurrency, lambda: progress.advance(task), requalify=requalify))
     write_jsonl(out_path, result)
     drafts = [d for _, _, d in result.drafts]
     labels = {
@@ -291,6 +306,16 @@ def _run_batch(
         out.print()
         print_table(out, summary(drafts, len(result.errors), len(result.failed), seconds, result.reused))
         out.print(f"scorecards written to {out_path}")
+    if result.requalified:
+        err.print(f"{result.requalified} lead(s) re-qualified with library snapshot {rt.deps.snapshot_id}")
+    if result.stale:
+        err.print(
+            Text(
+                f"{result.stale} reused scorecard(s) were made with an older library snapshot than "
+                f"{rt.deps.snapshot_id}; run again with --requalify to make new revisions with the current library",
+                style="yellow",
+            )
+        )
     for e in result.errors:
         err.print(Text(f"{file.name}: {e}", style="yellow"))
     for row, lead_id, status in result.failed:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from agent.schemas import ScorecardDraft
+from agent.schemas import Lead, ScorecardDraft
 from api.errors import ApiError
 from api.leads import service
 from api.leads.io import Row, RowError
@@ -25,6 +25,8 @@ class BatchResult:
     errors: list[RowError] = field(default_factory=list)
     failed: list[tuple[int, str, str]] = field(default_factory=list)  # (row, lead id, status)
     reused: int = 0  # drafts an earlier run had already made (the lead was not qualified again)
+    stale: int = 0  # of those, drafts made with another library snapshot than the one loaded now
+    requalified: int = 0  # stale drafts replaced by a new revision (`requalify=True`)
     external_ids: dict[int, str | None] = field(default_factory=dict)  # row → the CSV's external_id, for joins
 
 
@@ -42,28 +44,61 @@ def lead_status(rt: Runtime, lead_id: str) -> str:
         return row.status if row else "missing"
 
 
-async def _one(rt: Runtime, row: Row, result: BatchResult, gate: asyncio.Semaphore) -> None:
+async def _one(rt: Runtime, row: Row, result: BatchResult, gate: asyncio.Semaphore, requalify: bool) -> None:
     assert row.lead is not None
     try:
         intake = service.intake(rt.sessions, row.lead, rt.deps.clock())
     except ApiError as exc:
         result.errors.append(RowError(row.row, "external_id" if exc.status == 409 else "lead", exc.detail))
         return
+    again = False
     async with gate:
         made = await service.qualify_stored(rt.sessions, rt.deps, intake.lead_id, rt.settings.lead_lease)
-    found = latest_scorecard(rt, intake.lead_id)
+        found = latest_scorecard(rt, intake.lead_id)
+        stale = made is None and found is not None and found[1].provenance.library_snapshot != rt.deps.snapshot_id
+        if stale and requalify and lead_status(rt, intake.lead_id) in service.REQUALIFY_FROM:
+            # The library changed since this scorecard: a new revision with the one loaded now. A person's decision
+            # (an SQL, an accepted opportunity) stands, as it does when a CRM update changes the lead.
+            again = bool(
+                await asyncio.to_thread(
+                    service.requalify,
+                    rt.sessions,
+                    rt.deps,
+                    intake.lead_id,
+                    stored_lead(rt, intake.lead_id),
+                    keep_status=False,
+                    cause="library_changed",
+                )
+            )
+            found = latest_scorecard(rt, intake.lead_id) if again else found
     if found is None:
         result.failed.append((row.row, intake.lead_id, lead_status(rt, intake.lead_id)))
-    else:
-        result.drafts.append((row.row, *found))
-        result.external_ids[row.row] = row.lead.external_id
-        result.reused += made is None
+        return
+    result.drafts.append((row.row, *found))
+    result.external_ids[row.row] = row.lead.external_id
+    result.reused += made is None and not again
+    result.stale += stale and not again
+    result.requalified += again
+
+
+def stored_lead(rt: Runtime, lead_id: str) -> Lead:
+    with rt.sessions() as s:
+        row = s.get(LeadRow, lead_id)
+        assert row is not None
+        return Lead.model_validate(row.payload)
 
 
 async def run_batch(
-    rt: Runtime, rows: Iterable[Row], concurrency: int = 4, advance: Callable[[], None] = lambda: None
+    rt: Runtime,
+    rows: Iterable[Row],
+    concurrency: int = 4,
+    advance: Callable[[], None] = lambda: None,
+    *,
+    requalify: bool = False,
 ) -> BatchResult:
-    """Qualify rows with bounded concurrency; re-running the same file reuses the leads and scorecards it made."""
+    """Qualify rows with bounded concurrency; re-running the same file reuses the leads and scorecards it made.
+    `requalify`: a reused scorecard made with another library snapshot is replaced by a new revision (leads still
+    before a person's decision); without it such scorecards are kept and counted in `stale`."""
     result = BatchResult()
     if rt.spend is not None:
         rt.spend.start_run()  # the per-run spend cap counts from here
@@ -74,7 +109,7 @@ async def run_batch(
             result.errors.append(row.error)
             advance()
             continue
-        task = asyncio.create_task(_one(rt, row, result, gate))
+        task = asyncio.create_task(_one(rt, row, result, gate, requalify))
         task.add_done_callback(lambda _t: advance())
         pending.add(task)
         if len(pending) >= concurrency * 2:

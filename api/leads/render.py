@@ -177,6 +177,8 @@ def batch_json(
     return {
         "qualified": len(drafts),
         "reused": result.reused,
+        "reused_from_older_library": result.stale,
+        "requalified": result.requalified,
         "bad_rows": len(result.errors),
         "failed": len(result.failed),
         "seconds": round(seconds, 3),

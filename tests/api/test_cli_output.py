@@ -195,3 +195,39 @@ def test_the_why_column_gives_the_tier_rule_and_falls_back_to_the_top_factor() -
     thresholds = SqlVerdict(source="score_thresholds", tier_reason="score 83 ≥ 70")
     assert why(ScorecardDraft.model_construct(sql=thresholds, reasons=[factor])) == factor.label
     assert why(ScorecardDraft.model_construct(sql=None, reasons=[])) == ""
+
+
+def test_a_rerun_after_a_library_change_says_so_and_requalify_makes_new_revisions(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from api.settings import DEFAULT_LIBRARY
+
+    library = env / "library"
+    shutil.copytree(DEFAULT_LIBRARY, library)
+    monkeypatch.setenv("QUALIFY_LIBRARY_DIR", str(library))
+    get_settings.cache_clear()
+    path, out = leads_csv(env), env / "out.jsonl"
+    code, first, _ = run("batch", str(path), "--out", str(out), "--json")
+    assert code == 0 and json.loads(first)["qualified"] == 2
+    before = {json.loads(line)["provenance"]["library_snapshot"] for line in out.read_text().splitlines()}
+    # RevOps edits a question: the scorecards of the first run were made with the old library
+    questions = library / "questions.yaml"
+    questions.write_text(questions.read_text().replace("text: ", "text: Today, ", 1))
+    get_settings.cache_clear()
+    code, again, stderr = run("batch", str(path), "--out", str(out), "--json")
+    report = json.loads(again)
+    assert code == 0 and report["reused"] == 2 and report["reused_from_older_library"] == 2
+    assert "--requalify" in stderr
+    code, redone, stderr = run("batch", str(path), "--out", str(out), "--json", "--requalify")
+    report = json.loads(redone)
+    assert code == 0 and report["requalified"] == 2 and report["reused"] == 0
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {line["revision"] for line in lines} == {2} and not {
+        line["provenance"]["library_snapshot"] for line in lines
+    } & before
+    # and a further run with the same library reuses the new revisions
+    code, last, _ = run("batch", str(path), "--out", str(out), "--json", "--requalify")
+    report = json.loads(last)
+    assert report["reused"] == 2 and report["requalified"] == 0 and report["reused_from_older_library"] == 0
