@@ -806,6 +806,22 @@ def _mention_tense(text: str, at: int) -> str | None:
     return None
 
 
+# Tried once, in the languages whose participle follows the name: "Help Scout getestet, aber nicht gekauft"
+_TRIED = re.compile(
+    r"\b(?:getestet|ausprobiert|probad[oa]s?|testad[oa]s?|provat[oa]|test[ée]e?s?|essay[ée]e?s?|getest|"
+    r"uitgeprobeerd|przetestowa\w*|testowali\w*|vyzkou[šs]el\w*|otestoval\w*)\b",
+    re.I,
+)
+
+
+def _tried_after(text: str, at: int) -> bool:
+    """The name followed, within a few words and before any 'and', by a 'tried' participle."""
+    m = _TRIED.search(text, at, at + 30)
+    return m is not None and not re.search(
+        r"\b(?:and|und|et|y|e|en|i|a|oraz|nebo|or|oder|ou|o)\b|,", text[at : m.start()]
+    )
+
+
 def _use_answer(spec: QuestionSpec, c: Clause, name_at: int) -> tuple[Answer, str] | None:
     """yes/no for 'currently uses / is evaluating / recently left <name>' from one clause that names it."""
     negated = negated_near(c.text, name_at, before=5) or frozen(c.text[:name_at])
@@ -832,7 +848,7 @@ def _use_answer(spec: QuestionSpec, c: Clause, name_at: int) -> tuple[Answer, st
         if past:
             return ("no", "used it in the past, not now")
         return ("no", "says it does not use or consider it") if negated else ("yes", "uses or evaluates it")
-    if past or re.search(r"\b(?:tried|tested|piloted)\b", c.text[:name_at], re.I):
+    if past or re.search(r"\b(?:tried|tested|piloted)\b", c.text[:name_at], re.I) or _tried_after(c.text, name_at):
         return ("no", "used it in the past, not now")
     if negated:
         return ("no", "says it does not use it")
@@ -866,7 +882,20 @@ def decide_competitor(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 out.append(_clause_finding("no", c, 0.75, "says it uses nothing for it today"))
             elif spec.tense in ("current", "in_play") and _only_others(c, ctx.seller.category or ""):
                 out.append(_clause_finding("no", c, 0.72, "says what it uses, and it is none of these"))
-    return out
+    return _per_vendor(out)
+
+
+def _per_vendor(findings: list[Finding]) -> list[Finding]:
+    """Each named vendor's latest statement; a no about one vendor says nothing about another that is a yes ("We use
+    Zendesk today. We tried Help Scout but didn't buy" uses one of them)."""
+    latest: dict[str, Finding] = {}
+    for f in findings:
+        if f.value and (f.value not in latest or f.order >= latest[f.value].order):
+            latest[f.value] = f
+    kept = [f for f in findings if not f.value or latest[f.value] is f]
+    if any(f.answer == "yes" for f in latest.values()):
+        kept = [f for f in kept if not (f.value and f.answer != "yes")]
+    return kept
 
 
 # "we only use Shopify Inbox", "wir nutzen nur Excel": an exclusive statement of what is in use.

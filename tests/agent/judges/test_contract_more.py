@@ -937,3 +937,19 @@ def test_a_signing_limit_is_not_a_budget_and_a_tool_that_works_is_no_pain(judge:
     assert ask(judge, budget, "They will approve up to $1,500 a month for it.").answer == "yes"  # a budget's ceiling
     pain = q("sched_pain", "Are they struggling with staff scheduling today?", "need")
     assert ask(judge, pain, "The paper schedule works okay for now.").answer == "no"
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        # a no about one named vendor says nothing about another that is in use
+        ("We use Zendesk today. We tried Help Scout last year but didn't buy.", "yes"),
+        ("We tried Help Scout last year but didn't buy. We use Zendesk today.", "yes"),
+        ("Wir nutzen Zendesk und haben Help Scout getestet.", "yes"),
+        ("Help Scout getestet, aber nicht gekauft.", "no"),  # the participle after the name: tried, not in use
+        ("We left Zendesk in 2024 and tried Help Scout for a month; now on Front.", "no"),
+    ],
+)
+def test_each_named_vendor_is_read_on_its_own(judge: LocalJudge, notes: str, expected: str) -> None:
+    answer = ask(judge, RIVAL, notes)
+    assert answer.answer == expected, answer.reasoning
