@@ -219,6 +219,14 @@ _EMPLOYEES = {
     "person",
     "persons",
 }
+# What makes a count of people a part of the workforce: "who work shifts", "that use the app", "on the rota",
+# "working in the field", "scheduled in shifts".
+_QUALIFIED_PEOPLE = re.compile(
+    r"\s+(?P<q>(?:who|that|which)\s+(?!are employed|work (?:there|for them|at the company))[\w\s\-]{3,40}?|"
+    r"(?:working|scheduled|rostered|doing|on|in)\s+(?:(?:in|on)\s+)?(?:the\s+|a\s+)?(?:shifts?|rotas?|rosters?|the field|the road|"
+    r"the floor|site|call|night shifts?|hourly shifts?)[\w\s\-]{0,20}?)(?=\?|,|$|\s+(?:at|in|across|today|now)\b)",
+    re.I,
+)
 _SCOPES: list[tuple[SpecScope, re.Pattern[str]]] = [
     ("payroll", re.compile(r"\b(payroll|employees are|employ(?:s|ing)? (?:people|staff)|workforce)\b", re.I)),
     (
@@ -582,6 +590,18 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
             )
     if low is not None:
         noun, at = _subject(text)
+        qualified = _QUALIFIED_PEOPLE.match(text, at + len(noun)) if noun in _EMPLOYEES else None
+        if noun is not None and qualified is not None:
+            # "40 staff who work shifts", "employees on the rota", "people working in the field": a part of the
+            # workforce, counted as such (the company's headcount is at most an upper bound)
+            return QuestionSpec(
+                kind="named_count",
+                subject=f"{noun} {qualified.group('q').strip()}",
+                operator=op,
+                low=low,
+                high=high,
+                period_days=_period(text),
+            )
         if noun is None or noun in _EMPLOYEES:
             scope = next((s for s, rx in _SCOPES if rx.search(text) and s == "facility"), "company")
             return QuestionSpec(kind="company_size", subject="employees", scope=scope, operator=op, low=low, high=high)

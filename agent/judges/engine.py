@@ -254,6 +254,9 @@ _SUBSET_OF_PEOPLE = (
     "staff",
     "nurse",
     "worker",
+    "employee",  # a part of the workforce the question qualifies ("employees scheduled in shifts")
+    "people",
+    "personnel",
 )
 
 
@@ -892,10 +895,11 @@ def _per_vendor(findings: list[Finding]) -> list[Finding]:
     for f in findings:
         if f.value and (f.value not in latest or f.order >= latest[f.value].order):
             latest[f.value] = f
-    kept = [f for f in findings if not f.value or latest[f.value] is f]
-    if any(f.answer == "yes" for f in latest.values()):
-        kept = [f for f in kept if not (f.value and f.answer != "yes")]
-    return kept
+    using = {v for v, f in latest.items() if f.answer == "yes"}
+    if not using:
+        return findings
+    # the vendors in use keep their whole history (the reasoning names what their latest statement overrides)
+    return [f for f in findings if not f.value or f.value in using]
 
 
 # "we only use Shopify Inbox", "wir nutzen nur Excel": an exclusive statement of what is in use.

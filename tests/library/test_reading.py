@@ -196,3 +196,19 @@ def test_compass_words_and_subdivision_names_several_countries_share() -> None:
     assert [p.countries for p in find_inflected("Sklad v Ostravě", "CZ")] == [{"CZ"}]
     assert find_inflected("Zakład w Gdańsku", "DE") == []  # only the company's own country is looked in
     assert find_inflected("Nasza Firma Produkcyjna", "PL") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("Do they have at least 40 staff who work shifts?", "staff who work shifts"),
+        ("Are at least 40 employees scheduled in shifts?", "employees scheduled in shifts"),
+        ("Do they have 20 or more people working in the field?", "people working in the field"),
+    ],
+)
+def test_a_qualified_count_of_people_is_a_part_of_the_workforce(text: str, subject: str) -> None:
+    question = QualifyingQuestion(id="count_q", text=text, category="fit", weight=5)
+    spec = read_question(question, Seller(name="S", product="P", description="A product."), [])
+    assert spec.kind == "named_count" and spec.subject == subject, spec
+    plain = QualifyingQuestion(id="plain_q", text="Do they have at least 40 employees?", category="fit", weight=5)
+    assert read_question(plain, Seller(name="S", product="P", description="A product."), []).kind == "company_size"

@@ -953,3 +953,11 @@ def test_a_signing_limit_is_not_a_budget_and_a_tool_that_works_is_no_pain(judge:
 def test_each_named_vendor_is_read_on_its_own(judge: LocalJudge, notes: str, expected: str) -> None:
     answer = ask(judge, RIVAL, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+def test_the_company_headcount_is_only_an_upper_bound_for_a_part_of_the_workforce(judge: LocalJudge) -> None:
+    shifts = q("shift_staff", "Do they have at least 40 staff who work shifts?")
+    assert ask(judge, shifts, "We are 45 people in total but only about 30 work on the rota.").answer != "yes"
+    assert ask(judge, shifts, fields={"company.employees": 150}).answer == "unknown"
+    assert ask(judge, shifts, fields={"company.employees": 25}).answer == "no"  # fewer people than that in all
+    assert ask(judge, shifts, "3,200 staff on hourly shifts across our clinics.").answer == "yes"
