@@ -201,6 +201,28 @@ def _highlight(text: str, quotes: list[str]) -> list[tuple[str, bool]]:
     return parts
 
 
+# Flags about the lead's text as a whole: said once above the answers, not on every answer.
+LEAD_WIDE_FLAGS = {
+    "instruction_text_ignored": "Text addressed to an AI or a reviewer (or a fake role marker) was found in this lead. "
+    "It was set aside: it is evidence for nothing and changed no answer.",
+    "hidden_content": "Invisible characters were removed from this lead's text before it was read.",
+    "text_truncated": "This lead's text was too long to read in full; the parts closest to the questions were read.",
+}
+
+
+def _set_aside(lead: Lead, draft: ScorecardDraft) -> list[tuple[str, str]]:
+    """The sentences of the lead's own text that were set aside as instructions: (where, the words)."""
+    from agent.facts.clauses import is_injection
+    from agent.text import sentences
+
+    out = []
+    for s in lead_sources(lead, draft.enrichment):
+        if s.source in ("form", "notes"):
+            label = f"Form: {s.ref}" if s.source == "form" else "Notes"
+            out += [(label, part) for part in sentences(s.text) if is_injection(part)]
+    return out
+
+
 def scorecard_view(
     lead: Lead, draft: ScorecardDraft, library: Library, edits: dict[str, AnswerReviewRow]
 ) -> dict[str, Any]:
@@ -227,7 +249,7 @@ def scorecard_view(
                 a.answer,
                 a.confidence,
                 because,
-                list(a.flags),
+                [f for f in a.flags if f not in LEAD_WIDE_FLAGS],
                 a.value,
                 quotes,
                 human,
@@ -243,7 +265,10 @@ def scorecard_view(
         if k[0] in ("form", "notes")
     ]
     asks = {d.question_id: d.ask for d in draft.discovery_questions}
+    raised = {f for a in draft.answers for f in a.flags if f in LEAD_WIDE_FLAGS}
     return {
+        "lead_flags": [(f, LEAD_WIDE_FLAGS[f]) for f in LEAD_WIDE_FLAGS if f in raised],
+        "set_aside": _set_aside(lead, draft) if "instruction_text_ignored" in raised else [],
         "answers": answers,
         "groups": answer_groups(answers),
         "texts": texts,
