@@ -189,11 +189,18 @@ def enrich_import(
 def lead_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, metavar="FILE", help="One lead as JSON")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the scorecard as JSON")] = False,
+    requalify: Annotated[
+        bool,
+        typer.Option(
+            "--requalify", help="If the lead was qualified with another library snapshot, make a new revision"
+        ),
+    ] = False,
 ) -> None:
-    """Qualify one lead and print its scorecard (a table on a terminal, TSV blocks when piped, or --json)."""
+    """Qualify one lead and print its scorecard (a table on a terminal, TSV blocks when piped, or --json).
+    The same lead again shows the scorecard already made, and says so."""
     from api.errors import ApiError
     from api.leads import service
-    from api.leads.batch import latest_scorecard, lead_status
+    from api.leads.batch import latest_scorecard, lead_status, requalify_stale
     from api.leads.io import LeadFileError, read_json_lead
     from api.leads.render import scorecard_parts, scorecard_title
 
@@ -218,11 +225,25 @@ def lead_command(
     for embedder in embedders:
         embedder.remember_calls(rt.settings.cache_dir / "embeddings")
     try:
-        asyncio.run(service.qualify_stored(rt.sessions, rt.deps, intake.lead_id, rt.settings.lead_lease))
+        made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, intake.lead_id, rt.settings.lead_lease))
+        found = latest_scorecard(rt, intake.lead_id)
+        stale = made is None and found is not None and found[1].provenance.library_snapshot != rt.deps.snapshot_id
+        if stale and requalify and requalify_stale(rt, intake.lead_id):
+            found, stale = latest_scorecard(rt, intake.lead_id), False
+            err.print(f"lead {intake.lead_id} re-qualified with library snapshot {rt.deps.snapshot_id}")
+        elif made is None and found is not None:
+            err.print(
+                f"lead {intake.lead_id} was already qualified: showing its scorecard (revision {found[1].revision})"
+                + (
+                    f", made with an older library snapshot than {rt.deps.snapshot_id}; add --requalify for a new one"
+                    if stale
+                    else ""
+                ),
+                style="yellow" if stale else None,
+            )
     finally:
         for embedder in embedders:  # process-wide embedders: keep nothing on disk for other callers
             embedder.remember_calls(None)
-    found = latest_scorecard(rt, intake.lead_id)
     if found is None:
         raise _fail(f"lead {intake.lead_id} ended {lead_status(rt, intake.lead_id)}; see `qualify retry`", FAILED)
     scorecard_id, draft = found

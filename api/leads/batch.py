@@ -56,20 +56,8 @@ async def _one(rt: Runtime, row: Row, result: BatchResult, gate: asyncio.Semapho
         made = await service.qualify_stored(rt.sessions, rt.deps, intake.lead_id, rt.settings.lead_lease)
         found = latest_scorecard(rt, intake.lead_id)
         stale = made is None and found is not None and found[1].provenance.library_snapshot != rt.deps.snapshot_id
-        if stale and requalify and lead_status(rt, intake.lead_id) in service.REQUALIFY_FROM:
-            # The library changed since this scorecard: a new revision with the one loaded now. A person's decision
-            # (an SQL, an accepted opportunity) stands, as it does when a CRM update changes the lead.
-            again = bool(
-                await asyncio.to_thread(
-                    service.requalify,
-                    rt.sessions,
-                    rt.deps,
-                    intake.lead_id,
-                    stored_lead(rt, intake.lead_id),
-                    keep_status=False,
-                    cause="library_changed",
-                )
-            )
+        if stale and requalify:
+            again = await asyncio.to_thread(requalify_stale, rt, intake.lead_id)
             found = latest_scorecard(rt, intake.lead_id) if again else found
     if found is None:
         result.failed.append((row.row, intake.lead_id, lead_status(rt, intake.lead_id)))
@@ -79,6 +67,18 @@ async def _one(rt: Runtime, row: Row, result: BatchResult, gate: asyncio.Semapho
     result.reused += made is None and not again
     result.stale += stale and not again
     result.requalified += again
+
+
+def requalify_stale(rt: Runtime, lead_id: str) -> bool:
+    """A new revision with the library loaded now for a lead drafted with another one; False when the lead is past
+    a person's decision (an SQL, an accepted opportunity stands, as it does when a CRM update changes the lead) or
+    the run failed (the earlier revision stands)."""
+    if lead_status(rt, lead_id) not in service.REQUALIFY_FROM:
+        return False
+    made = service.requalify(
+        rt.sessions, rt.deps, lead_id, stored_lead(rt, lead_id), keep_status=False, cause="library_changed"
+    )
+    return made is not None
 
 
 def stored_lead(rt: Runtime, lead_id: str) -> Lead:

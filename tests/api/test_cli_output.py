@@ -231,3 +231,27 @@ def test_a_rerun_after_a_library_change_says_so_and_requalify_makes_new_revision
     code, last, _ = run("batch", str(path), "--out", str(out), "--json", "--requalify")
     report = json.loads(last)
     assert report["reused"] == 2 and report["requalified"] == 0 and report["reused_from_older_library"] == 0
+
+
+def test_the_same_lead_again_says_it_was_already_qualified(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from api.settings import DEFAULT_LIBRARY
+
+    library = env / "library"
+    shutil.copytree(DEFAULT_LIBRARY, library)
+    monkeypatch.setenv("QUALIFY_LIBRARY_DIR", str(library))
+    get_settings.cache_clear()
+    lead = env / "lead.json"
+    lead.write_text(json.dumps({"external_id": "CRM-9", "person": {"email": "cy@acme.io"}, "notes": LONG_NOTE}))
+    code, _, stderr = run("lead", str(lead), "--json")
+    assert code == 0 and "already qualified" not in stderr
+    code, again, stderr = run("lead", str(lead), "--json")
+    assert code == 0 and "already qualified" in stderr and json.loads(again)["revision"] == 1
+    questions = library / "questions.yaml"
+    questions.write_text(questions.read_text().replace("text: ", "text: Today, ", 1))
+    get_settings.cache_clear()
+    code, _, stderr = run("lead", str(lead), "--json")
+    assert code == 0 and "older library snapshot" in stderr and "--requalify" in stderr
+    code, redone, stderr = run("lead", str(lead), "--json", "--requalify")
+    assert code == 0 and "re-qualified" in stderr and json.loads(redone)["revision"] == 2
