@@ -1305,6 +1305,11 @@ _NO_TIMELINE = re.compile(
     r"\b(no (?:real )?(?:timeline|rush|deadline|urgency|timeframe)|just (?:researching|exploring|"
     r"looking|browsing)|not (?:a priority|urgent|this year)|nothing urgent|no plans?|"
     r"not (?:changing|switching|moving|buying|replacing)(?: anything| tools?| systems?| providers?)? this year|"
+    # no project this year, and "not this year" in the other languages (ANSWERS.md: "pas de projet cette année")
+    r"no (?:project|plans?) (?:this year|for now)|pas de projet|aucun projet|kein(?:e)? (?:projekt|vorhaben|pl[äa]ne)|"
+    r"dieses jahr nicht|pas cette ann[ée]e|este a[ñn]o no|no (?:hay|tenemos) (?:ning[úu]n )?proyecto|sem projeto|"
+    r"nenhum projeto|nessun progetto|quest'anno no|geen project|dit jaar niet|brak projektu|nie w tym roku|"
+    r"[žz][áa]dn[ýy] projekt|letos ne|"
     r"keine eile|pas press[ée]|sin prisa|sem pressa|nessuna fretta|geen haast|nie spieszy|nesp[ěe]ch[áa]|"
     r"no (?:hay|tienen|tenemos|tiene) prisa|n[ãa]o (?:h[áa]|temos|t[êe]m|tem) pressa|(?:ne sont|ne sommes|n'est) pas "
     r"press[ée]s?|rien ne presse|non (?:c'[èe]|abbiamo|hanno|ha) fretta|nie ma po[śs]piechu|nem[áa] to sp[ěe]ch|"
@@ -1444,8 +1449,21 @@ _INABILITY = re.compile(
 )
 
 
+# A clause that opens by denying having something: "No tenemos atrasos en los tickets", "We don't have any backlog",
+# "Wir haben keinen Rückstau", "Nie mamy zaległości": the denial covers what follows.
+_HAVE_NONE = re.compile(
+    r"^\W*(?:(?:we|i)\s+(?:really\s+)?(?:don'?t|do not|never)\s+have|there (?:is|are) no|(?:we|i) have no|"
+    r"no\s+(?:tenemos|tengo|hay|temos|tenho|h[áa])|non\s+(?:abbiamo|ho|c'[èe]|ci sono)|nie\s+(?:mamy|mam|ma)|"
+    r"nem[áa]me|nem[áa]m|nen[íi]|wir haben kein\w*|ich habe kein\w*|es gibt kein\w*|nous n'avons|on n'a|je n'ai|il n'y a|"
+    r"we hebben geen|ik heb geen|er (?:is|zijn) geen)\b",
+    re.I,
+)
+
+
 def _negation_covers(text: str, topic: str) -> bool:
     """Whether a negator stands just before a pain word or one of the topic's own words in the clause."""
+    if _HAVE_NONE.search(text) and not lx.CONTRAST.search(text):
+        return True
     targets = [m.start() for m in lx.PAIN.finditer(text)]
     stems = _stems(topic, 4)
     targets += [m.start() for m in re.finditer(r"[^\W\d_]{4,}", text) if _fold(m.group(0))[:6] in stems]

@@ -961,3 +961,21 @@ def test_the_company_headcount_is_only_an_upper_bound_for_a_part_of_the_workforc
     assert ask(judge, shifts, fields={"company.employees": 150}).answer == "unknown"
     assert ask(judge, shifts, fields={"company.employees": 25}).answer == "no"  # fewer people than that in all
     assert ask(judge, shifts, "3,200 staff on hourly shifts across our clinics.").answer == "yes"
+
+
+@pytest.mark.parametrize(
+    ("question", "notes", "expected"),
+    [
+        # ANSWERS.md, explicit negation: a clause that opens by denying having it
+        ("backlog", "No tenemos atrasos en los tickets.", "no"),
+        ("backlog", "We don't have any kind of ticket backlog at the moment.", "no"),
+        ("backlog", "No issues with uptime, but our ticket backlog is a mess.", "yes"),  # the negation's scope
+        ("soon", "Pas de projet cette année.", "no"),
+        ("soon", "Dieses Jahr nicht mehr, vielleicht 2027.", "no"),
+        ("soon", "No plans this year.", "no"),
+    ],
+)
+def test_a_denial_of_having_it_and_not_this_year(judge: LocalJudge, question: str, notes: str, expected: str) -> None:
+    backlog = q("backlog", "Are they struggling with a support ticket backlog today?", "need")
+    answer = ask(judge, backlog if question == "backlog" else SOON, notes)
+    assert answer.answer == expected, answer.reasoning
