@@ -337,6 +337,12 @@ def _count_clauses(
                         re.I,
                     )
                 )
+            elif (
+                words
+                and words[0].lower() in _HEADCOUNT_NOUNS
+                and spec_subject.split()[0].lower() not in _HEADCOUNT_NOUNS
+            ):
+                hit = False  # "480 employees and 5 support agents": the number right before "employees" counts them
             else:
                 hit = (
                     any(_same_noun(w, n) for n in nouns for w in words)
@@ -373,6 +379,15 @@ _MORE_BEFORE = re.compile(
     r"\b(?:another|an additional|additional|extra|weitere|zus[äa]tzliche|otros|otras|outros|outras|altri|altre|nog|"
     r"kolejn\w*|dal[šs][íi]ch)\s*$",
     re.I,
+)
+
+
+# The whole workforce, in the languages read: a number right before one of these counts the company's people.
+_HEADCOUNT_NOUNS = frozenset(
+    """employees employee staff people persons fte ftes headcount mitarbeiter mitarbeitende mitarbeitenden beschäftigte
+    angestellte salariés salaries employés employes collaborateurs personnes empleados personas trabajadores
+    funcionários funcionarios colaboradores pessoas dipendenti persone medewerkers werknemers mensen pracowników
+    pracownikow osób osob zaměstnanců zamestnancu lidí lidi""".split()
 )
 
 
@@ -1650,7 +1665,7 @@ _ASKED_FOR = re.compile(
 _SELF_STATEMENTS: dict[str, re.Pattern[str]] = {
     "student": re.compile(
         r"\b(i(?:'m| am) (?:a |an )?(?:\w+ )?(?:student|undergrad\w*|phd|doctoral|grad student)|"
-        r"(?:my|our) (?:thesis|dissertation|coursework|course|class|capstone|assignment|school project|"
+        r"(?:my|our) (?:(?:master'?s|bachelor'?s|phd|doctoral|final|senior) )?(?:thesis|dissertation|coursework|course|class|capstone|assignment|school project|"
         r"university project|research project|professor)|for (?:a |my )?(?:class|course|thesis|uni|school)|"
         r"\bstudent\b|estudiante|[ée]tudiant\w*|studente|Student(?:in)?|Masterarbeit|Bachelorarbeit|"
         r"(?:master|bachelor|werk|austausch|erasmus|promotions)student(?:in)?|doktorand(?:in)?|"

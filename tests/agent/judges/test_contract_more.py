@@ -979,3 +979,13 @@ def test_a_denial_of_having_it_and_not_this_year(judge: LocalJudge, question: st
     backlog = q("backlog", "Are they struggling with a support ticket backlog today?", "need")
     answer = ask(judge, backlog if question == "backlog" else SOON, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+def test_the_headcount_next_to_a_count_is_not_part_of_it_and_a_thesis_is_a_students(judge: LocalJudge) -> None:
+    # "480 employees and 5 support agents" is 5 agents, not 485 (ANSWERS.md: headcount is not the counted thing)
+    answer = ask(judge, AGENTS, "We have 480 employees and 5 support agents.")
+    assert answer.answer == "no" and "485" not in answer.reasoning, answer.reasoning
+    assert ask(judge, AGENTS, "Wir haben 300 Mitarbeiter und 9 Support-Agenten.").answer == "yes"
+    student = q("student", "Is the contact a student?", "disqualifier", "bad")
+    assert ask(judge, student, "I'm writing my master's thesis on helpdesk tools.").answer == "yes"
+    assert ask(judge, student, "We sell to schools and universities.").answer == "unknown"
