@@ -54,9 +54,10 @@ _LANGS = ("de", "fr", "es", "it", "nl", "pl", "cs", "pt")
 _AMBIGUOUS = frozenset(
     """mobile reading nice bath split male hope york jersey victoria florence georgia jordan chad
     march may june april sale buffalo deal mission independence lincoln orange santa marion
-    south north east west centre center central""".split()
+    south north east west centre center central bella""".split()
 )  # the compass words are regions of Cameroon, Malta … and every lead's "South Florida" or "West Coast"
 _TOKEN = re.compile(r"[^\W\d_][\w'.&\-]*", re.UNICODE)
+_LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ' .\-]+")
 
 
 def fold(text: str) -> str:
@@ -74,7 +75,8 @@ class Place:
 
 Index = dict[str, tuple[frozenset[str], str]]
 CACHE_FILE = "geo-index.json"
-_CACHE_FORMAT = 3  # 2: a city name shared by large cities names all their countries; 3: subdivisions too
+_CACHE_FORMAT = 6  # 2: a city name shared by large cities names all their countries; 3: subdivisions too; 5: big
+# cities' names in other languages
 _cache_folder: list[Path] = []  # set by the edge (use_cache_folder); empty: build in memory every process
 
 
@@ -208,6 +210,23 @@ def build_index() -> Index:
         if city["population"] >= 150_000 and fold(city["name"]) not in _AMBIGUOUS:
             add(city["name"], frozenset(shared.get(name_key(city["name"]), {city["countrycode"]})), "city")
     big_city = {k for k, pop in largest.items() if pop >= 300_000}  # "Manchester" is the city, not Jamaica's parish
+    # A big city's names in the other languages leads are written in ("München", "Lisboa", "Warszawa", "Praha"):
+    # Latin-script names of five letters or more, starting as the city's own name does (a name list also holds
+    # dialect forms and codes, and words such as "Bella" that are everyday words), that no other place already has.
+    for city in cities:
+        if city["population"] < 300_000 or fold(city["name"]) in _AMBIGUOUS:
+            continue
+        code = frozenset(shared.get(name_key(city["name"]), {city["countrycode"]}))
+        own = fold(city["name"])[:3]
+        for alt in city.get("alternatenames", []):
+            if (
+                len(alt) >= 5
+                and alt[:1].isupper()
+                and _LATIN.fullmatch(alt)
+                and fold(alt)[:3] == own
+                and fold(alt) not in _AMBIGUOUS
+            ):
+                add(alt, code, "city")
     translations = [gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["en"], fallback=True)]
     # A name several countries' subdivisions share ("Florida": the US state and Uruguay's department) names all those
     # countries, as a shared city name does.

@@ -642,6 +642,9 @@ def decide_location(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         # Where the people or the plant are, the places a clause calls a mere address ("the Berlin address is only our
         # registered office") are set aside; a named group counts as all of its countries.
         chunks = re.split(r",|\band\b(?= the\b)|\(|\)", c.text) if scope_rx is not None else [c.text]
+        if scope_rx is not None and len(chunks) > 1:
+            # "HQ in New York, support team in Lisbon": the part about the head office is not where the team is
+            chunks = [ch for ch in chunks if not (_HQ.search(ch) and not scope_rx.search(ch))] or chunks
         places = [p for chunk in chunks if not _PAPER_OFFICE.search(chunk) for p in find_places(chunk)]
         if not places and home_code and scope_rx is not None:
             places = [

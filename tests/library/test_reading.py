@@ -212,3 +212,10 @@ def test_a_qualified_count_of_people_is_a_part_of_the_workforce(text: str, subje
     assert spec.kind == "named_count" and spec.subject == subject, spec
     plain = QualifyingQuestion(id="plain_q", text="Do they have at least 40 employees?", category="fit", weight=5)
     assert read_question(plain, Seller(name="S", product="P", description="A product."), []).kind == "company_size"
+
+
+def test_big_cities_are_found_by_their_names_in_other_languages() -> None:
+    found = {p.text: sorted(p.countries) for p in find_places("Team in München, Büro in Lisboa, Werk bei Praha")}
+    assert found == {"München": ["DE"], "Lisboa": ["PT"], "Praha": ["CZ"]}
+    assert country_code("Warszawa") == "PL" and country_code("Milano") == "IT"
+    assert not find_places("Esse sistema funciona. Bella idea.")  # everyday words are no city

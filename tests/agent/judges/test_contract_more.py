@@ -989,3 +989,10 @@ def test_the_headcount_next_to_a_count_is_not_part_of_it_and_a_thesis_is_a_stude
     student = q("student", "Is the contact a student?", "disqualifier", "bad")
     assert ask(judge, student, "I'm writing my master's thesis on helpdesk tools.").answer == "yes"
     assert ask(judge, student, "We sell to schools and universities.").answer == "unknown"
+
+
+def test_the_head_office_is_not_where_the_team_is(judge: LocalJudge) -> None:
+    team = q("team_eu", "Is their support team based in the EU?")
+    assert ask(judge, team, "HQ in New York, support team in Lisbon.").answer == "yes"
+    assert ask(judge, team, "Registered in Dublin, but the support team sits in Manila.").answer == "no"
+    assert ask(judge, team, "Das Support-Team sitzt in München.").answer == "yes"
