@@ -1038,7 +1038,22 @@ def decide_industry(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         # ("Skincare", and "we sell skincare direct to consumers through our own Shopify store").
         if meaning < 0.3 and not any(f.answer == "yes" and f.confidence >= 0.72 for f in said):
             return [_field_finding("no", industry[1], 0.65, f"industry '{text}' is not {', '.join(targets)}")]
+    if industry is None and targets and not said:
+        # No industry field and nothing said: a company name that is one of the terms ("Cork Dental Group" for a
+        # dental practice) is what the company calls itself, unless the name says it sells to them ("Dental Software")
+        name = ctx.field("company.name")
+        if name is not None and not _VENDORISH.search(str(name[0])) and not _SELLS_TO.search(str(name[0])):
+            hit = next((t for t in targets if _stems(t, 4) and _stems(t, 4) <= _stems(str(name[0]), 4)), None)
+            if hit:
+                return [_field_finding("yes", name[1], 0.66, f"the company's name '{name[0]}' says {hit}")]
     return said
+
+
+_SELLS_TO = re.compile(
+    r"\b(?:suppl\w*|supplies|solutions|systems|services|consult\w*|marketing|media|digital|labs?|data|cloud|ai|"
+    r"partners|agency|group purchasing|distribut\w*|wholesale|equipment|insurance|finance|capital|recruit\w*|staffing)\b",
+    re.I,
+)
 
 
 _STOP = frozenset(

@@ -996,3 +996,13 @@ def test_the_head_office_is_not_where_the_team_is(judge: LocalJudge) -> None:
     assert ask(judge, team, "HQ in New York, support team in Lisbon.").answer == "yes"
     assert ask(judge, team, "Registered in Dublin, but the support team sits in Manila.").answer == "no"
     assert ask(judge, team, "Das Support-Team sitzt in München.").answer == "yes"
+
+
+def test_a_company_name_that_is_the_industry_when_nothing_else_says(judge: LocalJudge) -> None:
+    dental = q("dental_or_vet", "Is the business a dental or veterinary practice group?")
+    answer = ask(judge, dental, company="Cork Dental Group")
+    assert answer.answer == "yes" and answer.evidence[0].ref == "company.name", answer.reasoning
+    assert ask(judge, dental, company="Dental Software Inc").answer == "unknown"  # sells to dentists
+    assert ask(judge, dental, company="Dental Supplies Ltd").answer == "unknown"
+    # an industry field says more than the name
+    assert ask(judge, dental, company="Cork Dental Group", fields={"company.industry": "Logistics"}).answer == "no"
