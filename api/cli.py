@@ -116,6 +116,40 @@ def db_current() -> None:
     engine.dispose()
 
 
+@library_app.command("new")
+def library_new(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new library (its name is the library's name)")],
+    name: Annotated[str, typer.Option(help="Your company's name")],
+    product: Annotated[str, typer.Option(help="Your product's name")],
+    category: Annotated[str, typer.Option(help="What you sell, in words: 'employee scheduling software'")],
+    description: Annotated[str, typer.Option(help="One or two sentences on what you sell and to whom")] = "",
+    regions: Annotated[str, typer.Option(help="Countries and groups you serve, comma-separated: US,CA,EU")] = "US",
+    languages: Annotated[str, typer.Option(help="Languages you offer, comma-separated ISO codes: en,de")] = "en",
+) -> None:
+    """Write a new library to start from: the seller profile, plain-word questions of every kind, a segment with its
+    SQL definition, and the other files, each with comments on what to change. It syncs as written."""
+    from library.loader import SLUG, load_library
+    from library.scaffold import write_library
+
+    if not SLUG.match(directory.name):
+        raise _fail(f"{directory}: the folder name is the library's name and must be a slug (a-z, 0-9, _ or -)")
+    try:
+        written = write_library(
+            directory,
+            name=name,
+            product=product,
+            description=description or f"{product}: {category}.",
+            category=category,
+            regions=[r.strip() for r in regions.split(",") if r.strip()],
+            languages=[x.strip() for x in languages.split(",") if x.strip()],
+        )
+        load_library(directory)  # what was written is a library that loads
+    except LibraryError as exc:
+        raise _fail(str(exc)) from exc
+    out.print(f"wrote {len(written)} files to {directory}: " + ", ".join(p.name for p in written))
+    out.print(f"next: edit them, then `qualify library show {directory}` and `qualify library sync {directory}`")
+
+
 @library_app.command("sync")
 def library_sync(directory: Annotated[Path | None, typer.Argument(help="Library folder")] = None) -> None:
     """Validate the library files and index them in ChromaDB (idempotent); prints the snapshot id."""

@@ -255,3 +255,25 @@ def test_the_same_lead_again_says_it_was_already_qualified(env: Path, monkeypatc
     assert code == 0 and "older library snapshot" in stderr and "--requalify" in stderr
     code, redone, stderr = run("lead", str(lead), "--json", "--requalify")
     assert code == 0 and "re-qualified" in stderr and json.loads(redone)["revision"] == 2
+
+
+def test_library_new_writes_a_library_that_syncs_and_reads_every_question(env: Path) -> None:
+    from library.loader import load_library
+
+    folder = env / "libs" / "brightvale"
+    args = ["library", "new", str(folder), "--name", "Brightvale", "--product", "Brightvale Rota"]
+    args += ["--category", "staff scheduling software", "--regions", "US,CA,DACH", "--languages", "en,de"]
+    code, stdout, _ = run(*args)
+    assert code == 0 and "seller.yaml" in stdout and "questions.yaml" in stdout
+    library = load_library(folder)
+    assert library.seller.name == "Brightvale" and library.seller.languages == ["en", "de"]
+    assert {q.category for q in library.questions} >= {"fit", "authority", "need", "timeline", "budget", "disqualifier"}
+    assert all(q.reading is not None for q in library.questions)  # every question typed, none left to the text path
+    assert any(q.id == "served_region" and {"DE", "AT", "CH"} <= set(q.reading.values) for q in library.questions)
+    code, synced, _ = run("library", "sync", str(folder))
+    assert code == 0 and "library brightvale: snapshot" in synced
+    # never over an existing library, and the folder name must be a slug
+    code, _, stderr = run(*args)
+    assert code == 2 and "not empty" in stderr
+    code, _, stderr = run("library", "new", str(env / "Not A Slug"), "--name", "X", "--product", "Y", "--category", "z")
+    assert code == 2 and "slug" in stderr
