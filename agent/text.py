@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from agent.facts.timewords import MONTH_NAME
+
 # Zero-width, bidi controls and Unicode tag characters: invisible, and a known way to hide instructions.
 _HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
 _QUOTES = str.maketrans(
@@ -46,13 +48,7 @@ _ABBREVIATION = re.compile(
 )
 # "am 1. März", "do 15. ledna": a day of the month written with a stop, before the month's name
 _DAY_STOP = re.compile(r"(?<!\d)\d{1,2}\.$")
-_MONTH_AHEAD = re.compile(
-    r"(?:jan|feb|m[äa]r|apr|ma[iy]|jun|jul|aug|sep|o[kc]t|nov|de[zc]|j[äa]nner|feber|janvier|f[ée]vrier|mars|avril|"
-    r"juin|juillet|ao[ûu]t|enero|febrero|marzo|abril|mayo|junio|julio|agosto|gennaio|febbraio|maggio|giugno|luglio|"
-    r"stycz|lut|kwie|czerw|lip|sierp|wrze|pa[źz]dz|listop|grud|led|[úu]nor|b[řr]ez|dub|kv[ěe]t|[čc]erv|srp|z[áa][řr]|"
-    r"[řr][íi]j|prosin|quartal|halbjahr)",
-    re.I,
-)
+_MONTH_AHEAD = re.compile(rf"(?:{MONTH_NAME}|quartal\w*|halbjahr\w*)\b", re.I)
 
 
 def sentences(text: str) -> list[str]:

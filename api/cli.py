@@ -234,7 +234,7 @@ def lead_command(
     The same lead again shows the scorecard already made, and says so."""
     from api.errors import ApiError
     from api.leads import service
-    from api.leads.batch import latest_scorecard, lead_status, requalify_stale
+    from api.leads.batch import latest_scorecard, lead_status, made_with_older_library, requalify_stale
     from api.leads.io import LeadFileError, read_json_lead
     from api.leads.render import scorecard_parts, scorecard_title
 
@@ -261,7 +261,7 @@ def lead_command(
     try:
         made = asyncio.run(service.qualify_stored(rt.sessions, rt.deps, intake.lead_id, rt.settings.lead_lease))
         found = latest_scorecard(rt, intake.lead_id)
-        stale = made is None and found is not None and found[1].provenance.library_snapshot != rt.deps.snapshot_id
+        stale = made is None and found is not None and made_with_older_library(rt, found[1])
         if stale and requalify and requalify_stale(rt, intake.lead_id):
             found, stale = latest_scorecard(rt, intake.lead_id), False
             err.print(f"lead {intake.lead_id} re-qualified with library snapshot {rt.deps.snapshot_id}")

@@ -60,6 +60,12 @@ def _rx(*alternatives: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
 
 
+# "Product Owner", "Process Owner": owns a thing, not the company (a manager's title, never the founder's).
+_OWNED_THINGS = ("product", "process", "project", "service", "data", "platform")
+_THING_OWNER = rf"(?:{'|'.join(_OWNED_THINGS)}) owner"
+THING_OWNER = re.compile(rf"\b{_THING_OWNER}\b")
+_NOT_A_THING = "".join(f"(?<!{t} )" for t in _OWNED_THINGS)
+
 # Ordered: the first rule that matches decides. Student and "assistant to" come first: "Intern to the CFO" is no CFO.
 _SENIORITY: list[tuple[Seniority, re.Pattern[str]]] = [
     (
@@ -76,7 +82,7 @@ _SENIORITY: list[tuple[Seniority, re.Pattern[str]]] = [
         re.compile(
             r"\bchief\b(?! of staff).*\bofficer\b|"
             + _rx(
-                r"founder|co ?founder|(?<!product )(?<!process )(?<!project )(?<!service )(?<!data )(?<!platform )owner",
+                rf"founder|co ?founder|{_NOT_A_THING}owner",
                 r"(?<!vice )president|managing director|managing partner|general partner",
                 r"geschaftsfuhrer\w*|geschaeftsfuehrer\w*|inhaber\w*|vorstand\w*|directeur general",
                 "directeur administratif et financier|directeur financier|director general|director financiero",
@@ -101,7 +107,8 @@ _SENIORITY: list[tuple[Seniority, re.Pattern[str]]] = [
         "manager",
         _rx(
             r"\w*managers?|\w*managerin|manazer\w*|menedzer\w*|gerente|responsable|supervisor\w*|team lead|team leader",
-            r"teamleiter\w*|(?:product|process|project|service|data|platform) owner",
+            r"teamleiter\w*",
+            _THING_OWNER,
             r"gruppenleiter\w*|jef[ea]|controller\w*|comptroller|superintendent|coordinatrice|foreman|encargad[oa]",
         ),
     ),

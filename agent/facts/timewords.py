@@ -28,6 +28,8 @@ _MONTHS: list[tuple[str, str]] = [
     ("November", r"novembre|noviembre|novembro|listopad(?:a|zie|u)?"),
     ("December", r"dezember|d[ée]cembre|diciembre|dezembro|dicembre|grud(?:zie[ńn]|nia|niu)|prosin(?:ec|ce|ci)"),
 ]
+# Any month's name, in English (or its abbreviation) or one of the other languages: "1. März", "15. ledna", "3 Jan."
+MONTH_NAME = "|".join([r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*", *(rx for _, rx in _MONTHS)])
 _ORDINALS: list[tuple[str, str]] = [
     ("1", r"erste[nrs]?|premier|1er|primer|primeiro|primo|eerste|pierwsz\w*|prvn[íi]m?"),
     ("2", r"zweite[nrs]?|deuxi[èe]me|second|segundo|secondo|tweede|drug\w*|druh[ée]m?"),

@@ -21,7 +21,7 @@ from agent.facts import lexicon as lx
 from agent.facts.amounts import When, annualise, dates, english_time, money
 from agent.facts.clauses import Clause, Facts, frozen, has_negation, negated_near
 from agent.facts.quantities import INF, Quantity, amounts, digitise
-from agent.enrichment.titles import department, normalise_title, seniority
+from agent.enrichment.titles import THING_OWNER, department, normalise_title, seniority
 from agent.schemas import Answer, AnswerFlag, Enrichment, Evidence, Lead, QuestionAnswer
 from library.geo import country_code, find_inflected, find_places
 from library.schemas import Competitor, QuestionSpec, Seller
@@ -592,8 +592,9 @@ _GOAL = re.compile(
 
 def _goal_before(text: str, figure: str) -> bool:
     """Whether the words just before a figure make it a goal rather than the present value."""
-    at = digitise(text).find(figure)
-    return at > 0 and bool(_GOAL.search(digitise(text)[max(0, at - 45) : at]))
+    said = digitise(text)
+    at = said.find(figure)
+    return at > 0 and bool(_GOAL.search(said[max(0, at - 45) : at]))
 
 
 # --- places, languages, industry, tools -----------------------------------------------------------------------------
@@ -1043,7 +1044,8 @@ def decide_industry(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         # dental practice) is what the company calls itself, unless the name says it sells to them ("Dental Software")
         name = ctx.field("company.name")
         if name is not None and not _VENDORISH.search(str(name[0])) and not _SELLS_TO.search(str(name[0])):
-            hit = next((t for t in targets if _stems(t, 4) and _stems(t, 4) <= _stems(str(name[0]), 4)), None)
+            words = _stems(str(name[0]), 4)
+            hit = next((t for t in targets if (stems := _stems(t, 4)) and stems <= words), None)
             if hit:
                 return [_field_finding("yes", name[1], 0.66, f"the company's name '{name[0]}' says {hit}")]
     return said
@@ -1144,7 +1146,7 @@ def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         norm,
     ):
         return [_field_finding("no", title[1], 0.78, f"'{raw}' is not a decision-making role")]
-    if _C_GENERAL.search(_OWNS_A_THING.sub(" ", norm)) or level == "c_level":
+    if _C_GENERAL.search(THING_OWNER.sub(" ", norm)) or level == "c_level":
         return [_field_finding("yes", title[1], 0.8, f"'{raw}' is a top executive")]
     function_named = [
         n
@@ -1178,7 +1180,6 @@ def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     return []
 
 
-_OWNS_A_THING = re.compile(r"\b(?:product|process|project|service|data|platform) owner\b")  # owns no company
 _RANK = {"unknown": 0, "student": 0, "individual": 1, "manager": 2, "director": 3, "vp": 4, "c_level": 5}
 
 
@@ -1186,7 +1187,7 @@ def _names_contact(head: str, ctx: Context) -> bool:
     """Whether the words before a role that signs name the contact as its holder: "Markus ist alleiniger …", "Ana is
     the owner and signs", "I am the CFO and approve"."""
     name = ctx.lead.person.name if ctx.lead.person else None
-    names = [w for w in re.findall(r"[^\W\d_]{3,}", name or "")]
+    names = re.findall(r"[^\W\d_]{3,}", name or "")
     subject = re.search(
         r"^\W*(?P<who>[^\W\d_]+)(?:'s)?\s+(?:is|ist|est|es|è|e|é|jest|je|i'm|am|bin|soy|sou|sono|ben)\b"
         r"(?:\s+[^\W\d_]+){0,3}\W*$",
@@ -1281,10 +1282,11 @@ def decide_budget(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             continue
         if not _purpose_ok(c, spec, ctx):
             continue
+        limit = _SIGNING_LIMIT.search(c.text)
         if (
-            _SIGNING_LIMIT.search(c.text)
+            limit is not None
             and not any(m.period_days for m in amounts_here)
-            and not any(not _SIGNING_LIMIT.search(c.text[max(0, b.start() - 12) :]) for b in _BUDGET.finditer(c.text))
+            and all(limit.start() <= b.start() < limit.end() for b in _BUDGET.finditer(c.text))
         ):
             continue  # "I can sign off up to €15k myself": how much the contact may approve, not a budget
         if (
@@ -1384,9 +1386,9 @@ _TAKES = re.compile(
 )
 
 
-def _takes(clause: str, when: str) -> bool:
-    """A relative span ('in 3 days') said as the time a process takes rather than as a date to act by."""
-    said = digitise(english_time(clause))
+def _takes(said: str, when: str) -> bool:
+    """A relative span ('in 3 days') said as the time a process takes rather than as a date to act by; `said` is the
+    clause in English time words, digitised (as `dates` reads it)."""
     at = said.find(when)
     if at < 0 or not re.match(r"(?:in|within)\s+\d", when, re.I):
         return False
@@ -1422,7 +1424,9 @@ def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             # "No rush, maybe next year": a hedge after it qualifies the later date, not the "no rush"
             out.append(_clause_finding("no", c, 0.75, "no timeline: just researching"))
             continue
-        whens = [w for w in dates(c.text, ref) if not _dated_label(c.text, w.text) and not _takes(c.text, w.text)]
+        said = english_time(c.text)
+        digits = digitise(said)
+        whens = [w for w in dates(c.text, ref) if not _dated_label(c.text, w.text) and not _takes(digits, w.text)]
         bare = c.unit.source in ("form", "notes") and _bare_timeframe(c.text, whens)
         if not whens or not (_ACTION.search(c.text) or c.context or bare):
             continue
@@ -1432,14 +1436,13 @@ def decide_timeline(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         if later:  # "after Carnival, around April or May": the months narrow "from Carnival on"
             low, high = min(v.days(ref)[0] for v in later), max(v.days(ref)[1] for v in later)
             w = max(later, key=lambda v: v.end)
-        elif len(whens) > 1 and not w.open_ended and _joined(english_time(c.text), w, whens[1]):
+        elif len(whens) > 1 and not w.open_ended and _joined(said, w, whens[1]):
             # "between February and May", "April or May", "Q1–Q2": the whole span, which may straddle the window
             low, high = w.days(ref)[0], max(w.days(ref)[1], whens[1].days(ref)[1])
             w = max(w, whens[1], key=lambda v: v.end)
         if c.hedge:
             out.append(Finding("unknown", c.unit, c.text, 0.5, f"hedged timeframe ('{c.hedge}')", c.order))
             continue
-        said = english_time(c.text)
         at = max(said.find(w.text), 0)
         head = said[:at]
         if (negated_near(said, at, before=3) or (has_negation(head) and _ACTION.search(head))) and high != INF:

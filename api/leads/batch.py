@@ -55,7 +55,7 @@ async def _one(rt: Runtime, row: Row, result: BatchResult, gate: asyncio.Semapho
     async with gate:
         made = await service.qualify_stored(rt.sessions, rt.deps, intake.lead_id, rt.settings.lead_lease)
         found = latest_scorecard(rt, intake.lead_id)
-        stale = made is None and found is not None and found[1].provenance.library_snapshot != rt.deps.snapshot_id
+        stale = made is None and found is not None and made_with_older_library(rt, found[1])
         if stale and requalify:
             again = await asyncio.to_thread(requalify_stale, rt, intake.lead_id)
             found = latest_scorecard(rt, intake.lead_id) if again else found
@@ -69,23 +69,30 @@ async def _one(rt: Runtime, row: Row, result: BatchResult, gate: asyncio.Semapho
     result.requalified += again
 
 
+def made_with_older_library(rt: Runtime, draft: ScorecardDraft) -> bool:
+    """Whether a scorecard was made with another library snapshot than the one loaded now."""
+    return draft.provenance.library_snapshot != rt.deps.snapshot_id
+
+
 def requalify_stale(rt: Runtime, lead_id: str) -> bool:
-    """A new revision with the library loaded now for a lead drafted with another one; False when the lead is past
-    a person's decision (an SQL, an accepted opportunity stands, as it does when a CRM update changes the lead) or
-    the run failed (the earlier revision stands)."""
-    if lead_status(rt, lead_id) not in service.REQUALIFY_FROM:
-        return False
-    made = service.requalify(
-        rt.sessions, rt.deps, lead_id, stored_lead(rt, lead_id), keep_status=False, cause="library_changed"
-    )
-    return made is not None
-
-
-def stored_lead(rt: Runtime, lead_id: str) -> Lead:
+    """A new revision with the library loaded now for a lead drafted with another one. False when the lead is past a
+    person's decision (an SQL, an accepted opportunity stands, as it does when a CRM update changes the lead), also
+    if that decision is made while the run is under way, or when the run failed (the earlier revision stands)."""
     with rt.sessions() as s:
         row = s.get(LeadRow, lead_id)
-        assert row is not None
-        return Lead.model_validate(row.payload)
+        if row is None or row.status not in service.REQUALIFY_FROM:
+            return False
+        lead = Lead.model_validate(row.payload)
+    made = service.requalify(
+        rt.sessions,
+        rt.deps,
+        lead_id,
+        lead,
+        keep_status=False,
+        cause="library_changed",
+        only_from=service.REQUALIFY_FROM,
+    )
+    return made is not None
 
 
 async def run_batch(

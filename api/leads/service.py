@@ -257,13 +257,17 @@ def save_draft(
     now: datetime,
     cause: str = "qualification",
     keep_status: bool = False,
+    only_from: frozenset[LeadStatus] | None = None,
 ) -> str | None:
     """Write a scorecard revision, move the lead on and emit its events, in one transaction; None if that revision
-    already exists."""
+    already exists, or if `only_from` is given and the lead (read under its row lock) has left those statuses since
+    the run started (a person's decision made meanwhile stands)."""
     try:
         with transaction(factory) as s:
             row = s.get(LeadRow, draft.lead_id, with_for_update=True)
             assert row is not None
+            if only_from is not None and row.status not in only_from:
+                return None
             scorecard_id = uuid.uuid4().hex
             s.add(
                 ScorecardRow(
@@ -334,12 +338,20 @@ def qualify_now(factory: sessionmaker[Session], deps: Deps, lead_id: str, lease:
 
 
 def requalify(
-    factory: sessionmaker[Session], deps: Deps, lead_id: str, lead: Lead, *, keep_status: bool, cause: str
+    factory: sessionmaker[Session],
+    deps: Deps,
+    lead_id: str,
+    lead: Lead,
+    *,
+    keep_status: bool,
+    cause: str,
+    only_from: frozenset[LeadStatus] | None = None,
 ) -> str | None:
     """A new scorecard revision for a lead already drafted (new answers arrived); None when it could not be made.
 
     The lead goes (back) to review like after a call, unless `keep_status` (an accepted opportunity). A failed
-    run leaves the lead as it was: its earlier revision stands and the new answers are stored on it.
+    run leaves the lead as it was: its earlier revision stands and the new answers are stored on it. `only_from`:
+    the revision is saved only if the lead is still in one of these statuses when it is written (see `save_draft`).
     """
     with factory() as s:
         revision = (s.scalar(select(func.max(ScorecardRow.revision)).where(ScorecardRow.lead_id == lead_id)) or 0) + 1
@@ -348,7 +360,7 @@ def requalify(
     except Exception:
         log.exception("re-qualification of lead %s failed; its earlier revision stands", lead_id)
         return None
-    return save_draft(factory, draft, deps.clock(), cause=cause, keep_status=keep_status)
+    return save_draft(factory, draft, deps.clock(), cause=cause, keep_status=keep_status, only_from=only_from)
 
 
 def reset_for_retry(factory: sessionmaker[Session], lead_id: str, now: datetime) -> None:

@@ -210,16 +210,21 @@ LEAD_WIDE_FLAGS = {
 }
 
 
-def _set_aside(lead: Lead, draft: ScorecardDraft) -> list[tuple[str, str]]:
-    """The sentences of the lead's own text that were set aside as instructions: (where, the words)."""
-    from agent.facts.clauses import is_injection
+def _set_aside(sources: list[SourceText], year: int) -> list[tuple[str, str]]:
+    """The lead's own text the judge set aside as instructions, as the judge reads it (`read_facts`): a sentence
+    addressed to an AI and what it introduces. A source set aside whole for a hidden block or comment shows its
+    instruction sentences only, not the genuine text around them."""
+    from agent.facts.clauses import is_injection, read_facts
     from agent.text import sentences
 
+    whole = {(s.source, s.ref): s.text for s in sources}
     out = []
-    for s in lead_sources(lead, draft.enrichment):
-        if s.source in ("form", "notes"):
-            label = f"Form: {s.ref}" if s.source == "form" else "Notes"
-            out += [(label, part) for part in sentences(s.text) if is_injection(part)]
+    for unit in read_facts([s for s in sources if s.source in ("form", "notes")], year=year).injected:
+        label = f"Form: {unit.ref}" if unit.source == "form" else "Notes"
+        if unit.text.strip() == whole.get((unit.source, unit.ref), "").strip():
+            out += [(label, part) for part in sentences(unit.text) if is_injection(part)]
+        else:
+            out.append((label, unit.text))
     return out
 
 
@@ -227,7 +232,8 @@ def scorecard_view(
     lead: Lead, draft: ScorecardDraft, library: Library, edits: dict[str, AnswerReviewRow]
 ) -> dict[str, Any]:
     """Everything the scorecard page shows, computed once (templates stay logic-free)."""
-    sources: dict[tuple[str, str], SourceText] = {(s.source, s.ref): s for s in lead_sources(lead, draft.enrichment)}
+    read = lead_sources(lead, draft.enrichment)
+    sources: dict[tuple[str, str], SourceText] = {(s.source, s.ref): s for s in read}
     texts = {q.id: q.text for q in library.questions}
     by_id = {q.id: q for q in library.questions}
     answers: list[AnswerView] = []
@@ -268,7 +274,9 @@ def scorecard_view(
     raised = {f for a in draft.answers for f in a.flags if f in LEAD_WIDE_FLAGS}
     return {
         "lead_flags": [(f, LEAD_WIDE_FLAGS[f]) for f in LEAD_WIDE_FLAGS if f in raised],
-        "set_aside": _set_aside(lead, draft) if "instruction_text_ignored" in raised else [],
+        "set_aside": _set_aside(read, (lead.received_at or draft.created_at).year)
+        if "instruction_text_ignored" in raised
+        else [],
         "answers": answers,
         "groups": answer_groups(answers),
         "texts": texts,

@@ -228,3 +228,42 @@ def test_reviews_export_as_labeled_whole_lead_cases(
     assert loaded[f"review-{sql}"].origin.decision == "edit"  # type: ignore[union-attr]
     assert loaded[f"review-{student}"].expected_outcome == "disqualify"
     assert json.loads(out.read_text().splitlines()[0])["origin"]["kind"] == "reviewer"
+
+
+def test_a_library_requalification_never_overrides_a_decision_made_while_it_runs(
+    api: TestClient, runtime: Runtime, people: People
+) -> None:
+    from agent.schemas import Lead
+    from api.leads import service
+    from api.leads.models import LeadRow
+
+    lead_id = new_lead(api, runtime, people, sdr="sdr", ae="ae")
+    with runtime.sessions() as s:
+        lead = Lead.model_validate(s.get(LeadRow, lead_id).payload)  # type: ignore[union-attr]
+    # the SDR confirms after the re-qualification started (here: before its revision is written)
+    r = api.post(f"/leads/{lead_id}/review/confirm", json=confirm_body(api, people, lead_id), headers=people.h("sdr"))
+    assert r.status_code == 200, r.text
+    made = service.requalify(
+        runtime.sessions,
+        runtime.deps,
+        lead_id,
+        lead,
+        keep_status=False,
+        cause="library_changed",
+        only_from=service.REQUALIFY_FROM,
+    )
+    assert made is None and status(runtime, lead_id) == "sdr_confirmed" and card(api, people, lead_id)["revision"] == 1
+    # a lead still in review does get the new revision
+    other = new_lead(api, runtime, people, sdr="sdr")
+    with runtime.sessions() as s:
+        lead = Lead.model_validate(s.get(LeadRow, other).payload)  # type: ignore[union-attr]
+    made = service.requalify(
+        runtime.sessions,
+        runtime.deps,
+        other,
+        lead,
+        keep_status=False,
+        cause="library_changed",
+        only_from=service.REQUALIFY_FROM,
+    )
+    assert made is not None and card(api, people, other)["revision"] == 2
