@@ -1496,6 +1496,30 @@ _HAVE_NONE = re.compile(
 )
 
 
+# Seldom is next to never: "we rarely have last-minute changes" denies the pain its scope covers.
+_RARELY = re.compile(
+    r"\b(?:rarely|seldom|hardly ever|selten|kaum|rarement|rara vez|raramente|raras veces|di rado|zelden|rzadko|"
+    r"z[řr][íi]dka|m[áa]lokdy)\b",
+    re.I,
+)
+
+
+_PEOPLE_COUNT = re.compile(r"\d[\d.,]*((?:\s+[^\W\d_]+){1,3})")
+
+
+def _sized_only(text: str) -> bool:
+    """A clause that counts people and says nothing is wrong: a size, not a pain."""
+    counted = any(
+        w in _HEADCOUNT_NOUNS for m in _PEOPLE_COUNT.finditer(digitise(text)) for w in m.group(1).lower().split()
+    )
+    return counted and not (lx.PAIN.search(text) or _INABILITY.search(text))
+
+
+def _as_not(text: str) -> str:
+    """The text with each 'rarely' written as 'not', every other character where it was."""
+    return _RARELY.sub(lambda m: "not".ljust(len(m.group(0))), text)
+
+
 def _negation_covers(text: str, topic: str) -> bool:
     """Whether a negator stands just before a pain word or one of the topic's own words in the clause."""
     if _HAVE_NONE.search(text) and not lx.CONTRAST.search(text):
@@ -1523,16 +1547,19 @@ def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45, across: bool
         shared = _shared_stems(c.text, topic)
         if sim < min_sim and not (shared and sim >= min_sim - 0.2):
             continue
+        pain_topic = bool(lx.PAIN.search(topic))
+        # how many people there are ("40 support staff across two offices") names the topic's people, not a pain
+        unsaid = _sized_only(c.text)
         if c.hedge:
             out.append(Finding("unknown", c.unit, c.text, 0.5, f"hedged ('{c.hedge}')", c.order))
             continue
         happy = lx.CONTENT.search(c.text)
         # "never under control", "not happy with it": a content phrase under a negation tells the pain
         content = happy is not None and (
-            c.unit.source == "transcript" or not negated_near(c.text, happy.start(), before=3)
+            c.unit.source == "transcript" or not negated_near(_as_not(c.text), happy.start(), before=3)
         )
-        pain_topic = bool(lx.PAIN.search(topic))
-        negated = has_negation(c.text)
+        said = _as_not(c.text) if pain_topic else c.text  # "we rarely have last-minute changes"
+        negated = has_negation(said)
         if pain_topic and not content and _INABILITY.search(c.text):
             # "we can't explain why", "no sabemos cuánto nos cuesta cada plato": not being able to is the pain
             out.append(_clause_finding("yes", c, 0.72 if sim >= min_sim + 0.1 else 0.62, "says it cannot"))
@@ -1544,7 +1571,7 @@ def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45, across: bool
         if c.unit.source == "transcript":
             denied = negated and not (bool(lx.PAIN.search(c.text.split(",")[0])) and not content)
         elif pain_topic:
-            denied = negated and _negation_covers(c.text, topic) and not _NEVER_BELOW.search(c.text)
+            denied = negated and _negation_covers(said, topic) and not _NEVER_BELOW.search(c.text)
         else:  # what a business is: "no product of their own" denies being a software company
             denied = negated
         gone = lx.NO_LONGER.search(c.text)
@@ -1555,6 +1582,8 @@ def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45, across: bool
             out.append(_clause_finding("no", c, 0.68, f"was so in the past ('{gone.group(0)}'), not today"))
         elif content and pain_topic or denied:
             out.append(_clause_finding("no", c, 0.7, "says it is not the case"))
+        elif pain_topic and unsaid:
+            continue
         else:
             out.append(_clause_finding("yes", c, 0.72 if sim >= min_sim + 0.1 else 0.62, "says so"))
         break

@@ -1009,3 +1009,19 @@ def test_a_company_name_that_is_the_industry_when_nothing_else_says(judge: Local
     assert ask(judge, dental, company="Dental Supplies Ltd").answer == "unknown"
     # an industry field says more than the name
     assert ask(judge, dental, company="Cork Dental Group", fields={"company.industry": "Logistics"}).answer == "no"
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("We have 40 support staff across two offices.", "unknown"),  # the topic's word, no pain: not a named pain
+        ("Our support staff copy tickets into Excel by hand every evening.", "yes"),
+        ("We rarely have a ticket backlog.", "no"),  # seldom is next to never
+        ("Wir haben selten einen Ticket-Rückstau.", "no"),
+        ("The backlog is rarely under control.", "yes"),  # the rarely covers 'under control', not the backlog
+    ],
+)
+def test_a_pain_question_needs_the_pain_said_and_rarely_denies_it(judge: LocalJudge, notes: str, expected: str) -> None:
+    backlog = q("staff_backlog", "Are their support staff struggling with a ticket backlog?", "need")
+    answer = ask(judge, backlog, notes)
+    assert answer.answer == expected, answer.reasoning
