@@ -118,11 +118,16 @@ class Context:
             return np.full(len(self.facts.clauses), -1.0)
         return np.where(cross - same >= ACROSS_GAP, cross, -1.0)
 
-    def cosine(self, a: str, b: str) -> float:
+    def cosines(self, a: str, b: str) -> tuple[float, float | None]:
+        """Two short texts' cosine by the English model, and by the cross-language one on its scale (None without it)."""
         same = float(self.vector(a) @ self.vector(b))
         if self.meaning_vector is None:
-            return same
-        return max(same, float(cross_scale(np.array([self.meaning_vector(a) @ self.meaning_vector(b)]))[0]))
+            return same, None
+        return same, float(cross_scale(np.array([self.meaning_vector(a) @ self.meaning_vector(b)]))[0])
+
+    def cosine(self, a: str, b: str) -> float:
+        same, cross = self.cosines(a, b)
+        return same if cross is None else max(same, cross)
 
     def field(self, key: str) -> tuple[object, SourceText] | None:
         value = self.enrichment.get(key)
@@ -1032,9 +1037,14 @@ def decide_industry(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         score = max(_overlap(text, t) for t in targets)
         if score >= 0.5:
             return [_field_finding("yes", industry[1], 0.8, f"industry '{text}' matches {', '.join(targets)}")]
-        meaning = ctx.cosine(_spelled(text), _spelled(" or ".join(targets)))
+        same, cross = ctx.cosines(_spelled(text), _spelled(" or ".join(targets)))
+        meaning = same if cross is None else max(same, cross)
         if meaning >= 0.5:
             return [_field_finding("yes", industry[1], 0.7, f"industry '{text}' is close to {', '.join(targets)}")]
+        cognate = next((t for t in targets if _cognates(text, t)), None)
+        if cognate and meaning >= COGNATE_MEANING and cross is not None and cross - same >= ACROSS_GAP:
+            # the same word in another language ("Dentaire", "Clinique de revalidation"): the model reads it poorly
+            return [_field_finding("yes", industry[1], 0.62, f"industry '{text}' is the word for {cognate}")]
         # An industry label far from the question is a no, unless the lead's own words say it is one
         # ("Skincare", and "we sell skincare direct to consumers through our own Shopify store").
         if meaning < 0.3 and not any(f.answer == "yes" and f.confidence >= 0.72 for f in said):
@@ -1049,6 +1059,16 @@ def decide_industry(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             if hit:
                 return [_field_finding("yes", name[1], 0.66, f"the company's name '{name[0]}' says {hit}")]
     return said
+
+
+COGNATE_MEANING = 0.2  # the least closeness in meaning at which a label sharing a word's root with a term is that term
+
+
+def _cognates(label: str, term: str) -> bool:
+    """Whether a label and a term share a word's root across languages: the first five letters of two words of six
+    letters or more, accents folded ('dentaire' and 'dental', 'clinique' and 'clinic', 'transporte' and 'transport')."""
+    roots = {w[:5] for w in re.findall(r"[^\W\d_]{6,}", _fold(term)) if w not in _STOP}
+    return any(w[:5] in roots for w in re.findall(r"[^\W\d_]{6,}", _fold(label)) if w not in _STOP)
 
 
 _SELLS_TO = re.compile(

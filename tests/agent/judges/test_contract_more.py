@@ -1025,3 +1025,20 @@ def test_a_pain_question_needs_the_pain_said_and_rarely_denies_it(judge: LocalJu
     backlog = q("staff_backlog", "Are their support staff struggling with a ticket backlog?", "need")
     answer = ask(judge, backlog, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("question", "industry", "expected"),
+    [
+        ("Is the business a dental or veterinary practice group?", "Dentaire", "yes"),
+        ("Is the business a care home, hospital or clinic?", "Clinique de revalidation", "yes"),
+        ("Is the business a dental or veterinary practice group?", "Logistique", "no"),
+        # 'control' is not 'contractor'
+        ("Is the business an HVAC, plumbing or electrical contractor?", "Pest Control", "no"),
+    ],
+)
+def test_an_industry_label_in_another_language_is_read_by_its_root(
+    judge: LocalJudge, question: str, industry: str, expected: str
+) -> None:
+    answer = ask(judge, q("industry_root", question), fields={"company.industry": industry})
+    assert answer.answer == expected, answer.reasoning
