@@ -144,9 +144,30 @@ def _student_persona(persona: Persona) -> bool:
     return persona.fit == "bad" and bool(re.search(r"student|intern\b", f"{persona.id} {persona.name}", re.I))
 
 
+# What a job seeker writes, in the languages the judge reads, added to a library's own phrases whenever it has any (a
+# library without phrases has turned the rule off). First person and specific on purpose: a hard rule throws the lead
+# away, so "Stelle" or "praca" alone (a place, work) is never enough.
+JOB_SEEKING = re.compile(
+    r"(?<!\w)(?:"
+    r"ich suche (?:eine |einen )?(?:neue |neuen )?(?:stelle|job|arbeit|anstellung)|mein(?:en)? lebenslauf|"
+    r"je (?:suis )?(?:cherche|à la recherche d') ?(?:un |d'un )?(?:nouvel |nouveau )?(?:emploi|poste|travail|stage)|"
+    r"mon (?:cv|curriculum)|"
+    r"(?:busco|estoy buscando) (?:un )?(?:nuevo )?(?:trabajo|empleo|puesto)|mi (?:cv|curr[íi]culum)|"
+    r"(?:procuro|estou (?:procurando|à procura de)) (?:um )?(?:novo )?(?:emprego|trabalho)|meu (?:cv|curr[íi]culo)|"
+    r"(?:cerco|sto cercando) (?:un )?(?:nuovo )?(?:lavoro|impiego)|il mio (?:cv|curriculum)|"
+    r"(?:ik ben |ben )?op zoek naar een (?:nieuwe )?(?:baan|job|functie)|mijn cv|tussen twee banen|"
+    r"szukam (?:nowej )?pracy|moje cv|hled[áa]m (?:novou )?pr[áa]ci|m[ůu]j [žz]ivotopis"
+    r")(?!\w)",
+    re.IGNORECASE,
+)
+
+
 def job_seeker(lead: Lead, enrichment: Enrichment, library: Library) -> Disqualification | None:
-    """Someone looking for a job, not to buy: patterns in the title, notes or form answers."""
+    """Someone looking for a job, not to buy: the library's phrases (and `JOB_SEEKING`) in the title, notes or form
+    answers."""
     patterns = [_pattern(p) for p in library.disqualifiers.job_seeker_patterns if p.strip()]
+    if patterns:
+        patterns.append(JOB_SEEKING)
     texts = [("person.title", lead.person.title), ("notes", lead.notes)]
     texts += [(f"form_answers.{question}", answer) for question, answer in lead.form_answers.items()]
     for field, text in texts:

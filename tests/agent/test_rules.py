@@ -202,6 +202,35 @@ def test_an_empty_rule_set_disqualifies_nobody() -> None:
     assert check_hard_rules(the_lead, Enrichment(), bare) == []
 
 
+@pytest.mark.parametrize(
+    ("field", "text", "fires"),
+    [
+        ("notes", "Ik ben op zoek naar een nieuwe baan. Hebben jullie vacatures?", True),
+        ("person.title", "Roosterplanner (tussen twee banen)", True),
+        ("form", "Ich suche eine neue Stelle im Controlling, mein Lebenslauf hängt an.", True),
+        ("form", "Je cherche un nouvel emploi dans la finance.", True),
+        ("notes", "Busco trabajo como contable.", True),
+        ("notes", "Szukam pracy w księgowości.", True),
+        ("notes", "Hledám práci v účetnictví.", True),
+        # work, a place and a job to be done are not job seeking
+        ("notes", "Die Stelle in Hamburg bearbeitet 4.000 Rechnungen; praca ręczna.", False),
+        ("notes", "Cerchiamo uno strumento per il lavoro del team AP.", False),
+    ],
+)
+def test_job_seeking_in_the_other_languages_is_the_same_rule(field: str, text: str, fires: bool) -> None:
+    parts: dict[str, Any] = {
+        "notes": {"notes": text},
+        "person.title": {"person": {"title": text}},
+        "form": {"form_answers": {"Message": text}},
+    }[field]
+    found = [d.rule_id for d in check_hard_rules(lead(**parts), Enrichment(), LIBRARY)]
+    assert found == (["job_seeker"] if fires else []), found
+    bare = LIBRARY.model_copy(
+        update={"disqualifiers": LIBRARY.disqualifiers.model_copy(update={"job_seeker_patterns": []})}
+    )
+    assert check_hard_rules(lead(**parts), Enrichment(), bare) == []  # no phrases: the seller turned the rule off
+
+
 def test_long_notes_are_quoted_as_an_excerpt() -> None:
     notes = "x" * 500 + " looking for a job " + "y" * 500
     found = check_hard_rules(lead(notes=notes), Enrichment(), LIBRARY)
