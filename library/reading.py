@@ -808,7 +808,7 @@ def describe(spec: QuestionSpec) -> str:
         return f"industry is one of: {vals or spec.topic}"
     if k == "text":
         return "not typed: answered from the text by meaning"
-    return {
+    said = {
         "student": "the contact is a student or academic",
         "competitor_employee": "the contact works for a competitor",
         "existing_customer": f"{'is or was' if spec.tense == 'any' else 'was' if spec.tense == 'past' else 'is'} "
@@ -816,4 +816,7 @@ def describe(spec: QuestionSpec) -> str:
         "partner": "a partner/reseller enquiring for clients",
         "job_seeker": "the contact is looking for a job",
         "vendor_pitch": "a vendor pitching its own services",
-    }[k] + (f" (any of: {', '.join(spec.values)})" if len(spec.values) > 1 else "")
+    }
+    kinds = [v for v in spec.values if v in said] if len(spec.values) > 1 else []
+    # several kinds in one question ("a student, a job hunter, or someone pitching us"): each said, the first not alone
+    return " or ".join(said[v] for v in kinds) if len(kinds) > 1 else said[k]

@@ -1798,7 +1798,11 @@ _NOT_FOR_OWN = re.compile(
 def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     kinds = [k for k in spec.values if k in _SELF_STATEMENTS or k == "student"] or [spec.kind]
     if len(kinds) > 1:
-        return [f for k in kinds for f in decide_disqualifier(spec.model_copy(update={"kind": k, "values": []}), ctx)]
+        # "a student, a job hunter or someone pitching us": any one of them is a yes, and what the other kinds found
+        # ("not a student", "asks for its own business") does not argue against it
+        per_kind = [decide_disqualifier(spec.model_copy(update={"kind": k, "values": []}), ctx) for k in kinds]
+        yes_kinds = [found for found in per_kind if any(f.answer == "yes" for f in found)]
+        return [f for found in (yes_kinds or per_kind) for f in found]
     out: list[Finding] = []
     kind = spec.kind
     if kind == "student":

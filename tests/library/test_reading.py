@@ -219,3 +219,14 @@ def test_big_cities_are_found_by_their_names_in_other_languages() -> None:
     assert found == {"München": ["DE"], "Lisboa": ["PT"], "Praha": ["CZ"]}
     assert country_code("Warszawa") == "PL" and country_code("Milano") == "IT"
     assert not find_places("Esse sistema funciona. Bella idea.")  # everyday words are no city
+
+
+def test_a_question_about_several_kinds_of_non_buyer_says_each_in_its_words() -> None:
+    spec = read(
+        "Is this person a student, a job hunter, or someone pitching their own services to us?", "disqualifier", "bad"
+    )
+    assert set(spec.values) == {"student", "job_seeker", "vendor_pitch"}
+    assert spec.words == (
+        "the contact is a student or academic or the contact is looking for a job or a vendor pitching its own services"
+    )
+    assert read("Is the contact a student?", "disqualifier", "bad").words == "the contact is a student or academic"

@@ -1042,3 +1042,18 @@ def test_an_industry_label_in_another_language_is_read_by_its_root(
 ) -> None:
     answer = ask(judge, q("industry_root", question), fields={"company.industry": industry})
     assert answer.answer == expected, answer.reasoning
+
+
+def test_one_kind_of_non_buyer_said_is_a_sure_yes_to_a_question_naming_several(judge: LocalJudge) -> None:
+    not_a_buyer = q(
+        "not_a_buyer_any",
+        "Is this person a student, a job hunter, or someone pitching their own services to us?",
+        "disqualifier",
+        "bad",
+    )
+    notes = "Runs a small agency and wanted 15 minutes to pitch us SEO services for our own website."
+    answer = ask(judge, not_a_buyer, notes)
+    # "not a student" and "for our own website" belong to the other kinds: they do not argue against the pitch
+    assert answer.answer == "yes" and answer.confidence >= 0.7, answer.reasoning
+    assert "conflicting_evidence" not in answer.flags
+    assert ask(judge, not_a_buyer, "We need a helpdesk for our own 12 agents.").answer == "no"
