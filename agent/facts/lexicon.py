@@ -593,6 +593,20 @@ AUTHORITY_THIRD = rx(
     r"(?:hij|zij) (?:beslist|tekent)",
     r"(?:beslist|tekent) (?:hij|zij)",
     r"(?:on|ona) (?:decyduje|podpisuje|rozhoduje|podepisuje)",
+    # approving, and doing it oneself ("sama zatwierdza ten zakup", "genehmigt sie selbst")
+    r"(?:she|he) (?:alone )?(?:approves|signs off)",
+    r"(?:er|sie) (?:genehmigt|gibt (?:\w+ )?frei|entscheidet selbst|unterschreibt selbst)",
+    r"(?:genehmigt|unterschreibt|entscheidet) (?:er|sie) selbst",
+    r"(?:il|elle) (?:approuve|valide|signe) (?:lui|elle)-m[êe]me",
+    r"(?:il|elle) approuve",
+    r"(?:[ée]l|ella) (?:mism[oa] )?(?:aprueba|autoriza)",
+    r"(?:ele|ela) (?:mesm[oa] )?(?:aprova|autoriza)",
+    r"(?:lui|lei) (?:stess[oa] )?(?:approva|autorizza)",
+    r"(?:hij|zij) keurt (?:\w+ ){0,3}goed",
+    r"(?:on|ona|sam|sama) (?:zatwierdza|akceptuje)",
+    r"(?:sam|sama) (?:decyduje|podpisuje)",
+    r"(?:on|ona|s[áa]m|sama) schvaluje",
+    r"(?:s[áa]m|sama) (?:rozhoduje|podepisuje)",
 )
 # The writer speaking of themself ("the owner asked me …"): in a note, the lead's own words quoted. "ja" and "eu" are
 # left out: they are also "yes" and the European Union.

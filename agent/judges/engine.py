@@ -1610,8 +1610,38 @@ def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45, across: bool
     return out
 
 
+# A form field that asks for the lead's problem ("Biggest challenge?", "Z czym się zmagacie?", "Jaki jest główny
+# problem?"): what is written there is a pain the lead names.
+_CHALLENGE_FIELD = re.compile(
+    r"\b(?:challenges?|problems?|pain(?: points?)?|struggl\w*|issues?|frustrat\w*|"
+    r"herausforderung\w*|probleme?|schwierigkeit\w*|d[ée]fis?|probl[èe]mes?|difficult[ée]s?|"
+    r"retos?|desaf[íi]os?|problemas?|dificultad\w*|dificuldade\w*|sfid[ae]|problemi|difficolt[àa]|"
+    r"uitdaging\w*|proble(?:em|men)|wyzwani\w*|problem(?:y|em)?|zmaga\w*|v[ýy]zv\w*|probl[ée]m\w*|pot[íi][žz]\w*)\b",
+    re.I,
+)
+CHALLENGE_MIN = 0.15  # least closeness to the pain asked about at which a challenge named in another language counts
+
+
 def decide_pain(spec: QuestionSpec, ctx: Context) -> list[Finding]:
-    return _by_meaning(spec.topic or "", ctx)
+    found = _by_meaning(spec.topic or "", ctx)
+    return found or _named_challenge(spec.topic or "", ctx)
+
+
+def _named_challenge(topic: str, ctx: Context) -> list[Finding]:
+    """A pain told in another language, in answer to a form field asking for the lead's problem: the cross-language
+    model reads such text poorly, but the field says it is the problem the lead has. Low confidence; never for a
+    clause that is hedged, denies the problem, says all is fine or is the past."""
+    clauses = ctx.facts.clauses
+    if not clauses or not topic:
+        return []
+    sims = ctx.across(topic)
+    for i, c in enumerate(clauses):
+        if c.unit.source != "form" or not _CHALLENGE_FIELD.search(c.unit.ref) or sims[i] < CHALLENGE_MIN:
+            continue
+        if c.hedge or c.past or has_negation(c.text) or lx.CONTENT.search(c.text) or lx.NO_LONGER.search(c.text):
+            continue
+        return [_clause_finding("yes", c, 0.62, f"names it as their problem, asked '{c.unit.ref[:60]}'")]
+    return []
 
 
 # --- intent events ---------------------------------------------------------------------------------------------------
