@@ -175,7 +175,8 @@ _QUANTITY = re.compile(
     rf"(?P<q>\b(?:about|around|approx(?:imately|\.)?|roughly|circa|~|at least|over|more than|above|north of|upwards of|"
     rf"up to|under|less than|fewer than|below|at most|no more than|max(?:imum)?|min(?:imum)?)\s*)?"
     rf"(?<![\w.,]){_AMOUNT1}"
-    rf"(?:\s*(?:-|–|to|and)\s*{_AMOUNT2})?"
+    # a range, "to" or "and" in each language read: "800-1,200", "tra 800 e 1.200", "entre 800 y 1200", "od 5 do 10"
+    rf"(?:\s*(?:-|–|to|and|bis|und|[àa]|al|do|e|y|et|i|tot)\s*{_AMOUNT2})?"
     # "2 millones de pesos", "15 milioni di euro": the currency after a scale word and "de"/"di".
     rf"(?P<plus>\+)?(?:(?<=[^\W\d]|\.)\s+(?:de|di)(?=\s+{_CUR_SUFFIX}(?!\w)))?\s?(?P<c>{_CUR_SUFFIX}(?!\w))?",
     re.I,

@@ -18,7 +18,7 @@ import numpy as np
 
 from agent.evidence import SourceText, render_event
 from agent.facts import lexicon as lx
-from agent.facts.amounts import When, annualise, dates, english_time, money
+from agent.facts.amounts import When, annualise, dates, english_time, money, period_of
 from agent.facts.clauses import Clause, Facts, frozen, has_negation, negated_near
 from agent.facts.quantities import INF, Quantity, amounts, digitise
 from agent.enrichment.titles import THING_OWNER, department, normalise_title, seniority
@@ -277,7 +277,7 @@ def _same_noun(a: str, b: str) -> bool:
 SAME_WORD_ACROSS = 0.7  # cross-language cosine at which a word names the counted thing ("proveedores" ~ "suppliers")
 
 
-def _same_noun_across(ctx: Context, words: list[str], subject: str) -> bool:
+def _same_noun_across(ctx: Context, words: list[str], subject: str, bar: float = SAME_WORD_ACROSS) -> bool:
     """The noun after a number names the question's counted thing in another language ("6 proveedores", "zes
     leveranciers", "20 Betten"), by the cross-language model: the first word after the number ("de" skipped), or the
     noun after an English -ing modifier ("12 nursing homes" counts homes, not nurses)."""
@@ -288,11 +288,16 @@ def _same_noun_across(ctx: Context, words: list[str], subject: str) -> bool:
     if len(rest) > 1 and rest[0].lower().endswith("ing"):
         rest = rest[1:]
     nouns = rest[:1]
-    return any(float(ctx.meaning_vector(w.lower()) @ target) >= SAME_WORD_ACROSS for w in nouns)
+    return any(float(ctx.meaning_vector(w.lower()) @ target) >= bar for w in nouns)
+
+
+# A count said per the question's period ("3.000 Sendungen pro Monat" for shipments a month) names a flow of the thing
+# asked about more surely than a bare count: the cross-language bar for its noun is lower.
+SAME_WORD_PER_PERIOD = 0.45
 
 
 def _count_clauses(
-    ctx: Context, subject: str | None, people: bool, kinds: Sequence[str] = ()
+    ctx: Context, subject: str | None, people: bool, kinds: Sequence[str] = (), period: float | None = None
 ) -> list[tuple[Clause, float, float]]:
     """Numbers that count the subject in the lead's clauses (a form field about it counts its bare number); `kinds`
     are what the question names in brackets as the subject's kinds ("clinical staff (nurses, doctors, carers)")."""
@@ -311,6 +316,8 @@ def _count_clauses(
             else any(_same_noun(w, n) for n in nouns for w in re.findall(r"\w+", c.context))
         )
         text = digitise(c.text)
+        said_period = period_of(c.text) if period else None
+        per_period = bool(said_period and abs(said_period - (period or 0)) < 1)
         product = _product(
             text,
             spec_subject,
@@ -353,6 +360,8 @@ def _count_clauses(
                     any(_same_noun(w, n) for n in nouns for w in words)
                     or bool(re.search(rf"{re.escape(spec_subject[:5])}\w*\D{{0,15}}$", before, re.I))
                     or any(_same_noun_across(ctx, words, n) for n in nouns)
+                    or per_period
+                    and any(_same_noun_across(ctx, words, n, SAME_WORD_PER_PERIOD) for n in nouns)
                 )
             if hit and (_MORE_AFTER.match(near) or _MORE_BEFORE.search(before)):
                 # "two more SDRs start in December, so six reps": an increase is not the count; at least that many
@@ -526,7 +535,8 @@ def _in_date(text: str, start: int, end: int) -> bool:
 def decide_size(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     people = spec.kind == "company_size"
     findings = []
-    for c, low, high in _count_clauses(ctx, spec.subject, people, [] if people else spec.values):
+    counted = _count_clauses(ctx, spec.subject, people, [] if people else spec.values, spec.period_days)
+    for c, low, high in counted:
         if c.hedge:  # "maybe around thirty by next autumn", "when we pass twenty-five": not today's count
             findings.append(Finding("unknown", c.unit, c.text, 0.55, f"hedged ('{c.hedge}')", c.order))
             continue

@@ -1084,3 +1084,22 @@ def test_a_pain_named_in_a_challenge_field_in_another_language_is_a_yes(judge: L
     # the same words in a field that does not ask for a problem, or an answer that all is fine, are not
     assert ask(judge, backlog, form={"Uwagi": form["Z czym się zmagacie?"]}).answer == "unknown"
     assert ask(judge, backlog, form={"Größte Herausforderung?": "Keine, alles läuft gut."}).answer != "yes"
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Wir verschicken rund 3.000 Sendungen pro Monat.", "yes"),
+        ("Enviamos cerca de 2.000 cargas por mês.", "yes"),
+        ("Wysyłamy około 1 200 przesyłek miesięcznie.", "yes"),
+        ("Ca. 900 Sendungen pro Monat.", "no"),
+        ("Spediamo tra 800 e 1.200 spedizioni al mese.", "unknown"),  # a range across the threshold, not 2,000
+        ("Wir haben 3.000 Kunden.", "unknown"),  # a count of something else, with no period
+    ],
+)
+def test_a_count_said_per_the_questions_period_names_its_thing_in_any_language(
+    judge: LocalJudge, notes: str, expected: str
+) -> None:
+    shipments = q("shipments_month", "Do they send at least 1,000 shipments per month?")
+    answer = ask(judge, shipments, notes)
+    assert answer.answer == expected, answer.reasoning
