@@ -1038,27 +1038,101 @@ def _spelled(text: str) -> str:
     return text
 
 
+# The kinds of business every seller names, in the languages read, as English words: an industry label such as
+# "Maschinenbau", "Commerce de détail" or "Produkcja mebli" is read as "machinery manufacturing", "retail", "furniture
+# manufacturing". The cross-language model places such labels far from "manufacturer" or "retailer".
+_BUSINESS_KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rf"\b(?:{pattern})\b", re.I), english)
+    for pattern, english in (
+        (
+            r"maschinenbau|anlagenbau|strojírenství|strojirenstvi|strojírenská|budowa maszyn|werktuigbouw|"
+            r"ingeniería mecánica|construction mécanique|meccanica|engenharia mecânica",
+            "machinery manufacturing",
+        ),
+        (
+            r"herstell\w*|fertigung|produktion|produzierend\w*|industrie|fabrication|fabricant\w*|manufacture|"
+            r"fabricación|fabricante\w*|producción|industria\w*|fabricação|produção|indústria\w*|produzione|"
+            r"fabbricazione|produttor\w*|manifattur\w*|productie|fabrikant\w*|maakindustrie|produkcja|producent\w*|"
+            r"przemys[łl]\w*|wytwarzanie|výroba|vyroba|výrobce|vyrobce|průmysl\w*|prumysl\w*",
+            "manufacturing",
+        ),
+        (
+            r"einzelhandel|detailhandel|commerce de détail|commerce de detail|détaillant\w*|detaillant\w*|"
+            r"comercio minorista|minorista\w*|venta al por menor|varejo|varejista\w*|retalho|commercio al dettaglio|"
+            r"dettaglio|handel detaliczny|sprzedaż detaliczna|maloobchod\w*",
+            "retail",
+        ),
+        (
+            r"gro(?:ß|ss)handel|großhändler|grosshändler|commerce de gros|grossiste\w*|comercio mayorista|mayorista\w*|"
+            r"atacado|atacadista\w*|grossista\w*|commercio all'ingrosso|ingrosso|groothandel\w*|hurtownia|"
+            r"handel hurtowy|hurtow\w*|velkoobchod\w*",
+            "wholesale distribution",
+        ),
+        (r"distribu(?:tor|teur|idor|tore|tie)\w*|dystrybu\w*|vertrieb", "distribution"),
+        (
+            r"logistik|logistique|logística|logistica|logistiek|logistyka|logistika|spedition|transporte|"
+            r"transport drogowy|doprava",
+            "logistics transport",
+        ),
+        (
+            r"lebensmittel\w*|nahrungsmittel\w*|alimentaire|alimentar|alimentación|alimentare|alimentari|"
+            r"levensmiddel\w*|spożywcz\w*|potravin\w*",
+            "food",
+        ),
+        (r"möbel|meubles?|muebles|móveis|mobili|meubel\w*|mebl\w*|nábytk\w*", "furniture"),
+        (r"keramik|céramique|cerámica|cerâmica|ceramica|keramiek|ceramik\w*|keramik\w*", "ceramics"),
+        (
+            r"gesundheitswesen|krankenhaus|santé|hôpital|salud|sanidad|hospital|saúde|sanità|ospedal\w*|"
+            r"zorg|ziekenhuis|opieka zdrowotna|szpital\w*|zdravotnictví|nemocnice",
+            "healthcare hospital",
+        ),
+        (
+            r"altenpflege|pflegeheim\w*|ehpad|maison de retraite|residencia de mayores|lar de idosos|casa di riposo|"
+            r"verpleeghuis|dom opieki|domov pro seniory",
+            "care home",
+        ),
+        (
+            r"versicherung\w*|assurance\w*|seguros?|assicurazion\w*|verzekering\w*|ubezpiecze\w*|pojišťovn\w*",
+            "insurance",
+        ),
+        (
+            r"gastronomie|restauration|hostelería|restauração|ristorazione|horeca|gastronomia|pohostinství",
+            "restaurants",
+        ),
+        (r"bau(?:gewerbe|wesen)?|btp|construcción|construção|edilizia|bouw|budownictwo|stavebnictví", "construction"),
+    )
+)
+
+
+def _in_english(label: str) -> str:
+    """An industry label with the business kinds it names in English after it ('Produkcja mebli' → 'Produkcja mebli
+    (manufacturing furniture)'); unchanged when it names none."""
+    found = [english for pattern, english in _BUSINESS_KINDS if pattern.search(label)]
+    return f"{label} ({' '.join(dict.fromkeys(found))})" if found else label
+
+
 def decide_industry(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     industry = ctx.field("company.industry")
     targets = spec.values or ([spec.topic] if spec.topic else [])
     said = _by_meaning(spec.topic or " ".join(targets), ctx, min_sim=0.55)
     if industry is not None and targets:
-        text = str(industry[0])
+        label = str(industry[0])
+        text = _in_english(label)
         score = max(_overlap(text, t) for t in targets)
         if score >= 0.5:
-            return [_field_finding("yes", industry[1], 0.8, f"industry '{text}' matches {', '.join(targets)}")]
+            return [_field_finding("yes", industry[1], 0.8, f"industry '{label}' matches {', '.join(targets)}")]
         same, cross = ctx.cosines(_spelled(text), _spelled(" or ".join(targets)))
         meaning = same if cross is None else max(same, cross)
         if meaning >= 0.5:
-            return [_field_finding("yes", industry[1], 0.7, f"industry '{text}' is close to {', '.join(targets)}")]
+            return [_field_finding("yes", industry[1], 0.7, f"industry '{label}' is close to {', '.join(targets)}")]
         cognate = next((t for t in targets if _cognates(text, t)), None)
         if cognate and meaning >= COGNATE_MEANING and cross is not None and cross - same >= ACROSS_GAP:
             # the same word in another language ("Dentaire", "Clinique de revalidation"): the model reads it poorly
-            return [_field_finding("yes", industry[1], 0.62, f"industry '{text}' is the word for {cognate}")]
+            return [_field_finding("yes", industry[1], 0.62, f"industry '{label}' is the word for {cognate}")]
         # An industry label far from the question is a no, unless the lead's own words say it is one
         # ("Skincare", and "we sell skincare direct to consumers through our own Shopify store").
         if meaning < 0.3 and not any(f.answer == "yes" and f.confidence >= 0.72 for f in said):
-            return [_field_finding("no", industry[1], 0.65, f"industry '{text}' is not {', '.join(targets)}")]
+            return [_field_finding("no", industry[1], 0.65, f"industry '{label}' is not {', '.join(targets)}")]
     if industry is None and targets and not said:
         # No industry field and nothing said: a company name that is one of the terms ("Cork Dental Group" for a
         # dental practice) is what the company calls itself, unless the name says it sells to them ("Dental Software")

@@ -1103,3 +1103,24 @@ def test_a_count_said_per_the_questions_period_names_its_thing_in_any_language(
     shipments = q("shipments_month", "Do they send at least 1,000 shipments per month?")
     answer = ask(judge, shipments, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("industry", "expected"),
+    [
+        ("Maschinenbau", "yes"),
+        ("Produkcja mebli", "yes"),
+        ("Commerce de détail", "yes"),
+        ("Großhandel", "yes"),
+        ("Strojírenství", "yes"),
+        ("Versicherungen", "no"),  # insurance is none of the three
+        ("Unternehmensberatung", "no"),
+    ],
+)
+def test_a_business_kind_in_another_language_is_read_as_that_kind(
+    judge: LocalJudge, industry: str, expected: str
+) -> None:
+    kind = q("business_kind", "Is the company a manufacturer, distributor or retailer?")
+    answer = ask(judge, kind, fields={"company.industry": industry})
+    assert answer.answer == expected, answer.reasoning
+    assert industry in answer.reasoning  # the reasoning quotes the label as the lead gave it
