@@ -1124,3 +1124,21 @@ def test_a_business_kind_in_another_language_is_read_as_that_kind(
     answer = ask(judge, kind, fields={"company.industry": industry})
     assert answer.answer == expected, answer.reasoning
     assert industry in answer.reasoning  # the reasoning quotes the label as the lead gave it
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Die Ticket-Rückstände bearbeiten wir von Hand, das kostet jede Woche Tage.", "yes"),
+        ("Os tickets atrasados são respondidos a mano e há erros todos os dias.", "yes"),
+        ("We hebben een achterstand van 500 tickets en fouten in elk antwoord.", "yes"),
+        ("Wir haben Probleme mit unserem Kantinenessen.", "unknown"),  # a pain, not the one asked about
+        ("Rückstände? Vielleicht ab und zu, das müsste ich klären.", "unknown"),  # a question asked, then a hedge
+    ],
+)
+def test_a_pain_word_in_another_language_stands_in_for_the_shared_words(
+    judge: LocalJudge, notes: str, expected: str
+) -> None:
+    backlog = q("backlog_foreign", "Are they struggling with a ticket backlog or errors in replies?", "need")
+    answer = ask(judge, backlog, notes)
+    assert answer.answer == expected, answer.reasoning
