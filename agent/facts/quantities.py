@@ -329,7 +329,7 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # "en seis semanas", "dans 6 semaines", "in zwei Wochen", "entro 3 mesi", "binnen 6 weken", "za 2 tygodnie" …
     (
         re.compile(
-            r"(?<!\w)(?P<w>en|em|dans|d'ici|in|innerhalb von|binnen|entro|tra|fra|za|b[ěe]hem|w ci[ąa]gu|"
+            r"(?<!\w)(?P<w>en|em|dans|d'ici|in|innerhalb von|binnen|entro|tra|fra|za|b[ěe]hem|w ci[ąa]gu|do|"
             r"dentro de|nas pr[óo]ximas|en las pr[óo]ximas|nei prossimi|nelle prossime)\s+(?P<n>\d+)\s*"
             r"(?P<u>jours?|semaines?|mois|d[íi]as|semanas|meses|dias|Tagen?|Wochen|Monaten?|giorni|settimane|mesi|"
             r"dagen|weken|maanden|dni|tygodni\w*|miesi[ęe]c\w*|dn[ůíi]|t[ýy]dn\w*|m[ěe]s[íi]c\w*)(?!\w)",

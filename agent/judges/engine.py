@@ -1437,7 +1437,11 @@ _ACTION = re.compile(
     # going live and planning, as nouns and participles: "mise en service visée au 1er mars", "Inbetriebnahme geplant"
     r"mise en (?:service|production|route)|d[ée]marrage|bascule\w*|vis[ée]e?s?|pr[ée]vue?s?|Inbetriebnahme|"
     r"Produktivstart|Livegang|geplant|puesta en marcha|previst[oa]s?|entrada em produ[çc][ãa]o|messa in produzione|"
-    r"ingebruikname|livegang|gepland|planowan\w*|pl[áa]novan\w*|nasazen[íi])\b",
+    r"ingebruikname|livegang|gepland|planowan\w*|pl[áa]novan\w*|nasazen[íi]|"
+    # starting, switching and wanting to, in the other languages: "démarrer d'ici 3 mois", "queremos mudar até abril"
+    r"d[ée]marrer|commencer|basculer|empezar|comenzar|cambiar|mudar|come[çc]ar|trocar|migrar|iniziare|cominciare|"
+    r"passare|cambiare|beginnen|wisselen|wechseln|anfangen|ruszy[ćc]|rozpocz\w*|zacz\w*|przej[śs][ćc]|za[čc][íi]t|"
+    r"p[řr]ej[íi]t|wollen|voulons|queremos|vogliamo|willen|chcemy|chceme)\b",
     re.I,
 )
 _NO_TIMELINE = re.compile(
@@ -1452,7 +1456,11 @@ _NO_TIMELINE = re.compile(
     r"keine eile|pas press[ée]|sin prisa|sem pressa|nessuna fretta|geen haast|nie spieszy|nesp[ěe]ch[áa]|"
     r"no (?:hay|tienen|tenemos|tiene) prisa|n[ãa]o (?:h[áa]|temos|t[êe]m|tem) pressa|(?:ne sont|ne sommes|n'est) pas "
     r"press[ée]s?|rien ne presse|non (?:c'[èe]|abbiamo|hanno|ha) fretta|nie ma po[śs]piechu|nem[áa] to sp[ěe]ch|"
-    r"nen[íi] to (?:nal[ée]hav[ée]|sp[ěe]ch))\b",
+    r"nen[íi] to (?:nal[ée]hav[ée]|sp[ěe]ch)|"
+    # "for now we are not planning it": "na razie nie planujemy", "aktuell nicht geplant", "pour l'instant rien de prévu"
+    r"nie planujemy|nicht geplant|planen (?:wir )?(?:derzeit |aktuell )?nicht|rien de pr[ée]vu|pas (?:encore )?pr[ée]vu|"
+    r"no (?:lo )?(?:planeamos|tenemos previsto)|n[ãa]o (?:planejamos|planeamos|temos previsto)|non (?:lo )?prevediamo|"
+    r"niet gepland|plannen (?:we )?(?:nog )?niet|nepl[áa]nujeme)\b",
     re.I,
 )
 

@@ -1146,3 +1146,22 @@ def test_a_pain_word_in_another_language_stands_in_for_the_shared_words(
     )
     answer = ask(judge, invoices, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Nous voulons démarrer d'ici trois mois.", "yes"),
+        ("Queremos empezar en tres meses.", "yes"),
+        ("Chceme spustit do tří měsíců.", "yes"),
+        ("Chcemy ruszyć w ciągu trzech miesięcy.", "yes"),
+        ("Queremos mudar até janeiro.", "yes"),
+        ("Na razie nie planujemy wdrożenia.", "no"),
+        ("Aktuell nicht geplant.", "no"),
+    ],
+)
+def test_starting_within_a_span_and_not_planning_it_in_the_other_languages(
+    judge: LocalJudge, notes: str, expected: str
+) -> None:
+    answer = ask(judge, SOON, notes)
+    assert answer.answer == expected, answer.reasoning
