@@ -648,6 +648,15 @@ AUTHORITY_NO = rx(
     r"dono|chefe|gesch[äa]ftsf[üu]hrer\w*|chef\w*|inhaber\w*|titolare|eigenaar|directeur|prezes|szef|majitel|jednatel)\b"
     r"[^.?!]{0,40}?\b(?:decides|signs|approves|has the final say|makes the (?:final )?(?:call|decision)|signe|d[ée]cide|"
     r"entscheidet|unterschreibt|firma|assina|beslist|tekent|decyduje|podpisuje|rozhoduje|podepisuje)",
+    # "I am not the one who decides", in the other languages
+    r"ich bin nicht (?:der|die) (?:entscheider\w*|entscheidungstr[äa]ger\w*)|entscheide (?:das )?nicht (?:ich|allein)",
+    r"je ne suis pas (?:le|la) (?:d[ée]cideu[rs]e?|d[ée]cisionnaire)|ce n'est pas moi qui (?:d[ée]cide|signe)",
+    r"no soy (?:el|la) (?:que decide|decisor\w*)|no decido yo",
+    r"n[ãa]o sou (?:o|a|eu) (?:decisor\w*|quem decide)|n[ãa]o decido eu",
+    r"non sono (?:io )?(?:il|la|a) (?:decisore|decidere)|non decido io",
+    r"ik ben niet de beslisser|ik beslis (?:dat )?niet",
+    r"nie jestem osob[ąa] decyzyjn[ąa]|nie decyduj[ęe]|decyzj[ęe] podejmuje (?:zarz[ąa]d|szef\w*|dyrektor\w*|prezes\w*)",
+    r"nejsem (?:ten|ta),? kdo rozhoduje|nerozhoduji|rozhoduje (?:vedení|[řr]editel\w*|majitel\w*)",
     r"la decisi[óo]n (?:final )?la toma",
     r"quem (?:decide|assina) [ée]",
     r"lo decide (?:el|la|nuestro|nuestra)",

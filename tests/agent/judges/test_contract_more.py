@@ -1165,3 +1165,18 @@ def test_starting_within_a_span_and_not_planning_it_in_the_other_languages(
 ) -> None:
     answer = ask(judge, SOON, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "Nie jestem osobą decyzyjną – decyzję podejmuje zarząd.",
+        "Ich bin nicht der Entscheider, das macht die Geschäftsführung.",
+        "Je ne suis pas le décideur.",
+        "Ik ben niet de beslisser.",
+        "Nejsem ten, kdo rozhoduje.",
+    ],
+)
+def test_not_being_the_decision_maker_in_the_other_languages_overrides_the_title(judge: LocalJudge, notes: str) -> None:
+    answer = ask(judge, SIGNER, notes, fields={"person.title": "CFO"})
+    assert answer.answer == "no", answer.reasoning
