@@ -859,13 +859,28 @@ def _tried_after(text: str, at: int) -> bool:
     )
 
 
+# German and Dutch put the negation after the object: "Wir nutzen Zendesk nicht (mehr)", "We gebruiken Zendesk niet meer".
+_USE_VERB_DE_NL = re.compile(r"\b(?:nutz\w*|benutz\w*|verwend\w*|setzen|einsetz\w*|arbeiten|gebruik\w*|werken)\b", re.I)
+_NOT_AFTER = re.compile(r"^[^\W\d_]*(?:\W+[^\W\d_]+){0,2}?\W+(nicht|niet)(\s+(?:mehr|meer|l[äa]nger|langer))?\b", re.I)
+
+
+def _negated_after(text: str, name_at: int) -> tuple[bool, bool]:
+    """(not used, no longer used) said after the vendor's name, in German or Dutch word order."""
+    m = _NOT_AFTER.match(text[name_at:])
+    if not m or not _USE_VERB_DE_NL.search(text):
+        return False, False
+    return True, bool(m.group(2))
+
+
 def _use_answer(spec: QuestionSpec, c: Clause, name_at: int) -> tuple[Answer, str] | None:
     """yes/no for 'currently uses / is evaluating / recently left <name>' from one clause that names it."""
-    negated = negated_near(c.text, name_at, before=5) or frozen(c.text[:name_at])
+    not_after, no_longer = _negated_after(c.text, name_at)
+    negated = negated_near(c.text, name_at, before=5) or frozen(c.text[:name_at]) or not_after and not no_longer
     trial_now = bool(re.search(r"\btrial\b.*\b(ends?|expires?|runs? out)\b", c.text, re.I))
     moved = _mention_tense(c.text, name_at)
     past = (
         moved == "past"
+        or no_longer
         or moved is None
         and c.past
         and not trial_now

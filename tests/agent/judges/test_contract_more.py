@@ -1180,3 +1180,19 @@ def test_starting_within_a_span_and_not_planning_it_in_the_other_languages(
 def test_not_being_the_decision_maker_in_the_other_languages_overrides_the_title(judge: LocalJudge, notes: str) -> None:
     answer = ask(judge, SIGNER, notes, fields={"person.title": "CFO"})
     assert answer.answer == "no", answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Wir nutzen Zendesk nicht mehr, seit 2024 machen wir alles selbst.", "no"),
+        ("Zendesk nutzen wir nicht.", "no"),
+        ("We gebruiken Zendesk niet meer.", "no"),
+        ("Zendesk reicht uns nicht mehr.", "yes"),  # no longer enough: still their tool
+    ],
+)
+def test_a_negation_after_the_vendor_in_german_and_dutch_word_order(
+    judge: LocalJudge, notes: str, expected: str
+) -> None:
+    answer = ask(judge, RIVAL, notes)
+    assert answer.answer == expected, answer.reasoning
