@@ -707,6 +707,25 @@ def _negative(text: str) -> bool:
     return bool(re.search(r"\b(outside|not in|unsupported|excluded|non-supported)\b", text, re.I))
 
 
+_GROUP_NAMES = frozenset(
+    "eu eea efta dach benelux nordics scandinavia latam apac anz europe".split() + ["uk & ireland", "north america"]
+)
+
+
+def _named_groups(codes: list[str]) -> str:
+    """Countries as the named groups they make up ("EUROPE or NORTH AMERICA", "DACH or GB"), with any country left
+    over by its code; "" when no group is among them. A 47-country list is unreadable on a scorecard."""
+    left, names = set(codes), list[str]()
+    whole = {g: set(c) for g, c in GROUPS.items() if g in _GROUP_NAMES and set(c) <= left}
+    for g in sorted(whole, key=lambda g: (-len(whole[g]), len(g))):
+        if len(whole[g] & left) >= 2 and not any(whole[g] <= whole[n] for n in names):
+            names.append(g)
+            left -= whole[g]
+    if not names:
+        return ""
+    return " or ".join([*(n.upper() for n in names), *sorted(left)])
+
+
 def _lang_code(value: str) -> str:
     return _LANG_NAMES.get(value.strip().lower(), value.strip().lower()[:2])
 
@@ -768,8 +787,7 @@ def describe(spec: QuestionSpec) -> str:
         where = {"facility": "the facility", "payroll": "the payroll", "users": "the team doing the work"}.get(
             spec.scope, "the business"
         )
-        groups = [g for g, codes in GROUPS.items() if set(codes) == set(spec.values)]
-        return f"{where} is {'not ' if spec.operator == 'not_in' else ''}in {groups[0].upper() if groups else vals}"
+        return f"{where} is {'not ' if spec.operator == 'not_in' else ''}in {_named_groups(spec.values) or vals}"
     if k == "language":
         if spec.operator == "not_in":
             return f"needs a language other than: {vals}"

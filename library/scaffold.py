@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from library.errors import LibraryError
+from library.geo import region_codes
 
 CATEGORIES = "fit, authority, need, timeline, budget, competition, disqualifier, intent"
 
@@ -20,6 +21,19 @@ def _dump(value: object) -> str:
         .strip()
         .removesuffix("...")
         .strip()
+    )
+
+
+def _countries_rule(regions: list[str]) -> str:
+    """The unsupported-country hard rule, from the seller's regions (nothing when every country is served)."""
+    codes = sorted(region_codes(regions)) if regions else []
+    if not codes:
+        return ""
+    return (
+        "  # A lead whose company.country is none of these is disqualified before any question. Written from the\n"
+        "  # regions in seller.yaml; delete it if a company based elsewhere can still buy (its team or site in a region\n"
+        "  # you serve): your questions about where the team or site is then decide.\n"
+        f"  countries:\n    supported: {_dump(codes)}\n"
     )
 
 
@@ -170,7 +184,8 @@ disqualifiers:
   student_title_patterns: [student, intern]
   student_email_suffixes: [.edu, .ac.uk]
   job_seeker_patterns: [looking for a job, open to work, my cv, my resume]
-""",
+"""
+        + _countries_rule(regions),
     }
     written = []
     for file, text in files.items():

@@ -148,7 +148,11 @@ def _disqualifiers(library: Library) -> Table:
     d = library.disqualifiers
     rows = [
         ["minimum employees", "" if d.min_employees is None else str(d.min_employees)],
-        ["supported countries", ", ".join(d.countries.supported) or "all"],
+        [
+            "supported countries",
+            ", ".join(d.countries.supported)
+            or "all (the hard rule reads countries.supported here; seller.yaml's regions are read by the questions only)",
+        ],
         ["existing customer domains", ", ".join(d.existing_customer_domains)],
         ["blocked domains", ", ".join(d.blocked_domains)],
         ["student titles", ", ".join(d.student_title_patterns)],

@@ -270,6 +270,9 @@ def test_library_new_writes_a_library_that_syncs_and_reads_every_question(env: P
     assert {q.category for q in library.questions} >= {"fit", "authority", "need", "timeline", "budget", "disqualifier"}
     assert all(q.reading is not None for q in library.questions)  # every question typed, none left to the text path
     assert any(q.id == "served_region" and {"DE", "AT", "CH"} <= set(q.reading.values) for q in library.questions)
+    # the regions given are the unsupported-country hard rule too
+    assert {"US", "CA", "DE", "AT", "CH"} <= set(library.disqualifiers.countries.supported)
+    assert "FR" not in library.disqualifiers.countries.supported
     code, synced, _ = run("library", "sync", str(folder))
     assert code == 0 and "library brightvale: snapshot" in synced
     # never over an existing library, and the folder name must be a slug

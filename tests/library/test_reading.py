@@ -230,3 +230,10 @@ def test_a_question_about_several_kinds_of_non_buyer_says_each_in_its_words() ->
         "the contact is a student or academic or the contact is looking for a job or a vendor pitching its own services"
     )
     assert read("Is the contact a student?", "disqualifier", "bad").words == "the contact is a student or academic"
+
+
+def test_a_place_question_is_said_by_the_groups_it_names_not_by_every_country() -> None:
+    spec = read("Is the company based in Europe or North America?")
+    assert spec.words == "the business is in EUROPE or NORTH AMERICA"
+    spec = read("Is the company based in the EU, Switzerland or Norway?")
+    assert spec.words == "the business is in EU or CH or NO"
