@@ -219,6 +219,14 @@ def enrich_import(
         raise typer.Exit(BAD_INPUT)
 
 
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of a lead, as `qualify lead`, `qualify batch` (JSON/JSONL) and POST /leads take it."""
+    from agent.schemas import Lead
+
+    typer.echo(json.dumps(Lead.model_json_schema(), indent=2, ensure_ascii=False))
+
+
 @app.command("lead")
 def lead_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, metavar="FILE", help="One lead as JSON")],

@@ -280,3 +280,12 @@ def test_library_new_writes_a_library_that_syncs_and_reads_every_question(env: P
     assert code == 2 and "not empty" in stderr
     code, _, stderr = run("library", "new", str(env / "Not A Slug"), "--name", "X", "--product", "Y", "--category", "z")
     assert code == 2 and "slug" in stderr
+
+
+def test_schema_prints_the_lead_json_schema(env: Path) -> None:
+    code, stdout, _ = run("schema")
+    schema = json.loads(stdout)
+    assert code == 0 and {"person", "company", "form_answers", "notes", "events"} <= set(schema["properties"])
+    company = schema["$defs"]["Company"]["properties"]
+    employees = next(o for o in company["employees"]["anyOf"] if o.get("type") == "integer")
+    assert employees["minimum"] == 0  # the limits a lead is checked against are in the schema
