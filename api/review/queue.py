@@ -250,7 +250,7 @@ def queue_page(s: Session, who: Principal, now: datetime, targets: dict[str, flo
                 lead_id,
                 status,
                 tier,
-                round(score, 1),
+                score,  # unrounded: rounded once, where it is shown (86.53 is 87 in the CLI and here; 86.5 was 86)
                 revision,
                 person_name or person_email or "(no name)",
                 company_label or company_domain or "",

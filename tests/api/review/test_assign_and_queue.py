@@ -68,7 +68,7 @@ def test_queue_orders_by_tier_score_and_waiting_and_flags_breaches(runtime: Runt
         ("b", "sql_ready", 70, 2),
         ("c", "sql_ready", 80, 60),
         ("d", "sql_ready", 80, 120),
-        ("e", "needs_discovery", 95, 1),
+        ("e", "needs_discovery", 86.53, 1),
     ]
     with transaction(runtime.sessions) as s:
         for tag, tier, score, minutes in rows:
@@ -113,6 +113,7 @@ def test_queue_orders_by_tier_score_and_waiting_and_flags_breaches(runtime: Runt
     assert [i.name for i in items] == ["d", "c", "b", "e", "a"]
     assert [i.breached for i in items] == [True, True, False, False, False]
     assert items[0].target_minutes == 5.0 and items[3].target_minutes is None
+    assert f"{items[3].score:.0f}" == "87"  # rounded once, where shown, as the CLI shows it (it was 86.5, shown as 86)
     with runtime.sessions() as s:
         other = queue(s, Principal("nobody", "n@t", "n", Role.sdr), now, {})
     assert not {i.lead_id for i in other} & {i.lead_id for i in items}
