@@ -1456,7 +1456,8 @@ _ACTION = re.compile(
     # starting, switching and wanting to, in the other languages: "démarrer d'ici 3 mois", "queremos mudar até abril"
     r"d[ée]marrer|commencer|basculer|empezar|comenzar|cambiar|mudar|come[çc]ar|trocar|migrar|iniziare|cominciare|"
     r"passare|cambiare|beginnen|wisselen|wechseln|anfangen|ruszy[ćc]|rozpocz\w*|zacz\w*|przej[śs][ćc]|za[čc][íi]t|"
-    r"p[řr]ej[íi]t|wollen|voulons|queremos|vogliamo|willen|chcemy|chceme)\b",
+    r"p[řr]ej[íi]t|wollen|voulons|queremos|vogliamo|willen|chcemy|chceme|"
+    r"operativ\w*|op[ée]rationnel\w*|operacional\w*|operational|in Betrieb)\b",
     re.I,
 )
 _NO_TIMELINE = re.compile(
@@ -1992,7 +1993,7 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                     if (
                         n
                         and re.search(
-                            rf"\b(?:i|we) (?:work|am|'m) (?:at|for|with) {re.escape(n)}\b|\b{re.escape(n)} "
+                            rf"\b(?:i|we) (?:work|am|'m) (?:at|for|with|on|in) (?:the )?{re.escape(n)}\b|\b{re.escape(n)} "
                             rf"(?:employee|staff)\b",
                             c.text,
                             re.I,

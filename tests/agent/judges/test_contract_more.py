@@ -1196,3 +1196,23 @@ def test_a_negation_after_the_vendor_in_german_and_dutch_word_order(
 ) -> None:
     answer = ask(judge, RIVAL, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+def test_the_fourth_trials_plain_misses_working_on_a_vendors_team_pain_words_and_going_operational(
+    judge: LocalJudge,
+) -> None:
+    vendor = q(
+        "vendor_team",
+        "Does the contact work for Zendesk, Help Scout or another helpdesk vendor?",
+        "disqualifier",
+        "bad",
+    )
+    answer = ask(judge, vendor, "Hi, I work on the Zendesk pre-sales team in Barcelona.")
+    assert answer.answer == "yes" and answer.confidence >= 0.7, answer.reasoning  # sure enough to disqualify
+    slow = q("slow_replies", "Are they struggling today with a ticket backlog or slow replies to customers?", "need")
+    for notes in (
+        "No tenemos problemas con el correo, pero responder a los clientes es un desastre.",
+        "Geen klachten over de agents zelf, maar antwoorden aan klanten kost veel te veel tijd.",
+    ):
+        assert ask(judge, slow, notes).answer == "yes", notes
+    assert ask(judge, SOON, "Entro fine gennaio dobbiamo essere operativi con il nuovo sistema.").answer == "yes"
