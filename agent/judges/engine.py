@@ -1457,7 +1457,9 @@ _ACTION = re.compile(
     r"d[ée]marrer|commencer|basculer|empezar|comenzar|cambiar|mudar|come[çc]ar|trocar|migrar|iniziare|cominciare|"
     r"passare|cambiare|beginnen|wisselen|wechseln|anfangen|ruszy[ćc]|rozpocz\w*|zacz\w*|przej[śs][ćc]|za[čc][íi]t|"
     r"p[řr]ej[íi]t|wollen|voulons|queremos|vogliamo|willen|chcemy|chceme|"
-    r"operativ\w*|op[ée]rationnel\w*|operacional\w*|operational|in Betrieb)\b",
+    r"operativ\w*|op[ée]rationnel\w*|operacional\w*|operational|in Betrieb|"
+    # a switch as a noun: "ein Wechsel ist frühestens 2028 realistisch", "un changement", "un cambio"
+    r"Wechsel|Umstieg|changement|cambio|mudan[çc]a|cambiamento|overstap|zmiana|zm[ěe]na|p[řr]echod)\b",
     re.I,
 )
 _NO_TIMELINE = re.compile(

@@ -1216,3 +1216,10 @@ def test_the_fourth_trials_plain_misses_working_on_a_vendors_team_pain_words_and
     ):
         assert ask(judge, slow, notes).answer == "yes", notes
     assert ask(judge, SOON, "Entro fine gennaio dobbiamo essere operativi con il nuovo sistema.").answer == "yes"
+
+
+def test_a_switch_said_as_a_noun_belongs_to_its_timeframe(judge: LocalJudge) -> None:
+    # "a switch is realistic in 2028 at the earliest": no for switching within three months
+    answer = ask(judge, SOON, "Ein Wechsel ist frühestens 2028 realistisch.")
+    assert answer.answer == "no", answer.reasoning
+    assert ask(judge, SOON, "Der Wechsel ist für Januar geplant.").answer == "yes"
