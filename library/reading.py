@@ -715,7 +715,8 @@ _GROUP_NAMES = frozenset(
 def _named_groups(codes: list[str]) -> str:
     """Countries as the named groups they make up ("EUROPE or NORTH AMERICA", "DACH or GB"), with any country left
     over by its code; "" when no group is among them. A 47-country list is unreadable on a scorecard."""
-    left, names = set(codes), list[str]()
+    left = set(codes)
+    names: list[str] = []
     whole = {g: set(c) for g, c in GROUPS.items() if g in _GROUP_NAMES and set(c) <= left}
     for g in sorted(whole, key=lambda g: (-len(whole[g]), len(g))):
         if len(whole[g] & left) >= 2 and not any(whole[g] <= whole[n] for n in names):
@@ -835,6 +836,6 @@ def describe(spec: QuestionSpec) -> str:
         "job_seeker": "the contact is looking for a job",
         "vendor_pitch": "a vendor pitching its own services",
     }
-    kinds = [v for v in spec.values if v in said] if len(spec.values) > 1 else []
-    # several kinds in one question ("a student, a job hunter, or someone pitching us"): each said, the first not alone
+    # several kinds in one question ("a student, a job hunter, or someone pitching us"): each is said
+    kinds = [v for v in spec.values if v in said]
     return " or ".join(said[v] for v in kinds) if len(kinds) > 1 else said[k]

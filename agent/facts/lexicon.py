@@ -663,7 +663,8 @@ AUTHORITY_NO = rx(
     r"n[ãa]o sou (?:o|a|eu) (?:decisor\w*|quem decide)|n[ãa]o decido eu",
     r"non sono (?:io )?(?:il|la|a) (?:decisore|decidere)|non decido io",
     r"ik ben niet de beslisser|ik beslis (?:dat )?niet",
-    r"nie jestem osob[ąa] decyzyjn[ąa]|nie decyduj[ęe]|decyzj[ęe] podejmuje (?:zarz[ąa]d|szef\w*|dyrektor\w*|prezes\w*)",
+    r"nie jestem osob[ąa] decyzyjn[ąa]|nie decyduj[ęe]|"
+    r"(?:decyzj[ęe] podejmuje|zatwierdza) (?:zarz[ąa]d|szef\w*|dyrektor\w*|prezes\w*)",
     r"nejsem (?:ten|ta),? kdo rozhoduje|nerozhoduji|rozhoduje (?:vedení|[řr]editel\w*|majitel\w*)",
     r"la decisi[óo]n (?:final )?la toma",
     r"quem (?:decide|assina) [ée]",

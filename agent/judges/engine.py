@@ -317,7 +317,7 @@ def _count_clauses(
         )
         text = digitise(c.text)
         said_period = period_of(c.text) if period else None
-        per_period = bool(said_period and abs(said_period - (period or 0)) < 1)
+        per_period = period is not None and said_period is not None and abs(said_period - period) < 1
         product = _product(
             text,
             spec_subject,
@@ -1661,9 +1661,8 @@ def _negation_covers(text: str, topic: str) -> bool:
 
 
 FOREIGN_PAIN_SLACK = 0.15
-_ENGLISH_WORDS = re.compile(
-    r"\b(?:the|and|with|our|are|but|of|for|to|it|they|their|has|have)\b", re.I
-)  # "we", "is": Dutch too
+# English function words ("we" and "is" left out: Dutch has them too)
+_ENGLISH_WORDS = re.compile(r"\b(?:the|and|with|our|are|but|of|for|to|it|they|their|has|have)\b", re.I)
 
 
 def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45, across: bool = False) -> list[Finding]:
@@ -1671,7 +1670,8 @@ def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45, across: bool
     if not clauses or not topic:
         return []
     sims = ctx.across(topic) if across else ctx.related(topic)
-    foreign = ctx.across(topic)  # > -1 for a clause the English model cannot read
+    pain_topic = bool(lx.PAIN.search(topic))
+    foreign = ctx.across(topic) if pain_topic else None  # > -1 for a clause the English model cannot read
     # Enrichment facts (a domain, a title, a flag) are never what a lead says of itself: out of the ranking, so they
     # cannot crowd the lead's own sentences out of the closest three.
     sims = np.where([c.unit.source == "enrichment" for c in clauses], -np.inf, sims)
@@ -1682,11 +1682,10 @@ def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45, across: bool
         if sim == -np.inf:
             break
         shared = _shared_stems(c.text, topic)
-        pain_topic = bool(lx.PAIN.search(topic))
         # In another language a pain word stands in for the shared words: the cross-language model puts such clauses
         # ("Faktury dopravců kontrolujeme ručně") at 0.3-0.45 from the question, and other pains at 0.1-0.25.
         foreign_pain = (
-            pain_topic
+            foreign is not None
             and bool(lx.PAIN.search(c.text))
             and foreign[int(i)] > -1
             and not _ENGLISH_WORDS.search(c.text)
@@ -1695,17 +1694,15 @@ def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45, across: bool
         )
         if sim < min_sim and not (shared and sim >= min_sim - 0.2) and not foreign_pain:
             continue
-        # how many people there are ("40 support staff across two offices") names the topic's people, not a pain
-        unsaid = _sized_only(c.text)
         if c.hedge:
             out.append(Finding("unknown", c.unit, c.text, 0.5, f"hedged ('{c.hedge}')", c.order))
             continue
+        said = _as_not(c.text) if pain_topic else c.text  # "we rarely have last-minute changes"
         happy = lx.CONTENT.search(c.text)
         # "never under control", "not happy with it": a content phrase under a negation tells the pain
         content = happy is not None and (
-            c.unit.source == "transcript" or not negated_near(_as_not(c.text), happy.start(), before=3)
+            c.unit.source == "transcript" or not negated_near(said, happy.start(), before=3)
         )
-        said = _as_not(c.text) if pain_topic else c.text  # "we rarely have last-minute changes"
         negated = has_negation(said)
         if pain_topic and not content and _INABILITY.search(c.text):
             # "we can't explain why", "no sabemos cuánto nos cuesta cada plato": not being able to is the pain
@@ -1729,7 +1726,8 @@ def _by_meaning(topic: str, ctx: Context, *, min_sim: float = 0.45, across: bool
             out.append(_clause_finding("no", c, 0.68, f"was so in the past ('{gone.group(0)}'), not today"))
         elif content and pain_topic or denied:
             out.append(_clause_finding("no", c, 0.7, "says it is not the case"))
-        elif pain_topic and unsaid:
+        elif pain_topic and _sized_only(c.text):
+            # how many people there are ("40 support staff across two offices") names the topic's people, not a pain
             continue
         else:
             out.append(_clause_finding("yes", c, 0.72 if sim >= min_sim + 0.1 else 0.62, "says so"))
@@ -1744,6 +1742,12 @@ _CHALLENGE_FIELD = re.compile(
     r"herausforderung\w*|probleme?|schwierigkeit\w*|d[ée]fis?|probl[èe]mes?|difficult[ée]s?|"
     r"retos?|desaf[íi]os?|problemas?|dificultad\w*|dificuldade\w*|sfid[ae]|problemi|difficolt[àa]|"
     r"uitdaging\w*|proble(?:em|men)|wyzwani\w*|problem(?:y|em)?|zmaga\w*|v[ýy]zv\w*|probl[ée]m\w*|pot[íi][žz]\w*)\b",
+    re.I,
+)
+# An answer that there is none: "None", "Keine, alles läuft gut", "Aucun", "Ninguno", "Nada", "Geen", "Żadnych", "Žádné"
+_NONE_AT_ALL = re.compile(
+    r"^\W*(?:none|nothing|no problems?|keine\w*|nichts|aucune?|rien|ningun[oa]?|nada|nenhum[a]?|nessun[oa]?|niente|"
+    r"geen|niets|[żz]adn\w*|nic|[žz][áa]dn\w*)\s*(?:[,.;:!–—-]|$)",  # a word on its own: "None of us can keep up" is not
     re.I,
 )
 CHALLENGE_MIN = 0.15  # least closeness to the pain asked about at which a challenge named in another language counts
@@ -1763,7 +1767,12 @@ def _named_challenge(topic: str, ctx: Context) -> list[Finding]:
         return []
     sims = ctx.across(topic)
     for i, c in enumerate(clauses):
-        if c.unit.source != "form" or not _CHALLENGE_FIELD.search(c.unit.ref) or sims[i] < CHALLENGE_MIN:
+        if c.unit.source != "form" or not _CHALLENGE_FIELD.search(c.unit.ref):
+            continue
+        if _NONE_AT_ALL.match(c.unit.text):
+            # the field asks for the problem and the answer is that there is none: "Keine, alles läuft gut."
+            return [_clause_finding("no", c, 0.62, f"says there is none, asked '{c.unit.ref[:60]}'")]
+        if sims[i] < CHALLENGE_MIN:
             continue
         if c.hedge or c.past or has_negation(c.text) or lx.CONTENT.search(c.text) or lx.NO_LONGER.search(c.text):
             continue

@@ -1066,14 +1066,14 @@ def test_one_kind_of_non_buyer_said_is_a_sure_yes_to_a_question_naming_several(j
         ("Call on 3 Nov: she approves purchases like this herself.", "yes"),
         ("Telefonat: Die Lizenz genehmigt sie selbst.", "yes"),
         ("Hovor: sama schvaluje nákupy do 20 000 EUR.", "yes"),
-        ("Rozmowa: zakup zatwierdza zarząd.", "unknown"),  # the board approves: not the contact
+        ("Rozmowa: zakup zatwierdza zarząd.", "no"),  # the board approves: someone else signs
     ],
 )
 def test_the_contact_approving_the_purchase_in_any_language_is_authority(
     judge: LocalJudge, notes: str, expected: str
 ) -> None:
     answer = ask(judge, SIGNER, notes, fields={"person.title": "Head of Support"})
-    assert answer.answer == expected or (expected == "unknown" and answer.answer != "yes"), answer.reasoning
+    assert answer.answer == expected, answer.reasoning
 
 
 def test_a_pain_named_in_a_challenge_field_in_another_language_is_a_yes(judge: LocalJudge) -> None:
@@ -1083,7 +1083,11 @@ def test_a_pain_named_in_a_challenge_field_in_another_language_is_a_yes(judge: L
     assert answer.answer == "yes" and answer.evidence[0].ref == "Z czym się zmagacie?", answer.reasoning
     # the same words in a field that does not ask for a problem, or an answer that all is fine, are not
     assert ask(judge, backlog, form={"Uwagi": form["Z czym się zmagacie?"]}).answer == "unknown"
-    assert ask(judge, backlog, form={"Größte Herausforderung?": "Keine, alles läuft gut."}).answer != "yes"
+    assert ask(judge, backlog, form={"Größte Herausforderung?": "Keine, alles läuft gut."}).answer == "no"
+    assert (
+        ask(judge, backlog, form={"Biggest challenge?": "None of our agents can keep up with the backlog."}).answer
+        == "yes"
+    )
 
 
 @pytest.mark.parametrize(
