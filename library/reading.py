@@ -450,9 +450,11 @@ def _examples_of(text: str, start: int) -> list[str]:
 def _head_noun(text: str, start: int) -> str:
     """The head of the noun phrase that starts at `start`: '10 different suppliers' counts suppliers, '3 restaurant
     locations' counts locations, '5 support agents working …' counts agents (a plural, or the phrase's last word)."""
-    words = []
+    words: list[str] = []
     for w in re.findall(r"[A-Za-z][A-Za-z\-]*", text[start:])[:4]:
-        if _PHRASE_END.match(w):
+        if _PHRASE_END.match(w) and not (not words and w.lower().endswith("ing") and len(w) > 4):
+            # a word in -ing right after the number names the kind ("10 charging points", "3 loading docks");
+            # after the noun it starts a new phrase ("5 agents working nights")
             break
         words.append(w.lower())
     if not words:
@@ -464,7 +466,10 @@ def _head_noun(text: str, start: int) -> str:
                 return f"{words[k - 1]} {w}"
             return w
     plural = [w for w in words if w.endswith("s") and not w.endswith("ss")]
-    return plural[-1] if plural else words[-1]  # "40 claims handlers" counts handlers
+    head = plural[-1] if plural else words[-1]  # "40 claims handlers" counts handlers
+    if len(words) > 1 and words[0].endswith("ing") and words[1] == head:
+        return f"{words[0]} {head}"  # "charging points", "loading docks"
+    return head
 
 
 def _subject(text: str) -> tuple[str | None, int]:
@@ -647,7 +652,12 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
         # "Is their POS Toast, Square, Lightspeed or Revel?": a list of named products is a question about the tools
         # they run, whatever the kind of tool is called
         return QuestionSpec(kind="technology", values=tools, topic=_topic(text), tense=_tense(text))
-    if hit["industry"] or q.category == "fit":
+    if hit["industry"] or (
+        # a fit question that asks what the company is or sells to ("Is the organisation a hospital …?", "Does the
+        # company sell to other businesses?"); one that asks what they have ("Do they already have electric vehicles
+        # in their fleet?") is not about their industry
+        q.category == "fit" and re.search(r"^\s*(?:is|are)\b|\bsells? to\b", text, re.I)
+    ):
         return QuestionSpec(kind="industry", values=_industry_terms(text), topic=_topic(text))
     if q.category == "need":
         return QuestionSpec(kind="pain", topic=_topic(text))

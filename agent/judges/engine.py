@@ -1638,11 +1638,22 @@ _PEOPLE_COUNT = re.compile(r"\d[\d.,]*((?:\s+[^\W\d_]+){1,3})")
 
 
 def _sized_only(text: str) -> bool:
-    """A clause that counts people and says nothing is wrong: a size, not a pain."""
-    counted = any(
-        w in _HEADCOUNT_NOUNS for m in _PEOPLE_COUNT.finditer(digitise(text)) for w in m.group(1).lower().split()
-    )
+    """A clause that counts people ("40 support staff across two offices") or only says how many things there are
+    ("We have 120 vehicles.") and says nothing is wrong: a size, not a pain."""
+    said = digitise(text)
+    counts = list(_PEOPLE_COUNT.finditer(said))
+    counted = any(w in _HEADCOUNT_NOUNS for m in counts for w in m.group(1).lower().split())
+    if not counted and len(counts) == 1:
+        rest = (said[: counts[0].start()] + " " + said[counts[0].end() :]).lower()
+        counted = all(w in _BARE_COUNT_WORDS for w in re.findall(r"[^\W\d_]+", rest))
     return counted and not (lx.PAIN.search(text) or _INABILITY.search(text))
+
+
+# What a clause that only states a count is made of besides the count: "We have 120 vehicles.", "There are about 300 of them"
+_BARE_COUNT_WORDS = frozenset(
+    """we our us they their have has had run runs operate operates own owns there are is about around roughly
+    approximately nearly almost over some total in currently today now of""".split()
+)
 
 
 def _as_not(text: str) -> str:

@@ -86,6 +86,8 @@ def test_details_of_a_reading() -> None:
         ("Do they have at least 5 support agents working in one team?", "agents"),
         ("Does the hospital have more than 200 beds?", "beds"),
         ("Do they have more than 40 claims handlers?", "handlers"),
+        ("Do they have at least 10 charging points at their depots?", "charging points"),  # -ing names the kind
+        ("Do they have more than 5 agents working nights?", "agents"),  # -ing after the noun starts a new phrase
     ],
 )
 def test_the_counted_noun_is_the_head_of_its_phrase(text: str, subject: str) -> None:
@@ -237,3 +239,10 @@ def test_a_place_question_is_said_by_the_groups_it_names_not_by_every_country() 
     assert spec.words == "the business is in EUROPE or NORTH AMERICA"
     spec = read("Is the company based in the EU, Switzerland or Norway?")
     assert spec.words == "the business is in EU or CH or NO"
+
+
+def test_a_fit_question_about_what_they_have_is_not_an_industry_question() -> None:
+    # "Do they already have electric vehicles in their fleet?" asks what they own, not what business they are in
+    assert read("Do they already have electric vehicles in their fleet?").kind != "industry"
+    assert read("Is the organisation a hospital, clinic or care home?").kind == "industry"
+    assert read("Does the company sell to other businesses rather than to consumers?").kind == "industry"

@@ -1227,3 +1227,18 @@ def test_a_switch_said_as_a_noun_belongs_to_its_timeframe(judge: LocalJudge) -> 
     answer = ask(judge, SOON, "Ein Wechsel ist frühestens 2028 realistisch.")
     assert answer.answer == "no", answer.reasoning
     assert ask(judge, SOON, "Der Wechsel ist für Januar geplant.").answer == "yes"
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("We have 9 shared inboxes.", "unknown"),  # how many there are, nothing wrong: a size, not the pain
+        ("We have 9 inboxes and three customer emails were lost last week.", "yes"),  # what went wrong is said
+    ],
+)
+def test_a_bare_count_of_the_things_a_pain_is_about_is_not_the_pain(
+    judge: LocalJudge, notes: str, expected: str
+) -> None:
+    inboxes = q("inbox_pain", "Are they losing track of customer emails across their shared inboxes?", "need")
+    answer = ask(judge, inboxes, notes)
+    assert answer.answer == expected, answer.reasoning
