@@ -666,6 +666,11 @@ def decide_location(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             places = [
                 p for chunk in chunks if not _PAPER_OFFICE.search(chunk) for p in find_inflected(chunk, home_code)
             ]
+        if home_code and scope_rx is None:
+            # Where the business is, against its own country field: another country's region name ("Midlands" is
+            # one in Zimbabwe, "Sud" one in Haiti) is far more often a local region or a word than the business
+            # being abroad; the field answers for it
+            places = [p for p in places if p.kind != "subdivision" or home_code in p.countries]
         if not places:
             continue
         # A city name large cities share ("Valencia") is the one in the company's own country, when it is one of them.

@@ -1242,3 +1242,14 @@ def test_a_bare_count_of_the_things_a_pain_is_about_is_not_the_pain(
     inboxes = q("inbox_pain", "Are they losing track of customer emails across their shared inboxes?", "need")
     answer = ask(judge, inboxes, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+def test_another_countrys_region_name_does_not_move_a_business_its_country_field_places(judge: LocalJudge) -> None:
+    # "Midlands" is also a province of Zimbabwe, "Sud" a department of Haiti: beside a country field they are a local
+    # region or a word, not the business being abroad
+    where = q("where", "Is the company based in a country we support?")
+    gb = {"company.country": "GB"}
+    assert ask(judge, where, "We run 180 vans out of 4 depots in the Midlands.", fields=gb).answer == "yes"
+    assert ask(judge, where, "Gestiamo le linee del Sud.", fields={"company.country": "IT"}).answer == "yes"
+    # a country the lead names still counts
+    assert ask(judge, where, "We moved the whole business to Canada last year.", fields=gb).answer == "no"
