@@ -652,12 +652,7 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
         # "Is their POS Toast, Square, Lightspeed or Revel?": a list of named products is a question about the tools
         # they run, whatever the kind of tool is called
         return QuestionSpec(kind="technology", values=tools, topic=_topic(text), tense=_tense(text))
-    if hit["industry"] or (
-        # a fit question that asks what the company is or sells to ("Is the organisation a hospital …?", "Does the
-        # company sell to other businesses?"); one that asks what they have ("Do they already have electric vehicles
-        # in their fleet?") is not about their industry
-        q.category == "fit" and re.search(r"^\s*(?:is|are)\b|\bsells? to\b", text, re.I)
-    ):
+    if hit["industry"] or q.category == "fit":
         return QuestionSpec(kind="industry", values=_industry_terms(text), topic=_topic(text))
     if q.category == "need":
         return QuestionSpec(kind="pain", topic=_topic(text))

@@ -239,10 +239,3 @@ def test_a_place_question_is_said_by_the_groups_it_names_not_by_every_country() 
     assert spec.words == "the business is in EUROPE or NORTH AMERICA"
     spec = read("Is the company based in the EU, Switzerland or Norway?")
     assert spec.words == "the business is in EU or CH or NO"
-
-
-def test_a_fit_question_about_what_they_have_is_not_an_industry_question() -> None:
-    # "Do they already have electric vehicles in their fleet?" asks what they own, not what business they are in
-    assert read("Do they already have electric vehicles in their fleet?").kind != "industry"
-    assert read("Is the organisation a hospital, clinic or care home?").kind == "industry"
-    assert read("Does the company sell to other businesses rather than to consumers?").kind == "industry"
