@@ -88,8 +88,12 @@ def main() -> None:
     parser.add_argument("--show-errors", action="store_true", help="list DEV mistakes (never TEST)")
     parser.add_argument(
         "--fit-confidence",
-        action="store_true",
-        help="fit the confidence map on the DEV half (raw confidences) and write it for the judge",
+        nargs="?",
+        const="dev",
+        choices=("dev", "holdout"),
+        help="fit the confidence map (raw confidences) and write it for the judge: on the DEV half, or on the "
+        "held-out sellers (whose answers were never tuned on, so their rate of being right is a new seller's; "
+        "implies --holdout). Never on TEST",
     )
     parser.add_argument(
         "--english-only", action="store_true", help="without the cross-language model (the judge before it)"
@@ -122,7 +126,7 @@ def main() -> None:
         test = [r for r in rows if half(r.case_id.split("/", 1)[1]) == "test"]
         print(render("Ledgerly DEV", evaluate(dev)))
         print(render("Ledgerly TEST", evaluate(test)))
-    if args.holdout and HOLDOUT.is_dir():
+    if (args.holdout or args.fit_confidence == "holdout") and HOLDOUT.is_dir():
         for folder in sorted(p for p in HOLDOUT.iterdir() if (p / "question_cases.jsonl").is_file()):
             holdout += judge_cases(
                 judge,
@@ -142,16 +146,20 @@ def main() -> None:
         )
     if holdout:
         print(render("held-out sellers (never looked at while tuning)", evaluate(holdout)))
+        if DEFAULT_MAP.is_file() and "held-out" in DEFAULT_MAP.read_text(encoding="utf-8")[:200]:
+            print("  (the confidence map is fitted on these sellers: their ECE is in-sample; TEST's is not)")
     every = [r for rows in groups.values() for r in rows] + holdout
     if every:
         ms = [r.seconds * 1000 for r in every]
         print(f"ms per question: p50 {statistics.median(ms):.2f}, p95 {sorted(ms)[int(0.95 * (len(ms) - 1))]:.2f}")
     if args.fit_confidence:
-        ConfidenceMap(fit_confidence(groups["dev"])).dump(
+        source = holdout if args.fit_confidence == "holdout" else groups["dev"]
+        name = "held-out sellers" if args.fit_confidence == "holdout" else "multi-seller DEV"
+        ConfidenceMap(fit_confidence(source)).dump(
             DEFAULT_MAP,
-            fitted_on=f"multi-seller DEV, {len(groups['dev'])} cases (benchmarks/judge.py --fit-confidence)",
+            fitted_on=f"{name}, {len(source)} cases (benchmarks/judge.py --fit-confidence {args.fit_confidence})",
         )
-        print(f"confidence map written to {DEFAULT_MAP.relative_to(ROOT)} (fitted on DEV only); run again to see it")
+        print(f"confidence map written to {DEFAULT_MAP.relative_to(ROOT)} (fitted on {name}); run again to see it")
     if args.show_errors:
         for r in groups["dev"]:
             if r.expected != r.predicted:

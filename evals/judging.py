@@ -193,9 +193,13 @@ def tally(rows: Sequence[Judged]) -> Counter[str]:
     return Counter(r.expected for r in rows)
 
 
-def fit_confidence(rows: Sequence[Judged], *, min_cases: int = 20) -> dict[str, tuple[list[float], list[float]]]:
+def fit_confidence(
+    rows: Sequence[Judged], *, min_cases: int = 20, prior: float = 5.0
+) -> dict[str, tuple[list[float], list[float]]]:
     """Per predicted answer, an isotonic map from raw confidence to the observed rate of being right (DEV rows only;
-    an answer with fewer than `min_cases` rows keeps its raw confidences). Knots for `agent.judges.calibration`."""
+    an answer with fewer than `min_cases` rows keeps its raw confidences). Knots for `agent.judges.calibration`.
+    The raw confidences are few fixed values; each value's rate is shrunk toward the answer's overall rate by
+    `prior` pseudo-cases first, so three wrong answers at one value read as 'less often right', not as 5 %."""
     from sklearn.isotonic import IsotonicRegression
 
     out: dict[str, tuple[list[float], list[float]]] = {}
@@ -203,8 +207,13 @@ def fit_confidence(rows: Sequence[Judged], *, min_cases: int = 20) -> dict[str, 
         mine = [r for r in rows if r.predicted == answer]
         if len(mine) < min_cases:
             continue
-        x = [r.confidence for r in mine]
-        y = [1.0 if r.predicted == r.expected else 0.0 for r in mine]
-        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.05, y_max=0.99).fit(x, y)
+        overall = sum(r.predicted == r.expected for r in mine) / len(mine)
+        groups: dict[float, list[bool]] = {}
+        for r in mine:
+            groups.setdefault(round(r.confidence, 4), []).append(r.predicted == r.expected)
+        x = sorted(groups)
+        n = [len(groups[v]) for v in x]
+        y = [(sum(groups[v]) + prior * overall) / (len(groups[v]) + prior) for v in x]
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.05, y_max=0.99).fit(x, y, sample_weight=n)
         out[answer] = ([float(v) for v in iso.X_thresholds_], [round(float(v), 4) for v in iso.y_thresholds_])
     return out

@@ -20,9 +20,26 @@ def test_fit_maps_raw_confidence_to_the_observed_rate_and_round_trips(tmp_path: 
     knots = fit_confidence(rows)
     assert set(knots) == {"yes"}  # "no" has too few rows to fit: it keeps its raw confidences
     cmap = ConfidenceMap(knots)
-    assert abs(cmap("yes", 0.9) - 0.6) < 1e-6 and abs(cmap("yes", 0.6) - 0.25) < 1e-6
+    # each raw value's rate, shrunk toward the answer's overall rate (17 of 40) by five pseudo-cases
+    assert abs(cmap("yes", 0.9) - (12 + 5 * 17 / 40) / 25) < 1e-3
+    assert abs(cmap("yes", 0.6) - (5 + 5 * 17 / 40) / 25) < 1e-3
+    plain = ConfidenceMap(fit_confidence(rows, prior=0))
+    assert abs(plain("yes", 0.9) - 0.6) < 1e-6 and abs(plain("yes", 0.6) - 0.25) < 1e-6
     assert cmap("yes", 0.6) <= cmap("yes", 0.75) <= cmap("yes", 0.9)  # monotone in between
     assert cmap("no", 0.7) == 0.7
     cmap.dump(tmp_path / "c.json", fitted_on="test")
     assert ConfidenceMap.load(tmp_path / "c.json")("yes", 0.9) == cmap("yes", 0.9)
     assert ConfidenceMap.load(tmp_path / "absent.json")("yes", 0.42) == 0.42
+
+
+def test_a_few_wrong_answers_at_one_raw_value_do_not_read_as_never_right() -> None:
+    rows = _rows("no", 0.8, 40, 5) + _rows("no", 0.55, 0, 3)
+    cmap = ConfidenceMap(fit_confidence(rows))
+    assert 0.3 < cmap("no", 0.55) < cmap("no", 0.8)  # three misses: less often right, not 5 %
+    assert ConfidenceMap(fit_confidence(rows, prior=0))("no", 0.55) == 0.05
+
+
+def test_a_raw_confidence_below_every_fitted_one_is_not_raised() -> None:
+    cmap = ConfidenceMap({"no": ([0.65, 0.8], [0.81, 0.95])})
+    assert cmap("no", 0.55) == 0.55  # no fitted data says such answers are right 81 % of the time
+    assert cmap("no", 0.65) == 0.81 and cmap("no", 0.9) == 0.95
