@@ -172,7 +172,8 @@ personas:
     description: Not a buyer.
     titles: [Student, Intern]
 """,
-        "use_cases.yaml": """# What your product is used for, and the pains a lead says in its own words.
+        "use_cases.yaml": """# What your product is used for. `pains` (optional) lists ways a lead might say it; the description alone
+# is enough to match a lead to the use case.
 use_cases:
   - id: main
     name: Main use case

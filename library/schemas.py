@@ -248,12 +248,13 @@ class Persona(_Strict):
 
 
 class UseCase(_Strict):
-    """A problem the product solves, described by the pains a prospect would voice."""
+    """A problem the product solves, by its name and description, and optionally the pains a prospect would voice
+    (more ways to recognise it; never required: a use case without them is matched by its description)."""
 
     id: Slug
     name: str
     description: str
-    pains: list[str] = Field(min_length=1)
+    pains: list[str] = Field(default_factory=list)
 
 
 class Competitor(_Strict):

@@ -157,3 +157,14 @@ def test_fit_type_may_be_left_out_and_follows_what_a_yes_means(extra: dict[str, 
 
     question = QualifyingQuestion.model_validate({"id": "q1", "text": "Do they run 10 vans?", "weight": 3, **extra})
     assert question.fit_type == expected
+
+
+def test_a_use_case_needs_no_example_pains(library_dir: Path) -> None:
+    _edit(
+        library_dir,
+        "use_cases.yaml",
+        "    pains:\n      - Our month-end close takes two weeks\n      - Closing the books is slow and painful\n",
+        "",
+    )
+    close = next(u for u in load_library(library_dir).use_cases if u.id == "close")
+    assert close.pains == [] and close.description.startswith("Shorten the monthly close")
