@@ -25,9 +25,6 @@ class ConfidenceMap:
         found = self.knots.get(answer)
         if not found or not found[0]:
             return raw
-        if raw < found[0][0]:
-            # below every raw confidence the map was fitted on: no data says such answers are right more often
-            return round(min(raw, found[1][0]), 3)
         return round(float(np.interp(raw, found[0], found[1])), 3)
 
     @classmethod

@@ -37,9 +37,3 @@ def test_a_few_wrong_answers_at_one_raw_value_do_not_read_as_never_right() -> No
     cmap = ConfidenceMap(fit_confidence(rows))
     assert 0.3 < cmap("no", 0.55) < cmap("no", 0.8)  # three misses: less often right, not 5 %
     assert ConfidenceMap(fit_confidence(rows, prior=0))("no", 0.55) == 0.05
-
-
-def test_a_raw_confidence_below_every_fitted_one_is_not_raised() -> None:
-    cmap = ConfidenceMap({"no": ([0.65, 0.8], [0.81, 0.95])})
-    assert cmap("no", 0.55) == 0.55  # no fitted data says such answers are right 81 % of the time
-    assert cmap("no", 0.65) == 0.81 and cmap("no", 0.9) == 0.95
