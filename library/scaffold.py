@@ -181,7 +181,9 @@ use_cases:
     pains: ["we do it all by hand", "the spreadsheet is always out of date"]
 """,
         "disqualifiers.yaml": """# Hard rules, checked before any question is answered.
+# seller.yaml's size band only scores fit; to disqualify companies that are too small, uncomment min_employees.
 disqualifiers:
+  # min_employees: 10
   student_title_patterns: [student, intern]
   student_email_suffixes: [.edu, .ac.uk]
   job_seeker_patterns: [looking for a job, open to work, my cv, my resume]

@@ -273,6 +273,11 @@ def test_library_new_writes_a_library_that_syncs_and_reads_every_question(env: P
     # the regions given are the unsupported-country hard rule too
     assert {"US", "CA", "DE", "AT", "CH"} <= set(library.disqualifiers.countries.supported)
     assert "FR" not in library.disqualifiers.countries.supported
+    # "too small" is a hard rule once the written example is uncommented
+    assert library.disqualifiers.min_employees is None
+    rules = folder / "disqualifiers.yaml"
+    rules.write_text(rules.read_text().replace("  # min_employees: 10", "  min_employees: 10"))
+    assert load_library(folder).disqualifiers.min_employees == 10
     code, synced, _ = run("library", "sync", str(folder))
     assert code == 0 and "library brightvale: snapshot" in synced
     # never over an existing library, and the folder name must be a slug
