@@ -1381,8 +1381,9 @@ def _purpose_ok(c: Clause, spec: QuestionSpec, ctx: Context) -> bool:
 
 _APPROVED = re.compile(
     r"\b(approved|allocated|earmarked|set aside|signed off|in the budget|budgeted|funded|committed|"
-    r"genehmigt|freigegeben|approuv[ée]|aprobado|aprovado|approvato|goedgekeurd|zatwierdzon\w*|"
-    r"schv[áa]len\w*)\b",
+    r"genehmigt|bewilligt|freigegeben|approuv[ée]e?s?|valid[ée]e?s?|allou[ée]e?s?|aprobad[oa]s?|asignad[oa]s?|"
+    r"aprovad[oa]s?|approvat[oaie]|stanziat[oaie]|goedgekeurd|toegekend|vrijgemaakt|zatwierdzon\w*|przyznan\w*|"
+    r"schv[áa]len\w*|vy[čc]len[ěe]n\w*)\b",
     re.I,
 )
 

@@ -1253,3 +1253,18 @@ def test_another_countrys_region_name_does_not_move_a_business_its_country_field
     assert ask(judge, where, "Gestiamo le linee del Sud.", fields={"company.country": "IT"}).answer == "yes"
     # a country the lead names still counts
     assert ask(judge, where, "We moved the whole business to Canada last year.", fields=gb).answer == "no"
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Le budget n'est pas encore validé.", "no"),  # not yet approved, in French
+        ("Le budget est validé pour 2027.", "yes"),
+        ("Das Budget ist bewilligt.", "yes"),
+        ("Het budget is toegekend.", "yes"),
+        ("Budżet został przyznany.", "yes"),
+    ],
+)
+def test_an_approved_budget_in_other_languages(judge: LocalJudge, notes: str, expected: str) -> None:
+    approved = q("budget_ok", "Do they have approved budget for helpdesk software?", "budget")
+    assert ask(judge, approved, notes).answer == expected
