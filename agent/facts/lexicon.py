@@ -776,10 +776,20 @@ NOT_EVALUATING = re.compile(
     re.I,
 )
 # "nothing in place today", "we don't use any tool": nothing is in use for it.
+# The other languages: "kein Helpdesk-Tool", "ein Ticketsystem haben wir bisher nicht", "aucun logiciel", "pas d'outil",
+# "ninguna herramienta", "nenhum sistema", "nessun sistema", "geen systeem", "żadnego systemu", "žádný systém".
+_TOOL_WORD = (
+    r"[\w-]*(?:tool|system|software|systeem|syst[èe]me|sistema|systemu|syst[ée]m|l[öo]sung|logiciel|outil|"
+    r"herramienta|ferramenta|strumento|programma|oplossing|narz[ęe]dzi\w*|oprogramowani\w*|n[áa]stroj\w*)"
+)
 NOTHING_IN_USE = re.compile(
-    r"\b(nothing (?:in place|today|yet|at the moment)|no (?:tool|system|software|vendor|solution) "
-    r"(?:in place|today|yet|at all)|don'?t (?:use|have) (?:anything|(?:any|a) (?:tool|system|software|vendor|"
-    r"solution)))\b",
+    r"\b(nothing (?:in place|today|yet|at the moment)|no (?:[\w-]+ ){0,2}(?:tool|system|software|vendor|solution)s? "
+    r"(?:in place|today|yet|at all)|(?:we )?(?:have|use) no (?:[\w-]+ ){0,2}(?:tool|system|software|solution)s?\b|"
+    r"don'?t (?:use|have) (?:anything|(?:any|a) (?:[\w-]+ ){0,2}(?:tool|system|software|vendor|solution)))\b|"
+    rf"\b(?:kein(?:e|en)?|aucune?|ningu[nñ]a?|ning[úu]n|nenhuma?|nessun[ao]?|geen|[żz]adn\w*|[žz][áa]dn\w*)\s+"
+    rf"(?:[\w-]+\s+)?{_TOOL_WORD}\b|"
+    rf"\bpas d(?:e |')(?:[\w-]+\s+)?{_TOOL_WORD}\b|"
+    rf"\b{_TOOL_WORD}\s+haben wir (?:bisher |noch |derzeit |aktuell )?(?:noch )?nicht\b",
     re.I,
 )
 

@@ -1268,3 +1268,20 @@ def test_another_countrys_region_name_does_not_move_a_business_its_country_field
 def test_an_approved_budget_in_other_languages(judge: LocalJudge, notes: str, expected: str) -> None:
     approved = q("budget_ok", "Do they have approved budget for helpdesk software?", "budget")
     assert ask(judge, approved, notes).answer == expected
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("We don't use any helpdesk tool yet.", "no"),  # no tool of the kind at all: none of the named ones
+        ("Ein Ticketsystem haben wir bisher nicht.", "no"),
+        ("Non usiamo nessun sistema di ticketing.", "no"),
+        ("Nie mamy żadnego systemu zgłoszeń.", "no"),
+        ("Keine Lust auf ein neues Tool.", "unknown"),  # not wanting a new tool says nothing of what is in use
+        ("The problem is that no system can keep up.", "unknown"),
+    ],
+)
+def test_no_tool_of_the_kind_at_all_is_not_using_a_named_competitor(
+    judge: LocalJudge, notes: str, expected: str
+) -> None:
+    assert ask(judge, RIVAL, notes).answer == expected
