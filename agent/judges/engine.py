@@ -1978,6 +1978,15 @@ _NOT_FOR_OWN = re.compile(
 )
 
 
+# Having worked with the seller, in the nine languages: only its negation is read ("never worked with"); a bare
+# "worked with" may be long ago.
+_NEVER_WORKED_WITH = re.compile(
+    r"\b(?:work(?:ed|ing)? with|(?:zusammen)?gearbeitet|(?:samen)?gewerkt|travaill[ée]\w*|trabajad[oa]|trabalhad[oa]|"
+    r"lavorat[oa]|collaborat\w*|wsp[óo][łl]pracow\w*|spolupracoval\w*)\b",
+    re.I,
+)
+
+
 def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     kinds = [k for k in spec.values if k in _SELF_STATEMENTS or k == "student"] or [spec.kind]
     if len(kinds) > 1:
@@ -2062,6 +2071,9 @@ def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
                 )
                 is None
             ):
+                if _NEVER_WORKED_WITH.search(c.text) and has_negation(c.text) and not c.past and not c.hedge:
+                    # "We have never worked with Kelpie", "We hebben nog nooit met Kelpie gewerkt"
+                    out.append(_clause_finding("no", c, 0.75, "says it has never worked with the seller"))
                 continue
             negated = has_negation(c.text)
             if negated and not c.past:

@@ -1285,3 +1285,19 @@ def test_no_tool_of_the_kind_at_all_is_not_using_a_named_competitor(
     judge: LocalJudge, notes: str, expected: str
 ) -> None:
     assert ask(judge, RIVAL, notes).answer == expected
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("We have never worked with Kelpie before.", "no"),
+        ("We hebben nog nooit met Kelpie gewerkt.", "no"),
+        ("Nous n'avons jamais travaillé avec Kelpie.", "no"),
+        ("We worked with Kelpie back in 2019.", "unknown"),  # having worked with it once is not being a customer
+    ],
+)
+def test_never_having_worked_with_the_seller_is_not_being_its_customer(
+    judge: LocalJudge, notes: str, expected: str
+) -> None:
+    customer = q("customer", "Are they already a Kelpie customer?", "disqualifier", "bad")
+    assert ask(judge, customer, notes).answer == expected
