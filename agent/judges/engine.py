@@ -532,6 +532,41 @@ def _in_date(text: str, start: int, end: int) -> bool:
     return any(m.start() <= start and end <= m.end() for m in _DATE_AROUND.finditer(text))
 
 
+# "We have no support agents", "we don't have any charging points yet", "keine Ladepunkte", "pas de bornes",
+# "ningún técnico", "nenhum técnico", "nessun tecnico", "geen monteurs", "żadnych techników", "žádné techniky".
+_NONE_BEFORE = re.compile(
+    r"\b(?:no|not any|(?:don'?t|do not|doesn'?t|does not) have any|kein(?:e|en|er)?|pas de|pas d'|aucune?s?|"
+    r"ningun[oa]s?|ning[úu]n|nenhum[a]?|nessun[oa]?|geen|[żz]adn\w*|[žz][áa]dn\w*)\s+",
+    re.I,
+)
+
+
+# "We had none until 2023": none then, not now
+_WAS_NONE = re.compile(
+    r"\b(?:had|until|till|used to|hatten|bis|avions|jusqu\w*|ten[íi]amos|hasta|t[íi]nhamos|at[ée]|avevamo|fino|"
+    r"hadden|mieli[śs]my|m[ěe]li)\b",
+    re.I,
+)
+
+
+def _none_of(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    """A clause saying there are none of the counted thing: a count of zero, compared as worded."""
+    out = []
+    head = (spec.subject or "").split()[-1]
+    for c in ctx.facts.clauses:
+        if c.hedge or c.past or c.unit.source == "event" or _WAS_NONE.search(c.text):
+            continue
+        for m in _NONE_BEFORE.finditer(c.text):
+            words = re.findall(r"[^\W\d_][\w-]*", c.text[m.end() :])[:3]
+            # the counted noun within the next words ("no support agents", "keine Support-Mitarbeiter")
+            if any(_same_noun(w.split("-")[-1], head) for w in words) or _same_noun_across(
+                ctx, words[-1:] if len(words) > 1 else words, spec.subject or head
+            ):
+                out.append(_cmp_finding(spec, 0.0, 0.0, c, c.unit, c.text, f"says there are no {spec.subject}"))
+                break
+    return out
+
+
 def decide_size(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     people = spec.kind == "company_size"
     findings = []
@@ -541,6 +576,8 @@ def decide_size(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             findings.append(Finding("unknown", c.unit, c.text, 0.55, f"hedged ('{c.hedge}')", c.order))
             continue
         findings.append(_cmp_finding(spec, low, high, c, c.unit, c.text, f"stated {spec.subject or 'employees'}"))
+    if not counted and not people and spec.subject:
+        findings += _none_of(spec, ctx)
     emp = ctx.field("company.employees")
     if emp is not None:
         total = float(emp[0])  # type: ignore[arg-type]  # company.employees is an int; ctx.field() returns object

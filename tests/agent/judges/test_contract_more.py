@@ -1301,3 +1301,17 @@ def test_never_having_worked_with_the_seller_is_not_being_its_customer(
 ) -> None:
     customer = q("customer", "Are they already a Kelpie customer?", "disqualifier", "bad")
     assert ask(judge, customer, notes).answer == expected
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("We have no support agents.", "no"),  # none is a count of zero, below six
+        ("We don't have any support agents yet.", "no"),
+        ("We had no support agents until 2023, now there are 12 support agents.", "yes"),
+        ("We do not have any support agents.", "no"),
+        ("No idea how many support agents we will need.", "unknown"),
+    ],
+)
+def test_saying_there_are_none_is_a_count_of_zero(judge: LocalJudge, notes: str, expected: str) -> None:
+    assert ask(judge, AGENTS, notes).answer == expected
