@@ -298,7 +298,18 @@ _WINDOW_THE = re.compile(
 )
 
 
+# "in the week before the lead came in", "during the month leading up to it", "in the past week": one of the unit
+_WINDOW_ONE = re.compile(
+    r"\b(?:in|during|over|within) the (?:(?:last|past|previous|next) (?P<u1>day|week|month|quarter|year)\b|"
+    r"(?P<u2>day|week|month|quarter|year) (?:before|prior|ahead|preceding|leading up))",
+    re.I,
+)
+
+
 def _window(text: str) -> float | None:
+    one = _WINDOW_ONE.search(text)
+    if one and not (_WINDOW_THE.search(text) or _WINDOW.search(text)):
+        return _UNIT_DAYS[(one.group("u1") or one.group("u2")).lower()]
     m = _WINDOW_THE.search(text) or _WINDOW.search(text)
     if not m:
         return None
@@ -764,7 +775,7 @@ def _industry_terms(text: str) -> list[str]:
         flags=re.I,
     )
     parts = re.split(r",|/|\bor\b|\band\b|\(|\)", body)
-    return [p.strip(" ?.-").lower() for p in parts if len(p.strip(" ?.-")) > 2]
+    return [re.sub(r"\s+", " ", p.strip(" ?.-")).lower() for p in parts if len(p.strip(" ?.-")) > 2]
 
 
 def describe(spec: QuestionSpec) -> str:

@@ -239,3 +239,14 @@ def test_a_place_question_is_said_by_the_groups_it_names_not_by_every_country() 
     assert spec.words == "the business is in EUROPE or NORTH AMERICA"
     spec = read("Is the company based in the EU, Switzerland or Norway?")
     assert spec.words == "the business is in EU or CH or NO"
+
+
+def test_a_window_of_one_unit_said_without_a_number() -> None:
+    spec = read("Did they look at our pricing page several times in the week before the lead came in?", "intent")
+    assert spec.kind == "intent" and spec.window_days == 7, spec
+    assert read("Did they request a demo in the past month?", "intent").window_days == 30.44
+    assert read("Did they request a demo in the last 14 days?", "intent").window_days == 14
+
+
+def test_industry_terms_are_said_without_stray_spaces() -> None:
+    assert "  " not in read("Do they already have electric vehicles in their fleet?").words
