@@ -146,7 +146,7 @@ def main() -> None:
         )
     if holdout:
         print(render("held-out sellers (never looked at while tuning)", evaluate(holdout)))
-        if DEFAULT_MAP.is_file() and "held-out" in DEFAULT_MAP.read_text(encoding="utf-8")[:200]:
+        if ConfidenceMap.load().fitted_on.startswith("held-out"):
             print("  (the confidence map is fitted on these sellers: their ECE is in-sample; TEST's is not)")
     every = [r for rows in groups.values() for r in rows] + holdout
     if every:

@@ -196,7 +196,7 @@ def tally(rows: Sequence[Judged]) -> Counter[str]:
 def fit_confidence(
     rows: Sequence[Judged], *, min_cases: int = 20, prior: float = 5.0
 ) -> dict[str, tuple[list[float], list[float]]]:
-    """Per predicted answer, an isotonic map from raw confidence to the observed rate of being right (DEV rows only;
+    """Per predicted answer, an isotonic map from raw confidence to the observed rate of being right (never TEST rows;
     an answer with fewer than `min_cases` rows keeps its raw confidences). Knots for `agent.judges.calibration`.
     The raw confidences are few fixed values; each value's rate is shrunk toward the answer's overall rate by
     `prior` pseudo-cases first, so three wrong answers at one value read as 'less often right', not as 5 %."""

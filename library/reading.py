@@ -307,12 +307,10 @@ _WINDOW_ONE = re.compile(
 
 
 def _window(text: str) -> float | None:
-    one = _WINDOW_ONE.search(text)
-    if one and not (_WINDOW_THE.search(text) or _WINDOW.search(text)):
-        return _UNIT_DAYS[(one.group("u1") or one.group("u2")).lower()]
     m = _WINDOW_THE.search(text) or _WINDOW.search(text)
     if not m:
-        return None
+        one = _WINDOW_ONE.search(text)
+        return _UNIT_DAYS[(one.group("u1") or one.group("u2")).lower()] if one else None
     n = number(m.group("n")) if m.group("n") else 1.0
     return (n or 1.0) * _UNIT_DAYS[m.group("u").lower()]
 
@@ -463,9 +461,10 @@ def _head_noun(text: str, start: int) -> str:
     locations' counts locations, '5 support agents working …' counts agents (a plural, or the phrase's last word)."""
     words: list[str] = []
     for w in re.findall(r"[A-Za-z][A-Za-z\-]*", text[start:])[:4]:
-        if _PHRASE_END.match(w) and not (not words and w.lower().endswith("ing") and len(w) > 4):
-            # a word in -ing right after the number names the kind ("10 charging points", "3 loading docks");
-            # after the noun it starts a new phrase ("5 agents working nights")
+        # a word in -ing right after the number names the kind ("10 charging points", "3 loading docks"); after the
+        # noun it starts a new phrase ("5 agents working nights")
+        modifier = not words and len(w) > 4 and w.lower().endswith("ing")
+        if _PHRASE_END.match(w) and not modifier:
             break
         words.append(w.lower())
     if not words:

@@ -2,7 +2,8 @@
 often such answers were right on the held-out sellers of the blind benchmark, whose answers were never tuned on (a
 monotone, isotonic fit made by `evals.judging.fit_confidence`, written by
 `python -m benchmarks.judge --fit-confidence holdout`). Fitted on the DEV half the judge is tuned on, the map says
-what a tuned seller sees and overstates a new one (all-nine TEST ECE 0.122 against 0.056). TEST is never used to fit."""
+what a tuned seller sees and overstates a new one (all-nine TEST ECE 0.122 against 0.056 when this was chosen). TEST is
+never used to fit."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class ConfidenceMap:
     """Per answer ('yes' / 'no' / 'unknown'): raw-confidence knots → calibrated confidence (linear in between)."""
 
     knots: dict[str, tuple[list[float], list[float]]]
+    fitted_on: str = ""
 
     def __call__(self, answer: str, raw: float) -> float:
         found = self.knots.get(answer)
@@ -33,7 +35,8 @@ class ConfidenceMap:
         if not path.is_file():
             return cls({})
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls({k: (list(v["raw"]), list(v["calibrated"])) for k, v in data["answers"].items()})
+        knots = {k: (list(v["raw"]), list(v["calibrated"])) for k, v in data["answers"].items()}
+        return cls(knots, fitted_on=str(data.get("fitted_on", "")))
 
     def dump(self, path: Path, *, fitted_on: str) -> None:
         path.write_text(

@@ -559,9 +559,7 @@ def _none_of(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         for m in _NONE_BEFORE.finditer(c.text):
             words = re.findall(r"[^\W\d_][\w-]*", c.text[m.end() :])[:3]
             # the counted noun within the next words ("no support agents", "keine Support-Mitarbeiter")
-            if any(_same_noun(w.split("-")[-1], head) for w in words) or _same_noun_across(
-                ctx, words[-1:] if len(words) > 1 else words, spec.subject or head
-            ):
+            if any(_same_noun(w.split("-")[-1], head) for w in words) or _same_noun_across(ctx, words, head):
                 out.append(_cmp_finding(spec, 0.0, 0.0, c, c.unit, c.text, f"says there are no {spec.subject}"))
                 break
     return out

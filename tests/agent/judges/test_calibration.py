@@ -28,7 +28,8 @@ def test_fit_maps_raw_confidence_to_the_observed_rate_and_round_trips(tmp_path: 
     assert cmap("yes", 0.6) <= cmap("yes", 0.75) <= cmap("yes", 0.9)  # monotone in between
     assert cmap("no", 0.7) == 0.7
     cmap.dump(tmp_path / "c.json", fitted_on="test")
-    assert ConfidenceMap.load(tmp_path / "c.json")("yes", 0.9) == cmap("yes", 0.9)
+    loaded = ConfidenceMap.load(tmp_path / "c.json")
+    assert loaded("yes", 0.9) == cmap("yes", 0.9) and loaded.fitted_on == "test"
     assert ConfidenceMap.load(tmp_path / "absent.json")("yes", 0.42) == 0.42
 
 

@@ -1311,6 +1311,7 @@ def test_never_having_worked_with_the_seller_is_not_being_its_customer(
         ("We had no support agents until 2023, now there are 12 support agents.", "yes"),
         ("We do not have any support agents.", "no"),
         ("No idea how many support agents we will need.", "unknown"),
+        ("We have no CRM and no budget yet.", "unknown"),  # none of something else
     ],
 )
 def test_saying_there_are_none_is_a_count_of_zero(judge: LocalJudge, notes: str, expected: str) -> None:
