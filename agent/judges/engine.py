@@ -275,12 +275,26 @@ def _same_noun(a: str, b: str) -> bool:
 
 
 SAME_WORD_ACROSS = 0.7  # cross-language cosine at which a word names the counted thing ("proveedores" ~ "suppliers")
+# A lower cosine names it when no other countable thing is closer: "Pflegekräfte" is 0.68 from "nurses" and 0.55 from
+# "employees", its nearest other noun; "fahrer" is 0.62 from "carers" but 0.70 from "drivers".
+SAME_WORD_NEAREST = 0.55
+# Things a number in a lead commonly counts, in English: a word closer to one of these than to the question's counted
+# thing names that one ("motoristas" is 0.75 from "vehicles" but 0.81 from "drivers"). Those near the counted thing
+# itself (cosine >= RIVAL_SAME: "trucks" for "vehicles", not "drivers" at 0.64) are its synonyms, not rivals.
+COUNTED_RIVALS = tuple(
+    """employees customers clients users locations sites stores vehicles trucks drivers technicians agents beds rooms
+    patients students orders shipments invoices calls tickets projects products suppliers years days hours months
+    euros dollars kilometers countries cities languages machines devices""".split()
+)
+RIVAL_SAME = 0.7
 
 
 def _same_noun_across(ctx: Context, words: list[str], subject: str, bar: float = SAME_WORD_ACROSS) -> bool:
     """The noun after a number names the question's counted thing in another language ("6 proveedores", "zes
     leveranciers", "20 Betten"), by the cross-language model: the first word after the number ("de" skipped), or the
-    noun after an English -ing modifier ("12 nursing homes" counts homes, not nurses)."""
+    noun after an English -ing modifier ("12 nursing homes" counts homes, not nurses). At the default bar the word must
+    also be closer to the counted thing than to any other commonly counted thing (`COUNTED_RIVALS`); then a cosine of
+    `SAME_WORD_NEAREST` is enough."""
     if ctx.meaning_vector is None:
         return False
     target = ctx.meaning_vector(subject)
@@ -288,7 +302,15 @@ def _same_noun_across(ctx: Context, words: list[str], subject: str, bar: float =
     if len(rest) > 1 and rest[0].lower().endswith("ing"):
         rest = rest[1:]
     nouns = rest[:1]
-    return any(float(ctx.meaning_vector(w.lower()) @ target) >= bar for w in nouns)
+    if bar != SAME_WORD_ACROSS:
+        return any(float(ctx.meaning_vector(w.lower()) @ target) >= bar for w in nouns)
+    rivals = [v for v in map(ctx.meaning_vector, COUNTED_RIVALS) if float(v @ target) < RIVAL_SAME]
+    for w in nouns:
+        vec = ctx.meaning_vector(w.lower())
+        near = float(vec @ target)
+        if near >= SAME_WORD_NEAREST and all(near > float(vec @ r) for r in rivals):
+            return True
+    return False
 
 
 # A count said per the question's period ("3.000 Sendungen pro Monat" for shipments a month) names a flow of the thing

@@ -654,6 +654,32 @@ def test_a_count_in_another_language_names_what_it_counts(judge: LocalJudge, not
 
 
 @pytest.mark.parametrize(
+    ("question", "notes", "expected"),
+    [
+        # "Pflegekräfte" is nearer to "nurses" (0.68) than to any other commonly counted thing
+        (
+            "Do they have at least 50 clinical staff (nurses, doctors, carers)?",
+            "Wir haben knapp 90 Pflegekräfte.",
+            "yes",
+        ),
+        (
+            "Do they have at least 50 clinical staff (nurses, doctors, carers)?",
+            "Wir haben knapp 30 Pflegekräfte.",
+            "no",
+        ),
+        # "motoristas" is 0.75 from "vehicles" but nearer still to "drivers": it counts drivers
+        ("Do they run at least 20 vehicles?", "Temos 35 motoristas contratados.", "unknown"),
+        ("Do they run at least 20 vehicles?", "Temos 35 veículos na frota.", "yes"),
+    ],
+)
+def test_a_foreign_count_names_the_thing_it_is_nearest_to(
+    judge: LocalJudge, question: str, notes: str, expected: str
+) -> None:
+    answer = ask(judge, q("counted", question), notes)
+    assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
     ("form", "expected"),
     [
         ({"Gross written premium (last financial year)": "€212 million"}, "yes"),
