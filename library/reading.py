@@ -121,6 +121,9 @@ _CMP: list[tuple[re.Pattern[str], SpecOperator]] = [
     ),
     (re.compile(rf"\b(?:at most|no more than|up to|maximum(?: of)?)\s+(?:[$€£])?(?P<a>{_NUM})", re.I), "lte"),
     (re.compile(rf"(?:[$€£])?(?P<a>{_NUM})\s*(?:or (?:fewer|less|below|under))", re.I), "lte"),
+    # the counted noun between the number and the comparison: "30 hotels or fewer", "50 employees or more"
+    (re.compile(rf"(?:[$€£])?(?P<a>{_NUM})\s+(?:[a-z][\w-]*\s+){{1,3}}or (?:fewer|less|below|under)\b", re.I), "lte"),
+    (re.compile(rf"(?:[$€£])?(?P<a>{_NUM})\s+(?:[a-z][\w-]*\s+){{1,3}}or (?:more|above|higher)\b", re.I), "gte"),
     (re.compile(rf"\b(?:fewer than|less than|under|below)\s+(?:[$€£])?(?P<a>{_NUM})", re.I), "lt"),
 ]
 _WINDOW = re.compile(
@@ -150,7 +153,7 @@ _RX = {
         r"for a (?:job|role)|wants? to work (?:at|for) us|career)\b",
         "vendor_pitch": r"\b(pitch(?:ing)?|selling (?:us|to us|their|its)|sell(?:s)? (?:us|to us)|vendors? (?:trying|offering)|"
         r"offering (?:us )?(?:their )?services|solicit\w*|sales pitch)\b",
-        "intent": r"\b(demo|trial|pricing page|pricing|webinar|free plan|sign(?:ed)?[ -]?up|visited|viewed|booked a (?:call|meeting)|"
+        "intent": r"\b(demo|trial|pricing page|pricing(?! (?:tool|software|system|engine|solution|platform|model|strateg\w*))|webinar|free plan|sign(?:ed)?[ -]?up|visited|viewed|booked a (?:call|meeting)|"
         r"comparison page|contact(?:ed)? sales|requested)\b",
         "budget": r"\b(budget\w*|spend|afford|allocated|funding|funded|money set aside|set aside|pay (?:at least|for)|willing to pay|"
         r"price point|approved spend)\b",
@@ -529,6 +532,10 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
             )
         )
     ):
+        others = [k for k in _PERSON_KINDS if hit[k]]
+        if others:
+            # "a student, a job seeker, or someone who works for a competing vendor": any one of them
+            return QuestionSpec(kind=others[0], values=[*others, "competitor_employee"])
         return QuestionSpec(kind="competitor_employee", values=named)
     kinds = [k for k in _PERSON_KINDS if hit[k]]
     if kinds and (bad or kinds != ["student"] or re.search(r"\bstudent|academic\b", text, re.I)):
@@ -544,6 +551,12 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
     ):
         tense = _tense(text)
         return QuestionSpec(kind="competitor", values=named or [c.id for c in competitors], tense=tense)
+    if (
+        q.category == "timeline"
+        and (_window(text) or _DEADLINE.search(text))
+        and not re.search(r"\b(?:last|past|previous|prior|ago|before the lead)\b", text, re.I)
+    ):
+        hit["intent"] = False  # "start using a new tool within the next 3 months" is when they buy, not an event
     if hit["intent"] and not hit["budget"]:
         return QuestionSpec(kind="intent", values=_intent_events(text), window_days=_window(text) or 30.0)
     money_words = re.search(r"[$€£]|\b(?:usd|eur|gbp|us\$|euros?|dollars?|pounds?)\b", text, re.I)
@@ -630,7 +643,14 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
             values=_examples_of(text, at),
         )
     if q.category == "authority" or (
-        hit["authority"] and re.search(r"\b(contact|lead|person|they|he|she|prospect)\b", text, re.I)
+        hit["authority"]
+        and (
+            re.search(r"\b(contact|lead|person|he|she|prospect)\b", text, re.I)
+            # "they" is the company as often as the contact: in a fit or need question a role word names a thing
+            # they run ("a property-management system or a channel manager"), not the contact
+            or q.category not in ("fit", "need", "competition")
+            and re.search(r"\bthey\b", text, re.I)
+        )
     ):
         roles = [r.group(0).lower() for r in _ROLE_WORDS.finditer(text)]
         return QuestionSpec(kind="authority", values=roles, scope="contact")

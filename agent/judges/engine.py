@@ -2045,7 +2045,7 @@ _NEVER_WORKED_WITH = re.compile(
 
 
 def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
-    kinds = [k for k in spec.values if k in _SELF_STATEMENTS or k == "student"] or [spec.kind]
+    kinds = [k for k in spec.values if k in _SELF_STATEMENTS or k in ("student", "competitor_employee")] or [spec.kind]
     if len(kinds) > 1:
         # "a student, a job hunter or someone pitching us": any one of them is a yes, and what the other kinds found
         # ("not a student", "asks for its own business") does not argue against it

@@ -129,7 +129,9 @@ async def run_batch(
 
 
 def write_jsonl(path: Path, result: BatchResult) -> None:
-    """Write scorecards atomically: a reader never sees a half-written file."""
+    """Write scorecards atomically: a reader never sees a half-written file. A folder in the path that does not exist
+    yet is made (`--out out/scorecards.jsonl` on a fresh checkout)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         for row, scorecard_id, draft in result.drafts:

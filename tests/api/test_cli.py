@@ -65,6 +65,15 @@ def test_batch_reports_bad_rows_by_row_and_field_and_goes_on(env: Path) -> None:
     assert code == 2 and rows(env, LeadRow) == 2 and rows(env, ScorecardRow) == 2
 
 
+def test_batch_makes_the_folder_of_its_out_file(env: Path) -> None:
+    csv_file = env / "leads.csv"
+    csv_file.write_text("\n".join([HEADER, GOOD]) + "\n")
+    out = env / "out" / "today" / "scorecards.jsonl"  # neither folder exists yet
+    code, _, stderr = run("batch", str(csv_file), "--out", str(out))
+    assert code == 0, stderr
+    assert [json.loads(line)["external_id"] for line in out.read_text().splitlines()] == ["CRM-1"]
+
+
 def test_non_utf8_csv_is_exit_2_naming_the_file_and_line(env: Path) -> None:
     csv_file = env / "latin1.csv"
     csv_file.write_bytes((HEADER + "\n" + "CRM-9,Jos\xe9,jose@x.com,CFO,X,10,US,,,\n").encode("latin-1"))

@@ -250,3 +250,36 @@ def test_a_window_of_one_unit_said_without_a_number() -> None:
 
 def test_industry_terms_are_said_without_stray_spaces() -> None:
     assert "  " not in read("Do they already have electric vehicles in their fleet?").words
+
+
+@pytest.mark.parametrize(
+    ("text", "operator", "low", "subject"),
+    [
+        ("Do they run 30 hotels or fewer?", "lte", 30, "hotels"),
+        ("Do they have 50 field technicians or more?", "gte", 50, "technicians"),
+    ],
+)
+def test_a_comparison_after_the_counted_noun(text: str, operator: str, low: float, subject: str) -> None:
+    spec = read(text)
+    assert (spec.kind, spec.operator, spec.low) == ("named_count", operator, low)
+    assert spec.subject is not None and spec.subject.endswith(subject)
+
+
+def test_a_role_word_in_the_name_of_a_kind_of_system_is_not_an_authority_question() -> None:
+    spec = read("Do they already run a property-management system or a channel manager?")
+    assert spec.kind == "technology"
+    assert read("Is the contact the general manager or the owner?").kind == "authority"
+
+
+def test_a_timeline_about_the_sellers_kind_of_tool_is_not_a_pricing_page_visit() -> None:
+    spec = read("Do they want to start using a new pricing tool within the next 3 months?", "timeline")
+    assert (spec.kind, spec.window_days) == ("timeline", pytest.approx(91.31, abs=0.1))
+    assert read("Did they look at pricing in the last 14 days?", "intent").kind == "intent"
+
+
+def test_several_kinds_of_non_buyer_with_a_competitors_employee_are_all_read() -> None:
+    spec = read(
+        "Is the contact a student, a job seeker, or someone who works for a competing vendor?", "disqualifier", "bad"
+    )
+    assert set(spec.values) == {"student", "job_seeker", "competitor_employee"}
+    assert "competitor" in (spec.words or "") and "student" in (spec.words or "")

@@ -1342,3 +1342,21 @@ def test_never_having_worked_with_the_seller_is_not_being_its_customer(
 )
 def test_saying_there_are_none_is_a_count_of_zero(judge: LocalJudge, notes: str, expected: str) -> None:
     assert ask(judge, AGENTS, notes).answer == expected
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("I work on the pricing team at Zendesk and wanted to see your product.", "yes"),
+        ("Soy estudiante de Turismo y hago un trabajo de fin de grado.", "yes"),
+    ],
+)
+def test_any_one_of_the_non_buyers_a_question_lists_is_a_yes(judge: LocalJudge, notes: str, expected: str) -> None:
+    question = q(
+        "not_a_buyer",
+        "Is the contact a student, a job seeker, or someone who works for a competing vendor?",
+        "disqualifier",
+        "bad",
+    )
+    answer = ask(judge, question, notes)
+    assert answer.answer == expected, answer.reasoning
