@@ -87,6 +87,9 @@ _OTHER_NUMBER = re.compile(
 )
 
 
+_TUSSEN = re.compile(r"(\btussen\s+(?:de\s+)?\d[\d.,]*)\s+en\s+(?=\d)", re.I)
+
+
 @lru_cache(maxsize=8192)
 def digitise(text: str) -> str:
     """Replace spelled-out numbers by digits so one set of patterns reads both ('forty grand' → '40 grand',
@@ -104,6 +107,8 @@ def digitise(text: str) -> str:
         return str(int(value)) if value == int(value) else f"{value:g}"
 
     out = _WORD_RUN.sub(repl, text)
+    # Dutch "tussen 15 en 25" is a range; a bare "en" is Spanish and French "in" ("40 en 2 sedes") as often
+    out = _TUSSEN.sub(r"\g<1> tot ", out)
     if _OTHER_NUMBER.search(out):
         out = _OTHER_NUMBER.sub(lambda m: str(_OTHER_NUMBER_WORDS[m.group(1).lower()]), out)
     if _FOREIGN_NUMBER.search(out):

@@ -313,6 +313,25 @@ def _same_noun_across(ctx: Context, words: list[str], subject: str, bar: float =
     return False
 
 
+NAMES_OTHER = 0.8  # cross-language cosine at which the noun right after a number names another commonly counted thing
+
+
+def _names_other(ctx: Context, word: str, nouns: Sequence[str]) -> bool:
+    """The noun right after a number counts something else than the question's `nouns`: "a 118-room hotel" and "ein
+    Familienhotel mit 64 Zimmern" count rooms, not hotels, though a hotel is named next to the number."""
+    if ctx.meaning_vector is None or len(word) < 3 or any(_same_noun(word, n) for n in nouns):
+        return False
+    if any(_same_noun_across(ctx, [word], n) for n in nouns):
+        return False
+    vec = ctx.meaning_vector(word.lower())
+    targets = [ctx.meaning_vector(n) for n in nouns]
+    return any(
+        float(vec @ r) >= NAMES_OTHER
+        for r in map(ctx.meaning_vector, COUNTED_RIVALS)
+        if all(float(r @ t) < RIVAL_SAME for t in targets)
+    )
+
+
 # A count said per the question's period ("3.000 Sendungen pro Monat" for shipments a month) names a flow of the thing
 # asked about more surely than a bare count: the cross-language bar for its noun is lower.
 SAME_WORD_PER_PERIOD = 0.45
@@ -377,6 +396,8 @@ def _count_clauses(
                 and spec_subject.split()[0].lower() not in _HEADCOUNT_NOUNS
             ):
                 hit = False  # "480 employees and 5 support agents": the number right before "employees" counts them
+            elif words and _names_other(ctx, words[0], nouns):
+                hit = False
             else:
                 hit = (
                     any(_same_noun(w, n) for n in nouns for w in words)

@@ -1360,3 +1360,23 @@ def test_any_one_of_the_non_buyers_a_question_lists_is_a_yes(judge: LocalJudge, 
     )
     answer = ask(judge, question, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("question", "notes", "expected"),
+    [
+        # the noun right after the number counts rooms, not the hotel named beside it
+        ("Do they run 30 hotels or fewer?", "We're a 118-room independent hotel in Portland.", "unknown"),
+        ("Do they run 30 hotels or fewer?", "Wir sind ein Familienhotel mit 64 Zimmern.", "unknown"),
+        ("Do they run 30 hotels or fewer?", "Gerimos um hotel com 400 quartos em Lisboa.", "unknown"),
+        ("Do they run 30 hotels or fewer?", "We run 42 hotels across Spain.", "no"),
+        # a Dutch range straddling the threshold, not a sum
+        ("Does their hotel have between 20 and 400 rooms?", "Ons hotel heeft tussen de 15 en 25 kamers.", "unknown"),
+        ("Does their hotel have between 20 and 400 rooms?", "Ons hotel heeft tussen de 25 en 30 kamers.", "yes"),
+    ],
+)
+def test_a_count_counts_the_noun_right_after_its_number(
+    judge: LocalJudge, question: str, notes: str, expected: str
+) -> None:
+    answer = ask(judge, q("counted", question), notes)
+    assert answer.answer == expected, answer.reasoning
