@@ -1006,7 +1006,10 @@ def decide_competitor(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         if c.unit.source == "enrichment" and c.unit.ref in _IDENTITY:
             continue
         for n in _tool_mentions(list(names), c.text):
-            verdict = _use_answer(spec, c, _tool_at(n, c.text))
+            at = _tool_at(n, c.text)
+            if at > 0 and _WORKS_AT.search(c.text[:at]) and not re.search(r"\bwith\s+$", c.text[:at], re.I):
+                continue  # "I work on the pricing team at Atomize": works for the vendor, which is not using it
+            verdict = _use_answer(spec, c, at)
             if verdict and not (c.hedge and verdict[0] == "yes"):
                 out.append(_clause_finding(verdict[0], c, 0.82, f"{n}: {verdict[1]}", names[n]))
                 break

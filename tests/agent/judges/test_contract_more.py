@@ -1380,3 +1380,20 @@ def test_a_count_counts_the_noun_right_after_its_number(
 ) -> None:
     answer = ask(judge, q("counted", question), notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("I work on the pricing science team at Zendesk and I'm curious how you do it.", "unknown"),  # works there
+        ("I am a support lead at Zendesk.", "unknown"),
+        ("We work with Zendesk every day.", "yes"),  # working with a tool is using it
+        ("Not using any RMS.", "no"),  # a system named by its acronym
+        ("We don't run a CRM or a helpdesk yet.", "no"),
+    ],
+)
+def test_working_for_a_competitor_is_not_using_it_and_no_system_is_no(
+    judge: LocalJudge, notes: str, expected: str
+) -> None:
+    answer = ask(judge, RIVAL, notes)
+    assert answer.answer == expected, answer.reasoning
