@@ -1106,6 +1106,8 @@ def decide_technology(spec: QuestionSpec, ctx: Context) -> list[Finding]:
         else:
             if names and spec.tense == "current" and _only_others(c, spec.topic or ""):
                 out.append(_clause_finding("no", c, 0.72, "says what it uses, and it is none of these"))
+    if not out and not names:
+        out += _kind_of_system_named(spec, ctx)
     generic = [
         w
         for w in re.findall(
@@ -1122,6 +1124,50 @@ def decide_technology(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     if not out and spec.topic:
         # A question naming its tools needs one of them named: a clause about other tools only sounds alike.
         out += [f for f in _by_meaning(spec.topic, ctx, min_sim=0.55) if not (names and f.answer == "yes")]
+    return out
+
+
+# A kind of system the question names in words: "a property-management system", "a channel manager".
+_SYSTEM_KIND = re.compile(r"\b((?:[a-z]+[- ]){1,3}(?:system|software|platform|manager|suite|engine))s?\b", re.I)
+_ARTICLE = re.compile(r"^(?:(?:already|currently|still|run|use|using|have|a|an|the|any|their|its|or|and)\s+)+", re.I)
+
+
+def _system_kinds(topic: str) -> list[tuple[str, str]]:
+    """Each kind of system a technology question names, with its acronym: ("property-management system", "PMS"),
+    ("channel manager", "CM")."""
+    out = []
+    for m in _SYSTEM_KIND.finditer(topic):
+        said = _ARTICLE.sub("", m.group(1)).strip()
+        words = re.split(r"[- ]", said)
+        if len(words) < 2:
+            continue
+        # no acronym of a phrase holding one already ("CRM software")
+        acronym = "" if any(w.isupper() for w in words) else "".join(w[0] for w in words).upper()
+        out.append((said.lower(), acronym))
+    return out
+
+
+def _kind_of_system_named(spec: QuestionSpec, ctx: Context) -> list[Finding]:
+    """A question asking whether they run a kind of system, answered by a clause naming that kind, in its words or by
+    its acronym ("Als PMS nutzen wir Protel", "Usamos o Cloudbeds como PMS", "im Channel Manager eintragen"): yes
+    unless the clause negates it or says it is in the past."""
+    out = []
+    for term, acronym in _system_kinds(spec.topic or ""):
+        for c in ctx.facts.clauses:
+            if c.unit.source == "event" or c.hedge:
+                continue
+            m = re.search(rf"(?<![\w-]){re.escape(term)}s?(?![\w-])", c.text, re.I)
+            if m is None and len(acronym) >= 3:  # two letters ("CM") name too many things
+                m = re.search(rf"(?<![\w-]){acronym}s?(?![\w-])", c.text)
+            if m is None:
+                continue
+            verdict = _use_answer(spec, c, m.start())
+            # looking at vendors of a kind of system says nothing of whether one runs today
+            if verdict is not None and not (
+                c.evaluating and verdict[0] == "no" and not negated_near(c.text, m.start())
+            ):
+                out.append(_clause_finding(verdict[0], c, 0.75, f"{term}: {verdict[1]}", term))
+                break
     return out
 
 

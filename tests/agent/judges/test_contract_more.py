@@ -1397,3 +1397,19 @@ def test_working_for_a_competitor_is_not_using_it_and_no_system_is_no(
 ) -> None:
     answer = ask(judge, RIVAL, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Als PMS nutzen wir Protel.", "yes"),
+        ("Usamos o Cloudbeds como PMS.", "yes"),
+        ("We enter the rates in our channel manager every morning.", "yes"),
+        ("Wir haben noch kein PMS.", "no"),
+        ("We are looking at PMS vendors for next year.", "unknown"),  # looking at one is not running one
+    ],
+)
+def test_a_kind_of_system_is_named_in_its_words_or_by_its_acronym(judge: LocalJudge, notes: str, expected: str) -> None:
+    question = q("has_pms", "Do they already run a property-management system or a channel manager?")
+    answer = ask(judge, question, notes)
+    assert answer.answer == expected, answer.reasoning
