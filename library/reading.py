@@ -557,6 +557,8 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
         and not re.search(r"\b(?:last|past|previous|prior|ago|before the lead)\b", text, re.I)
     ):
         hit["intent"] = False  # "start using a new tool within the next 3 months" is when they buy, not an event
+    if q.category in ("need", "authority"):
+        hit["intent"] = False  # "struggling with pricing today?" is a pain, not a pricing-page visit
     if hit["intent"] and not hit["budget"]:
         return QuestionSpec(kind="intent", values=_intent_events(text), window_days=_window(text) or 30.0)
     money_words = re.search(r"[$€£]|\b(?:usd|eur|gbp|us\$|euros?|dollars?|pounds?)\b", text, re.I)

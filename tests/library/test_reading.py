@@ -283,3 +283,8 @@ def test_several_kinds_of_non_buyer_with_a_competitors_employee_are_all_read() -
     )
     assert set(spec.values) == {"student", "job_seeker", "competitor_employee"}
     assert "competitor" in (spec.words or "") and "student" in (spec.words or "")
+
+
+def test_a_need_question_naming_pricing_is_a_pain_not_a_pricing_page_visit() -> None:
+    assert read("Are they struggling with pricing today?", "need").kind == "pain"
+    assert read("Did they look at pricing in the last 14 days?", "intent").kind == "intent"

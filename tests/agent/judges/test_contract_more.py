@@ -1413,3 +1413,21 @@ def test_a_kind_of_system_is_named_in_its_words_or_by_its_acronym(judge: LocalJu
     question = q("has_pms", "Do they already run a property-management system or a channel manager?")
     answer = ask(judge, question, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Prijzen zetten we nu met de hand, elke ochtend.", "yes"),
+        ("Los precios los llevamos en una hoja de cálculo que nadie entiende.", "yes"),
+        ("Ceny ustalamy w arkuszu kalkulacyjnym, co zabiera dużo czasu.", "yes"),
+    ],
+)
+def test_by_hand_and_spreadsheets_in_other_languages_are_the_pain(judge: LocalJudge, notes: str, expected: str) -> None:
+    question = q(
+        "manual_pricing",
+        "Are they setting room rates by hand or in spreadsheets, or struggling with pricing today?",
+        "need",
+    )
+    answer = ask(judge, question, notes)
+    assert answer.answer == expected, answer.reasoning
