@@ -681,6 +681,16 @@ AUTHORITY_NO = rx(
     r"quem (?:decide|assina) [ée]",
     r"lo decide (?:el|la|nuestro|nuestra)",
     r"a decis[ãa]o (?:final )?[ée] d[oa]",
+    # the final decision lies with someone named, not the speaker
+    r"(?:final|last|ultimate) (?:decision|say|call|sign[- ]off) (?:is|lies|rests|sits|stays) with (?!me\b|us\b|myself\b)\w+",
+    r"la decisi[óo]n (?:final )?la tiene",
+    r"la d[ée]cision (?:finale )?(?:revient|appartient) (?:[àa]|au)",
+    r"(?:finale|letzte|endg[üu]ltige) Entscheidung (?:trifft|liegt bei|hat) (?!mich\b|ich\b)\w+",
+    r"a decis[ãa]o (?:final )?cabe",
+    r"la decisione (?:finale )?spetta",
+    r"(?:uiteindelijke |laatste )?beslissing ligt bij",
+    r"decyzj\w* (?:nale[żz]y do|podejmuje)",
+    r"rozhodnut[íi] (?:m[áa]|je na|d[ěe]l[áa])",
 )
 # Text addressed to an AI, a model or a reviewer, role markers, fake delimiters: never evidence, always flagged.
 INJECTION = re.compile(

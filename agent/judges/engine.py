@@ -1384,6 +1384,10 @@ def decide_authority(spec: QuestionSpec, ctx: Context) -> list[Finding]:
             break
     if out:
         return out
+    student = _SELF_STATEMENTS["student"]
+    for c in ctx.facts.clauses:
+        if c.unit.source in ("form", "notes") and not c.past and not c.hedge and student.search(c.text):
+            return [_clause_finding("no", c, 0.78, "the contact says they are a student: not a buyer")]
     title = ctx.field("person.title")
     if title is None:
         return []

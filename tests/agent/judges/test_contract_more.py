@@ -1431,3 +1431,25 @@ def test_by_hand_and_spreadsheets_in_other_languages_are_the_pain(judge: LocalJu
     )
     answer = ask(judge, question, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "title", "expected"),
+    [
+        ("La decisión final la tiene el propietario.", "Director de operaciones", "no"),
+        ("The final decision is with the owner.", "Director of Operations", "no"),
+        ("Die finale Entscheidung trifft der Eigentümer.", "Betriebsleiter", "no"),
+        ("The final decision is with me.", None, "yes"),
+        ("Hola, soy estudiante de Turismo en la Universidad de Salamanca.", None, "no"),  # a student is not a buyer
+    ],
+)
+def test_the_final_decision_lying_with_someone_else_overrides_the_title(
+    judge: LocalJudge, notes: str, title: str | None, expected: str
+) -> None:
+    question = q(
+        "can_approve",
+        "Can this person approve buying the software, e.g. as the owner or managing director?",
+        "authority",
+    )
+    answer = ask(judge, question, notes, fields={"person.title": title})
+    assert answer.answer == expected, answer.reasoning
