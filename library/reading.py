@@ -448,6 +448,9 @@ _PLAIN_STAFF_WORDS = {
 }
 
 
+_COLLECTIVE_STAFF = frozenset({"staff", "workers", "employees", "personnel", "people", "crew", "team", "operatives"})
+
+
 def _examples_of(text: str, start: int) -> list[str]:
     """The kinds a count names in brackets right after it: '50 clinical staff (nurses, doctors, carers)' counts any of
     them; '2 sites (hospitals, clinics or care homes)'."""
@@ -456,6 +459,16 @@ def _examples_of(text: str, start: int) -> list[str]:
         return []
     parts = re.split(r",|\bor\b|\band\b|/|\be\.g\.|\bsuch as\b|\blike\b", m.group(1))
     kinds = [p.strip().lower() for p in parts if re.search(r"[a-z]{3}", p.strip().lower())]
+    if len(kinds) > 1:
+        # "shift, warehouse or driving staff without a desk": single words before a last kind with a head noun are
+        # that head's modifiers ("shift staff", "warehouse staff"), not things counted on their own
+        last = re.split(r"\s+(?:without|with|who|that|in|on|at|for|from)\b", kinds[-1])[0].split()
+        if (
+            len(last) == 2
+            and last[-1] in _COLLECTIVE_STAFF
+            and all(len(k.split()) == 1 and (not k.endswith("s") or k in ("sales", "logistics")) for k in kinds[:-1])
+        ):
+            kinds = [f"{k} {last[-1]}" for k in kinds[:-1]] + [" ".join(last)]
     return [k for k in kinds if len(k.split()) <= 2][:8]  # "anyone else making outbound calls" names no kind
 
 

@@ -343,7 +343,9 @@ def _count_clauses(
     """Numbers that count the subject in the lead's clauses (a form field about it counts its bare number); `kinds`
     are what the question names in brackets as the subject's kinds ("clinical staff (nurses, doctors, carers)")."""
     spec_subject = subject or "employees"
-    nouns = [spec_subject, *(k.split()[-1] for k in kinds)]
+    # a qualified subject counts by its head too: "1,500 line workers", "900 operatives" for "frontline workers"
+    head = spec_subject.split()[-1] if len(spec_subject.split()) > 1 and not people else None
+    nouns = [spec_subject, *([head] if head and head not in _HEADCOUNT_NOUNS else []), *(k.split()[-1] for k in kinds)]
     out: list[tuple[Clause, float, float]] = []
     for c in ctx.facts.clauses:
         if c.unit.source == "event":
@@ -1487,7 +1489,8 @@ _OTHER_PURPOSE = re.compile(
 _GENERIC_PURPOSE = re.compile(  # "for 10 seats": a count of what is bought is not another purpose
     r"^(?:(?:all |each |every |the |our )?\d[\d,.]*\s+\w+|this|it|that|(?:the |a |our )?budget|tooling|tools?|software|a (?:new )?(?:tool|solution|system|platform)|"
     r"the (?:project|tool|solution|switch|rollout)|project|solution|platform|system|(?:the )?year|"
-    r"next year|this year|20\d\d|q[1-4]|licen[cs]es?|seats?|users?|implementation|a new)",
+    r"next year|this year|20\d\d|q[1-4]|licen[cs]es?|seats?|users?|implementation|a new|"
+    r"new (?:tool|solution|system|platform|software|app)s?(?!\w))",
     re.I,
 )
 _BUDGET_NO = re.compile(

@@ -288,3 +288,14 @@ def test_several_kinds_of_non_buyer_with_a_competitors_employee_are_all_read() -
 def test_a_need_question_naming_pricing_is_a_pain_not_a_pricing_page_visit() -> None:
     assert read("Are they struggling with pricing today?", "need").kind == "pain"
     assert read("Did they look at pricing in the last 14 days?", "intent").kind == "intent"
+
+
+def test_single_words_before_a_kind_with_a_head_noun_are_its_modifiers() -> None:
+    spec = read("Do they have at least 100 frontline workers (shift, warehouse or driving staff without a desk)?")
+    assert spec.values == ["shift staff", "warehouse staff", "driving staff"]
+    # plural nouns are kinds of their own, whatever the last one's head
+    assert read("Do they have at least 2 sites (hospitals, clinics or care homes)?").values == [
+        "hospitals",
+        "clinics",
+        "care homes",
+    ]

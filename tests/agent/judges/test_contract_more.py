@@ -1453,3 +1453,27 @@ def test_the_final_decision_lying_with_someone_else_overrides_the_title(
     )
     answer = ask(judge, question, notes, fields={"person.title": title})
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Mamy około 800 pracowników produkcyjnych na trzy zmiany.", "unknown"),  # three shifts are not 3 workers
+        ("We have roughly 1,500 line workers.", "yes"),  # the subject's head noun counts it
+        ("Abbiamo circa 500 operai.", "yes"),
+        ("We have 60 line workers.", "no"),
+    ],
+)
+def test_a_count_of_a_qualified_group_of_workers(judge: LocalJudge, notes: str, expected: str) -> None:
+    question = q(
+        "frontline", "Do they have at least 100 frontline workers (shift, warehouse or driving staff without a desk)?"
+    )
+    answer = ask(judge, question, notes)
+    assert answer.answer == expected, answer.reasoning
+
+
+def test_a_budget_for_a_new_platform_is_for_the_sellers_product(judge: LocalJudge) -> None:
+    budget = q("b20", "Is their budget for this at least €20,000 a year?", "budget")
+    assert ask(judge, budget, "We have €30,000 a year approved for a new platform.").answer == "yes"
+    other = ask(judge, budget, "€40k approved for a new applicant tracking system in 2027.")
+    assert other.answer == "unknown", other.reasoning  # another purpose ('new app…' is not 'new app')
