@@ -144,7 +144,8 @@ _RX = {
     for k, v in {
         "student": r"\b(students?|academic|universit\w*|college|school project|thesis|research(?:er)? (?:project|purposes))\b",
         "competitor_employee": r"\b(work(?:s|ing)? (?:for|at) (?:a|one of our|our) competitor|competitor(?:'s)? employee|"
-        r"employed by (?:a )?competitor|from a competitor|is (?:a|one of our) competitors?)\b",
+        r"employed by (?:a )?competitor|from a competitor|is (?:a|one of our) competitors?|"
+        r"(?:an? )?(?:employee|member of staff|staff member) (?:of|at) (?:a|one of our|our|a competing) (?:\w+ )?competitors?)\b",
         "existing_customer": r"\b(existing|current|former|past|previous|churned|already an?) (?:\w+ )?(?:customer|client|user)s?\b|"
         r"\bcustomer already\b|\balready (?:use|uses|using|on) (?:us|our)\b",
         "partner": r"\b(partners?|resellers?|agenc(?:y|ies)|consultanc(?:y|ies)|consultants?|on behalf of|for (?:its|their) "
@@ -552,6 +553,9 @@ def _read(text: str, q: QualifyingQuestion, seller: Seller, competitors: list[Co
         return QuestionSpec(kind="competitor_employee", values=named)
     kinds = [k for k in _PERSON_KINDS if hit[k]]
     if kinds and (bad or kinds != ["student"] or re.search(r"\bstudent|academic\b", text, re.I)):
+        if re.search(r"\b(resell\w*|on behalf of)\b", text, re.I):
+            # "a school, a university, or a training company that wants to resell courses to its clients": either
+            kinds = [*kinds, "partner"]
         return QuestionSpec(kind=kinds[0], values=list[str](kinds))
     if hit["existing_customer"] and not named:
         return QuestionSpec(kind="existing_customer", tense=_tense(text))

@@ -2122,13 +2122,21 @@ _NEVER_WORKED_WITH = re.compile(
 
 
 def decide_disqualifier(spec: QuestionSpec, ctx: Context) -> list[Finding]:
-    kinds = [k for k in spec.values if k in _SELF_STATEMENTS or k in ("student", "competitor_employee")] or [spec.kind]
+    kinds = [k for k in spec.values if k in _SELF_STATEMENTS or k in ("student", "competitor_employee", "partner")] or [
+        spec.kind
+    ]
     if len(kinds) > 1:
         # "a student, a job hunter or someone pitching us": any one of them is a yes, and what the other kinds found
         # ("not a student", "asks for its own business") does not argue against it
         per_kind = [decide_disqualifier(spec.model_copy(update={"kind": k, "values": []}), ctx) for k in kinds]
         yes_kinds = [found for found in per_kind if any(f.answer == "yes" for f in found)]
-        return [f for found in (yes_kinds or per_kind) for f in found]
+        if yes_kinds:
+            return [f for found in yes_kinds for f in found]
+        # any one of them: a no needs every kind to be a no ("works at a logistics company, not a vendor" says
+        # nothing of whether the contact is a student)
+        if all(any(f.answer == "no" for f in found) for found in per_kind):
+            return [f for found in per_kind for f in found]
+        return [f for found in per_kind for f in found if f.answer == "unknown"]
     out: list[Finding] = []
     kind = spec.kind
     if kind == "student":

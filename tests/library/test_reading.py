@@ -299,3 +299,12 @@ def test_single_words_before_a_kind_with_a_head_noun_are_its_modifiers() -> None
         "clinics",
         "care homes",
     ]
+
+
+def test_an_organisation_that_is_a_school_or_a_reseller_reads_both() -> None:
+    text = "Is the organisation a school, a university, or a training company that wants to resell courses to its own clients?"
+    assert set(read(text, "disqualifier", "bad").values) == {"student", "partner"}
+    employee = read(
+        "Is the person a student, a job seeker, or an employee of one of our competitors?", "disqualifier", "bad"
+    )
+    assert "competitor_employee" in employee.values

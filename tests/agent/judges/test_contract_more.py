@@ -1477,3 +1477,17 @@ def test_a_budget_for_a_new_platform_is_for_the_sellers_product(judge: LocalJudg
     assert ask(judge, budget, "We have €30,000 a year approved for a new platform.").answer == "yes"
     other = ask(judge, budget, "€40k approved for a new applicant tracking system in 2027.")
     assert other.answer == "unknown", other.reasoning  # another purpose ('new app…' is not 'new app')
+
+
+def test_a_no_to_any_of_several_non_buyers_needs_a_no_for_each(judge: LocalJudge) -> None:
+    question = q(
+        "not_a_buyer",
+        "Is the contact a student, a job seeker, or someone who works for a competing vendor?",
+        "disqualifier",
+        "bad",
+    )
+    # the company's industry says the contact works at no vendor; nothing says whether they study or look for a job
+    alone = ask(judge, question, None, fields={"company.industry": "Logistics"})
+    assert alone.answer == "unknown", alone.reasoning
+    every = ask(judge, question, "We need a tool for our own team.", fields={"company.industry": "Logistics"})
+    assert every.answer == "no", every.reasoning
