@@ -186,11 +186,15 @@ def _load_file(file: Path, field: str) -> tuple[Any, list[LibraryProblem]]:
         return adapter.validate_python(value), []
     except ValidationError as exc:
         lines = _entry_lines(yaml.compose(text))  # the node tree only to name the lines of what is wrong
-        return None, [_problem(name, value, e, lines) for e in exc.errors()]
+        return None, [_problem(name, value, e, lines, info.annotation) for e in exc.errors()]
 
 
-def _problem(file: str, value: Any, error: Any, lines: list[int]) -> LibraryProblem:
+def _problem(file: str, value: Any, error: Any, lines: list[int], annotation: Any = None) -> LibraryProblem:
     loc = list(error["loc"])
+    if error["type"] == "extra_forbidden":
+        allowed = _keys_at(annotation, loc[:-1])
+        if allowed:
+            error = {**error, "allowed": allowed}
     entry: str | None = None
     line: int | None = None
     if isinstance(value, list) and loc and isinstance(loc[0], int):
@@ -202,9 +206,41 @@ def _problem(file: str, value: Any, error: Any, lines: list[int]) -> LibraryProb
     return LibraryProblem(file, _message(error), entry=entry, field=_dotted(loc) or None, line=line)
 
 
+def _keys_at(annotation: Any, loc: Sequence[Any]) -> list[str]:
+    """The keys the model at `loc` (a path of field names and list indexes) accepts, to name them when a key is
+    unknown: "reading" → QuestionSpec's fields."""
+    import types
+    import typing
+
+    from pydantic import BaseModel
+
+    def model_in(t: Any) -> Any:
+        if isinstance(t, type) and issubclass(t, BaseModel):
+            return t
+        for arg in typing.get_args(t):
+            if (m := model_in(arg)) is not None:
+                return m
+        return None
+
+    t = annotation
+    for part in loc:
+        if isinstance(part, int):
+            args = typing.get_args(t)
+            t = args[0] if args else None
+            continue
+        m = model_in(t)
+        field = m.model_fields.get(part) if m is not None else None
+        if field is None:
+            return []
+        t = field.annotation
+    m = model_in(t) if not isinstance(t, types.NoneType) else None
+    return sorted(m.model_fields) if m is not None else []
+
+
 def _message(error: Any) -> str:
     if error["type"] == "extra_forbidden":
-        return "unknown key (misspelled?)"
+        allowed = error.get("allowed")
+        return "unknown key (misspelled?)" + (f"; allowed here: {', '.join(allowed)}" if allowed else "")
     return str(error["msg"]).removeprefix("Value error, ")
 
 

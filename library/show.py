@@ -141,7 +141,8 @@ def _reading(q: QualifyingQuestion) -> str:
         return "not read"
     if q.reading.kind == "text":
         return "not typed: answered from the text by meaning" if q.reading.source != "library" else q.reading.words
-    return q.reading.words
+    # a reading the library sets itself says so, so nobody hunts for a reader bug in it
+    return f"{q.reading.words} (set in the library)" if q.reading.source == "library" else q.reading.words
 
 
 def _disqualifiers(library: Library) -> Table:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -304,13 +305,20 @@ def _same_noun_across(ctx: Context, words: list[str], subject: str, bar: float =
     nouns = rest[:1]
     if bar != SAME_WORD_ACROSS:
         return any(float(ctx.meaning_vector(w.lower()) @ target) >= bar for w in nouns)
-    rivals = [v for v in map(ctx.meaning_vector, COUNTED_RIVALS) if float(v @ target) < RIVAL_SAME]
+    every = _rival_matrix(ctx.meaning_vector)
+    rivals = every[every @ target < RIVAL_SAME]
     for w in nouns:
         vec = ctx.meaning_vector(w.lower())
         near = float(vec @ target)
-        if near >= SAME_WORD_NEAREST and all(near > float(vec @ r) for r in rivals):
+        if near >= SAME_WORD_NEAREST and (rivals.size == 0 or near > float((rivals @ vec).max())):
             return True
     return False
+
+
+@lru_cache(maxsize=4)
+def _rival_matrix(vector: Callable[[str], np.ndarray]) -> np.ndarray:
+    """`COUNTED_RIVALS` embedded once per cross-language model, one row each."""
+    return np.stack([vector(r) for r in COUNTED_RIVALS])
 
 
 NAMES_OTHER = 0.8  # cross-language cosine at which the noun right after a number names another commonly counted thing
@@ -323,13 +331,10 @@ def _names_other(ctx: Context, word: str, nouns: Sequence[str]) -> bool:
         return False
     if any(_same_noun_across(ctx, [word], n) for n in nouns):
         return False
-    vec = ctx.meaning_vector(word.lower())
-    targets = [ctx.meaning_vector(n) for n in nouns]
-    return any(
-        float(vec @ r) >= NAMES_OTHER
-        for r in map(ctx.meaning_vector, COUNTED_RIVALS)
-        if all(float(r @ t) < RIVAL_SAME for t in targets)
-    )
+    every = _rival_matrix(ctx.meaning_vector)
+    targets = np.stack([ctx.meaning_vector(n) for n in nouns])
+    others = every[(every @ targets.T).max(axis=1) < RIVAL_SAME]
+    return others.size > 0 and float((others @ ctx.meaning_vector(word.lower())).max()) >= NAMES_OTHER
 
 
 # A count said per the question's period ("3.000 Sendungen pro Monat" for shipments a month) names a flow of the thing

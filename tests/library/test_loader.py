@@ -168,3 +168,15 @@ def test_a_use_case_needs_no_example_pains(library_dir: Path) -> None:
     )
     close = next(u for u in load_library(library_dir).use_cases if u.id == "close")
     assert close.pains == [] and close.description.startswith("Shorten the monthly close")
+
+
+def test_a_misspelled_key_in_a_nested_block_lists_the_keys_allowed_there(library_dir: Path) -> None:
+    text = (library_dir / "questions.yaml").read_text()
+    first = text.index("  - id: ")
+    end = text.index("\n", first)
+    (library_dir / "questions.yaml").write_text(
+        text[: end + 1] + "    reading: {kind: company_size, operatr: gte, low: 200}\n" + text[end + 1 :]
+    )
+    [problem] = _problems(library_dir)
+    assert "field reading.operatr" in problem and "unknown key" in problem
+    assert "allowed here:" in problem and "operator" in problem and "window_days" in problem
