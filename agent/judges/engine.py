@@ -700,9 +700,10 @@ def _goal_before(text: str, figure: str) -> bool:
 # --- places, languages, industry, tools -----------------------------------------------------------------------------
 
 _FACILITY = re.compile(
-    r"\b(plant|factory|facilit\w+|site|warehouse|mill|depot|works|production|manufactur\w+|operations? "
-    r"(?:in|are)|Werk|Standort|usine|site|planta|f[áa]brica|stabilimento|fabriek|zak[łl]ad|fabryk\w+|"
-    r"z[áa]vod|provoz)\b",
+    r"\b(plants?|factor(?:y|ies)|facilit\w+|sites?|warehouses?|mills?|depots?|works|production|manufactur\w+|"
+    r"operations? (?:in|are)|Werke?n?|Standort\w*|Lager\w*|usines?|entrep[ôo]ts?|plantas?|f[áa]bricas?|almac[ée]n\w*|"
+    r"armaz[ée]ns?|stabiliment[oi]|magazzin[oi]|fabrie?ken?|magazijn\w*|zak[łl]ad\w*|fabryk\w+|magazyn\w*|"
+    r"z[áa]vod\w*|provoz\w*|sklad\w*)\b",
     re.I,
 )
 _PAYROLL = re.compile(

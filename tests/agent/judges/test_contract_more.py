@@ -1491,3 +1491,18 @@ def test_a_no_to_any_of_several_non_buyers_needs_a_no_for_each(judge: LocalJudge
     assert alone.answer == "unknown", alone.reasoning
     every = ask(judge, question, "We need a tool for our own team.", fields={"company.industry": "Logistics"})
     assert every.answer == "no", every.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Our Leeds plants run three shifts.", "yes"),  # plural facility words name the facility
+        ("Die Schulungen an unseren Standorten in Bremen und Linz laufen auf Papier.", "yes"),
+        ("We run 14 warehouses across the UK and Ireland.", "yes"),
+        ("Our plants are in Mexico and Texas.", "no"),
+    ],
+)
+def test_where_the_facilities_are_said_in_the_plural(judge: LocalJudge, notes: str, expected: str) -> None:
+    question = q("where", "Are their plants, warehouses or depots in the EU, the UK or Switzerland?")
+    answer = ask(judge, question, notes)
+    assert answer.answer == expected, answer.reasoning
