@@ -96,6 +96,14 @@ def is_injection(text: str) -> bool:
     return bool(lx.INJECTION.search(text) or lx.URL_PAYLOAD.search(text))
 
 
+def field_words(key: str) -> str:
+    """A form field's key as words, so a key from a CRM or a spreadsheet reads like a question: "company_size" and
+    "companySize" → "company size". A key already in words is kept as it is."""
+    if " " in key.strip():
+        return key
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", re.sub(r"[_\-.]+", " ", key)).strip()
+
+
 def read_facts(sources: list[SourceText], *, year: int = 2026, prompts: dict[str, str] | None = None) -> Facts:
     """Clauses of every quotable text, in order; injected text is set aside.
 
@@ -133,7 +141,7 @@ def read_facts(sources: list[SourceText], *, year: int = 2026, prompts: dict[str
                     # introduces is its payload, to the end of the line.
                     payload = payload or bool(_INTRODUCES.search(sentence))
                     continue
-                context = s.ref if s.source == "form" else (prompts or {}).get(s.ref, "") if first else ""
+                context = field_words(s.ref) if s.source == "form" else (prompts or {}).get(s.ref, "") if first else ""
                 if not context and asked:  # "Budget? There's none this fiscal year.": the answer reads in its question
                     context = asked
                 asked = sentence if sentence.rstrip().endswith("?") and s.source != "form" else ""

@@ -809,9 +809,9 @@ NOTHING_IN_USE = re.compile(
     r"don'?t (?:use|have) (?:anything|(?:any|a) (?:[\w-]+ ){0,2}(?:tool|system|software|vendor|solution)))\b|"
     # "Not using any RMS", "we don't run a CRM": a system named by its acronym
     r"(?:\bnot|n[’']t|\bnever)\s+(?:use|using|run|running|have|on)\s+(?:any|an?)\s+(?:[\w-]+\s+){0,2}"
-    r"(?:(?:tool|system|software|vendor|solution|platform)s?\b|(?-i:[A-Z]{2,5})s?\b)|"
+    r"(?:(?:tool|system|software|vendor|solution|platform)s?\b|(?-i:[A-Z]{3,5})s?\b)|"
     rf"\b(?:kein(?:e|en)?|aucune?|ningu[nñ]a?|ning[úu]n|nenhuma?|nessun[ao]?|geen|[żz]adn\w*|[žz][áa]dn\w*)\s+"
-    rf"(?:[\w-]+\s+)?{_TOOL_WORD}\b|"
+    rf"(?:[\w-]+\s+)?(?:{_TOOL_WORD}|(?-i:[A-Z]{{3,5}})s?)\b|"
     rf"\bpas d(?:e |')(?:[\w-]+\s+)?{_TOOL_WORD}\b|"
     rf"\b{_TOOL_WORD}\s+haben wir (?:bisher |noch |derzeit |aktuell )?(?:noch )?nicht\b",
     re.I,

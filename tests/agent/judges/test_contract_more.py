@@ -1506,3 +1506,23 @@ def test_where_the_facilities_are_said_in_the_plural(judge: LocalJudge, notes: s
     question = q("where", "Are their plants, warehouses or depots in the EU, the UK or Switzerland?")
     answer = ask(judge, question, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+def test_a_form_key_from_a_crm_reads_as_words(judge: LocalJudge) -> None:
+    size = q("headcount", "Does the company employ at least 200 people?")
+    for key in ("company_size", "companySize"):
+        answer = ask(judge, size, form={key: "250-500"})
+        assert answer.answer == "yes", (key, answer.reasoning)
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Wir nutzen aktuell kein LMS.", "no"),
+        ("Nous n'avons aucun CRM.", "no"),
+        ("Wir haben keine KI im Einsatz.", "unknown"),
+    ],
+)
+def test_no_system_named_by_its_acronym_in_other_languages(judge: LocalJudge, notes: str, expected: str) -> None:
+    answer = ask(judge, RIVAL, notes)
+    assert answer.answer == expected, answer.reasoning
