@@ -491,6 +491,7 @@ PAIN = rx(
 )
 CONTENT = rx(
     r"fine",
+    r"could(?:n'?t| not) be (?:happier|better|more (?:satisfied|pleased|content))",
     r"happy with",
     r"works? (?:well|fine|great|for us|ok(?:ay)?)",
     r"does the job",

@@ -1747,6 +1747,10 @@ _NEVER_BELOW = re.compile(
 # Not being able to (know, see, explain, keep up): a problem stated with a negation. "Don't know if …" is a hedge, not this.
 _INABILITY = re.compile(
     r"\b(?:can'?t|cannot|can not|unable to|no way to|(?:don'?t|do not|never) know (?:what|how|why|where|which|when)|"
+    # a failure that happened: "in the audit we couldn't produce sign-off records"
+    r"couldn'?t|could not|(?:was|were)n'?t able to|(?:was|were) not able to|konnten (?:\w+ )?nicht|"
+    r"n'avons pas pu|n'a pas pu|no pudimos|no pudieron|n[ãa]o conseguimos|n[ãa]o pudemos|non siamo riusciti|"
+    r"konden (?:\w+ )?niet|nie mogli[śs]my|nie uda[łl]o (?:nam )?si[ęe]|nemohli jsme|nepoda[řr]ilo se|"
     r"no (?:visibility|idea (?:what|how|why|where|which))|"
     r"no sabemos (?:qu[ée]|cu[áa]n\w*|c[óo]mo|por qu[ée]|d[óo]nde)|no podemos|no conseguimos|"
     r"n[ãa]o sabemos (?:o que|quanto|como|porque|onde)|n[ãa]o conseguimos|n[ãa]o podemos|"

@@ -1526,3 +1526,17 @@ def test_a_form_key_from_a_crm_reads_as_words(judge: LocalJudge) -> None:
 def test_no_system_named_by_its_acronym_in_other_languages(judge: LocalJudge, notes: str, expected: str) -> None:
     answer = ask(judge, RIVAL, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("In September's audit we couldn't produce sign-off records for two sites.", "yes"),  # a failure that happened
+        ("Beim letzten Audit konnten wir die Nachweise nicht vorlegen.", "yes"),
+        ("We couldn't be happier with our audit results.", "no"),
+    ],
+)
+def test_a_failure_that_happened_is_the_pain(judge: LocalJudge, notes: str, expected: str) -> None:
+    question = q("records", "Are they hurting from lost training records or a bad audit result?", "need")
+    answer = ask(judge, question, notes)
+    assert answer.answer == expected, answer.reasoning
