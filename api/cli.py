@@ -125,6 +125,8 @@ def library_new(
     description: Annotated[str, typer.Option(help="One or two sentences on what you sell and to whom")] = "",
     regions: Annotated[str, typer.Option(help="Countries and groups you serve, comma-separated: US,CA,EU")] = "US",
     languages: Annotated[str, typer.Option(help="Languages you offer, comma-separated ISO codes: en,de")] = "en",
+    min_employees: Annotated[int, typer.Option(help="The smallest company you sell to (employees)")] = 20,
+    max_employees: Annotated[int, typer.Option(help="The largest company you sell to (employees)")] = 2000,
 ) -> None:
     """Write a new library to start from: the seller profile, plain-word questions of every kind, a segment with its
     SQL definition, and the other files, each with comments on what to change. It syncs as written."""
@@ -142,6 +144,8 @@ def library_new(
             category=category,
             regions=[r.strip() for r in regions.split(",") if r.strip()],
             languages=[x.strip() for x in languages.split(",") if x.strip()],
+            min_employees=min_employees,
+            max_employees=max_employees,
         )
         load_library(directory)  # what was written is a library that loads
     except LibraryError as exc:
@@ -364,11 +368,13 @@ def _run_batch(
     else:
         listed, made = len(ranked), len(result.drafts)
         shown = f" (the first {listed} of {made}, SQL-ready first; all are in {out_path})" if listed < made else ""
-        rows_shown = [(labels[row][0], d, labels[row][1]) for row, _, d in ranked]
+        rows_shown = [
+            (_with_id(labels[row][0], result.external_ids.get(row)), d, labels[row][1]) for row, _, d in ranked
+        ]
         print_table(out, leads_table(rows_shown, out.width, title=f"Qualified leads{shown}"))
         out.print()
         print_table(out, summary(drafts, len(result.errors), len(result.failed), seconds, result.reused))
-        out.print(f"scorecards written to {out_path}")
+        out.print(f"scorecards written to {out_path} (library {rt.deps.library.name}, snapshot {rt.deps.snapshot_id})")
     if result.requalified:
         err.print(f"{result.requalified} lead(s) re-qualified with library snapshot {rt.deps.snapshot_id}")
     if result.stale:
@@ -389,6 +395,11 @@ def _run_batch(
         raise typer.Exit(BAD_INPUT)
     if result.failed:
         raise typer.Exit(FAILED)
+
+
+def _with_id(label: str, external_id: str | None) -> str:
+    """The table's lead: the person, and the CRM's id so a row finds its record ("ana@globex.com (CRM-1)")."""
+    return f"{label} ({external_id})" if external_id and external_id != label else label
 
 
 @app.command("retry")

@@ -46,6 +46,8 @@ def write_library(
     category: str,
     regions: list[str],
     languages: list[str],
+    min_employees: int = 20,
+    max_employees: int = 2000,
 ) -> list[Path]:
     """Write the files of a new library into `folder` (created; it must not hold a library already)."""
     if folder.exists() and any(folder.iterdir()):
@@ -62,8 +64,8 @@ seller:
   products: []  # your product names, so a lead naming them is not read as a competitor
   regions: {_dump(regions)}  # countries (ISO codes or names) and groups such as EU, EEA, DACH, North America
   languages: {_dump(languages)}  # the languages your product and support are offered in
-  min_employees: 20
-  max_employees: 2000
+  min_employees: {min_employees}  # your size band (from `library new --min-employees/--max-employees`): scores fit
+  max_employees: {max_employees}
 """,
         "questions.yaml": f"""# Qualifying questions in plain words, one per thing a salesperson must know. Write your own: no example
 # phrasings or keywords are needed. `qualify library show` prints how each one is read.
@@ -72,7 +74,7 @@ seller:
 # direct quote disqualifies the lead.
 questions:
   - id: company_size
-    text: Does the company have between 20 and 2,000 employees?
+    text: Does the company have between {min_employees:,} and {max_employees:,} employees?
     category: fit
     weight: 6
   - id: served_region
@@ -116,8 +118,8 @@ segments:
   - id: core
     name: Core market
     description: Companies in the size band and regions we serve.
-    min_employees: 20
-    max_employees: 2000
+    min_employees: __MIN_EMPLOYEES__
+    max_employees: __MAX_EMPLOYEES__
     thresholds: {sql_ready: 70, needs_discovery: 40}
     sql:
       disqualify:
@@ -190,9 +192,12 @@ disqualifiers:
 """
         + _countries_rule(regions),
     }
+    if not 0 < min_employees < max_employees:
+        raise LibraryError(f"the size band {min_employees}-{max_employees} is empty: min_employees must be below max")
     written = []
     for file, text in files.items():
         path = folder / file
+        text = text.replace("__MIN_EMPLOYEES__", str(min_employees)).replace("__MAX_EMPLOYEES__", str(max_employees))
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

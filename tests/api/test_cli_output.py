@@ -56,11 +56,13 @@ def test_batch_piped_prints_tsv_one_line_per_lead_with_nothing_cut(env: Path) ->
     lines = stdout.splitlines()
     header = lines.index("lead\tcompany\ttier\tscore\troute\twhy")
     leads = lines[header + 1 : header + 3]
-    assert sorted(line.split("\t")[0] for line in leads) == ["ana@globex.com", "bo@initech.io"]
+    # the person and the CRM's id, so a row finds its record
+    assert sorted(line.split("\t")[0] for line in leads) == ["ana@globex.com (CRM-1)", "bo@initech.io (CRM-2)"]
     assert all(len(line.split("\t")) == 6 for line in leads)
     assert "Globex Intercontinental Holdings Group" in stdout  # not cut to a column width
     assert "…" not in stdout and "┃" not in stdout and "│" not in stdout  # no box drawing, no ellipsis in TSV
     assert "tier\tleads\tshare\tavg score" in stdout
+    assert "(library " in stdout and "snapshot " in stdout  # which library made these scorecards
 
 
 def test_a_batch_lists_sql_ready_first_and_says_when_it_lists_only_some(env: Path) -> None:
@@ -285,6 +287,47 @@ def test_library_new_writes_a_library_that_syncs_and_reads_every_question(env: P
     assert code == 2 and "not empty" in stderr
     code, _, stderr = run("library", "new", str(env / "Not A Slug"), "--name", "X", "--product", "Y", "--category", "z")
     assert code == 2 and "slug" in stderr
+
+
+def test_library_new_takes_the_sellers_size_band(env: Path) -> None:
+    from library.loader import load_library
+
+    folder = env / "libs" / "tallyroom"
+    args = [
+        "library",
+        "new",
+        str(folder),
+        "--name",
+        "Tallyroom",
+        "--product",
+        "Tallyroom",
+        "--category",
+        "hotel pricing",
+    ]
+    code, _, stderr = run(*args, "--min-employees", "10", "--max-employees", "500")
+    assert code == 0, stderr
+    library = load_library(folder)
+    assert (library.seller.min_employees, library.seller.max_employees) == (10, 500)
+    assert [(s.min_employees, s.max_employees) for s in library.segments] == [(10, 500)]
+    size = next(q for q in library.questions if q.id == "company_size")
+    assert "between 10 and 500 employees" in size.text
+    assert size.reading is not None and (size.reading.low, size.reading.high) == (10, 500)
+    code, _, stderr = run(
+        "library",
+        "new",
+        str(env / "libs" / "empty"),
+        "--name",
+        "X",
+        "--product",
+        "Y",
+        "--category",
+        "z",
+        "--min-employees",
+        "500",
+        "--max-employees",
+        "10",
+    )
+    assert code == 2 and "size band" in stderr
 
 
 def test_schema_prints_the_lead_json_schema(env: Path) -> None:
