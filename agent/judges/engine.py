@@ -342,6 +342,25 @@ def _names_other(ctx: Context, word: str, nouns: Sequence[str]) -> bool:
 SAME_WORD_PER_PERIOD = 0.45
 
 
+# A clause about a third party the lead knows, not the lead's own business: "Mein Schwager betreibt ein Hotel mit 120
+# Zimmern", "my client runs 3 plants", "notre client a 400 salariés". Its counts and places are that party's.
+_THIRD_PARTY = re.compile(
+    r"\b(?:(?:my|his|her) (?:brother|sister|brother-in-law|sister-in-law|father|mother|uncle|aunt|cousin|friend|"
+    r"neighbou?r|client|customer)|(?:my|our) (?:client|customer)|a (?:friend|client|customer) of (?:mine|ours)|"
+    r"mein(?:e|en|em)? (?:Schwager|Schwägerin|Bruder|Schwester|Vater|Mutter|Onkel|Cousin\w*|Freund\w*|Kund\w*|"
+    r"Mandant\w*)|unser(?:e|en|em)? (?:Kund\w*|Mandant\w*)|"
+    r"(?:mon|ma|notre) (?:beau-fr[èe]re|belle-s[œo]eur|fr[èe]re|s[œo]eur|p[èe]re|m[èe]re|oncle|cousin\w*|ami\w*|client\w*)|"
+    r"(?:mi|nuestro|nuestra) (?:cu[ñn]ad[oa]|herman[oa]|padre|madre|t[íi][oa]|prim[oa]|amig[oa]|cliente)|"
+    r"(?:meu|minha|nosso|nossa) (?:cunhad[oa]|irm[ãa]o?|pai|m[ãa]e|ti[oa]|prim[oa]|amig[oa]|cliente)|"
+    r"(?:mio|mia|nostro|nostra) (?:cognat[oa]|fratello|sorella|padre|madre|zi[oa]|cugin[oa]|amic[oa]|cliente)|"
+    r"(?:mijn|onze) (?:zwager|schoonzus|broer|zus|vader|moeder|oom|tante|neef|nicht|vriend\w*|klant)|"
+    r"(?:m[óo]j|moja|nasz|nasza) (?:szwagier|szwagierka|brat|siostra|ojciec|matka|wujek|kuzyn\w*|przyjaciel\w*|"
+    r"klient\w*)|(?:m[ůu]j|moje|na[šs]e?) (?:[šs]vagr\w*|bratr|sestra|otec|matka|str[ýy]c|bratranec|p[řr][íi]tel\w*|"
+    r"klient\w*))\b",
+    re.I,
+)
+
+
 def _count_clauses(
     ctx: Context, subject: str | None, people: bool, kinds: Sequence[str] = (), period: float | None = None
 ) -> list[tuple[Clause, float, float]]:
@@ -353,7 +372,7 @@ def _count_clauses(
     nouns = [spec_subject, *([head] if head and head not in _HEADCOUNT_NOUNS else []), *(k.split()[-1] for k in kinds)]
     out: list[tuple[Clause, float, float]] = []
     for c in ctx.facts.clauses:
-        if c.unit.source == "event":
+        if c.unit.source == "event" or _THIRD_PARTY.search(c.text):
             continue
         found = amounts(c.text, "number")
         if not found:
@@ -734,6 +753,8 @@ def decide_location(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     home_code = country_code(str(home[0])) if home is not None else None
     scope_rx = _FACILITY if spec.scope == "facility" else _PAYROLL if spec.scope in ("payroll", "users") else None
     for c in ctx.facts.clauses:
+        if _THIRD_PARTY.search(c.text):
+            continue  # "my brother-in-law runs a hotel in Innsbruck": where that party is
         if scope_rx is not None and not scope_rx.search(c.text) and not scope_rx.search(c.context):
             continue
         if scope_rx is None and _FACILITY.search(c.text) and not _HQ.search(c.text) and not c.context:

@@ -1540,3 +1540,23 @@ def test_a_failure_that_happened_is_the_pain(judge: LocalJudge, notes: str, expe
     question = q("records", "Are they hurting from lost training records or a bad audit result?", "need")
     answer = ask(judge, question, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("question", "notes", "expected"),
+    [
+        (
+            "Does their hotel have between 20 and 400 rooms?",
+            "Mein Schwager betreibt ein Hotel mit 120 Zimmern.",
+            "unknown",
+        ),
+        ("Does their hotel have between 20 and 400 rooms?", "Unser Hotel hat 120 Zimmer.", "yes"),
+        ("Do they have at least 6 support agents?", "My client runs a support team of 40 agents.", "unknown"),
+        ("Is the business based in the EU?", "Notre client est basé à Lyon.", "unknown"),
+    ],
+)
+def test_a_third_partys_counts_and_places_are_not_the_leads(
+    judge: LocalJudge, question: str, notes: str, expected: str
+) -> None:
+    answer = ask(judge, q("third", question), notes)
+    assert answer.answer == expected, answer.reasoning
