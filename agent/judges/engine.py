@@ -2088,7 +2088,11 @@ _SELF_STATEMENTS: dict[str, re.Pattern[str]] = {
         r"\bstudent\b|estudiante|[ée]tudiant\w*|studente|Student(?:in)?|Masterarbeit|Bachelorarbeit|"
         r"(?:master|bachelor|werk|austausch|erasmus|promotions)student(?:in)?|doktorand(?:in)?|"
         r"abschlussarbeit|diplomarbeit|doktorarbeit|"
-        r"tese|tesis|tesi|m[ée]moire|scriptie|praca (?:magisterska|dyplomowa)|diplomov[áa] pr[áa]ce)\b",
+        r"tese|tesis|tesi|m[ée]moire|scriptie|praca (?:magisterska|dyplomowa)|diplomov[áa] pr[áa]ce|"
+        # Polish and Czech case forms: "jestem studentem", "jsem studentka", "piszę pracę magisterską",
+        # "píšu diplomovou práci"
+        r"student(?:ka|ky|kou|em|k[ąa]|ów)|prac[ęe] (?:magistersk\w+|dyplomow\w+|licencjack\w+)|"
+        r"(?:diplomov|bakal[áa][řr]sk)\w+ pr[áa]c\w*)\b",
         re.I,
     ),
     "job_seeker": re.compile(
@@ -2106,6 +2110,10 @@ _SELF_STATEMENTS: dict[str, re.Pattern[str]] = {
         r"naszych|moich|na[šs]e|na[šs]im) (?:\w+ )?(?:clientes|clients|clienti|Kunden|Mandanten|klanten|klient\w*)|"
         r"we(?:'re| are) (?:an? )?(?:agency|consultancy|consultants?|reseller|msp|integrator|partner|bureau|"
         r"accounting firm|payroll bureau|audit firm)|resell\w*|white[- ]label|referral partner|"
+        # reselling, and "to our clients", in the other languages
+        r"revend\w*|rivend\w*|weiterverkauf\w*|wiederverk[äa]uf\w*|doorverko\w*|odsprzeda\w*|p[řr]eprod\w*|"
+        r"(?:naszym|moim) klientom|(?:na[šs]im|m[ýy]m) klient[ůu]m|a (?:nuestros|mis) clientes|aos (?:nossos|meus) clientes|"
+        r"ai (?:nostri|miei) clienti|[àa] (?:nos|mes) clients|(?:unseren|meinen) Kunden|aan (?:onze|mijn) klanten|"
         r"(?:our|my) clients|für (?:unsere|meine) (?:kunden|mandanten)|pour (?:nos|mes) clients|"
         r"para (?:nuestros|nossos|mis|meus) clientes|per i (?:nostri|miei) clienti|voor (?:onze|mijn) klanten|"
         r"dla (?:naszych|moich) klient\w+|pro (?:na[šs]e|m[ée]) klienty|Steuerberat\w*|Mandanten|"

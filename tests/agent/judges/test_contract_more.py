@@ -1560,3 +1560,25 @@ def test_a_third_partys_counts_and_places_are_not_the_leads(
 ) -> None:
     answer = ask(judge, q("third", question), notes)
     assert answer.answer == expected, answer.reasoning
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("Dobrý den, jsem studentka a píšu diplomovou práci o školení bezpečnosti.", "yes"),
+        ("Jestem studentem i piszę pracę magisterską.", "yes"),
+        ("Jesteśmy firmą szkoleniową i chcemy odsprzedawać wasze kursy naszym klientom.", "yes"),
+        ("Wir möchten Ihre Kurse an unsere Kunden weiterverkaufen.", "yes"),
+    ],
+)
+def test_students_and_resellers_in_polish_czech_and_german_case_forms(
+    judge: LocalJudge, notes: str, expected: str
+) -> None:
+    question = q(
+        "school_or_reseller",
+        "Is the contact a student, or a training company that wants to resell courses to its own clients?",
+        "disqualifier",
+        "bad",
+    )
+    answer = ask(judge, question, notes)
+    assert answer.answer == expected, answer.reasoning
