@@ -7,13 +7,15 @@ collected and raised together, so a RevOps engineer fixes a folder in one pass i
 from __future__ import annotations
 
 import re
+import types
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from library import model_file
 from library.errors import LibraryError
@@ -209,10 +211,6 @@ def _problem(file: str, value: Any, error: Any, lines: list[int], annotation: An
 def _keys_at(annotation: Any, loc: Sequence[Any]) -> list[str]:
     """The keys the model at `loc` (a path of field names and list indexes) accepts, to name them when a key is
     unknown: "reading" → QuestionSpec's fields."""
-    import types
-    import typing
-
-    from pydantic import BaseModel
 
     def model_in(t: Any) -> Any:
         if isinstance(t, type) and issubclass(t, BaseModel):
