@@ -361,6 +361,12 @@ _THIRD_PARTY = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
+def _about_third_party(text: str) -> bool:
+    """`_THIRD_PARTY` once per clause text: every count and location question of a lead asks it of the same clauses."""
+    return _THIRD_PARTY.search(text) is not None
+
+
 def _count_clauses(
     ctx: Context, subject: str | None, people: bool, kinds: Sequence[str] = (), period: float | None = None
 ) -> list[tuple[Clause, float, float]]:
@@ -372,7 +378,7 @@ def _count_clauses(
     nouns = [spec_subject, *([head] if head and head not in _HEADCOUNT_NOUNS else []), *(k.split()[-1] for k in kinds)]
     out: list[tuple[Clause, float, float]] = []
     for c in ctx.facts.clauses:
-        if c.unit.source == "event" or _THIRD_PARTY.search(c.text):
+        if c.unit.source == "event" or _about_third_party(c.text):
             continue
         found = amounts(c.text, "number")
         if not found:
@@ -753,7 +759,7 @@ def decide_location(spec: QuestionSpec, ctx: Context) -> list[Finding]:
     home_code = country_code(str(home[0])) if home is not None else None
     scope_rx = _FACILITY if spec.scope == "facility" else _PAYROLL if spec.scope in ("payroll", "users") else None
     for c in ctx.facts.clauses:
-        if _THIRD_PARTY.search(c.text):
+        if _about_third_party(c.text):
             continue  # "my brother-in-law runs a hotel in Innsbruck": where that party is
         if scope_rx is not None and not scope_rx.search(c.text) and not scope_rx.search(c.context):
             continue
@@ -1949,7 +1955,7 @@ def _named_challenge(topic: str, ctx: Context) -> list[Finding]:
         return []
     sims = ctx.across(topic)
     for i, c in enumerate(clauses):
-        if c.unit.source != "form" or not _CHALLENGE_FIELD.search(c.unit.ref):
+        if c.unit.source != "form" or not _CHALLENGE_FIELD.search(c.context):  # the key as words: "biggest_challenge"
             continue
         if _NONE_AT_ALL.match(c.unit.text):
             # the field asks for the problem and the answer is that there is none: "Keine, alles läuft gut."

@@ -1582,3 +1582,11 @@ def test_students_and_resellers_in_polish_czech_and_german_case_forms(
     )
     answer = ask(judge, question, notes)
     assert answer.answer == expected, answer.reasoning
+
+
+def test_a_form_key_in_snake_case_still_asks_its_question(judge: LocalJudge) -> None:
+    backlog = q("backlog_form", "Are they struggling right now with a support ticket backlog or slow replies?", "need")
+    form = {"biggest_challenge": "Mamy ponad cztery tysiące zaległych zgłoszeń, odpowiedź trwa tydzień."}
+    answer = ask(judge, backlog, form=form)
+    assert answer.answer == "yes" and answer.evidence[0].ref == "biggest_challenge", answer.reasoning
+    assert ask(judge, backlog, form={"notes_field": form["biggest_challenge"]}).answer == "unknown"
